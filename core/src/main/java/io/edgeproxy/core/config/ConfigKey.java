@@ -1,0 +1,117 @@
+package io.edgeproxy.core.config;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Every configuration key: its environment variable (the original's names where it had one), its
+ * command-line flag, its default and its help. This one table drives parsing, {@code --help} and
+ * {@code docs/config.md}. Sources layer as defaults, then environment, then flags.
+ */
+public enum ConfigKey {
+  LISTEN_ADDR("EDGEPROXY_LISTEN_ADDR", "--listen", "0.0.0.0:8080", Kind.ADDRESS,
+      "Address of the default proxy listener (host:port)."),
+  APP("EDGEPROXY_APP", "--app", "*", Kind.NAME_OR_ANY,
+      "App served by the default listener; '*' serves every app's backends, as the original did."),
+  LISTENERS("EDGEPROXY_LISTENERS", "--listeners", "", Kind.LISTENERS,
+      "More listeners, one app each: app=host:port[,app=host:port...]."),
+  DB_PATH("EDGEPROXY_DB_PATH", "--db", "routing.db", Kind.PATH,
+      "Path of routing.db (created and migrated if needed)."),
+  REGION("EDGEPROXY_REGION", "--region", "sa", Kind.REGION,
+      "Region of this POP; must be a region of the region map (default sa, us, eu, ap)."),
+  DB_RELOAD_SECS("EDGEPROXY_DB_RELOAD_SECS", "--db-reload-secs", "5", Kind.POSITIVE_SECONDS,
+      "How often routing.db is checked for changes made by other writers (seconds)."),
+  BINDING_TTL_SECS("EDGEPROXY_BINDING_TTL_SECS", "--binding-ttl-secs", "600", Kind.SECONDS,
+      "Client affinity: idle time after which a client's binding is forgotten (seconds; 0 disables affinity)."),
+  BINDING_GC_INTERVAL_SECS("EDGEPROXY_BINDING_GC_INTERVAL_SECS", "--binding-gc-interval-secs", "60", Kind.POSITIVE_SECONDS,
+      "How often expired bindings are purged (seconds)."),
+  BINDING_MAX("EDGEPROXY_BINDING_MAX", "--binding-max", "1000000", Kind.POSITIVE_INT,
+      "Most client bindings kept; the least recently used go first."),
+  GEOIP_PATH("EDGEPROXY_GEOIP_PATH", "--geoip", "", Kind.OPTIONAL_PATH,
+      "A GeoLite2/GeoIP2 Country .mmdb to use instead of the embedded database."),
+  CONNECT_TIMEOUT_MS("EDGEPROXY_CONNECT_TIMEOUT_MS", "--connect-timeout-ms", "3000", Kind.POSITIVE_MILLIS,
+      "Backend connect timeout before failing over to the next-best backend (milliseconds)."),
+  CONNECT_ATTEMPTS("EDGEPROXY_CONNECT_ATTEMPTS", "--connect-attempts", "3", Kind.POSITIVE_INT,
+      "Backends tried per client connection before giving up."),
+  EJECT_AFTER_FAILURES("EDGEPROXY_EJECT_AFTER_FAILURES", "--eject-after-failures", "3", Kind.NON_NEGATIVE_INT,
+      "Consecutive connect failures that eject a backend on this POP (0 = never)."),
+  EJECT_SECS("EDGEPROXY_EJECT_SECS", "--eject-secs", "10", Kind.POSITIVE_SECONDS,
+      "How long an ejected backend gets no new clients (seconds)."),
+  IDLE_TIMEOUT_SECS("EDGEPROXY_IDLE_TIMEOUT_SECS", "--idle-timeout-secs", "3600", Kind.SECONDS,
+      "Close a proxied connection after this long with no traffic either way (seconds; 0 = never)."),
+  DRAIN_SECS("EDGEPROXY_DRAIN_SECS", "--drain-secs", "10", Kind.SECONDS,
+      "On shutdown, stop accepting and wait this long for open connections to finish (seconds)."),
+  SPLICE("EDGEPROXY_SPLICE", "--splice", "false", Kind.BOOLEAN,
+      "Relay with splice(2) (zero copy) where epoll is available."),
+  DEBUG("DEBUG", "--debug", "false", Kind.BOOLEAN,
+      "Log at DEBUG level (set at all = on, except 0/false/no/off).");
+
+  private final String env;
+  private final String flag;
+  private final String defaultValue;
+  private final Kind kind;
+  private final String help;
+
+  ConfigKey(String env, String flag, String defaultValue, Kind kind, String help) {
+    this.env = env;
+    this.flag = flag;
+    this.defaultValue = defaultValue;
+    this.kind = kind;
+    this.help = help;
+  }
+
+  public String env() {
+    return env;
+  }
+
+  public String flag() {
+    return flag;
+  }
+
+  public String defaultValue() {
+    return defaultValue;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  public String help() {
+    return help;
+  }
+
+  /** The key whose flag is {@code flag} (with leading dashes). */
+  public static Optional<ConfigKey> byFlag(String flag) {
+    return Arrays.stream(values()).filter(k -> k.flag.equals(flag)).findFirst();
+  }
+
+  /** What a value of the key must look like; the text goes into error messages. */
+  public enum Kind {
+    ADDRESS("host:port, port 0-65535"),
+    LISTENERS("app=host:port[,app=host:port...]"),
+    PATH("a file path"),
+    OPTIONAL_PATH("a file path, or empty for the embedded database"),
+    REGION("a region code: lower-case letters, digits or '-', 1-32 characters"),
+    NAME_OR_ANY("an app name (letters, digits, '.', '_', '-') or '*'"),
+    SECONDS("whole seconds >= 0"),
+    POSITIVE_SECONDS("whole seconds >= 1"),
+    POSITIVE_MILLIS("whole milliseconds >= 1"),
+    POSITIVE_INT("an integer >= 1"),
+    NON_NEGATIVE_INT("an integer >= 0"),
+    BOOLEAN("true/false, 1/0, yes/no, on/off");
+
+    private final String expected;
+
+    Kind(String expected) {
+      this.expected = expected;
+    }
+
+    public String expected() {
+      return expected;
+    }
+
+    public boolean isFlagWithoutValue() {
+      return this == BOOLEAN;
+    }
+  }
+}

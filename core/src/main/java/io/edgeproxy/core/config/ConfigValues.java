@@ -1,0 +1,195 @@
+package io.edgeproxy.core.config;
+
+import java.net.InetSocketAddress;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Raw values for every {@link ConfigKey} (defaults, then environment, then flags) and typed reads
+ * of them. A read that fails records a problem naming the key, the value and the expectation and
+ * returns a placeholder, so one pass reports every problem.
+ */
+final class ConfigValues {
+  private static final Pattern REGION = Pattern.compile("[a-z0-9-]{1,32}");
+  private static final Pattern APP = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+
+  private final Map<ConfigKey, String> raw = new EnumMap<>(ConfigKey.class);
+  private final Map<ConfigKey, String> source = new EnumMap<>(ConfigKey.class);
+  private final List<String> problems = new ArrayList<>();
+
+  ConfigValues(Map<String, String> env, Map<ConfigKey, String> flags) {
+    for (ConfigKey key : ConfigKey.values()) {
+      if (flags.containsKey(key)) {
+        raw.put(key, flags.get(key));
+        source.put(key, key.flag());
+      } else if (env.containsKey(key.env())) {
+        raw.put(key, env.get(key.env()));
+        source.put(key, key.env());
+      } else {
+        raw.put(key, key.defaultValue());
+        source.put(key, "default");
+      }
+    }
+  }
+
+  List<String> problems() {
+    return problems;
+  }
+
+  String raw(ConfigKey key) {
+    return raw.get(key);
+  }
+
+  private void problem(ConfigKey key, String detail) {
+    problems.add(key.env() + " (" + key.flag() + "): \"" + raw.get(key) + "\" " + detail
+        + " (expected: " + key.kind().expected() + ")");
+  }
+
+  InetSocketAddress address(ConfigKey key) {
+    InetSocketAddress a = parseAddress(raw.get(key));
+    if (a == null) {
+      problem(key, "is not a valid address");
+      return new InetSocketAddress(0);
+    }
+    return a;
+  }
+
+  List<ListenerConfig> listeners(ConfigKey key) {
+    List<ListenerConfig> out = new ArrayList<>();
+    String text = raw.get(key).trim();
+    if (text.isEmpty()) {
+      return out;
+    }
+    for (String part : text.split(",")) {
+      int eq = part.indexOf('=');
+      String app = eq < 0 ? "" : part.substring(0, eq).trim();
+      InetSocketAddress address = eq < 0 ? null : parseAddress(part.substring(eq + 1));
+      if (!APP.matcher(app).matches() || address == null) {
+        problem(key, "has a bad entry \"" + part.trim() + "\"");
+      } else {
+        out.add(new ListenerConfig(app, address));
+      }
+    }
+    return out;
+  }
+
+  Path path(ConfigKey key) {
+    Path p = optionalPath(key);
+    if (p == null) {
+      problem(key, "is empty");
+      return Path.of(".");
+    }
+    return p;
+  }
+
+  @Nullable Path optionalPath(ConfigKey key) {
+    String text = raw.get(key).trim();
+    if (text.isEmpty()) {
+      return null;
+    }
+    try {
+      return Path.of(text);
+    } catch (InvalidPathException e) {
+      problem(key, "is not a valid path");
+      return null;
+    }
+  }
+
+  String region(ConfigKey key) {
+    String text = raw.get(key).trim();
+    if (!REGION.matcher(text).matches()) {
+      problem(key, "is not a region code");
+    }
+    return text;
+  }
+
+  String appOrAny(ConfigKey key) {
+    String text = raw.get(key).trim();
+    if (!text.equals("*") && !APP.matcher(text).matches()) {
+      problem(key, "is not an app name");
+    }
+    return text;
+  }
+
+  Duration seconds(ConfigKey key, long min) {
+    return Duration.ofSeconds(integer(key, min));
+  }
+
+  Duration millis(ConfigKey key, long min) {
+    return Duration.ofMillis(integer(key, min));
+  }
+
+  long integer(ConfigKey key, long min) {
+    String text = raw.get(key).trim();
+    try {
+      long value = Long.parseLong(text);
+      if (value < min || value > Integer.MAX_VALUE) {
+        problem(key, "is out of range");
+        return min;
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      problem(key, "is not a whole number");
+      return min;
+    }
+  }
+
+  boolean bool(ConfigKey key) {
+    String text = raw.get(key).trim().toLowerCase(Locale.ROOT);
+    return switch (text) {
+      case "true", "1", "yes", "on" -> true;
+      case "false", "0", "no", "off" -> false;
+      default -> {
+        // DEBUG keeps the original's rule: set at all (to anything but a false word) means on.
+        if (key == ConfigKey.DEBUG) {
+          yield true;
+        }
+        problem(key, "is not a boolean");
+        yield false;
+      }
+    };
+  }
+
+  /** key=value (source) for every key, for the start-up log. */
+  List<String> describe() {
+    List<String> lines = new ArrayList<>();
+    for (ConfigKey key : ConfigKey.values()) {
+      lines.add(key.env() + "=" + raw.get(key) + " (" + source.get(key) + ")");
+    }
+    return lines;
+  }
+
+  /** Parses host:port or [v6]:port; null when malformed. Host names are resolved (listen addresses). */
+  static @Nullable InetSocketAddress parseAddress(String text) {
+    String s = text.trim();
+    int colon = s.lastIndexOf(':');
+    if (colon <= 0 || colon == s.length() - 1) {
+      return null;
+    }
+    String host = s.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    } else if (host.indexOf(':') >= 0) {
+      return null; // an IPv6 host must be bracketed
+    }
+    int port;
+    try {
+      port = Integer.parseInt(s.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      return null;
+    }
+    if (port < 0 || port > 65535 || host.isEmpty()) {
+      return null;
+    }
+    InetSocketAddress address = new InetSocketAddress(host, port);
+    return address.isUnresolved() ? null : address;
+  }
+}

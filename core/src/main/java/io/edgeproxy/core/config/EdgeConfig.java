@@ -1,0 +1,101 @@
+package io.edgeproxy.core.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The appliance's whole configuration: built once at start-up by {@link #load}, immutable, passed
+ * explicitly. Routing data is not configuration: it lives in routing.db.
+ *
+ * @param effective every key's value and where it came from, for the start-up log
+ */
+public record EdgeConfig(
+    NodeConfig node, GeoConfig geo, AffinityConfig affinity, ProxyConfig proxy, List<String> effective) {
+
+  public EdgeConfig {
+    requireNonNull(node, "node");
+    requireNonNull(geo, "geo");
+    requireNonNull(affinity, "affinity");
+    requireNonNull(proxy, "proxy");
+    effective = List.copyOf(effective);
+  }
+
+  /**
+   * Builds the configuration from the environment and command-line flags (flags win). Pure: reads
+   * nothing but its arguments.
+   *
+   * @throws InvalidConfigException listing every invalid key with its value and what is expected
+   */
+  public static EdgeConfig load(Map<String, String> env, Map<ConfigKey, String> flags) {
+    ConfigValues v = new ConfigValues(env, flags);
+    NodeConfig node = new NodeConfig(
+        v.region(ConfigKey.REGION),
+        v.path(ConfigKey.DB_PATH),
+        v.seconds(ConfigKey.DB_RELOAD_SECS, 1),
+        v.bool(ConfigKey.DEBUG));
+    GeoConfig geo = new GeoConfig(v.optionalPath(ConfigKey.GEOIP_PATH));
+    AffinityConfig affinity = new AffinityConfig(
+        v.seconds(ConfigKey.BINDING_TTL_SECS, 0),
+        v.seconds(ConfigKey.BINDING_GC_INTERVAL_SECS, 1),
+        v.integer(ConfigKey.BINDING_MAX, 1));
+    List<ListenerConfig> listeners = new ArrayList<>();
+    listeners.add(new ListenerConfig(v.appOrAny(ConfigKey.APP), v.address(ConfigKey.LISTEN_ADDR)));
+    listeners.addAll(v.listeners(ConfigKey.LISTENERS));
+    ProxyConfig proxy = new ProxyConfig(
+        listeners,
+        v.millis(ConfigKey.CONNECT_TIMEOUT_MS, 1),
+        (int) v.integer(ConfigKey.CONNECT_ATTEMPTS, 1),
+        (int) v.integer(ConfigKey.EJECT_AFTER_FAILURES, 0),
+        v.seconds(ConfigKey.EJECT_SECS, 1),
+        v.seconds(ConfigKey.IDLE_TIMEOUT_SECS, 0),
+        v.seconds(ConfigKey.DRAIN_SECS, 0),
+        v.bool(ConfigKey.SPLICE));
+    if (!v.problems().isEmpty()) {
+      throw new InvalidConfigException(v.problems());
+    }
+    return new EdgeConfig(node, geo, affinity, proxy, v.describe());
+  }
+
+  /** Every default, nothing from the environment. */
+  public static EdgeConfig defaults() {
+    return load(Map.of(), Map.of());
+  }
+
+  /**
+   * For tests: 127.0.0.1 port 0, routing.db in {@code dir}, short intervals and timeouts, no drain.
+   */
+  public static EdgeConfig forTest(Path dir) {
+    EdgeConfig base = defaults();
+    return new EdgeConfig(
+        new NodeConfig("sa", dir.resolve("routing.db"), Duration.ofSeconds(1), false),
+        base.geo(),
+        base.affinity(),
+        base.proxy()
+            .withListeners(List.of(new ListenerConfig("*", new InetSocketAddress("127.0.0.1", 0))))
+            .withConnectTimeout(Duration.ofMillis(500))
+            .withDrain(Duration.ZERO),
+        List.of("test profile"));
+  }
+
+  public EdgeConfig withNode(NodeConfig value) {
+    return new EdgeConfig(value, geo, affinity, proxy, effective);
+  }
+
+  public EdgeConfig withGeo(GeoConfig value) {
+    return new EdgeConfig(node, value, affinity, proxy, effective);
+  }
+
+  public EdgeConfig withAffinity(AffinityConfig value) {
+    return new EdgeConfig(node, geo, value, proxy, effective);
+  }
+
+  public EdgeConfig withProxy(ProxyConfig value) {
+    return new EdgeConfig(node, geo, affinity, value, effective);
+  }
+}

@@ -1,0 +1,63 @@
+package io.edgeproxy.core.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The L4 proxy.
+ *
+ * @param listeners at least one; the first is the default listener (EDGEPROXY_LISTEN_ADDR, EDGEPROXY_APP)
+ * @param connectTimeout per backend connect attempt. Default: 3 s
+ * @param connectAttempts backends tried per client connection. Default: 3
+ * @param ejectAfterFailures consecutive connect failures that eject a backend locally; 0 = never. Default: 3
+ * @param ejectFor how long an ejection lasts. Default: 10 s
+ * @param idleTimeout close after no traffic either way for this long; zero = never. Default: 1 h
+ * @param drain how long shutdown waits for open connections. Default: 10 s
+ * @param splice relay with splice(2) when epoll is available. Default: false
+ */
+public record ProxyConfig(
+    List<ListenerConfig> listeners,
+    Duration connectTimeout,
+    int connectAttempts,
+    int ejectAfterFailures,
+    Duration ejectFor,
+    Duration idleTimeout,
+    Duration drain,
+    boolean splice) {
+  public ProxyConfig {
+    listeners = List.copyOf(listeners);
+    if (listeners.isEmpty()) {
+      throw new IllegalArgumentException("listeners: empty (expected: at least one)");
+    }
+    requireNonNull(connectTimeout, "connectTimeout");
+    requireNonNull(ejectFor, "ejectFor");
+    requireNonNull(idleTimeout, "idleTimeout");
+    requireNonNull(drain, "drain");
+  }
+
+  public ProxyConfig withListeners(List<ListenerConfig> value) {
+    return new ProxyConfig(value, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, drain, splice);
+  }
+
+  public ProxyConfig withConnectTimeout(Duration value) {
+    return new ProxyConfig(listeners, value, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, drain, splice);
+  }
+
+  public ProxyConfig withIdleTimeout(Duration value) {
+    return new ProxyConfig(listeners, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, value, drain, splice);
+  }
+
+  public ProxyConfig withDrain(Duration value) {
+    return new ProxyConfig(listeners, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, value, splice);
+  }
+
+  public ProxyConfig withSplice(boolean value) {
+    return new ProxyConfig(listeners, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, drain, value);
+  }
+
+  public ProxyConfig withEjection(int afterFailures, Duration duration) {
+    return new ProxyConfig(listeners, connectTimeout, connectAttempts, afterFailures, duration, idleTimeout, drain, splice);
+  }
+}

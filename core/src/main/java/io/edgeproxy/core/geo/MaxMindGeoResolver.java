@@ -1,0 +1,112 @@
+package io.edgeproxy.core.geo;
+
+import com.maxmind.db.CHMCache;
+import com.maxmind.db.MaxMindDbConstructor;
+import com.maxmind.db.MaxMindDbParameter;
+import com.maxmind.db.Reader;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@link GeoResolver} over a MaxMind DB file: the embedded PDDL {@code iptoasn-country.mmdb}
+ * (ip-location-db, {@code country_code} layout) or an operator's GeoLite2/GeoIP2 Country file
+ * ({@code country.iso_code} layout). Lookups are lock-free and allocation-light (decoded records are
+ * cached; a country database has a few hundred distinct records).
+ */
+public final class MaxMindGeoResolver implements GeoResolver, Closeable {
+  static final String EMBEDDED_RESOURCE = "/geo/iptoasn-country.mmdb";
+
+  private final Reader reader;
+  private final String source;
+
+  private MaxMindGeoResolver(Reader reader, String source) {
+    this.reader = reader;
+    this.source = source;
+  }
+
+  /** The database embedded in the jar. */
+  public static MaxMindGeoResolver embedded() {
+    try (InputStream in = MaxMindGeoResolver.class.getResourceAsStream(EMBEDDED_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("embedded GeoIP database missing: " + EMBEDDED_RESOURCE);
+      }
+      return new MaxMindGeoResolver(new Reader(in, new CHMCache()), "embedded " + EMBEDDED_RESOURCE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read embedded GeoIP database " + EMBEDDED_RESOURCE, e);
+    }
+  }
+
+  /**
+   * A database file (memory-mapped).
+   *
+   * @throws UncheckedIOException naming the path when the file is missing or not a MaxMind DB
+   */
+  public static MaxMindGeoResolver open(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new UncheckedIOException(
+          new IOException("GeoIP database " + file + " does not exist or is not a file"));
+    }
+    try {
+      return new MaxMindGeoResolver(new Reader(file.toFile(), new CHMCache()), file.toString());
+    } catch (IOException | RuntimeException e) {
+      throw new UncheckedIOException(
+          new IOException("cannot open GeoIP database " + file + " (expected: a MaxMind DB country file): " + e.getMessage(), e));
+    }
+  }
+
+  @Override
+  public @Nullable String countryOf(InetAddress address) {
+    try {
+      CountryRecord record = reader.get(address, CountryRecord.class);
+      if (record == null) {
+        return null;
+      }
+      String iso = record.iso();
+      return iso == null || iso.isEmpty() ? null : iso.toUpperCase(Locale.ROOT);
+    } catch (IOException | RuntimeException e) {
+      // A corrupt region of the file must not break the connection being routed: treat as unknown.
+      return null;
+    }
+  }
+
+  /** Where the database came from and its type and build date, for the start-up log. */
+  public String describe() {
+    var md = reader.getMetadata();
+    return source + " (" + md.databaseType() + ", built " + md.buildTime() + ")";
+  }
+
+  @Override
+  public void close() throws IOException {
+    reader.close();
+  }
+
+  /** Reads both layouts: ip-location-db's {@code country_code} and MaxMind's {@code country.iso_code}. */
+  public record CountryRecord(@Nullable String countryCode, @Nullable IsoCode country) {
+    @MaxMindDbConstructor
+    public CountryRecord(
+        @MaxMindDbParameter(name = "country_code") @Nullable String countryCode,
+        @MaxMindDbParameter(name = "country") @Nullable IsoCode country) {
+      this.countryCode = countryCode;
+      this.country = country;
+    }
+
+    @Nullable String iso() {
+      return countryCode != null ? countryCode : country == null ? null : country.isoCode();
+    }
+  }
+
+  /** MaxMind's {@code country} map; only the ISO code is read. */
+  public record IsoCode(@Nullable String isoCode) {
+    @MaxMindDbConstructor
+    public IsoCode(@MaxMindDbParameter(name = "iso_code") @Nullable String isoCode) {
+      this.isoCode = isoCode;
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package io.edgeproxy.core.routing;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Live, POP-local state of one backend: active connections (reserved slots), totals and passive
+ * health (consecutive connect failures and an ejection deadline).
+ *
+ * <p>Thread-safe; shared by every snapshot that contains the backend's id (see {@link LoadBoard}),
+ * so counts survive routing.db reloads. A slot is reserved with {@link #tryAcquire(int)} before
+ * connecting and given back exactly once with {@link #release()}; because reservation is a
+ * compare-and-set against the hard limit, concurrent connects can never exceed it.
+ */
+public final class BackendLoad {
+  private final AtomicInteger active = new AtomicInteger();
+  private final AtomicInteger consecutiveFailures = new AtomicInteger();
+  private final LongAdder connectionsTotal = new LongAdder();
+  private final LongAdder connectFailuresTotal = new LongAdder();
+  private volatile long ejectedUntilNanos;
+  private volatile boolean ejected;
+
+  /**
+   * Reserves one connection slot unless {@code hardLimit} slots are taken.
+   *
+   * @param hardLimit the backend's hard limit; 0 or less means unlimited
+   * @return true if a slot was reserved; the caller must {@link #release()} it exactly once
+   */
+  public boolean tryAcquire(int hardLimit) {
+    if (hardLimit <= 0) {
+      active.incrementAndGet();
+      return true;
+    }
+    int current;
+    do {
+      current = active.get();
+      if (current >= hardLimit) {
+        return false;
+      }
+    } while (!active.compareAndSet(current, current + 1));
+    return true;
+  }
+
+  /** Gives back a slot reserved by {@link #tryAcquire(int)}. */
+  public void release() {
+    active.decrementAndGet();
+  }
+
+  public int active() {
+    return active.get();
+  }
+
+  /** True when the backend is at or over {@code hardLimit} (0 = unlimited). */
+  public boolean isFull(int hardLimit) {
+    return hardLimit > 0 && active.get() >= hardLimit;
+  }
+
+  /** A proxied connection to this backend was established. */
+  public void recordConnectSuccess() {
+    connectionsTotal.increment();
+    consecutiveFailures.set(0);
+    ejected = false;
+  }
+
+  /**
+   * A connect attempt failed (refused, reset or timed out). After {@code threshold} consecutive
+   * failures the backend is ejected from selection on this POP for {@code cooldownNanos}.
+   *
+   * @return true if this failure ejected the backend
+   */
+  public boolean recordConnectFailure(long nowNanos, int threshold, long cooldownNanos) {
+    connectFailuresTotal.increment();
+    int failures = consecutiveFailures.incrementAndGet();
+    if (threshold > 0 && failures >= threshold) {
+      consecutiveFailures.set(0);
+      ejectedUntilNanos = nowNanos + cooldownNanos;
+      ejected = true;
+      return true;
+    }
+    return false;
+  }
+
+  /** True while a passive-health ejection is in force. */
+  public boolean isEjected(long nowNanos) {
+    return ejected && nowNanos - ejectedUntilNanos < 0;
+  }
+
+  public long connectionsTotal() {
+    return connectionsTotal.sum();
+  }
+
+  public long connectFailuresTotal() {
+    return connectFailuresTotal.sum();
+  }
+}

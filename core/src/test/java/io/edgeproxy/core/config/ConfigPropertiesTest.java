@@ -1,0 +1,80 @@
+package io.edgeproxy.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ConfigPropertiesTest {
+  /** A valid value for each key. */
+  private static final Map<ConfigKey, String> VALID = Map.ofEntries(
+      Map.entry(ConfigKey.LISTEN_ADDR, "127.0.0.1:8081"),
+      Map.entry(ConfigKey.APP, "web"),
+      Map.entry(ConfigKey.LISTENERS, "api=127.0.0.1:9001"),
+      Map.entry(ConfigKey.DB_PATH, "/var/lib/edgeproxy/routing.db"),
+      Map.entry(ConfigKey.REGION, "eu"),
+      Map.entry(ConfigKey.DB_RELOAD_SECS, "3"),
+      Map.entry(ConfigKey.BINDING_TTL_SECS, "0"),
+      Map.entry(ConfigKey.BINDING_GC_INTERVAL_SECS, "9"),
+      Map.entry(ConfigKey.BINDING_MAX, "10"),
+      Map.entry(ConfigKey.GEOIP_PATH, ""),
+      Map.entry(ConfigKey.CONNECT_TIMEOUT_MS, "250"),
+      Map.entry(ConfigKey.CONNECT_ATTEMPTS, "2"),
+      Map.entry(ConfigKey.EJECT_AFTER_FAILURES, "0"),
+      Map.entry(ConfigKey.EJECT_SECS, "1"),
+      Map.entry(ConfigKey.IDLE_TIMEOUT_SECS, "0"),
+      Map.entry(ConfigKey.DRAIN_SECS, "0"),
+      Map.entry(ConfigKey.SPLICE, "on"),
+      Map.entry(ConfigKey.DEBUG, "off"));
+  /** Keys where any text is acceptable (paths) or that accept anything by the original's rule (DEBUG). */
+  private static final Set<ConfigKey> ANYTHING_GOES = Set.of(ConfigKey.DB_PATH, ConfigKey.GEOIP_PATH, ConfigKey.DEBUG);
+
+  @Test
+  void everyKeyHasAValidSample() {
+    assertThat(VALID.keySet()).containsExactlyInAnyOrder(ConfigKey.values());
+  }
+
+  @Test
+  void anySubsetOfValidValuesLoads() {
+    qt().forAll(integers().between(0, (1 << ConfigKey.values().length) - 1)).checkAssert(mask -> {
+      Map<String, String> env = new HashMap<>();
+      for (ConfigKey key : ConfigKey.values()) {
+        if ((mask & (1 << key.ordinal())) != 0) {
+          env.put(key.env(), VALID.get(key));
+        }
+      }
+      assertThat(EdgeConfig.load(env, Map.of())).isNotNull();
+    });
+  }
+
+  @Test
+  void oneInvalidValueFailsNamingItsKey() {
+    qt().forAll(integers().between(0, ConfigKey.values().length - 1), integers().between(0, 3)).checkAssert((index, garbage) -> {
+      ConfigKey key = ConfigKey.values()[index];
+      if (ANYTHING_GOES.contains(key)) {
+        return;
+      }
+      String bad = new String[] {"§", "-5", "x:y", "99999999999"}[garbage];
+      if (key == ConfigKey.LISTENERS && bad.equals("§")) {
+        bad = "=§";
+      }
+      Map<String, String> env = new HashMap<>();
+      VALID.forEach((k, v) -> env.put(k.env(), v));
+      env.put(key.env(), bad);
+      InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> EdgeConfig.load(env, Map.of()));
+      if (e == null) {
+        // Digits and dashes are fine app names and region codes.
+        assertThat(key.kind()).isIn(ConfigKey.Kind.NAME_OR_ANY, ConfigKey.Kind.REGION);
+        assertThat(bad).isIn("-5", "99999999999");
+        return;
+      }
+      assertThat(e.problems()).hasSize(1);
+      assertThat(e.problems().get(0)).startsWith(key.env() + " (" + key.flag() + "): \"" + bad + "\"").contains("expected: ");
+    });
+  }
+}

@@ -1,0 +1,87 @@
+package io.edgeproxy.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EdgeConfigTest {
+  @Test
+  void defaultsAreTheOriginals() {
+    EdgeConfig c = EdgeConfig.defaults();
+    assertThat(c.proxy().listeners()).hasSize(1);
+    assertThat(c.proxy().listeners().get(0).address().getPort()).isEqualTo(8080);
+    assertThat(c.proxy().listeners().get(0).app()).isEqualTo("*");
+    assertThat(c.node().dbPath()).isEqualTo(Path.of("routing.db"));
+    assertThat(c.node().region()).isEqualTo("sa");
+    assertThat(c.node().dbReload()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.affinity().ttl()).isEqualTo(Duration.ofSeconds(600));
+    assertThat(c.affinity().gcInterval()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(c.geo().databasePath()).isNull();
+    assertThat(c.node().debug()).isFalse();
+  }
+
+  @Test
+  void theOriginalsEnvironmentVariablesAreRead() {
+    EdgeConfig c = EdgeConfig.load(Map.of(
+        "EDGEPROXY_LISTEN_ADDR", "127.0.0.1:9000",
+        "EDGEPROXY_DB_PATH", "/tmp/r.db",
+        "EDGEPROXY_REGION", "eu",
+        "EDGEPROXY_DB_RELOAD_SECS", "2",
+        "EDGEPROXY_BINDING_TTL_SECS", "30",
+        "EDGEPROXY_BINDING_GC_INTERVAL_SECS", "7",
+        "EDGEPROXY_GEOIP_PATH", "/data/GeoLite2-Country.mmdb",
+        "DEBUG", "1",
+        "EDGEPROXY_APP", "web",
+        "EDGEPROXY_LISTENERS", "api=127.0.0.1:9001, db=[::1]:9002"), Map.of());
+    assertThat(c.proxy().listeners()).extracting(ListenerConfig::app).containsExactly("web", "api", "db");
+    assertThat(c.proxy().listeners().get(2).address().getPort()).isEqualTo(9002);
+    assertThat(c.node().dbPath()).isEqualTo(Path.of("/tmp/r.db"));
+    assertThat(c.node().region()).isEqualTo("eu");
+    assertThat(c.node().dbReload()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.affinity().ttl()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.affinity().gcInterval()).isEqualTo(Duration.ofSeconds(7));
+    assertThat(c.geo().databasePath()).isEqualTo(Path.of("/data/GeoLite2-Country.mmdb"));
+    assertThat(c.node().debug()).isTrue();
+  }
+
+  @Test
+  void flagsWinOverTheEnvironment() {
+    EdgeConfig c = EdgeConfig.load(Map.of("EDGEPROXY_REGION", "eu"), Map.of(ConfigKey.REGION, "ap"));
+    assertThat(c.node().region()).isEqualTo("ap");
+    assertThat(c.effective()).contains("EDGEPROXY_REGION=ap (--region)");
+  }
+
+  @Test
+  void debugIsOnWhenSetAtAllAsInTheOriginal() {
+    assertThat(EdgeConfig.load(Map.of("DEBUG", "yes please"), Map.of()).node().debug()).isTrue();
+    assertThat(EdgeConfig.load(Map.of("DEBUG", "0"), Map.of()).node().debug()).isFalse();
+  }
+
+  @Test
+  void everyInvalidValueIsReportedWithKeyValueAndExpectation() {
+    assertThatThrownBy(() -> EdgeConfig.load(Map.of(
+            "EDGEPROXY_LISTEN_ADDR", "0.0.0.0:99999",
+            "EDGEPROXY_DB_RELOAD_SECS", "soon",
+            "EDGEPROXY_REGION", "South America",
+            "EDGEPROXY_BINDING_TTL_SECS", "-1",
+            "EDGEPROXY_LISTENERS", "api:9001"), Map.of()))
+        .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
+            "EDGEPROXY_LISTEN_ADDR (--listen): \"0.0.0.0:99999\" is not a valid address (expected: host:port, port 0-65535)",
+            "EDGEPROXY_DB_RELOAD_SECS (--db-reload-secs): \"soon\" is not a whole number (expected: whole seconds >= 1)",
+            "EDGEPROXY_REGION (--region): \"South America\" is not a region code (expected: a region code: lower-case letters, digits or '-', 1-32 characters)",
+            "EDGEPROXY_BINDING_TTL_SECS (--binding-ttl-secs): \"-1\" is out of range (expected: whole seconds >= 0)",
+            "EDGEPROXY_LISTENERS (--listeners): \"api:9001\" has a bad entry \"api:9001\" (expected: app=host:port[,app=host:port...])"));
+  }
+
+  @Test
+  void testProfileBindsLoopbackOnAnyPort(@org.junit.jupiter.api.io.TempDir Path dir) {
+    EdgeConfig c = EdgeConfig.forTest(dir);
+    assertThat(c.proxy().listeners().get(0).address().getAddress().isLoopbackAddress()).isTrue();
+    assertThat(c.proxy().listeners().get(0).address().getPort()).isZero();
+    assertThat(c.node().dbPath()).isEqualTo(dir.resolve("routing.db"));
+  }
+}
