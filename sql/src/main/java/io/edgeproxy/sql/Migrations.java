@@ -1,0 +1,137 @@
+package io.edgeproxy.sql;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates and upgrades routing.db. The schema version is {@code PRAGMA user_version}; migration N
+ * is {@code db/migration/V<N>__*.sql} and runs in one transaction with the version bump, so a
+ * crash leaves either the old or the new schema.
+ */
+final class Migrations {
+  private static final Logger logger = LoggerFactory.getLogger(Migrations.class);
+
+  /** Resource names, in order; index + 1 is the schema version each one produces. */
+  static final List<String> SCRIPTS = List.of("db/migration/V1__routing_schema.sql");
+
+  /** The original's backends columns that older files may lack, with their declarations. */
+  private static final Map<String, String> LEGACY_BACKEND_COLUMNS = legacyColumns();
+
+  private Migrations() {}
+
+  static int latestVersion() {
+    return SCRIPTS.size();
+  }
+
+  /**
+   * Brings {@code connection}'s database to {@link #latestVersion()}.
+   *
+   * @throws RoutingDbException when the file's schema is newer than this build knows
+   */
+  static void migrate(Connection connection, String where) throws SQLException {
+    int version = userVersion(connection);
+    if (version > latestVersion()) {
+      throw new RoutingDbException(where + " has schema version " + version
+          + ", newer than this edgeproxy understands (expected: <= " + latestVersion() + "); upgrade edgeproxy");
+    }
+    boolean autoCommit = connection.getAutoCommit();
+    for (int next = version + 1; next <= latestVersion(); next++) {
+      connection.setAutoCommit(false);
+      try (Statement st = connection.createStatement()) {
+        for (String sql : statements(SCRIPTS.get(next - 1))) {
+          st.execute(sql);
+        }
+        if (next == 1) {
+          addMissingBackendColumns(connection, where);
+        }
+        st.execute("PRAGMA user_version = " + next);
+        connection.commit();
+        logger.info("{}: schema migrated to version {}", where, next);
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      } finally {
+        connection.setAutoCommit(autoCommit);
+      }
+    }
+  }
+
+  static int userVersion(Connection connection) throws SQLException {
+    try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+      return rs.getInt(1);
+    }
+  }
+
+  /** A routing.db made for the original may lack {@code country} (or older columns): add them. */
+  private static void addMissingBackendColumns(Connection connection, String where) throws SQLException {
+    Set<String> present = new HashSet<>();
+    try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("PRAGMA table_info(backends)")) {
+      while (rs.next()) {
+        present.add(rs.getString("name").toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    try (Statement st = connection.createStatement()) {
+      for (Map.Entry<String, String> column : LEGACY_BACKEND_COLUMNS.entrySet()) {
+        if (!present.contains(column.getKey())) {
+          st.execute("ALTER TABLE backends ADD COLUMN " + column.getKey() + " " + column.getValue());
+          logger.info("{}: added column backends.{} (file made for an older edgeproxy)", where, column.getKey());
+        }
+      }
+    }
+  }
+
+  private static Map<String, String> legacyColumns() {
+    Map<String, String> columns = new LinkedHashMap<>();
+    columns.put("app", "TEXT");
+    columns.put("region", "TEXT");
+    columns.put("country", "TEXT");
+    columns.put("wg_ip", "TEXT");
+    columns.put("port", "INTEGER");
+    columns.put("healthy", "INTEGER DEFAULT 1");
+    columns.put("weight", "INTEGER DEFAULT 2");
+    columns.put("soft_limit", "INTEGER DEFAULT 100");
+    columns.put("hard_limit", "INTEGER DEFAULT 150");
+    columns.put("deleted", "INTEGER DEFAULT 0");
+    return columns;
+  }
+
+  /** The statements of a script: split on ';' at line ends, comments dropped. */
+  static List<String> statements(String resource) {
+    String text;
+    try (InputStream in = Migrations.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("migration script missing from the jar: " + resource);
+      }
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read migration script " + resource, e);
+    }
+    StringBuilder current = new StringBuilder();
+    List<String> out = new java.util.ArrayList<>();
+    for (String line : text.split("\n")) {
+      int comment = line.indexOf("--");
+      String code = comment >= 0 ? line.substring(0, comment) : line;
+      current.append(code).append('\n');
+      if (code.stripTrailing().endsWith(";")) {
+        out.add(current.toString().trim());
+        current.setLength(0);
+      }
+    }
+    if (!current.toString().isBlank()) {
+      out.add(current.toString().trim());
+    }
+    return out;
+  }
+}

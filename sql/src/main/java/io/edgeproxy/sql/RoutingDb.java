@@ -1,0 +1,170 @@
+package io.edgeproxy.sql;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgeproxy.core.routing.AppSettings;
+import io.edgeproxy.core.routing.Backend;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * routing.db on disk: one writer connection and one reader connection, WAL mode, schema migrated
+ * on open. Only this module speaks SQL.
+ *
+ * <p>The reader connection is what change detection watches: SQLite bumps its
+ * {@code PRAGMA data_version} whenever any other connection (the writer here, the {@code sqlite3}
+ * CLI, another process) commits. Methods are synchronized per connection; none is meant for an
+ * I/O thread.
+ */
+public final class RoutingDb implements Closeable {
+  private final Path path;
+  private final Connection writer;
+  private Connection reader;
+  private @Nullable Object fileKey;
+
+  private RoutingDb(Path path, Connection writer, Connection reader, @Nullable Object fileKey) {
+    this.path = path;
+    this.writer = writer;
+    this.reader = reader;
+    this.fileKey = fileKey;
+  }
+
+  /**
+   * Opens (creating if needed) and migrates routing.db at {@code path}.
+   *
+   * @throws RoutingDbException naming the file and the cause when it cannot be opened or migrated
+   */
+  public static RoutingDb open(Path path) {
+    requireNonNull(path, "path");
+    try {
+      Path parent = path.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Connection writer = connect(path, false);
+      try (Statement st = writer.createStatement()) {
+        st.execute("PRAGMA journal_mode=WAL");
+      }
+      Migrations.migrate(writer, path.toString());
+      Connection reader = connect(path, true);
+      return new RoutingDb(path, writer, reader, fileKey(path));
+    } catch (SQLException | IOException e) {
+      throw new RoutingDbException("cannot open routing.db at " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Connection connect(Path path, boolean readOnly) throws SQLException {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setBusyTimeout(5_000);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+    config.setReadOnly(readOnly);
+    return config.createConnection("jdbc:sqlite:" + path.toAbsolutePath());
+  }
+
+  private static @Nullable Object fileKey(Path path) {
+    try {
+      return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  /** Reads every table; bad rows are skipped and described in {@link LoadResult#problems()}. */
+  public synchronized LoadResult load() {
+    try {
+      return RoutingReader.read(reader);
+    } catch (SQLException e) {
+      throw new RoutingDbException("cannot read routing.db at " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A number that changes whenever another connection has committed since the last call; cheap
+   * (no table is read). After the file was replaced (e.g. {@code mv new.db routing.db}), the reader
+   * is reopened and the returned value changes too.
+   */
+  public synchronized long changeStamp() {
+    try {
+      Object key = fileKey(path);
+      if (key != null && !Objects.equals(key, fileKey)) {
+        reader.close();
+        reader = connect(path, true);
+        fileKey = key;
+        return System.nanoTime(); // a stamp the caller has never seen
+      }
+      try (Statement st = reader.createStatement(); ResultSet rs = st.executeQuery("PRAGMA data_version")) {
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new RoutingDbException("cannot check routing.db at " + path + " for changes: " + e.getMessage(), e);
+    }
+  }
+
+  /** Inserts or replaces a backend row (deleted = 0). */
+  public void upsertBackend(Backend b) {
+    write("INSERT INTO backends (id, app, region, country, wg_ip, port, healthy, weight, soft_limit, hard_limit, deleted)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"
+            + " ON CONFLICT(id) DO UPDATE SET app = excluded.app, region = excluded.region, country = excluded.country,"
+            + " wg_ip = excluded.wg_ip, port = excluded.port, healthy = excluded.healthy, weight = excluded.weight,"
+            + " soft_limit = excluded.soft_limit, hard_limit = excluded.hard_limit, deleted = 0",
+        b.id(), b.app(), b.region(), b.country(), b.address().getHostAddress(), b.port(), b.healthy() ? 1 : 0,
+        b.weight(), b.softLimit(), b.hardLimit());
+  }
+
+  /** Marks a backend deleted (the row stays, as in the original). Returns false if there is none. */
+  public boolean markDeleted(String id) {
+    return write("UPDATE backends SET deleted = 1 WHERE id = ? AND deleted = 0", id) > 0;
+  }
+
+  /** Sets a backend's healthy flag. Returns false if there is no such backend. */
+  public boolean setHealthy(String id, boolean healthy) {
+    return write("UPDATE backends SET healthy = ? WHERE id = ?", healthy ? 1 : 0, id) > 0;
+  }
+
+  public void upsertApp(AppSettings app) {
+    write("INSERT INTO apps (name, proxy_protocol) VALUES (?, ?)"
+        + " ON CONFLICT(name) DO UPDATE SET proxy_protocol = excluded.proxy_protocol", app.name(), app.proxyProtocol() ? 1 : 0);
+  }
+
+  /**
+   * Runs one write statement on the writer connection and commits it.
+   *
+   * @return rows changed
+   * @throws RoutingDbException naming the file and SQLite's error (e.g. disk full); nothing is written then
+   */
+  public synchronized int write(String sql, @Nullable Object... params) {
+    try (PreparedStatement st = writer.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        st.setObject(i + 1, params[i]);
+      }
+      return st.executeUpdate();
+    } catch (SQLException e) {
+      throw new RoutingDbException("cannot write routing.db at " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      reader.close();
+      writer.close();
+    } catch (SQLException e) {
+      throw new RoutingDbException("cannot close routing.db at " + path + ": " + e.getMessage(), e);
+    }
+  }
+}

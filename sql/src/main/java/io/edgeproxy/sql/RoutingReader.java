@@ -1,0 +1,91 @@
+package io.edgeproxy.sql;
+
+import io.edgeproxy.core.geo.RegionMap;
+import io.edgeproxy.core.routing.AppSettings;
+import io.edgeproxy.core.routing.Backend;
+import io.edgeproxy.core.routing.RoutingData;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Reads routing.db's tables into {@link RoutingData} in one read transaction, skipping bad rows. */
+final class RoutingReader {
+  private RoutingReader() {}
+
+  static LoadResult read(Connection connection) throws SQLException {
+    List<String> problems = new ArrayList<>();
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false); // one snapshot of all three tables
+    try {
+      RegionMap regions = RegionMap.defaults().withOverrides(regionOverrides(connection, problems));
+      Map<String, AppSettings> apps = apps(connection, problems);
+      List<Backend> backends = backends(connection, regions, problems);
+      return new LoadResult(new RoutingData(backends, regions, apps), problems);
+    } finally {
+      connection.rollback();
+      connection.setAutoCommit(autoCommit);
+    }
+  }
+
+  private static Map<String, String> regionOverrides(Connection c, List<String> problems) throws SQLException {
+    Map<String, String> out = new HashMap<>();
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT rowid, country, region FROM region_countries ORDER BY rowid")) {
+      while (rs.next()) {
+        Object country = rs.getObject(2);
+        Object region = rs.getObject(3);
+        String problem = RowValidator.checkRegionCountry(country, region);
+        if (problem != null) {
+          problems.add("region_countries row (rowid " + rs.getLong(1) + ") skipped: " + problem);
+        } else {
+          out.put(RegionMap.normalizeCountry((String) country), RegionMap.normalizeRegion((String) region));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, AppSettings> apps(Connection c, List<String> problems) throws SQLException {
+    Map<String, AppSettings> out = new HashMap<>();
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT rowid, name, proxy_protocol FROM apps ORDER BY rowid")) {
+      while (rs.next()) {
+        Object name = rs.getObject(2);
+        Object proxyProtocol = rs.getObject(3);
+        String problem = RowValidator.checkApp(name, proxyProtocol);
+        if (problem != null) {
+          problems.add("apps row (rowid " + rs.getLong(1) + ") skipped: " + problem);
+        } else {
+          String app = ((String) name).trim();
+          out.put(app, new AppSettings(app, RowValidator.isTrue(proxyProtocol)));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static List<Backend> backends(Connection c, RegionMap regions, List<String> problems) throws SQLException {
+    List<Backend> out = new ArrayList<>();
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT rowid, id, app, region, country, wg_ip, port, healthy, weight,"
+            + " soft_limit, hard_limit, deleted FROM backends ORDER BY rowid")) {
+      while (rs.next()) {
+        BackendRow row = new BackendRow(rs.getLong(1), rs.getObject(2), rs.getObject(3), rs.getObject(4),
+            rs.getObject(5), rs.getObject(6), rs.getObject(7), rs.getObject(8), rs.getObject(9),
+            rs.getObject(10), rs.getObject(11), rs.getObject(12));
+        switch (RowValidator.validate(row, regions)) {
+          case RowValidator.Result.Valid v -> out.add(v.backend());
+          case RowValidator.Result.Deleted d -> { }
+          case RowValidator.Result.Invalid invalid ->
+              problems.add("backends row " + row.describe() + " skipped: " + String.join("; ", invalid.problems()));
+        }
+      }
+    }
+    return out;
+  }
+}

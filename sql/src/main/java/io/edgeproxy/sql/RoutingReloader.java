@@ -1,0 +1,119 @@
+package io.edgeproxy.sql;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgeproxy.core.routing.RoutingSnapshot;
+import io.edgeproxy.core.routing.RoutingState;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps {@link RoutingState} in step with routing.db: checks the database's change stamp every
+ * {@code interval} and reloads only when it moved (an unchanged database is never re-read), and
+ * reloads at once when the appliance itself wrote ({@link #reloadNow()}).
+ *
+ * <p>A bad row is warned about once, when it first appears, not on every reload. When routing.db
+ * cannot be read at all, the last good snapshot stays in force and the failure is logged.
+ */
+public final class RoutingReloader implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(RoutingReloader.class);
+
+  private final RoutingDb db;
+  private final RoutingState state;
+  private final ScheduledExecutorService timer;
+  private Set<String> warned = Set.of();
+  private long lastStamp = Long.MIN_VALUE;
+  private boolean failing;
+
+  public RoutingReloader(RoutingDb db, RoutingState state) {
+    this.db = requireNonNull(db, "db");
+    this.state = requireNonNull(state, "state");
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "routing-reloader");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Starts polling every {@code interval}; the first load should already have happened. */
+  public RoutingReloader start(Duration interval) {
+    long millis = interval.toMillis();
+    timer.scheduleWithFixedDelay(this::reloadIfChanged, millis, millis, TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  /** Reloads if anyone committed since the last load. Returns the snapshot in force. */
+  public synchronized RoutingSnapshot reloadIfChanged() {
+    try {
+      long stamp = db.changeStamp();
+      if (stamp != lastStamp) {
+        lastStamp = stamp;
+        return load();
+      }
+    } catch (RuntimeException e) {
+      reportFailure(e);
+    }
+    return state.current();
+  }
+
+  /** Reloads unconditionally; used after the appliance's own writes so they apply at once. */
+  public synchronized RoutingSnapshot reloadNow() {
+    try {
+      lastStamp = db.changeStamp();
+      return load();
+    } catch (RuntimeException e) {
+      reportFailure(e);
+      return state.current();
+    }
+  }
+
+  private RoutingSnapshot load() {
+    LoadResult result = db.load();
+    warnAboutNewProblems(result.problems());
+    RoutingSnapshot snapshot = state.publish(result.data());
+    if (failing) {
+      failing = false;
+      logger.info("routing.db at {} readable again", db.path());
+    }
+    logger.info("routing snapshot v{}: {} backends, {} apps, {} rows skipped",
+        snapshot.version(), snapshot.backends().size(), snapshot.appNames().size(), result.problems().size());
+    return snapshot;
+  }
+
+  private void warnAboutNewProblems(List<String> problems) {
+    Set<String> current = new HashSet<>(problems);
+    for (String problem : problems) {
+      if (!warned.contains(problem)) {
+        logger.warn("routing.db: {}", problem);
+      }
+    }
+    warned = current;
+  }
+
+  private void reportFailure(RuntimeException e) {
+    if (!failing) {
+      failing = true;
+      logger.warn("{}; keeping routing snapshot v{}", e.getMessage(), state.current().version());
+    } else {
+      logger.debug("routing.db still unreadable: {}", e.getMessage());
+    }
+    lastStamp = Long.MIN_VALUE; // retry the load on the next tick
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    try {
+      timer.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package io.edgeproxy.sql;
+
+import io.edgeproxy.core.geo.IpAddresses;
+import io.edgeproxy.core.geo.RegionMap;
+import io.edgeproxy.core.routing.Backend;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Validates rows of routing.db. Pure. Every problem of a row is reported (not only the first), in
+ * the form {@code column: value (expected: ...)}.
+ */
+final class RowValidator {
+  static final int MAX_WEIGHT = 10_000;
+  static final int MAX_LIMIT = 10_000_000;
+  private static final Pattern APP = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+  private static final Pattern REGION = Pattern.compile("[a-z0-9-]{1,32}");
+  private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
+
+  /** The outcome of validating one row. */
+  sealed interface Result {
+    record Valid(Backend backend) implements Result {}
+
+    record Deleted() implements Result {}
+
+    record Invalid(List<String> problems) implements Result {}
+  }
+
+  private RowValidator() {}
+
+  static Result validate(BackendRow row, RegionMap regions) {
+    List<String> problems = new ArrayList<>();
+    Long deleted = integer(row.deleted(), 0L);
+    if (deleted != null && deleted != 0) {
+      return new Result.Deleted();
+    }
+    String id = text(row.id());
+    if (id == null || id.isBlank()) {
+      problems.add("id: " + show(row.id()) + " (expected: non-empty text)");
+    }
+    String app = text(row.app());
+    if (app == null || !APP.matcher(app).matches()) {
+      problems.add("app: " + show(row.app()) + " (expected: 1-128 letters, digits, '.', '_' or '-')");
+    }
+    String region = text(row.region()) == null ? null : RegionMap.normalizeRegion(text(row.region()));
+    if (region == null || !REGION.matcher(region).matches()) {
+      problems.add("region: " + show(row.region()) + " (expected: a region code such as " + String.join(", ", regions.regions()) + ")");
+    } else if (!regions.isKnownRegion(region)) {
+      problems.add("region: " + show(row.region()) + " is unknown (expected: one of " + String.join(", ", regions.regions())
+          + ", or a region defined in table region_countries)");
+    }
+    String country = null;
+    if (row.country() != null && !(row.country() instanceof String s && s.isBlank())) {
+      country = text(row.country()) == null ? null : RegionMap.normalizeCountry(text(row.country()));
+      if (country == null || !COUNTRY.matcher(country).matches()) {
+        problems.add("country: " + show(row.country()) + " (expected: NULL or a two-letter ISO 3166 code)");
+      }
+    }
+    InetAddress address = text(row.wgIp()) == null ? null : IpAddresses.parseLiteral(text(row.wgIp())).orElse(null);
+    if (address == null) {
+      problems.add("wg_ip: " + show(row.wgIp()) + " (expected: an IPv4 or IPv6 address)");
+    }
+    int port = bounded(row.port(), null, 1, 65535, "port", problems);
+    int healthy = bounded(row.healthy(), 1L, 0, 1, "healthy", problems);
+    int weight = bounded(row.weight(), 2L, 0, MAX_WEIGHT, "weight", problems);
+    int soft = bounded(row.softLimit(), 100L, 0, MAX_LIMIT, "soft_limit", problems);
+    int hard = bounded(row.hardLimit(), 150L, 0, MAX_LIMIT, "hard_limit", problems);
+    if (deleted == null) {
+      problems.add("deleted: " + show(row.deleted()) + " (expected: 0 or 1)");
+    }
+    if (!problems.isEmpty()) {
+      return new Result.Invalid(problems);
+    }
+    return new Result.Valid(new Backend(id, app, region, country, address, port, healthy == 1, weight, soft, hard));
+  }
+
+  /** An integer column within [min, max]; NULL takes {@code ifNull} (a problem when that is null). */
+  private static int bounded(@Nullable Object value, @Nullable Long ifNull, int min, int max, String column, List<String> problems) {
+    Long v = integer(value, ifNull);
+    if (v == null || v < min || v > max) {
+      problems.add(column + ": " + show(value) + " (expected: an integer " + min + "-" + max + ")");
+      return min;
+    }
+    return v.intValue();
+  }
+
+  /** The integer in {@code value} (SQLite may hand back Integer, Long, Double or numeric text). */
+  private static @Nullable Long integer(@Nullable Object value, @Nullable Long ifNull) {
+    if (value == null) {
+      return ifNull;
+    }
+    if (value instanceof Integer || value instanceof Long) {
+      return ((Number) value).longValue();
+    }
+    if (value instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15) {
+      return d.longValue();
+    }
+    if (value instanceof String s) {
+      try {
+        return Long.parseLong(s.trim());
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  private static @Nullable String text(@Nullable Object value) {
+    return value instanceof String s ? s.trim() : null;
+  }
+
+  private static String show(@Nullable Object value) {
+    if (value == null) {
+      return "NULL";
+    }
+    if (value instanceof byte[] bytes) {
+      return "<blob of " + bytes.length + " bytes>";
+    }
+    String s = String.valueOf(value);
+    if (s.length() > 64) {
+      s = s.substring(0, 64) + "...";
+    }
+    return value instanceof String ? "'" + s + "'" : s;
+  }
+
+  /** Validates a region_countries row; null when fine, else the problem. */
+  static @Nullable String checkRegionCountry(@Nullable Object country, @Nullable Object region) {
+    String c = text(country);
+    String r = text(region);
+    List<String> problems = new ArrayList<>();
+    if (c == null || !COUNTRY.matcher(c.toUpperCase(Locale.ROOT)).matches()) {
+      problems.add("country: " + show(country) + " (expected: a two-letter ISO 3166 code)");
+    }
+    if (r == null || !REGION.matcher(r.toLowerCase(Locale.ROOT)).matches()) {
+      problems.add("region: " + show(region) + " (expected: lower-case letters, digits or '-', 1-32 characters)");
+    }
+    return problems.isEmpty() ? null : String.join("; ", problems);
+  }
+
+  /** Validates an apps row; null when fine, else the problem. */
+  static @Nullable String checkApp(@Nullable Object name, @Nullable Object proxyProtocol) {
+    List<String> problems = new ArrayList<>();
+    String n = text(name);
+    if (n == null || !APP.matcher(n).matches()) {
+      problems.add("name: " + show(name) + " (expected: 1-128 letters, digits, '.', '_' or '-')");
+    }
+    Long pp = integer(proxyProtocol, 0L);
+    if (pp == null || (pp != 0 && pp != 1)) {
+      problems.add("proxy_protocol: " + show(proxyProtocol) + " (expected: 0 or 1)");
+    }
+    return problems.isEmpty() ? null : String.join("; ", problems);
+  }
+
+  static boolean isTrue(@Nullable Object value) {
+    Long v = integer(value, 0L);
+    return v != null && v == 1;
+  }
+}

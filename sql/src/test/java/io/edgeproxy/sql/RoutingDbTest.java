@@ -1,0 +1,147 @@
+package io.edgeproxy.sql;
+
+import static io.edgeproxy.core.testing.Sqlite3Cli.exec;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.edgeproxy.core.routing.AppSettings;
+import io.edgeproxy.core.routing.Backend;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RoutingDbTest {
+  @TempDir Path dir;
+
+  /** The schema shipped with the Rust original (sql/create_routing_db.sql): no country column. */
+  private static final String ORIGINAL_SCHEMA = """
+      CREATE TABLE backends (id TEXT PRIMARY KEY, app TEXT, region TEXT, wg_ip TEXT, port INTEGER, healthy INTEGER,
+        weight INTEGER, soft_limit INTEGER, hard_limit INTEGER, deleted INTEGER DEFAULT 0);
+      INSERT INTO backends VALUES ('sa-node-1', 'myapp', 'sa', '10.50.1.1', 8080, 1, 2, 100, 150, 0);
+      INSERT INTO backends VALUES ('us-node-1', 'myapp', 'us', '10.50.2.1', 8080, 1, 2, 100, 150, 0);
+      INSERT INTO backends VALUES ('eu-node-1', 'myapp', 'eu', '10.50.3.1', 8080, 0, 2, 100, 150, 0);
+      INSERT INTO backends VALUES ('old-node', 'myapp', 'eu', '10.50.3.9', 8080, 1, 2, 100, 150, 1);
+      """;
+
+  @Test
+  void anOriginalFormatRoutingDbIsMigratedNotRejected() {
+    Path file = dir.resolve("routing.db");
+    exec(file, ORIGINAL_SCHEMA);
+    try (RoutingDb db = RoutingDb.open(file)) {
+      LoadResult result = db.load();
+      assertThat(result.problems()).isEmpty();
+      assertThat(result.data().backends()).extracting(Backend::id).containsExactly("sa-node-1", "us-node-1", "eu-node-1");
+      assertThat(result.data().backends().get(0).country()).isNull();
+      assertThat(result.data().backends().get(2).healthy()).isFalse();
+    }
+    assertThat(exec(file, "PRAGMA user_version;").trim()).isEqualTo("1");
+    assertThat(exec(file, "SELECT name FROM pragma_table_info('backends') WHERE name = 'country';").trim()).isEqualTo("country");
+    assertThat(exec(file, "PRAGMA journal_mode;").trim()).isEqualTo("wal");
+    // The original's tools keep working on the migrated file.
+    exec(file, "INSERT INTO backends (id, app, region, wg_ip, port, healthy, weight, soft_limit, hard_limit)"
+        + " VALUES ('ap-node-1', 'myapp', 'ap', '10.50.4.1', 8080, 1, 2, 100, 150);");
+    try (RoutingDb db = RoutingDb.open(file)) {
+      assertThat(db.load().data().backends()).hasSize(4);
+    }
+  }
+
+  @Test
+  void aNewFileGetsTheFullSchemaAndDefaults() {
+    Path file = dir.resolve("sub/dir/routing.db");
+    try (RoutingDb db = RoutingDb.open(file)) {
+      assertThat(db.load().data().backends()).isEmpty();
+    }
+    exec(file, "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('b1', 'web', 'eu', '10.0.0.1', 80);");
+    try (RoutingDb db = RoutingDb.open(file)) {
+      Backend b = db.load().data().backends().get(0);
+      assertThat(b.healthy()).isTrue();
+      assertThat(b.weight()).isEqualTo(2);
+      assertThat(b.softLimit()).isEqualTo(100);
+      assertThat(b.hardLimit()).isEqualTo(150);
+    }
+  }
+
+  @Test
+  void badRowsWrittenByHandAreSkippedEachWithOneLineNamingRowAndProblem() {
+    Path file = dir.resolve("routing.db");
+    RoutingDb.open(file).close();
+    exec(file, """
+        INSERT INTO backends (id, app, region, country, wg_ip, port) VALUES ('good', 'web', 'sa', 'br', '10.0.0.1', 8080);
+        INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('bad-port', 'web', 'sa', '10.0.0.2', 99999);
+        INSERT INTO backends (id, app, region, wg_ip, port, weight) VALUES ('bad-weight', 'web', 'sa', '10.0.0.3', 80, -1);
+        INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('no-app', NULL, 'sa', '10.0.0.4', 80);
+        INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('mars', 'web', 'mars', '10.0.0.5', 80);
+        INSERT INTO backends (id, app, region, wg_ip, port, healthy, soft_limit) VALUES ('many', 'web', 'sa', 'db.example', 'http', 'yes', -3);
+        INSERT INTO backends (id, app, region, country, wg_ip, port) VALUES ('v6', 'web', 'eu', 'Germany', '2001:db8::1', 80);
+        """);
+    try (RoutingDb db = RoutingDb.open(file)) {
+      LoadResult result = db.load();
+      assertThat(result.data().backends()).extracting(Backend::id).containsExactly("good");
+      assertThat(result.data().backends().get(0).country()).isEqualTo("BR");
+      assertThat(result.problems()).containsExactly(
+          "backends row id 'bad-port' (rowid 2) skipped: port: 99999 (expected: an integer 1-65535)",
+          "backends row id 'bad-weight' (rowid 3) skipped: weight: -1 (expected: an integer 0-10000)",
+          "backends row id 'no-app' (rowid 4) skipped: app: NULL (expected: 1-128 letters, digits, '.', '_' or '-')",
+          "backends row id 'mars' (rowid 5) skipped: region: 'mars' is unknown (expected: one of ap, eu, sa, us,"
+              + " or a region defined in table region_countries)",
+          "backends row id 'many' (rowid 6) skipped: wg_ip: 'db.example' (expected: an IPv4 or IPv6 address);"
+              + " port: 'http' (expected: an integer 1-65535); healthy: 'yes' (expected: an integer 0-1);"
+              + " soft_limit: -3 (expected: an integer 0-10000000)",
+          "backends row id 'v6' (rowid 7) skipped: country: 'Germany' (expected: NULL or a two-letter ISO 3166 code)");
+    }
+  }
+
+  @Test
+  void operatorsDefineRegionsAndPerAppSettings() {
+    Path file = dir.resolve("routing.db");
+    RoutingDb.open(file).close();
+    exec(file, """
+        INSERT INTO region_countries VALUES ('BR', 'gru'), ('AR', 'eze'), ('XX1', 'bad');
+        INSERT INTO apps VALUES ('web', 1), ('api', 7);
+        INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('g1', 'web', 'gru', '10.0.0.1', 80);
+        """);
+    try (RoutingDb db = RoutingDb.open(file)) {
+      LoadResult result = db.load();
+      assertThat(result.data().regions().regionOf("BR")).isEqualTo("gru");
+      assertThat(result.data().backends()).extracting(Backend::region).containsExactly("gru");
+      assertThat(result.data().apps()).containsEntry("web", new AppSettings("web", true)).doesNotContainKey("api");
+      assertThat(result.problems()).containsExactly(
+          "region_countries row (rowid 3) skipped: country: 'XX1' (expected: a two-letter ISO 3166 code)",
+          "apps row (rowid 2) skipped: proxy_protocol: 7 (expected: 0 or 1)");
+    }
+  }
+
+  @Test
+  void aSchemaNewerThanThisBuildIsRefusedWithAClearMessage() {
+    Path file = dir.resolve("routing.db");
+    exec(file, "PRAGMA user_version = 99;");
+    assertThatThrownBy(() -> RoutingDb.open(file))
+        .isInstanceOf(RoutingDbException.class)
+        .hasMessageContaining("schema version 99").hasMessageContaining("expected: <= 1");
+  }
+
+  @Test
+  void aFileThatIsNotADatabaseFailsNamingIt() throws Exception {
+    Path file = java.nio.file.Files.writeString(dir.resolve("routing.db"), "this is not sqlite, just text ".repeat(100));
+    assertThatThrownBy(() -> RoutingDb.open(file))
+        .isInstanceOf(RoutingDbException.class)
+        .hasMessageStartingWith("cannot open routing.db at " + file);
+  }
+
+  @Test
+  void theAppliancesOwnWritesRoundTrip() {
+    try (RoutingDb db = RoutingDb.open(dir.resolve("routing.db"))) {
+      Backend b = new Backend("x", "web", "eu", "DE", java.net.InetAddress.getLoopbackAddress(), 81, true, 3, 10, 20);
+      db.upsertBackend(b);
+      db.upsertApp(new AppSettings("web", true));
+      assertThat(db.load().data().backends()).containsExactly(b);
+      assertThat(db.setHealthy("x", false)).isTrue();
+      assertThat(db.load().data().backends().get(0).healthy()).isFalse();
+      assertThat(db.markDeleted("x")).isTrue();
+      assertThat(db.markDeleted("x")).isFalse();
+      assertThat(db.load().data().backends()).isEmpty();
+      db.upsertBackend(b); // re-adding undeletes
+      assertThat(db.load().data().backends()).containsExactly(b);
+    }
+  }
+}
