@@ -41,8 +41,6 @@ public enum ConfigKey {
       "Close a proxied connection after this long with no traffic either way (seconds; 0 = never)."),
   DRAIN_SECS("EDGEPROXY_DRAIN_SECS", "--drain-secs", "10", Kind.SECONDS,
       "On shutdown, stop accepting and wait this long for open connections to finish (seconds)."),
-  SPLICE("EDGEPROXY_SPLICE", "--splice", "false", Kind.BOOLEAN,
-      "Relay with splice(2) (zero copy) where epoll is available."),
   DEBUG("DEBUG", "--debug", "false", Kind.BOOLEAN,
       "Log at DEBUG level (set at all = on, except 0/false/no/off).");
 

@@ -54,8 +54,7 @@ public record EdgeConfig(
         (int) v.integer(ConfigKey.EJECT_AFTER_FAILURES, 0),
         v.seconds(ConfigKey.EJECT_SECS, 1),
         v.seconds(ConfigKey.IDLE_TIMEOUT_SECS, 0),
-        v.seconds(ConfigKey.DRAIN_SECS, 0),
-        v.bool(ConfigKey.SPLICE));
+        v.seconds(ConfigKey.DRAIN_SECS, 0));
     if (!v.problems().isEmpty()) {
       throw new InvalidConfigException(v.problems());
     }

@@ -15,7 +15,6 @@ import java.util.List;
  * @param ejectFor how long an ejection lasts. Default: 10 s
  * @param idleTimeout close after no traffic either way for this long; zero = never. Default: 1 h
  * @param drain how long shutdown waits for open connections. Default: 10 s
- * @param splice relay with splice(2) when epoll is available. Default: false
  */
 public record ProxyConfig(
     List<ListenerConfig> listeners,
@@ -24,8 +23,7 @@ public record ProxyConfig(
     int ejectAfterFailures,
     Duration ejectFor,
     Duration idleTimeout,
-    Duration drain,
-    boolean splice) {
+    Duration drain) {
   public ProxyConfig {
     listeners = List.copyOf(listeners);
     if (listeners.isEmpty()) {
@@ -38,26 +36,23 @@ public record ProxyConfig(
   }
 
   public ProxyConfig withListeners(List<ListenerConfig> value) {
-    return new ProxyConfig(value, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, drain, splice);
+    return new ProxyConfig(value, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, drain);
   }
 
   public ProxyConfig withConnectTimeout(Duration value) {
-    return new ProxyConfig(listeners, value, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, drain, splice);
+    return new ProxyConfig(listeners, value, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, drain);
   }
 
   public ProxyConfig withIdleTimeout(Duration value) {
-    return new ProxyConfig(listeners, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, value, drain, splice);
+    return new ProxyConfig(listeners, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, value, drain);
   }
 
   public ProxyConfig withDrain(Duration value) {
-    return new ProxyConfig(listeners, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, value, splice);
+    return new ProxyConfig(listeners, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, value);
   }
 
-  public ProxyConfig withSplice(boolean value) {
-    return new ProxyConfig(listeners, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, drain, value);
-  }
 
   public ProxyConfig withEjection(int afterFailures, Duration duration) {
-    return new ProxyConfig(listeners, connectTimeout, connectAttempts, afterFailures, duration, idleTimeout, drain, splice);
+    return new ProxyConfig(listeners, connectTimeout, connectAttempts, afterFailures, duration, idleTimeout, drain);
   }
 }

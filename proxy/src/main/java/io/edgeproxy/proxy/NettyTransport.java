@@ -1,0 +1,118 @@
+package io.edgeproxy.proxy;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Event loops and channel classes of one I/O mechanism. One acceptor thread and {@code workers}
+ * I/O threads; a client and its backend connection share one I/O thread, so relaying needs no
+ * locks or cross-thread hand-off.
+ */
+public final class NettyTransport implements AutoCloseable {
+  /**
+   * The I/O mechanisms used. Native epoll is deliberately absent: in Netty 4.2.18 a channel whose
+   * reads are paused (AUTO_READ off, as backpressure and connect-before-read need) when its peer
+   * half-closes is dropped from the epoll set, and resuming reads then fails with epoll_ctl ENOENT
+   * (EpollIoHandler.DefaultEpollIoRegistration.submit deletes the fd on NONE but stays "Added"),
+   * losing the data the client sent before its FIN. NIO and io_uring do not have this fault.
+   */
+  public enum Kind {
+    NIO, IO_URING;
+
+    public boolean isAvailable() {
+      return switch (this) {
+        case NIO -> true;
+        case IO_URING -> IoUring.isAvailable();
+      };
+    }
+
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private final Kind kind;
+  private final int workerThreads;
+  private final EventLoopGroup acceptors;
+  private final EventLoopGroup workers;
+
+  private NettyTransport(Kind kind, int workers) {
+    this.kind = kind;
+    this.workerThreads = workers > 0 ? workers : Runtime.getRuntime().availableProcessors();
+    IoHandlerFactory factory = switch (kind) {
+      case NIO -> NioIoHandler.newFactory();
+      case IO_URING -> IoUringIoHandler.newFactory();
+    };
+    this.acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("proxy-accept", true), factory);
+    this.workers = new MultiThreadIoEventLoopGroup(workerThreads, new DefaultThreadFactory("proxy-io", true), factory);
+  }
+
+  /**
+   * Event loops of {@code kind}; {@code workers} 0 means one per available processor.
+   *
+   * @throws IllegalStateException when {@code kind} is not available on this machine
+   */
+  public static NettyTransport create(Kind kind, int workers) {
+    if (!kind.isAvailable()) {
+      throw new IllegalStateException(kind.label() + " transport is not available on this machine");
+    }
+    return new NettyTransport(kind, workers);
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  public String describe() {
+    return kind.label() + ", " + workerThreads + " I/O threads";
+  }
+
+  EventLoopGroup acceptors() {
+    return acceptors;
+  }
+
+  EventLoopGroup workers() {
+    return workers;
+  }
+
+  Class<? extends ServerSocketChannel> serverChannelClass() {
+    return switch (kind) {
+      case NIO -> NioServerSocketChannel.class;
+      case IO_URING -> IoUringServerSocketChannel.class;
+    };
+  }
+
+  Class<? extends SocketChannel> socketChannelClass() {
+    return switch (kind) {
+      case NIO -> NioSocketChannel.class;
+      case IO_URING -> IoUringSocketChannel.class;
+    };
+  }
+
+  /** Stops the event loops, waiting up to {@code timeout}. */
+  public void shutdown(Duration timeout) {
+    acceptors.shutdownGracefully(0, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    workers.shutdownGracefully(0, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    acceptors.terminationFuture().awaitUninterruptibly(timeout.toMillis());
+    workers.terminationFuture().awaitUninterruptibly(timeout.toMillis());
+  }
+
+  @Override
+  public void close() {
+    shutdown(Duration.ofSeconds(5));
+  }
+}

@@ -1,0 +1,102 @@
+package io.edgeproxy.proxy;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relays what one side sends to the other side ({@code peer}). One instance per direction.
+ *
+ * <ul>
+ *   <li>Backpressure: when the peer's outbound buffer passes its high-water mark, this side stops
+ *       reading until the peer drains below the low-water mark, so a slow reader never makes the
+ *       proxy buffer without bound.
+ *   <li>Half-close: when this side shuts its output (FIN), the peer's output is shut after what
+ *       is queued has been flushed; once both directions are shut, both channels close.
+ *   <li>Close: when this side closes, the peer is flushed, then closed.
+ * </ul>
+ *
+ * <p>Runs on the channels' shared event loop only.
+ */
+final class RelayHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger logger = LoggerFactory.getLogger(RelayHandler.class);
+
+  private final Channel peer;
+
+  RelayHandler(Channel peer) {
+    this.peer = peer;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    peer.write(msg, peer.voidPromise());
+    if (!peer.isWritable()) {
+      // Pause first: the flush may drain the peer at once, and its writability event then resumes us.
+      ctx.channel().config().setAutoRead(false);
+      peer.flush();
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    peer.flush();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    // This side drained: let the peer read (and so send us) more.
+    if (ctx.channel().isWritable()) {
+      peer.config().setAutoRead(true);
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      Channel self = ctx.channel();
+      peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+        if (!peer.isActive()) {
+          self.close();
+          return;
+        }
+        ((DuplexChannel) peer).shutdownOutput().addListener((ChannelFutureListener) done -> {
+          if (((DuplexChannel) self).isOutputShutdown() || !done.isSuccess()) {
+            self.close();
+            peer.close();
+          }
+        });
+      });
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    Relays.flushAndClose(peer);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    logger.debug("relay {} -> {} failed: {}", ctx.channel().remoteAddress(), peer.remoteAddress(), cause.toString());
+    ctx.close();
+  }
+
+  /** Small helpers shared by the proxy's handlers. */
+  static final class Relays {
+    private Relays() {}
+
+    static void flushAndClose(Channel channel) {
+      if (channel.isActive()) {
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      }
+    }
+  }
+}
