@@ -73,6 +73,20 @@ public final class NettyTransport implements AutoCloseable {
     return new NettyTransport(kind, workers);
   }
 
+  /**
+   * The transport {@code config} asks for: AUTO is io_uring where the kernel allows it, else NIO.
+   *
+   * @throws IllegalStateException when io_uring is asked for explicitly and is not available
+   */
+  public static NettyTransport forConfig(io.edgeproxy.core.config.ProxyConfig config) {
+    Kind kind = switch (config.transport()) {
+      case NIO -> Kind.NIO;
+      case IO_URING -> Kind.IO_URING;
+      case AUTO -> Kind.IO_URING.isAvailable() ? Kind.IO_URING : Kind.NIO;
+    };
+    return create(kind, config.ioThreads());
+  }
+
   public Kind kind() {
     return kind;
   }

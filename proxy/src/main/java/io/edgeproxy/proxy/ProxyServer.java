@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.edgeproxy.core.config.ListenerConfig;
 import io.edgeproxy.core.config.ProxyConfig;
+import io.edgeproxy.core.geo.SocketAddresses;
 import io.edgeproxy.core.routing.Router;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -62,10 +63,10 @@ public final class ProxyServer implements AutoCloseable {
         listening.add(channel);
         InetSocketAddress address = (InetSocketAddress) channel.localAddress();
         bound.add(address);
-        logger.info("proxy listening on {} for app {} ({})", address, lc.app(), transport.describe());
-      } catch (RuntimeException e) {
+        logger.info("proxy listening on {} for app {} ({})", SocketAddresses.format(address), lc.app(), transport.describe());
+      } catch (Exception e) { // bind failures arrive as (sneakily thrown) IOExceptions
         stopListening();
-        throw new ProxyBindException("cannot listen on " + lc.address() + " for app " + lc.app() + ": " + e.getMessage(), e);
+        throw new ProxyBindException("cannot listen on " + SocketAddresses.format(lc.address()) + " for app " + lc.app() + ": " + e.getMessage(), e);
       }
     }
     return bound;

@@ -41,6 +41,10 @@ public enum ConfigKey {
       "Close a proxied connection after this long with no traffic either way (seconds; 0 = never)."),
   DRAIN_SECS("EDGEPROXY_DRAIN_SECS", "--drain-secs", "10", Kind.SECONDS,
       "On shutdown, stop accepting and wait this long for open connections to finish (seconds)."),
+  TRANSPORT("EDGEPROXY_TRANSPORT", "--transport", "auto", Kind.TRANSPORT,
+      "Socket I/O: io_uring, nio, or auto (io_uring where the kernel allows it, else nio)."),
+  IO_THREADS("EDGEPROXY_IO_THREADS", "--io-threads", "0", Kind.NON_NEGATIVE_INT,
+      "Proxy I/O threads; 0 means one per CPU."),
   DEBUG("DEBUG", "--debug", "false", Kind.BOOLEAN,
       "Log at DEBUG level (set at all = on, except 0/false/no/off).");
 
@@ -96,7 +100,8 @@ public enum ConfigKey {
     POSITIVE_MILLIS("whole milliseconds >= 1"),
     POSITIVE_INT("an integer >= 1"),
     NON_NEGATIVE_INT("an integer >= 0"),
-    BOOLEAN("true/false, 1/0, yes/no, on/off");
+    BOOLEAN("true/false, 1/0, yes/no, on/off"),
+    TRANSPORT("auto, io_uring or nio");
 
     private final String expected;
 

@@ -158,6 +158,16 @@ final class ConfigValues {
     };
   }
 
+  ProxyConfig.Transport transport(ConfigKey key) {
+    String text = raw.get(key).trim().toUpperCase(Locale.ROOT);
+    try {
+      return ProxyConfig.Transport.valueOf(text);
+    } catch (IllegalArgumentException e) {
+      problem(key, "is not a transport");
+      return ProxyConfig.Transport.AUTO;
+    }
+  }
+
   /** key=value (source) for every key, for the start-up log. */
   List<String> describe() {
     List<String> lines = new ArrayList<>();

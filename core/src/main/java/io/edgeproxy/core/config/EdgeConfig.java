@@ -54,7 +54,9 @@ public record EdgeConfig(
         (int) v.integer(ConfigKey.EJECT_AFTER_FAILURES, 0),
         v.seconds(ConfigKey.EJECT_SECS, 1),
         v.seconds(ConfigKey.IDLE_TIMEOUT_SECS, 0),
-        v.seconds(ConfigKey.DRAIN_SECS, 0));
+        v.seconds(ConfigKey.DRAIN_SECS, 0),
+        v.transport(ConfigKey.TRANSPORT),
+        (int) v.integer(ConfigKey.IO_THREADS, 0));
     if (!v.problems().isEmpty()) {
       throw new InvalidConfigException(v.problems());
     }

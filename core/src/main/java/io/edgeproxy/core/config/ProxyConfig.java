@@ -15,6 +15,8 @@ import java.util.List;
  * @param ejectFor how long an ejection lasts. Default: 10 s
  * @param idleTimeout close after no traffic either way for this long; zero = never. Default: 1 h
  * @param drain how long shutdown waits for open connections. Default: 10 s
+ * @param transport socket I/O mechanism. Default: auto
+ * @param ioThreads proxy I/O threads; 0 = one per CPU. Default: 0
  */
 public record ProxyConfig(
     List<ListenerConfig> listeners,
@@ -23,7 +25,9 @@ public record ProxyConfig(
     int ejectAfterFailures,
     Duration ejectFor,
     Duration idleTimeout,
-    Duration drain) {
+    Duration drain,
+    Transport transport,
+    int ioThreads) {
   public ProxyConfig {
     listeners = List.copyOf(listeners);
     if (listeners.isEmpty()) {
@@ -33,26 +37,36 @@ public record ProxyConfig(
     requireNonNull(ejectFor, "ejectFor");
     requireNonNull(idleTimeout, "idleTimeout");
     requireNonNull(drain, "drain");
+    requireNonNull(transport, "transport");
+  }
+
+  /** Socket I/O mechanism; AUTO prefers io_uring and falls back to NIO. */
+  public enum Transport {
+    AUTO, IO_URING, NIO
   }
 
   public ProxyConfig withListeners(List<ListenerConfig> value) {
-    return new ProxyConfig(value, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, drain);
+    return new ProxyConfig(value, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, drain, transport, ioThreads);
   }
 
   public ProxyConfig withConnectTimeout(Duration value) {
-    return new ProxyConfig(listeners, value, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, drain);
+    return new ProxyConfig(listeners, value, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, drain, transport, ioThreads);
   }
 
   public ProxyConfig withIdleTimeout(Duration value) {
-    return new ProxyConfig(listeners, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, value, drain);
+    return new ProxyConfig(listeners, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, value, drain, transport, ioThreads);
   }
 
   public ProxyConfig withDrain(Duration value) {
-    return new ProxyConfig(listeners, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, value);
+    return new ProxyConfig(listeners, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, value, transport, ioThreads);
   }
 
 
+  public ProxyConfig withTransport(Transport value) {
+    return new ProxyConfig(listeners, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, drain, value, ioThreads);
+  }
+
   public ProxyConfig withEjection(int afterFailures, Duration duration) {
-    return new ProxyConfig(listeners, connectTimeout, connectAttempts, afterFailures, duration, idleTimeout, drain);
+    return new ProxyConfig(listeners, connectTimeout, connectAttempts, afterFailures, duration, idleTimeout, drain, transport, ioThreads);
   }
 }

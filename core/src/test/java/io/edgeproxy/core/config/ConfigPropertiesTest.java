@@ -29,6 +29,8 @@ class ConfigPropertiesTest {
       Map.entry(ConfigKey.EJECT_SECS, "1"),
       Map.entry(ConfigKey.IDLE_TIMEOUT_SECS, "0"),
       Map.entry(ConfigKey.DRAIN_SECS, "0"),
+      Map.entry(ConfigKey.TRANSPORT, "nio"),
+      Map.entry(ConfigKey.IO_THREADS, "1"),
       Map.entry(ConfigKey.DEBUG, "off"));
   /** Keys where any text is acceptable (paths) or that accept anything by the original's rule (DEBUG). */
   private static final Set<ConfigKey> ANYTHING_GOES = Set.of(ConfigKey.DB_PATH, ConfigKey.GEOIP_PATH, ConfigKey.DEBUG);

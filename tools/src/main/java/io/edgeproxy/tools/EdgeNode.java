@@ -1,0 +1,174 @@
+package io.edgeproxy.tools;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgeproxy.core.affinity.ClientBindings;
+import io.edgeproxy.core.config.EdgeConfig;
+import io.edgeproxy.core.geo.ClientLocator;
+import io.edgeproxy.core.geo.GeoResolver;
+import io.edgeproxy.core.geo.MaxMindGeoResolver;
+import io.edgeproxy.core.routing.LoadBoard;
+import io.edgeproxy.core.routing.Router;
+import io.edgeproxy.core.routing.RoutingSnapshot;
+import io.edgeproxy.core.routing.RoutingState;
+import io.edgeproxy.proxy.NettyTransport;
+import io.edgeproxy.proxy.ProxyServer;
+import io.edgeproxy.sql.RoutingDb;
+import io.edgeproxy.sql.RoutingReloader;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One appliance node, wired from an {@link EdgeConfig} in the order below. {@code edgeproxy agent},
+ * {@code edgeproxy demo} and the in-process tests all start nodes through {@link #start}, so tests
+ * run the same wiring as production. {@link #close()} undoes it in reverse order.
+ */
+public final class EdgeNode implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(EdgeNode.class);
+
+  private final EdgeConfig config;
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private RoutingDb db;
+  private RoutingState state;
+  private RoutingReloader reloader;
+  private ProxyServer proxy;
+  private List<InetSocketAddress> proxyAddresses = List.of();
+
+  private EdgeNode(EdgeConfig config) {
+    this.config = requireNonNull(config, "config");
+  }
+
+  /**
+   * Starts a node. On failure everything already started is closed again.
+   *
+   * @throws NodeStartException naming the step that failed and its cause
+   */
+  public static EdgeNode start(EdgeConfig config) {
+    EdgeNode node = new EdgeNode(config);
+    try {
+      node.startAll();
+      return node;
+    } catch (RuntimeException e) {
+      node.close();
+      throw e instanceof NodeStartException n ? n : new NodeStartException("start node", e);
+    }
+  }
+
+  private void startAll() {
+    // 1. routing.db first: everything else reads it. Opening creates and migrates the schema.
+    db = step("open routing.db", () -> RoutingDb.open(config.node().dbPath()));
+    resources.add(db);
+
+    // 2. GeoIP, before the first client can arrive.
+    GeoResolver geo = step("load GeoIP database", this::openGeo);
+
+    // 3. The first snapshot, synchronously, so the proxy never starts on an empty table.
+    state = new RoutingState(config.node().region(), new LoadBoard());
+    reloader = new RoutingReloader(db, state);
+    resources.add(reloader);
+    RoutingSnapshot first = reloader.reloadNow();
+    if (!first.regions().isKnownRegion(config.node().region())) {
+      throw new NodeStartException("check EDGEPROXY_REGION",
+          new IllegalArgumentException("region '" + config.node().region() + "' is not a known region (expected: one of "
+              + String.join(", ", first.regions().regions()) + ", or a region added to table region_countries)"));
+    }
+
+    // 4. Affinity, with its periodic purge of expired bindings.
+    ClientBindings bindings = new ClientBindings(config.affinity().ttl(), config.affinity().maxBindings());
+    ScheduledExecutorService gc = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "binding-gc"));
+    long gcMillis = config.affinity().gcInterval().toMillis();
+    gc.scheduleWithFixedDelay(bindings::cleanUp, gcMillis, gcMillis, TimeUnit.MILLISECONDS);
+    resources.add(gc::shutdownNow);
+
+    // 5. The proxy: bind every listener, then accept.
+    Router router = new Router(state, new ClientLocator(geo), bindings,
+        new Router.PassiveHealth(config.proxy().ejectAfterFailures(), config.proxy().ejectFor()), System::nanoTime);
+    NettyTransport transport = step("start I/O threads", () -> NettyTransport.forConfig(config.proxy()));
+    resources.add(transport);
+    proxy = new ProxyServer(config.proxy(), router, transport);
+    proxyAddresses = step("bind proxy listeners", proxy::start);
+    resources.add(proxy);
+
+    // 6. Only now poll routing.db for other writers: the first load already happened.
+    reloader.start(config.node().dbReload());
+    logger.info("edgeproxy node up: region {}, routing.db {} (snapshot v{}, {} backends)",
+        config.node().region(), config.node().dbPath(), first.version(), first.backends().size());
+  }
+
+  private GeoResolver openGeo() {
+    MaxMindGeoResolver geo = config.geo().databasePath() == null
+        ? MaxMindGeoResolver.embedded()
+        : MaxMindGeoResolver.open(config.geo().databasePath());
+    resources.add(geo);
+    logger.info("GeoIP: {}", geo.describe());
+    return geo;
+  }
+
+  private static <T> T step(String what, java.util.function.Supplier<T> action) {
+    try {
+      return action.get();
+    } catch (NodeStartException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new NodeStartException(what, e);
+    }
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  public EdgeConfig config() {
+    return config;
+  }
+
+  /** Bound proxy addresses in listener order. */
+  public List<InetSocketAddress> proxyAddresses() {
+    return proxyAddresses;
+  }
+
+  public RoutingState state() {
+    return state;
+  }
+
+  public RoutingDb db() {
+    return db;
+  }
+
+  public ProxyServer proxy() {
+    return proxy;
+  }
+
+  /** Applies the node's own routing.db writes at once (instead of at the next poll). */
+  public RoutingSnapshot reloadNow() {
+    return reloader.reloadNow();
+  }
+
+  /** Stops accepting, drains, and releases everything, in reverse start order. Idempotent. */
+  @Override
+  public synchronized void close() {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        resources.get(i).close();
+      } catch (Exception e) {
+        logger.warn("failed to close {}: {}", resources.get(i), e.toString());
+      }
+    }
+    resources.clear();
+  }
+
+  /** A start-up step failed: "failed to &lt;step&gt;: &lt;cause&gt;". */
+  public static final class NodeStartException extends RuntimeException {
+    NodeStartException(String step, Throwable cause) {
+      super("failed to " + step + ": " + cause.getMessage(), cause);
+    }
+  }
+}

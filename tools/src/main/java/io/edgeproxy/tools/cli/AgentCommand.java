@@ -1,0 +1,81 @@
+package io.edgeproxy.tools.cli;
+
+import io.edgeproxy.core.config.EdgeConfig;
+import io.edgeproxy.core.config.InvalidConfigException;
+import io.edgeproxy.core.geo.SocketAddresses;
+import io.edgeproxy.tools.EdgeNode;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code edgeproxy agent}: runs the appliance from configuration until SIGTERM or SIGINT. */
+@Command(name = "agent", mixinStandardHelpOptions = true,
+    description = {"Run the appliance: the L4 proxy over routing.db.",
+        "Every option can also be set with its environment variable; flags win."})
+public final class AgentCommand implements Callable<Integer> {
+  private static final Logger logger = LoggerFactory.getLogger(AgentCommand.class);
+
+  @Spec CommandSpec spec;
+  private final Map<String, String> env;
+
+  public AgentCommand(Map<String, String> env) {
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() {
+    EdgeConfig config;
+    try {
+      config = EdgeConfig.load(env, ConfigOptions.given(spec.commandLine().getParseResult()));
+    } catch (InvalidConfigException e) {
+      return reportInvalid(spec.commandLine().getErr(), e);
+    }
+    Logging.configure(config.node().debug());
+    logger.info("effective configuration:\n  {}", String.join("\n  ", config.effective()));
+    return runUntilStopped(config, spec.commandLine().getOut(), spec.commandLine().getErr(), node -> "");
+  }
+
+  /** Prints every configuration problem to stderr; the usage-error exit code. */
+  static int reportInvalid(PrintWriter err, InvalidConfigException e) {
+    err.println("edgeproxy: invalid configuration:");
+    e.problems().forEach(p -> err.println("  " + p));
+    err.flush();
+    return 2;
+  }
+
+  /** Starts a node, prints where it listens, and blocks until the JVM is asked to stop. */
+  static int runUntilStopped(EdgeConfig config, PrintWriter out, PrintWriter err, Function<EdgeNode, String> banner) {
+    EdgeNode node;
+    try {
+      node = EdgeNode.start(config);
+    } catch (EdgeNode.NodeStartException e) {
+      err.println("edgeproxy: " + e.getMessage());
+      err.flush();
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      node.close();
+      stopped.countDown();
+    }, "shutdown"));
+    for (int i = 0; i < node.proxyAddresses().size(); i++) {
+      out.printf("proxy: %s -> app %s%n", SocketAddresses.format(node.proxyAddresses().get(i)),
+          config.proxy().listeners().get(i).app());
+    }
+    out.print(banner.apply(node));
+    out.flush();
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,62 @@
+package io.edgeproxy.tools.cli;
+
+
+import java.io.PrintWriter;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code edgeproxy} command line: subcommands, {@code --help} on each, {@code --version}.
+ * Exit codes: 0 success, 1 failure, 2 usage error.
+ */
+@Command(name = "edgeproxy", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+    description = "Edge routing appliance: geo-aware L4 proxy over a local routing.db.",
+    subcommands = CommandLine.HelpCommand.class)
+public final class Cli implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  private Cli() {}
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Builds the command tree; {@code env} stands in for the process environment (tests pass their own). */
+  public static CommandLine commandLine(Map<String, String> env) {
+    CommandLine cli = new CommandLine(new Cli());
+    CommandLine agent = new CommandLine(new AgentCommand(env));
+    ConfigOptions.addTo(agent.getCommandSpec(), Map.of());
+    cli.addSubcommand("agent", agent);
+    CommandLine demo = new CommandLine(new DemoCommand(env));
+    ConfigOptions.addTo(demo.getCommandSpec(), DemoCommand.DEMO_DEFAULTS);
+    cli.addSubcommand("demo", demo);
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      commandLine.getErr().println("edgeproxy: " + e.getMessage());
+      return 1;
+    });
+    return cli;
+  }
+
+  public static int run(Map<String, String> env, String... args) {
+    return commandLine(env).execute(args);
+  }
+
+  static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cli = commandLine(env);
+    cli.setOut(out);
+    cli.setErr(err);
+    return cli.execute(args);
+  }
+
+  /** The version from the jar manifest (set by the build). */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Cli.class.getPackage().getImplementationVersion();
+      return new String[] {"edgeproxy " + (v == null ? "(development build)" : v)};
+    }
+  }
+
+}

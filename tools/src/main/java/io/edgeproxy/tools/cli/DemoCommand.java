@@ -1,0 +1,94 @@
+package io.edgeproxy.tools.cli;
+
+import io.edgeproxy.core.config.ConfigKey;
+import io.edgeproxy.core.config.EdgeConfig;
+import io.edgeproxy.core.config.InvalidConfigException;
+import io.edgeproxy.core.geo.ClientLocator;
+import io.edgeproxy.core.geo.SocketAddresses;
+import io.edgeproxy.core.geo.MaxMindGeoResolver;
+import io.edgeproxy.core.routing.RoutingSnapshot;
+import io.edgeproxy.tools.EdgeNode;
+import io.edgeproxy.tools.demo.DemoPop;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code edgeproxy demo}: a complete single POP on embedded defaults. Starts five small HTTP
+ * backends on loopback, writes a routing.db listing them, runs the appliance over it and prints
+ * what to try.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"Run a single demo POP: demo backends on loopback, a demo routing.db, the proxy,",
+        "the embedded GeoIP data. Prints where to connect. Ctrl-C stops it."})
+public final class DemoCommand implements Callable<Integer> {
+  /** The demo's defaults where they differ from the agent's. */
+  static final Map<ConfigKey, String> DEMO_DEFAULTS = Map.of(
+      ConfigKey.LISTEN_ADDR, "127.0.0.1:8080",
+      ConfigKey.APP, DemoPop.APP,
+      ConfigKey.DB_PATH, "demo-data/routing.db",
+      ConfigKey.DRAIN_SECS, "1");
+
+  @Spec CommandSpec spec;
+  private final Map<String, String> env;
+
+  public DemoCommand(Map<String, String> env) {
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() {
+    Map<ConfigKey, String> flags = new EnumMap<>(ConfigKey.class);
+    DEMO_DEFAULTS.forEach((key, value) -> {
+      if (!env.containsKey(key.env())) {
+        flags.put(key, value);
+      }
+    });
+    flags.putAll(ConfigOptions.given(spec.commandLine().getParseResult()));
+    EdgeConfig config;
+    try {
+      config = EdgeConfig.load(env, flags);
+    } catch (InvalidConfigException e) {
+      return AgentCommand.reportInvalid(spec.commandLine().getErr(), e);
+    }
+    Logging.configure(config.node().debug());
+    DemoPop pop = DemoPop.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(pop::close, "demo-backends"));
+    Path db = config.node().dbPath();
+    pop.writeRoutingDb(db);
+    return AgentCommand.runUntilStopped(config, spec.commandLine().getOut(), spec.commandLine().getErr(), node -> banner(node, pop));
+  }
+
+  private static String banner(EdgeNode node, DemoPop pop) {
+    EdgeConfig config = node.config();
+    Path db = config.node().dbPath();
+    String url = "http://" + SocketAddresses.format(node.proxyAddresses().get(0)) + "/";
+    RoutingSnapshot snapshot = node.state().current();
+    try (MaxMindGeoResolver geo = MaxMindGeoResolver.embedded()) {
+      return """
+
+          edgeproxy demo: one POP in region %s, app "%s" with %d backends (sa, us, eu, ap) on loopback,
+          routing.db at %s, embedded GeoIP data.
+
+          See which backend answers and why (run it a few times: you stay on your backend):
+              curl -s %s
+
+          Take that backend out with a plain sqlite3 edit, then curl again (applies within %d s):
+              sqlite3 %s "UPDATE backends SET healthy = 0 WHERE id = '%s'"
+              sqlite3 %s "UPDATE backends SET healthy = 1"
+
+          Loopback clients have no geo, so they go to this POP's region first. Clients elsewhere would go:
+          %s
+          Ctrl-C stops the demo.
+          """.formatted(config.node().region(), DemoPop.APP, pop.backends().size(), db, url,
+              config.node().dbReload().toSeconds(), db, pop.pickFor(snapshot, new ClientLocator(geo), "127.0.0.1"),
+              db, pop.sampleRoutes(snapshot, new ClientLocator(geo)));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
