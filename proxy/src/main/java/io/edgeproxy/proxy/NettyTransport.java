@@ -1,26 +1,34 @@
 package io.edgeproxy.proxy;
 
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import java.net.StandardSocketOptions;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Event loops and channel classes of one I/O mechanism. One acceptor thread and {@code workers}
- * I/O threads; a client and its backend connection share one I/O thread, so relaying needs no
- * locks or cross-thread hand-off.
+ * Event loops and channel classes of one I/O mechanism: {@code workers} I/O threads, each
+ * accepting its own clients (SO_REUSEPORT); a client and its backend connection share one I/O
+ * thread, so relaying needs no locks or cross-thread hand-off.
  */
 public final class NettyTransport implements AutoCloseable {
   /**
@@ -47,7 +55,6 @@ public final class NettyTransport implements AutoCloseable {
 
   private final Kind kind;
   private final int workerThreads;
-  private final EventLoopGroup acceptors;
   private final EventLoopGroup workers;
 
   private NettyTransport(Kind kind, int workers) {
@@ -57,7 +64,6 @@ public final class NettyTransport implements AutoCloseable {
       case NIO -> NioIoHandler.newFactory();
       case IO_URING -> IoUringIoHandler.newFactory();
     };
-    this.acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("proxy-accept", true), factory);
     this.workers = new MultiThreadIoEventLoopGroup(workerThreads, new DefaultThreadFactory("proxy-io", true), factory);
   }
 
@@ -95,10 +101,6 @@ public final class NettyTransport implements AutoCloseable {
     return kind.label() + ", " + workerThreads + " I/O threads";
   }
 
-  EventLoopGroup acceptors() {
-    return acceptors;
-  }
-
   EventLoopGroup workers() {
     return workers;
   }
@@ -117,11 +119,26 @@ public final class NettyTransport implements AutoCloseable {
     };
   }
 
+  /** SO_REUSEPORT for this transport's server sockets, so each I/O thread can accept for itself. */
+  ChannelOption<Boolean> reusePortOption() {
+    return switch (kind) {
+      case NIO -> NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT);
+      case IO_URING -> IoUringChannelOption.SO_REUSEPORT;
+    };
+  }
+
+  /** The I/O event loops, one per worker thread. */
+  List<EventLoop> workerLoops() {
+    List<EventLoop> loops = new ArrayList<>();
+    for (EventExecutor e : workers) {
+      loops.add((EventLoop) e);
+    }
+    return loops;
+  }
+
   /** Stops the event loops, waiting up to {@code timeout}. */
   public void shutdown(Duration timeout) {
-    acceptors.shutdownGracefully(0, timeout.toMillis(), TimeUnit.MILLISECONDS);
     workers.shutdownGracefully(0, timeout.toMillis(), TimeUnit.MILLISECONDS);
-    acceptors.terminationFuture().awaitUninterruptibly(timeout.toMillis());
     workers.terminationFuture().awaitUninterruptibly(timeout.toMillis());
   }
 

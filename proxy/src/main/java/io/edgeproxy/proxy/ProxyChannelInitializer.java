@@ -1,32 +1,31 @@
 package io.edgeproxy.proxy;
 
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
-/** The pipeline of an accepted client: idle timeout (if any), then the frontend handler. */
+/** The pipeline of an accepted client: just the frontend handler, tracked by its loop. */
 final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final ProxyListener listener;
-  private final ChannelGroup clients;
+  private final Map<EventLoop, ProxyLoop> loops;
 
-  ProxyChannelInitializer(ProxyListener listener, ChannelGroup clients) {
+  ProxyChannelInitializer(ProxyListener listener, Map<EventLoop, ProxyLoop> loops) {
     this.listener = listener;
-    this.clients = clients;
+    this.loops = loops;
   }
 
   @Override
   protected void initChannel(SocketChannel ch) {
-    // Not a childOption: with epoll, AUTO_READ=false set through the bootstrap can leave the fd
-    // unregistered when the client half-closes before we read (epoll_ctl ENOENT on the first read).
+    // Not a childOption: with epoll, AUTO_READ=false set through the bootstrap could leave the fd
+    // unregistered when the client half-closes before we read. Nothing is read until the backend
+    // is connected.
     ch.config().setAutoRead(false);
-    clients.add(ch);
     listener.stats().accepted();
-    long idleMillis = listener.idleTimeout().toMillis();
-    if (idleMillis > 0) {
-      ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
-    }
-    ch.pipeline().addLast(new ProxyFrontendHandler(listener));
+    ProxyLoop loop = loops.get(ch.eventLoop());
+    ProxyConnection connection = new ProxyConnection(loop, ch);
+    loop.add(connection);
+    ch.closeFuture().addListener(f -> loop.remove(connection));
+    ch.pipeline().addLast(new ProxyFrontendHandler(listener, connection));
   }
 }

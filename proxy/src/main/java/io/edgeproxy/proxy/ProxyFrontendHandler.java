@@ -2,15 +2,14 @@ package io.edgeproxy.proxy;
 
 import io.edgeproxy.core.routing.RouteDecision;
 import io.edgeproxy.core.routing.Router;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -22,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * The client side of one proxied connection: routes it (affinity, selection, slot reservation),
  * connects to the backend on the client's own event loop with a timeout, fails over to the
  * next-best backend on a refused or timed-out connect (bounded attempts), then hands both channels
- * to {@link RelayHandler}s. The client is not read from until a backend is connected.
+ * to {@link RelayHandler}s. The client is not read from until a backend is connected; whatever
+ * a transport delivers early anyway (io_uring reads a socket whose peer half-closed even with
+ * reads paused) is held, bounded by that one read, and forwarded once the backend is connected.
  *
  * <p>Runs on the client channel's event loop only.
  */
@@ -30,11 +31,16 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
   private static final Logger logger = LoggerFactory.getLogger(ProxyFrontendHandler.class);
 
   private final ProxyListener listener;
+  private final ProxyConnection connection;
   private final List<String> tried = new ArrayList<>(2);
+  private final List<Object> early = new ArrayList<>(1);
+  private boolean clientInputShutEarly;
+  private boolean relaying;
   private InetAddress clientAddress;
 
-  ProxyFrontendHandler(ProxyListener listener) {
+  ProxyFrontendHandler(ProxyListener listener, ProxyConnection connection) {
     this.listener = listener;
+    this.connection = connection;
   }
 
   @Override
@@ -52,14 +58,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
       client.close();
       return;
     }
-    Bootstrap bootstrap = new Bootstrap()
-        .group(client.eventLoop())
-        .channel(listener.transport().socketChannelClass())
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, listener.connectTimeoutMillis())
-        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .handler(NoopInitializer.INSTANCE);
-    ChannelFuture connect = bootstrap.connect(reserved.backend().socketAddress());
+    ChannelFuture connect = connection.loop().backendBootstrap().connect(reserved.backend().socketAddress());
     connect.addListener((ChannelFutureListener) f -> onConnect(client, reserved, f));
   }
 
@@ -80,29 +79,60 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     }
     Channel backend = f.channel();
     backend.closeFuture().addListener(x -> reserved.lease().release());
+    connection.backendConnected(backend);
     router.connected(reserved);
     if (!client.isActive()) {
       backend.close();
       return;
     }
-    logger.debug("{} -> {}", client.remoteAddress(), reserved.explain());
+    if (logger.isDebugEnabled()) {
+      logger.debug("{} -> {}", client.remoteAddress(), reserved.explain());
+    }
     if (listener.state().current().settingsOf(reserved.backend().app()).proxyProtocol()) {
       ProxyProtocolHeader.write(backend, client, reserved);
     }
-    backend.pipeline().addLast(new RelayHandler(client));
-    client.pipeline().addLast(new RelayHandler(backend));
+    backend.pipeline().addLast(new RelayHandler(client, connection));
+    client.pipeline().addLast(new RelayHandler(backend, connection));
+    relaying = true;
+    forwardEarly(client, backend);
     client.config().setAutoRead(true);
     backend.config().setAutoRead(true);
   }
 
+  private void forwardEarly(Channel client, Channel backend) {
+    if (!early.isEmpty()) {
+      early.forEach(msg -> backend.write(msg, backend.voidPromise()));
+      early.clear();
+      backend.flush();
+    }
+    if (clientInputShutEarly) {
+      RelayHandler.relayHalfClose((DuplexChannel) client, (DuplexChannel) backend);
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (relaying) {
+      ctx.fireChannelRead(msg);
+    } else {
+      early.add(msg);
+    }
+  }
+
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof IdleStateEvent) {
-      logger.debug("{} idle for {}; closing", ctx.channel().remoteAddress(), listener.idleTimeout());
-      ctx.close();
+    if (!relaying && evt instanceof ChannelInputShutdownEvent) {
+      clientInputShutEarly = true;
       return;
     }
     ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    early.forEach(ReferenceCountUtil::release);
+    early.clear();
+    ctx.fireChannelInactive();
   }
 
   @Override
@@ -111,14 +141,4 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     ctx.close();
   }
 
-  /** A backend channel's pipeline starts empty; the relay handler is added once connected. */
-  @io.netty.channel.ChannelHandler.Sharable
-  static final class NoopInitializer extends ChannelInitializer<Channel> {
-    static final NoopInitializer INSTANCE = new NoopInitializer();
-
-    @Override
-    protected void initChannel(Channel ch) {
-      ch.config().setAutoRead(false);
-    }
-  }
 }

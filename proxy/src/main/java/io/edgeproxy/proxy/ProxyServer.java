@@ -9,12 +9,12 @@ import io.edgeproxy.core.routing.Router;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +31,7 @@ public final class ProxyServer implements AutoCloseable {
   private final Router router;
   private final NettyTransport transport;
   private final ProxyStats stats = new ProxyStats();
-  private final ChannelGroup clients = new DefaultChannelGroup("proxy-clients", GlobalEventExecutor.INSTANCE);
+  private final Map<EventLoop, ProxyLoop> loops = new IdentityHashMap<>();
   private final List<Channel> listening = new ArrayList<>();
 
   public ProxyServer(ProxyConfig config, Router router, NettyTransport transport) {
@@ -47,34 +47,60 @@ public final class ProxyServer implements AutoCloseable {
    * @throws ProxyBindException naming the address when one cannot be bound; nothing stays bound then
    */
   public synchronized List<InetSocketAddress> start() {
+    for (EventLoop loop : transport.workerLoops()) {
+      ProxyLoop proxyLoop = new ProxyLoop(loop, transport, config.connectTimeout());
+      if (!config.idleTimeout().isZero()) {
+        proxyLoop.sweepIdleEvery(config.idleTimeout());
+      }
+      loops.put(loop, proxyLoop);
+    }
     List<InetSocketAddress> bound = new ArrayList<>();
     for (ListenerConfig lc : config.listeners()) {
       ProxyListener listener = new ProxyListener(lc.app(), router, transport, config, stats);
-      ServerBootstrap bootstrap = new ServerBootstrap()
-          .group(transport.acceptors(), transport.workers())
-          .channel(transport.serverChannelClass())
-          .option(ChannelOption.SO_BACKLOG, 4096)
-          .option(ChannelOption.SO_REUSEADDR, true)
-          .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-          .childOption(ChannelOption.TCP_NODELAY, true)
-          .childHandler(new ProxyChannelInitializer(listener, clients));
       try {
-        Channel channel = bootstrap.bind(lc.address()).syncUninterruptibly().channel();
-        listening.add(channel);
-        InetSocketAddress address = (InetSocketAddress) channel.localAddress();
+        InetSocketAddress address = bindPerLoop(lc, listener);
         bound.add(address);
         logger.info("proxy listening on {} for app {} ({})", SocketAddresses.format(address), lc.app(), transport.describe());
       } catch (Exception e) { // bind failures arrive as (sneakily thrown) IOExceptions
         stopListening();
-        throw new ProxyBindException("cannot listen on " + SocketAddresses.format(lc.address()) + " for app " + lc.app() + ": " + e.getMessage(), e);
+        throw new ProxyBindException("cannot listen on " + SocketAddresses.format(lc.address()) + " for app " + lc.app()
+            + ": " + e.getMessage(), e);
       }
     }
     return bound;
   }
 
+  /**
+   * One listening socket per I/O thread on the same address (SO_REUSEPORT): the kernel spreads new
+   * connections over them and each thread accepts its own, so no connection is handed from an
+   * acceptor thread to a worker. The first bind resolves port 0; the others reuse its port.
+   */
+  private InetSocketAddress bindPerLoop(ListenerConfig lc, ProxyListener listener) {
+    InetSocketAddress address = lc.address();
+    for (EventLoop loop : transport.workerLoops()) {
+      Channel channel = new ServerBootstrap()
+          .group(loop, loop)
+          .channel(transport.serverChannelClass())
+          .option(ChannelOption.SO_BACKLOG, 4096)
+          .option(ChannelOption.SO_REUSEADDR, true)
+          .option(transport.reusePortOption(), true)
+          .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          .childHandler(new ProxyChannelInitializer(listener, loops))
+          .bind(address).syncUninterruptibly().channel();
+      listening.add(channel);
+      address = (InetSocketAddress) channel.localAddress();
+    }
+    return address;
+  }
+
   /** Open client connections (being routed, connecting or relaying). */
   public int activeConnections() {
-    return clients.size();
+    int open = 0;
+    for (ProxyLoop loop : loops.values()) {
+      open += loop.size();
+    }
+    return open;
   }
 
   public ProxyStats stats() {
@@ -94,10 +120,10 @@ public final class ProxyServer implements AutoCloseable {
     stopListening();
     Duration drain = config.drain();
     long deadline = System.nanoTime() + drain.toNanos();
-    if (!clients.isEmpty() && !drain.isZero()) {
-      logger.info("draining {} connections for up to {} s", clients.size(), drain.toSeconds());
+    if (activeConnections() > 0 && !drain.isZero()) {
+      logger.info("draining {} connections for up to {} s", activeConnections(), drain.toSeconds());
     }
-    while (!clients.isEmpty() && System.nanoTime() - deadline < 0) {
+    while (activeConnections() > 0 && System.nanoTime() - deadline < 0) {
       try {
         Thread.sleep(50);
       } catch (InterruptedException e) {
@@ -105,9 +131,11 @@ public final class ProxyServer implements AutoCloseable {
         break;
       }
     }
-    if (!clients.isEmpty()) {
-      logger.info("closing {} connections still open after the drain", clients.size());
+    if (activeConnections() > 0) {
+      logger.info("closing {} connections still open after the drain", activeConnections());
     }
-    clients.close().awaitUninterruptibly(5_000);
+    for (ProxyLoop loop : loops.values()) {
+      loop.closeAll().awaitUninterruptibly(5_000);
+    }
   }
 }

@@ -28,13 +28,16 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
   private static final Logger logger = LoggerFactory.getLogger(RelayHandler.class);
 
   private final Channel peer;
+  private final ProxyConnection connection;
 
-  RelayHandler(Channel peer) {
+  RelayHandler(Channel peer, ProxyConnection connection) {
     this.peer = peer;
+    this.connection = connection;
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    connection.touch();
     peer.write(msg, peer.voidPromise());
     if (!peer.isWritable()) {
       // Pause first: the flush may drain the peer at once, and its writability event then resumes us.
@@ -60,22 +63,38 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof ChannelInputShutdownEvent) {
-      Channel self = ctx.channel();
-      peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
-        if (!peer.isActive()) {
-          self.close();
-          return;
-        }
-        ((DuplexChannel) peer).shutdownOutput().addListener((ChannelFutureListener) done -> {
-          if (((DuplexChannel) self).isOutputShutdown() || !done.isSuccess()) {
-            self.close();
-            peer.close();
-          }
-        });
-      });
+      relayHalfClose((DuplexChannel) ctx.channel(), (DuplexChannel) peer);
       return;
     }
     ctx.fireUserEventTriggered(evt);
+  }
+
+  /**
+   * {@code self} sent its FIN. If the other direction already finished (our output to {@code self}
+   * is shut), flush and close both: close sends the FIN and saves a shutdown call. Otherwise shut
+   * the peer's output once what is queued for it is flushed, and close both when the other
+   * direction finishes too.
+   */
+  static void relayHalfClose(DuplexChannel self, DuplexChannel peer) {
+    if (self.isOutputShutdown()) {
+      peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+        peer.close();
+        self.close();
+      });
+      return;
+    }
+    peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+      if (!peer.isActive()) {
+        self.close();
+        return;
+      }
+      peer.shutdownOutput().addListener((ChannelFutureListener) done -> {
+        if (!done.isSuccess() || self.isOutputShutdown()) {
+          self.close();
+          peer.close();
+        }
+      });
+    });
   }
 
   @Override

@@ -46,9 +46,15 @@ final class ProxyHarness implements AutoCloseable {
     this.address = server.start().get(0);
   }
 
-  /** The transport tests use unless they say otherwise: TEST_TRANSPORT (nio, epoll, io_uring), default nio. */
+  /**
+   * The transport tests use unless they say otherwise: what the appliance picks by default (io_uring
+   * where available), or -Dedgeproxy.test.transport=nio|io_uring.
+   */
   static NettyTransport.Kind defaultKind() {
-    String name = System.getProperty("edgeproxy.test.transport", "nio");
+    String name = System.getProperty("edgeproxy.test.transport", "");
+    if (name.isEmpty()) {
+      return NettyTransport.Kind.IO_URING.isAvailable() ? NettyTransport.Kind.IO_URING : NettyTransport.Kind.NIO;
+    }
     return NettyTransport.Kind.valueOf(name.toUpperCase(java.util.Locale.ROOT));
   }
 

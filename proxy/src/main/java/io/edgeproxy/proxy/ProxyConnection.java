@@ -1,0 +1,54 @@
+package io.edgeproxy.proxy;
+
+import io.netty.channel.Channel;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One proxied client connection as its {@link ProxyLoop} tracks it: the client channel, the
+ * backend channel once connected, and when traffic last flowed. Loop thread only.
+ */
+final class ProxyConnection {
+  private static final Logger logger = LoggerFactory.getLogger(ProxyConnection.class);
+
+  private final ProxyLoop loop;
+  private final Channel client;
+  private @Nullable Channel backend;
+  private long lastActiveTick;
+
+  ProxyConnection(ProxyLoop loop, Channel client) {
+    this.loop = loop;
+    this.client = client;
+    this.lastActiveTick = loop.tick();
+  }
+
+  ProxyLoop loop() {
+    return loop;
+  }
+
+  void backendConnected(Channel channel) {
+    this.backend = channel;
+  }
+
+  /** Traffic flowed (either direction). */
+  void touch() {
+    lastActiveTick = loop.tick();
+  }
+
+  long lastActiveTick() {
+    return lastActiveTick;
+  }
+
+  void closeIdle() {
+    logger.debug("{} idle; closing", client.remoteAddress());
+    closeNow();
+  }
+
+  void closeNow() {
+    client.close();
+    if (backend != null) {
+      backend.close();
+    }
+  }
+}
