@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 
 /** Reads routing.db's tables into {@link RoutingData} in one read transaction, skipping bad rows. */
 final class RoutingReader {
@@ -34,39 +37,37 @@ final class RoutingReader {
 
   private static Map<String, String> regionOverrides(Connection c, List<String> problems) throws SQLException {
     Map<String, String> out = new HashMap<>();
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT rowid, country, region FROM region_countries ORDER BY rowid")) {
-      while (rs.next()) {
-        Object country = rs.getObject(2);
-        Object region = rs.getObject(3);
-        String problem = RowValidator.checkRegionCountry(country, region);
-        if (problem != null) {
-          problems.add("region_countries row (rowid " + rs.getLong(1) + ") skipped: " + problem);
-        } else {
-          out.put(RegionMap.normalizeCountry((String) country), RegionMap.normalizeRegion((String) region));
-        }
-      }
-    }
+    readPairs(c, "region_countries", "country, region", RowValidator::checkRegionCountry, problems,
+        (country, region) -> out.put(RegionMap.normalizeCountry((String) country), RegionMap.normalizeRegion((String) region)));
     return out;
   }
 
   private static Map<String, AppSettings> apps(Connection c, List<String> problems) throws SQLException {
     Map<String, AppSettings> out = new HashMap<>();
+    readPairs(c, "apps", "name, proxy_protocol", RowValidator::checkApp, problems, (name, proxyProtocol) -> {
+      String app = ((String) name).trim();
+      out.put(app, new AppSettings(app, RowValidator.isTrue(proxyProtocol)));
+    });
+    return out;
+  }
+
+  /** Reads two columns of every row of {@code table}; rows {@code check} objects to are skipped and described. */
+  private static void readPairs(Connection c, String table, String columns,
+      BiFunction<@Nullable Object, @Nullable Object, @Nullable String> check, List<String> problems,
+      BiConsumer<Object, Object> accept) throws SQLException {
     try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT rowid, name, proxy_protocol FROM apps ORDER BY rowid")) {
+        ResultSet rs = st.executeQuery("SELECT rowid, " + columns + " FROM " + table + " ORDER BY rowid")) {
       while (rs.next()) {
-        Object name = rs.getObject(2);
-        Object proxyProtocol = rs.getObject(3);
-        String problem = RowValidator.checkApp(name, proxyProtocol);
+        Object first = rs.getObject(2);
+        Object second = rs.getObject(3);
+        String problem = check.apply(first, second);
         if (problem != null) {
-          problems.add("apps row (rowid " + rs.getLong(1) + ") skipped: " + problem);
+          problems.add(table + " row (rowid " + rs.getLong(1) + ") skipped: " + problem);
         } else {
-          String app = ((String) name).trim();
-          out.put(app, new AppSettings(app, RowValidator.isTrue(proxyProtocol)));
+          accept.accept(first, second);
         }
       }
     }
-    return out;
   }
 
   private static List<Backend> backends(Connection c, RegionMap regions, List<String> problems) throws SQLException {

@@ -103,7 +103,7 @@ public final class EdgeNode implements AutoCloseable {
 
   private GeoResolver openGeo() {
     MaxMindGeoResolver geo = config.geo().databasePath() == null
-        ? MaxMindGeoResolver.embedded()
+        ? Preload.embeddedGeo()
         : MaxMindGeoResolver.open(config.geo().databasePath());
     resources.add(geo);
     logger.info("GeoIP: {}", geo.describe());

@@ -27,7 +27,8 @@ class LauncherIT {
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
         "-XX:+UseSerialGC", "-jar", JAR.toAbsolutePath().toString()));
     command.addAll(List.of(args));
-    return new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(false).start();
+    return new ProcessBuilder(command).directory(workDir.toFile())
+        .redirectError(workDir.resolve("stderr.log").toFile()).start();
   }
 
   private static String run(String... command) throws Exception {
@@ -44,7 +45,7 @@ class LauncherIT {
       BufferedReader out = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8));
       String first = out.readLine();
       Matcher m = Pattern.compile("proxy: 127\\.0\\.0\\.1:(\\d+) -> app demo").matcher(first == null ? "" : first);
-      assertThat(m.matches()).as("first line: %s", first).isTrue();
+      assertThat(m.matches()).as("first line: %s; stderr: %s", first, Files.readString(dir.resolve("stderr.log"))).isTrue();
       String url = "http://127.0.0.1:" + m.group(1) + "/";
       StringBuilder banner = new StringBuilder();
       for (String line = out.readLine(); line != null && !line.startsWith("Ctrl-C"); line = out.readLine()) {

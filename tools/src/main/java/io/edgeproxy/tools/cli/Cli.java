@@ -4,6 +4,7 @@ package io.edgeproxy.tools.cli;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 
 /**
@@ -25,13 +26,25 @@ public final class Cli implements Runnable {
 
   /** Builds the command tree; {@code env} stands in for the process environment (tests pass their own). */
   public static CommandLine commandLine(Map<String, String> env) {
+    return commandLine(env, null);
+  }
+
+  /**
+   * The command tree, or, when {@code only} names a subcommand, the tree with just that one: picocli
+   * builds each command by reflection, which is a noticeable part of the appliance's start-up.
+   */
+  static CommandLine commandLine(Map<String, String> env, @Nullable String only) {
     CommandLine cli = new CommandLine(new Cli());
-    CommandLine agent = new CommandLine(new AgentCommand(env));
-    ConfigOptions.addTo(agent.getCommandSpec(), Map.of());
-    cli.addSubcommand("agent", agent);
-    CommandLine demo = new CommandLine(new DemoCommand(env));
-    ConfigOptions.addTo(demo.getCommandSpec(), DemoCommand.DEMO_DEFAULTS);
-    cli.addSubcommand("demo", demo);
+    if (only == null || only.equals("agent")) {
+      CommandLine agent = new CommandLine(new AgentCommand(env));
+      ConfigOptions.addTo(agent.getCommandSpec(), Map.of());
+      cli.addSubcommand("agent", agent);
+    }
+    if (only == null || only.equals("demo")) {
+      CommandLine demo = new CommandLine(new DemoCommand(env));
+      ConfigOptions.addTo(demo.getCommandSpec(), DemoCommand.DEMO_DEFAULTS);
+      cli.addSubcommand("demo", demo);
+    }
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println("edgeproxy: " + e.getMessage());
       return 1;
@@ -40,8 +53,11 @@ public final class Cli implements Runnable {
   }
 
   public static int run(Map<String, String> env, String... args) {
-    return commandLine(env).execute(args);
+    boolean runsOneCommand = args.length > 0 && SUBCOMMANDS.contains(args[0]);
+    return commandLine(env, runsOneCommand ? args[0] : null).execute(args);
   }
+
+  private static final java.util.Set<String> SUBCOMMANDS = java.util.Set.of("agent", "demo");
 
   static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
     CommandLine cli = commandLine(env);

@@ -1,0 +1,50 @@
+package io.edgeproxy.tools;
+
+import io.edgeproxy.core.geo.MaxMindGeoResolver;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Start-up work that does not depend on the configuration, begun on a second thread while the
+ * command line and logging are set up: loading SQLite's and io_uring's native libraries and
+ * reading the embedded GeoIP database. On two cores this takes about a third off the time from
+ * exec to the first proxied reply. Whatever is not needed is simply never asked for.
+ */
+public final class Preload {
+  private static volatile @Nullable CompletableFuture<MaxMindGeoResolver> embeddedGeo;
+
+  private Preload() {}
+
+  /** Starts preloading; cheap and idempotent. */
+  public static synchronized void start() {
+    if (embeddedGeo != null) {
+      return;
+    }
+    embeddedGeo = CompletableFuture.supplyAsync(() -> {
+      Thread thread = new Thread(Preload::loadNativeLibraries, "preload-native");
+      thread.setDaemon(true);
+      thread.start();
+      return MaxMindGeoResolver.embedded();
+    }, runnable -> {
+      Thread thread = new Thread(runnable, "preload-geo");
+      thread.setDaemon(true);
+      thread.start();
+    });
+  }
+
+  private static void loadNativeLibraries() {
+    try {
+      org.sqlite.SQLiteJDBCLoader.initialize();
+      io.netty.channel.uring.IoUring.isAvailable();
+    } catch (Exception | LinkageError e) {
+      // Loaded again (and the failure reported) where it is actually needed.
+    }
+  }
+
+  /** The embedded GeoIP database: the preloaded one if preloading ran, else loaded now. */
+  public static MaxMindGeoResolver embeddedGeo() {
+    CompletableFuture<MaxMindGeoResolver> future = embeddedGeo;
+    embeddedGeo = null; // hand it out once; a second node loads its own
+    return future == null ? MaxMindGeoResolver.embedded() : future.join();
+  }
+}
