@@ -24,7 +24,8 @@ final class Migrations {
   private static final Logger logger = LoggerFactory.getLogger(Migrations.class);
 
   /** Resource names, in order; index + 1 is the schema version each one produces. */
-  static final List<String> SCRIPTS = List.of("db/migration/V1__routing_schema.sql");
+  static final List<String> SCRIPTS =
+      List.of("db/migration/V1__routing_schema.sql", "db/migration/V2__change_capture.sql");
 
   /** The original's backends columns that older files may lack, with their declarations. */
   private static final Map<String, String> LEGACY_BACKEND_COLUMNS = legacyColumns();
@@ -107,7 +108,10 @@ final class Migrations {
     return columns;
   }
 
-  /** The statements of a script: split on ';' at line ends, comments dropped. */
+  /**
+   * The statements of a script: split on ';' at line ends, comments dropped; a CREATE TRIGGER runs
+   * to its {@code END;} line.
+   */
   static List<String> statements(String resource) {
     String text;
     try (InputStream in = Migrations.class.getClassLoader().getResourceAsStream(resource)) {
@@ -124,7 +128,9 @@ final class Migrations {
       int comment = line.indexOf("--");
       String code = comment >= 0 ? line.substring(0, comment) : line;
       current.append(code).append('\n');
-      if (code.stripTrailing().endsWith(";")) {
+      boolean inTrigger = current.toString().stripLeading().toUpperCase(java.util.Locale.ROOT).startsWith("CREATE TRIGGER");
+      boolean ends = inTrigger ? code.strip().equalsIgnoreCase("END;") : code.stripTrailing().endsWith(";");
+      if (ends) {
         out.add(current.toString().trim());
         current.setLength(0);
       }

@@ -67,6 +67,8 @@ public final class RoutingDb implements Closeable {
   private static Connection connect(Path path, boolean readOnly) throws SQLException {
     SQLiteConfig config = new SQLiteConfig();
     config.setBusyTimeout(5_000);
+    // Writers take the lock at BEGIN, so two writers wait for each other instead of deadlocking on upgrade.
+    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
     config.setReadOnly(readOnly);
     return config.createConnection("jdbc:sqlite:" + path.toAbsolutePath());
@@ -153,6 +155,35 @@ public final class RoutingDb implements Closeable {
         st.setObject(i + 1, params[i]);
       }
       return st.executeUpdate();
+    } catch (SQLException e) {
+      throw new RoutingDbException("cannot write routing.db at " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Work on the writer connection inside one transaction. */
+  interface SqlWork<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one write transaction on the writer connection: all of it commits, or
+   * none of it (the transaction rolls back on any failure, a full disk included).
+   *
+   * @throws RoutingDbException naming the file and SQLite's message
+   */
+  synchronized <T> T inTransaction(SqlWork<T> work) {
+    try {
+      writer.setAutoCommit(false);
+      try {
+        T result = work.run(writer);
+        writer.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        writer.rollback();
+        throw e;
+      } finally {
+        writer.setAutoCommit(true);
+      }
     } catch (SQLException e) {
       throw new RoutingDbException("cannot write routing.db at " + path + ": " + e.getMessage(), e);
     }

@@ -1,0 +1,322 @@
+package io.edgeproxy.sql;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgeproxy.core.change.HybridClock;
+import io.edgeproxy.core.change.RowChange;
+import io.edgeproxy.core.change.Version;
+import io.edgeproxy.core.routing.Hashing;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * routing.db as a replica: versions local changes (captured by triggers, see
+ * {@code V2__change_capture.sql}), merges remote changes by last writer wins per row, and answers
+ * the questions anti-entropy asks (a digest of all versions, the rows of some digest buckets).
+ *
+ * <p>Merge rule: a change replaces the row if its {@link Version} is greater than the row's current
+ * one; a tombstone deletes the row and keeps its version, so an older update arriving later cannot
+ * bring the row back. Applying the same set of changes in any order, with duplicates, leaves the
+ * same rows and versions (a property test checks it). Every method runs on routing.db's writer
+ * connection in one transaction; callers serialise naturally on it.
+ */
+public final class ReplicaStore {
+  private static final String NODE_ID_KEY = "node_id";
+
+  private final RoutingDb db;
+  private final String nodeId;
+
+  private ReplicaStore(RoutingDb db, String nodeId) {
+    this.db = db;
+    this.nodeId = nodeId;
+  }
+
+  /**
+   * The replica over {@code db}. The node id is {@code configured} when given (and remembered in
+   * the file), else the one remembered from an earlier start, else a new random one.
+   */
+  public static ReplicaStore open(RoutingDb db, @Nullable String configured) {
+    requireNonNull(db, "db");
+    String id = db.inTransaction(c -> {
+      String stored = meta(c, NODE_ID_KEY);
+      String chosen = configured != null ? configured : stored != null ? stored : "node-" + UUID.randomUUID().toString().substring(0, 8);
+      if (!chosen.equals(stored)) {
+        try (PreparedStatement st = c.prepareStatement("INSERT OR REPLACE INTO __edge_meta (key, value) VALUES (?, ?)")) {
+          st.setString(1, NODE_ID_KEY);
+          st.setString(2, chosen);
+          st.executeUpdate();
+        }
+      }
+      return chosen;
+    });
+    return new ReplicaStore(db, id);
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  /** Versions every change made locally (by anyone) since the last call; returns them to be shipped. */
+  public List<RowChange> captureLocal(HybridClock clock) {
+    return db.inTransaction(c -> capture(c, clock));
+  }
+
+  /**
+   * Merges {@code remote} changes: local pending changes are versioned first (so a local edit is
+   * never mistaken for a remote one), then capture is paused while the winners are written.
+   */
+  public ApplyResult apply(List<RowChange> remote, HybridClock clock) {
+    return db.inTransaction(c -> {
+      List<RowChange> captured = capture(c, clock);
+      setCapturePaused(c, true);
+      int applied = 0;
+      int stale = 0;
+      List<String> rejected = new ArrayList<>();
+      for (RowChange change : remote) {
+        String problem = ChangeCheck.problemWith(change);
+        if (problem != null) {
+          rejected.add(problem);
+          continue;
+        }
+        clock.observe(change.version().hlc());
+        ReplicatedTable table = ReplicatedTable.named(change.table()).orElseThrow();
+        Version current = versionOf(c, table, change.key());
+        if (current != null && !change.version().isNewerThan(current)) {
+          stale++;
+          continue;
+        }
+        write(c, table, change);
+        saveVersion(c, change);
+        applied++;
+      }
+      setCapturePaused(c, false);
+      return new ApplyResult(applied, stale, rejected, captured);
+    });
+  }
+
+  /**
+   * A summary of every row version: {@code buckets} sums of version hashes, the row's bucket chosen
+   * by its table and key. Two replicas with equal digests hold the same versions (and so the same
+   * rows); a differing bucket says where to look.
+   */
+  public long[] digest(int buckets) {
+    return db.inTransaction(c -> {
+      long[] sums = new long[buckets];
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT tbl, pk, hlc, node, deleted FROM __edge_versions")) {
+        while (rs.next()) {
+          String table = rs.getString(1);
+          String key = rs.getString(2);
+          sums[bucketOf(table, key, buckets)] += versionHash(table, key, rs.getLong(3), rs.getString(4), rs.getInt(5) == 1);
+        }
+      }
+      return sums;
+    });
+  }
+
+  /** Streams the current state (with versions) of every row in the {@code wanted} buckets. */
+  public void rowsIn(BitSet wanted, int buckets, Consumer<RowChange> sink) {
+    db.inTransaction(c -> {
+      for (ReplicatedTable table : ReplicatedTable.values()) {
+        streamTable(c, table, wanted, buckets, sink);
+      }
+      return null;
+    });
+  }
+
+  /** Forgets tombstones older than {@code cutoffHlc}; returns how many. */
+  public int compactTombstones(long cutoffHlc) {
+    return db.inTransaction(c -> {
+      try (PreparedStatement st = c.prepareStatement("DELETE FROM __edge_versions WHERE deleted = 1 AND hlc < ?")) {
+        st.setLong(1, cutoffHlc);
+        return st.executeUpdate();
+      }
+    });
+  }
+
+  /** Rows with a version, tombstones among them, and the highest clock reading held. */
+  public record Stats(long versions, long tombstones, long maxHlc) {}
+
+  public Stats stats() {
+    return db.inTransaction(c -> {
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT count(*), coalesce(sum(deleted), 0), coalesce(max(hlc), 0) FROM __edge_versions")) {
+        return new Stats(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+      }
+    });
+  }
+
+  public static int bucketOf(String table, String key, int buckets) {
+    return Math.floorMod(Hashing.mix64(fnv(fnv(0xcbf29ce484222325L, table), key)), buckets);
+  }
+
+  static long versionHash(String table, String key, long hlc, String node, boolean deleted) {
+    long h = fnv(fnv(fnv(0x84222325cbf29ce4L, table), key), node);
+    return Hashing.mix64(h ^ Hashing.mix64(hlc) ^ (deleted ? 0x5bd1e995L : 0));
+  }
+
+  private static long fnv(long seed, String text) {
+    long h = seed;
+    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+      h = (h ^ (b & 0xff)) * 0x100000001b3L;
+    }
+    return (h ^ 0xff) * 0x100000001b3L; // a separator, so ("ab","c") and ("a","bc") differ
+  }
+
+  private List<RowChange> capture(Connection c, HybridClock clock) throws SQLException {
+    Map<String, long[]> pending = new LinkedHashMap<>(); // "table\0key" -> {max wall}
+    long lastSeq = -1;
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT seq, tbl, pk, wall_ms FROM __edge_pending ORDER BY seq")) {
+      while (rs.next()) {
+        lastSeq = rs.getLong(1);
+        String key = rs.getString(3);
+        if (key == null) {
+          continue; // a row without a key cannot be replicated (and is skipped at load)
+        }
+        long wall = rs.getLong(4);
+        pending.merge(rs.getString(2) + '\0' + key, new long[] {wall}, (a, b) -> new long[] {Math.max(a[0], b[0])});
+      }
+    }
+    if (lastSeq < 0) {
+      return List.of();
+    }
+    List<RowChange> changes = new ArrayList<>(pending.size());
+    for (Map.Entry<String, long[]> e : pending.entrySet()) {
+      int sep = e.getKey().indexOf('\0');
+      ReplicatedTable table = ReplicatedTable.named(e.getKey().substring(0, sep)).orElse(null);
+      if (table == null) {
+        continue;
+      }
+      String key = e.getKey().substring(sep + 1);
+      Version version = new Version(clock.tick(e.getValue()[0]), nodeId);
+      Map<String, @Nullable Object> row = readRow(c, table, key);
+      RowChange change = row == null ? RowChange.tombstone(table.table(), key, version)
+          : new RowChange(table.table(), key, version, row, false);
+      saveVersion(c, change);
+      changes.add(change);
+    }
+    try (PreparedStatement st = c.prepareStatement("DELETE FROM __edge_pending WHERE seq <= ?")) {
+      st.setLong(1, lastSeq);
+      st.executeUpdate();
+    }
+    return changes;
+  }
+
+  private static @Nullable Map<String, @Nullable Object> readRow(Connection c, ReplicatedTable table, String key) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement("SELECT " + String.join(", ", table.valueColumns())
+        + " FROM " + table.table() + " WHERE " + table.keyColumn() + " = ?")) {
+      st.setString(1, key);
+      try (ResultSet rs = st.executeQuery()) {
+        if (!rs.next()) {
+          return null;
+        }
+        Map<String, @Nullable Object> row = new LinkedHashMap<>();
+        for (int i = 0; i < table.valueColumns().size(); i++) {
+          row.put(table.valueColumns().get(i), rs.getObject(i + 1));
+        }
+        return row;
+      }
+    }
+  }
+
+  private static void streamTable(Connection c, ReplicatedTable table, BitSet wanted, int buckets, Consumer<RowChange> sink)
+      throws SQLException {
+    String columns = String.join(", ", table.valueColumns().stream().map(col -> "t." + col).toList());
+    try (PreparedStatement st = c.prepareStatement("SELECT v.pk, v.hlc, v.node, v.deleted, t." + table.keyColumn() + ", "
+        + columns + " FROM __edge_versions v LEFT JOIN " + table.table() + " t ON t." + table.keyColumn()
+        + " = v.pk WHERE v.tbl = ?")) {
+      st.setString(1, table.table());
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          String key = rs.getString(1);
+          if (!wanted.get(bucketOf(table.table(), key, buckets))) {
+            continue;
+          }
+          Version version = new Version(rs.getLong(2), rs.getString(3));
+          if (rs.getInt(4) == 1 || rs.getObject(5) == null) {
+            sink.accept(RowChange.tombstone(table.table(), key, version));
+            continue;
+          }
+          Map<String, @Nullable Object> row = new LinkedHashMap<>();
+          for (int i = 0; i < table.valueColumns().size(); i++) {
+            row.put(table.valueColumns().get(i), rs.getObject(6 + i));
+          }
+          sink.accept(new RowChange(table.table(), key, version, row, false));
+        }
+      }
+    }
+  }
+
+  private static @Nullable Version versionOf(Connection c, ReplicatedTable table, String key) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement("SELECT hlc, node FROM __edge_versions WHERE tbl = ? AND pk = ?")) {
+      st.setString(1, table.table());
+      st.setString(2, key);
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() ? new Version(rs.getLong(1), rs.getString(2)) : null;
+      }
+    }
+  }
+
+  private static void write(Connection c, ReplicatedTable table, RowChange change) throws SQLException {
+    if (change.deleted()) {
+      try (PreparedStatement st = c.prepareStatement("DELETE FROM " + table.table() + " WHERE " + table.keyColumn() + " = ?")) {
+        st.setString(1, change.key());
+        st.executeUpdate();
+      }
+      return;
+    }
+    List<String> columns = new ArrayList<>();
+    columns.add(table.keyColumn());
+    columns.addAll(change.columns().keySet());
+    String marks = String.join(", ", columns.stream().map(col -> "?").toList());
+    try (PreparedStatement st = c.prepareStatement("INSERT OR REPLACE INTO " + table.table() + " ("
+        + String.join(", ", columns) + ") VALUES (" + marks + ")")) {
+      st.setString(1, change.key());
+      int i = 2;
+      for (Object value : change.columns().values()) {
+        st.setObject(i++, value);
+      }
+      st.executeUpdate();
+    }
+  }
+
+  private static void saveVersion(Connection c, RowChange change) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement(
+        "INSERT OR REPLACE INTO __edge_versions (tbl, pk, hlc, node, deleted) VALUES (?, ?, ?, ?, ?)")) {
+      st.setString(1, change.table());
+      st.setString(2, change.key());
+      st.setLong(3, change.version().hlc());
+      st.setString(4, change.version().node());
+      st.setInt(5, change.deleted() ? 1 : 0);
+      st.executeUpdate();
+    }
+  }
+
+  private static void setCapturePaused(Connection c, boolean paused) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.executeUpdate("UPDATE __edge_capture SET paused = " + (paused ? 1 : 0) + " WHERE id = 1");
+    }
+  }
+
+  private static @Nullable String meta(Connection c, String key) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement("SELECT value FROM __edge_meta WHERE key = ?")) {
+      st.setString(1, key);
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+}
