@@ -59,7 +59,21 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     ChannelFuture connect = connection.loop().backendBootstrap().connect(reserved.backend().socketAddress());
-    connect.addListener((ChannelFutureListener) f -> onConnect(client, reserved, f));
+    connect.addListener((ChannelFutureListener) f -> {
+      try {
+        onConnect(client, reserved, f);
+      } catch (RuntimeException e) {
+        // Netty would log and swallow this, leaving both channels open with reads off: close them
+        // (the backend's close releases the slot).
+        logger.debug("{}: routing to {} failed: {}", client.remoteAddress(), reserved.backend().id(), e.toString());
+        client.close();
+        if (f.isSuccess()) {
+          f.channel().close();
+        } else {
+          reserved.lease().release();
+        }
+      }
+    });
   }
 
   private void onConnect(Channel client, RouteDecision.Reserved reserved, ChannelFuture f) {

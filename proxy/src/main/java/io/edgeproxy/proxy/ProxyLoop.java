@@ -57,7 +57,9 @@ final class ProxyLoop {
   /** Starts the idle sweep: connections with no traffic for {@code idleTimeout} are closed. */
   void sweepIdleEvery(Duration idleTimeout) {
     long period = Math.max(50, Math.min(1_000, idleTimeout.toMillis() / 4));
-    long ticksToIdle = Math.max(1, (idleTimeout.toMillis() + period - 1) / period);
+    // Activity is stamped with the tick current at the time, which may be nearly a period old:
+    // one extra tick makes sure a connection is idle for at least the whole timeout.
+    long ticksToIdle = Math.max(1, (idleTimeout.toMillis() + period - 1) / period) + 1;
     loop.scheduleAtFixedRate(() -> {
       tick++;
       List<ProxyConnection> idle = new ArrayList<>();

@@ -26,7 +26,10 @@ final class ProxyProtocolHeader {
 
   private ProxyProtocolHeader() {}
 
-  /** Writes (without flushing) the header as the first bytes on {@code backend}. Event loop only. */
+  /**
+   * Writes and flushes the header as the first bytes on {@code backend} (flushed at once: with a
+   * protocol where the server speaks first, nothing else would flush it). Event loop only.
+   */
   static void write(Channel backend, Channel client, RouteDecision.Reserved decision) {
     InetSocketAddress source = (InetSocketAddress) client.remoteAddress();
     InetSocketAddress destination = (InetSocketAddress) client.localAddress();
@@ -39,7 +42,7 @@ final class ProxyProtocolHeader {
         text(source.getAddress(), v4), text(destination.getAddress(), v4),
         source.getPort(), destination.getPort(), List.of(route));
     backend.pipeline().addFirst(HAProxyMessageEncoder.INSTANCE);
-    backend.write(header, backend.voidPromise());
+    backend.writeAndFlush(header, backend.voidPromise());
     backend.pipeline().remove(HAProxyMessageEncoder.INSTANCE);
   }
 

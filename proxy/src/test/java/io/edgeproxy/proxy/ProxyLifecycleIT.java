@@ -80,6 +80,25 @@ class ProxyLifecycleIT {
   }
 
   @Test
+  void aServerThatSpeaksFirstGetsThePROXYHeaderWithoutWaitingForTheClient() throws Exception {
+    try (TestBackend backend = TestBackend.start(socket -> {
+          DataInputStream in = new DataInputStream(socket.getInputStream());
+          byte[] fixed = new byte[16];
+          in.readFully(fixed);
+          in.readFully(new byte[((fixed[14] & 0xff) << 8) | (fixed[15] & 0xff)]);
+          socket.getOutputStream().write("220 ready\n".getBytes(StandardCharsets.US_ASCII)); // SMTP-style greeting
+          in.transferTo(java.io.OutputStream.nullOutputStream());
+        });
+        ProxyHarness proxy = ProxyHarness.start()) {
+      proxy.route(List.of(ProxyHarness.backend("b", backend)), new AppSettings("web", true));
+      try (Socket client = proxy.connect()) {
+        client.setSoTimeout(3_000);
+        assertThat(TestBackend.readLine(client.getInputStream())).isEqualTo("220 ready");
+      }
+    }
+  }
+
+  @Test
   void shutdownStopsAcceptingAndDrainsOpenConnections() throws Exception {
     try (TestBackend backend = TestBackend.echo();
         ProxyHarness proxy = ProxyHarness.start(c -> c.withDrain(Duration.ofSeconds(10)))) {

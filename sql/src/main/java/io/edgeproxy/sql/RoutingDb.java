@@ -29,7 +29,7 @@ import org.sqlite.SQLiteConfig;
  */
 public final class RoutingDb implements Closeable {
   private final Path path;
-  private final Connection writer;
+  private Connection writer;
   private Connection reader;
   private @Nullable Object fileKey;
 
@@ -38,6 +38,21 @@ public final class RoutingDb implements Closeable {
     this.writer = writer;
     this.reader = reader;
     this.fileKey = fileKey;
+  }
+
+  /** The writer (migrated, WAL) and the reader connection of the file at {@code path}. */
+  private static Connection[] connectBoth(Path path) throws SQLException {
+    Connection writer = connect(path, false);
+    try {
+      try (Statement st = writer.createStatement()) {
+        st.execute("PRAGMA journal_mode=WAL");
+      }
+      Migrations.migrate(writer, path.toString());
+      return new Connection[] {writer, connect(path, true)};
+    } catch (SQLException | RuntimeException e) {
+      writer.close();
+      throw e;
+    }
   }
 
   /**
@@ -52,13 +67,8 @@ public final class RoutingDb implements Closeable {
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      Connection writer = connect(path, false);
-      try (Statement st = writer.createStatement()) {
-        st.execute("PRAGMA journal_mode=WAL");
-      }
-      Migrations.migrate(writer, path.toString());
-      Connection reader = connect(path, true);
-      return new RoutingDb(path, writer, reader, fileKey(path));
+      Connection[] connections = connectBoth(path);
+      return new RoutingDb(path, connections[0], connections[1], fileKey(path));
     } catch (SQLException | IOException e) {
       throw new RoutingDbException("cannot open routing.db at " + path + ": " + e.getMessage(), e);
     }
@@ -97,15 +107,18 @@ public final class RoutingDb implements Closeable {
 
   /**
    * A number that changes whenever another connection has committed since the last call; cheap
-   * (no table is read). After the file was replaced (e.g. {@code mv new.db routing.db}), the reader
-   * is reopened and the returned value changes too.
+   * (no table is read). After the file was replaced (e.g. {@code mv new.db routing.db}), both
+   * connections are reopened on the new file (closing the old ones last-closes the old file's WAL,
+   * which must not be paired with the new file) and the returned value changes too.
    */
   public synchronized long changeStamp() {
     try {
       Object key = fileKey(path);
       if (key != null && !Objects.equals(key, fileKey)) {
-        reader.close();
-        reader = connect(path, true);
+        closeBoth();
+        Connection[] connections = connectBoth(path);
+        writer = connections[0];
+        reader = connections[1];
         fileKey = key;
         return System.nanoTime(); // a stamp the caller has never seen
       }
@@ -192,10 +205,17 @@ public final class RoutingDb implements Closeable {
   @Override
   public synchronized void close() {
     try {
-      reader.close();
-      writer.close();
+      closeBoth();
     } catch (SQLException e) {
       throw new RoutingDbException("cannot close routing.db at " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void closeBoth() throws SQLException {
+    try {
+      reader.close();
+    } finally {
+      writer.close();
     }
   }
 }

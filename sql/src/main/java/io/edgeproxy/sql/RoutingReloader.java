@@ -63,6 +63,15 @@ public final class RoutingReloader implements AutoCloseable {
     return state.current();
   }
 
+  /**
+   * The first load at start-up: like {@link #reloadNow()}, but a failure is thrown (naming the file
+   * and the cause) instead of leaving the empty initial snapshot in force.
+   */
+  public synchronized RoutingSnapshot loadFirst() {
+    lastStamp = db.changeStamp();
+    return load();
+  }
+
   /** Reloads unconditionally; used after the appliance's own writes so they apply at once. */
   public synchronized RoutingSnapshot reloadNow() {
     try {

@@ -38,9 +38,9 @@ final class RowValidator {
     if (deleted != null && deleted != 0) {
       return new Result.Deleted();
     }
-    String id = text(row.id());
-    if (id == null || id.isBlank()) {
-      problems.add("id: " + show(row.id()) + " (expected: non-empty text)");
+    String id = row.id() instanceof String s ? s : null;
+    if (id == null || id.isBlank() || !id.equals(id.strip())) {
+      problems.add("id: " + show(row.id()) + " (expected: non-empty text without leading or trailing spaces)");
     }
     String app = text(row.app());
     if (app == null || !APP.matcher(app).matches()) {

@@ -73,6 +73,7 @@ class RoutingDbTest {
         INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('mars', 'web', 'mars', '10.0.0.5', 80);
         INSERT INTO backends (id, app, region, wg_ip, port, healthy, soft_limit) VALUES ('many', 'web', 'sa', 'db.example', 'http', 'yes', -3);
         INSERT INTO backends (id, app, region, country, wg_ip, port) VALUES ('v6', 'web', 'eu', 'Germany', '2001:db8::1', 80);
+        INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('good ', 'web', 'sa', '10.0.0.8', 80);
         """);
     try (RoutingDb db = RoutingDb.open(file)) {
       LoadResult result = db.load();
@@ -87,7 +88,8 @@ class RoutingDbTest {
           "backends row id 'many' (rowid 6) skipped: wg_ip: 'db.example' (expected: an IPv4 or IPv6 address);"
               + " port: 'http' (expected: an integer 1-65535); healthy: 'yes' (expected: an integer 0-1);"
               + " soft_limit: -3 (expected: an integer 0-10000000)",
-          "backends row id 'v6' (rowid 7) skipped: country: 'Germany' (expected: NULL or a two-letter ISO 3166 code)");
+          "backends row id 'v6' (rowid 7) skipped: country: 'Germany' (expected: NULL or a two-letter ISO 3166 code)",
+          "backends row id 'good ' (rowid 8) skipped: id: 'good ' (expected: non-empty text without leading or trailing spaces)");
     }
   }
 

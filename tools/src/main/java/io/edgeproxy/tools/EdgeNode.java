@@ -72,7 +72,7 @@ public final class EdgeNode implements AutoCloseable {
     state = new RoutingState(config.node().region(), new LoadBoard());
     reloader = new RoutingReloader(db, state);
     resources.add(reloader);
-    RoutingSnapshot first = reloader.reloadNow();
+    RoutingSnapshot first = step("read routing.db", reloader::loadFirst);
     if (!first.regions().isKnownRegion(config.node().region())) {
       throw new NodeStartException("check EDGEPROXY_REGION",
           new IllegalArgumentException("region '" + config.node().region() + "' is not a known region (expected: one of "

@@ -81,6 +81,20 @@ final class ConfigValues {
     return out;
   }
 
+  /**
+   * Two listeners on one address would both bind (each I/O thread binds with SO_REUSEPORT) and the
+   * kernel would split clients between their apps: refuse it.
+   */
+  void requireDistinctAddresses(ConfigKey key, List<ListenerConfig> listeners) {
+    java.util.Set<InetSocketAddress> seen = new java.util.HashSet<>();
+    for (ListenerConfig listener : listeners) {
+      if (listener.address().getPort() != 0 && !seen.add(listener.address())) {
+        problem(key, "repeats the address " + listener.address().getHostString() + ":" + listener.address().getPort()
+            + " (of the default listener or another entry)");
+      }
+    }
+  }
+
   Path path(ConfigKey key) {
     Path p = optionalPath(key);
     if (p == null) {

@@ -47,6 +47,7 @@ public record EdgeConfig(
     List<ListenerConfig> listeners = new ArrayList<>();
     listeners.add(new ListenerConfig(v.appOrAny(ConfigKey.APP), v.address(ConfigKey.LISTEN_ADDR)));
     listeners.addAll(v.listeners(ConfigKey.LISTENERS));
+    v.requireDistinctAddresses(ConfigKey.LISTENERS, listeners);
     ProxyConfig proxy = new ProxyConfig(
         listeners,
         v.millis(ConfigKey.CONNECT_TIMEOUT_MS, 1),

@@ -92,14 +92,13 @@ public final class GeoLoadBalancer {
      * score so far is below anything a later tier can offer.
      */
     boolean visit(CandidateSet set, int tier) {
-      if (set.size() > SCAN_LIMIT) {
-        if (!sample(set, tier)) {
-          scan(set);
-        }
-      } else {
+      double floor = (tier + 1) * TIER_SPAN;
+      if (set.size() <= SCAN_LIMIT || !sample(set, tier) || bestScore >= floor) {
+        // Small set, every sample unavailable, or the samples would hand the client to a later
+        // tier: look at the whole set before letting a worse tier win.
         scan(set);
       }
-      return best != null && bestScore < (tier + 1) * TIER_SPAN;
+      return best != null && bestScore < floor;
     }
 
     private void scan(CandidateSet set) {

@@ -10,15 +10,22 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class LoadBoard {
   private final ConcurrentHashMap<String, BackendLoad> loads = new ConcurrentHashMap<>();
+  private Set<String> previousIds = Set.of();
 
   /** The load of {@code backendId}, created on first use. */
   public BackendLoad loadOf(String backendId) {
     return loads.computeIfAbsent(backendId, id -> new BackendLoad());
   }
 
-  /** Forgets idle backends that are no longer in routing.db, so the board stays bounded. */
-  public void retainOnly(Set<String> liveIds) {
-    loads.entrySet().removeIf(e -> !liveIds.contains(e.getKey()) && e.getValue().active() == 0);
+  /**
+   * Forgets idle backends that are in neither this nor the previous snapshot, so the board stays
+   * bounded. The one-snapshot grace keeps a load alive while a decision on the previous snapshot
+   * may still reserve a slot on it (the hard limit must hold if the backend comes back).
+   */
+  public synchronized void retainOnly(Set<String> liveIds) {
+    Set<String> keep = previousIds;
+    loads.entrySet().removeIf(e -> !liveIds.contains(e.getKey()) && !keep.contains(e.getKey()) && e.getValue().active() == 0);
+    previousIds = Set.copyOf(liveIds);
   }
 
   /** A read-only view for metrics and status. */

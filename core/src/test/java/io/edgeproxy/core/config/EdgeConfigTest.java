@@ -78,6 +78,15 @@ class EdgeConfigTest {
   }
 
   @Test
+  void twoListenersOnOneAddressAreRefused() {
+    assertThatThrownBy(() -> EdgeConfig.load(Map.of("EDGEPROXY_LISTEN_ADDR", "127.0.0.1:9000",
+            "EDGEPROXY_LISTENERS", "web=127.0.0.1:9000"), Map.of()))
+        .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.problems()).containsExactly(
+            "EDGEPROXY_LISTENERS (--listeners): \"web=127.0.0.1:9000\" repeats the address 127.0.0.1:9000 (of the default"
+                + " listener or another entry) (expected: app=host:port[,app=host:port...])"));
+  }
+
+  @Test
   void testProfileBindsLoopbackOnAnyPort(@org.junit.jupiter.api.io.TempDir Path dir) {
     EdgeConfig c = EdgeConfig.forTest(dir);
     assertThat(c.proxy().listeners().get(0).address().getAddress().isLoopbackAddress()).isTrue();

@@ -160,6 +160,24 @@ class GeoLoadBalancerTest {
   }
 
   @Test
+  void samplesThatWouldLoseToALaterTierAreCheckedByAScanOfTheWholeTier() {
+    Backend[] many = new Backend[41];
+    for (int i = 0; i < 40; i++) {
+      many[i] = backend("c" + i, "sa", "BR").withLimits(1, 0);
+    }
+    many[40] = backend("region", "sa", "AR");
+    AppRoutes routes = routes(many);
+    for (int i = 0; i < 39; i++) {
+      for (int k = 0; k < 150; k++) {
+        routes.byId("c" + i).load().tryAcquire(0); // load score 150: worse than an idle tier-1 backend
+      }
+    }
+    for (long client = 0; client < 200; client++) {
+      assertThat(pickedId(balancer.pick(routes, BRAZIL, "us", Hashing.mix64(client), Set.of(), 0))).isEqualTo("c39");
+    }
+  }
+
+  @Test
   void otherAppsBackendsAreNeverPicked() {
     Backend mine = backend("mine", "web", "ap", "JP", 9000);
     Backend theirs = backend("theirs", "api", "sa", "BR", 9001);
