@@ -13,6 +13,7 @@ import io.edgeproxy.core.routing.RoutingSnapshot;
 import io.edgeproxy.core.routing.RoutingState;
 import io.edgeproxy.proxy.NettyTransport;
 import io.edgeproxy.proxy.ProxyServer;
+import io.edgeproxy.replication.Replicator;
 import io.edgeproxy.sql.RoutingDb;
 import io.edgeproxy.sql.RoutingReloader;
 import java.net.InetSocketAddress;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +40,7 @@ public final class EdgeNode implements AutoCloseable {
   private RoutingState state;
   private RoutingReloader reloader;
   private ProxyServer proxy;
+  private @Nullable Replicator replicator;
   private List<InetSocketAddress> proxyAddresses = List.of();
 
   private EdgeNode(EdgeConfig config) {
@@ -97,6 +100,12 @@ public final class EdgeNode implements AutoCloseable {
 
     // 6. Only now poll routing.db for other writers: the first load already happened.
     reloader.start(config.node().dbReload());
+
+    // 7. Replication last: the proxy already serves this POP's own routing.db while it joins.
+    if (config.replication() != null) {
+      replicator = step("start replication", () -> Replicator.start(config.replication(), config.node().region(), db, reloader));
+      resources.add(replicator);
+    }
     logger.info("edgeproxy node up: region {}, routing.db {} (snapshot v{}, {} backends)",
         config.node().region(), config.node().dbPath(), first.version(), first.backends().size());
   }
@@ -147,8 +156,19 @@ public final class EdgeNode implements AutoCloseable {
     return proxy;
   }
 
-  /** Applies the node's own routing.db writes at once (instead of at the next poll). */
+  /** Replication, or null when it is disabled. */
+  public @Nullable Replicator replicator() {
+    return replicator;
+  }
+
+  /**
+   * Applies the node's own routing.db writes at once (instead of at the next poll) and, with
+   * replication on, ships them to the other POPs at once.
+   */
   public RoutingSnapshot reloadNow() {
+    if (replicator != null) {
+      replicator.flushLocalChanges();
+    }
     return reloader.reloadNow();
   }
 

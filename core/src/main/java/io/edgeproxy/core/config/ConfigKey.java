@@ -45,6 +45,28 @@ public enum ConfigKey {
       "Socket I/O: io_uring, nio, or auto (io_uring where the kernel allows it, else nio)."),
   IO_THREADS("EDGEPROXY_IO_THREADS", "--io-threads", "0", Kind.NON_NEGATIVE_INT,
       "Proxy I/O threads; 0 means one per CPU."),
+  REPLICATION_ENABLED("EDGEPROXY_REPLICATION_ENABLED", "--replication", "false", Kind.BOOLEAN,
+      "Join a cluster of POPs and keep routing.db converged with theirs."),
+  REPLICATION_NODE_ID("EDGEPROXY_REPLICATION_NODE_ID", "--node-id", "", Kind.OPTIONAL_NAME,
+      "This POP's node id; empty: the id remembered in routing.db, or a new random one."),
+  REPLICATION_GOSSIP_ADDR("EDGEPROXY_REPLICATION_GOSSIP_ADDR", "--gossip-addr", "0.0.0.0:4001", Kind.ADDRESS,
+      "Membership (SWIM gossip, TCP) listen address; the port is used on every interface."),
+  REPLICATION_TRANSPORT_ADDR("EDGEPROXY_REPLICATION_TRANSPORT_ADDR", "--transport-addr", "0.0.0.0:4002", Kind.ADDRESS,
+      "Change-stream (QUIC, UDP) listen address."),
+  REPLICATION_ADVERTISE_HOST("EDGEPROXY_REPLICATION_ADVERTISE_HOST", "--advertise-host", "", Kind.OPTIONAL_HOST,
+      "Host or IP other POPs use to reach this one; empty: the listen host, or this machine's first non-loopback address."),
+  REPLICATION_BOOTSTRAP_PEERS("EDGEPROXY_REPLICATION_BOOTSTRAP_PEERS", "--bootstrap-peers", "", Kind.PEERS,
+      "Gossip addresses of POPs to join through: host:port[,host:port...] (host names allowed)."),
+  REPLICATION_CLUSTER_NAME("EDGEPROXY_REPLICATION_CLUSTER_NAME", "--cluster-name", "edgeproxy", Kind.NAME,
+      "Cluster name; nodes of another cluster are refused."),
+  REPLICATION_CLUSTER_KEY("EDGEPROXY_REPLICATION_CLUSTER_KEY", "--cluster-key", "", Kind.OPTIONAL_SECRET,
+      "Shared gossip key, 32 bytes in base64 (edgeproxy certs init writes one); empty: read cluster.key in the TLS directory."),
+  REPLICATION_TLS_DIR("EDGEPROXY_REPLICATION_TLS_DIR", "--tls-dir", "", Kind.OPTIONAL_PATH,
+      "Directory with ca.crt, <node-id>.crt and <node-id>.key for the change-stream's mutual TLS (edgeproxy certs init)."),
+  REPLICATION_SYNC_INTERVAL_MS("EDGEPROXY_REPLICATION_SYNC_INTERVAL_MS", "--sync-interval-ms", "2000", Kind.POSITIVE_MILLIS,
+      "How often anti-entropy compares routing.db with a peer and repairs differences (milliseconds)."),
+  REPLICATION_GOSSIP_INTERVAL_MS("EDGEPROXY_REPLICATION_GOSSIP_INTERVAL_MS", "--gossip-interval-ms", "200", Kind.POSITIVE_MILLIS,
+      "SWIM gossip period (milliseconds); failure-detector pings run every 5 periods, time out after 2.5."),
   DEBUG("DEBUG", "--debug", "false", Kind.BOOLEAN,
       "Log at DEBUG level (set at all = on, except 0/false/no/off).");
 
@@ -95,6 +117,11 @@ public enum ConfigKey {
     OPTIONAL_PATH("a file path, or empty for the embedded database"),
     REGION("a region code: lower-case letters, digits or '-', 1-32 characters"),
     NAME_OR_ANY("an app name (letters, digits, '.', '_', '-') or '*'"),
+    NAME("a name: letters, digits, '.', '_' or '-', 1-128 characters"),
+    OPTIONAL_NAME("empty, or a name: letters, digits, '.', '_' or '-', 1-128 characters"),
+    OPTIONAL_HOST("empty, or a host name or IP address"),
+    PEERS("host:port[,host:port...]"),
+    OPTIONAL_SECRET("empty, or 32 bytes in base64"),
     SECONDS("whole seconds >= 0"),
     POSITIVE_SECONDS("whole seconds >= 1"),
     POSITIVE_MILLIS("whole milliseconds >= 1"),
@@ -111,6 +138,10 @@ public enum ConfigKey {
 
     public String expected() {
       return expected;
+    }
+
+    public boolean isSecret() {
+      return this == OPTIONAL_SECRET;
     }
 
     public boolean isFlagWithoutValue() {

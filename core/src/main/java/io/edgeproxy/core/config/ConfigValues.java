@@ -49,6 +49,10 @@ final class ConfigValues {
   }
 
   private void problem(ConfigKey key, String detail) {
+    if (key.kind().isSecret()) {
+      problemRedacted(key, "the value given " + detail); // never echo a secret
+      return;
+    }
     problems.add(key.env() + " (" + key.flag() + "): \"" + raw.get(key) + "\" " + detail
         + " (expected: " + key.kind().expected() + ")");
   }
@@ -182,13 +186,76 @@ final class ConfigValues {
     }
   }
 
-  /** key=value (source) for every key, for the start-up log. */
+  /** key=value (source) for every key, for the start-up log; secrets are never shown. */
   List<String> describe() {
     List<String> lines = new ArrayList<>();
     for (ConfigKey key : ConfigKey.values()) {
-      lines.add(key.env() + "=" + raw.get(key) + " (" + source.get(key) + ")");
+      String value = key.kind().isSecret() && !raw.get(key).isEmpty() ? "<redacted>" : raw.get(key);
+      lines.add(key.env() + "=" + value + " (" + source.get(key) + ")");
     }
     return lines;
+  }
+
+  String name(ConfigKey key) {
+    String text = raw.get(key).trim();
+    if (!APP.matcher(text).matches()) {
+      problem(key, "is not a name");
+    }
+    return text;
+  }
+
+  @Nullable String optionalName(ConfigKey key) {
+    String text = raw.get(key).trim();
+    return text.isEmpty() ? null : name(key);
+  }
+
+  @Nullable String optionalHost(ConfigKey key) {
+    String text = raw.get(key).trim();
+    if (text.isEmpty()) {
+      return null;
+    }
+    if (!text.matches("[A-Za-z0-9.:\\[\\]_-]{1,253}")) {
+      problem(key, "is not a host name or IP address");
+    }
+    return text;
+  }
+
+  List<String> peers(ConfigKey key) {
+    List<String> out = new ArrayList<>();
+    for (String part : raw.get(key).split(",")) {
+      String peer = part.trim();
+      if (peer.isEmpty()) {
+        continue;
+      }
+      int colon = peer.lastIndexOf(':');
+      boolean portOk = colon > 0 && peer.substring(colon + 1).matches("\\d{1,5}")
+          && Integer.parseInt(peer.substring(colon + 1)) <= 65535;
+      if (!portOk) {
+        problem(key, "has a bad entry \"" + peer + "\"");
+      } else {
+        out.add(peer); // names are resolved when joining, so a peer that is down at start-up is not an error
+      }
+    }
+    return out;
+  }
+
+  @Nullable String optionalSecret(ConfigKey key) {
+    String text = raw.get(key).trim();
+    if (text.isEmpty()) {
+      return null;
+    }
+    try {
+      if (java.util.Base64.getDecoder().decode(text).length < 32) {
+        problem(key, "is too short");
+      }
+    } catch (IllegalArgumentException e) {
+      problem(key, "is not base64");
+    }
+    return text;
+  }
+
+  private void problemRedacted(ConfigKey key, String detail) {
+    problems.add(key.env() + " (" + key.flag() + "): " + detail + " (expected: " + key.kind().expected() + ")");
   }
 
   /** Parses host:port or [v6]:port; null when malformed. Host names are resolved (listen addresses). */

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The appliance's whole configuration: built once at start-up by {@link #load}, immutable, passed
@@ -16,7 +17,12 @@ import java.util.Map;
  * @param effective every key's value and where it came from, for the start-up log
  */
 public record EdgeConfig(
-    NodeConfig node, GeoConfig geo, AffinityConfig affinity, ProxyConfig proxy, List<String> effective) {
+    NodeConfig node,
+    GeoConfig geo,
+    AffinityConfig affinity,
+    ProxyConfig proxy,
+    @Nullable ReplicationConfig replication,
+    List<String> effective) {
 
   public EdgeConfig {
     requireNonNull(node, "node");
@@ -58,10 +64,24 @@ public record EdgeConfig(
         v.seconds(ConfigKey.DRAIN_SECS, 0),
         v.transport(ConfigKey.TRANSPORT),
         (int) v.integer(ConfigKey.IO_THREADS, 0));
+    ReplicationConfig replication = null;
+    if (v.bool(ConfigKey.REPLICATION_ENABLED)) {
+      replication = new ReplicationConfig(
+          v.optionalName(ConfigKey.REPLICATION_NODE_ID),
+          v.address(ConfigKey.REPLICATION_GOSSIP_ADDR),
+          v.address(ConfigKey.REPLICATION_TRANSPORT_ADDR),
+          v.optionalHost(ConfigKey.REPLICATION_ADVERTISE_HOST),
+          v.peers(ConfigKey.REPLICATION_BOOTSTRAP_PEERS),
+          v.name(ConfigKey.REPLICATION_CLUSTER_NAME),
+          v.optionalSecret(ConfigKey.REPLICATION_CLUSTER_KEY),
+          v.optionalPath(ConfigKey.REPLICATION_TLS_DIR),
+          v.millis(ConfigKey.REPLICATION_SYNC_INTERVAL_MS, 1),
+          v.millis(ConfigKey.REPLICATION_GOSSIP_INTERVAL_MS, 1));
+    }
     if (!v.problems().isEmpty()) {
       throw new InvalidConfigException(v.problems());
     }
-    return new EdgeConfig(node, geo, affinity, proxy, v.describe());
+    return new EdgeConfig(node, geo, affinity, proxy, replication, v.describe());
   }
 
   /** Every default, nothing from the environment. */
@@ -82,22 +102,27 @@ public record EdgeConfig(
             .withListeners(List.of(new ListenerConfig("*", new InetSocketAddress("127.0.0.1", 0))))
             .withConnectTimeout(Duration.ofMillis(500))
             .withDrain(Duration.ZERO),
+        null,
         List.of("test profile"));
   }
 
   public EdgeConfig withNode(NodeConfig value) {
-    return new EdgeConfig(value, geo, affinity, proxy, effective);
+    return new EdgeConfig(value, geo, affinity, proxy, replication, effective);
   }
 
   public EdgeConfig withGeo(GeoConfig value) {
-    return new EdgeConfig(node, value, affinity, proxy, effective);
+    return new EdgeConfig(node, value, affinity, proxy, replication, effective);
   }
 
   public EdgeConfig withAffinity(AffinityConfig value) {
-    return new EdgeConfig(node, geo, value, proxy, effective);
+    return new EdgeConfig(node, geo, value, proxy, replication, effective);
   }
 
   public EdgeConfig withProxy(ProxyConfig value) {
-    return new EdgeConfig(node, geo, affinity, value, effective);
+    return new EdgeConfig(node, geo, affinity, value, replication, effective);
+  }
+
+  public EdgeConfig withReplication(@Nullable ReplicationConfig value) {
+    return new EdgeConfig(node, geo, affinity, proxy, value, effective);
   }
 }

@@ -31,9 +31,21 @@ class ConfigPropertiesTest {
       Map.entry(ConfigKey.DRAIN_SECS, "0"),
       Map.entry(ConfigKey.TRANSPORT, "nio"),
       Map.entry(ConfigKey.IO_THREADS, "1"),
+      Map.entry(ConfigKey.REPLICATION_ENABLED, "true"),
+      Map.entry(ConfigKey.REPLICATION_NODE_ID, "pop-1"),
+      Map.entry(ConfigKey.REPLICATION_GOSSIP_ADDR, "127.0.0.1:4001"),
+      Map.entry(ConfigKey.REPLICATION_TRANSPORT_ADDR, "127.0.0.1:4002"),
+      Map.entry(ConfigKey.REPLICATION_ADVERTISE_HOST, "pop-1.example.net"),
+      Map.entry(ConfigKey.REPLICATION_BOOTSTRAP_PEERS, "pop-2.example.net:4001,10.0.0.3:4001"),
+      Map.entry(ConfigKey.REPLICATION_CLUSTER_NAME, "prod"),
+      Map.entry(ConfigKey.REPLICATION_CLUSTER_KEY, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
+      Map.entry(ConfigKey.REPLICATION_TLS_DIR, "/etc/edgeproxy/tls"),
+      Map.entry(ConfigKey.REPLICATION_SYNC_INTERVAL_MS, "1000"),
+      Map.entry(ConfigKey.REPLICATION_GOSSIP_INTERVAL_MS, "100"),
       Map.entry(ConfigKey.DEBUG, "off"));
   /** Keys where any text is acceptable (paths) or that accept anything by the original's rule (DEBUG). */
-  private static final Set<ConfigKey> ANYTHING_GOES = Set.of(ConfigKey.DB_PATH, ConfigKey.GEOIP_PATH, ConfigKey.DEBUG);
+  private static final Set<ConfigKey> ANYTHING_GOES = Set.of(ConfigKey.DB_PATH, ConfigKey.GEOIP_PATH, ConfigKey.DEBUG,
+      ConfigKey.REPLICATION_TLS_DIR);
 
   @Test
   void everyKeyHasAValidSample() {
@@ -70,12 +82,14 @@ class ConfigPropertiesTest {
       InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> EdgeConfig.load(env, Map.of()));
       if (e == null) {
         // Digits and dashes are fine app names and region codes.
-        assertThat(key.kind()).isIn(ConfigKey.Kind.NAME_OR_ANY, ConfigKey.Kind.REGION);
-        assertThat(bad).isIn("-5", "99999999999");
+        assertThat(key.kind()).isIn(ConfigKey.Kind.NAME_OR_ANY, ConfigKey.Kind.REGION, ConfigKey.Kind.NAME,
+            ConfigKey.Kind.OPTIONAL_NAME, ConfigKey.Kind.OPTIONAL_HOST, ConfigKey.Kind.BOOLEAN);
+        assertThat(bad).isIn("-5", "99999999999", "x:y", "§");
         return;
       }
       assertThat(e.problems()).hasSize(1);
-      assertThat(e.problems().get(0)).startsWith(key.env() + " (" + key.flag() + "): \"" + bad + "\"").contains("expected: ");
+      String shown = key.kind().isSecret() ? "the value given" : "\"" + bad + "\"";
+      assertThat(e.problems().get(0)).startsWith(key.env() + " (" + key.flag() + "): " + shown).contains("expected: ");
     });
   }
 }

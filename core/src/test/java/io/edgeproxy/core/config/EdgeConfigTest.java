@@ -78,6 +78,24 @@ class EdgeConfigTest {
   }
 
   @Test
+  void replicationIsAbsentUnlessEnabledAndTheClusterKeyNeverReachesTheLog() {
+    assertThat(EdgeConfig.defaults().replication()).isNull();
+    String key = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA==";
+    EdgeConfig c = EdgeConfig.load(Map.of("EDGEPROXY_REPLICATION_ENABLED", "true",
+        "EDGEPROXY_REPLICATION_BOOTSTRAP_PEERS", "pop-a.example:4001, 10.0.0.2:4001",
+        "EDGEPROXY_REPLICATION_CLUSTER_KEY", key, "EDGEPROXY_REPLICATION_NODE_ID", "gru-1"), Map.of());
+    assertThat(c.replication()).isNotNull();
+    assertThat(c.replication().bootstrapPeers()).containsExactly("pop-a.example:4001", "10.0.0.2:4001");
+    assertThat(c.replication().nodeId()).isEqualTo("gru-1");
+    assertThat(String.join("\n", c.effective())).contains("EDGEPROXY_REPLICATION_CLUSTER_KEY=<redacted>").doesNotContain(key);
+    assertThat(c.replication().toString()).doesNotContain(key);
+    assertThatThrownBy(() -> EdgeConfig.load(Map.of("EDGEPROXY_REPLICATION_ENABLED", "1",
+            "EDGEPROXY_REPLICATION_CLUSTER_KEY", "dG9vLXNob3J0"), Map.of()))
+        .hasMessageContaining("EDGEPROXY_REPLICATION_CLUSTER_KEY (--cluster-key): the value given is too short")
+        .hasMessageNotContaining("dG9vLXNob3J0");
+  }
+
+  @Test
   void twoListenersOnOneAddressAreRefused() {
     assertThatThrownBy(() -> EdgeConfig.load(Map.of("EDGEPROXY_LISTEN_ADDR", "127.0.0.1:9000",
             "EDGEPROXY_LISTENERS", "web=127.0.0.1:9000"), Map.of()))

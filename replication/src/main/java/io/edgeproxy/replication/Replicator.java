@@ -1,0 +1,426 @@
+package io.edgeproxy.replication;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgeproxy.core.change.HybridClock;
+import io.edgeproxy.core.change.RowChange;
+import io.edgeproxy.core.config.ReplicationConfig;
+import io.edgeproxy.core.geo.SocketAddresses;
+import io.edgeproxy.replication.cluster.Membership;
+import io.edgeproxy.replication.stream.ChangeStreamServer;
+import io.edgeproxy.replication.stream.PeerLink;
+import io.edgeproxy.replication.stream.ReplicaEndpoint;
+import io.edgeproxy.replication.stream.SyncResult;
+import io.edgeproxy.replication.tls.NodeCredentials;
+import io.edgeproxy.replication.wire.Hello;
+import io.edgeproxy.sql.ApplyResult;
+import io.edgeproxy.sql.ReplicaStore;
+import io.edgeproxy.sql.RoutingDb;
+import io.edgeproxy.sql.RoutingReloader;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps this POP's routing.db converged with every other POP's.
+ *
+ * <pre>
+ * local write (appliance, CLI, sqlite3) --trigger--> __edge_pending --capture (every 50 ms)--> versions
+ *     --> push to every peer (QUIC push stream) --> peer: apply (LWW) --> peer's routing snapshot reloads
+ * every sync interval: anti-entropy with one random peer (digest, differing buckets both ways)
+ * membership (SWIM): peer up --> connect (mTLS, node id checked) ; peer down --> disconnect
+ * </pre>
+ *
+ * <p>All routing.db work runs on one thread ({@link #executor()}): captures, applies, digests and
+ * row streaming never interleave. Membership and network callbacks only queue work onto it.
+ */
+public final class Replicator implements ReplicaEndpoint, Membership.Listener, AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(Replicator.class);
+  private static final Duration CAPTURE_EVERY = Duration.ofMillis(50);
+  private static final Duration TOMBSTONE_TTL = Duration.ofDays(7);
+  private static final Duration CLOCK_SKEW_WARNING = Duration.ofMinutes(1);
+
+  private final ReplicationConfig config;
+  private final String region;
+  private final RoutingDb db;
+  private final RoutingReloader reloader;
+  private final ReplicaStore store;
+  private final HybridClock clock;
+  private final NodeCredentials credentials;
+  private final ExecutorService dbThread;
+  private final ScheduledExecutorService timer;
+  private final EventLoopGroup io;
+  private final Map<String, PeerLink> links = new ConcurrentHashMap<>();
+  private final Map<String, PeerState> peers = new ConcurrentHashMap<>();
+  private final LongAdder applied = new LongAdder();
+  private final LongAdder stale = new LongAdder();
+  private final LongAdder rejected = new LongAdder();
+  private final LongAdder pushed = new LongAdder();
+  private final AtomicLong newestOwn = new AtomicLong();
+  private final Map<String, Long> lastWarned = new ConcurrentHashMap<>();
+  private @Nullable ChangeStreamServer server;
+  private @Nullable Membership membership;
+  private long lastStamp = Long.MIN_VALUE;
+  private volatile boolean closed;
+
+  /** Per-peer bookkeeping for status; fields are written on the database thread. */
+  private static final class PeerState {
+    final Membership.Peer peer;
+    volatile long theirNewestOwn;
+    volatile long newestOfTheirsHere;
+    volatile @Nullable Instant lastSync;
+    volatile long lastSyncReceived;
+    volatile boolean connecting;
+
+    PeerState(Membership.Peer peer) {
+      this.peer = peer;
+    }
+  }
+
+  private Replicator(ReplicationConfig config, String region, RoutingDb db, RoutingReloader reloader, ReplicaStore store,
+      NodeCredentials credentials) {
+    this.config = config;
+    this.region = region;
+    this.db = db;
+    this.reloader = reloader;
+    this.store = store;
+    this.clock = HybridClock.system();
+    this.credentials = credentials;
+    this.dbThread = Executors.newSingleThreadExecutor(new DefaultThreadFactory("replication-db", true));
+    this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("replication-timer", true));
+    this.io = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("replication-io", true), NioIoHandler.newFactory());
+  }
+
+  /**
+   * Starts replication for the node whose routing.db is {@code db}: loads its credentials, opens the
+   * change-stream listener, joins the cluster.
+   *
+   * @throws IllegalArgumentException when credentials are missing or invalid (naming the file)
+   */
+  public static Replicator start(ReplicationConfig config, String region, RoutingDb db, RoutingReloader reloader) {
+    requireNonNull(config, "config");
+    ReplicaStore store = ReplicaStore.open(db, config.nodeId());
+    if (config.tlsDir() == null) {
+      throw new IllegalArgumentException("EDGEPROXY_REPLICATION_TLS_DIR is not set (expected: a directory made by"
+          + " 'edgeproxy certs init'; the change-stream always uses mutual TLS)");
+    }
+    NodeCredentials credentials = NodeCredentials.load(config.tlsDir(), store.nodeId(), config.clusterKey());
+    Replicator replicator = new Replicator(config, region, db, reloader, store, credentials);
+    try {
+      replicator.startAll(Membership.Timing.fromGossipInterval(config.gossipInterval()));
+      return replicator;
+    } catch (RuntimeException e) {
+      replicator.close();
+      throw e;
+    }
+  }
+
+  private void startAll(Membership.Timing timing) {
+    // Version anything written before start (including rows that predate capture) before telling anyone.
+    runOnDb(this::captureAndPush);
+    server = ChangeStreamServer.bind(io, config.transportAddress(), credentials, this);
+    String host = advertiseHost();
+    InetSocketAddress stream = new InetSocketAddress(host, server.address().getPort());
+    membership = Membership.start(
+        new Membership.Self(store.nodeId(), region, host, config.gossipAddress().getPort(), stream),
+        config.clusterName(), credentials.clusterKey(), config.bootstrapPeers(), timing, this);
+    long sync = config.syncInterval().toMillis();
+    timer.scheduleWithFixedDelay(() -> dbThread.execute(this::captureAndPush),
+        CAPTURE_EVERY.toMillis(), CAPTURE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(this::antiEntropyRound, sync, sync, TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(() -> links.values().forEach(PeerLink::heartbeat), sync, sync, TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(() -> dbThread.execute(this::compactTombstones), 1, 60, TimeUnit.MINUTES);
+    logger.info("replication up: node {}, cluster {}, change-stream {}, gossip {}", store.nodeId(), config.clusterName(),
+        SocketAddresses.format(stream), membership.address());
+  }
+
+  private String advertiseHost() {
+    if (config.advertiseHost() != null) {
+      return config.advertiseHost();
+    }
+    var bind = config.transportAddress().getAddress();
+    if (bind != null && !bind.isAnyLocalAddress()) {
+      return bind.getHostAddress();
+    }
+    return Addresses.firstNonLoopback().orElse("127.0.0.1");
+  }
+
+  public String nodeId() {
+    return store.nodeId();
+  }
+
+  /** Versions local changes since the last look and ships them. Database thread only. */
+  private void captureAndPush() {
+    if (closed) {
+      return;
+    }
+    try {
+      long stamp = db.changeStamp();
+      if (stamp == lastStamp) {
+        return;
+      }
+      lastStamp = stamp;
+      List<RowChange> changes = store.captureLocal(clock);
+      if (!changes.isEmpty()) {
+        shipLocal(changes);
+        reloader.reloadNow();
+      }
+    } catch (RuntimeException e) {
+      warnOnce("capture", "cannot capture local changes: " + e.getMessage());
+    }
+  }
+
+  private void shipLocal(List<RowChange> changes) {
+    for (RowChange change : changes) {
+      newestOwn.accumulateAndGet(change.version().hlc(), Math::max);
+    }
+    pushed.add(changes.size());
+    for (PeerLink link : links.values()) {
+      link.push(changes);
+    }
+  }
+
+  private void antiEntropyRound() {
+    List<PeerLink> up = new ArrayList<>(links.values());
+    if (up.isEmpty() || closed) {
+      return;
+    }
+    sync(up.get(ThreadLocalRandom.current().nextInt(up.size())), false);
+  }
+
+  private void sync(PeerLink link, boolean bootstrap) {
+    long started = System.nanoTime();
+    PeerState state = peers.get(link.peer());
+    long theirs = state == null ? 0 : state.theirNewestOwn;
+    link.sync().addListener(f -> {
+      if (!f.isSuccess()) {
+        logger.debug("anti-entropy with {} failed: {}", link.peer(), f.cause().toString());
+        return;
+      }
+      var result = (SyncResult) f.getNow();
+      if (state != null) {
+        state.lastSync = Instant.now();
+        state.lastSyncReceived = result.rowsReceived();
+        state.newestOfTheirsHere = Math.max(state.newestOfTheirsHere, theirs);
+      }
+      if (bootstrap || result.rowsReceived() > 0 || result.rowsSent() > 0) {
+        logger.info("{} with {}: {} differing buckets, {} rows received, {} sent, {} ms",
+            bootstrap ? "bootstrap sync" : "anti-entropy", link.peer(), result.differingBuckets(), result.rowsReceived(),
+            result.rowsSent(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+      }
+    });
+  }
+
+  private void compactTombstones() {
+    long cutoff = HybridClock.fromMillis(System.currentTimeMillis() - TOMBSTONE_TTL.toMillis());
+    int removed = store.compactTombstones(cutoff);
+    if (removed > 0) {
+      logger.info("compacted {} tombstones older than {} days", removed, TOMBSTONE_TTL.toDays());
+    }
+  }
+
+  // ---- membership
+
+  @Override
+  public void peerUp(Membership.Peer peer) {
+    PeerState state = peers.computeIfAbsent(peer.nodeId(), id -> new PeerState(peer));
+    connectWithRetry(state, Duration.ofMillis(100));
+  }
+
+  private void connectWithRetry(PeerState state, Duration backoff) {
+    if (closed || links.containsKey(state.peer.nodeId()) || !peers.containsKey(state.peer.nodeId())) {
+      return;
+    }
+    timer.execute(() -> {
+      try {
+        PeerLink link = PeerLink.connect(io, state.peer.nodeId(), state.peer.streamAddress(), credentials, this);
+        PeerLink previous = links.put(state.peer.nodeId(), link);
+        if (previous != null) {
+          previous.close();
+        }
+        boolean empty = store.stats().versions() == 0;
+        sync(link, empty);
+      } catch (RuntimeException e) {
+        warnOnce("connect:" + state.peer.nodeId(), e.getMessage() + "; retrying");
+        Duration next = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : backoff.multipliedBy(2);
+        timer.schedule(() -> connectWithRetry(state, next), backoff.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    });
+  }
+
+  @Override
+  public void peerDown(String nodeId) {
+    peers.remove(nodeId);
+    PeerLink link = links.remove(nodeId);
+    if (link != null) {
+      link.close();
+    }
+  }
+
+  // ---- ReplicaEndpoint (called by the change-stream)
+
+  @Override
+  public Hello hello() {
+    return Hello.newBuilder().setCluster(config.clusterName()).setNodeId(store.nodeId()).setRegion(region)
+        .setHlc(newestOwn.get()).build();
+  }
+
+  @Override
+  public void peerHello(String node, Hello hello) {
+    PeerState state = peers.get(node);
+    if (state != null) {
+      state.theirNewestOwn = Math.max(state.theirNewestOwn, hello.getHlc());
+    }
+    long skew = HybridClock.millisOf(hello.getHlc()) - System.currentTimeMillis();
+    if (skew > CLOCK_SKEW_WARNING.toMillis()) {
+      warnOnce("skew:" + node, "node " + node + "'s clock is " + skew + " ms ahead of ours; its changes will win over"
+          + " later ones made here until ours catches up (check NTP)");
+    }
+  }
+
+  @Override
+  public Executor executor() {
+    return dbThread;
+  }
+
+  @Override
+  public long[] digest(int buckets) {
+    captureAndPush();
+    return store.digest(buckets);
+  }
+
+  @Override
+  public void rowsIn(BitSet buckets, int bucketCount, Consumer<RowChange> sink) {
+    store.rowsIn(buckets, bucketCount, sink);
+  }
+
+  @Override
+  public void apply(String fromNode, List<RowChange> rows) {
+    ApplyResult result;
+    try {
+      result = store.apply(rows, clock);
+    } catch (RuntimeException e) {
+      warnOnce("apply", "cannot apply " + rows.size() + " changes from " + fromNode + ": " + e.getMessage()
+          + " (kept the last good state; anti-entropy will retry)");
+      return;
+    }
+    applied.add(result.applied());
+    stale.add(result.stale());
+    if (!result.rejected().isEmpty()) {
+      rejected.add(result.rejected().size());
+      warnOnce("rejected:" + fromNode, result.rejected().size() + " changes from " + fromNode + " refused, first: "
+          + result.rejected().get(0));
+    }
+    PeerState state = peers.get(fromNode);
+    if (state != null) {
+      for (RowChange row : rows) {
+        if (row.version().node().equals(fromNode)) {
+          state.newestOfTheirsHere = Math.max(state.newestOfTheirsHere, row.version().hlc());
+        }
+      }
+    }
+    if (!result.captured().isEmpty()) {
+      shipLocal(result.captured());
+    }
+    if (result.applied() > 0 || !result.captured().isEmpty()) {
+      reloader.reloadNow();
+    }
+  }
+
+  @Override
+  public void rejected(String peer, String reason) {
+    rejected.increment();
+    warnOnce("refused:" + peer + ":" + reason, "change-stream: refused " + peer + ": " + reason);
+  }
+
+  /** Logs at most once a minute per key: a misbehaving peer must not flood the log. */
+  private void warnOnce(String key, String message) {
+    long now = System.nanoTime();
+    Long last = lastWarned.get(key);
+    if (last == null || now - last > TimeUnit.MINUTES.toNanos(1)) {
+      lastWarned.put(key, now);
+      logger.warn(message);
+    }
+  }
+
+  // ---- status
+
+  public ReplicationStatus status() {
+    List<ReplicationStatus.Peer> out = new ArrayList<>();
+    for (PeerState s : peers.values()) {
+      PeerLink link = links.get(s.peer.nodeId());
+      long behind = Math.max(0, HybridClock.millisOf(s.theirNewestOwn) - HybridClock.millisOf(s.newestOfTheirsHere));
+      out.add(new ReplicationStatus.Peer(s.peer.nodeId(), s.peer.region(), SocketAddresses.format(s.peer.streamAddress()),
+          link != null && link.isActive(), s.lastSync, s.lastSyncReceived, s.theirNewestOwn == 0 ? 0 : behind));
+    }
+    out.sort(java.util.Comparator.comparing(ReplicationStatus.Peer::nodeId));
+    Membership m = membership;
+    ChangeStreamServer srv = server;
+    return new ReplicationStatus(store.nodeId(), config.clusterName(), m == null ? "" : m.address(),
+        srv == null ? "" : SocketAddresses.format(srv.address()), runOnDb(() -> store.stats().versions()),
+        out, applied.sum(), stale.sum(), rejected.sum() + (m == null ? 0 : m.rejectedMessages()), pushed.sum());
+  }
+
+  /** Runs {@code work} on the database thread and waits for it. */
+  private <T> T runOnDb(java.util.concurrent.Callable<T> work) {
+    try {
+      return dbThread.submit(work).get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("replication database work failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void runOnDb(Runnable work) {
+    runOnDb(() -> {
+      work.run();
+      return null;
+    });
+  }
+
+  /** Applies local changes and ships them at once (instead of at the next 50 ms look). */
+  public void flushLocalChanges() {
+    runOnDb(this::captureAndPush);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    timer.shutdownNow();
+    if (membership != null) {
+      membership.close();
+    }
+    links.values().forEach(PeerLink::close);
+    links.clear();
+    if (server != null) {
+      server.close();
+    }
+    dbThread.shutdown();
+    try {
+      dbThread.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    io.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}

@@ -1,0 +1,145 @@
+package io.edgeproxy.replication.cluster;
+
+import io.scalecube.cluster.Cluster;
+import io.scalecube.cluster.ClusterImpl;
+import io.scalecube.cluster.ClusterMessageHandler;
+import io.scalecube.cluster.Member;
+import io.scalecube.cluster.membership.MembershipEvent;
+import io.scalecube.cluster.transport.api.MessageCodec;
+import io.scalecube.transport.netty.tcp.TcpTransportFactory;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SWIM membership through ScaleCube Cluster: which POPs are up, and where their change-streams
+ * listen. Every message is sealed with the cluster key ({@link SealedMessageCodec}); the cluster
+ * name is also ScaleCube's namespace. Members publish their node id, region and change-stream
+ * address as metadata.
+ *
+ * <p>ScaleCube 2.7.7 binds its TCP port on every interface and cannot be told otherwise; with
+ * every message authenticated and encrypted, a stranger reaching the port can do no more than be
+ * ignored (and counted).
+ */
+public final class Membership implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(Membership.class);
+
+  /** Another POP as membership describes it. */
+  public record Peer(String nodeId, String region, InetSocketAddress streamAddress) {}
+
+  /** Told about membership changes, on a ScaleCube thread; must not block. */
+  public interface Listener {
+    void peerUp(Peer peer);
+
+    void peerDown(String nodeId);
+  }
+
+  /** Timing, per the SWIM paper's knobs. */
+  public record Timing(Duration ping, Duration pingTimeout, Duration gossip, Duration sync, int suspicionMult) {
+    /** Everything derived from the gossip period: 200 ms gives ScaleCube's LAN profile (pings every 1 s). */
+    public static Timing fromGossipInterval(Duration gossip) {
+      return new Timing(gossip.multipliedBy(5), gossip.multipliedBy(5).dividedBy(2), gossip, gossip.multipliedBy(50), 3);
+    }
+  }
+
+  /** Where this node is and what it offers. */
+  public record Self(String nodeId, String region, String advertiseHost, int gossipPort, InetSocketAddress streamAddress) {}
+
+  private final Cluster cluster;
+  private final SealedMessageCodec codec;
+
+  private Membership(Cluster cluster, SealedMessageCodec codec) {
+    this.cluster = cluster;
+    this.codec = codec;
+  }
+
+  /**
+   * Starts membership and joins through {@code seeds} (host:port, names allowed). Blocks until the
+   * local member is up; joining continues in the background if no seed answers.
+   */
+  public static Membership start(Self self, String clusterName, byte[] clusterKey, List<String> seeds, Timing timing,
+      Listener listener) {
+    SealedMessageCodec codec = new SealedMessageCodec(MessageCodec.INSTANCE, clusterKey, clusterName);
+    Map<String, String> metadata = Map.of(
+        "node", self.nodeId(),
+        "region", self.region(),
+        "stream", self.advertiseHost() + ":" + self.streamAddress().getPort());
+    Cluster cluster = new ClusterImpl()
+        .config(c -> c.memberAlias(self.nodeId()).externalHost(self.advertiseHost()).metadata(metadata))
+        .membership(m -> m.seedMembers(seeds).namespace(clusterName)
+            .syncInterval((int) timing.sync().toMillis()).suspicionMult(timing.suspicionMult()))
+        .failureDetector(f -> f.pingInterval((int) timing.ping().toMillis()).pingTimeout((int) timing.pingTimeout().toMillis()))
+        .gossip(g -> g.gossipInterval(timing.gossip().toMillis()))
+        .transport(t -> t.port(self.gossipPort()).messageCodec(codec))
+        .transportFactory(TcpTransportFactory::new)
+        .handler(c -> new ClusterMessageHandler() {
+          @Override
+          public void onMembershipEvent(MembershipEvent event) {
+            Peer peer = peerOf(c, event.member()).orElse(null);
+            if (event.isAdded() && peer != null) {
+              logger.info("member up: {} (region {}, change-stream {})", peer.nodeId(), peer.region(), peer.streamAddress());
+              listener.peerUp(peer);
+            } else if (event.isRemoved() || event.isLeaving()) {
+              String node = peer != null ? peer.nodeId() : event.member().alias();
+              logger.info("member {}: {}", event.isLeaving() ? "leaving" : "down", node);
+              listener.peerDown(node);
+            }
+          }
+        })
+        .startAwait();
+    logger.info("membership up: node {} at {} (cluster {}, seeds {})", self.nodeId(), cluster.address(), clusterName, seeds);
+    return new Membership(cluster, codec);
+  }
+
+  private static Optional<Peer> peerOf(Cluster cluster, Member member) {
+    Optional<Map<String, String>> metadata = cluster.metadata(member);
+    return metadata.flatMap(Membership::parse);
+  }
+
+  static Optional<Peer> parse(Map<String, String> metadata) {
+    String node = metadata.get("node");
+    String region = metadata.get("region");
+    String stream = metadata.get("stream");
+    if (node == null || region == null || stream == null || stream.lastIndexOf(':') <= 0) {
+      return Optional.empty();
+    }
+    int colon = stream.lastIndexOf(':');
+    try {
+      return Optional.of(new Peer(node, region,
+          new InetSocketAddress(stream.substring(0, colon), Integer.parseInt(stream.substring(colon + 1)))));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The other members that are up, with their metadata. */
+  public List<Peer> peers() {
+    List<Peer> out = new ArrayList<>();
+    for (Member member : cluster.otherMembers()) {
+      peerOf(cluster, member).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  /** host:port of this member's gossip transport. */
+  public String address() {
+    return cluster.address();
+  }
+
+  /** Gossip messages dropped for failing authentication (wrong key or cluster). */
+  public long rejectedMessages() {
+    return codec.rejectedTotal();
+  }
+
+  @Override
+  public void close() {
+    cluster.shutdown();
+    cluster.onShutdown().block(Duration.ofSeconds(10));
+  }
+
+}

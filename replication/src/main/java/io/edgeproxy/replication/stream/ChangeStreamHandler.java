@@ -1,0 +1,281 @@
+package io.edgeproxy.replication.stream;
+
+import io.edgeproxy.core.change.RowChange;
+import io.edgeproxy.replication.wire.ChangeBatch;
+import io.edgeproxy.replication.wire.Envelope;
+import io.edgeproxy.replication.wire.Hello;
+import io.edgeproxy.replication.wire.Refused;
+import io.edgeproxy.replication.wire.Row;
+import io.edgeproxy.replication.wire.RowBatch;
+import io.edgeproxy.replication.wire.SyncDone;
+import io.edgeproxy.replication.wire.SyncReply;
+import io.edgeproxy.replication.wire.SyncRequest;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.util.concurrent.Promise;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One change-stream stream, either end. Every received message is handled on the replica's
+ * single database thread ({@link ReplicaEndpoint#executor()}), in arrival order, so the session
+ * state below is confined to that thread and a batch is applied before a later one.
+ *
+ * <p>The first message from the peer must be a Hello of this cluster and protocol, from the node
+ * its certificate names; anything else gets a Refused and the stream is closed.
+ */
+final class ChangeStreamHandler extends SimpleChannelInboundHandler<Envelope> {
+  private static final Logger logger = LoggerFactory.getLogger(ChangeStreamHandler.class);
+  static final int ROWS_PER_BATCH = 2_000;
+  static final int BUCKETS = 1_024;
+  private static final long SEND_WAIT_SECONDS = 30;
+
+  /** What this end of the stream does. */
+  enum Role { SERVER, PUSH, SYNC }
+
+  private final ReplicaEndpoint replica;
+  private final Role role;
+  private final String expectedPeer; // from the peer's certificate (server) or the node we dialled (client)
+  private final @Nullable Promise<SyncResult> syncResult;
+  private @Nullable Channel channel;
+  private boolean helloSeen;
+  private boolean weDone;
+  private boolean theyDone;
+  private long rowsReceived;
+  private long rowsSent;
+  private final long startedNanos = System.nanoTime();
+
+  ChangeStreamHandler(ReplicaEndpoint replica, Role role, String expectedPeer, @Nullable Promise<SyncResult> syncResult) {
+    this.replica = replica;
+    this.role = role;
+    this.expectedPeer = expectedPeer;
+    this.syncResult = syncResult;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    channel = ctx.channel();
+    if (role != Role.SERVER) {
+      send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setHello(replica.hello()).build());
+    }
+    if (role == Role.SYNC) {
+      replica.executor().execute(() -> {
+        long[] digest = replica.digest(BUCKETS);
+        SyncRequest.Builder request = SyncRequest.newBuilder().setBuckets(BUCKETS);
+        for (long d : digest) {
+          request.addDigest(d);
+        }
+        send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setSyncRequest(request).build());
+      });
+    }
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, Envelope envelope) {
+    replica.executor().execute(() -> {
+      try {
+        handle(envelope);
+      } catch (RuntimeException e) {
+        refuse("malformed " + envelope.getBodyCase() + ": " + e.getMessage());
+      }
+    });
+  }
+
+  private void handle(Envelope envelope) {
+    if (envelope.getProtocol() != Frames.PROTOCOL) {
+      refuse("protocol version " + envelope.getProtocol() + " (expected: " + Frames.PROTOCOL + ")");
+      return;
+    }
+    if (!helloSeen) {
+      if (!envelope.hasHello()) {
+        refuse(envelope.getBodyCase() + " before Hello (expected: Hello first)");
+        return;
+      }
+      String problem = checkHello(envelope.getHello());
+      if (problem != null) {
+        refuse(problem);
+        return;
+      }
+      helloSeen = true;
+      if (role == Role.SERVER) {
+        send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setHello(replica.hello()).build());
+      }
+      replica.peerHello(expectedPeer, envelope.getHello());
+      return;
+    }
+    switch (envelope.getBodyCase()) {
+      case HELLO -> replica.peerHello(expectedPeer, envelope.getHello());
+      case CHANGES -> receiveRows(envelope.getChanges().getRowsList());
+      case ROWS -> receiveRows(envelope.getRows().getRowsList());
+      case SYNC_REQUEST -> answerSync(envelope.getSyncRequest());
+      case SYNC_REPLY -> sendOurHalf(envelope.getSyncReply());
+      case SYNC_DONE -> {
+        theyDone = true;
+        finishIfDone();
+      }
+      case REFUSED -> {
+        replica.rejected(expectedPeer, "peer refused us: " + envelope.getRefused().getReason());
+        close();
+      }
+      default -> refuse("unknown message " + envelope.getBodyCase());
+    }
+  }
+
+  private @Nullable String checkHello(Hello hello) {
+    String cluster = replica.hello().getCluster();
+    if (!hello.getCluster().equals(cluster)) {
+      return "cluster '" + hello.getCluster() + "' (expected: '" + cluster + "')";
+    }
+    if (!hello.getNodeId().equals(expectedPeer)) {
+      return "Hello from node '" + hello.getNodeId() + "' over a connection authenticated as '" + expectedPeer + "'";
+    }
+    return null;
+  }
+
+  private void receiveRows(List<Row> rows) {
+    List<RowChange> changes = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      changes.add(WireCodec.fromWire(row));
+    }
+    rowsReceived += changes.size();
+    replica.apply(expectedPeer, changes);
+  }
+
+  /** Responder: tell the initiator which buckets differ, send ours, then SyncDone. */
+  private void answerSync(SyncRequest request) {
+    int buckets = request.getBuckets();
+    if (buckets <= 0 || buckets > 65_536 || request.getDigestCount() != buckets) {
+      refuse("sync request with " + request.getDigestCount() + " digests for " + buckets + " buckets (expected: equal, 1-65536)");
+      return;
+    }
+    long[] ours = replica.digest(buckets);
+    BitSet differing = new BitSet(buckets);
+    SyncReply.Builder reply = SyncReply.newBuilder();
+    for (int i = 0; i < buckets; i++) {
+      if (ours[i] != request.getDigest(i)) {
+        differing.set(i);
+        reply.addDiffering(i);
+      }
+    }
+    send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setSyncReply(reply).build());
+    sendRows(differing, buckets);
+  }
+
+  /** Initiator: the responder named the differing buckets; send ours for them. */
+  private void sendOurHalf(SyncReply reply) {
+    BitSet differing = new BitSet(BUCKETS);
+    for (int bucket : reply.getDifferingList()) {
+      if (bucket < 0 || bucket >= BUCKETS) {
+        refuse("sync reply names bucket " + bucket + " (expected: 0-" + (BUCKETS - 1) + ")");
+        return;
+      }
+      differing.set(bucket);
+    }
+    if (syncResult != null) {
+      differingBuckets = differing.cardinality();
+    }
+    sendRows(differing, BUCKETS);
+  }
+
+  private int differingBuckets;
+
+  private void sendRows(BitSet differing, int buckets) {
+    List<Row> batch = new ArrayList<>(ROWS_PER_BATCH);
+    if (!differing.isEmpty()) {
+      replica.rowsIn(differing, buckets, change -> {
+        batch.add(WireCodec.toWire(change));
+        if (batch.size() == ROWS_PER_BATCH) {
+          flushRows(batch);
+        }
+      });
+    }
+    flushRows(batch);
+    send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setSyncDone(SyncDone.newBuilder().setRowsSent(rowsSent)).build());
+    weDone = true;
+    finishIfDone();
+  }
+
+  private void flushRows(List<Row> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    rowsSent += batch.size();
+    ChannelFuture written = send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL)
+        .setRows(RowBatch.newBuilder().addAllRows(batch)).build());
+    batch.clear();
+    // Large transfers (a new POP's bootstrap) wait for the peer to keep up instead of buffering all of it.
+    if (written != null && channel != null && !channel.isWritable()) {
+      written.awaitUninterruptibly(SEND_WAIT_SECONDS, TimeUnit.SECONDS);
+    }
+  }
+
+  private void finishIfDone() {
+    if (!weDone || !theyDone) {
+      return;
+    }
+    if (role == Role.SYNC && syncResult != null) {
+      syncResult.trySuccess(new SyncResult(expectedPeer, rowsReceived, rowsSent, differingBuckets,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos)));
+      close();
+    }
+  }
+
+  /** Pushes local changes (PUSH role). Any thread. */
+  void push(List<RowChange> changes) {
+    for (int from = 0; from < changes.size(); from += ROWS_PER_BATCH) {
+      ChangeBatch.Builder batch = ChangeBatch.newBuilder();
+      for (RowChange change : changes.subList(from, Math.min(changes.size(), from + ROWS_PER_BATCH))) {
+        batch.addRows(WireCodec.toWire(change));
+      }
+      send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setChanges(batch).build());
+    }
+  }
+
+  /** Sends our Hello again, as a heartbeat carrying our newest version. Any thread. */
+  void heartbeat() {
+    send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setHello(replica.hello()).build());
+  }
+
+  private void refuse(String reason) {
+    replica.rejected(expectedPeer, reason);
+    send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setRefused(Refused.newBuilder().setReason(reason)).build());
+    close();
+  }
+
+  private @Nullable ChannelFuture send(Envelope envelope) {
+    Channel ch = channel;
+    return ch != null && ch.isActive() ? ch.writeAndFlush(envelope) : null;
+  }
+
+  private void close() {
+    Channel ch = channel;
+    if (ch != null) {
+      ch.close();
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (syncResult != null) {
+      syncResult.tryFailure(new IllegalStateException("sync stream with " + expectedPeer + " closed before it finished"));
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    logger.debug("change-stream with {} failed: {}", expectedPeer, cause.toString());
+    if (cause instanceof io.netty.handler.codec.DecoderException) {
+      replica.rejected(expectedPeer, "undecodable message: " + cause.getMessage());
+    }
+    ctx.close();
+  }
+}

@@ -1,0 +1,94 @@
+package io.edgeproxy.replication.stream;
+
+import io.edgeproxy.replication.tls.NodeCredentials;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicServerCodecBuilder;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The QUIC listener of the change-stream. TLS 1.3 with mutual authentication: a client must
+ * present a certificate of the cluster CA, whose common name becomes the peer's node id for
+ * every stream of the connection.
+ */
+public final class ChangeStreamServer implements AutoCloseable {
+  private final Channel channel;
+
+  private ChangeStreamServer(Channel channel) {
+    this.channel = channel;
+  }
+
+  /** Binds {@code address}; blocks until bound. */
+  public static ChangeStreamServer bind(EventLoopGroup group, InetSocketAddress address, NodeCredentials credentials,
+      ReplicaEndpoint replica) {
+    var codec = new QuicServerCodecBuilder()
+        .sslContext(credentials.serverContext())
+        .maxIdleTimeout(30, TimeUnit.SECONDS)
+        .initialMaxData(64L << 20)
+        .initialMaxStreamDataBidirectionalLocal(16L << 20)
+        .initialMaxStreamDataBidirectionalRemote(16L << 20)
+        .initialMaxStreamsBidirectional(256)
+        .tokenHandler(new HmacTokenHandler())
+        .handler(new HandshakeWatcher(replica))
+        .streamHandler(new ChannelInitializer<QuicStreamChannel>() {
+          @Override
+          protected void initChannel(QuicStreamChannel stream) {
+            String peer = PeerIdentity.of((QuicChannel) stream.parent());
+            if (peer == null) {
+              replica.rejected(String.valueOf(stream.parent().remoteAddress()), "no verified certificate");
+              stream.close();
+              return;
+            }
+            Frames.install(stream.pipeline());
+            stream.pipeline().addLast(new ChangeStreamHandler(replica, ChangeStreamHandler.Role.SERVER, peer, null));
+          }
+        })
+        .build();
+    Channel channel = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(codec)
+        .bind(address).syncUninterruptibly().channel();
+    return new ChangeStreamServer(channel);
+  }
+
+  /** One per listener, added to every connection: counts failed handshakes (untrusted certificates). */
+  @ChannelHandler.Sharable
+  private static final class HandshakeWatcher extends ChannelInboundHandlerAdapter {
+    private final ReplicaEndpoint replica;
+
+    HandshakeWatcher(ReplicaEndpoint replica) {
+      this.replica = replica;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof SslHandshakeCompletionEvent e && !e.isSuccess()) {
+        replica.rejected(String.valueOf(ctx.channel().remoteAddress()), "TLS handshake failed: " + e.cause().getMessage());
+      }
+      ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+
+  public InetSocketAddress address() {
+    return (InetSocketAddress) channel.localAddress();
+  }
+
+  @Override
+  public void close() {
+    channel.close().syncUninterruptibly();
+  }
+}

@@ -1,0 +1,173 @@
+package io.edgeproxy.replication.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.edgeproxy.core.change.RowChange;
+import io.edgeproxy.core.change.Version;
+import io.edgeproxy.replication.tls.ClusterPki;
+import io.edgeproxy.replication.tls.NodeCredentials;
+import io.edgeproxy.replication.wire.Hello;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The QUIC change-stream between two endpoints on 127.0.0.1, with real mutual TLS. */
+@Timeout(60)
+class ChangeStreamIT {
+  @TempDir Path dir;
+  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final ExecutorService db = Executors.newSingleThreadExecutor();
+
+  @AfterEach
+  void stop() {
+    group.shutdownGracefully().syncUninterruptibly();
+    db.shutdownNow();
+  }
+
+  /** An endpoint that records what it is told. */
+  private final class Recorder implements ReplicaEndpoint {
+    final String node;
+    final String cluster;
+    final List<RowChange> applied = new CopyOnWriteArrayList<>();
+    final List<String> rejections = new CopyOnWriteArrayList<>();
+
+    Recorder(String node, String cluster) {
+      this.node = node;
+      this.cluster = cluster;
+    }
+
+    @Override
+    public Hello hello() {
+      return Hello.newBuilder().setCluster(cluster).setNodeId(node).setRegion("sa").build();
+    }
+
+    @Override
+    public void peerHello(String peer, Hello hello) {}
+
+    @Override
+    public Executor executor() {
+      return db;
+    }
+
+    @Override
+    public long[] digest(int buckets) {
+      return new long[buckets];
+    }
+
+    @Override
+    public void rowsIn(BitSet buckets, int bucketCount, Consumer<RowChange> sink) {}
+
+    @Override
+    public void apply(String fromNode, List<RowChange> rows) {
+      applied.addAll(rows);
+    }
+
+    @Override
+    public void rejected(String peer, String reason) {
+      rejections.add(peer + ": " + reason);
+    }
+  }
+
+  private static RowChange row(String key) {
+    return new RowChange("backends", key, new Version(1, "a"), Map.of("port", 80L), false);
+  }
+
+  @Test
+  void pushedChangesArriveOverMutualTls() {
+    ClusterPki.init(dir, "c", List.of("a", "b"));
+    Recorder server = new Recorder("b", "c");
+    try (ChangeStreamServer listener = ChangeStreamServer.bind(group, new InetSocketAddress("127.0.0.1", 0),
+            NodeCredentials.load(dir, "b", null), server);
+        PeerLink link = PeerLink.connect(group, "b", listener.address(), NodeCredentials.load(dir, "a", null),
+            new Recorder("a", "c"))) {
+      link.push(List.of(row("k1"), row("k2")));
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.applied.size() == 2);
+      assertThat(server.applied).extracting(RowChange::key).containsExactly("k1", "k2");
+      assertThat(server.rejections).isEmpty();
+    }
+  }
+
+  @Test
+  void threeNodesConnectToEachOtherAtOnce() throws Exception {
+    ClusterPki.init(dir, "c", List.of("n0", "n1", "n2"));
+    List<ChangeStreamServer> servers = new java.util.ArrayList<>();
+    List<Recorder> recorders = new java.util.ArrayList<>();
+    List<EventLoopGroup> groups = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      EventLoopGroup g = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+      groups.add(g);
+      Recorder r = new Recorder("n" + i, "c");
+      recorders.add(r);
+      servers.add(ChangeStreamServer.bind(g, new InetSocketAddress("127.0.0.1", 0), NodeCredentials.load(dir, "n" + i, null), r));
+    }
+    List<java.util.concurrent.Future<PeerLink>> links = new java.util.ArrayList<>();
+    try (ExecutorService pool = Executors.newFixedThreadPool(6)) {
+      for (int i = 0; i < 3; i++) {
+        for (int j = 0; j < 3; j++) {
+          if (i == j) {
+            continue;
+          }
+          int from = i;
+          int to = j;
+          links.add(pool.submit(() -> PeerLink.connect(groups.get(from), "n" + to, servers.get(to).address(),
+              NodeCredentials.load(dir, "n" + from, null), recorders.get(from))));
+        }
+      }
+      for (var f : links) {
+        f.get(20, java.util.concurrent.TimeUnit.SECONDS).push(List.of(row("x")));
+      }
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> recorders.stream().mapToInt(r -> r.applied.size()).sum() == links.size());
+    for (var f : links) {
+      f.get().close();
+    }
+    servers.forEach(ChangeStreamServer::close);
+    groups.forEach(g -> g.shutdownGracefully().syncUninterruptibly());
+  }
+
+  @Test
+  void aNodeWithACertificateFromAnotherCaIsRefused() {
+    ClusterPki.init(dir.resolve("ours"), "c", List.of("b"));
+    ClusterPki.init(dir.resolve("theirs"), "c", List.of("a"));
+    Recorder server = new Recorder("b", "c");
+    try (ChangeStreamServer listener = ChangeStreamServer.bind(group, new InetSocketAddress("127.0.0.1", 0),
+        NodeCredentials.load(dir.resolve("ours"), "b", null), server)) {
+      assertThatThrownBy(() -> PeerLink.connect(group, "b", listener.address(),
+          NodeCredentials.load(dir.resolve("theirs"), "a", null), new Recorder("a", "c")))
+          .hasMessageContaining("cannot connect to b");
+      assertThat(server.applied).isEmpty();
+    }
+  }
+
+  @Test
+  void aNodeOfAnotherClusterIsRefusedAtHello() {
+    ClusterPki.init(dir, "c", List.of("a", "b"));
+    Recorder server = new Recorder("b", "c");
+    try (ChangeStreamServer listener = ChangeStreamServer.bind(group, new InetSocketAddress("127.0.0.1", 0),
+            NodeCredentials.load(dir, "b", null), server);
+        PeerLink link = PeerLink.connect(group, "b", listener.address(), NodeCredentials.load(dir, "a", null),
+            new Recorder("a", "other"))) {
+      link.push(List.of(row("k1")));
+      await().atMost(Duration.ofSeconds(10)).until(() -> !server.rejections.isEmpty());
+      assertThat(server.rejections.get(0)).isEqualTo("a: cluster 'other' (expected: 'c')");
+      assertThat(server.applied).isEmpty();
+    }
+  }
+}
