@@ -262,11 +262,23 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
         boolean empty = store.stats().versions() == 0;
         sync(link, empty);
       } catch (RuntimeException e) {
+        if (isTlsFailure(e)) {
+          rejected.increment(); // an untrusted or mismatched certificate: a peer we must not talk to
+        }
         warnOnce("connect:" + state.peer.nodeId(), e.getMessage() + "; retrying");
         Duration next = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : backoff.multipliedBy(2);
         timer.schedule(() -> connectWithRetry(state, next), backoff.toMillis(), TimeUnit.MILLISECONDS);
       }
     });
+  }
+
+  private static boolean isTlsFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

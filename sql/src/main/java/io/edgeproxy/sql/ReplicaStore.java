@@ -68,8 +68,15 @@ public final class ReplicaStore {
     return nodeId;
   }
 
-  /** Versions every change made locally (by anyone) since the last call; returns them to be shipped. */
+  /**
+   * Versions every change made locally (by anyone) since the last call; returns them to be shipped.
+   * When nothing is pending it does not take the write lock, so it can run often without getting
+   * in the way of an operator's {@code sqlite3}.
+   */
   public List<RowChange> captureLocal(HybridClock clock) {
+    if (!db.hasPendingChanges()) {
+      return List.of();
+    }
     return db.inTransaction(c -> capture(c, clock));
   }
 

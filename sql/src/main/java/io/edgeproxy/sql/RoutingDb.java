@@ -173,6 +173,16 @@ public final class RoutingDb implements Closeable {
     }
   }
 
+  /** True if change capture has recorded changes not yet versioned; a read, no write lock taken. */
+  synchronized boolean hasPendingChanges() {
+    try (Statement st = reader.createStatement();
+        ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM __edge_pending)")) {
+      return rs.getInt(1) == 1;
+    } catch (SQLException e) {
+      throw new RoutingDbException("cannot read routing.db at " + path + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Work on the writer connection inside one transaction. */
   interface SqlWork<T> {
     T run(Connection connection) throws SQLException;

@@ -31,6 +31,7 @@ public final class RoutingReloader implements AutoCloseable {
   private Set<String> warned = Set.of();
   private long lastStamp = Long.MIN_VALUE;
   private boolean failing;
+  private Runnable beforeLoad = () -> { };
 
   public RoutingReloader(RoutingDb db, RoutingState state) {
     this.db = requireNonNull(db, "db");
@@ -40,6 +41,15 @@ public final class RoutingReloader implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+  }
+
+  /**
+   * Runs {@code hook} before every load that follows a change (on the reloader's thread); used to
+   * version local changes when replication is off, so change capture never piles up.
+   */
+  public synchronized RoutingReloader beforeEachLoad(Runnable hook) {
+    this.beforeLoad = requireNonNull(hook, "hook");
+    return this;
   }
 
   /** Starts polling every {@code interval}; the first load should already have happened. */
@@ -84,6 +94,7 @@ public final class RoutingReloader implements AutoCloseable {
   }
 
   private RoutingSnapshot load() {
+    beforeLoad.run();
     LoadResult result = db.load();
     warnAboutNewProblems(result.problems());
     RoutingSnapshot snapshot = state.publish(result.data());

@@ -3,6 +3,7 @@ package io.edgeproxy.tools;
 import static java.util.Objects.requireNonNull;
 
 import io.edgeproxy.core.affinity.ClientBindings;
+import io.edgeproxy.core.change.HybridClock;
 import io.edgeproxy.core.config.EdgeConfig;
 import io.edgeproxy.core.geo.ClientLocator;
 import io.edgeproxy.core.geo.GeoResolver;
@@ -14,6 +15,7 @@ import io.edgeproxy.core.routing.RoutingState;
 import io.edgeproxy.proxy.NettyTransport;
 import io.edgeproxy.proxy.ProxyServer;
 import io.edgeproxy.replication.Replicator;
+import io.edgeproxy.sql.ReplicaStore;
 import io.edgeproxy.sql.RoutingDb;
 import io.edgeproxy.sql.RoutingReloader;
 import java.net.InetSocketAddress;
@@ -74,6 +76,13 @@ public final class EdgeNode implements AutoCloseable {
     // 3. The first snapshot, synchronously, so the proxy never starts on an empty table.
     state = new RoutingState(config.node().region(), new LoadBoard());
     reloader = new RoutingReloader(db, state);
+    if (config.replication() == null) {
+      // Without replication, still give local changes their versions as they happen, so change
+      // capture never piles up and versions are ready if replication is turned on later.
+      ReplicaStore store = ReplicaStore.open(db, null);
+      HybridClock clock = HybridClock.system();
+      reloader.beforeEachLoad(() -> store.captureLocal(clock));
+    }
     resources.add(reloader);
     RoutingSnapshot first = step("read routing.db", reloader::loadFirst);
     if (!first.regions().isKnownRegion(config.node().region())) {

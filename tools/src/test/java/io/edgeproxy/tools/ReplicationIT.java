@@ -43,4 +43,102 @@ class ReplicationIT {
       awaitSameRows(cluster, "");
     }
   }
+
+  @Test
+  void concurrentConflictingWritesConvergeToOneWinnerEverywhere() throws Exception {
+    try (EdgeCluster cluster = EdgeCluster.start(dir, 3)) {
+      exec(cluster.db(0), "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('b1', 'web', 'sa', '10.0.0.1', 1);");
+      awaitSameRows(cluster, "b1|sa|1|1|0\n");
+      Thread[] writers = new Thread[3];
+      for (int i = 0; i < 3; i++) {
+        int node = i;
+        writers[i] = Thread.ofVirtual().start(() -> {
+          for (int k = 0; k < 20; k++) {
+            exec(cluster.db(node), "UPDATE backends SET port = " + (1000 * (node + 1) + k) + " WHERE id = 'b1';"
+                + "INSERT OR REPLACE INTO apps (name, proxy_protocol) VALUES ('web', " + (k % 2) + ");");
+          }
+        });
+      }
+      for (Thread t : writers) {
+        t.join();
+      }
+      String winner = rows(cluster.db(0));
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+        String first = rows(cluster.db(0)) + exec(cluster.db(0), "SELECT * FROM apps;");
+        for (int i = 1; i < 3; i++) {
+          assertThat(rows(cluster.db(i)) + exec(cluster.db(i), "SELECT * FROM apps;")).as("pop-%d", i).isEqualTo(first);
+        }
+      });
+      assertThat(winner).startsWith("b1|sa|");
+    }
+  }
+
+  @Test
+  void aNodeThatWasDownCatchesUpWhenItComesBack() {
+    try (EdgeCluster cluster = EdgeCluster.start(dir, 3)) {
+      exec(cluster.db(0), "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('b1', 'web', 'sa', '10.0.0.1', 80);");
+      awaitSameRows(cluster, "b1|sa|80|1|0\n");
+      cluster.node(2).close();
+      exec(cluster.db(0), "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('b2', 'web', 'eu', '10.0.0.2', 81);");
+      exec(cluster.db(1), "DELETE FROM backends WHERE id = 'b1';");
+      cluster.restart(2);
+      awaitSameRows(cluster, "b2|eu|81|1|0\n");
+    }
+  }
+
+  @Test
+  void aNewNodeJoiningAClusterWithTenThousandRowsGetsAllOfThem() {
+    try (EdgeCluster cluster = EdgeCluster.start(dir, 2)) {
+      exec(cluster.db(0), "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)"
+          + " INSERT INTO backends (id, app, region, wg_ip, port) SELECT 'b' || i, 'web', 'sa', '10.0.0.1', 1000 + i % 50000 FROM n;");
+      await().atMost(Duration.ofSeconds(30)).until(() -> count(cluster.db(1)) == 10_000);
+      cluster.add(c -> c);
+      cluster.awaitMembers();
+      await().atMost(Duration.ofSeconds(30)).until(() -> count(cluster.db(2)) == 10_000);
+      assertThat(rowsHash(cluster.db(2))).isEqualTo(rowsHash(cluster.db(0)));
+      assertThat(cluster.node(2).state().current().backends()).hasSize(10_000);
+    }
+  }
+
+  @Test
+  void aNodeWithAnotherClusterKeyIsIgnored() {
+    try (EdgeCluster cluster = EdgeCluster.start(dir, 2)) {
+      EdgeNode stranger = cluster.add(c -> c.withReplication(c.replication()
+          .withClusterKey("c3RyYW5nZXItc3RyYW5nZXItc3RyYW5nZXItc3RyYW5nZXI=")));
+      exec(cluster.db(0), "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('b1', 'web', 'sa', '10.0.0.1', 80);");
+      await().atMost(Duration.ofSeconds(10)).until(() -> count(cluster.db(1)) == 1);
+      await().atMost(Duration.ofSeconds(10)).until(() -> cluster.node(0).replicator().status().rejectedTotal() > 0);
+      assertThat(cluster.node(0).replicator().status().peers()).extracting(p -> p.nodeId()).containsExactly("pop-1");
+      assertThat(stranger.replicator().status().peers()).isEmpty();
+      assertThat(count(cluster.db(2))).isZero();
+    }
+  }
+
+  @Test
+  void aNodeWhoseCertificateIsNotFromTheClusterCaGetsNoData() {
+    try (EdgeCluster cluster = EdgeCluster.start(dir, 2)) {
+      Path otherCa = dir.resolve("other-ca");
+      io.edgeproxy.replication.tls.ClusterPki.init(otherCa, "evil", java.util.List.of("pop-2"));
+      java.nio.file.Files.copy(cluster.tls.resolve("cluster.key"), otherCa.resolve("cluster.key"),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING); // it knows the gossip key, not a CA-signed identity
+      EdgeNode impostor = cluster.add(c -> c.withReplication(new io.edgeproxy.core.config.ReplicationConfig("pop-2",
+          c.replication().gossipAddress(), c.replication().transportAddress(), "127.0.0.1", c.replication().bootstrapPeers(),
+          c.replication().clusterName(), null, otherCa, c.replication().syncInterval(), c.replication().gossipInterval())));
+      exec(cluster.db(0), "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('b1', 'web', 'sa', '10.0.0.1', 80);");
+      await().atMost(Duration.ofSeconds(10)).until(() -> count(cluster.db(1)) == 1);
+      await().atMost(Duration.ofSeconds(15)).until(() -> cluster.node(0).replicator().status().rejectedTotal() > 0);
+      assertThat(count(cluster.db(2))).isZero();
+      assertThat(impostor.replicator().status().peers()).allMatch(p -> !p.connected());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static int count(Path db) {
+    return Integer.parseInt(exec(db, "SELECT count(*) FROM backends;").trim());
+  }
+
+  private static String rowsHash(Path db) {
+    return exec(db, "SELECT count(*), sum(port), group_concat(id, ',') FROM (SELECT * FROM backends ORDER BY id);");
+  }
 }

@@ -45,6 +45,9 @@ public final class Cli implements Runnable {
       ConfigOptions.addTo(demo.getCommandSpec(), DemoCommand.DEMO_DEFAULTS);
       cli.addSubcommand("demo", demo);
     }
+    if (only == null || only.equals("certs")) {
+      cli.addSubcommand("certs", new CommandLine(new CertsCommand()));
+    }
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println("edgeproxy: " + e.getMessage());
       return 1;
@@ -57,7 +60,7 @@ public final class Cli implements Runnable {
     return commandLine(env, runsOneCommand ? args[0] : null).execute(args);
   }
 
-  private static final java.util.Set<String> SUBCOMMANDS = java.util.Set.of("agent", "demo");
+  private static final java.util.Set<String> SUBCOMMANDS = java.util.Set.of("agent", "demo", "certs");
 
   static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
     CommandLine cli = commandLine(env);
