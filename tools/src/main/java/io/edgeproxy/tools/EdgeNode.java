@@ -15,6 +15,7 @@ import io.edgeproxy.core.routing.RoutingState;
 import io.edgeproxy.proxy.NettyTransport;
 import io.edgeproxy.proxy.ProxyServer;
 import io.edgeproxy.replication.Replicator;
+import io.edgeproxy.tools.admin.AdminServer;
 import io.edgeproxy.sql.ReplicaStore;
 import io.edgeproxy.sql.RoutingDb;
 import io.edgeproxy.sql.RoutingReloader;
@@ -43,6 +44,7 @@ public final class EdgeNode implements AutoCloseable {
   private RoutingReloader reloader;
   private ProxyServer proxy;
   private @Nullable Replicator replicator;
+  private @Nullable AdminServer admin;
   private List<InetSocketAddress> proxyAddresses = List.of();
 
   private EdgeNode(EdgeConfig config) {
@@ -110,10 +112,16 @@ public final class EdgeNode implements AutoCloseable {
     // 6. Only now poll routing.db for other writers: the first load already happened.
     reloader.start(config.node().dbReload());
 
-    // 7. Replication last: the proxy already serves this POP's own routing.db while it joins.
+    // 7. Replication: the proxy already serves this POP's own routing.db while it joins.
     if (config.replication() != null) {
       replicator = step("start replication", () -> Replicator.start(config.replication(), config.node().region(), db, reloader));
       resources.add(replicator);
+    }
+
+    // 8. The admin endpoint last: it reports on everything above.
+    if (config.node().adminAddress() != null) {
+      admin = step("bind the admin endpoint", () -> AdminServer.start(config.node().adminAddress(), this));
+      resources.add(admin);
     }
     logger.info("edgeproxy node up: region {}, routing.db {} (snapshot v{}, {} backends)",
         config.node().region(), config.node().dbPath(), first.version(), first.backends().size());
@@ -163,6 +171,11 @@ public final class EdgeNode implements AutoCloseable {
 
   public ProxyServer proxy() {
     return proxy;
+  }
+
+  /** The admin endpoint's address, or null when it is off. */
+  public @Nullable InetSocketAddress adminAddress() {
+    return admin == null ? null : admin.address();
   }
 
   /** Replication, or null when it is disabled. */

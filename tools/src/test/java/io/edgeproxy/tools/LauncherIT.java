@@ -40,7 +40,7 @@ class LauncherIT {
 
   @Test
   void demoServesThroughTheProxyAndSaysWhichBackendAnsweredAndWhy() throws Exception {
-    Process demo = launch(dir, "demo", "--listen", "127.0.0.1:0", "--db-reload-secs", "1");
+    Process demo = launch(dir, "demo", "--listen", "127.0.0.1:0", "--db-reload-secs", "1", "--admin", "127.0.0.1:0");
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8));
       String first = out.readLine();
@@ -88,7 +88,7 @@ class LauncherIT {
   @Test
   void theAgentReadsTheOriginalsEnvironmentAndStopsCleanlyOnSigterm() throws Exception {
     ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-jar",
-        JAR.toAbsolutePath().toString(), "agent").directory(dir.toFile()).redirectError(dir.resolve("agent.log").toFile());
+        JAR.toAbsolutePath().toString(), "agent", "--admin", "127.0.0.1:0").directory(dir.toFile()).redirectError(dir.resolve("agent.log").toFile());
     pb.environment().put("EDGEPROXY_LISTEN_ADDR", "127.0.0.1:0");
     pb.environment().put("EDGEPROXY_DB_PATH", dir.resolve("routing.db").toString());
     pb.environment().put("EDGEPROXY_REGION", "eu");

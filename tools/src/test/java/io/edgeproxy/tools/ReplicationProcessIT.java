@@ -43,7 +43,7 @@ class ReplicationProcessIT {
         "--listen", "127.0.0.1:0", "--db", home.resolve("routing.db").toString(), "--region", "sa",
         "--replication", "--node-id", "pop-" + node, "--tls-dir", dir.resolve("tls").toString(),
         "--cluster-name", "proc-test", "--gossip-addr", "127.0.0.1:" + gossipPort, "--transport-addr", "127.0.0.1:0",
-        "--advertise-host", "127.0.0.1", "--gossip-interval-ms", "50", "--sync-interval-ms", "300"));
+        "--advertise-host", "127.0.0.1", "--gossip-interval-ms", "50", "--sync-interval-ms", "300", "--admin", "127.0.0.1:0"));
     if (!seeds.isEmpty()) {
       command.addAll(List.of("--bootstrap-peers", seeds));
     }

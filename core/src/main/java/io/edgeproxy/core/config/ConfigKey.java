@@ -15,6 +15,8 @@ public enum ConfigKey {
       "App served by the default listener; '*' serves every app's backends, as the original did."),
   LISTENERS("EDGEPROXY_LISTENERS", "--listeners", "", Kind.LISTENERS,
       "More listeners, one app each: app=host:port[,app=host:port...]."),
+  ADMIN_ADDR("EDGEPROXY_ADMIN_ADDR", "--admin", "127.0.0.1:8082", Kind.OPTIONAL_ADDRESS,
+      "Local admin endpoint (status JSON, Prometheus metrics) for the CLI and monitoring; empty turns it off."),
   DB_PATH("EDGEPROXY_DB_PATH", "--db", "routing.db", Kind.PATH,
       "Path of routing.db (created and migrated if needed)."),
   REGION("EDGEPROXY_REGION", "--region", "sa", Kind.REGION,
@@ -112,6 +114,7 @@ public enum ConfigKey {
   /** What a value of the key must look like; the text goes into error messages. */
   public enum Kind {
     ADDRESS("host:port, port 0-65535"),
+    OPTIONAL_ADDRESS("empty, or host:port, port 0-65535"),
     LISTENERS("app=host:port[,app=host:port...]"),
     PATH("a file path"),
     OPTIONAL_PATH("a file path, or empty for the embedded database"),

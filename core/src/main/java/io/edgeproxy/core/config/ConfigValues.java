@@ -66,6 +66,10 @@ final class ConfigValues {
     return a;
   }
 
+  @Nullable InetSocketAddress optionalAddress(ConfigKey key) {
+    return raw.get(key).trim().isEmpty() ? null : address(key);
+  }
+
   List<ListenerConfig> listeners(ConfigKey key) {
     List<ListenerConfig> out = new ArrayList<>();
     String text = raw.get(key).trim();

@@ -44,7 +44,8 @@ public record EdgeConfig(
         v.region(ConfigKey.REGION),
         v.path(ConfigKey.DB_PATH),
         v.seconds(ConfigKey.DB_RELOAD_SECS, 1),
-        v.bool(ConfigKey.DEBUG));
+        v.bool(ConfigKey.DEBUG),
+        v.optionalAddress(ConfigKey.ADMIN_ADDR));
     GeoConfig geo = new GeoConfig(v.optionalPath(ConfigKey.GEOIP_PATH));
     AffinityConfig affinity = new AffinityConfig(
         v.seconds(ConfigKey.BINDING_TTL_SECS, 0),
@@ -95,7 +96,7 @@ public record EdgeConfig(
   public static EdgeConfig forTest(Path dir) {
     EdgeConfig base = defaults();
     return new EdgeConfig(
-        new NodeConfig("sa", dir.resolve("routing.db"), Duration.ofSeconds(1), false),
+        new NodeConfig("sa", dir.resolve("routing.db"), Duration.ofSeconds(1), false, new InetSocketAddress("127.0.0.1", 0)),
         base.geo(),
         base.affinity(),
         base.proxy()

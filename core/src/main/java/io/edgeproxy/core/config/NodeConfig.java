@@ -2,8 +2,10 @@ package io.edgeproxy.core.config;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * This POP.
@@ -12,8 +14,9 @@ import java.time.Duration;
  * @param dbPath routing.db (EDGEPROXY_DB_PATH). Default: routing.db
  * @param dbReload how often routing.db is checked for other writers' changes. Default: 5 s
  * @param debug DEBUG logging. Default: false
+ * @param adminAddress the local admin endpoint (status, metrics), or null for none. Default: 127.0.0.1:8082
  */
-public record NodeConfig(String region, Path dbPath, Duration dbReload, boolean debug) {
+public record NodeConfig(String region, Path dbPath, Duration dbReload, boolean debug, @Nullable InetSocketAddress adminAddress) {
   public NodeConfig {
     requireNonNull(region, "region");
     requireNonNull(dbPath, "dbPath");

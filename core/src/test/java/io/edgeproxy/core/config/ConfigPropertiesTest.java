@@ -16,6 +16,7 @@ class ConfigPropertiesTest {
       Map.entry(ConfigKey.LISTEN_ADDR, "127.0.0.1:8081"),
       Map.entry(ConfigKey.APP, "web"),
       Map.entry(ConfigKey.LISTENERS, "api=127.0.0.1:9001"),
+      Map.entry(ConfigKey.ADMIN_ADDR, "127.0.0.1:9100"),
       Map.entry(ConfigKey.DB_PATH, "/var/lib/edgeproxy/routing.db"),
       Map.entry(ConfigKey.REGION, "eu"),
       Map.entry(ConfigKey.DB_RELOAD_SECS, "3"),

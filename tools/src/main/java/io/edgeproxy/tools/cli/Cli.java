@@ -45,6 +45,10 @@ public final class Cli implements Runnable {
       ConfigOptions.addTo(demo.getCommandSpec(), DemoCommand.DEMO_DEFAULTS);
       cli.addSubcommand("demo", demo);
     }
+    if (only == null) {
+      cli.addSubcommand("status", new CommandLine(new StatusCommand()));
+      cli.addSubcommand("members", new CommandLine(new StatusCommand.Members()));
+    }
     if (only == null || only.equals("certs")) {
       cli.addSubcommand("certs", new CommandLine(new CertsCommand()));
     }
@@ -62,7 +66,7 @@ public final class Cli implements Runnable {
 
   private static final java.util.Set<String> SUBCOMMANDS = java.util.Set.of("agent", "demo", "certs");
 
-  static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
+  public static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
     CommandLine cli = commandLine(env);
     cli.setOut(out);
     cli.setErr(err);

@@ -1,0 +1,180 @@
+package io.edgeproxy.tools.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.edgeproxy.core.config.ListenerConfig;
+import io.edgeproxy.core.geo.SocketAddresses;
+import io.edgeproxy.core.routing.RoutingSnapshot;
+import io.edgeproxy.tools.EdgeNode;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's local admin endpoint, for the CLI and monitoring (loopback by default):
+ * {@code GET /v1/status} (JSON), {@code GET /v1/members} (JSON) and {@code GET /metrics}
+ * (Prometheus text). Read-only. Requests are answered on a virtual thread: building a status may
+ * wait for the replication thread.
+ */
+public final class AdminServer implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(AdminServer.class);
+  private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final EventLoopGroup group;
+  private final Channel channel;
+  private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+
+  private AdminServer(EventLoopGroup group, Channel channel) {
+    this.group = group;
+    this.channel = channel;
+  }
+
+  /** Binds {@code address}; blocks until bound. */
+  public static AdminServer start(InetSocketAddress address, EdgeNode node) {
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("admin", true), NioIoHandler.newFactory());
+    NodeMetrics metrics = new NodeMetrics(node);
+    AdminServer[] self = new AdminServer[1];
+    try {
+      Channel channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+          .childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(8 * 1024),
+                  new Handler(node, metrics, self[0].workers));
+            }
+          })
+          .bind(address).syncUninterruptibly().channel();
+      self[0] = new AdminServer(group, channel);
+      logger.info("admin endpoint on http://{}/ (status, members, metrics)", SocketAddresses.format((InetSocketAddress) channel.localAddress()));
+      return self[0];
+    } catch (Exception e) {
+      group.shutdownGracefully();
+      throw new IllegalStateException("cannot listen on " + SocketAddresses.format(address) + ": " + e.getMessage(), e);
+    }
+  }
+
+  public InetSocketAddress address() {
+    return (InetSocketAddress) channel.localAddress();
+  }
+
+  @Override
+  public void close() {
+    channel.close().syncUninterruptibly();
+    workers.shutdownNow();
+    group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  static NodeStatus status(EdgeNode node) {
+    RoutingSnapshot snapshot = node.state().current();
+    List<String> listeners = new ArrayList<>();
+    List<ListenerConfig> configured = node.config().proxy().listeners();
+    for (int i = 0; i < node.proxyAddresses().size(); i++) {
+      listeners.add(configured.get(i).app() + "@" + SocketAddresses.format(node.proxyAddresses().get(i)));
+    }
+    String version = AdminServer.class.getPackage().getImplementationVersion();
+    return new NodeStatus(version == null ? "development" : version, node.config().node().region(),
+        node.config().node().dbPath().toString(), snapshot.version(), snapshot.backends().size(), snapshot.appNames().size(),
+        listeners, node.proxy().activeConnections(), node.replicator() == null ? null : node.replicator().status());
+  }
+
+  private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private final EdgeNode node;
+    private final NodeMetrics metrics;
+    private final ExecutorService workers;
+
+    Handler(EdgeNode node, NodeMetrics metrics, ExecutorService workers) {
+      this.node = node;
+      this.metrics = metrics;
+      this.workers = workers;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+      String path = new QueryStringDecoder(request.uri()).path();
+      boolean keepAlive = io.netty.handler.codec.http.HttpUtil.isKeepAlive(request);
+      if (!request.method().equals(HttpMethod.GET)) {
+        respond(ctx, keepAlive, HttpResponseStatus.METHOD_NOT_ALLOWED, "application/json",
+            "{\"error\":\"" + request.method() + " " + path + " (expected: GET)\"}\n");
+        return;
+      }
+      workers.execute(() -> {
+        try {
+          switch (path) {
+            case "/v1/status" -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json", JSON.writeValueAsString(status(node)) + "\n");
+            case "/v1/members" -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json", JSON.writeValueAsString(members(node)) + "\n");
+            case "/metrics" -> respond(ctx, keepAlive, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+            default -> respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "application/json",
+                "{\"error\":\"no such path " + path.replace("\"", "") + " (expected: /v1/status, /v1/members, /metrics)\"}\n");
+          }
+        } catch (Exception e) {
+          respond(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, "application/json",
+              "{\"error\":\"" + String.valueOf(e.getMessage()).replace("\"", "'") + "\"}\n");
+        }
+      });
+    }
+
+    private static Map<String, Object> members(EdgeNode node) {
+      var replicator = node.replicator();
+      if (replicator == null) {
+        return Map.of("replication", false, "members", List.of());
+      }
+      var status = replicator.status();
+      List<Map<String, Object>> members = new ArrayList<>();
+      members.add(Map.of("nodeId", status.nodeId(), "region", node.config().node().region(), "self", true,
+          "streamAddress", status.streamAddress(), "connected", true));
+      for (var peer : status.peers()) {
+        members.add(Map.of("nodeId", peer.nodeId(), "region", peer.region(), "self", false,
+            "streamAddress", peer.streamAddress(), "connected", peer.connected()));
+      }
+      return Map.of("replication", true, "cluster", status.clusterName(), "members", members);
+    }
+
+    private static void respond(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String type, String body) {
+      FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+          Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
+      response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+      if (keepAlive) {
+        ctx.writeAndFlush(response);
+      } else {
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+}

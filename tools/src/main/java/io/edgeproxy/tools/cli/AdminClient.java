@@ -1,0 +1,54 @@
+package io.edgeproxy.tools.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** Talks to a running agent's admin endpoint (see {@code AdminServer}). */
+final class AdminClient {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private AdminClient() {}
+
+  /** The answer, or an error naming what went wrong (no agent running, bad address, HTTP error). */
+  sealed interface Reply {
+    record Ok(String body) implements Reply {
+      JsonNode json() throws IOException {
+        return JSON.readTree(body);
+      }
+    }
+
+    record Failed(String message) implements Reply {}
+  }
+
+  static Reply get(String admin, String path) {
+    URI uri;
+    try {
+      uri = URI.create("http://" + admin + path);
+    } catch (IllegalArgumentException e) {
+      return new Reply.Failed("admin address '" + admin + "' (expected: host:port)");
+    }
+    try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
+      HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        return new Reply.Failed("GET " + uri + " answered " + response.statusCode() + ": " + response.body().strip());
+      }
+      return new Reply.Ok(response.body());
+    } catch (ConnectException e) {
+      return new Reply.Failed("no agent is running with its admin endpoint at " + admin
+          + " (start one with 'edgeproxy agent', or point --admin / EDGEPROXY_ADMIN_ADDR at it)");
+    } catch (IOException e) {
+      return new Reply.Failed("cannot reach the agent at " + admin + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Reply.Failed("interrupted");
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package io.edgeproxy.tools.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code edgeproxy status} and {@code edgeproxy members}: what a running agent reports. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+    description = "Show this POP: routing snapshot, listeners, replication peers and how far behind each one it is.")
+public final class StatusCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--admin", defaultValue = "${env:EDGEPROXY_ADMIN_ADDR:-127.0.0.1:8082}",
+      description = "The agent's admin endpoint (host:port). Default: EDGEPROXY_ADMIN_ADDR or 127.0.0.1:8082.")
+  String admin;
+
+  @Option(names = "--json", description = "Print the JSON the agent returned.")
+  boolean json;
+
+  @Override
+  public Integer call() throws IOException {
+    return switch (AdminClient.get(admin, "/v1/status")) {
+      case AdminClient.Reply.Failed f -> fail(spec, f.message());
+      case AdminClient.Reply.Ok ok -> {
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+          out.print(ok.body());
+        } else {
+          print(out, ok.json());
+        }
+        out.flush();
+        yield 0;
+      }
+    };
+  }
+
+  static int fail(CommandSpec spec, String message) {
+    spec.commandLine().getErr().println("edgeproxy " + spec.name() + ": " + message);
+    return 1;
+  }
+
+  private static void print(PrintWriter out, JsonNode s) {
+    out.printf("edgeproxy %s, region %s%n", s.path("version").asText(), s.path("region").asText());
+    out.printf("routing.db  %s (snapshot v%d: %d backends, %d apps)%n", s.path("routingDb").asText(),
+        s.path("snapshotVersion").asLong(), s.path("backends").asInt(), s.path("apps").asInt());
+    out.printf("listeners   %s; %d connections open%n", String.join(", ", texts(s.path("listeners"))),
+        s.path("activeConnections").asInt());
+    JsonNode r = s.path("replication");
+    if (r.isMissingNode() || r.isNull()) {
+      out.println("replication off");
+      return;
+    }
+    out.printf("replication node %s in cluster %s; %d row versions; applied %d, stale %d, rejected %d, pushed %d%n",
+        r.path("nodeId").asText(), r.path("clusterName").asText(), r.path("versions").asLong(), r.path("appliedTotal").asLong(),
+        r.path("staleTotal").asLong(), r.path("rejectedTotal").asLong(), r.path("pushedTotal").asLong());
+    out.printf("  %-20s %-8s %-22s %-10s %-10s %-10s %s%n", "PEER", "REGION", "STREAM", "CONNECTED", "BEHIND", "LAG MS", "LAST SYNC");
+    for (JsonNode p : r.path("peers")) {
+      out.printf("  %-20s %-8s %-22s %-10s %-10d %-10d %s%n", p.path("nodeId").asText(), p.path("region").asText(),
+          p.path("streamAddress").asText(), p.path("connected").asBoolean() ? "yes" : "no", p.path("changesBehind").asLong(),
+          p.path("millisBehind").asLong(), p.path("lastSync").isNull() ? "never" : p.path("lastSync").asText());
+    }
+  }
+
+  private static java.util.List<String> texts(JsonNode array) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  /** {@code edgeproxy members}. */
+  @Command(name = "members", mixinStandardHelpOptions = true, description = "List the cluster's members as this POP sees them.")
+  public static final class Members implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--admin", defaultValue = "${env:EDGEPROXY_ADMIN_ADDR:-127.0.0.1:8082}",
+        description = "The agent's admin endpoint (host:port). Default: EDGEPROXY_ADMIN_ADDR or 127.0.0.1:8082.")
+    String admin;
+
+    @Option(names = "--json", description = "Print the JSON the agent returned.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+      return switch (AdminClient.get(admin, "/v1/members")) {
+        case AdminClient.Reply.Failed f -> fail(spec, f.message());
+        case AdminClient.Reply.Ok ok -> {
+          PrintWriter out = spec.commandLine().getOut();
+          if (json) {
+            out.print(ok.body());
+          } else if (!ok.json().path("replication").asBoolean()) {
+            out.println("replication is off on this POP: it is the only member");
+          } else {
+            out.printf("%-20s %-8s %-22s %s%n", "NODE", "REGION", "STREAM", "STATE");
+            for (JsonNode m : ok.json().path("members")) {
+              out.printf("%-20s %-8s %-22s %s%n", m.path("nodeId").asText(), m.path("region").asText(),
+                  m.path("streamAddress").asText(), m.path("self").asBoolean() ? "self" : m.path("connected").asBoolean() ? "up" : "connecting");
+            }
+          }
+          out.flush();
+          yield 0;
+        }
+      };
+    }
+  }
+}
