@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * Keeps this POP's routing.db converged with every other POP's.
  *
  * <pre>
- * local write (appliance, CLI, sqlite3) --trigger--> __edge_pending --capture (every 50 ms)--> versions
+ * local write (appliance, CLI, sqlite3) --trigger--> __edge_pending --capture (every 5 ms)--> versions
  *     --> push to every peer (QUIC push stream) --> peer: apply (LWW) --> peer's routing snapshot reloads
  * every sync interval: anti-entropy with one random peer (digest, differing buckets both ways)
  * membership (SWIM): peer up --> connect (mTLS, node id checked) ; peer down --> disconnect
@@ -57,13 +57,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Replicator implements ReplicaEndpoint, Membership.Listener, AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(Replicator.class);
-  private static final Duration CAPTURE_EVERY = Duration.ofMillis(50);
+  private static final Duration CAPTURE_EVERY = Duration.ofMillis(5);
   private static final Duration TOMBSTONE_TTL = Duration.ofDays(7);
   private static final Duration CLOCK_SKEW_WARNING = Duration.ofMinutes(1);
 
   private final ReplicationConfig config;
   private final String region;
-  private final RoutingDb db;
   private final RoutingReloader reloader;
   private final ReplicaStore store;
   private final HybridClock clock;
@@ -81,8 +80,17 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
   private final Map<String, Long> lastWarned = new ConcurrentHashMap<>();
   private @Nullable ChangeStreamServer server;
   private @Nullable Membership membership;
-  private long lastStamp = Long.MIN_VALUE;
+  private final java.util.concurrent.atomic.AtomicBoolean reloadPending = new java.util.concurrent.atomic.AtomicBoolean();
+  private final ExecutorService reloadThread;
+  private volatile long lastReloadEnd = System.nanoTime();
+  private volatile long lastReloadDuration;
+  /** Rows written since the last snapshot update, applied to it incrementally. */
+  private final List<RowChange> changedSinceReload = new ArrayList<>();
+  private final java.util.concurrent.atomic.AtomicBoolean syncing = new java.util.concurrent.atomic.AtomicBoolean();
+  /** A new, empty POP bootstraps from its first peer only; later peers get ordinary anti-entropy. */
+  private final java.util.concurrent.atomic.AtomicBoolean bootstrapStarted = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile boolean closed;
+  private volatile boolean bootstrapping;
 
   /** Per-peer bookkeeping for status; fields are written on the database thread. */
   private static final class PeerState {
@@ -98,16 +106,16 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
     }
   }
 
-  private Replicator(ReplicationConfig config, String region, RoutingDb db, RoutingReloader reloader, ReplicaStore store,
+  private Replicator(ReplicationConfig config, String region, RoutingReloader reloader, ReplicaStore store,
       NodeCredentials credentials) {
     this.config = config;
     this.region = region;
-    this.db = db;
     this.reloader = reloader;
     this.store = store;
     this.clock = HybridClock.system();
     this.credentials = credentials;
     this.dbThread = Executors.newSingleThreadExecutor(new DefaultThreadFactory("replication-db", true));
+    this.reloadThread = Executors.newSingleThreadExecutor(new DefaultThreadFactory("replication-reload", true));
     this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("replication-timer", true));
     this.io = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("replication-io", true), NioIoHandler.newFactory());
   }
@@ -126,7 +134,7 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
           + " 'edgeproxy certs init'; the change-stream always uses mutual TLS)");
     }
     NodeCredentials credentials = NodeCredentials.load(config.tlsDir(), store.nodeId(), config.clusterKey());
-    Replicator replicator = new Replicator(config, region, db, reloader, store, credentials);
+    Replicator replicator = new Replicator(config, region, reloader, store, credentials);
     try {
       replicator.startAll(Membership.Timing.fromGossipInterval(config.gossipInterval()));
       return replicator;
@@ -176,18 +184,48 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
       return;
     }
     try {
-      long stamp = db.changeStamp();
-      if (stamp == lastStamp) {
-        return;
-      }
-      lastStamp = stamp;
-      List<RowChange> changes = store.captureLocal(clock);
+      List<RowChange> changes = store.captureLocal(clock); // a cheap read when nothing is pending
       if (!changes.isEmpty()) {
         shipLocal(changes);
-        reloader.reloadNow();
+        reloadSoon(changes);
       }
     } catch (RuntimeException e) {
       warnOnce("capture", "cannot capture local changes: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Brings the routing snapshot up to date with rows just written, on the reload thread: at once
+   * when that is cheap (a small table, or the first change in a while), otherwise spaced so that it
+   * takes at most about a fifth of the time while batches keep arriving (a bootstrap applies
+   * thousands of them; indexing 100,000 backends takes about 90 ms). Rows changed while an update
+   * is pending join that update.
+   */
+  private void reloadSoon(List<RowChange> changed) {
+    synchronized (changedSinceReload) {
+      changedSinceReload.addAll(changed);
+    }
+    if (!reloadPending.compareAndSet(false, true)) {
+      return;
+    }
+    long sinceLast = System.nanoTime() - lastReloadEnd;
+    long delay = Math.max(0, 4 * lastReloadDuration - sinceLast);
+    Runnable reload = () -> {
+      reloadPending.set(false);
+      List<RowChange> batch;
+      synchronized (changedSinceReload) {
+        batch = new ArrayList<>(changedSinceReload);
+        changedSinceReload.clear();
+      }
+      long start = System.nanoTime();
+      reloader.applyChanges(batch);
+      lastReloadEnd = System.nanoTime();
+      lastReloadDuration = lastReloadEnd - start;
+    };
+    if (delay == 0) {
+      reloadThread.execute(reload);
+    } else {
+      timer.schedule(() -> reloadThread.execute(reload), delay, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -203,17 +241,28 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
 
   private void antiEntropyRound() {
     List<PeerLink> up = new ArrayList<>(links.values());
-    if (up.isEmpty() || closed) {
-      return;
+    if (up.isEmpty() || closed || syncing.get()) {
+      return; // one session at a time: a slow one must not pile up others behind it
     }
     sync(up.get(ThreadLocalRandom.current().nextInt(up.size())), false);
   }
 
   private void sync(PeerLink link, boolean bootstrap) {
+    if (!syncing.compareAndSet(false, true)) {
+      return;
+    }
     long started = System.nanoTime();
+    if (bootstrap) {
+      bootstrapping = true;
+      logger.info("bootstrapping from {}: this POP holds no rows yet", link.peer());
+    }
     PeerState state = peers.get(link.peer());
     long theirs = state == null ? 0 : state.theirNewestOwn;
     link.sync().addListener(f -> {
+      syncing.set(false);
+      if (bootstrap) {
+        dbThread.execute(() -> bootstrapping = false); // after the rows it brought are applied
+      }
       if (!f.isSuccess()) {
         logger.debug("anti-entropy with {} failed: {}", link.peer(), f.cause().toString());
         return;
@@ -259,8 +308,8 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
         if (previous != null) {
           previous.close();
         }
-        boolean empty = store.stats().versions() == 0;
-        sync(link, empty);
+        boolean bootstrap = store.stats().versions() == 0 && bootstrapStarted.compareAndSet(false, true);
+        sync(link, bootstrap);
       } catch (RuntimeException e) {
         if (isTlsFailure(e)) {
           rejected.increment(); // an untrusted or mismatched certificate: a peer we must not talk to
@@ -312,14 +361,25 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
   }
 
   @Override
+  public boolean bootstrapping() {
+    return bootstrapping;
+  }
+
+  @Override
   public Executor executor() {
     return dbThread;
   }
 
   @Override
-  public long[] digest(int buckets) {
+  public long[] settledDigest(long settledHlc) {
     captureAndPush();
-    return store.digest(buckets);
+    return store.settledDigest(settledHlc);
+  }
+
+  @Override
+  public long settledHlc() {
+    long settle = Math.max(1_000, config.syncInterval().toMillis());
+    return HybridClock.fromMillis(HybridClock.millisOf(clock.tick()) - settle);
   }
 
   @Override
@@ -328,26 +388,67 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
   }
 
   @Override
+  public void versionsIn(BitSet buckets, int bucketCount, Consumer<ReplicaStore.RowVersion> sink) {
+    store.versionsIn(buckets, bucketCount, sink);
+  }
+
+  /**
+   * Queues rows a peer sent and applies everything queued in one transaction when the database
+   * thread gets to it: under a stream of small pushes, many batches share one commit instead of
+   * paying for one each. Database thread only.
+   */
+  @Override
   public void apply(String fromNode, List<RowChange> rows) {
+    inbox.add(new Inbound(fromNode, rows));
+    inboxRows += rows.size();
+    if (!drainQueued) {
+      drainQueued = true;
+      dbThread.execute(this::drainInbox);
+    }
+  }
+
+  private record Inbound(String from, List<RowChange> rows) {}
+
+  private final List<Inbound> inbox = new ArrayList<>();
+  private int inboxRows;
+  private boolean drainQueued;
+
+  private void drainInbox() {
+    drainQueued = false;
+    if (inbox.isEmpty()) {
+      return;
+    }
+    List<RowChange> rows = new ArrayList<>(inboxRows);
+    for (Inbound in : inbox) {
+      rows.addAll(in.rows());
+    }
+    List<Inbound> batch = List.copyOf(inbox);
+    inbox.clear();
+    inboxRows = 0;
     ApplyResult result;
     try {
       result = store.apply(rows, clock);
     } catch (RuntimeException e) {
-      warnOnce("apply", "cannot apply " + rows.size() + " changes from " + fromNode + ": " + e.getMessage()
+      warnOnce("apply", "cannot apply " + rows.size() + " changes: " + e.getMessage()
           + " (kept the last good state; anti-entropy will retry)");
       return;
     }
     applied.add(result.applied());
     stale.add(result.stale());
+    if (bootstrapping && applied.sum() / 10_000 != (applied.sum() - result.applied()) / 10_000) {
+      logger.info("bootstrap: {} rows applied so far", applied.sum());
+    }
     if (!result.rejected().isEmpty()) {
       rejected.add(result.rejected().size());
-      warnOnce("rejected:" + fromNode, result.rejected().size() + " changes from " + fromNode + " refused, first: "
-          + result.rejected().get(0));
+      warnOnce("rejected", result.rejected().size() + " changes refused, first: " + result.rejected().get(0));
     }
-    PeerState state = peers.get(fromNode);
-    if (state != null) {
-      for (RowChange row : rows) {
-        if (row.version().node().equals(fromNode)) {
+    for (Inbound in : batch) {
+      PeerState state = peers.get(in.from());
+      if (state == null) {
+        continue;
+      }
+      for (RowChange row : in.rows()) {
+        if (row.version().node().equals(in.from())) {
           state.newestOfTheirsHere = Math.max(state.newestOfTheirsHere, row.version().hlc());
         }
       }
@@ -356,7 +457,9 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
       shipLocal(result.captured());
     }
     if (result.applied() > 0 || !result.captured().isEmpty()) {
-      reloader.reloadNow();
+      List<RowChange> changed = new ArrayList<>(result.appliedChanges());
+      changed.addAll(result.captured());
+      reloadSoon(changed);
     }
   }
 
@@ -410,7 +513,7 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
     });
   }
 
-  /** Applies local changes and ships them at once (instead of at the next 50 ms look). */
+  /** Applies local changes and ships them at once (instead of at the next 5 ms look). */
   public void flushLocalChanges() {
     runOnDb(this::captureAndPush);
   }
@@ -428,8 +531,10 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
       server.close();
     }
     dbThread.shutdown();
+    reloadThread.shutdown();
     try {
       dbThread.awaitTermination(10, TimeUnit.SECONDS);
+      reloadThread.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

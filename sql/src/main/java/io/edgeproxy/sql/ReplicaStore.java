@@ -35,8 +35,17 @@ import org.jspecify.annotations.Nullable;
 public final class ReplicaStore {
   private static final String NODE_ID_KEY = "node_id";
 
+  /** Bucket count whose digest is kept up to date in memory (the change-stream's). */
+  public static final int CACHED_BUCKETS = 1_024;
+
   private final RoutingDb db;
   private final String nodeId;
+  /** Digest over {@link #CACHED_BUCKETS} buckets, maintained on every commit; null until first asked for. */
+  private long @Nullable [] cachedDigest;
+  /** Recent digest changes (clock reading, bucket, delta), oldest first, for {@link #settledDigest}. */
+  private final java.util.ArrayDeque<long[]> recent = new java.util.ArrayDeque<>();
+  /** How long recent digest changes are kept: longer than any settle time a peer asks for. */
+  private static final long RECENT_MILLIS = 15_000;
 
   private ReplicaStore(RoutingDb db, String nodeId) {
     this.db = db;
@@ -77,7 +86,16 @@ public final class ReplicaStore {
     if (!db.hasPendingChanges()) {
       return List.of();
     }
-    return db.inTransaction(c -> capture(c, clock));
+    Txn txn = new Txn();
+    List<RowChange> captured = db.inTransaction(c -> {
+      try {
+        return capture(c, clock, txn);
+      } finally {
+        txn.close();
+      }
+    });
+    txn.commitDigest();
+    return captured;
   }
 
   /**
@@ -85,10 +103,24 @@ public final class ReplicaStore {
    * never mistaken for a remote one), then capture is paused while the winners are written.
    */
   public ApplyResult apply(List<RowChange> remote, HybridClock clock) {
-    return db.inTransaction(c -> {
-      List<RowChange> captured = capture(c, clock);
+    Txn txn = new Txn();
+    ApplyResult result = db.inTransaction(c -> {
+      try {
+        return applyIn(c, remote, clock, txn);
+      } finally {
+        txn.close();
+      }
+    });
+    txn.commitDigest();
+    return result;
+  }
+
+  private ApplyResult applyIn(Connection c, List<RowChange> remote, HybridClock clock, Txn txn) throws SQLException {
+    {
+      List<RowChange> captured = capture(c, clock, txn);
       setCapturePaused(c, true);
       int applied = 0;
+      List<RowChange> appliedChanges = new ArrayList<>();
       int stale = 0;
       List<String> rejected = new ArrayList<>();
       for (RowChange change : remote) {
@@ -99,18 +131,19 @@ public final class ReplicaStore {
         }
         clock.observe(change.version().hlc());
         ReplicatedTable table = ReplicatedTable.named(change.table()).orElseThrow();
-        Version current = versionOf(c, table, change.key());
-        if (current != null && !change.version().isNewerThan(current)) {
+        VersionRow current = versionOf(c, table.table(), change.key(), txn);
+        if (current != null && !change.version().isNewerThan(current.version())) {
           stale++;
           continue;
         }
-        write(c, table, change);
-        saveVersion(c, change);
+        write(c, table, change, txn);
+        saveVersion(c, change, current, txn);
         applied++;
+        appliedChanges.add(change);
       }
       setCapturePaused(c, false);
-      return new ApplyResult(applied, stale, rejected, captured);
-    });
+      return new ApplyResult(applied, appliedChanges, stale, rejected, captured);
+    }
   }
 
   /**
@@ -119,6 +152,39 @@ public final class ReplicaStore {
    * rows); a differing bucket says where to look.
    */
   public long[] digest(int buckets) {
+    if (buckets == CACHED_BUCKETS) {
+      synchronized (this) {
+        if (cachedDigest != null) {
+          return cachedDigest.clone();
+        }
+      }
+      long[] full = scanDigest(buckets);
+      synchronized (this) {
+        cachedDigest = full.clone();
+      }
+      return full;
+    }
+    return scanDigest(buckets);
+  }
+
+  /**
+   * The {@link #CACHED_BUCKETS}-bucket digest as it stood for every change whose version is not
+   * newer than {@code settledHlc}: newer changes (still in flight to or from peers) are left out,
+   * so two replicas that agree on everything settled compare equal while writes are streaming.
+   */
+  public long[] settledDigest(long settledHlc) {
+    long[] digest = digest(CACHED_BUCKETS);
+    synchronized (this) {
+      for (long[] entry : recent) {
+        if (Long.compareUnsigned(entry[0], settledHlc) > 0) {
+          digest[(int) entry[1]] -= entry[2];
+        }
+      }
+    }
+    return digest;
+  }
+
+  private long[] scanDigest(int buckets) {
     return db.inTransaction(c -> {
       long[] sums = new long[buckets];
       try (Statement st = c.createStatement();
@@ -130,6 +196,26 @@ public final class ReplicaStore {
         }
       }
       return sums;
+    });
+  }
+
+  /** A row's version as held here, without its columns. */
+  public record RowVersion(String table, String key, Version version, boolean deleted) {}
+
+  /** Streams the version of every row in the {@code wanted} buckets (the columns are not read). */
+  public void versionsIn(BitSet wanted, int buckets, Consumer<RowVersion> sink) {
+    db.inTransaction(c -> {
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT tbl, pk, hlc, node, deleted FROM __edge_versions")) {
+        while (rs.next()) {
+          String table = rs.getString(1);
+          String key = rs.getString(2);
+          if (wanted.get(bucketOf(table, key, buckets))) {
+            sink.accept(new RowVersion(table, key, new Version(rs.getLong(3), rs.getString(4)), rs.getInt(5) == 1));
+          }
+        }
+      }
+      return null;
     });
   }
 
@@ -145,12 +231,18 @@ public final class ReplicaStore {
 
   /** Forgets tombstones older than {@code cutoffHlc}; returns how many. */
   public int compactTombstones(long cutoffHlc) {
-    return db.inTransaction(c -> {
+    int removed = db.inTransaction(c -> {
       try (PreparedStatement st = c.prepareStatement("DELETE FROM __edge_versions WHERE deleted = 1 AND hlc < ?")) {
         st.setLong(1, cutoffHlc);
         return st.executeUpdate();
       }
     });
+    if (removed > 0) {
+      synchronized (this) {
+        cachedDigest = null; // recomputed by the next digest
+      }
+    }
+    return removed;
   }
 
   /** Rows with a version, tombstones among them, and the highest clock reading held. */
@@ -182,7 +274,7 @@ public final class ReplicaStore {
     return (h ^ 0xff) * 0x100000001b3L; // a separator, so ("ab","c") and ("a","bc") differ
   }
 
-  private List<RowChange> capture(Connection c, HybridClock clock) throws SQLException {
+  private List<RowChange> capture(Connection c, HybridClock clock, Txn txn) throws SQLException {
     Map<String, long[]> pending = new LinkedHashMap<>(); // "table\0key" -> {max wall}
     long lastSeq = -1;
     try (Statement st = c.createStatement();
@@ -209,10 +301,10 @@ public final class ReplicaStore {
       }
       String key = e.getKey().substring(sep + 1);
       Version version = new Version(clock.tick(e.getValue()[0]), nodeId);
-      Map<String, @Nullable Object> row = readRow(c, table, key);
+      Map<String, @Nullable Object> row = readRow(c, table, key, txn);
       RowChange change = row == null ? RowChange.tombstone(table.table(), key, version)
           : new RowChange(table.table(), key, version, row, false);
-      saveVersion(c, change);
+      saveVersion(c, change, versionOf(c, table.table(), key, txn), txn);
       changes.add(change);
     }
     try (PreparedStatement st = c.prepareStatement("DELETE FROM __edge_pending WHERE seq <= ?")) {
@@ -222,9 +314,11 @@ public final class ReplicaStore {
     return changes;
   }
 
-  private static @Nullable Map<String, @Nullable Object> readRow(Connection c, ReplicatedTable table, String key) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement("SELECT " + String.join(", ", table.valueColumns())
-        + " FROM " + table.table() + " WHERE " + table.keyColumn() + " = ?")) {
+  private static @Nullable Map<String, @Nullable Object> readRow(Connection c, ReplicatedTable table, String key, Txn txn)
+      throws SQLException {
+    PreparedStatement st = txn.prepare(c, "SELECT " + String.join(", ", table.valueColumns())
+        + " FROM " + table.table() + " WHERE " + table.keyColumn() + " = ?");
+    {
       st.setString(1, key);
       try (ResultSet rs = st.executeQuery()) {
         if (!rs.next()) {
@@ -267,48 +361,108 @@ public final class ReplicaStore {
     }
   }
 
-  private static @Nullable Version versionOf(Connection c, ReplicatedTable table, String key) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement("SELECT hlc, node FROM __edge_versions WHERE tbl = ? AND pk = ?")) {
-      st.setString(1, table.table());
-      st.setString(2, key);
-      try (ResultSet rs = st.executeQuery()) {
-        return rs.next() ? new Version(rs.getLong(1), rs.getString(2)) : null;
-      }
+  /** A stored row version. */
+  private record VersionRow(Version version, boolean deleted) {}
+
+  private static @Nullable VersionRow versionOf(Connection c, String table, String key, Txn txn) throws SQLException {
+    PreparedStatement st = txn.prepare(c, "SELECT hlc, node, deleted FROM __edge_versions WHERE tbl = ? AND pk = ?");
+    st.setString(1, table);
+    st.setString(2, key);
+    try (ResultSet rs = st.executeQuery()) {
+      return rs.next() ? new VersionRow(new Version(rs.getLong(1), rs.getString(2)), rs.getInt(3) == 1) : null;
     }
   }
 
-  private static void write(Connection c, ReplicatedTable table, RowChange change) throws SQLException {
+  private static void write(Connection c, ReplicatedTable table, RowChange change, Txn txn) throws SQLException {
     if (change.deleted()) {
-      try (PreparedStatement st = c.prepareStatement("DELETE FROM " + table.table() + " WHERE " + table.keyColumn() + " = ?")) {
-        st.setString(1, change.key());
-        st.executeUpdate();
-      }
+      PreparedStatement st = txn.prepare(c, "DELETE FROM " + table.table() + " WHERE " + table.keyColumn() + " = ?");
+      st.setString(1, change.key());
+      st.executeUpdate();
       return;
     }
     List<String> columns = new ArrayList<>();
     columns.add(table.keyColumn());
     columns.addAll(change.columns().keySet());
     String marks = String.join(", ", columns.stream().map(col -> "?").toList());
-    try (PreparedStatement st = c.prepareStatement("INSERT OR REPLACE INTO " + table.table() + " ("
-        + String.join(", ", columns) + ") VALUES (" + marks + ")")) {
-      st.setString(1, change.key());
-      int i = 2;
-      for (Object value : change.columns().values()) {
-        st.setObject(i++, value);
-      }
-      st.executeUpdate();
+    PreparedStatement st = txn.prepare(c, "INSERT OR REPLACE INTO " + table.table() + " ("
+        + String.join(", ", columns) + ") VALUES (" + marks + ")");
+    st.setString(1, change.key());
+    int i = 2;
+    for (Object value : change.columns().values()) {
+      st.setObject(i++, value);
     }
+    st.executeUpdate();
   }
 
-  private static void saveVersion(Connection c, RowChange change) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement(
-        "INSERT OR REPLACE INTO __edge_versions (tbl, pk, hlc, node, deleted) VALUES (?, ?, ?, ?, ?)")) {
-      st.setString(1, change.table());
-      st.setString(2, change.key());
-      st.setLong(3, change.version().hlc());
-      st.setString(4, change.version().node());
-      st.setInt(5, change.deleted() ? 1 : 0);
-      st.executeUpdate();
+  private static void saveVersion(Connection c, RowChange change, @Nullable VersionRow previous, Txn txn) throws SQLException {
+    PreparedStatement st = txn.prepare(c,
+        "INSERT OR REPLACE INTO __edge_versions (tbl, pk, hlc, node, deleted) VALUES (?, ?, ?, ?, ?)");
+    st.setString(1, change.table());
+    st.setString(2, change.key());
+    st.setLong(3, change.version().hlc());
+    st.setString(4, change.version().node());
+    st.setInt(5, change.deleted() ? 1 : 0);
+    st.executeUpdate();
+    int bucket = bucketOf(change.table(), change.key(), CACHED_BUCKETS);
+    long delta = versionHash(change.table(), change.key(), change.version().hlc(), change.version().node(), change.deleted());
+    if (previous != null) {
+      delta -= versionHash(change.table(), change.key(), previous.version().hlc(), previous.version().node(), previous.deleted());
+    }
+    txn.digestDelta(bucket, delta, change.version().hlc());
+  }
+
+  /**
+   * One transaction's prepared statements (compiled once, reused for every row) and its digest
+   * changes, which reach the in-memory digest only once the transaction has committed.
+   */
+  private final class Txn {
+    private final Map<String, PreparedStatement> statements = new java.util.HashMap<>();
+    private final long[] deltas = new long[CACHED_BUCKETS];
+    private boolean touched;
+
+    PreparedStatement prepare(Connection c, String sql) throws SQLException {
+      PreparedStatement st = statements.get(sql);
+      if (st == null) {
+        st = c.prepareStatement(sql);
+        statements.put(sql, st);
+      }
+      return st;
+    }
+
+    private final List<long[]> changes = new ArrayList<>();
+
+    void digestDelta(int bucket, long delta, long hlc) {
+      deltas[bucket] += delta;
+      changes.add(new long[] {hlc, bucket, delta});
+      touched = true;
+    }
+
+    void close() {
+      for (PreparedStatement st : statements.values()) {
+        try {
+          st.close();
+        } catch (SQLException e) {
+          // closing a statement of a finished transaction; nothing to do
+        }
+      }
+    }
+
+    void commitDigest() {
+      if (!touched) {
+        return;
+      }
+      synchronized (ReplicaStore.this) {
+        if (cachedDigest != null) {
+          for (int i = 0; i < CACHED_BUCKETS; i++) {
+            cachedDigest[i] += deltas[i];
+          }
+        }
+        recent.addAll(changes);
+        long horizon = HybridClock.fromMillis(System.currentTimeMillis() - RECENT_MILLIS);
+        while (!recent.isEmpty() && Long.compareUnsigned(recent.peekFirst()[0], horizon) < 0) {
+          recent.removeFirst();
+        }
+      }
     }
   }
 

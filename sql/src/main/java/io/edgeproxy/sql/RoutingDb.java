@@ -24,11 +24,15 @@ import org.sqlite.SQLiteConfig;
  *
  * <p>The reader connection is what change detection watches: SQLite bumps its
  * {@code PRAGMA data_version} whenever any other connection (the writer here, the {@code sqlite3}
- * CLI, another process) commits. Methods are synchronized per connection; none is meant for an
+ * CLI, another process) commits. Each connection has its own lock; none of the methods is meant for an
  * I/O thread.
  */
 public final class RoutingDb implements Closeable {
   private final Path path;
+  /** Guards the writer connection; never held while the reader lock is wanted except in changeStamp's reopen. */
+  private final Object writeLock = new Object();
+  /** Guards the reader connection, so a long load never delays a write (or a capture) and vice versa. */
+  private final Object readLock = new Object();
   private Connection writer;
   private Connection reader;
   private @Nullable Object fileKey;
@@ -97,11 +101,13 @@ public final class RoutingDb implements Closeable {
   }
 
   /** Reads every table; bad rows are skipped and described in {@link LoadResult#problems()}. */
-  public synchronized LoadResult load() {
-    try {
-      return RoutingReader.read(reader);
-    } catch (SQLException e) {
-      throw new RoutingDbException("cannot read routing.db at " + path + ": " + e.getMessage(), e);
+  public LoadResult load() {
+    synchronized (readLock) {
+      try {
+        return RoutingReader.read(reader);
+      } catch (SQLException e) {
+        throw new RoutingDbException("cannot read routing.db at " + path + ": " + e.getMessage(), e);
+      }
     }
   }
 
@@ -111,22 +117,26 @@ public final class RoutingDb implements Closeable {
    * connections are reopened on the new file (closing the old ones last-closes the old file's WAL,
    * which must not be paired with the new file) and the returned value changes too.
    */
-  public synchronized long changeStamp() {
-    try {
-      Object key = fileKey(path);
-      if (key != null && !Objects.equals(key, fileKey)) {
-        closeBoth();
-        Connection[] connections = connectBoth(path);
-        writer = connections[0];
-        reader = connections[1];
-        fileKey = key;
-        return System.nanoTime(); // a stamp the caller has never seen
+  public long changeStamp() {
+    synchronized (writeLock) {
+      synchronized (readLock) {
+        try {
+          Object key = fileKey(path);
+          if (key != null && !Objects.equals(key, fileKey)) {
+            closeBoth();
+            Connection[] connections = connectBoth(path);
+            writer = connections[0];
+            reader = connections[1];
+            fileKey = key;
+            return System.nanoTime(); // a stamp the caller has never seen
+          }
+          try (Statement st = reader.createStatement(); ResultSet rs = st.executeQuery("PRAGMA data_version")) {
+            return rs.getLong(1);
+          }
+        } catch (SQLException e) {
+          throw new RoutingDbException("cannot check routing.db at " + path + " for changes: " + e.getMessage(), e);
+        }
       }
-      try (Statement st = reader.createStatement(); ResultSet rs = st.executeQuery("PRAGMA data_version")) {
-        return rs.getLong(1);
-      }
-    } catch (SQLException e) {
-      throw new RoutingDbException("cannot check routing.db at " + path + " for changes: " + e.getMessage(), e);
     }
   }
 
@@ -162,24 +172,31 @@ public final class RoutingDb implements Closeable {
    * @return rows changed
    * @throws RoutingDbException naming the file and SQLite's error (e.g. disk full); nothing is written then
    */
-  public synchronized int write(String sql, @Nullable Object... params) {
-    try (PreparedStatement st = writer.prepareStatement(sql)) {
-      for (int i = 0; i < params.length; i++) {
-        st.setObject(i + 1, params[i]);
+  public int write(String sql, @Nullable Object... params) {
+    synchronized (writeLock) {
+      try (PreparedStatement st = writer.prepareStatement(sql)) {
+        for (int i = 0; i < params.length; i++) {
+          st.setObject(i + 1, params[i]);
+        }
+        return st.executeUpdate();
+      } catch (SQLException e) {
+        throw new RoutingDbException("cannot write routing.db at " + path + ": " + e.getMessage(), e);
       }
-      return st.executeUpdate();
-    } catch (SQLException e) {
-      throw new RoutingDbException("cannot write routing.db at " + path + ": " + e.getMessage(), e);
     }
   }
 
-  /** True if change capture has recorded changes not yet versioned; a read, no write lock taken. */
-  synchronized boolean hasPendingChanges() {
-    try (Statement st = reader.createStatement();
-        ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM __edge_pending)")) {
-      return rs.getInt(1) == 1;
-    } catch (SQLException e) {
-      throw new RoutingDbException("cannot read routing.db at " + path + ": " + e.getMessage(), e);
+  /**
+   * True if change capture has recorded changes not yet versioned. A read on the writer connection
+   * (so a long load on the reader never delays it); it takes no SQLite write lock.
+   */
+  boolean hasPendingChanges() {
+    synchronized (writeLock) {
+      try (Statement st = writer.createStatement();
+          ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM __edge_pending)")) {
+        return rs.getInt(1) == 1;
+      } catch (SQLException e) {
+        throw new RoutingDbException("cannot read routing.db at " + path + ": " + e.getMessage(), e);
+      }
     }
   }
 
@@ -194,7 +211,13 @@ public final class RoutingDb implements Closeable {
    *
    * @throws RoutingDbException naming the file and SQLite's message
    */
-  synchronized <T> T inTransaction(SqlWork<T> work) {
+  <T> T inTransaction(SqlWork<T> work) {
+    synchronized (writeLock) {
+      return inTransactionLocked(work);
+    }
+  }
+
+  private <T> T inTransactionLocked(SqlWork<T> work) {
     try {
       writer.setAutoCommit(false);
       try {
@@ -213,7 +236,15 @@ public final class RoutingDb implements Closeable {
   }
 
   @Override
-  public synchronized void close() {
+  public void close() {
+    synchronized (writeLock) {
+      synchronized (readLock) {
+        closeOrThrow();
+      }
+    }
+  }
+
+  private void closeOrThrow() {
     try {
       closeBoth();
     } catch (SQLException e) {

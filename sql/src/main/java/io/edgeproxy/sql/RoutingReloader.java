@@ -93,6 +93,41 @@ public final class RoutingReloader implements AutoCloseable {
     }
   }
 
+  /**
+   * Applies rows that replication just wrote to routing.db without re-reading the whole table:
+   * changed backends are validated exactly as a load would and replaced in the current data. A
+   * change to any other table (apps, regions) falls back to a full reload. The periodic check
+   * still re-reads the file after other writers' commits, so this never hides one.
+   */
+  public synchronized RoutingSnapshot applyChanges(List<io.edgeproxy.core.change.RowChange> changes) {
+    for (var change : changes) {
+      if (!change.table().equals(ReplicatedTable.BACKENDS.table())) {
+        return reloadNow();
+      }
+    }
+    var data = state.current().data();
+    java.util.Map<String, io.edgeproxy.core.routing.Backend> byId = new java.util.LinkedHashMap<>();
+    data.backends().forEach(b -> byId.put(b.id(), b));
+    List<String> problems = new java.util.ArrayList<>();
+    for (var change : changes) {
+      byId.remove(change.key());
+      if (change.deleted()) {
+        continue;
+      }
+      var c = change.columns();
+      BackendRow row = new BackendRow(0, change.key(), c.get("app"), c.get("region"), c.get("country"), c.get("wg_ip"),
+          c.get("port"), c.get("healthy"), c.get("weight"), c.get("soft_limit"), c.get("hard_limit"), c.get("deleted"));
+      switch (RowValidator.validate(row, data.regions())) {
+        case RowValidator.Result.Valid v -> byId.put(v.backend().id(), v.backend());
+        case RowValidator.Result.Deleted d -> { }
+        case RowValidator.Result.Invalid invalid ->
+            problems.add("backends row id '" + change.key() + "' (replicated) skipped: " + String.join("; ", invalid.problems()));
+      }
+    }
+    problems.forEach(p -> logger.warn("routing.db: {}", p));
+    return state.publish(new io.edgeproxy.core.routing.RoutingData(List.copyOf(byId.values()), data.regions(), data.apps()));
+  }
+
   private RoutingSnapshot load() {
     beforeLoad.run();
     LoadResult result = db.load();

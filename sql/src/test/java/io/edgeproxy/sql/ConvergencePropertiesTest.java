@@ -56,6 +56,7 @@ class ConvergencePropertiesTest {
         long skew = random.nextInt(2_000) - 1_000;
         RoutingDb db = RoutingDb.open(dir.resolve("r" + i + ".db"));
         replicas.add(new Replica(db, ReplicaStore.open(db, "pop-" + i), new HybridClock(() -> wall.get() + skew)));
+        replicas.get(i).store().digest(ReplicaStore.CACHED_BUCKETS); // from now on kept up to date in memory
       }
       List<Delivery> network = new ArrayList<>();
       int operations = 10 + random.nextInt(40);
@@ -93,6 +94,11 @@ class ConvergencePropertiesTest {
       for (int i = 1; i < n; i++) {
         assertThat(dump(dir.resolve("r" + i + ".db"))).as("seed %d: replica %d vs 0", seed, i).isEqualTo(expected);
         assertThat(replicas.get(i).store().digest(BUCKETS)).as("seed %d", seed).isEqualTo(replicas.get(0).store().digest(BUCKETS));
+      }
+      for (Replica r : replicas) {
+        // The digest kept in memory across every commit equals one computed from scratch.
+        assertThat(r.store().digest(ReplicaStore.CACHED_BUCKETS)).as("seed %d: cached digest", seed)
+            .isEqualTo(ReplicaStore.open(r.db(), null).digest(ReplicaStore.CACHED_BUCKETS));
       }
     } finally {
       replicas.forEach(r -> r.db().close());

@@ -7,6 +7,11 @@ import io.edgeproxy.replication.wire.Hello;
 import io.edgeproxy.replication.wire.Refused;
 import io.edgeproxy.replication.wire.Row;
 import io.edgeproxy.replication.wire.RowBatch;
+import io.edgeproxy.replication.wire.RowKey;
+import io.edgeproxy.replication.wire.RowRequest;
+import io.edgeproxy.replication.wire.RowVersion;
+import io.edgeproxy.replication.wire.VersionList;
+import io.edgeproxy.replication.wire.VersionsEnd;
 import io.edgeproxy.replication.wire.SyncDone;
 import io.edgeproxy.replication.wire.SyncReply;
 import io.edgeproxy.replication.wire.SyncRequest;
@@ -34,7 +39,8 @@ import org.slf4j.LoggerFactory;
 final class ChangeStreamHandler extends SimpleChannelInboundHandler<Envelope> {
   private static final Logger logger = LoggerFactory.getLogger(ChangeStreamHandler.class);
   static final int ROWS_PER_BATCH = 2_000;
-  static final int BUCKETS = 1_024;
+  static final int VERSIONS_PER_MESSAGE = 10_000;
+  static final int BUCKETS = io.edgeproxy.sql.ReplicaStore.CACHED_BUCKETS;
   private static final long SEND_WAIT_SECONDS = 30;
 
   /** What this end of the stream does. */
@@ -67,8 +73,9 @@ final class ChangeStreamHandler extends SimpleChannelInboundHandler<Envelope> {
     }
     if (role == Role.SYNC) {
       replica.executor().execute(() -> {
-        long[] digest = replica.digest(BUCKETS);
-        SyncRequest.Builder request = SyncRequest.newBuilder().setBuckets(BUCKETS);
+        long settled = replica.settledHlc();
+        long[] digest = replica.settledDigest(settled);
+        SyncRequest.Builder request = SyncRequest.newBuilder().setBuckets(BUCKETS).setSettledHlc(settled);
         for (long d : digest) {
           request.addDigest(d);
         }
@@ -116,7 +123,11 @@ final class ChangeStreamHandler extends SimpleChannelInboundHandler<Envelope> {
       case CHANGES -> receiveRows(envelope.getChanges().getRowsList());
       case ROWS -> receiveRows(envelope.getRows().getRowsList());
       case SYNC_REQUEST -> answerSync(envelope.getSyncRequest());
-      case SYNC_REPLY -> sendOurHalf(envelope.getSyncReply());
+      case SYNC_REPLY -> differingFromReply(envelope.getSyncReply());
+      case VERSIONS -> envelope.getVersions().getVersionsList().forEach(v -> peerVersions.put(v.getTable() + '\0' + v.getKey(),
+          new io.edgeproxy.core.change.Version(v.getHlc(), v.getNode())));
+      case VERSIONS_END -> sendWhatThePeerLacks();
+      case ROW_REQUEST -> sendRequested(envelope.getRowRequest());
       case SYNC_DONE -> {
         theyDone = true;
         finishIfDone();
@@ -152,45 +163,101 @@ final class ChangeStreamHandler extends SimpleChannelInboundHandler<Envelope> {
   /** Responder: tell the initiator which buckets differ, send ours, then SyncDone. */
   private void answerSync(SyncRequest request) {
     int buckets = request.getBuckets();
-    if (buckets <= 0 || buckets > 65_536 || request.getDigestCount() != buckets) {
-      refuse("sync request with " + request.getDigestCount() + " digests for " + buckets + " buckets (expected: equal, 1-65536)");
+    if (buckets != BUCKETS || request.getDigestCount() != buckets) {
+      refuse("sync request with " + request.getDigestCount() + " digests for " + buckets + " buckets (expected: "
+          + BUCKETS + " and " + BUCKETS + ")");
       return;
     }
-    long[] ours = replica.digest(buckets);
+    long[] ours = replica.settledDigest(request.getSettledHlc());
     BitSet differing = new BitSet(buckets);
     SyncReply.Builder reply = SyncReply.newBuilder();
-    for (int i = 0; i < buckets; i++) {
+    for (int i = 0; i < buckets && !replica.bootstrapping(); i++) {
       if (ours[i] != request.getDigest(i)) {
         differing.set(i);
         reply.addDiffering(i);
       }
     }
     send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setSyncReply(reply).build());
-    sendRows(differing, buckets);
+    this.differing = differing;
+    VersionList.Builder list = VersionList.newBuilder();
+    long[] count = {0};
+    if (!differing.isEmpty()) {
+      replica.versionsIn(differing, BUCKETS, v -> {
+        list.addVersions(RowVersion.newBuilder().setTable(v.table()).setKey(v.key()).setHlc(v.version().hlc())
+            .setNode(v.version().node()).setDeleted(v.deleted()));
+        count[0]++;
+        if (list.getVersionsCount() == VERSIONS_PER_MESSAGE) {
+          sendAndWait(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setVersions(list).build());
+          list.clear();
+        }
+      });
+    }
+    if (list.getVersionsCount() > 0) {
+      sendAndWait(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setVersions(list).build());
+    }
+    send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setVersionsEnd(VersionsEnd.newBuilder().setCount(count[0])).build());
   }
 
-  /** Initiator: the responder named the differing buckets; send ours for them. */
-  private void sendOurHalf(SyncReply reply) {
-    BitSet differing = new BitSet(BUCKETS);
+  /** Responder: the initiator asked for the rows it lacks; send them, then we are done. */
+  private void sendRequested(RowRequest request) {
+    java.util.Set<String> wanted = new java.util.HashSet<>();
+    request.getKeysList().forEach(k -> wanted.add(k.getTable() + '\0' + k.getKey()));
+    sendRows(differing, wanted);
+  }
+
+  /** Initiator: the responder named the differing buckets; its versions there follow. */
+  private void differingFromReply(SyncReply reply) {
+    BitSet buckets = new BitSet(BUCKETS);
     for (int bucket : reply.getDifferingList()) {
       if (bucket < 0 || bucket >= BUCKETS) {
         refuse("sync reply names bucket " + bucket + " (expected: 0-" + (BUCKETS - 1) + ")");
         return;
       }
-      differing.set(bucket);
+      buckets.set(bucket);
     }
-    if (syncResult != null) {
-      differingBuckets = differing.cardinality();
-    }
-    sendRows(differing, BUCKETS);
+    differing = buckets;
+    differingBuckets = buckets.cardinality();
+  }
+
+  /**
+   * Initiator: with the responder's versions in hand, send the rows it lacks or holds older, ask
+   * for the rows we lack or hold older, and say we are done.
+   */
+  private void sendWhatThePeerLacks() {
+    java.util.Map<String, io.edgeproxy.core.change.Version> ours = new java.util.HashMap<>();
+    replica.versionsIn(differing, BUCKETS, v -> ours.put(v.table() + '\0' + v.key(), v.version()));
+    java.util.Set<String> theyNeed = new java.util.HashSet<>();
+    ours.forEach((key, version) -> {
+      var theirs = peerVersions.get(key);
+      if (theirs == null || version.isNewerThan(theirs)) {
+        theyNeed.add(key);
+      }
+    });
+    RowRequest.Builder request = RowRequest.newBuilder();
+    peerVersions.forEach((key, version) -> {
+      var mine = ours.get(key);
+      if (mine == null || version.isNewerThan(mine)) {
+        int sep = key.indexOf('\0');
+        request.addKeys(RowKey.newBuilder().setTable(key.substring(0, sep)).setKey(key.substring(sep + 1)));
+      }
+    });
+    peerVersions.clear();
+    send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setRowRequest(request).build());
+    sendRows(differing, theyNeed);
   }
 
   private int differingBuckets;
+  private BitSet differing = new BitSet();
+  private final java.util.Map<String, io.edgeproxy.core.change.Version> peerVersions = new java.util.HashMap<>();
 
-  private void sendRows(BitSet differing, int buckets) {
+  /** Sends the rows of {@code wanted} ("table\0key") found in the differing buckets, then SyncDone. */
+  private void sendRows(BitSet buckets, java.util.Set<String> wanted) {
     List<Row> batch = new ArrayList<>(ROWS_PER_BATCH);
-    if (!differing.isEmpty()) {
-      replica.rowsIn(differing, buckets, change -> {
+    if (!wanted.isEmpty()) {
+      replica.rowsIn(buckets, BUCKETS, change -> {
+        if (!wanted.contains(change.table() + '\0' + change.key())) {
+          return;
+        }
         batch.add(WireCodec.toWire(change));
         if (batch.size() == ROWS_PER_BATCH) {
           flushRows(batch);
@@ -208,10 +275,13 @@ final class ChangeStreamHandler extends SimpleChannelInboundHandler<Envelope> {
       return;
     }
     rowsSent += batch.size();
-    ChannelFuture written = send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL)
-        .setRows(RowBatch.newBuilder().addAllRows(batch)).build());
+    sendAndWait(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setRows(RowBatch.newBuilder().addAllRows(batch)).build());
     batch.clear();
-    // Large transfers (a new POP's bootstrap) wait for the peer to keep up instead of buffering all of it.
+  }
+
+  /** Large transfers (a new POP's bootstrap) wait for the peer to keep up instead of buffering all of it. */
+  private void sendAndWait(Envelope envelope) {
+    ChannelFuture written = send(envelope);
     if (written != null && channel != null && !channel.isWritable()) {
       written.awaitUninterruptibly(SEND_WAIT_SECONDS, TimeUnit.SECONDS);
     }

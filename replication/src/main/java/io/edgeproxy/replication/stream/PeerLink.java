@@ -103,6 +103,13 @@ public final class PeerLink implements AutoCloseable {
     push.push(changes);
   }
 
+  /** Writes raw bytes on a new stream: for tests of how a peer copes with garbage. */
+  void sendRaw(byte[] bytes) throws Exception {
+    QuicStreamChannel stream = connection.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInboundHandlerAdapter())
+        .get(10, TimeUnit.SECONDS);
+    stream.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(bytes)).sync();
+  }
+
   /** Sends a heartbeat Hello with our newest version. Non-blocking. */
   public void heartbeat() {
     push.heartbeat();

@@ -67,12 +67,25 @@ class ChangeStreamIT {
     }
 
     @Override
-    public long[] digest(int buckets) {
-      return new long[buckets];
+    public long[] settledDigest(long settledHlc) {
+      return new long[ChangeStreamHandler.BUCKETS];
+    }
+
+    @Override
+    public long settledHlc() {
+      return 0;
     }
 
     @Override
     public void rowsIn(BitSet buckets, int bucketCount, Consumer<RowChange> sink) {}
+
+    @Override
+    public void versionsIn(BitSet buckets, int bucketCount, Consumer<io.edgeproxy.sql.ReplicaStore.RowVersion> sink) {}
+
+    @Override
+    public boolean bootstrapping() {
+      return false;
+    }
 
     @Override
     public void apply(String fromNode, List<RowChange> rows) {
@@ -140,6 +153,29 @@ class ChangeStreamIT {
     }
     servers.forEach(ChangeStreamServer::close);
     groups.forEach(g -> g.shutdownGracefully().syncUninterruptibly());
+  }
+
+  @Test
+  void garbageAndOversizedFramesAreRejectedAndTheConnectionKeepsWorking() throws Exception {
+    ClusterPki.init(dir, "c", List.of("a", "b"));
+    Recorder server = new Recorder("b", "c");
+    try (ChangeStreamServer listener = ChangeStreamServer.bind(group, new InetSocketAddress("127.0.0.1", 0),
+            NodeCredentials.load(dir, "b", null), server);
+        PeerLink link = PeerLink.connect(group, "b", listener.address(), NodeCredentials.load(dir, "a", null),
+            new Recorder("a", "c"))) {
+      byte[] garbage = new byte[64];
+      new java.util.Random(7).nextBytes(garbage);
+      garbage[0] = 0;
+      garbage[1] = 0;
+      garbage[2] = 0;
+      garbage[3] = 60; // a well-formed length, then 60 bytes that are not a Protobuf Envelope
+      link.sendRaw(garbage);
+      link.sendRaw(new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff}); // a 2 GiB frame: refused, never buffered
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.rejections.size() >= 2);
+      assertThat(server.rejections).allMatch(r -> r.startsWith("a: undecodable message"));
+      link.push(List.of(row("still-works")));
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.applied.size() == 1);
+    }
   }
 
   @Test

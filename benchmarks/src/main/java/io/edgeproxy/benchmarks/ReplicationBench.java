@@ -1,0 +1,288 @@
+package io.edgeproxy.benchmarks;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * End-to-end replication figures with real agents, each its own JVM (the packaged jar), on
+ * 127.0.0.1. Writes go into pop-0's routing.db through a plain SQLite connection, as an operator's
+ * sqlite3 would; a row counts as visible when it is in every other POP's routing.db.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar io.edgeproxy.benchmarks.ReplicationBench \
+ *     --jar tools/target/edgeproxy.jar [--nodes 5] [--latency-samples 300] [--rate 5000] [--seconds 10] [--bootstrap-rows 100000]
+ * </pre>
+ */
+public final class ReplicationBench {
+  private final Path work;
+  private final Path jar;
+  private final String javaCommand;
+  private final List<Process> agents = new ArrayList<>();
+  private final List<Connection> dbs = new ArrayList<>();
+  private int[] gossipPorts;
+
+  private ReplicationBench(Path work, Path jar) {
+    this.work = work;
+    this.jar = jar;
+    this.javaCommand = ProcessHandle.current().info().command().orElse("java");
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path jar = Path.of(arg(args, "--jar", "tools/target/edgeproxy.jar"));
+    int nodes = Integer.parseInt(arg(args, "--nodes", "5"));
+    int samples = Integer.parseInt(arg(args, "--latency-samples", "300"));
+    int rate = Integer.parseInt(arg(args, "--rate", "5000"));
+    int seconds = Integer.parseInt(arg(args, "--seconds", "10"));
+    int bootstrapRows = Integer.parseInt(arg(args, "--bootstrap-rows", "100000"));
+    ReplicationBench bench = new ReplicationBench(Files.createTempDirectory("replication-bench"), jar);
+    try {
+      bench.startCluster(nodes);
+      if (samples > 0) {
+        bench.latency(samples);
+      }
+      if (seconds > 0) {
+        bench.throughput(rate, seconds);
+      }
+      if (bootstrapRows > 0) {
+        bench.bootstrap(bootstrapRows, nodes);
+      }
+    } finally {
+      bench.stop();
+    }
+  }
+
+  private static String arg(String[] args, String name, String fallback) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(name)) {
+        return args[i + 1];
+      }
+    }
+    return fallback;
+  }
+
+  private void startCluster(int nodes) throws Exception {
+    run(javaCommand, "-jar", jar.toString(), "certs", "init", "--dir", work.resolve("tls").toString(), "--nodes",
+        String.join(",", java.util.stream.IntStream.range(0, nodes + 1).mapToObj(i -> "pop-" + i).toList()),
+        "--cluster-name", "bench");
+    gossipPorts = new int[nodes + 1];
+    for (int i = 0; i <= nodes; i++) {
+      gossipPorts[i] = freePort();
+    }
+    for (int i = 0; i < nodes; i++) {
+      agents.add(startAgent(i));
+    }
+    for (int i = 0; i < nodes; i++) {
+      awaitLog(i, "replication up", 60);
+      dbs.add(DriverManager.getConnection("jdbc:sqlite:" + db(i)));
+      try (Statement st = dbs.get(i).createStatement()) {
+        st.execute("PRAGMA busy_timeout = 10000");
+      }
+    }
+    // Everyone connected: a row written on pop-0 reaches all.
+    write(0, "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('warmup', 'bench', 'sa', '10.0.0.1', 1)");
+    awaitCount(1, 60_000);
+    System.out.printf(Locale.ROOT, "cluster: %d agents (separate JVMs) on 127.0.0.1, gossip 200 ms, anti-entropy 1 s%n", nodes);
+  }
+
+  private Process startAgent(int i) throws IOException {
+    Path home = work.resolve("pop-" + i);
+    Files.createDirectories(home);
+    List<String> command = new ArrayList<>(List.of(javaCommand, "-XX:+UseSerialGC", "-Xms32m", "-jar", jar.toString(), "agent",
+        "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--db", db(i).toString(), "--region", "sa",
+        "--replication", "--node-id", "pop-" + i, "--tls-dir", work.resolve("tls").toString(), "--cluster-name", "bench",
+        "--gossip-addr", "127.0.0.1:" + gossipPorts[i], "--transport-addr", "127.0.0.1:0", "--advertise-host", "127.0.0.1",
+        "--gossip-interval-ms", "200", "--sync-interval-ms", "1000"));
+    if (i > 0) {
+      command.addAll(List.of("--bootstrap-peers", "127.0.0.1:" + gossipPorts[0]));
+    }
+    return new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("agent.log").toFile())).start();
+  }
+
+  private Path db(int i) {
+    return work.resolve("pop-" + i).resolve("routing.db");
+  }
+
+  /** Time from a committed write on pop-0 to the row being in every other POP's routing.db. */
+  private void latency(int samples) throws Exception {
+    long[] micros = new long[samples];
+    long[] commitMicros = new long[samples];
+    for (int s = 0; s < samples; s++) {
+      String id = "lat-" + s;
+      long begin = System.nanoTime();
+      write(0, "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('" + id + "', 'bench', 'sa', '10.0.0.1', 80)");
+      long start = System.nanoTime(); // committed: the clock starts now
+      commitMicros[s] = (start - begin) / 1_000;
+      for (int n = 1; n < dbs.size(); n++) {
+        while (!exists(n, id)) {
+          Thread.onSpinWait();
+          if (System.nanoTime() - start > TimeUnit.SECONDS.toNanos(30)) {
+            throw new IllegalStateException(id + " did not reach pop-" + n);
+          }
+          Thread.sleep(0, 200_000);
+        }
+      }
+      micros[s] = (System.nanoTime() - start) / 1_000;
+      Thread.sleep(20);
+    }
+    Arrays.sort(micros);
+    Arrays.sort(commitMicros);
+    System.out.printf(Locale.ROOT, "commit on pop-0 -> visible in all %d other routing.db: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms,"
+            + " max %.1f ms (%d samples; the commit itself took p50 %.1f ms, p99 %.1f ms)%n", dbs.size() - 1,
+        micros[samples / 2] / 1000.0, micros[samples * 9 / 10] / 1000.0, micros[Math.min(samples - 1, samples * 99 / 100)] / 1000.0,
+        micros[samples - 1] / 1000.0, samples, commitMicros[samples / 2] / 1000.0,
+        commitMicros[Math.min(samples - 1, samples * 99 / 100)] / 1000.0);
+  }
+
+  /** Sustained row changes written on pop-0 at {@code rate}/s; then how long until every POP has all of them. */
+  private void throughput(int rate, int seconds) throws Exception {
+    int batch = Math.max(1, rate / 100); // 100 commits a second
+    long start = System.nanoTime();
+    int written = 0;
+    for (int tick = 0; tick < seconds * 100; tick++) {
+      StringBuilder sql = new StringBuilder("INSERT OR REPLACE INTO backends (id, app, region, wg_ip, port) VALUES ");
+      for (int k = 0; k < batch; k++) {
+        sql.append(k == 0 ? "" : ",").append("('t-").append(written % 20_000).append("', 'bench', 'sa', '10.0.0.2', ")
+            .append(1000 + written % 50_000).append(')');
+        written++;
+      }
+      write(0, sql.toString());
+      long due = start + TimeUnit.MILLISECONDS.toNanos((tick + 1) * 10L);
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
+    }
+    long stopped = System.nanoTime();
+    double achieved = written / ((stopped - start) / 1e9);
+    String expected = fingerprint(0);
+    long converged = -1;
+    while (System.nanoTime() - stopped < TimeUnit.SECONDS.toNanos(60)) {
+      boolean all = true;
+      for (int n = 1; n < dbs.size() && all; n++) {
+        all = fingerprint(n).equals(expected);
+      }
+      if (all) {
+        converged = System.nanoTime();
+        break;
+      }
+      Thread.sleep(5);
+    }
+    System.out.printf(Locale.ROOT, "sustained: %d row changes in %.1f s on pop-0 = %.0f changes/s; all %d POPs identical %s after the"
+            + " load stopped%n", written, (stopped - start) / 1e9, achieved, dbs.size(),
+        converged < 0 ? "NOT within 60 s" : String.format(Locale.ROOT, "%.0f ms", (converged - stopped) / 1e6));
+  }
+
+  /** A new, empty POP joins a cluster holding {@code rows} rows: time until it has all of them. */
+  private void bootstrap(int rows, int nodes) throws Exception {
+    write(0, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + rows + ")"
+        + " INSERT OR REPLACE INTO backends (id, app, region, wg_ip, port) SELECT 'boot-' || i, 'bench', 'eu', '10.0.0.3', 1000 + i % 50000 FROM n");
+    long target = count(0);
+    for (int n = 1; n < dbs.size(); n++) {
+      awaitCount(n, target, 120_000);
+    }
+    long start = System.nanoTime();
+    agents.add(startAgent(nodes));
+    awaitLog(nodes, "replication up", 60);
+    dbs.add(DriverManager.getConnection("jdbc:sqlite:" + db(nodes)));
+    awaitCount(nodes, target, 300_000);
+    System.out.printf(Locale.ROOT, "bootstrap: a new POP (JVM start included) holds all %d rows after %.1f s%n", target,
+        (System.nanoTime() - start) / 1e9);
+  }
+
+  private void write(int node, String sql) throws SQLException {
+    try (Statement st = dbs.get(node).createStatement()) {
+      st.executeUpdate(sql);
+    }
+  }
+
+  private boolean exists(int node, String id) throws SQLException {
+    try (PreparedStatement st = dbs.get(node).prepareStatement("SELECT 1 FROM backends WHERE id = ?")) {
+      st.setString(1, id);
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  private long count(int node) throws SQLException {
+    try (Statement st = dbs.get(node).createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM backends")) {
+      return rs.getLong(1);
+    }
+  }
+
+  private String fingerprint(int node) throws SQLException {
+    try (Statement st = dbs.get(node).createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*), coalesce(sum(port), 0), coalesce(sum(length(id)), 0) FROM backends")) {
+      return rs.getLong(1) + "/" + rs.getLong(2) + "/" + rs.getLong(3);
+    }
+  }
+
+  private void awaitCount(long count, long timeoutMillis) throws Exception {
+    for (int n = 0; n < dbs.size(); n++) {
+      awaitCount(n, count, timeoutMillis);
+    }
+  }
+
+  private void awaitCount(int node, long count, long timeoutMillis) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    while (count(node) < count) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("pop-" + node + " has " + count(node) + " of " + count + " rows");
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  private void awaitLog(int node, String text, int seconds) throws Exception {
+    Path log = work.resolve("pop-" + node).resolve("agent.log");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!(Files.exists(log) && Files.readString(log).contains(text))) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("pop-" + node + " did not log '" + text + "'; see " + log);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void run(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).inheritIO().start();
+    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("failed: " + String.join(" ", command));
+    }
+  }
+
+  private void stop() throws Exception {
+    for (Connection c : dbs) {
+      c.close();
+    }
+    for (Process p : agents) {
+      p.destroy();
+    }
+    for (Process p : agents) {
+      if (!p.waitFor(15, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+  }
+}
