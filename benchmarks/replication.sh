@@ -7,4 +7,4 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 (cd "$ROOT" && mvn -q -DskipTests -pl benchmarks -am package) >&2
 JAVA=$(bash -c "source <(sed -n '/^java_major()/,/^}/p;/^find_java()/,/^}/p' '$ROOT/edgeproxy'); find_java")/bin/java
 exec "$JAVA" -cp "$ROOT/benchmarks/target/benchmarks.jar" io.edgeproxy.benchmarks.ReplicationBench \
-  --jar "$ROOT/tools/target/edgeproxy.jar" "$@"
+  --launcher "$ROOT/edgeproxy" "$@"

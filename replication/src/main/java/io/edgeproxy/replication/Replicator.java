@@ -14,6 +14,7 @@ import io.edgeproxy.replication.stream.SyncResult;
 import io.edgeproxy.replication.tls.NodeCredentials;
 import io.edgeproxy.replication.wire.Hello;
 import io.edgeproxy.sql.ApplyResult;
+import io.edgeproxy.sql.CommitWatcher;
 import io.edgeproxy.sql.ReplicaStore;
 import io.edgeproxy.sql.RoutingDb;
 import io.edgeproxy.sql.RoutingReloader;
@@ -22,6 +23,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,6 +37,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -57,9 +60,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class Replicator implements ReplicaEndpoint, Membership.Listener, AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(Replicator.class);
-  private static final Duration CAPTURE_EVERY = Duration.ofMillis(5);
+  /** How often to look for local changes when the file system reports no commits (inotify). */
+  private static final Duration CAPTURE_EVERY_WATCHED = Duration.ofMillis(100);
+  /** How often to look when it cannot (the look is cheap, but wakes the process 200 times a second). */
+  private static final Duration CAPTURE_EVERY_UNWATCHED = Duration.ofMillis(5);
   private static final Duration TOMBSTONE_TTL = Duration.ofDays(7);
   private static final Duration CLOCK_SKEW_WARNING = Duration.ofMinutes(1);
+  /** Anti-entropy's settle time never exceeds this (the store remembers recent digest changes for 15 s). */
+  private static final long MAX_SETTLE_MILLIS = 10_000;
 
   private final ReplicationConfig config;
   private final String region;
@@ -77,20 +85,25 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
   private final LongAdder rejected = new LongAdder();
   private final LongAdder pushed = new LongAdder();
   private final AtomicLong newestOwn = new AtomicLong();
+  private final PushLag pushLag = new PushLag();
   private final Map<String, Long> lastWarned = new ConcurrentHashMap<>();
   private @Nullable ChangeStreamServer server;
+  private @Nullable CommitWatcher commitWatcher;
+  private final AtomicBoolean captureQueued = new AtomicBoolean();
+  private final Path dbPath;
   private @Nullable Membership membership;
-  private final java.util.concurrent.atomic.AtomicBoolean reloadPending = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean reloadPending = new AtomicBoolean();
   private final ExecutorService reloadThread;
   private volatile long lastReloadEnd = System.nanoTime();
   private volatile long lastReloadDuration;
   /** Rows written since the last snapshot update, applied to it incrementally. */
   private final List<RowChange> changedSinceReload = new ArrayList<>();
-  private final java.util.concurrent.atomic.AtomicBoolean syncing = new java.util.concurrent.atomic.AtomicBoolean();
-  /** A new, empty POP bootstraps from its first peer only; later peers get ordinary anti-entropy. */
-  private final java.util.concurrent.atomic.AtomicBoolean bootstrapStarted = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean syncing = new AtomicBoolean();
   private volatile boolean closed;
+  /** A new, empty POP: true until the copy from its first peer is applied. */
   private volatile boolean bootstrapping;
+  /** That copy has arrived (it may still be being applied). */
+  private volatile boolean bootstrapCopied;
 
   /** Per-peer bookkeeping for status; fields are written on the database thread. */
   private static final class PeerState {
@@ -106,9 +119,10 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
     }
   }
 
-  private Replicator(ReplicationConfig config, String region, RoutingReloader reloader, ReplicaStore store,
-      NodeCredentials credentials) {
+  private Replicator(ReplicationConfig config, String region, Path dbPath, RoutingReloader reloader,
+      ReplicaStore store, NodeCredentials credentials) {
     this.config = config;
+    this.dbPath = dbPath;
     this.region = region;
     this.reloader = reloader;
     this.store = store;
@@ -134,7 +148,7 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
           + " 'edgeproxy certs init'; the change-stream always uses mutual TLS)");
     }
     NodeCredentials credentials = NodeCredentials.load(config.tlsDir(), store.nodeId(), config.clusterKey());
-    Replicator replicator = new Replicator(config, region, reloader, store, credentials);
+    Replicator replicator = new Replicator(config, region, db.path(), reloader, store, credentials);
     try {
       replicator.startAll(Membership.Timing.fromGossipInterval(config.gossipInterval()));
       return replicator;
@@ -147,6 +161,9 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
   private void startAll(Membership.Timing timing) {
     // Version anything written before start (including rows that predate capture) before telling anyone.
     runOnDb(this::captureAndPush);
+    // A new, empty POP copies everything from its first peer; until then it tells other peers'
+    // anti-entropy that nothing differs, or each of them would send it everything too.
+    bootstrapping = runOnDb(() -> store.stats().versions()) == 0;
     server = ChangeStreamServer.bind(io, config.transportAddress(), credentials, this);
     String host = advertiseHost();
     InetSocketAddress stream = new InetSocketAddress(host, server.address().getPort());
@@ -154,8 +171,10 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
         new Membership.Self(store.nodeId(), region, host, config.gossipAddress().getPort(), stream),
         config.clusterName(), credentials.clusterKey(), config.bootstrapPeers(), timing, this);
     long sync = config.syncInterval().toMillis();
-    timer.scheduleWithFixedDelay(() -> dbThread.execute(this::captureAndPush),
-        CAPTURE_EVERY.toMillis(), CAPTURE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    // Local commits (by anyone) are seen at once through the file system; the timer is the safety net.
+    commitWatcher = CommitWatcher.start(dbPath, this::captureSoon).orElse(null);
+    long every = (commitWatcher != null ? CAPTURE_EVERY_WATCHED : CAPTURE_EVERY_UNWATCHED).toMillis();
+    timer.scheduleWithFixedDelay(this::captureSoon, every, every, TimeUnit.MILLISECONDS);
     timer.scheduleWithFixedDelay(this::antiEntropyRound, sync, sync, TimeUnit.MILLISECONDS);
     timer.scheduleWithFixedDelay(() -> links.values().forEach(PeerLink::heartbeat), sync, sync, TimeUnit.MILLISECONDS);
     timer.scheduleWithFixedDelay(() -> dbThread.execute(this::compactTombstones), 1, 60, TimeUnit.MINUTES);
@@ -176,6 +195,16 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
 
   public String nodeId() {
     return store.nodeId();
+  }
+
+  /** Queues a look for local changes on the database thread, unless one is queued already. Any thread. */
+  private void captureSoon() {
+    if (captureQueued.compareAndSet(false, true)) {
+      dbThread.execute(() -> {
+        captureQueued.set(false);
+        captureAndPush();
+      });
+    }
   }
 
   /** Versions local changes since the last look and ships them. Database thread only. */
@@ -239,29 +268,43 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
     }
   }
 
+  /**
+   * Syncs with one random peer that holds every change we pushed to it (a peer still receiving our
+   * pushes would get them twice), one session at a time: a slow one must not pile up others.
+   */
   private void antiEntropyRound() {
-    List<PeerLink> up = new ArrayList<>(links.values());
-    if (up.isEmpty() || closed || syncing.get()) {
-      return; // one session at a time: a slow one must not pile up others behind it
+    List<PeerLink> up = new ArrayList<>();
+    for (PeerLink link : links.values()) {
+      if (!link.pushInFlight()) {
+        up.add(link);
+      }
     }
-    sync(up.get(ThreadLocalRandom.current().nextInt(up.size())), false);
+    if (up.isEmpty() || closed || syncing.get()) {
+      return;
+    }
+    sync(up.get(ThreadLocalRandom.current().nextInt(up.size())));
   }
 
-  private void sync(PeerLink link, boolean bootstrap) {
+  /**
+   * One anti-entropy session with {@code link}'s peer; while this POP is bootstrapping, a bulk
+   * copy of everything the peer holds (retried with the next peer if it fails).
+   */
+  private void sync(PeerLink link) {
     if (!syncing.compareAndSet(false, true)) {
       return;
     }
     long started = System.nanoTime();
+    boolean bootstrap = bootstrapping && !bootstrapCopied;
     if (bootstrap) {
-      bootstrapping = true;
       logger.info("bootstrapping from {}: this POP holds no rows yet", link.peer());
     }
     PeerState state = peers.get(link.peer());
     long theirs = state == null ? 0 : state.theirNewestOwn;
-    link.sync().addListener(f -> {
+    link.sync(bootstrap).addListener(f -> {
       syncing.set(false);
-      if (bootstrap) {
-        dbThread.execute(() -> bootstrapping = false); // after the rows it brought are applied
+      if (bootstrap && f.isSuccess() && !((SyncResult) f.getNow()).heldOff()) {
+        bootstrapCopied = true; // no second copy from another peer
+        dbThread.execute(() -> bootstrapping = false); // once the rows it brought are applied
       }
       if (!f.isSuccess()) {
         logger.debug("anti-entropy with {} failed: {}", link.peer(), f.cause().toString());
@@ -273,7 +316,7 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
         state.lastSyncReceived = result.rowsReceived();
         state.newestOfTheirsHere = Math.max(state.newestOfTheirsHere, theirs);
       }
-      if (bootstrap || result.rowsReceived() > 0 || result.rowsSent() > 0) {
+      if ((bootstrap && !result.heldOff()) || result.rowsReceived() > 0 || result.rowsSent() > 0) {
         logger.info("{} with {}: {} differing buckets, {} rows received, {} sent, {} ms",
             bootstrap ? "bootstrap sync" : "anti-entropy", link.peer(), result.differingBuckets(), result.rowsReceived(),
             result.rowsSent(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
@@ -308,8 +351,7 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
         if (previous != null) {
           previous.close();
         }
-        boolean bootstrap = store.stats().versions() == 0 && bootstrapStarted.compareAndSet(false, true);
-        sync(link, bootstrap);
+        sync(link);
       } catch (RuntimeException e) {
         if (isTlsFailure(e)) {
           rejected.increment(); // an untrusted or mismatched certificate: a peer we must not talk to
@@ -361,6 +403,12 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
   }
 
   @Override
+  public boolean pushingTo(String peer) {
+    PeerLink link = links.get(peer);
+    return link != null && link.pushInFlight();
+  }
+
+  @Override
   public boolean bootstrapping() {
     return bootstrapping;
   }
@@ -372,14 +420,22 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
 
   @Override
   public long[] settledDigest(long settledHlc) {
+    drainInbox(); // rows already received count as held: the peer must not send them again
     captureAndPush();
     return store.settledDigest(settledHlc);
   }
 
   @Override
   public long settledHlc() {
-    long settle = Math.max(1_000, config.syncInterval().toMillis());
+    long now = System.currentTimeMillis();
+    long settle = Math.min(MAX_SETTLE_MILLIS, Math.max(Math.max(1_000, config.syncInterval().toMillis()), 2 * pushLag.millis(now)));
     return HybridClock.fromMillis(HybridClock.millisOf(clock.tick()) - settle);
+  }
+
+  @Override
+  public boolean receivingOlderThan(long settledHlc) {
+    long now = System.currentTimeMillis();
+    return now - pushLag.millis(now) < HybridClock.millisOf(settledHlc);
   }
 
   @Override
@@ -398,7 +454,15 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
    * paying for one each. Database thread only.
    */
   @Override
-  public void apply(String fromNode, List<RowChange> rows) {
+  public void apply(String fromNode, List<RowChange> rows, boolean pushed) {
+    if (pushed) { // measured on arrival: a sync request queued behind these rows must already see the delay
+      long now = System.currentTimeMillis();
+      for (RowChange row : rows) {
+        if (row.version().node().equals(fromNode)) {
+          pushLag.record(HybridClock.millisOf(row.version().hlc()), now);
+        }
+      }
+    }
     inbox.add(new Inbound(fromNode, rows));
     inboxRows += rows.size();
     if (!drainQueued) {
@@ -521,6 +585,9 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
   @Override
   public void close() {
     closed = true;
+    if (commitWatcher != null) {
+      commitWatcher.close();
+    }
     timer.shutdownNow();
     if (membership != null) {
       membership.close();

@@ -35,6 +35,8 @@ public final class RoutingDb implements Closeable {
   private final Object readLock = new Object();
   private Connection writer;
   private Connection reader;
+  /** The pending-changes query, prepared once on the writer connection (closed with it). */
+  private java.sql.@Nullable PreparedStatement pendingCheck;
   private @Nullable Object fileKey;
 
   private RoutingDb(Path path, Connection writer, Connection reader, @Nullable Object fileKey) {
@@ -85,6 +87,8 @@ public final class RoutingDb implements Closeable {
     config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
     config.setReadOnly(readOnly);
+    // Nothing here asks for generated keys; fetching them after every insert costs a statement each.
+    config.setGetGeneratedKeys(false);
     return config.createConnection("jdbc:sqlite:" + path.toAbsolutePath());
   }
 
@@ -191,9 +195,13 @@ public final class RoutingDb implements Closeable {
    */
   boolean hasPendingChanges() {
     synchronized (writeLock) {
-      try (Statement st = writer.createStatement();
-          ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM __edge_pending)")) {
-        return rs.getInt(1) == 1;
+      try {
+        if (pendingCheck == null || pendingCheck.isClosed()) {
+          pendingCheck = writer.prepareStatement("SELECT EXISTS (SELECT 1 FROM __edge_pending)"); // asked every few ms
+        }
+        try (ResultSet rs = pendingCheck.executeQuery()) {
+          return rs.getInt(1) == 1;
+        }
       } catch (SQLException e) {
         throw new RoutingDbException("cannot read routing.db at " + path + ": " + e.getMessage(), e);
       }

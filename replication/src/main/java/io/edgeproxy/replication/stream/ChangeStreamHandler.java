@@ -1,6 +1,8 @@
 package io.edgeproxy.replication.stream;
 
 import io.edgeproxy.core.change.RowChange;
+import io.edgeproxy.core.change.Version;
+import io.edgeproxy.replication.wire.PushAck;
 import io.edgeproxy.replication.wire.ChangeBatch;
 import io.edgeproxy.replication.wire.Envelope;
 import io.edgeproxy.replication.wire.Hello;
@@ -22,7 +24,11 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.util.concurrent.Promise;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -50,6 +56,8 @@ final class ChangeStreamHandler extends SimpleChannelInboundHandler<Envelope> {
   private final Role role;
   private final String expectedPeer; // from the peer's certificate (server) or the node we dialled (client)
   private final @Nullable Promise<SyncResult> syncResult;
+  /** SYNC role: this replica holds no rows, so the peer sends all of its own (a snapshot). */
+  private final boolean empty;
   private @Nullable Channel channel;
   private boolean helloSeen;
   private boolean weDone;
@@ -57,12 +65,29 @@ final class ChangeStreamHandler extends SimpleChannelInboundHandler<Envelope> {
   private long rowsReceived;
   private long rowsSent;
   private final long startedNanos = System.nanoTime();
+  // Anti-entropy session state (SYNC and SERVER roles), confined to the database thread.
+  private int differingBuckets;
+  private boolean peerBusy;
+  private BitSet differing = new BitSet();
+  private final Map<String, Version> peerVersions = new HashMap<>();
+  private final Set<String> requested = new HashSet<>();
+  // Push stream state: rows sent and acknowledged (PUSH role), rows received (SERVER role).
+  private volatile long pushRows; // written on the database thread only
+  private volatile long pushRowsAcked;
+  private volatile long lastAckNanos = System.nanoTime(); // or the first push since all were acknowledged
+  private long pushRowsReceived;
 
   ChangeStreamHandler(ReplicaEndpoint replica, Role role, String expectedPeer, @Nullable Promise<SyncResult> syncResult) {
+    this(replica, role, expectedPeer, syncResult, false);
+  }
+
+  ChangeStreamHandler(ReplicaEndpoint replica, Role role, String expectedPeer, @Nullable Promise<SyncResult> syncResult,
+      boolean empty) {
     this.replica = replica;
     this.role = role;
     this.expectedPeer = expectedPeer;
     this.syncResult = syncResult;
+    this.empty = empty;
   }
 
   @Override
@@ -74,8 +99,12 @@ final class ChangeStreamHandler extends SimpleChannelInboundHandler<Envelope> {
     if (role == Role.SYNC) {
       replica.executor().execute(() -> {
         long settled = replica.settledHlc();
-        long[] digest = replica.settledDigest(settled);
-        SyncRequest.Builder request = SyncRequest.newBuilder().setBuckets(BUCKETS).setSettledHlc(settled);
+        long[] digest = replica.settledDigest(settled); // versions and pushes local changes first
+        if (!empty && replica.pushingTo(expectedPeer)) {
+          finishHeldOff(); // the peer is still receiving our pushes: comparing now would send them twice
+          return;
+        }
+        SyncRequest.Builder request = SyncRequest.newBuilder().setBuckets(BUCKETS).setSettledHlc(settled).setEmpty(empty);
         for (long d : digest) {
           request.addDigest(d);
         }
@@ -120,14 +149,28 @@ final class ChangeStreamHandler extends SimpleChannelInboundHandler<Envelope> {
     }
     switch (envelope.getBodyCase()) {
       case HELLO -> replica.peerHello(expectedPeer, envelope.getHello());
-      case CHANGES -> receiveRows(envelope.getChanges().getRowsList());
-      case ROWS -> receiveRows(envelope.getRows().getRowsList());
+      case CHANGES -> {
+        receiveRows(envelope.getChanges().getRowsList(), true);
+        pushRowsReceived += envelope.getChanges().getRowsCount();
+        send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setPushAck(PushAck.newBuilder().setRows(pushRowsReceived)).build());
+      }
+      case PUSH_ACK -> {
+        pushRowsAcked = Math.max(pushRowsAcked, envelope.getPushAck().getRows());
+        lastAckNanos = System.nanoTime();
+      }
+      case ROWS -> receiveRows(envelope.getRows().getRowsList(), false);
       case SYNC_REQUEST -> answerSync(envelope.getSyncRequest());
       case SYNC_REPLY -> differingFromReply(envelope.getSyncReply());
       case VERSIONS -> envelope.getVersions().getVersionsList().forEach(v -> peerVersions.put(v.getTable() + '\0' + v.getKey(),
-          new io.edgeproxy.core.change.Version(v.getHlc(), v.getNode())));
+          new Version(v.getHlc(), v.getNode())));
       case VERSIONS_END -> sendWhatThePeerLacks();
-      case ROW_REQUEST -> sendRequested(envelope.getRowRequest());
+      case ROW_REQUEST -> {
+        envelope.getRowRequest().getKeysList().forEach(k -> requested.add(k.getTable() + '\0' + k.getKey()));
+        if (!envelope.getRowRequest().getMore()) {
+          sendRows(differing, requested);
+          requested.clear();
+        }
+      }
       case SYNC_DONE -> {
         theyDone = true;
         finishIfDone();
@@ -151,16 +194,21 @@ final class ChangeStreamHandler extends SimpleChannelInboundHandler<Envelope> {
     return null;
   }
 
-  private void receiveRows(List<Row> rows) {
+  private void receiveRows(List<Row> rows, boolean pushed) {
     List<RowChange> changes = new ArrayList<>(rows.size());
     for (Row row : rows) {
       changes.add(WireCodec.fromWire(row));
     }
     rowsReceived += changes.size();
-    replica.apply(expectedPeer, changes);
+    replica.apply(expectedPeer, changes, pushed);
   }
 
-  /** Responder: tell the initiator which buckets differ, send ours, then SyncDone. */
+  /**
+   * Responder: tell the initiator which buckets differ and send our versions there (or, to an
+   * empty initiator, every row). While we are bootstrapping, still have pushes to the initiator
+   * that it has not acknowledged, or are ourselves receiving pushes later than the initiator's
+   * settle time allows for, nothing differs: the rows that would, are on their way already.
+   */
   private void answerSync(SyncRequest request) {
     int buckets = request.getBuckets();
     if (buckets != BUCKETS || request.getDigestCount() != buckets) {
@@ -168,17 +216,23 @@ final class ChangeStreamHandler extends SimpleChannelInboundHandler<Envelope> {
           + BUCKETS + " and " + BUCKETS + ")");
       return;
     }
-    long[] ours = replica.settledDigest(request.getSettledHlc());
-    BitSet differing = new BitSet(buckets);
-    SyncReply.Builder reply = SyncReply.newBuilder();
-    for (int i = 0; i < buckets && !replica.bootstrapping(); i++) {
+    long[] ours = replica.settledDigest(request.getSettledHlc()); // versions and pushes local changes first
+    if (request.getEmpty()) { // even while bootstrapping ourselves: two new POPs must not wait for each other
+      differing.set(0, BUCKETS);
+      send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setSyncReply(SyncReply.newBuilder().setFull(true)).build());
+      sendRows(differing, null);
+      return;
+    }
+    boolean busy = replica.bootstrapping() || replica.pushingTo(expectedPeer)
+        || replica.receivingOlderThan(request.getSettledHlc());
+    SyncReply.Builder reply = SyncReply.newBuilder().setBusy(busy);
+    for (int i = 0; i < buckets && !busy; i++) {
       if (ours[i] != request.getDigest(i)) {
         differing.set(i);
         reply.addDiffering(i);
       }
     }
     send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setSyncReply(reply).build());
-    this.differing = differing;
     VersionList.Builder list = VersionList.newBuilder();
     long[] count = {0};
     if (!differing.isEmpty()) {
@@ -198,13 +252,6 @@ final class ChangeStreamHandler extends SimpleChannelInboundHandler<Envelope> {
     send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setVersionsEnd(VersionsEnd.newBuilder().setCount(count[0])).build());
   }
 
-  /** Responder: the initiator asked for the rows it lacks; send them, then we are done. */
-  private void sendRequested(RowRequest request) {
-    java.util.Set<String> wanted = new java.util.HashSet<>();
-    request.getKeysList().forEach(k -> wanted.add(k.getTable() + '\0' + k.getKey()));
-    sendRows(differing, wanted);
-  }
-
   /** Initiator: the responder named the differing buckets; its versions there follow. */
   private void differingFromReply(SyncReply reply) {
     BitSet buckets = new BitSet(BUCKETS);
@@ -216,46 +263,55 @@ final class ChangeStreamHandler extends SimpleChannelInboundHandler<Envelope> {
       buckets.set(bucket);
     }
     differing = buckets;
-    differingBuckets = buckets.cardinality();
+    differingBuckets = reply.getFull() ? BUCKETS : buckets.cardinality();
+    peerBusy = reply.getBusy();
+    if (reply.getFull()) { // we hold nothing the peer lacks; its rows follow
+      send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setSyncDone(SyncDone.newBuilder()).build());
+      weDone = true;
+      finishIfDone();
+    }
   }
 
   /**
    * Initiator: with the responder's versions in hand, send the rows it lacks or holds older, ask
-   * for the rows we lack or hold older, and say we are done.
+   * for the rows we lack or hold older (in pieces that fit a frame), and say we are done.
    */
   private void sendWhatThePeerLacks() {
-    java.util.Map<String, io.edgeproxy.core.change.Version> ours = new java.util.HashMap<>();
+    Map<String, Version> ours = new HashMap<>();
     replica.versionsIn(differing, BUCKETS, v -> ours.put(v.table() + '\0' + v.key(), v.version()));
-    java.util.Set<String> theyNeed = new java.util.HashSet<>();
+    Set<String> theyNeed = new HashSet<>();
     ours.forEach((key, version) -> {
-      var theirs = peerVersions.get(key);
+      Version theirs = peerVersions.get(key);
       if (theirs == null || version.isNewerThan(theirs)) {
         theyNeed.add(key);
       }
     });
     RowRequest.Builder request = RowRequest.newBuilder();
-    peerVersions.forEach((key, version) -> {
-      var mine = ours.get(key);
-      if (mine == null || version.isNewerThan(mine)) {
-        int sep = key.indexOf('\0');
-        request.addKeys(RowKey.newBuilder().setTable(key.substring(0, sep)).setKey(key.substring(sep + 1)));
+    for (Map.Entry<String, Version> e : peerVersions.entrySet()) {
+      Version mine = ours.get(e.getKey());
+      if (mine == null || e.getValue().isNewerThan(mine)) {
+        if (request.getKeysCount() == VERSIONS_PER_MESSAGE) {
+          send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setRowRequest(request.setMore(true)).build());
+          request.clear();
+        }
+        int sep = e.getKey().indexOf('\0');
+        request.addKeys(RowKey.newBuilder().setTable(e.getKey().substring(0, sep)).setKey(e.getKey().substring(sep + 1)));
       }
-    });
+    }
     peerVersions.clear();
-    send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setRowRequest(request).build());
+    send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setRowRequest(request.setMore(false)).build());
     sendRows(differing, theyNeed);
   }
 
-  private int differingBuckets;
-  private BitSet differing = new BitSet();
-  private final java.util.Map<String, io.edgeproxy.core.change.Version> peerVersions = new java.util.HashMap<>();
-
-  /** Sends the rows of {@code wanted} ("table\0key") found in the differing buckets, then SyncDone. */
-  private void sendRows(BitSet buckets, java.util.Set<String> wanted) {
+  /**
+   * Sends the rows of {@code wanted} ("table\0key"; null: all of them) found in the differing
+   * buckets, then SyncDone.
+   */
+  private void sendRows(BitSet buckets, @Nullable Set<String> wanted) {
     List<Row> batch = new ArrayList<>(ROWS_PER_BATCH);
-    if (!wanted.isEmpty()) {
+    if (wanted == null || !wanted.isEmpty()) {
       replica.rowsIn(buckets, BUCKETS, change -> {
-        if (!wanted.contains(change.table() + '\0' + change.key())) {
+        if (wanted != null && !wanted.contains(change.table() + '\0' + change.key())) {
           return;
         }
         batch.add(WireCodec.toWire(change));
@@ -287,19 +343,31 @@ final class ChangeStreamHandler extends SimpleChannelInboundHandler<Envelope> {
     }
   }
 
+  /** Initiator: ends the session before it starts, with nothing exchanged. */
+  private void finishHeldOff() {
+    if (syncResult != null) {
+      syncResult.trySuccess(new SyncResult(expectedPeer, 0, 0, 0, 0, true));
+    }
+    close();
+  }
+
   private void finishIfDone() {
     if (!weDone || !theyDone) {
       return;
     }
     if (role == Role.SYNC && syncResult != null) {
       syncResult.trySuccess(new SyncResult(expectedPeer, rowsReceived, rowsSent, differingBuckets,
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos)));
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos), peerBusy));
       close();
     }
   }
 
-  /** Pushes local changes (PUSH role). Any thread. */
+  /** Pushes local changes (PUSH role). Database thread. */
   void push(List<RowChange> changes) {
+    if (pushRowsAcked >= pushRows) {
+      lastAckNanos = System.nanoTime();
+    }
+    pushRows += changes.size();
     for (int from = 0; from < changes.size(); from += ROWS_PER_BATCH) {
       ChangeBatch.Builder batch = ChangeBatch.newBuilder();
       for (RowChange change : changes.subList(from, Math.min(changes.size(), from + ROWS_PER_BATCH))) {
@@ -307,6 +375,14 @@ final class ChangeStreamHandler extends SimpleChannelInboundHandler<Envelope> {
       }
       send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setChanges(batch).build());
     }
+  }
+
+  /**
+   * PUSH role: true while the peer has not acknowledged every row pushed to it, unless it has
+   * acknowledged nothing for {@code stalledAfterNanos} (then anti-entropy must not wait for it).
+   */
+  boolean pushInFlight(long stalledAfterNanos) {
+    return pushRowsAcked < pushRows && System.nanoTime() - lastAckNanos < stalledAfterNanos;
   }
 
   /** Sends our Hello again, as a heartbeat carrying our newest version. Any thread. */

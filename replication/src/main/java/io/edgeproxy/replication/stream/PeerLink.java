@@ -115,10 +115,23 @@ public final class PeerLink implements AutoCloseable {
     push.heartbeat();
   }
 
-  /** Runs one anti-entropy session with the peer; the future completes when both sides are done. */
-  public Future<SyncResult> sync() {
+  /**
+   * True while the peer has not acknowledged every change pushed to it (and has acknowledged
+   * something within the last 10 s): anti-entropy with it now would send those changes twice.
+   */
+  public boolean pushInFlight() {
+    return push.pushInFlight(PUSH_STALLED_NANOS);
+  }
+
+  private static final long PUSH_STALLED_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  /**
+   * Runs one anti-entropy session with the peer; the future completes when both sides are done.
+   * With {@code empty} (this replica holds no rows yet) the peer sends every row it holds.
+   */
+  public Future<SyncResult> sync(boolean empty) {
     Promise<SyncResult> result = connection.eventLoop().newPromise();
-    openStream(connection, new ChangeStreamHandler(replica, ChangeStreamHandler.Role.SYNC, peer, result))
+    openStream(connection, new ChangeStreamHandler(replica, ChangeStreamHandler.Role.SYNC, peer, result, empty))
         .addListener(f -> {
           if (!f.isSuccess()) {
             result.tryFailure(f.cause());

@@ -29,7 +29,10 @@ public interface ReplicaEndpoint {
    */
   long[] settledDigest(long settledHlc);
 
-  /** A clock reading a little in the past: changes newer than it may still be in flight. */
+  /**
+   * A clock reading far enough in the past that changes newer than it may still be in flight: the
+   * sync interval, or twice the recent push delay when that is longer (at most 10 s).
+   */
   long settledHlc();
 
   void rowsIn(BitSet buckets, int bucketCount, Consumer<RowChange> sink);
@@ -42,8 +45,21 @@ public interface ReplicaEndpoint {
    */
   boolean bootstrapping();
 
-  /** Merges rows a peer sent (pushed or during a sync). */
-  void apply(String fromNode, List<RowChange> rows);
+  /**
+   * True while changes this replica pushed to {@code peer} are not yet acknowledged: the peer's
+   * anti-entropy is then answered with "nothing differs", since those rows are on their way.
+   */
+  boolean pushingTo(String peer);
+
+  /** Merges rows a peer sent: {@code pushed} as new changes, or else during a sync. */
+  void apply(String fromNode, List<RowChange> rows, boolean pushed);
+
+  /**
+   * True when changes written before {@code settledHlc} may still be on their way to this replica
+   * (pushes have lately arrived later than that): a digest compared at that cut would differ
+   * for rows that need no repair.
+   */
+  boolean receivingOlderThan(long settledHlc);
 
   /** A peer's message was refused (wrong cluster, protocol, identity, malformed); counted and logged. */
   void rejected(String peer, String reason);

@@ -9,6 +9,7 @@ import io.edgeproxy.core.change.Version;
 import io.edgeproxy.replication.tls.ClusterPki;
 import io.edgeproxy.replication.tls.NodeCredentials;
 import io.edgeproxy.replication.wire.Hello;
+import io.edgeproxy.sql.ReplicaStore;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -18,7 +19,9 @@ import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,24 +36,42 @@ import org.junit.jupiter.api.io.TempDir;
 class ChangeStreamIT {
   @TempDir Path dir;
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-  private final ExecutorService db = Executors.newSingleThreadExecutor();
+  private final List<ExecutorService> executors = new CopyOnWriteArrayList<>();
 
   @AfterEach
   void stop() {
     group.shutdownGracefully().syncUninterruptibly();
-    db.shutdownNow();
+    executors.forEach(ExecutorService::shutdownNow);
   }
 
-  /** An endpoint that records what it is told. */
+  /**
+   * An endpoint that records what it is told and keeps the rows it holds in memory (last writer
+   * wins), with a digest and the bucket queries anti-entropy asks, on its own database thread.
+   */
   private final class Recorder implements ReplicaEndpoint {
     final String node;
     final String cluster;
     final List<RowChange> applied = new CopyOnWriteArrayList<>();
     final List<String> rejections = new CopyOnWriteArrayList<>();
+    final Map<String, RowChange> rows = new ConcurrentHashMap<>();
+    final ExecutorService thread = Executors.newSingleThreadExecutor();
+    volatile boolean pushing;
+    volatile boolean bootstrapping;
+    volatile boolean receivingLate;
+    volatile int versionQueries;
 
     Recorder(String node, String cluster) {
       this.node = node;
       this.cluster = cluster;
+      executors.add(thread);
+    }
+
+    Recorder holding(int count, String prefix) {
+      for (int i = 0; i < count; i++) {
+        RowChange change = new RowChange("backends", prefix + i, new Version(i + 1, node), Map.of("port", 80L + i), false);
+        rows.put(change.key(), change);
+      }
+      return this;
     }
 
     @Override
@@ -63,12 +84,14 @@ class ChangeStreamIT {
 
     @Override
     public Executor executor() {
-      return db;
+      return thread;
     }
 
     @Override
     public long[] settledDigest(long settledHlc) {
-      return new long[ChangeStreamHandler.BUCKETS];
+      long[] digest = new long[ChangeStreamHandler.BUCKETS];
+      rows.values().forEach(r -> digest[bucket(r)] += r.key().hashCode() * 31L + r.version().hlc());
+      return digest;
     }
 
     @Override
@@ -77,19 +100,40 @@ class ChangeStreamIT {
     }
 
     @Override
-    public void rowsIn(BitSet buckets, int bucketCount, Consumer<RowChange> sink) {}
-
-    @Override
-    public void versionsIn(BitSet buckets, int bucketCount, Consumer<io.edgeproxy.sql.ReplicaStore.RowVersion> sink) {}
-
-    @Override
-    public boolean bootstrapping() {
-      return false;
+    public void rowsIn(BitSet buckets, int bucketCount, Consumer<RowChange> sink) {
+      rows.values().stream().filter(r -> buckets.get(bucket(r))).forEach(sink);
     }
 
     @Override
-    public void apply(String fromNode, List<RowChange> rows) {
-      applied.addAll(rows);
+    public void versionsIn(BitSet buckets, int bucketCount, Consumer<ReplicaStore.RowVersion> sink) {
+      versionQueries++;
+      rows.values().stream().filter(r -> buckets.get(bucket(r)))
+          .forEach(r -> sink.accept(new ReplicaStore.RowVersion(r.table(), r.key(), r.version(), r.deleted())));
+    }
+
+    private static int bucket(RowChange r) {
+      return ReplicaStore.bucketOf(r.table(), r.key(), ChangeStreamHandler.BUCKETS);
+    }
+
+    @Override
+    public boolean bootstrapping() {
+      return bootstrapping;
+    }
+
+    @Override
+    public boolean pushingTo(String peer) {
+      return pushing;
+    }
+
+    @Override
+    public boolean receivingOlderThan(long settledHlc) {
+      return receivingLate;
+    }
+
+    @Override
+    public void apply(String fromNode, List<RowChange> changes, boolean pushed) {
+      applied.addAll(changes);
+      changes.forEach(c -> rows.merge(c.key(), c, (old, neu) -> neu.version().isNewerThan(old.version()) ? neu : old));
     }
 
     @Override
@@ -114,6 +158,91 @@ class ChangeStreamIT {
       await().atMost(Duration.ofSeconds(10)).until(() -> server.applied.size() == 2);
       assertThat(server.applied).extracting(RowChange::key).containsExactly("k1", "k2");
       assertThat(server.rejections).isEmpty();
+    }
+  }
+
+  @Test
+  void pushesStayInFlightUntilThePeerHasTakenThem() throws Exception {
+    ClusterPki.init(dir, "c", List.of("a", "b"));
+    Recorder server = new Recorder("b", "c");
+    CountDownLatch release = new CountDownLatch(1);
+    server.thread.execute(() -> {
+      try {
+        release.await(); // the peer's database thread is busy: it takes (and acknowledges) nothing yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    try (ChangeStreamServer listener = ChangeStreamServer.bind(group, new InetSocketAddress("127.0.0.1", 0),
+            NodeCredentials.load(dir, "b", null), server);
+        PeerLink link = PeerLink.connect(group, "b", listener.address(), NodeCredentials.load(dir, "a", null),
+            new Recorder("a", "c"))) {
+      assertThat(link.pushInFlight()).isFalse();
+      link.push(List.of(row("k1"), row("k2")));
+      Thread.sleep(300);
+      assertThat(link.pushInFlight()).isTrue();
+      release.countDown();
+      await().atMost(Duration.ofSeconds(10)).until(() -> !link.pushInFlight());
+      assertThat(server.applied).extracting(RowChange::key).containsExactly("k1", "k2");
+    }
+  }
+
+  @Test
+  void anEmptyNodeGetsEveryRowWithoutTheVersionLists() throws Exception {
+    ClusterPki.init(dir, "c", List.of("a", "b"));
+    Recorder server = new Recorder("b", "c").holding(25_000, "k");
+    server.pushing = true; // a bootstrap is never put off
+    Recorder client = new Recorder("a", "c");
+    try (ChangeStreamServer listener = ChangeStreamServer.bind(group, new InetSocketAddress("127.0.0.1", 0),
+            NodeCredentials.load(dir, "b", null), server);
+        PeerLink link = PeerLink.connect(group, "b", listener.address(), NodeCredentials.load(dir, "a", null), client)) {
+      SyncResult result = link.sync(true).get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(result.rowsReceived()).isEqualTo(25_000);
+      await().atMost(Duration.ofSeconds(10)).until(() -> client.rows.size() == 25_000);
+      assertThat(client.rows).isEqualTo(server.rows);
+      assertThat(server.versionQueries).isZero();
+    }
+  }
+
+  @Test
+  void aNodeMissingManyRowsAsksForThemInPiecesThatFitAFrame() throws Exception {
+    ClusterPki.init(dir, "c", List.of("a", "b"));
+    Recorder server = new Recorder("b", "c").holding(25_000, "k"); // 25,000 keys: three RowRequest pieces
+    Recorder client = new Recorder("a", "c").holding(3, "own");
+    try (ChangeStreamServer listener = ChangeStreamServer.bind(group, new InetSocketAddress("127.0.0.1", 0),
+            NodeCredentials.load(dir, "b", null), server);
+        PeerLink link = PeerLink.connect(group, "b", listener.address(), NodeCredentials.load(dir, "a", null), client)) {
+      SyncResult result = link.sync(false).get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(result.rowsReceived()).isEqualTo(25_000);
+      assertThat(result.rowsSent()).isEqualTo(3);
+      await().atMost(Duration.ofSeconds(10)).until(() -> client.rows.size() == 25_003 && server.rows.size() == 25_003);
+      assertThat(client.rows).isEqualTo(server.rows);
+      assertThat(server.rejections).isEmpty();
+    }
+  }
+
+  @Test
+  void aPeerThatIsBootstrappingOrStillReceivingPushesAnswersThatNothingDiffers() throws Exception {
+    ClusterPki.init(dir, "c", List.of("a", "b"));
+    Recorder server = new Recorder("b", "c");
+    Recorder client = new Recorder("a", "c").holding(5, "k");
+    try (ChangeStreamServer listener = ChangeStreamServer.bind(group, new InetSocketAddress("127.0.0.1", 0),
+            NodeCredentials.load(dir, "b", null), server);
+        PeerLink link = PeerLink.connect(group, "b", listener.address(), NodeCredentials.load(dir, "a", null), client)) {
+      for (Runnable busy : List.<Runnable>of(() -> server.pushing = true, () -> server.bootstrapping = true,
+          () -> server.receivingLate = true)) {
+        busy.run();
+        SyncResult held = link.sync(false).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(held.heldOff()).isTrue();
+        assertThat(held.rowsSent()).isZero();
+        assertThat(held.differingBuckets()).isZero();
+        server.pushing = server.bootstrapping = server.receivingLate = false;
+      }
+      assertThat(server.rows).isEmpty();
+      SyncResult synced = link.sync(false).get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(synced.heldOff()).isFalse();
+      assertThat(synced.rowsSent()).isEqualTo(5);
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.rows.size() == 5);
     }
   }
 

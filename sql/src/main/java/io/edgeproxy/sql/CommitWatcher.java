@@ -1,0 +1,116 @@
+package io.edgeproxy.sql;
+
+import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
+import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
+import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.Path;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells when routing.db may have a new commit, by anyone (this process, {@code sqlite3}, another
+ * program): a commit writes the file's write-ahead log (or, outside WAL mode, the file or its
+ * journal), and the kernel reports that (inotify on Linux) without any polling. Events come in
+ * bursts; the callback should be cheap and idempotent (it only schedules a look).
+ *
+ * <p>In WAL mode a commit becomes visible to readers only when the WAL index, in shared memory, is
+ * updated, and the kernel reports no event for that; so after a write the callback also runs every
+ * {@link #FOLLOW_UP} until the files have been quiet for {@link #QUIET}. An idle database costs nothing.
+ */
+public final class CommitWatcher implements Closeable {
+  private static final Logger logger = LoggerFactory.getLogger(CommitWatcher.class);
+  static final Duration FOLLOW_UP = Duration.ofMillis(2);
+  static final Duration QUIET = Duration.ofMillis(30);
+
+  private final WatchService service;
+  private final Thread thread;
+
+  private CommitWatcher(WatchService service, Thread thread) {
+    this.service = service;
+    this.thread = thread;
+  }
+
+  /**
+   * Watches the database at {@code db}; runs {@code onChange} on the watcher's thread after each
+   * write to it. Empty when the file system cannot be watched (the caller then polls).
+   */
+  public static Optional<CommitWatcher> start(Path db, Runnable onChange) {
+    Path file = db.toAbsolutePath();
+    Path dir = file.getParent();
+    String name = file.getFileName().toString();
+    Set<String> names = Set.of(name, name + "-wal", name + "-journal");
+    WatchService service;
+    try {
+      service = dir.getFileSystem().newWatchService();
+      dir.register(service, ENTRY_MODIFY, ENTRY_CREATE);
+    } catch (IOException | UnsupportedOperationException e) {
+      logger.warn("cannot watch {} for commits ({}); polling instead", dir, e.getMessage());
+      return Optional.empty();
+    }
+    Thread thread = new Thread(() -> run(service, names, onChange), "routing-db-watch");
+    thread.setDaemon(true);
+    thread.start();
+    return Optional.of(new CommitWatcher(service, thread));
+  }
+
+  private static void run(WatchService service, Set<String> names, Runnable onChange) {
+    try {
+      while (true) {
+        if (!concerns(service.take(), names)) {
+          continue;
+        }
+        // Look now, then every FOLLOW_UP until the files have been quiet for QUIET: the write that
+        // woke us may come just before the commit is visible.
+        long quietSince = System.nanoTime();
+        notify(onChange);
+        while (System.nanoTime() - quietSince < QUIET.toNanos()) {
+          WatchKey next = service.poll(FOLLOW_UP.toNanos(), TimeUnit.NANOSECONDS);
+          if (next != null && concerns(next, names)) {
+            quietSince = System.nanoTime();
+          }
+          notify(onChange);
+        }
+      }
+    } catch (ClosedWatchServiceException | InterruptedException e) {
+      // closed: done
+    }
+  }
+
+  private static boolean concerns(WatchKey key, Set<String> names) {
+    boolean ours = false;
+    for (WatchEvent<?> event : key.pollEvents()) {
+      ours |= event.kind() == OVERFLOW || event.context() instanceof Path p && names.contains(p.toString());
+    }
+    key.reset();
+    return ours;
+  }
+
+  private static void notify(Runnable onChange) {
+    try {
+      onChange.run();
+    } catch (RuntimeException e) {
+      logger.warn("routing.db change callback failed: {}", e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      service.close();
+    } catch (IOException e) {
+      logger.debug("closing the routing.db watcher: {}", e.toString());
+    }
+    thread.interrupt();
+  }
+}
