@@ -34,6 +34,7 @@ public final class ReplicationBench {
   private final List<Process> agents = new ArrayList<>();
   private final List<Connection> dbs = new ArrayList<>();
   private int[] gossipPorts;
+  private int[] apiPorts;
 
   private ReplicationBench(Path work, Path launcher) {
     this.work = work;
@@ -47,6 +48,8 @@ public final class ReplicationBench {
     int rate = Integer.parseInt(arg(args, "--rate", "5000"));
     int seconds = Integer.parseInt(arg(args, "--seconds", "10"));
     int bootstrapRows = Integer.parseInt(arg(args, "--bootstrap-rows", "100000"));
+    int discoverySeconds = Integer.parseInt(arg(args, "--discovery-seconds", "0"));
+    int discoveryClients = Integer.parseInt(arg(args, "--discovery-clients", "16"));
     ReplicationBench bench = new ReplicationBench(Files.createTempDirectory("replication-bench"), launcher);
     try {
       bench.startCluster(nodes);
@@ -56,6 +59,9 @@ public final class ReplicationBench {
       if (seconds > 0) {
         bench.throughput(rate, seconds, 0, "sustained, fresh JVMs");
         bench.throughput(rate, seconds, 1, "sustained, second round");
+      }
+      if (discoverySeconds > 0) {
+        bench.discovery(discoverySeconds, discoveryClients);
       }
       if (bootstrapRows > 0) {
         bench.bootstrap(bootstrapRows, nodes);
@@ -79,8 +85,10 @@ public final class ReplicationBench {
         String.join(",", java.util.stream.IntStream.range(0, nodes + 1).mapToObj(i -> "pop-" + i).toList()),
         "--cluster-name", "bench");
     gossipPorts = new int[nodes + 1];
+    apiPorts = new int[nodes + 1];
     for (int i = 0; i <= nodes; i++) {
       gossipPorts[i] = freePort();
+      apiPorts[i] = freePort();
     }
     for (int i = 0; i < nodes; i++) {
       agents.add(startAgent(i));
@@ -105,7 +113,7 @@ public final class ReplicationBench {
         "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--db", db(i).toString(), "--region", "sa",
         "--replication", "--node-id", "pop-" + i, "--tls-dir", work.resolve("tls").toString(), "--cluster-name", "bench",
         "--gossip-addr", "127.0.0.1:" + gossipPorts[i], "--transport-addr", "127.0.0.1:0", "--advertise-host", "127.0.0.1",
-        "--gossip-interval-ms", "200", "--sync-interval-ms", "1000"));
+        "--gossip-interval-ms", "200", "--sync-interval-ms", "1000", "--api", "--api-listen", "127.0.0.1:" + apiPorts[i]));
     if (i > 0) {
       command.addAll(List.of("--bootstrap-peers", "127.0.0.1:" + gossipPorts[0]));
     }
@@ -192,6 +200,17 @@ public final class ReplicationBench {
     System.out.printf(Locale.ROOT, "%s: %d row changes in %.1f s on pop-0 = %.0f changes/s; all %d POPs identical %s after the"
             + " load stopped%n", label, written, (stopped - start) / 1e9, achieved, dbs.size(),
         converged < 0 ? "NOT within 60 s" : String.format(Locale.ROOT, "%.0f ms", (converged - stopped) / 1e6));
+  }
+
+  /** The discovery API's figures (see {@link DiscoveryBench}); the admin token replicates from pop-0. */
+  private void discovery(int seconds, int clients) throws Exception {
+    Process p = new ProcessBuilder(launcher.toString(), "token", "create", "--admin", "--db", db(0).toString()).start();
+    String token = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+    if (p.waitFor() != 0 || token.isEmpty()) {
+      throw new IllegalStateException("edgeproxy token create failed");
+    }
+    Thread.sleep(1_000); // the token's row reaches the other POPs
+    new DiscoveryBench(token, DiscoveryBench.urls(Arrays.copyOf(apiPorts, agents.size()))).run(seconds, clients);
   }
 
   /** A new, empty POP joins a cluster holding {@code rows} rows: time until it has all of them. */

@@ -1,5 +1,6 @@
 package io.edgeproxy.proxy;
 
+import io.edgeproxy.core.routing.BackendLoad;
 import io.edgeproxy.core.routing.RouteDecision;
 import io.edgeproxy.core.routing.Router;
 import io.netty.channel.Channel;
@@ -58,6 +59,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
       client.close();
       return;
     }
+    listener.stats().picked(reserved.tier());
     ChannelFuture connect = connection.loop().backendBootstrap().connect(reserved.backend().socketAddress());
     connect.addListener((ChannelFutureListener) f -> {
       try {
@@ -105,8 +107,9 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     if (listener.state().current().settingsOf(reserved.backend().app()).proxyProtocol()) {
       ProxyProtocolHeader.write(backend, client, reserved);
     }
-    backend.pipeline().addLast(new RelayHandler(client, connection));
-    client.pipeline().addLast(new RelayHandler(backend, connection));
+    BackendLoad load = reserved.candidate().load();
+    backend.pipeline().addLast(new RelayHandler(client, connection, load::addBytesFromBackend));
+    client.pipeline().addLast(new RelayHandler(backend, connection, load::addBytesToBackend));
     relaying = true;
     forwardEarly(client, backend);
     client.config().setAutoRead(true);

@@ -7,6 +7,7 @@ public final class ProxyStats {
   private final LongAdder accepted = new LongAdder();
   private final LongAdder refused = new LongAdder();
   private final LongAdder connectFailures = new LongAdder();
+  private final LongAdder[] picksByTier = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
 
   void accepted() {
     accepted.increment();
@@ -14,6 +15,15 @@ public final class ProxyStats {
 
   void refused() {
     refused.increment();
+  }
+
+  void picked(int tier) {
+    picksByTier[Math.min(Math.max(tier, 0), picksByTier.length - 1)].increment();
+  }
+
+  /** Backends picked (connect attempts) in geographic tier {@code tier} (0-3, see {@code Tier}). */
+  public long picksInTier(int tier) {
+    return picksByTier[tier].sum();
   }
 
   void connectFailed() {

@@ -29,15 +29,20 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
   private final Channel peer;
   private final ProxyConnection connection;
+  private final java.util.function.LongConsumer bytesRelayed;
 
-  RelayHandler(Channel peer, ProxyConnection connection) {
+  RelayHandler(Channel peer, ProxyConnection connection, java.util.function.LongConsumer bytesRelayed) {
     this.peer = peer;
     this.connection = connection;
+    this.bytesRelayed = bytesRelayed;
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     connection.touch();
+    if (msg instanceof io.netty.buffer.ByteBuf buf) {
+      bytesRelayed.accept(buf.readableBytes());
+    }
     peer.write(msg, peer.voidPromise());
     if (!peer.isWritable()) {
       // Pause first: the flush may drain the peer at once, and its writability event then resumes us.

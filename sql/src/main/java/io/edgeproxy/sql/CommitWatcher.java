@@ -12,6 +12,7 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -25,13 +26,14 @@ import org.slf4j.LoggerFactory;
  * bursts; the callback should be cheap and idempotent (it only schedules a look).
  *
  * <p>In WAL mode a commit becomes visible to readers only when the WAL index, in shared memory, is
- * updated, and the kernel reports no event for that; so after a write the callback also runs every
- * {@link #FOLLOW_UP} until the files have been quiet for {@link #QUIET}. An idle database costs nothing.
+ * updated, and the kernel reports no event for that; so after a write the callback also runs when
+ * the files have been quiet for 1, then 5, then 25 ms ({@link #FOLLOW_UPS}). Under a steady stream of
+ * writes it runs once per write event (the caller coalesces); an idle database costs nothing.
  */
 public final class CommitWatcher implements Closeable {
   private static final Logger logger = LoggerFactory.getLogger(CommitWatcher.class);
-  static final Duration FOLLOW_UP = Duration.ofMillis(2);
-  static final Duration QUIET = Duration.ofMillis(30);
+  /** Quiet periods after a write at whose end the callback runs again. */
+  static final List<Duration> FOLLOW_UPS = List.of(Duration.ofMillis(1), Duration.ofMillis(4), Duration.ofMillis(20));
 
   private final WatchService service;
   private final Thread thread;
@@ -70,14 +72,13 @@ public final class CommitWatcher implements Closeable {
         if (!concerns(service.take(), names)) {
           continue;
         }
-        // Look now, then every FOLLOW_UP until the files have been quiet for QUIET: the write that
-        // woke us may come just before the commit is visible.
-        long quietSince = System.nanoTime();
+        // Look now, and again when the files have been quiet for each of FOLLOW_UPS in turn: the
+        // write that woke us may come just before its commit is visible. A write meanwhile starts over.
         notify(onChange);
-        while (System.nanoTime() - quietSince < QUIET.toNanos()) {
-          WatchKey next = service.poll(FOLLOW_UP.toNanos(), TimeUnit.NANOSECONDS);
+        for (int i = 0; i < FOLLOW_UPS.size(); i++) {
+          WatchKey next = service.poll(FOLLOW_UPS.get(i).toNanos(), TimeUnit.NANOSECONDS);
           if (next != null && concerns(next, names)) {
-            quietSince = System.nanoTime();
+            i = -1;
           }
           notify(onChange);
         }

@@ -25,7 +25,8 @@ final class Migrations {
 
   /** Resource names, in order; index + 1 is the schema version each one produces. */
   static final List<String> SCRIPTS =
-      List.of("db/migration/V1__routing_schema.sql", "db/migration/V2__change_capture.sql");
+      List.of("db/migration/V1__routing_schema.sql", "db/migration/V2__change_capture.sql",
+          "db/migration/V3__discovery.sql");
 
   /** The original's backends columns that older files may lack, with their declarations. */
   private static final Map<String, String> LEGACY_BACKEND_COLUMNS = legacyColumns();

@@ -9,7 +9,11 @@ public enum ReplicatedTable {
   BACKENDS("backends", "id",
       List.of("app", "region", "country", "wg_ip", "port", "healthy", "weight", "soft_limit", "hard_limit", "deleted")),
   APPS("apps", "name", List.of("proxy_protocol")),
-  REGION_COUNTRIES("region_countries", "country", List.of("region"));
+  REGION_COUNTRIES("region_countries", "country", List.of("region")),
+  REGISTRATIONS("registrations", "id",
+      List.of("app", "ttl_ms", "expires_ms", "expired", "accepted_by", "registered_ms", "metadata")),
+  API_TOKENS("api_tokens", "hash", List.of("scope", "created_ms", "note")),
+  HEALTH_CHECKS("health_checks", "app", List.of("type", "path", "interval_ms", "timeout_ms", "rise", "fall"));
 
   private final String table;
   private final String key;
@@ -27,6 +31,11 @@ public enum ReplicatedTable {
 
   public String keyColumn() {
     return key;
+  }
+
+  /** True for tables the routing snapshot is built from; a change to another one needs no reload. */
+  public boolean feedsRouting() {
+    return this != REGISTRATIONS && this != API_TOKENS;
   }
 
   public List<String> valueColumns() {

@@ -208,6 +208,48 @@ public final class RoutingDb implements Closeable {
     }
   }
 
+  /**
+   * Runs {@code work} on the reader connection (one read transaction, no write lock). A long
+   * snapshot load holds the reader, so this may wait for it.
+   *
+   * @throws RoutingDbException naming the file and SQLite's message
+   */
+  <T> T read(SqlWork<T> work) {
+    synchronized (readLock) {
+      try {
+        boolean autoCommit = reader.getAutoCommit();
+        reader.setAutoCommit(false);
+        try {
+          return work.run(reader);
+        } finally {
+          reader.rollback();
+          reader.setAutoCommit(autoCommit);
+        }
+      } catch (SQLException e) {
+        throw new RoutingDbException("cannot read routing.db at " + path + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** The backends rows with these ids, by id; an id without a row maps to null. */
+  java.util.Map<String, @Nullable BackendRow> backendRows(java.util.Collection<String> ids) {
+    return read(c -> {
+      java.util.Map<String, @Nullable BackendRow> out = new java.util.LinkedHashMap<>();
+      try (PreparedStatement st = c.prepareStatement("SELECT rowid, id, app, region, country, wg_ip, port, healthy, weight,"
+          + " soft_limit, hard_limit, deleted FROM backends WHERE id = ?")) {
+        for (String id : ids) {
+          st.setString(1, id);
+          try (ResultSet rs = st.executeQuery()) {
+            out.put(id, rs.next() ? new BackendRow(rs.getLong(1), rs.getObject(2), rs.getObject(3), rs.getObject(4),
+                rs.getObject(5), rs.getObject(6), rs.getObject(7), rs.getObject(8), rs.getObject(9), rs.getObject(10),
+                rs.getObject(11), rs.getObject(12)) : null);
+          }
+        }
+      }
+      return out;
+    });
+  }
+
   /** Work on the writer connection inside one transaction. */
   interface SqlWork<T> {
     T run(Connection connection) throws SQLException;

@@ -26,7 +26,7 @@ final class RoutingReader {
     connection.setAutoCommit(false); // one snapshot of all three tables
     try {
       RegionMap regions = RegionMap.defaults().withOverrides(regionOverrides(connection, problems));
-      Map<String, AppSettings> apps = apps(connection, problems);
+      Map<String, AppSettings> apps = withHealthChecks(apps(connection, problems), connection, problems);
       List<Backend> backends = backends(connection, regions, problems);
       return new LoadResult(new RoutingData(backends, regions, apps), problems);
     } finally {
@@ -49,6 +49,24 @@ final class RoutingReader {
       out.put(app, new AppSettings(app, RowValidator.isTrue(proxyProtocol)));
     });
     return out;
+  }
+
+  private static Map<String, AppSettings> withHealthChecks(Map<String, AppSettings> apps, Connection c, List<String> problems)
+      throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT rowid, app, type, path, interval_ms, timeout_ms, rise, fall"
+            + " FROM health_checks ORDER BY rowid")) {
+      while (rs.next()) {
+        switch (RowValidator.checkHealthCheck(rs.getObject(2), rs.getObject(3), rs.getObject(4), rs.getObject(5),
+            rs.getObject(6), rs.getObject(7), rs.getObject(8))) {
+          case RowValidator.CheckResult.Valid v -> apps.put(v.app(),
+              apps.getOrDefault(v.app(), AppSettings.defaults(v.app())).withHealthCheck(v.check()));
+          case RowValidator.CheckResult.Invalid i ->
+              problems.add("health_checks row (rowid " + rs.getLong(1) + ") skipped: " + i.problem());
+        }
+      }
+    }
+    return apps;
   }
 
   /** Reads two columns of every row of {@code table}; rows {@code check} objects to are skipped and described. */

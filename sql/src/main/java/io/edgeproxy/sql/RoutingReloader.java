@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,34 +97,57 @@ public final class RoutingReloader implements AutoCloseable {
   /**
    * Applies rows that replication just wrote to routing.db without re-reading the whole table:
    * changed backends are validated exactly as a load would and replaced in the current data. A
-   * change to any other table (apps, regions) falls back to a full reload. The periodic check
+   * change to another routing table (apps, regions, health checks) falls back to a full reload;
+   * registrations and tokens are not part of the snapshot and need neither. The periodic check
    * still re-reads the file after other writers' commits, so this never hides one.
    */
   public synchronized RoutingSnapshot applyChanges(List<io.edgeproxy.core.change.RowChange> changes) {
+    changes = changes.stream()
+        .filter(c -> ReplicatedTable.named(c.table()).map(ReplicatedTable::feedsRouting).orElse(true)).toList();
+    if (changes.isEmpty()) {
+      return state.current(); // registrations or tokens only: nothing the snapshot holds
+    }
     for (var change : changes) {
       if (!change.table().equals(ReplicatedTable.BACKENDS.table())) {
         return reloadNow();
       }
     }
+    java.util.Map<String, @Nullable BackendRow> rows = new java.util.LinkedHashMap<>();
+    for (var change : changes) {
+      var c = change.columns();
+      rows.put(change.key(), change.deleted() ? null : new BackendRow(0, change.key(), c.get("app"), c.get("region"),
+          c.get("country"), c.get("wg_ip"), c.get("port"), c.get("healthy"), c.get("weight"), c.get("soft_limit"),
+          c.get("hard_limit"), c.get("deleted")));
+    }
+    return replaceBackends(rows, "replicated");
+  }
+
+  /**
+   * Re-reads the backends rows {@code ids} (this node just wrote them) and applies them to the
+   * current snapshot without re-reading the rest: a write through the discovery API routes at once.
+   */
+  public synchronized RoutingSnapshot refreshBackends(java.util.Collection<String> ids) {
+    return replaceBackends(db.backendRows(ids), "written");
+  }
+
+  /** Replaces the given backends (null: gone) in the current data, validated as a load would. */
+  private RoutingSnapshot replaceBackends(java.util.Map<String, @Nullable BackendRow> rows, String how) {
     var data = state.current().data();
     java.util.Map<String, io.edgeproxy.core.routing.Backend> byId = new java.util.LinkedHashMap<>();
     data.backends().forEach(b -> byId.put(b.id(), b));
     List<String> problems = new java.util.ArrayList<>();
-    for (var change : changes) {
-      byId.remove(change.key());
-      if (change.deleted()) {
-        continue;
+    rows.forEach((id, row) -> {
+      byId.remove(id);
+      if (row == null) {
+        return;
       }
-      var c = change.columns();
-      BackendRow row = new BackendRow(0, change.key(), c.get("app"), c.get("region"), c.get("country"), c.get("wg_ip"),
-          c.get("port"), c.get("healthy"), c.get("weight"), c.get("soft_limit"), c.get("hard_limit"), c.get("deleted"));
       switch (RowValidator.validate(row, data.regions())) {
         case RowValidator.Result.Valid v -> byId.put(v.backend().id(), v.backend());
         case RowValidator.Result.Deleted d -> { }
         case RowValidator.Result.Invalid invalid ->
-            problems.add("backends row id '" + change.key() + "' (replicated) skipped: " + String.join("; ", invalid.problems()));
+            problems.add("backends row id '" + id + "' (" + how + ") skipped: " + String.join("; ", invalid.problems()));
       }
-    }
+    });
     problems.forEach(p -> logger.warn("routing.db: {}", p));
     return state.publish(new io.edgeproxy.core.routing.RoutingData(List.copyOf(byId.values()), data.regions(), data.apps()));
   }

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import io.edgeproxy.core.routing.HealthCheck;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -158,5 +160,39 @@ final class RowValidator {
   static boolean isTrue(@Nullable Object value) {
     Long v = integer(value, 0L);
     return v != null && v == 1;
+  }
+
+  /** A validated health_checks row, or its problems. */
+  sealed interface CheckResult {
+    record Valid(String app, HealthCheck check) implements CheckResult {}
+
+    record Invalid(String problem) implements CheckResult {}
+  }
+
+  /** Validates a health_checks row (app, type, path, interval_ms, timeout_ms, rise, fall). */
+  static CheckResult checkHealthCheck(@Nullable Object app, @Nullable Object type, @Nullable Object path,
+      @Nullable Object intervalMs, @Nullable Object timeoutMs, @Nullable Object rise, @Nullable Object fall) {
+    List<String> problems = new ArrayList<>();
+    String a = text(app);
+    if (a == null || !APP.matcher(a).matches()) {
+      problems.add("app: " + show(app) + " (expected: 1-128 letters, digits, '.', '_' or '-')");
+    }
+    String t = text(type);
+    HealthCheck.Type kind = "tcp".equalsIgnoreCase(t) ? HealthCheck.Type.TCP : "http".equalsIgnoreCase(t) ? HealthCheck.Type.HTTP : null;
+    if (kind == null) {
+      problems.add("type: " + show(type) + " (expected: 'tcp' or 'http')");
+    }
+    String p = path == null ? "/" : text(path);
+    if (p == null || !p.startsWith("/") || p.length() > 1024 || p.chars().anyMatch(ch -> ch <= ' ' || ch >= 127)) {
+      problems.add("path: " + show(path) + " (expected: NULL or a request path starting with '/', printable ASCII, no spaces)");
+    }
+    int interval = bounded(intervalMs, 2000L, 100, 3_600_000, "interval_ms", problems);
+    int timeout = bounded(timeoutMs, 1000L, 10, 60_000, "timeout_ms", problems);
+    int up = bounded(rise, 2L, 1, 100, "rise", problems);
+    int down = bounded(fall, 3L, 1, 100, "fall", problems);
+    if (!problems.isEmpty()) {
+      return new CheckResult.Invalid(String.join("; ", problems));
+    }
+    return new CheckResult.Valid(a, new HealthCheck(kind, p, Duration.ofMillis(interval), Duration.ofMillis(timeout), up, down));
   }
 }

@@ -14,8 +14,15 @@ import io.edgeproxy.core.routing.RoutingSnapshot;
 import io.edgeproxy.core.routing.RoutingState;
 import io.edgeproxy.proxy.NettyTransport;
 import io.edgeproxy.proxy.ProxyServer;
+import io.edgeproxy.dns.DnsServer;
+import io.edgeproxy.proxy.health.ActiveHealthChecker;
 import io.edgeproxy.replication.Replicator;
 import io.edgeproxy.tools.admin.AdminServer;
+import io.edgeproxy.tools.admin.NodeMetrics;
+import io.edgeproxy.discovery.ApiContext;
+import io.edgeproxy.discovery.ApiServer;
+import io.edgeproxy.sql.ApiTokens;
+import io.edgeproxy.sql.Registrations;
 import io.edgeproxy.sql.ReplicaStore;
 import io.edgeproxy.sql.RoutingDb;
 import io.edgeproxy.sql.RoutingReloader;
@@ -43,8 +50,14 @@ public final class EdgeNode implements AutoCloseable {
   private RoutingState state;
   private RoutingReloader reloader;
   private ProxyServer proxy;
+  private ActiveHealthChecker healthChecker;
   private @Nullable Replicator replicator;
+  private @Nullable DnsServer dns;
+  private @Nullable InetSocketAddress dnsAddress;
   private @Nullable AdminServer admin;
+  private @Nullable ApiServer api;
+  private @Nullable NodeMetrics metrics;
+  private ClientLocator locator;
   private List<InetSocketAddress> proxyAddresses = List.of();
 
   private EdgeNode(EdgeConfig config) {
@@ -101,13 +114,19 @@ public final class EdgeNode implements AutoCloseable {
     resources.add(gc::shutdownNow);
 
     // 5. The proxy: bind every listener, then accept.
-    Router router = new Router(state, new ClientLocator(geo), bindings,
+    locator = new ClientLocator(geo);
+    Router router = new Router(state, locator, bindings,
         new Router.PassiveHealth(config.proxy().ejectAfterFailures(), config.proxy().ejectFor()), System::nanoTime);
     NettyTransport transport = step("start I/O threads", () -> NettyTransport.forConfig(config.proxy()));
     resources.add(transport);
     proxy = new ProxyServer(config.proxy(), router, transport);
     proxyAddresses = step("bind proxy listeners", proxy::start);
     resources.add(proxy);
+
+    // 5b. Active health checks (apps with a row in health_checks): verdicts stay on this POP and
+    // feed the proxy's selection; closed before the proxy, so its last verdicts hold during the drain.
+    healthChecker = step("start health checks", () -> ActiveHealthChecker.start(state));
+    resources.add(healthChecker);
 
     // 6. Only now poll routing.db for other writers: the first load already happened.
     reloader.start(config.node().dbReload());
@@ -118,13 +137,61 @@ public final class EdgeNode implements AutoCloseable {
       resources.add(replicator);
     }
 
+    // 7b. DNS: answers from the same snapshot as the proxy; after replication, whose members are pops.<zone>.
+    if (config.dns() != null) {
+      PopDirectory pops = PopDirectory.start(config, replicator);
+      resources.add(pops);
+      dns = new DnsServer(config.dns(), state, locator, pops::current);
+      resources.add(dns);
+      dnsAddress = step("bind the DNS server", dns::start);
+    }
+
     // 8. The admin endpoint last: it reports on everything above.
     if (config.node().adminAddress() != null) {
       admin = step("bind the admin endpoint", () -> AdminServer.start(config.node().adminAddress(), this));
       resources.add(admin);
     }
+    // 9. The discovery API: registrations write routing.db like every other change.
+    if (config.api() != null) {
+      api = step("start the discovery API", () -> ApiServer.start(apiContext()));
+      resources.add(api);
+    }
     logger.info("edgeproxy node up: region {}, routing.db {} (snapshot v{}, {} backends)",
         config.node().region(), config.node().dbPath(), first.version(), first.backends().size());
+  }
+
+  private ApiContext apiContext() {
+    String self = replicator != null ? replicator.nodeId() : config.node().region();
+    return new ApiContext(config.api(), self, state, reloader, locator, new Registrations(db), new ApiTokens(db),
+        metrics().registry(), this::members, () -> AdminServer.status(this), () -> metrics().scrape(), this::reloadNow);
+  }
+
+  /** The cluster's members as this POP sees them, itself first. */
+  public List<ApiContext.Member> members() {
+    List<ApiContext.Member> out = new ArrayList<>();
+    if (replicator == null) {
+      out.add(new ApiContext.Member(config.node().region(), config.node().region(), "", true, true));
+      return out;
+    }
+    var status = replicator.status();
+    out.add(new ApiContext.Member(status.nodeId(), config.node().region(), status.streamAddress(), true, true));
+    for (var peer : status.peers()) {
+      out.add(new ApiContext.Member(peer.nodeId(), peer.region(), peer.streamAddress(), false, peer.connected()));
+    }
+    return out;
+  }
+
+  /** The node's metrics (Prometheus), shared by the admin endpoint and the discovery API. */
+  public synchronized NodeMetrics metrics() {
+    if (metrics == null) {
+      metrics = new NodeMetrics(this);
+    }
+    return metrics;
+  }
+
+  /** The discovery API's address, or null when it is off. */
+  public @Nullable InetSocketAddress apiAddress() {
+    return api == null ? null : api.address();
   }
 
   private GeoResolver openGeo() {
@@ -173,9 +240,24 @@ public final class EdgeNode implements AutoCloseable {
     return proxy;
   }
 
+  /** This POP's active health checks (read-only view per checked backend). */
+  public ActiveHealthChecker healthChecker() {
+    return healthChecker;
+  }
+
   /** The admin endpoint's address, or null when it is off. */
   public @Nullable InetSocketAddress adminAddress() {
     return admin == null ? null : admin.address();
+  }
+
+  /** The DNS server, or null when DNS is off. */
+  public @Nullable DnsServer dns() {
+    return dns;
+  }
+
+  /** The DNS server's bound address (UDP and TCP), or null when DNS is off. */
+  public @Nullable InetSocketAddress dnsAddress() {
+    return dnsAddress;
   }
 
   /** Replication, or null when it is disabled. */

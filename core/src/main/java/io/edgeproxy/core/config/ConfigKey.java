@@ -69,6 +69,24 @@ public enum ConfigKey {
       "How often anti-entropy compares routing.db with a peer and repairs differences (milliseconds)."),
   REPLICATION_GOSSIP_INTERVAL_MS("EDGEPROXY_REPLICATION_GOSSIP_INTERVAL_MS", "--gossip-interval-ms", "200", Kind.POSITIVE_MILLIS,
       "SWIM gossip period (milliseconds); failure-detector pings run every 5 periods, time out after 2.5."),
+  API_ENABLED("EDGEPROXY_API_ENABLED", "--api", "false", Kind.BOOLEAN,
+      "Serve the auto-discovery HTTP API (register, heartbeat, deregister; bearer tokens); on in demo mode."),
+  API_LISTEN_ADDR("EDGEPROXY_API_LISTEN_ADDR", "--api-listen", "127.0.0.1:8081", Kind.ADDRESS,
+      "Discovery API listen address (host:port)."),
+  HEARTBEAT_TTL_SECS("EDGEPROXY_HEARTBEAT_TTL_SECS", "--heartbeat-ttl-secs", "60", Kind.POSITIVE_SECONDS,
+      "A registered backend without a heartbeat for this long is marked unhealthy on every POP (seconds)."),
+  DEREGISTER_AFTER_SECS("EDGEPROXY_DEREGISTER_AFTER_SECS", "--deregister-after-secs", "600", Kind.POSITIVE_SECONDS,
+      "A registration still without a heartbeat this long after its TTL ran out is deleted on every POP (seconds)."),
+  DNS_ENABLED("EDGEPROXY_DNS_ENABLED", "--dns", "false", Kind.BOOLEAN,
+      "Serve the .internal DNS zone (UDP and TCP) from the routing snapshot; on in demo mode."),
+  DNS_LISTEN_ADDR("EDGEPROXY_DNS_LISTEN_ADDR", "--dns-listen", "0.0.0.0:5353", Kind.ADDRESS,
+      "DNS listen address, UDP and TCP (host:port)."),
+  DNS_DOMAIN("EDGEPROXY_DNS_DOMAIN", "--dns-domain", "internal", Kind.DNS_ZONE,
+      "The zone the DNS server answers for; names outside it are refused."),
+  DNS_TTL_SECS("EDGEPROXY_DNS_TTL_SECS", "--dns-ttl-secs", "5", Kind.SECONDS,
+      "TTL of DNS answers, and of negative answers through the SOA (seconds)."),
+  DNS_RATE_LIMIT("EDGEPROXY_DNS_RATE_LIMIT", "--dns-rate-limit", "1000", Kind.NON_NEGATIVE_INT,
+      "UDP responses per second to one source /24 (IPv4) or /56 (IPv6), burst of one second's worth; 0 turns the limit off."),
   DEBUG("DEBUG", "--debug", "false", Kind.BOOLEAN,
       "Log at DEBUG level (set at all = on, except 0/false/no/off).");
 
@@ -131,7 +149,8 @@ public enum ConfigKey {
     POSITIVE_INT("an integer >= 1"),
     NON_NEGATIVE_INT("an integer >= 0"),
     BOOLEAN("true/false, 1/0, yes/no, on/off"),
-    TRANSPORT("auto, io_uring or nio");
+    TRANSPORT("auto, io_uring or nio"),
+    DNS_ZONE("a DNS name: labels of letters, digits, '-' or '_' (1-63 each) separated by '.', 1-200 characters");
 
     private final String expected;
 

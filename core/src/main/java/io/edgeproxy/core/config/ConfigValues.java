@@ -20,6 +20,7 @@ import org.jspecify.annotations.Nullable;
 final class ConfigValues {
   private static final Pattern REGION = Pattern.compile("[a-z0-9-]{1,32}");
   private static final Pattern APP = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+  private static final Pattern DNS_ZONE = Pattern.compile("[a-z0-9_-]{1,63}(\\.[a-z0-9_-]{1,63})*");
 
   private final Map<ConfigKey, String> raw = new EnumMap<>(ConfigKey.class);
   private final Map<ConfigKey, String> source = new EnumMap<>(ConfigKey.class);
@@ -178,6 +179,18 @@ final class ConfigValues {
         yield false;
       }
     };
+  }
+
+  /** A DNS zone name, lower-cased, without a trailing dot. */
+  String dnsZone(ConfigKey key) {
+    String text = raw.get(key).trim().toLowerCase(Locale.ROOT);
+    if (text.endsWith(".")) {
+      text = text.substring(0, text.length() - 1);
+    }
+    if (!DNS_ZONE.matcher(text).matches() || text.length() > 200) {
+      problem(key, "is not a DNS name");
+    }
+    return text;
   }
 
   ProxyConfig.Transport transport(ConfigKey key) {

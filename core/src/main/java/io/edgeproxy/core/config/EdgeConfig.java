@@ -22,6 +22,8 @@ public record EdgeConfig(
     AffinityConfig affinity,
     ProxyConfig proxy,
     @Nullable ReplicationConfig replication,
+    @Nullable DnsConfig dns,
+    @Nullable ApiConfig api,
     List<String> effective) {
 
   public EdgeConfig {
@@ -79,10 +81,25 @@ public record EdgeConfig(
           v.millis(ConfigKey.REPLICATION_SYNC_INTERVAL_MS, 1),
           v.millis(ConfigKey.REPLICATION_GOSSIP_INTERVAL_MS, 1));
     }
+    DnsConfig dns = null;
+    if (v.bool(ConfigKey.DNS_ENABLED)) {
+      dns = new DnsConfig(
+          v.address(ConfigKey.DNS_LISTEN_ADDR),
+          v.dnsZone(ConfigKey.DNS_DOMAIN),
+          v.seconds(ConfigKey.DNS_TTL_SECS, 0),
+          (int) v.integer(ConfigKey.DNS_RATE_LIMIT, 0));
+    }
+    ApiConfig api = null;
+    if (v.bool(ConfigKey.API_ENABLED)) {
+      api = new ApiConfig(
+          v.address(ConfigKey.API_LISTEN_ADDR),
+          v.seconds(ConfigKey.HEARTBEAT_TTL_SECS, 1),
+          v.seconds(ConfigKey.DEREGISTER_AFTER_SECS, 1));
+    }
     if (!v.problems().isEmpty()) {
       throw new InvalidConfigException(v.problems());
     }
-    return new EdgeConfig(node, geo, affinity, proxy, replication, v.describe());
+    return new EdgeConfig(node, geo, affinity, proxy, replication, dns, api, v.describe());
   }
 
   /** Every default, nothing from the environment. */
@@ -104,26 +121,36 @@ public record EdgeConfig(
             .withConnectTimeout(Duration.ofMillis(500))
             .withDrain(Duration.ZERO),
         null,
+        null,
+        null,
         List.of("test profile"));
   }
 
   public EdgeConfig withNode(NodeConfig value) {
-    return new EdgeConfig(value, geo, affinity, proxy, replication, effective);
+    return new EdgeConfig(value, geo, affinity, proxy, replication, dns, api, effective);
   }
 
   public EdgeConfig withGeo(GeoConfig value) {
-    return new EdgeConfig(node, value, affinity, proxy, replication, effective);
+    return new EdgeConfig(node, value, affinity, proxy, replication, dns, api, effective);
   }
 
   public EdgeConfig withAffinity(AffinityConfig value) {
-    return new EdgeConfig(node, geo, value, proxy, replication, effective);
+    return new EdgeConfig(node, geo, value, proxy, replication, dns, api, effective);
   }
 
   public EdgeConfig withProxy(ProxyConfig value) {
-    return new EdgeConfig(node, geo, affinity, value, replication, effective);
+    return new EdgeConfig(node, geo, affinity, value, replication, dns, api, effective);
   }
 
   public EdgeConfig withReplication(@Nullable ReplicationConfig value) {
-    return new EdgeConfig(node, geo, affinity, proxy, value, effective);
+    return new EdgeConfig(node, geo, affinity, proxy, value, dns, api, effective);
+  }
+
+  public EdgeConfig withDns(@Nullable DnsConfig value) {
+    return new EdgeConfig(node, geo, affinity, proxy, replication, value, api, effective);
+  }
+
+  public EdgeConfig withApi(@Nullable ApiConfig value) {
+    return new EdgeConfig(node, geo, affinity, proxy, replication, dns, value, effective);
   }
 }

@@ -4,8 +4,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Live, POP-local state of one backend: active connections (reserved slots), totals and passive
- * health (consecutive connect failures and an ejection deadline).
+ * Live, POP-local state of one backend: active connections (reserved slots), totals, passive
+ * health (consecutive connect failures and an ejection deadline) and the active health check's verdict.
  *
  * <p>Thread-safe; shared by every snapshot that contains the backend's id (see {@link LoadBoard}),
  * so counts survive routing.db reloads. A slot is reserved with {@link #tryAcquire(int)} before
@@ -17,8 +17,11 @@ public final class BackendLoad {
   private final AtomicInteger consecutiveFailures = new AtomicInteger();
   private final LongAdder connectionsTotal = new LongAdder();
   private final LongAdder connectFailuresTotal = new LongAdder();
+  private final LongAdder bytesToBackend = new LongAdder();
+  private final LongAdder bytesFromBackend = new LongAdder();
   private volatile long ejectedUntilNanos;
   private volatile boolean ejected;
+  private volatile boolean checkFailing;
 
   /**
    * Reserves one connection slot unless {@code hardLimit} slots are taken.
@@ -83,6 +86,42 @@ public final class BackendLoad {
   /** True while a passive-health ejection is in force. */
   public boolean isEjected(long nowNanos) {
     return ejected && nowNanos - ejectedUntilNanos < 0;
+  }
+
+  /** True while this POP's active health check holds the backend down. */
+  public boolean isCheckFailing() {
+    return checkFailing;
+  }
+
+  /** Set by this POP's active health checker when the backend goes down ({@code fall}) or up ({@code rise}). */
+  public void setCheckFailing(boolean failing) {
+    checkFailing = failing;
+  }
+
+  /**
+   * True when this POP would send no new client to the backend for its own reasons: the active
+   * health check failed or passive health ejected it. (routing.db's healthy flag is separate.)
+   */
+  public boolean isDownHere(long nowNanos) {
+    return checkFailing || isEjected(nowNanos);
+  }
+
+  /** Bytes relayed from clients to this backend (proxied traffic). */
+  public void addBytesToBackend(long bytes) {
+    bytesToBackend.add(bytes);
+  }
+
+  /** Bytes relayed from this backend to its clients. */
+  public void addBytesFromBackend(long bytes) {
+    bytesFromBackend.add(bytes);
+  }
+
+  public long bytesToBackend() {
+    return bytesToBackend.sum();
+  }
+
+  public long bytesFromBackend() {
+    return bytesFromBackend.sum();
   }
 
   public long connectionsTotal() {

@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Score, as in the original: {@code tier * 100 + (active / soft_limit) / weight}, lowest wins,
  * over backends that are healthy, not drained (weight 0), not full (active >= hard_limit), not
- * ejected by passive health and not already tried for this client. Unlike the original:
+ * down on this POP (active health check failing, or ejected by passive health) and not already tried for this client. Unlike the original:
  *
  * <ul>
  *   <li>only the app's own backends are considered;
@@ -128,7 +128,7 @@ public final class GeoLoadBalancer {
     private boolean available(Candidate c) {
       Backend b = c.backend();
       return !c.load().isFull(b.hardLimit())
-          && !c.load().isEjected(now)
+          && !c.load().isDownHere(now)
           && (excluded.isEmpty() || !excluded.contains(b.id()));
     }
 

@@ -87,14 +87,14 @@ public final class Router {
     if (c != null
         && c.backend().healthy()
         && !excluded.contains(boundId)
-        && !c.load().isEjected(now)
+        && !c.load().isDownHere(now)
         && c.load().tryAcquire(c.backend().hardLimit())) {
       ClientLocation location = locator.locate(client, snapshot.regions());
       int tier = Tier.of(c.backend(), location, snapshot.popRegion());
       double score = tier * 100.0 + (c.backend().weight() == 0 ? 0 : c.loadScore());
       return new RouteDecision.Reserved(c, tier, score, true, snapshot.version(), new Lease(c.load()));
     }
-    // Gone, unhealthy, deleted, ejected or full: forget it and pick again.
+    // Gone, unhealthy, deleted, down here or full: forget it and pick again.
     bindings.unbind(app, client, boundId);
     return null;
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -43,6 +44,15 @@ class ConfigPropertiesTest {
       Map.entry(ConfigKey.REPLICATION_TLS_DIR, "/etc/edgeproxy/tls"),
       Map.entry(ConfigKey.REPLICATION_SYNC_INTERVAL_MS, "1000"),
       Map.entry(ConfigKey.REPLICATION_GOSSIP_INTERVAL_MS, "100"),
+      Map.entry(ConfigKey.API_ENABLED, "true"),
+      Map.entry(ConfigKey.API_LISTEN_ADDR, "127.0.0.1:8081"),
+      Map.entry(ConfigKey.HEARTBEAT_TTL_SECS, "30"),
+      Map.entry(ConfigKey.DEREGISTER_AFTER_SECS, "300"),
+      Map.entry(ConfigKey.DNS_ENABLED, "true"),
+      Map.entry(ConfigKey.DNS_LISTEN_ADDR, "127.0.0.1:5353"),
+      Map.entry(ConfigKey.DNS_DOMAIN, "internal"),
+      Map.entry(ConfigKey.DNS_TTL_SECS, "5"),
+      Map.entry(ConfigKey.DNS_RATE_LIMIT, "100"),
       Map.entry(ConfigKey.DEBUG, "off"));
   /** Keys where any text is acceptable (paths) or that accept anything by the original's rule (DEBUG). */
   private static final Set<ConfigKey> ANYTHING_GOES = Set.of(ConfigKey.DB_PATH, ConfigKey.GEOIP_PATH, ConfigKey.DEBUG,
@@ -55,10 +65,10 @@ class ConfigPropertiesTest {
 
   @Test
   void anySubsetOfValidValuesLoads() {
-    qt().forAll(integers().between(0, (1 << ConfigKey.values().length) - 1)).checkAssert(mask -> {
+    qt().forAll(longs().between(0, (1L << ConfigKey.values().length) - 1)).checkAssert(mask -> {
       Map<String, String> env = new HashMap<>();
       for (ConfigKey key : ConfigKey.values()) {
-        if ((mask & (1 << key.ordinal())) != 0) {
+        if ((mask & (1L << key.ordinal())) != 0) {
           env.put(key.env(), VALID.get(key));
         }
       }
@@ -84,7 +94,7 @@ class ConfigPropertiesTest {
       if (e == null) {
         // Digits and dashes are fine app names and region codes.
         assertThat(key.kind()).isIn(ConfigKey.Kind.NAME_OR_ANY, ConfigKey.Kind.REGION, ConfigKey.Kind.NAME,
-            ConfigKey.Kind.OPTIONAL_NAME, ConfigKey.Kind.OPTIONAL_HOST, ConfigKey.Kind.BOOLEAN);
+            ConfigKey.Kind.OPTIONAL_NAME, ConfigKey.Kind.OPTIONAL_HOST, ConfigKey.Kind.BOOLEAN, ConfigKey.Kind.DNS_ZONE);
         assertThat(bad).isIn("-5", "99999999999", "x:y", "§");
         return;
       }

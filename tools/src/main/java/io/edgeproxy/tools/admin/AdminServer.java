@@ -63,7 +63,7 @@ public final class AdminServer implements AutoCloseable {
   /** Binds {@code address}; blocks until bound. */
   public static AdminServer start(InetSocketAddress address, EdgeNode node) {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("admin", true), NioIoHandler.newFactory());
-    NodeMetrics metrics = new NodeMetrics(node);
+    NodeMetrics metrics = node.metrics();
     AdminServer[] self = new AdminServer[1];
     try {
       Channel channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -95,7 +95,8 @@ public final class AdminServer implements AutoCloseable {
     group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
   }
 
-  static NodeStatus status(EdgeNode node) {
+  /** This POP's status, as {@code GET /v1/status} shows it. */
+  public static NodeStatus status(EdgeNode node) {
     RoutingSnapshot snapshot = node.state().current();
     List<String> listeners = new ArrayList<>();
     List<ListenerConfig> configured = node.config().proxy().listeners();

@@ -1,10 +1,12 @@
 package io.edgeproxy.tools.admin;
 
 import io.edgeproxy.core.routing.BackendLoad;
+import io.edgeproxy.proxy.health.BackendHealth;
 import io.edgeproxy.replication.ReplicationStatus;
 import io.edgeproxy.tools.EdgeNode;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -17,16 +19,23 @@ import java.util.Map;
  * The node's metrics in Prometheus text (Micrometer). Figures are read from the live state when
  * scraped; nothing on the proxy's hot path touches the registry.
  */
-final class NodeMetrics {
+public final class NodeMetrics {
+  private static final Map<Integer, String> DNS_RCODES = Map.of(
+      0, "NOERROR", 1, "FORMERR", 2, "SERVFAIL", 3, "NXDOMAIN", 4, "NOTIMP", 5, "REFUSED", 16, "BADVERS");
   private final EdgeNode node;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final MultiGauge backendActive;
   private final MultiGauge backendConnections;
   private final MultiGauge backendFailures;
+  private final MultiGauge backendBytesIn;
+  private final MultiGauge backendBytesOut;
   private final MultiGauge peerLagMillis;
   private final MultiGauge peerBehind;
+  private final MultiGauge healthUp;
+  private final MultiGauge healthChecks;
+  private final MultiGauge healthFailures;
 
-  NodeMetrics(EdgeNode node) {
+  public NodeMetrics(EdgeNode node) {
     this.node = node;
     Tags pop = Tags.of("region", node.config().node().region());
     Gauge.builder("edge.snapshot.version", node, n -> n.state().current().version()).tags(pop)
@@ -42,8 +51,37 @@ final class NodeMetrics {
     backendConnections = MultiGauge.builder("edge.proxy.backend.connections").description("Connections established, total")
         .register(registry);
     backendFailures = MultiGauge.builder("edge.proxy.backend.connect.failures").register(registry);
+    backendBytesIn = MultiGauge.builder("edge.proxy.backend.bytes.sent").description("Bytes relayed from clients to the backend")
+        .baseUnit("bytes").register(registry);
+    backendBytesOut = MultiGauge.builder("edge.proxy.backend.bytes.received").description("Bytes relayed from the backend to clients")
+        .baseUnit("bytes").register(registry);
+    for (int tier = 0; tier <= 3; tier++) {
+      int t = tier;
+      FunctionCounter.builder("edge.proxy.picks", node, n -> n.proxy().stats().picksInTier(t)).tags(pop.and("tier", String.valueOf(t)))
+          .description("Backends picked for a client, by tier: 0 same country, 1 same region, 2 this POP's region, 3 elsewhere")
+          .register(registry);
+    }
     peerLagMillis = MultiGauge.builder("edge.replication.peer.lag.ms").register(registry);
     peerBehind = MultiGauge.builder("edge.replication.peer.behind.changes").register(registry);
+    healthUp = MultiGauge.builder("edge.health.check.up")
+        .description("1 while this POP's active health check lets the backend take clients, 0 while it holds it down")
+        .register(registry);
+    healthChecks = MultiGauge.builder("edge.health.checks").description("Health check probes finished, total").register(registry);
+    healthFailures = MultiGauge.builder("edge.health.check.failures").description("Failed health check probes, total")
+        .register(registry);
+    if (node.dns() != null) {
+      var dns = node.dns().stats();
+      FunctionCounter.builder("edge.dns.queries", dns, d -> d.queriesTotal()).tags(pop)
+          .description("DNS messages received (UDP and TCP)").register(registry);
+      for (int rcode : new int[] {0, 1, 2, 3, 4, 5, 16}) {
+        FunctionCounter.builder("edge.dns.responses", dns, d -> d.responsesTotal(rcode))
+            .tags(pop.and("rcode", DNS_RCODES.get(rcode))).register(registry);
+      }
+      FunctionCounter.builder("edge.dns.rate.limited", dns, d -> d.rateLimitedTotal()).tags(pop)
+          .description("UDP responses dropped or sent empty with TC by the per-source rate limit").register(registry);
+      FunctionCounter.builder("edge.dns.truncated", dns, d -> d.truncatedTotal()).tags(pop)
+          .description("UDP responses truncated (TC) because the answer did not fit").register(registry);
+    }
     if (node.replicator() != null) {
       var replicator = node.replicator();
       Gauge.builder("edge.replication.versions", replicator, r -> r.status().versions()).register(registry);
@@ -56,20 +94,43 @@ final class NodeMetrics {
     }
   }
 
+  /** The registry other parts of the node (the discovery API) add their meters to. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
   /** The Prometheus text exposition, refreshed from live state. */
-  String scrape() {
+  public synchronized String scrape() {
     List<MultiGauge.Row<?>> active = new ArrayList<>();
     List<MultiGauge.Row<?>> total = new ArrayList<>();
     List<MultiGauge.Row<?>> failures = new ArrayList<>();
+    List<MultiGauge.Row<?>> bytesIn = new ArrayList<>();
+    List<MultiGauge.Row<?>> bytesOut = new ArrayList<>();
     for (Map.Entry<String, BackendLoad> e : node.state().loads().view().entrySet()) {
       Tags tags = Tags.of("backend", e.getKey());
       active.add(MultiGauge.Row.of(tags, e.getValue().active()));
       total.add(MultiGauge.Row.of(tags, e.getValue().connectionsTotal()));
       failures.add(MultiGauge.Row.of(tags, e.getValue().connectFailuresTotal()));
+      bytesIn.add(MultiGauge.Row.of(tags, e.getValue().bytesToBackend()));
+      bytesOut.add(MultiGauge.Row.of(tags, e.getValue().bytesFromBackend()));
     }
     backendActive.register(active, true);
     backendConnections.register(total, true);
     backendFailures.register(failures, true);
+    backendBytesIn.register(bytesIn, true);
+    backendBytesOut.register(bytesOut, true);
+    List<MultiGauge.Row<?>> up = new ArrayList<>();
+    List<MultiGauge.Row<?>> checks = new ArrayList<>();
+    List<MultiGauge.Row<?>> checkFailures = new ArrayList<>();
+    for (BackendHealth h : node.healthChecker().backends()) {
+      Tags tags = Tags.of("app", h.app(), "backend", h.backendId());
+      up.add(MultiGauge.Row.of(tags, h.up() ? 1 : 0));
+      checks.add(MultiGauge.Row.of(tags, h.checksTotal()));
+      checkFailures.add(MultiGauge.Row.of(tags, h.failuresTotal()));
+    }
+    healthUp.register(up, true);
+    healthChecks.register(checks, true);
+    healthFailures.register(checkFailures, true);
     if (node.replicator() != null) {
       List<MultiGauge.Row<?>> lag = new ArrayList<>();
       List<MultiGauge.Row<?>> behind = new ArrayList<>();

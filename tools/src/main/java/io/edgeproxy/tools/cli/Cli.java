@@ -52,6 +52,11 @@ public final class Cli implements Runnable {
     if (only == null || only.equals("certs")) {
       cli.addSubcommand("certs", new CommandLine(new CertsCommand()));
     }
+    if (only == null || only.equals("token")) {
+      CommandLine token = new CommandLine(new TokenCommand());
+      token.addSubcommand("create", new CommandLine(new TokenCommand.Create(env)));
+      cli.addSubcommand("token", token);
+    }
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println("edgeproxy: " + e.getMessage());
       return 1;
@@ -64,7 +69,7 @@ public final class Cli implements Runnable {
     return commandLine(env, runsOneCommand ? args[0] : null).execute(args);
   }
 
-  private static final java.util.Set<String> SUBCOMMANDS = java.util.Set.of("agent", "demo", "certs");
+  private static final java.util.Set<String> SUBCOMMANDS = java.util.Set.of("agent", "demo", "certs", "token");
 
   public static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
     CommandLine cli = commandLine(env);

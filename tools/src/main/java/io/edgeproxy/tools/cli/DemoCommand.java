@@ -7,6 +7,8 @@ import io.edgeproxy.core.geo.ClientLocator;
 import io.edgeproxy.core.geo.SocketAddresses;
 import io.edgeproxy.core.geo.MaxMindGeoResolver;
 import io.edgeproxy.core.routing.RoutingSnapshot;
+import io.edgeproxy.sql.ApiTokens;
+import io.edgeproxy.sql.RoutingDb;
 import io.edgeproxy.tools.EdgeNode;
 import io.edgeproxy.tools.demo.DemoPop;
 import java.nio.file.Path;
@@ -31,7 +33,10 @@ public final class DemoCommand implements Callable<Integer> {
       ConfigKey.LISTEN_ADDR, "127.0.0.1:8080",
       ConfigKey.APP, DemoPop.APP,
       ConfigKey.DB_PATH, "demo-data/routing.db",
-      ConfigKey.DRAIN_SECS, "1");
+      ConfigKey.DRAIN_SECS, "1",
+      ConfigKey.API_ENABLED, "true",
+      ConfigKey.DNS_ENABLED, "true",
+      ConfigKey.DNS_LISTEN_ADDR, "127.0.0.1:5353");
 
   @Spec CommandSpec spec;
   private final Map<String, String> env;
@@ -60,7 +65,45 @@ public final class DemoCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(pop::close, "demo-backends"));
     Path db = config.node().dbPath();
     pop.writeRoutingDb(db);
-    return AgentCommand.runUntilStopped(config, spec.commandLine().getOut(), spec.commandLine().getErr(), node -> banner(node, pop));
+    String token = demoToken(db);
+    return AgentCommand.runUntilStopped(config, spec.commandLine().getOut(), spec.commandLine().getErr(),
+        node -> banner(node, pop) + apiBanner(node, token) + dnsBanner(node) + "Ctrl-C stops the demo.\n");
+  }
+
+  private static String dnsBanner(EdgeNode node) {
+    if (node.dnsAddress() == null) {
+      return "";
+    }
+    String at = "@" + node.dnsAddress().getAddress().getHostAddress() + " -p " + node.dnsAddress().getPort();
+    String zone = node.config().dns().zone();
+    return """
+        DNS for .%s on %s (UDP and TCP), nearest backends first:
+            dig %s %s.%s
+            dig %s _%s._tcp.%s SRV
+            dig %s vms.%s.%s TXT
+        """.formatted(zone, SocketAddresses.format(node.dnsAddress()), at, DemoPop.APP, zone, at, DemoPop.APP, zone,
+            at, DemoPop.APP, zone);
+  }
+
+  /** An admin token for the demo's discovery API, made fresh on each run (only its hash is stored). */
+  private static String demoToken(Path db) {
+    try (RoutingDb routing = RoutingDb.open(db)) {
+      return new ApiTokens(routing).create(ApiTokens.ADMIN, "edgeproxy demo", System.currentTimeMillis());
+    }
+  }
+
+  private static String apiBanner(EdgeNode node, String token) {
+    if (node.apiAddress() == null) {
+      return "";
+    }
+    String api = "http://" + SocketAddresses.format(node.apiAddress());
+    return """
+        Discovery API on %s with a demo admin token (shown only now):
+            TOKEN=%s
+            curl -s -H "Authorization: Bearer $TOKEN" %s/api/v1/backends
+            curl -s -H "Authorization: Bearer $TOKEN" '%s/api/v1/route/explain?app=%s&ip=200.160.2.3'
+        Status page: %s/ui#token=%s
+        """.formatted(api, token, api, api, DemoPop.APP, api, token);
   }
 
   private static String banner(EdgeNode node, DemoPop pop) {
@@ -83,7 +126,6 @@ public final class DemoCommand implements Callable<Integer> {
 
           Loopback clients have no geo, so they go to this POP's region first. Clients elsewhere would go:
           %s
-          Ctrl-C stops the demo.
           """.formatted(config.node().region(), DemoPop.APP, pop.backends().size(), db, url,
               config.node().dbReload().toSeconds(), db, pop.pickFor(snapshot, new ClientLocator(geo), "127.0.0.1"),
               db, pop.sampleRoutes(snapshot, new ClientLocator(geo)));

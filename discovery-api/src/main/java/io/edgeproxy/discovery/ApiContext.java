@@ -1,0 +1,46 @@
+package io.edgeproxy.discovery;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgeproxy.core.config.ApiConfig;
+import io.edgeproxy.core.geo.ClientLocator;
+import io.edgeproxy.core.routing.RoutingState;
+import io.edgeproxy.sql.ApiTokens;
+import io.edgeproxy.sql.Registrations;
+import io.edgeproxy.sql.RoutingReloader;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * What the discovery API works with, all owned by the node that starts it.
+ *
+ * @param self this POP's id (the replication node id, or its region without replication); leases
+ *     record it, so the POP that accepted a registration is the one that expires it first
+ * @param members the cluster's members as this POP sees them (itself included)
+ * @param nodeStatus this POP's status (version, snapshot, listeners, replication lag) for the status page
+ * @param metrics the Prometheus text of every metric of the node
+ * @param reloadAll re-reads routing.db into the snapshot (after a bulk change such as an expiry pass)
+ */
+public record ApiContext(ApiConfig config, String self, RoutingState state, RoutingReloader reloader, ClientLocator locator,
+    Registrations registrations, ApiTokens tokens, MeterRegistry registry, Supplier<List<Member>> members,
+    Supplier<Object> nodeStatus, Supplier<String> metrics, Runnable reloadAll) {
+
+  /** A member of the cluster as shown by {@code GET /api/v1/members}. */
+  public record Member(String nodeId, String region, String address, boolean self, boolean connected) {}
+
+  public ApiContext {
+    requireNonNull(config, "config");
+    requireNonNull(self, "self");
+    requireNonNull(state, "state");
+    requireNonNull(reloader, "reloader");
+    requireNonNull(locator, "locator");
+    requireNonNull(registrations, "registrations");
+    requireNonNull(tokens, "tokens");
+    requireNonNull(registry, "registry");
+    requireNonNull(members, "members");
+    requireNonNull(nodeStatus, "nodeStatus");
+    requireNonNull(metrics, "metrics");
+    requireNonNull(reloadAll, "reloadAll");
+  }
+}

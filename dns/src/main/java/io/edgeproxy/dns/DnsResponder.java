@@ -1,0 +1,142 @@
+package io.edgeproxy.dns;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgeproxy.core.geo.ClientLocation;
+import io.edgeproxy.core.geo.ClientLocator;
+import io.edgeproxy.core.routing.Hashing;
+import io.netty.buffer.ByteBuf;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One received message to one response, for both transports: parse, rate-limit (UDP), locate the
+ * client, resolve, write. Thread-safe; runs on the I/O threads and never blocks.
+ */
+final class DnsResponder {
+  private static final Logger logger = LoggerFactory.getLogger(DnsResponder.class);
+
+  private final ZoneResolver resolver;
+  private final ClientLocator locator;
+  private final DnsStats stats;
+  private final ResponseWriter.Settings settings;
+  private final @Nullable RateLimiter limiter;
+  private final AtomicBoolean warned = new AtomicBoolean();
+
+  DnsResponder(ZoneResolver resolver, ClientLocator locator, DnsStats stats, int ttlSeconds, @Nullable RateLimiter limiter) {
+    this.resolver = requireNonNull(resolver, "resolver");
+    this.locator = requireNonNull(locator, "locator");
+    this.stats = requireNonNull(stats, "stats");
+    this.settings = new ResponseWriter.Settings(resolver.zone(), ttlSeconds);
+    this.limiter = limiter;
+  }
+
+  /**
+   * Writes the response to {@code message} (from {@code sender}) at {@code out}'s writer index.
+   * Neither buffer is released here.
+   *
+   * @return false when nothing is to be sent (ignored, or dropped by the rate limit)
+   */
+  boolean respond(ByteBuf message, InetAddress sender, boolean tcp, ByteBuf out) {
+    stats.query(tcp);
+    ParsedQuery parsed = QueryParser.parse(message);
+    if (parsed instanceof ParsedQuery.Ignored ignored) {
+      stats.ignored();
+      logger.debug("ignored a packet from {}: {}", sender.getHostAddress(), ignored.reason());
+      return false;
+    }
+    if (!tcp && limiter != null) {
+      RateLimiter.Verdict verdict = limiter.check(sender, System.nanoTime());
+      if (verdict != RateLimiter.Verdict.ANSWER) {
+        stats.rateLimited();
+        if (verdict == RateLimiter.Verdict.DROP) {
+          return false;
+        }
+        slip(parsed, out);
+        return true;
+      }
+    }
+    int rcode = switch (parsed) {
+      case ParsedQuery.Parsed p -> answer(p.query(), sender, tcp, out);
+      case ParsedQuery.Malformed m -> {
+        logger.debug("FORMERR to {}: {}", sender.getHostAddress(), m.reason());
+        ResponseWriter.writeHeaderOnly(out, m.id(), m.flags(), Answer.FORMERR, false);
+        yield Answer.FORMERR;
+      }
+      case ParsedQuery.Unsupported u -> {
+        ResponseWriter.writeHeaderOnly(out, u.id(), u.flags(), Answer.NOTIMP, false);
+        yield Answer.NOTIMP;
+      }
+      case ParsedQuery.Ignored i -> throw new AssertionError("handled above");
+    };
+    stats.response(rcode);
+    return true;
+  }
+
+  private int answer(DnsQuery query, InetAddress sender, boolean tcp, ByteBuf out) {
+    int start = out.writerIndex();
+    Answer answer;
+    ZoneView view = null;
+    try {
+      view = resolver.view();
+      ClientSubnet subnet = query.edns() == null ? null : query.edns().subnet();
+      InetAddress where = subnet != null && subnet.sourcePrefix() > 0 ? subnet.address() : network(sender);
+      ClientLocation location = locator.locate(where, view.snapshot().regions());
+      answer = resolver.resolve(query, view, location, Hashing.ofAddress(where));
+    } catch (RuntimeException e) {
+      answer = serverFailure(query, e);
+    }
+    int limit = tcp ? ResponseWriter.TCP_MAX : ResponseWriter.udpLimit(query.edns());
+    long serial = view == null ? 0 : view.snapshot().version();
+    try {
+      if (ResponseWriter.write(out, query, answer, limit, serial, settings)) {
+        stats.truncated();
+      }
+    } catch (RuntimeException e) {
+      out.writerIndex(start);
+      answer = serverFailure(query, e);
+      ResponseWriter.write(out, query, answer, limit, serial, settings);
+    }
+    return answer.rcode();
+  }
+
+  private Answer serverFailure(DnsQuery query, RuntimeException e) {
+    if (warned.compareAndSet(false, true)) {
+      logger.warn("SERVFAIL for {} (type {}); later failures are logged at DEBUG", String.join(".", query.labels()), query.qtype(), e);
+    } else {
+      logger.debug("SERVFAIL for {} (type {})", String.join(".", query.labels()), query.qtype(), e);
+    }
+    return new Answer.ServerFailure();
+  }
+
+  /** An empty response with TC: a real client retries over TCP. */
+  private void slip(ParsedQuery parsed, ByteBuf out) {
+    switch (parsed) {
+      case ParsedQuery.Parsed p -> {
+        ResponseWriter.writeHeaderOnly(out, p.query().id(), p.query().flags(), Answer.NOERROR, true);
+        out.setShort(out.writerIndex() - 8, 1); // QDCOUNT: the question follows
+        out.writeBytes(p.query().question());
+      }
+      case ParsedQuery.Malformed m -> ResponseWriter.writeHeaderOnly(out, m.id(), m.flags(), Answer.NOERROR, true);
+      case ParsedQuery.Unsupported u -> ResponseWriter.writeHeaderOnly(out, u.id(), u.flags(), Answer.NOERROR, true);
+      case ParsedQuery.Ignored i -> throw new AssertionError("ignored packets are never limited");
+    }
+  }
+
+  /** The sender's /24 (IPv4) or /56 (IPv6): the granularity of location and of the tie-break. */
+  static InetAddress network(InetAddress sender) {
+    byte[] a = sender.getAddress();
+    for (int i = a.length == 4 ? 3 : 7; i < a.length; i++) {
+      a[i] = 0;
+    }
+    try {
+      return InetAddress.getByAddress(a);
+    } catch (UnknownHostException e) {
+      throw new AssertionError("4 or 16 bytes are always an address", e);
+    }
+  }
+}

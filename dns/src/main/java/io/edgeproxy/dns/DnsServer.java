@@ -1,0 +1,183 @@
+package io.edgeproxy.dns;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgeproxy.core.config.DnsConfig;
+import io.edgeproxy.core.geo.ClientLocator;
+import io.edgeproxy.core.geo.SocketAddresses;
+import io.edgeproxy.core.routing.RoutingState;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The DNS server: one UDP socket per I/O thread (SO_REUSEPORT) and one TCP listener, on the same
+ * port. {@link #start()} blocks until bound; {@link #close()} stops both and the I/O threads.
+ * A TCP connection without a complete query for 10 s is closed (RFC 7766 6.2.3 suggests seconds),
+ * and at most 256 are open at once.
+ */
+public final class DnsServer implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(DnsServer.class);
+  /** Largest datagram read; a larger one arrives cut short and is answered with FORMERR. */
+  static final int MAX_DATAGRAM = 1500;
+  /** Datagrams read per recvmmsg on epoll. */
+  private static final int DATAGRAMS_PER_READ = 32;
+
+  private final DnsConfig config;
+  private final Limits limits;
+  private final DnsTransport transport;
+  private final DnsStats stats = new DnsStats();
+  private final DnsResponder responder;
+  private final AtomicInteger tcpOpen = new AtomicInteger();
+  private final List<Channel> channels = new ArrayList<>();
+  private InetSocketAddress address;
+
+  /**
+   * @param pops the appliance nodes for {@code pops.<zone>}; called on I/O threads, must not block
+   */
+  public DnsServer(DnsConfig config, RoutingState state, ClientLocator locator, Supplier<List<Pop>> pops) {
+    this(config, state, locator, pops, Limits.DEFAULT);
+  }
+
+  /**
+   * Limits on TCP clients (tests shorten them).
+   *
+   * @param tcpIdle a connection without a complete query for this long is closed
+   * @param maxTcpConnections open TCP connections at most; more are closed at once
+   */
+  record Limits(Duration tcpIdle, int maxTcpConnections) {
+    static final Limits DEFAULT = new Limits(Duration.ofSeconds(10), 256);
+  }
+
+  DnsServer(DnsConfig config, RoutingState state, ClientLocator locator, Supplier<List<Pop>> pops, Limits limits) {
+    this.limits = requireNonNull(limits, "limits");
+    this.config = requireNonNull(config, "config");
+    this.transport = new DnsTransport(0);
+    ZoneResolver resolver = new ZoneResolver(config.zone(), state, pops, System::nanoTime);
+    RateLimiter limiter = config.rateLimit() > 0 ? new RateLimiter(config.rateLimit()) : null;
+    this.responder = new DnsResponder(resolver, locator, stats, (int) Math.min(Integer.MAX_VALUE, config.ttl().toSeconds()), limiter);
+    this.address = config.listen();
+  }
+
+  /**
+   * Binds UDP and TCP.
+   *
+   * @return the bound address (port 0 resolved; UDP and TCP share it)
+   * @throws IllegalStateException naming the address when it cannot be bound; nothing stays bound then
+   */
+  public synchronized InetSocketAddress start() {
+    int attempts = config.listen().getPort() == 0 ? 5 : 1; // port 0: UDP's free port may be taken for TCP
+    for (int attempt = 1; ; attempt++) {
+      try {
+        address = bindUdp(config.listen());
+        bindTcp(address);
+        logger.info("DNS listening on {} (UDP and TCP) for zone {}, TTL {} s, rate limit {} ({})",
+            SocketAddresses.format(address), config.zone(), config.ttl().toSeconds(),
+            config.rateLimit() == 0 ? "off" : config.rateLimit() + "/s per source network", transport.describe());
+        return address;
+      } catch (Exception e) { // bind failures arrive as (sneakily thrown) IOExceptions
+        closeChannels();
+        if (attempt >= attempts) {
+          throw new IllegalStateException("cannot listen for DNS on " + SocketAddresses.format(config.listen()) + ": " + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
+  private InetSocketAddress bindUdp(InetSocketAddress requested) {
+    InetSocketAddress bound = requested;
+    for (EventLoop loop : transport.loops()) {
+      Bootstrap b = new Bootstrap()
+          .group(loop)
+          .channel(transport.datagramClass())
+          .option(transport.reusePort(), true)
+          .option(ChannelOption.SO_RCVBUF, 4 << 20)
+          .option(ChannelOption.SO_SNDBUF, 4 << 20)
+          .handler(new UdpDnsHandler(responder));
+      if (transport.isEpoll()) {
+        // recvmmsg: up to DATAGRAMS_PER_READ datagrams per system call
+        b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
+            .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * DATAGRAMS_PER_READ));
+      } else {
+        b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM));
+      }
+      Channel ch = b.bind(bound).syncUninterruptibly().channel();
+      channels.add(ch);
+      bound = (InetSocketAddress) ch.localAddress();
+    }
+    return bound;
+  }
+
+  private void bindTcp(InetSocketAddress at) {
+    Channel ch = new ServerBootstrap()
+        .group(transport.group())
+        .channel(transport.serverClass())
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 << 10, 64 << 10))
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            if (tcpOpen.incrementAndGet() > limits.maxTcpConnections()) {
+              tcpOpen.decrementAndGet();
+              ch.close();
+              return;
+            }
+            ch.closeFuture().addListener(f -> tcpOpen.decrementAndGet());
+            ch.pipeline().addLast(
+                new LengthFieldBasedFrameDecoder(65535 + 2, 0, 2, 0, 2),
+                // after the framer, so only whole queries count as activity (a trickle of bytes does not)
+                new IdleStateHandler(limits.tcpIdle().toMillis(), 0, 0, TimeUnit.MILLISECONDS),
+                new TcpDnsHandler(responder));
+          }
+        })
+        .bind(at).syncUninterruptibly().channel();
+    channels.add(ch);
+  }
+
+  /** The bound address (the configured one before {@link #start()}). */
+  public InetSocketAddress address() {
+    return address;
+  }
+
+  public DnsStats stats() {
+    return stats;
+  }
+
+  /** Open TCP connections. */
+  public int tcpConnections() {
+    return tcpOpen.get();
+  }
+
+  private void closeChannels() {
+    for (Channel ch : channels) {
+      ch.close().syncUninterruptibly();
+    }
+    channels.clear();
+  }
+
+  @Override
+  public synchronized void close() {
+    closeChannels();
+    transport.close();
+  }
+}

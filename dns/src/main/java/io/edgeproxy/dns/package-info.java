@@ -1,0 +1,14 @@
+/**
+ * The {@code .internal} DNS server: UDP and TCP on Netty, answering every name from the same
+ * immutable {@code RoutingSnapshot} the proxy routes by, so DNS and proxy agree on health, limits
+ * and deletions. Queries are parsed into {@link io.edgeproxy.dns.DnsQuery} values, resolved into a
+ * sealed {@link io.edgeproxy.dns.Answer}, and written with name compression, EDNS0 and truncation.
+ *
+ * <p>Starting points: {@link io.edgeproxy.dns.DnsServer} (bind, start, close),
+ * {@link io.edgeproxy.dns.ZoneResolver} (name forms to answers), {@code QueryParser} (wire to
+ * query), {@code ResponseWriter} (answer to wire), {@code RateLimiter} (per-source token buckets).
+ */
+@NullMarked
+package io.edgeproxy.dns;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,182 @@
+package io.edgeproxy.sql;
+
+import static java.util.Objects.requireNonNull;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Registrations of the discovery API, kept in routing.db so that they route at once on this POP
+ * and replicate to every other: a registration is the backend's row in {@code backends} plus its
+ * lease in {@code registrations}, written in one transaction through the same writer (and change
+ * capture) as every other change.
+ *
+ * <p>Leases: a heartbeat renews the lease, but writes (and so replicates) the new expiry only when
+ * less than three quarters of the TTL is left; a backend that stops heartbeating therefore expires
+ * between 0.75 and 1 TTL after its last heartbeat, and a heartbeat every TTL/2 (as Consul advises)
+ * keeps it alive with one replicated write per TTL/4 at most.
+ */
+public final class Registrations {
+  private final RoutingDb db;
+
+  public Registrations(RoutingDb db) {
+    this.db = requireNonNull(db, "db");
+  }
+
+  /** Upserts the backend (healthy, not deleted) and a fresh lease. Idempotent in effect. */
+  public void register(Registration r, long nowMs, Duration ttl, String acceptedBy) {
+    db.inTransaction(c -> {
+      update(c, "INSERT INTO backends (id, app, region, country, wg_ip, port, healthy, weight, soft_limit, hard_limit, deleted)"
+              + " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, 0)"
+              + " ON CONFLICT(id) DO UPDATE SET app = excluded.app, region = excluded.region, country = excluded.country,"
+              + " wg_ip = excluded.wg_ip, port = excluded.port, healthy = 1, weight = excluded.weight,"
+              + " soft_limit = excluded.soft_limit, hard_limit = excluded.hard_limit, deleted = 0",
+          r.id(), r.app(), r.region(), r.country(), r.ip().getHostAddress(), r.port(), r.weight(), r.softLimit(), r.hardLimit());
+      update(c, "INSERT INTO registrations (id, app, ttl_ms, expires_ms, expired, accepted_by, registered_ms, metadata)"
+              + " VALUES (?, ?, ?, ?, 0, ?, ?, ?)"
+              + " ON CONFLICT(id) DO UPDATE SET app = excluded.app, ttl_ms = excluded.ttl_ms, expires_ms = excluded.expires_ms,"
+              + " expired = 0, accepted_by = excluded.accepted_by, registered_ms = excluded.registered_ms,"
+              + " metadata = excluded.metadata",
+          r.id(), r.app(), ttl.toMillis(), nowMs + ttl.toMillis(), acceptedBy, nowMs, r.metadataJson());
+      return null;
+    });
+  }
+
+  /** What a heartbeat did. */
+  public enum Renewal {
+    /** The lease was extended in routing.db (and so on every POP). */
+    WRITTEN,
+    /** The lease has more than three quarters of its TTL left: nothing written. */
+    STILL_FRESH,
+    /** No registration has this id. */
+    UNKNOWN
+  }
+
+  /** Renews the lease of {@code id}; brings back a backend its lease's expiry had marked unhealthy. */
+  public Renewal heartbeat(String id, long nowMs, Duration ttl, String acceptedBy) {
+    return db.inTransaction(c -> {
+      long expires;
+      boolean expired;
+      try (PreparedStatement st = c.prepareStatement("SELECT expires_ms, expired FROM registrations WHERE id = ?")) {
+        st.setString(1, id);
+        try (ResultSet rs = st.executeQuery()) {
+          if (!rs.next()) {
+            return Renewal.UNKNOWN;
+          }
+          expires = rs.getLong(1);
+          expired = rs.getInt(2) == 1;
+        }
+      }
+      long ttlMs = ttl.toMillis();
+      if (!expired && expires - nowMs > ttlMs * 3 / 4) {
+        return Renewal.STILL_FRESH;
+      }
+      update(c, "UPDATE registrations SET expires_ms = ?, ttl_ms = ?, expired = 0, accepted_by = ? WHERE id = ?",
+          nowMs + ttlMs, ttlMs, acceptedBy, id);
+      if (expired) {
+        update(c, "UPDATE backends SET healthy = 1 WHERE id = ?", id);
+      }
+      return Renewal.WRITTEN;
+    });
+  }
+
+  /** Deletes the backend and its lease (replicated as tombstones). False if neither existed. */
+  public boolean deregister(String id) {
+    return db.inTransaction(c -> update(c, "DELETE FROM backends WHERE id = ?", id)
+        + update(c, "DELETE FROM registrations WHERE id = ?", id) > 0);
+  }
+
+  /** The app of backend {@code id} in routing.db (registered or not), if there is such a row. */
+  public Optional<String> appOf(String id) {
+    return db.read(c -> {
+      try (PreparedStatement st = c.prepareStatement("SELECT app FROM backends WHERE id = ?")) {
+        st.setString(1, id);
+        try (ResultSet rs = st.executeQuery()) {
+          return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  public Optional<RegistrationLease> find(String id) {
+    return db.read(c -> {
+      try (PreparedStatement st = c.prepareStatement(SELECT_LEASE + " WHERE id = ?")) {
+        st.setString(1, id);
+        try (ResultSet rs = st.executeQuery()) {
+          return rs.next() ? Optional.of(lease(rs)) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  /** Number of registrations (leases). */
+  public int count() {
+    return db.read(c -> {
+      try (PreparedStatement st = c.prepareStatement("SELECT count(*) FROM registrations"); ResultSet rs = st.executeQuery()) {
+        return rs.getInt(1);
+      }
+    });
+  }
+
+  /** Every lease, by backend id. */
+  public Map<String, RegistrationLease> all() {
+    return db.read(c -> {
+      Map<String, RegistrationLease> out = new LinkedHashMap<>();
+      try (PreparedStatement st = c.prepareStatement(SELECT_LEASE + " ORDER BY id"); ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          RegistrationLease lease = lease(rs);
+          out.put(lease.id(), lease);
+        }
+      }
+      return out;
+    });
+  }
+
+  /** What one expiry pass changed. */
+  public record Expiry(int markedUnhealthy, int deregistered) {}
+
+  /**
+   * Marks backends whose lease ran out unhealthy, and deletes those unhealthy for longer than
+   * {@code deregisterAfter} past it. Every POP runs this; the POP that accepted the lease acts at
+   * once, the others only {@code ownerGrace} later, so one POP normally writes each expiry (but
+   * any POP does when that one is gone).
+   */
+  public Expiry expire(long nowMs, String self, Duration ownerGrace, Duration deregisterAfter) {
+    long grace = ownerGrace.toMillis();
+    long after = deregisterAfter.toMillis();
+    return db.inTransaction(c -> {
+      String due = "(accepted_by = ? AND expires_ms < ?) OR expires_ms < ?";
+      int unhealthy = update(c, "UPDATE backends SET healthy = 0 WHERE healthy <> 0 AND id IN"
+          + " (SELECT id FROM registrations WHERE expired = 0 AND (" + due + "))", self, nowMs, nowMs - grace);
+      update(c, "UPDATE registrations SET expired = 1 WHERE expired = 0 AND (" + due + ")", self, nowMs, nowMs - grace);
+      int gone = update(c, "DELETE FROM backends WHERE id IN (SELECT id FROM registrations WHERE " + due + ")",
+          self, nowMs - after, nowMs - after - grace);
+      update(c, "DELETE FROM registrations WHERE " + due, self, nowMs - after, nowMs - after - grace);
+      return new Expiry(unhealthy, gone);
+    });
+  }
+
+  private static final String SELECT_LEASE =
+      "SELECT id, app, ttl_ms, expires_ms, expired, accepted_by, registered_ms, metadata FROM registrations";
+
+  private static RegistrationLease lease(ResultSet rs) throws SQLException {
+    String metadata = rs.getString(8);
+    return new RegistrationLease(rs.getString(1), String.valueOf(rs.getString(2)), rs.getLong(3), rs.getLong(4), rs.getInt(5) == 1,
+        String.valueOf(rs.getString(6)), rs.getLong(7), metadata == null ? "{}" : metadata);
+  }
+
+  private static int update(Connection c, String sql, Object... params) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        st.setObject(i + 1, params[i]);
+      }
+      return st.executeUpdate();
+    }
+  }
+}

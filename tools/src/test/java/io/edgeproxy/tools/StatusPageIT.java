@@ -1,0 +1,72 @@
+package io.edgeproxy.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.edgeproxy.core.config.ApiConfig;
+import io.edgeproxy.core.config.EdgeConfig;
+import io.edgeproxy.core.routing.Backend;
+import io.edgeproxy.sql.ApiTokens;
+import io.edgeproxy.sql.RoutingDb;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The status page in headless Chromium (Debian {@code chromium}, installed by .ci/run): the page's
+ * script reads the token from the URL, fetches /api/v1/status and renders it; the test reads the
+ * rendered DOM. It also leaves a screenshot in target/ (docs/status-page.png is one of those).
+ */
+@Timeout(120)
+class StatusPageIT {
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+  @TempDir Path dir;
+
+  @Test
+  void theStatusPageShowsThePopItsBackendsAndTheirHealth() throws Exception {
+    EdgeConfig config = EdgeConfig.forTest(dir).withApi(ApiConfig.forTest());
+    String token;
+    try (RoutingDb db = RoutingDb.open(config.node().dbPath())) {
+      token = new ApiTokens(db).create(ApiTokens.ADMIN, "status page test", System.currentTimeMillis());
+      InetAddress lo = InetAddress.getLoopbackAddress();
+      db.upsertBackend(new Backend("web-sa-1", "web", "sa", "BR", lo, 9001, true, 2, 100, 150));
+      db.upsertBackend(new Backend("web-eu-1", "web", "eu", "DE", lo, 9002, false, 2, 100, 150));
+    }
+    try (EdgeNode node = EdgeNode.start(config)) {
+      String url = "http://127.0.0.1:" + node.apiAddress().getPort() + "/ui#token=" + token;
+      String dom = chromium(List.of("--dump-dom", url));
+      assertThat(dom).contains("POP sa");
+      assertThat(dom).contains("<td>web-sa-1</td>").contains("<td>web-eu-1</td>");
+      assertThat(dom).contains("<td class=\"good\">healthy</td>").contains("<td class=\"bad\">unhealthy</td>");
+      assertThat(dom).contains("2 backends, 1 healthy");
+      assertThat(dom).contains("sa (this POP)");
+      assertThat(dom).contains("<div id=\"error\"></div>");
+
+      String refused = chromium(List.of("--dump-dom", "http://127.0.0.1:" + node.apiAddress().getPort() + "/ui#token=wrong"));
+      assertThat(refused).contains("<div id=\"error\">the token was refused</div>").doesNotContain("<td>web-sa-1</td>");
+
+      Path shot = Path.of("target", "status-page.png").toAbsolutePath();
+      chromium(List.of("--screenshot=" + shot, "--window-size=1100,520", url));
+      assertThat(shot).exists();
+      assertThat(Files.size(shot)).isGreaterThan(5_000);
+    }
+  }
+
+  private String chromium(List<String> args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+        "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--user-data-dir=" + Files.createTempDirectory(dir, "chromium"), "--virtual-time-budget=4000"));
+    command.addAll(args);
+    Process p = new ProcessBuilder(command).redirectError(dir.resolve("chromium.log").toFile()).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return out;
+  }
+}
