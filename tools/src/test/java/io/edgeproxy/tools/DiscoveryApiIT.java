@@ -10,13 +10,7 @@ import io.edgeproxy.core.config.ApiConfig;
 import io.edgeproxy.core.config.EdgeConfig;
 import io.edgeproxy.sql.ApiTokens;
 import io.edgeproxy.sql.RoutingDb;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,13 +32,11 @@ class DiscoveryApiIT {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @TempDir Path dir;
-  private final List<AutoCloseable> closeLater = new ArrayList<>();
+  private final TestSockets sockets = new TestSockets();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (int i = closeLater.size() - 1; i >= 0; i--) {
-      closeLater.get(i).close();
-    }
+    sockets.close();
   }
 
   record Reply(int status, JsonNode json, String text) {}
@@ -63,7 +55,7 @@ class DiscoveryApiIT {
         web = tokens.create("web", "test web", System.currentTimeMillis());
       }
       node = EdgeNode.start(config);
-      closeLater.add(node);
+      sockets.later(node);
       base = "http://127.0.0.1:" + node.apiAddress().getPort();
     }
 
@@ -93,32 +85,6 @@ class DiscoveryApiIT {
     return EdgeConfig.forTest(home).withApi(ApiConfig.forTest().withHeartbeatTtl(ttl).withDeregisterAfter(deregisterAfter));
   }
 
-  /** A backend that writes its name to every client and closes. */
-  private int namedBackend(String name) throws IOException {
-    ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    closeLater.add(server);
-    Thread.ofVirtual().start(() -> {
-      while (!server.isClosed()) {
-        try (Socket s = server.accept(); OutputStream out = s.getOutputStream()) {
-          out.write((name + "\n").getBytes(StandardCharsets.US_ASCII));
-        } catch (IOException e) {
-          return;
-        }
-      }
-    });
-    return server.getLocalPort();
-  }
-
-  /** What the proxy's client gets: the backend's name, or "" when the proxy closed it. */
-  private static String ask(InetSocketAddress proxy) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(proxy, 2_000);
-      s.setSoTimeout(5_000);
-      InputStream in = s.getInputStream();
-      return new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
-    }
-  }
-
   private static String registration(String id, int port) {
     return """
         {"id": "%s", "app": "web", "region": "sa", "ip": "127.0.0.1", "port": %d, "metadata": {"version": "1.2"}}
@@ -128,14 +94,14 @@ class DiscoveryApiIT {
   @Test
   void aRegisteredBackendIsRoutedAtOnceAndReRegisteringIsIdempotent() throws Exception {
     Pop pop = new Pop(apiConfig(dir, Duration.ofSeconds(60), Duration.ofSeconds(600)));
-    int port = namedBackend("fresh");
-    assertThat(ask(pop.node.proxyAddresses().get(0))).isEmpty(); // no backend yet: the client is closed
+    int port = sockets.namedBackend("fresh");
+    assertThat(TestSockets.ask(pop.node.proxyAddresses().get(0))).isEmpty(); // no backend yet: the client is closed
 
     Reply created = pop.register(pop.web, registration("fresh-1", port));
     assertThat(created.status()).isEqualTo(201);
     assertThat(created.json().get("registered").asBoolean()).isTrue();
     // No wait: the answer comes after the snapshot has the backend.
-    assertThat(ask(pop.node.proxyAddresses().get(0))).isEqualTo("fresh");
+    assertThat(TestSockets.ask(pop.node.proxyAddresses().get(0))).isEqualTo("fresh");
 
     assertThat(pop.register(pop.web, registration("fresh-1", port)).status()).isEqualTo(201);
     Reply list = pop.call("GET", "/api/v1/backends?app=web", pop.web, null);
@@ -156,18 +122,18 @@ class DiscoveryApiIT {
   @Test
   void aMissedHeartbeatStopsTrafficAHeartbeatBringsItBackAndALongerSilenceDeregisters() throws Exception {
     Pop pop = new Pop(apiConfig(dir, Duration.ofSeconds(1), Duration.ofSeconds(2)));
-    int port = namedBackend("leased");
+    int port = sockets.namedBackend("leased");
     InetSocketAddress proxy = pop.node.proxyAddresses().get(0);
     assertThat(pop.register(pop.admin, registration("leased-1", port)).status()).isEqualTo(201);
-    assertThat(ask(proxy)).isEqualTo("leased");
+    assertThat(TestSockets.ask(proxy)).isEqualTo("leased");
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> ask(proxy).isEmpty());
+    await().atMost(Duration.ofSeconds(5)).until(() -> TestSockets.ask(proxy).isEmpty());
     Reply one = pop.call("GET", "/api/v1/backends/leased-1", pop.web, null);
     assertThat(one.json().get("healthy").asBoolean()).isFalse();
     assertThat(one.json().get("lease_expires_in_secs").asLong()).isNegative();
 
     assertThat(pop.call("POST", "/api/v1/heartbeat/leased-1", pop.web, null).status()).isEqualTo(200);
-    assertThat(ask(proxy)).isEqualTo("leased");
+    assertThat(TestSockets.ask(proxy)).isEqualTo("leased");
 
     // Silence past TTL + deregistration grace: the backend is gone (a tombstone, not a flag).
     await().atMost(Duration.ofSeconds(10)).until(() -> pop.call("GET", "/api/v1/backends/leased-1", pop.web, null).status() == 404);
@@ -178,12 +144,12 @@ class DiscoveryApiIT {
   @Test
   void heartbeatsKeepARegistrationAlivePastItsTtl() throws Exception {
     Pop pop = new Pop(apiConfig(dir, Duration.ofSeconds(1), Duration.ofSeconds(60)));
-    int port = namedBackend("kept");
+    int port = sockets.namedBackend("kept");
     assertThat(pop.register(pop.web, registration("kept-1", port)).status()).isEqualTo(201);
     long until = System.nanoTime() + Duration.ofMillis(2500).toNanos();
     while (System.nanoTime() < until) {
       assertThat(pop.call("POST", "/api/v1/heartbeat/kept-1", pop.web, null).status()).isEqualTo(200);
-      assertThat(ask(pop.node.proxyAddresses().get(0))).isEqualTo("kept");
+      assertThat(TestSockets.ask(pop.node.proxyAddresses().get(0))).isEqualTo("kept");
       Thread.sleep(200);
     }
   }
@@ -191,13 +157,13 @@ class DiscoveryApiIT {
   @Test
   void deregisteringRemovesTheBackendEverywhereItIsRead() throws Exception {
     Pop pop = new Pop(apiConfig(dir, Duration.ofSeconds(60), Duration.ofSeconds(600)));
-    int port = namedBackend("gone");
+    int port = sockets.namedBackend("gone");
     assertThat(pop.register(pop.web, registration("gone-1", port)).status()).isEqualTo(201);
-    assertThat(ask(pop.node.proxyAddresses().get(0))).isEqualTo("gone");
+    assertThat(TestSockets.ask(pop.node.proxyAddresses().get(0))).isEqualTo("gone");
     Reply deleted = pop.call("DELETE", "/api/v1/backends/gone-1", pop.web, null);
     assertThat(deleted.status()).isEqualTo(200);
     assertThat(deleted.json().get("deregistered").asBoolean()).isTrue();
-    assertThat(ask(pop.node.proxyAddresses().get(0))).isEmpty();
+    assertThat(TestSockets.ask(pop.node.proxyAddresses().get(0))).isEmpty();
     assertThat(pop.call("GET", "/api/v1/backends/gone-1", pop.admin, null).status()).isEqualTo(404);
     assertThat(pop.call("DELETE", "/api/v1/backends/gone-1", pop.admin, null).status()).isEqualTo(404);
     assertThat(exec(pop.node.config().node().dbPath(), "SELECT count(*) FROM backends; SELECT count(*) FROM registrations;"))
@@ -243,7 +209,7 @@ class DiscoveryApiIT {
   @Test
   void withoutAnyTokenTheApiRefusesWrites() throws Exception {
     EdgeNode node = EdgeNode.start(apiConfig(dir, Duration.ofSeconds(60), Duration.ofSeconds(600)));
-    closeLater.add(node);
+    sockets.later(node);
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.apiAddress().getPort()
         + "/api/v1/register")).POST(HttpRequest.BodyPublishers.ofString(registration("x", 80))).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -293,8 +259,8 @@ class DiscoveryApiIT {
   @Test
   void curlRegistersAndRouteExplainSaysWhyABackendIsPicked() throws Exception {
     Pop pop = new Pop(apiConfig(dir, Duration.ofSeconds(60), Duration.ofSeconds(600)));
-    int sa = namedBackend("sa");
-    int eu = namedBackend("eu");
+    int sa = sockets.namedBackend("sa");
+    int eu = sockets.namedBackend("eu");
     for (String[] b : new String[][] {{"web-sa", "sa", "BR", String.valueOf(sa)}, {"web-eu", "eu", "DE", String.valueOf(eu)}}) {
       Process curl = new ProcessBuilder("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
           "-H", "Authorization: Bearer " + pop.admin, "-H", "Content-Type: application/json",
@@ -341,7 +307,7 @@ class DiscoveryApiIT {
 
   @Test
   void aRegistrationOnOnePopIsRoutedByAnotherAndExpiresThereWhenItsPopIsGone() throws Exception {
-    int port = namedBackend("remote");
+    int port = sockets.namedBackend("remote");
     try (EdgeCluster cluster = EdgeCluster.start(dir, 2,
         c -> c.withApi(ApiConfig.forTest().withHeartbeatTtl(Duration.ofSeconds(1)).withDeregisterAfter(Duration.ofSeconds(60))))) {
       String token;
@@ -354,14 +320,14 @@ class DiscoveryApiIT {
           .POST(HttpRequest.BodyPublishers.ofString(registration("remote-1", port))).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
       InetSocketAddress proxyB = cluster.node(1).proxyAddresses().get(0);
-      await().atMost(Duration.ofSeconds(5)).until(() -> ask(proxyB).equals("remote"));
+      await().atMost(Duration.ofSeconds(5)).until(() -> TestSockets.ask(proxyB).equals("remote"));
       // The token replicated too: node B's API accepts it.
       String baseB = "http://127.0.0.1:" + cluster.node(1).apiAddress().getPort();
       await().atMost(Duration.ofSeconds(5)).until(() -> HTTP.send(HttpRequest.newBuilder(URI.create(baseB + "/api/v1/backends"))
           .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
       // The POP that took the registration goes away; node B still expires the lease.
       cluster.node(0).close();
-      await().atMost(Duration.ofSeconds(10)).until(() -> ask(proxyB).isEmpty());
+      await().atMost(Duration.ofSeconds(10)).until(() -> TestSockets.ask(proxyB).isEmpty());
       assertThat(exec(cluster.db(1), "SELECT healthy FROM backends WHERE id = 'remote-1';")).isEqualTo("0\n");
     }
   }

@@ -7,17 +7,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.edgeproxy.core.config.EdgeConfig;
 import io.edgeproxy.core.config.NodeConfig;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,43 +22,16 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class EdgeNodeIT {
   @TempDir Path dir;
-  private final List<AutoCloseable> closeLater = new ArrayList<>();
+  private final TestSockets sockets = new TestSockets();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (int i = closeLater.size() - 1; i >= 0; i--) {
-      closeLater.get(i).close();
-    }
-  }
-
-  /** A backend that writes its name to every client and closes. */
-  private int namedBackend(String name) throws IOException {
-    ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    closeLater.add(server);
-    Thread.ofVirtual().start(() -> {
-      while (!server.isClosed()) {
-        try (Socket s = server.accept(); OutputStream out = s.getOutputStream()) {
-          out.write((name + "\n").getBytes(StandardCharsets.US_ASCII));
-        } catch (IOException e) {
-          return;
-        }
-      }
-    });
-    return server.getLocalPort();
-  }
-
-  private static String ask(InetSocketAddress proxy) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(proxy, 2_000);
-      s.setSoTimeout(5_000);
-      InputStream in = s.getInputStream();
-      return new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
-    }
+    sockets.close();
   }
 
   private EdgeNode start(EdgeConfig config) {
     EdgeNode node = EdgeNode.start(config);
-    closeLater.add(node);
+    sockets.later(node);
     return node;
   }
 
@@ -72,19 +39,19 @@ class EdgeNodeIT {
   void anSqlite3EditOfRoutingDbTakesEffectWithinTheReloadInterval() throws Exception {
     EdgeConfig config = EdgeConfig.forTest(dir);
     Path db = config.node().dbPath();
-    int one = namedBackend("one");
-    int two = namedBackend("two");
+    int one = sockets.namedBackend("one");
+    int two = sockets.namedBackend("two");
     // The operator's file exists before the agent starts, as in production.
     EdgeNode.start(config).close();
     exec(db, "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('one', 'web', 'sa', '127.0.0.1', " + one + ");");
     EdgeNode node = start(config);
     InetSocketAddress proxy = node.proxyAddresses().get(0);
-    assertThat(ask(proxy)).isEqualTo("one");
+    assertThat(TestSockets.ask(proxy)).isEqualTo("one");
 
     long before = System.nanoTime();
     exec(db, "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('two', 'web', 'sa', '127.0.0.1', " + two + ");"
         + "UPDATE backends SET healthy = 0 WHERE id = 'one';");
-    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> ask(proxy).equals("two"));
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> TestSockets.ask(proxy).equals("two"));
     // EDGEPROXY_DB_RELOAD_SECS is 1 s in the test profile; allow for scheduling noise.
     assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofMillis(2_500));
   }
@@ -92,22 +59,22 @@ class EdgeNodeIT {
   @Test
   void theNodesOwnWritesApplyAtOnce() throws Exception {
     EdgeNode node = start(EdgeConfig.forTest(dir));
-    int one = namedBackend("one");
+    int one = sockets.namedBackend("one");
     node.db().write("INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('one', 'web', 'sa', '127.0.0.1', ?)", one);
     node.reloadNow();
-    assertThat(ask(node.proxyAddresses().get(0))).isEqualTo("one");
+    assertThat(TestSockets.ask(node.proxyAddresses().get(0))).isEqualTo("one");
   }
 
   @Test
   void badRowsAreSkippedAndTheGoodOnesServe() throws Exception {
     EdgeConfig config = EdgeConfig.forTest(dir);
-    int one = namedBackend("one");
+    int one = sockets.namedBackend("one");
     EdgeNode.start(config).close();
     exec(config.node().dbPath(), "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('bad', 'web', 'sa', '127.0.0.1', 99999);"
         + "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('one', 'web', 'sa', '127.0.0.1', " + one + ");");
     EdgeNode node = start(config);
     assertThat(node.state().current().backends()).hasSize(1);
-    assertThat(ask(node.proxyAddresses().get(0))).isEqualTo("one");
+    assertThat(TestSockets.ask(node.proxyAddresses().get(0))).isEqualTo("one");
   }
 
   @Test
