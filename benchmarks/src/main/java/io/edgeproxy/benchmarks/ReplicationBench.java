@@ -204,8 +204,11 @@ public final class ReplicationBench {
 
   /** The discovery API's figures (see {@link DiscoveryBench}); the admin token replicates from pop-0. */
   private void discovery(int seconds, int clients) throws Exception {
-    Process p = new ProcessBuilder(launcher.toString(), "token", "create", "--admin", "--db", db(0).toString()).start();
-    String token = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+    ProcessBuilder create = new ProcessBuilder(launcher.toString(), "token", "create", "--admin", "--db", db(0).toString());
+    create.environment().put("EDGEPROXY_NO_BUILD", "1");
+    Process p = create.redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+    String token = out.substring(out.lastIndexOf('\n') + 1); // the token is the last line (JVM options may print before)
     if (p.waitFor() != 0 || token.isEmpty()) {
       throw new IllegalStateException("edgeproxy token create failed");
     }

@@ -32,6 +32,7 @@ final class ApiRouter {
   private final ApiContext context;
   private final Authenticator auth;
   private final SnapshotRefresher refresher;
+  private final RegistrationBatcher batcher;
   private final String openApi = resource(OPENAPI_RESOURCE);
   private final String statusPage = resource(STATUS_PAGE_RESOURCE);
 
@@ -39,6 +40,12 @@ final class ApiRouter {
     this.context = context;
     this.auth = new Authenticator(context.tokens());
     this.refresher = new SnapshotRefresher(context.reloader());
+    this.batcher = new RegistrationBatcher(context);
+  }
+
+  /** Stops the registration writer; registrations still queued fail. */
+  void close() {
+    batcher.close();
   }
 
   /** A request as the router needs it. */
@@ -141,8 +148,7 @@ final class ApiRouter {
     if (existing.isPresent() && !caller.mayManage(existing.get())) {
       return forbidden(caller, "backend '" + registration.id() + "', which belongs to app '" + existing.get() + "'");
     }
-    context.registrations().register(registration, System.currentTimeMillis(), context.config().heartbeatTtl(), context.self());
-    refresher.refresh(registration.id());
+    batcher.register(registration); // with whatever else is being registered: one commit, one snapshot refresh
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("id", registration.id());
     body.put("registered", true);

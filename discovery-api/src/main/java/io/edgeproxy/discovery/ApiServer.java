@@ -50,12 +50,14 @@ public final class ApiServer implements AutoCloseable {
   private final Channel channel;
   private final ExecutorService workers;
   private final LeaseKeeper leases;
+  private final ApiRouter router;
 
-  private ApiServer(EventLoopGroup group, Channel channel, ExecutorService workers, LeaseKeeper leases) {
+  private ApiServer(EventLoopGroup group, Channel channel, ExecutorService workers, LeaseKeeper leases, ApiRouter router) {
     this.group = group;
     this.channel = channel;
     this.workers = workers;
     this.leases = leases;
+    this.router = router;
   }
 
   /**
@@ -81,10 +83,11 @@ public final class ApiServer implements AutoCloseable {
       LeaseKeeper leases = new LeaseKeeper(context).start();
       logger.info("discovery API on http://{}/ (status page /ui, OpenAPI /api/v1/openapi.yaml); heartbeat TTL {} s",
           SocketAddresses.format((InetSocketAddress) channel.localAddress()), context.config().heartbeatTtl().toSeconds());
-      return new ApiServer(group, channel, workers, leases);
+      return new ApiServer(group, channel, workers, leases, router);
     } catch (RuntimeException e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       workers.shutdownNow();
+      router.close();
       throw new IllegalStateException("cannot listen on " + SocketAddresses.format(context.config().listen()) + " for the"
           + " discovery API: " + e.getMessage(), e);
     }
@@ -99,6 +102,7 @@ public final class ApiServer implements AutoCloseable {
     leases.close();
     channel.close().syncUninterruptibly();
     workers.shutdownNow();
+    router.close();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 

@@ -473,6 +473,34 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
 
   private record Inbound(String from, List<RowChange> rows) {}
 
+  /** A copy of routing.db for a new POP (VACUUM INTO an empty temporary file). Database thread. */
+  @Override
+  public @Nullable Path snapshotFile() {
+    try {
+      captureAndPush(); // version what is pending, so the copy carries it
+      Path file = java.nio.file.Files.createTempFile("edgeproxy-snapshot-", ".db");
+      store.snapshotTo(file);
+      return file;
+    } catch (java.io.IOException | RuntimeException e) {
+      warnOnce("snapshot", "cannot copy routing.db for a new POP (" + e.getMessage() + "); sending its rows instead");
+      return null;
+    }
+  }
+
+  /** Merges a peer's copy of its routing.db (this POP's bootstrap). Database thread. */
+  @Override
+  public long importSnapshot(String fromNode, Path file) {
+    drainInbox(); // pushes that arrived first: their versions then count in the merge
+    captureAndPush();
+    long started = System.nanoTime();
+    ReplicaStore.ImportResult result = store.importSnapshot(file, clock);
+    applied.add(result.versionsTaken());
+    logger.info("bootstrap from {}: snapshot merged, {} row versions taken, {} rows written, {} ms", fromNode,
+        result.versionsTaken(), result.rowsWritten(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    reloadThread.execute(reloader::reloadNow); // the whole table changed: one full read
+    return result.versionsTaken();
+  }
+
   private final List<Inbound> inbox = new ArrayList<>();
   private int inboxRows;
   private boolean drainQueued;

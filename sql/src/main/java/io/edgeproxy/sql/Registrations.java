@@ -31,21 +31,47 @@ public final class Registrations {
 
   /** Upserts the backend (healthy, not deleted) and a fresh lease. Idempotent in effect. */
   public void register(Registration r, long nowMs, Duration ttl, String acceptedBy) {
+    registerAll(java.util.List.of(r), nowMs, ttl, acceptedBy);
+  }
+
+  /**
+   * Registers several backends in one transaction (one commit, one change-capture pass): the API
+   * batches concurrent registrations this way. All or none are written.
+   */
+  public void registerAll(java.util.List<Registration> all, long nowMs, Duration ttl, String acceptedBy) {
     db.inTransaction(c -> {
-      update(c, "INSERT INTO backends (id, app, region, country, wg_ip, port, healthy, weight, soft_limit, hard_limit, deleted)"
-              + " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, 0)"
-              + " ON CONFLICT(id) DO UPDATE SET app = excluded.app, region = excluded.region, country = excluded.country,"
-              + " wg_ip = excluded.wg_ip, port = excluded.port, healthy = 1, weight = excluded.weight,"
-              + " soft_limit = excluded.soft_limit, hard_limit = excluded.hard_limit, deleted = 0",
-          r.id(), r.app(), r.region(), r.country(), r.ip().getHostAddress(), r.port(), r.weight(), r.softLimit(), r.hardLimit());
-      update(c, "INSERT INTO registrations (id, app, ttl_ms, expires_ms, expired, accepted_by, registered_ms, metadata)"
-              + " VALUES (?, ?, ?, ?, 0, ?, ?, ?)"
-              + " ON CONFLICT(id) DO UPDATE SET app = excluded.app, ttl_ms = excluded.ttl_ms, expires_ms = excluded.expires_ms,"
-              + " expired = 0, accepted_by = excluded.accepted_by, registered_ms = excluded.registered_ms,"
-              + " metadata = excluded.metadata",
-          r.id(), r.app(), ttl.toMillis(), nowMs + ttl.toMillis(), acceptedBy, nowMs, r.metadataJson());
+      try (PreparedStatement backend = c.prepareStatement(UPSERT_BACKEND);
+          PreparedStatement lease = c.prepareStatement(UPSERT_LEASE)) {
+        for (Registration r : all) {
+          bind(backend, r.id(), r.app(), r.region(), r.country(), r.ip().getHostAddress(), r.port(), r.weight(), r.softLimit(),
+              r.hardLimit());
+          backend.executeUpdate();
+          bind(lease, r.id(), r.app(), ttl.toMillis(), nowMs + ttl.toMillis(), acceptedBy, nowMs, r.metadataJson());
+          lease.executeUpdate();
+        }
+      }
       return null;
     });
+  }
+
+  private static final String UPSERT_BACKEND =
+      "INSERT INTO backends (id, app, region, country, wg_ip, port, healthy, weight, soft_limit, hard_limit, deleted)"
+          + " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, 0)"
+          + " ON CONFLICT(id) DO UPDATE SET app = excluded.app, region = excluded.region, country = excluded.country,"
+          + " wg_ip = excluded.wg_ip, port = excluded.port, healthy = 1, weight = excluded.weight,"
+          + " soft_limit = excluded.soft_limit, hard_limit = excluded.hard_limit, deleted = 0";
+
+  private static final String UPSERT_LEASE =
+      "INSERT INTO registrations (id, app, ttl_ms, expires_ms, expired, accepted_by, registered_ms, metadata)"
+          + " VALUES (?, ?, ?, ?, 0, ?, ?, ?)"
+          + " ON CONFLICT(id) DO UPDATE SET app = excluded.app, ttl_ms = excluded.ttl_ms, expires_ms = excluded.expires_ms,"
+          + " expired = 0, accepted_by = excluded.accepted_by, registered_ms = excluded.registered_ms,"
+          + " metadata = excluded.metadata";
+
+  private static void bind(PreparedStatement st, Object... params) throws SQLException {
+    for (int i = 0; i < params.length; i++) {
+      st.setObject(i + 1, params[i]);
+    }
   }
 
   /** What a heartbeat did. */
@@ -173,9 +199,7 @@ public final class Registrations {
 
   private static int update(Connection c, String sql, Object... params) throws SQLException {
     try (PreparedStatement st = c.prepareStatement(sql)) {
-      for (int i = 0; i < params.length; i++) {
-        st.setObject(i + 1, params[i]);
-      }
+      bind(st, params);
       return st.executeUpdate();
     }
   }

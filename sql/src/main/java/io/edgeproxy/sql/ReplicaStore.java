@@ -7,6 +7,7 @@ import io.edgeproxy.core.change.RowChange;
 import io.edgeproxy.core.change.Version;
 import io.edgeproxy.core.routing.Hashing;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -227,6 +228,69 @@ public final class ReplicaStore {
       }
       return null;
     });
+  }
+
+  /**
+   * Writes a consistent copy of routing.db to {@code target} (which must not exist), for a new
+   * POP's bootstrap: rows and their versions as of one moment. Rows not yet versioned are in it
+   * without a version and are left out by {@link #importSnapshot}; they follow by push.
+   */
+  public void snapshotTo(Path target) {
+    db.snapshotTo(target);
+  }
+
+  /** What {@link #importSnapshot} changed. */
+  public record ImportResult(long rowsWritten, long versionsTaken, long maxHlc) {}
+
+  /**
+   * Merges a peer's routing.db copy (see {@link #snapshotTo}) into ours in one transaction of
+   * plain SQL, by the same rule as {@link #apply}: for each key, the copy's row and version win
+   * only over an older version here (a tombstone deletes our row). Capture is paused meanwhile.
+   * The file is checked first ({@code PRAGMA quick_check}); a corrupt or foreign file changes
+   * nothing. Versions compare as signed integers here: hybrid clock readings stay below 2^63.
+   *
+   * @throws RoutingDbException naming the file and what was wrong
+   */
+  public ImportResult importSnapshot(Path file, HybridClock clock) {
+    ImportResult result = db.withAttached(file, "snap", c -> {
+      try (Statement st = c.createStatement()) {
+        try (ResultSet rs = st.executeQuery("PRAGMA snap.quick_check")) {
+          String verdict = rs.next() ? rs.getString(1) : "no answer";
+          if (!"ok".equals(verdict)) {
+            throw new SQLException("the snapshot file fails SQLite's quick_check: " + verdict);
+          }
+        }
+        setCapturePaused(c, true);
+        String newerHere = "SELECT 1 FROM main.__edge_versions v WHERE v.tbl = sv.tbl AND v.pk = sv.pk"
+            + " AND (v.hlc > sv.hlc OR (v.hlc = sv.hlc AND v.node >= sv.node))";
+        long rows = 0;
+        for (ReplicatedTable table : ReplicatedTable.values()) {
+          String t = table.table();
+          String key = table.keyColumn();
+          String columns = String.join(", ", table.allColumns());
+          String sourceColumns = "s." + String.join(", s.", table.allColumns());
+          rows += st.executeUpdate("DELETE FROM main." + t + " WHERE " + key + " IN (SELECT sv.pk FROM snap.__edge_versions sv"
+              + " WHERE sv.tbl = '" + t + "' AND sv.deleted = 1 AND NOT EXISTS (" + newerHere + "))");
+          rows += st.executeUpdate("INSERT OR REPLACE INTO main." + t + " (" + columns + ") SELECT " + sourceColumns
+              + " FROM snap." + t + " s JOIN snap.__edge_versions sv ON sv.tbl = '" + t + "' AND sv.pk = s." + key
+              + " AND sv.deleted = 0 WHERE NOT EXISTS (" + newerHere + ")");
+        }
+        long versions = st.executeUpdate("INSERT OR REPLACE INTO main.__edge_versions (tbl, pk, hlc, node, deleted)"
+            + " SELECT sv.tbl, sv.pk, sv.hlc, sv.node, sv.deleted FROM snap.__edge_versions sv WHERE NOT EXISTS (" + newerHere + ")");
+        long maxHlc;
+        try (ResultSet rs = st.executeQuery("SELECT coalesce(max(hlc), 0) FROM snap.__edge_versions")) {
+          maxHlc = rs.getLong(1);
+        }
+        setCapturePaused(c, false);
+        return new ImportResult(rows, versions, maxHlc);
+      }
+    });
+    clock.observe(result.maxHlc());
+    synchronized (this) {
+      cachedDigest = null; // recomputed by the next digest
+      recent.clear();
+    }
+    return result;
   }
 
   /** Forgets tombstones older than {@code cutoffHlc}; returns how many. */

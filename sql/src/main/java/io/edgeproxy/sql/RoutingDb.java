@@ -28,6 +28,7 @@ import org.sqlite.SQLiteConfig;
  * I/O thread.
  */
 public final class RoutingDb implements Closeable {
+  private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(RoutingDb.class);
   private final Path path;
   /** Guards the writer connection; never held while the reader lock is wanted except in changeStamp's reopen. */
   private final Object writeLock = new Object();
@@ -248,6 +249,45 @@ public final class RoutingDb implements Closeable {
       }
       return out;
     });
+  }
+
+  /**
+   * Writes a consistent copy of the whole database to {@code target}, which must not exist
+   * ({@code VACUUM INTO} on the reader connection: native, no table is read into Java).
+   */
+  void snapshotTo(Path target) {
+    synchronized (readLock) {
+      try (PreparedStatement st = reader.prepareStatement("VACUUM INTO ?")) {
+        st.setString(1, target.toAbsolutePath().toString());
+        st.execute();
+      } catch (SQLException e) {
+        throw new RoutingDbException("cannot copy routing.db at " + path + " to " + target + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * Runs {@code work} in one write transaction with the SQLite file {@code file} attached as
+   * {@code alias} (attached before the transaction and detached after it, as SQLite requires).
+   */
+  <T> T withAttached(Path file, String alias, SqlWork<T> work) {
+    synchronized (writeLock) {
+      try (PreparedStatement attach = writer.prepareStatement("ATTACH DATABASE ? AS " + alias)) {
+        attach.setString(1, file.toAbsolutePath().toString());
+        attach.execute();
+      } catch (SQLException e) {
+        throw new RoutingDbException("cannot open " + file + ": " + e.getMessage(), e);
+      }
+      try {
+        return inTransactionLocked(work);
+      } finally {
+        try (Statement detach = writer.createStatement()) {
+          detach.execute("DETACH DATABASE " + alias);
+        } catch (SQLException e) {
+          logger.warn("cannot detach {}: {}", file, e.getMessage());
+        }
+      }
+    }
   }
 
   /** Work on the writer connection inside one transaction. */

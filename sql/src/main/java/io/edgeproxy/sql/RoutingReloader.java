@@ -136,19 +136,27 @@ public final class RoutingReloader implements AutoCloseable {
     java.util.Map<String, io.edgeproxy.core.routing.Backend> byId = new java.util.LinkedHashMap<>();
     data.backends().forEach(b -> byId.put(b.id(), b));
     List<String> problems = new java.util.ArrayList<>();
+    boolean[] changed = {false};
     rows.forEach((id, row) -> {
-      byId.remove(id);
-      if (row == null) {
-        return;
+      var before = byId.remove(id);
+      io.edgeproxy.core.routing.Backend after = null;
+      if (row != null) {
+        switch (RowValidator.validate(row, data.regions())) {
+          case RowValidator.Result.Valid v -> after = v.backend();
+          case RowValidator.Result.Deleted d -> { }
+          case RowValidator.Result.Invalid invalid ->
+              problems.add("backends row id '" + id + "' (" + how + ") skipped: " + String.join("; ", invalid.problems()));
+        }
       }
-      switch (RowValidator.validate(row, data.regions())) {
-        case RowValidator.Result.Valid v -> byId.put(v.backend().id(), v.backend());
-        case RowValidator.Result.Deleted d -> { }
-        case RowValidator.Result.Invalid invalid ->
-            problems.add("backends row id '" + id + "' (" + how + ") skipped: " + String.join("; ", invalid.problems()));
+      if (after != null) {
+        byId.put(id, after);
       }
+      changed[0] |= !java.util.Objects.equals(before, after);
     });
     problems.forEach(p -> logger.warn("routing.db: {}", p));
+    if (!changed[0]) {
+      return state.current(); // already in force (e.g. the API refreshed these rows before replication saw them)
+    }
     return state.publish(new io.edgeproxy.core.routing.RoutingData(List.copyOf(byId.values()), data.regions(), data.apps()));
   }
 

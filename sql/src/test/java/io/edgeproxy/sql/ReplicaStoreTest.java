@@ -141,4 +141,62 @@ class ReplicaStoreTest {
     store.rowsIn(all, 16, out::add);
     return out;
   }
+
+  @Test
+  void aSnapshotFileMergesByVersionLikeApplyDoes() throws Exception {
+    ReplicaStore a = ReplicaStore.open(db("a"), "pop-a");
+    ReplicaStore b = ReplicaStore.open(db("b"), "pop-b");
+    wall.set(1_700_000_001_000L);
+    exec(dir.resolve("b.db"), "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('b3', 'web', 'sa', '10.0.0.3', 70);");
+    b.captureLocal(clock); // b3 on B, older than A's delete below
+    wall.set(1_700_000_002_000L);
+    exec(dir.resolve("a.db"), "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('b1', 'web', 'sa', '10.0.0.1', 80),"
+        + " ('b2', 'web', 'sa', '10.0.0.2', 81), ('b3', 'web', 'sa', '10.0.0.3', 82);"
+        + " INSERT INTO apps (name, proxy_protocol) VALUES ('web', 1);");
+    a.captureLocal(clock);
+    exec(dir.resolve("a.db"), "DELETE FROM backends WHERE id = 'b3';");
+    a.captureLocal(clock);
+    wall.set(1_700_000_003_000L);
+    exec(dir.resolve("b.db"), "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('b2', 'web', 'sa', '10.0.0.2', 91),"
+        + " ('b4', 'web', 'eu', '10.0.0.4', 84);");
+    b.captureLocal(clock); // b2 on B is newer than A's; b4 only on B
+
+    Path file = dir.resolve("a-snapshot.db");
+    a.snapshotTo(file);
+    ReplicaStore.ImportResult result = b.importSnapshot(file, clock);
+
+    assertThat(exec(dir.resolve("b.db"), "SELECT id, port FROM backends ORDER BY id; SELECT name, proxy_protocol FROM apps;"))
+        .isEqualTo("b1|80\nb2|91\nb4|84\nweb|1\n");
+    assertThat(exec(dir.resolve("b.db"), "SELECT pk, node, deleted FROM __edge_versions WHERE tbl = 'backends' ORDER BY pk;"))
+        .isEqualTo("b1|pop-a|0\nb2|pop-b|0\nb3|pop-a|1\nb4|pop-b|0\n");
+    assertThat(result.versionsTaken()).isEqualTo(3); // b1, b3's tombstone, apps/web
+    assertThat(exec(dir.resolve("b.db"), "SELECT count(*) FROM __edge_pending;")).isEqualTo("0\n"); // nothing re-captured
+
+    // The same merge through apply() gives the same digest.
+    ReplicaStore c = ReplicaStore.open(db("c"), "pop-c");
+    List<RowChange> fromB = new ArrayList<>();
+    List<RowChange> fromA = new ArrayList<>();
+    BitSet all = new BitSet();
+    all.set(0, ReplicaStore.CACHED_BUCKETS);
+    b.rowsIn(all, ReplicaStore.CACHED_BUCKETS, fromB::add);
+    a.rowsIn(all, ReplicaStore.CACHED_BUCKETS, fromA::add);
+    c.apply(fromA, clock);
+    c.apply(fromB, clock);
+    assertThat(b.digest(ReplicaStore.CACHED_BUCKETS)).isEqualTo(c.digest(ReplicaStore.CACHED_BUCKETS));
+  }
+
+  @Test
+  void aCorruptSnapshotFileChangesNothing() throws Exception {
+    ReplicaStore b = ReplicaStore.open(db("b"), "pop-b");
+    exec(dir.resolve("b.db"), "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('b1', 'web', 'sa', '10.0.0.1', 80);");
+    b.captureLocal(clock);
+    Path garbage = dir.resolve("garbage.db");
+    java.nio.file.Files.write(garbage, "SQLite format 3\0 but then nothing sensible".repeat(200).getBytes());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.importSnapshot(garbage, clock))
+        .isInstanceOf(RoutingDbException.class).hasMessageContaining("garbage.db");
+    assertThat(exec(dir.resolve("b.db"), "SELECT id FROM backends; SELECT count(*) FROM __edge_versions;")).isEqualTo("b1\n1\n");
+    // The database is usable afterwards (the file was detached).
+    exec(dir.resolve("b.db"), "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('b2', 'web', 'sa', '10.0.0.2', 81);");
+    assertThat(b.captureLocal(clock)).hasSize(1);
+  }
 }

@@ -48,13 +48,16 @@ public final class AppRoutes {
       }
       regions.computeIfAbsent(b.region(), k -> new ArrayList<>()).add(c);
     }
-    return new AppRoutes(app, Map.copyOf(byId), index(countries), index(regions), new CandidateSet(eligible));
+    // Unmodifiable views, not copies: these maps are never touched again (a copy of a 100,000-entry
+    // map is a noticeable part of every snapshot rebuild).
+    return new AppRoutes(app, java.util.Collections.unmodifiableMap(byId), index(countries), index(regions),
+        new CandidateSet(eligible));
   }
 
   private static Map<String, CandidateSet> index(Map<String, List<Candidate>> groups) {
     Map<String, CandidateSet> out = new HashMap<>();
     groups.forEach((key, list) -> out.put(key, new CandidateSet(list)));
-    return Map.copyOf(out);
+    return java.util.Collections.unmodifiableMap(out);
   }
 
   public String app() {

@@ -25,7 +25,7 @@ public final class LoadBoard {
   public synchronized void retainOnly(Set<String> liveIds) {
     Set<String> keep = previousIds;
     loads.entrySet().removeIf(e -> !liveIds.contains(e.getKey()) && !keep.contains(e.getKey()) && e.getValue().active() == 0);
-    previousIds = Set.copyOf(liveIds);
+    previousIds = liveIds; // the caller's set, built for this snapshot and not changed afterwards
   }
 
   /** A read-only view for metrics and status. */

@@ -24,15 +24,17 @@ public final class RoutingSnapshot {
   private final String popRegion;
   private final RoutingData data;
   private final Map<String, AppRoutes> apps;
-  private final AppRoutes anyApp;
+  private final List<Candidate> everyone;
+  /** Routes over every app's backends, built on first use: only a listener for '*' needs them. */
+  private volatile @Nullable AppRoutes anyApp;
 
   private RoutingSnapshot(
-      long version, String popRegion, RoutingData data, Map<String, AppRoutes> apps, AppRoutes anyApp) {
+      long version, String popRegion, RoutingData data, Map<String, AppRoutes> apps, List<Candidate> everyone) {
     this.version = version;
     this.popRegion = popRegion;
     this.data = data;
     this.apps = apps;
-    this.anyApp = anyApp;
+    this.everyone = everyone;
   }
 
   /**
@@ -53,8 +55,7 @@ public final class RoutingSnapshot {
     board.retainOnly(ids);
     Map<String, AppRoutes> apps = new HashMap<>();
     perApp.forEach((app, list) -> apps.put(app, AppRoutes.build(app, list)));
-    return new RoutingSnapshot(
-        version, popRegion, data, Map.copyOf(apps), AppRoutes.build(ANY_APP, everyone));
+    return new RoutingSnapshot(version, popRegion, data, Map.copyOf(apps), everyone);
   }
 
   public static RoutingSnapshot empty(String popRegion) {
@@ -83,7 +84,16 @@ public final class RoutingSnapshot {
 
   /** The routes of {@code app} ({@link #ANY_APP} for all apps), or null if it has no backends. */
   public @Nullable AppRoutes routesFor(String app) {
-    return ANY_APP.equals(app) ? anyApp : apps.get(app);
+    return ANY_APP.equals(app) ? anyAppRoutes() : apps.get(app);
+  }
+
+  private AppRoutes anyAppRoutes() {
+    AppRoutes routes = anyApp;
+    if (routes == null) {
+      routes = AppRoutes.build(ANY_APP, everyone); // a race builds it twice, identically: harmless
+      anyApp = routes;
+    }
+    return routes;
   }
 
   /** Names of apps that have at least one backend row. */

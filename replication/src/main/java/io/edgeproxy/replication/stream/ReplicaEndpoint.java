@@ -3,10 +3,12 @@ package io.edgeproxy.replication.stream;
 import io.edgeproxy.core.change.RowChange;
 import io.edgeproxy.replication.wire.Hello;
 import io.edgeproxy.sql.ReplicaStore;
+import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the change-stream needs from the replica it serves. Implemented by {@code Replicator}. The
@@ -50,6 +52,21 @@ public interface ReplicaEndpoint {
    * anti-entropy is then answered with "nothing differs", since those rows are on their way.
    */
   boolean pushingTo(String peer);
+
+  /**
+   * A consistent copy of this replica's database in a new temporary file, for a new POP's
+   * bootstrap (the caller deletes it); null when this replica cannot make one, and then its rows
+   * are streamed instead.
+   */
+  @Nullable Path snapshotFile();
+
+  /**
+   * Merges a peer's database copy ({@link #snapshotFile}) by version; returns how many row
+   * versions it took.
+   *
+   * @throws RuntimeException naming what was wrong with the file (nothing is changed then)
+   */
+  long importSnapshot(String fromNode, Path file);
 
   /** Merges rows a peer sent: {@code pushed} as new changes, or else during a sync. */
   void apply(String fromNode, List<RowChange> rows, boolean pushed);
