@@ -232,6 +232,11 @@ public final class EdgeNode implements AutoCloseable {
     return state;
   }
 
+  /** Where clients are (GeoIP and the snapshot's region map), as the proxy locates them. */
+  public ClientLocator locator() {
+    return locator;
+  }
+
   public RoutingDb db() {
     return db;
   }

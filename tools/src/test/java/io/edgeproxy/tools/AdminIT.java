@@ -60,7 +60,8 @@ class AdminIT {
 
       String[] shown = cli("status", "--admin", admin);
       assertThat(shown[0]).isEqualTo("0");
-      assertThat(shown[1]).contains("replication node pop-1 in cluster test-cluster").contains("pop-0").contains("snapshot v");
+      assertThat(shown[1]).contains("replication node pop-1 in cluster test-cluster").contains("pop-0").contains("snapshot v")
+          .contains("no active health checks");
       String[] listed = cli("members", "--admin", admin);
       assertThat(listed[1]).contains("pop-0").contains("pop-1").contains("self");
       String[] asJson = cli("status", "--admin", admin, "--json");

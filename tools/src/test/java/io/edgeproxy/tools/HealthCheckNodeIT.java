@@ -106,6 +106,15 @@ class HealthCheckNodeIT {
           .contains("edge_health_check_up{app=\"web\",backend=\"good\"} 1.0")
           .containsPattern("edge_health_check_failures\\{app=\"web\",backend=\"sick\"} [1-9]")
           .containsPattern("edge_health_checks\\{app=\"web\",backend=\"good\"} [1-9]");
+      var checks = io.edgeproxy.tools.admin.AdminServer.status(node).healthChecks();
+      assertThat(checks.checked()).isEqualTo(2);
+      assertThat(checks.up()).isEqualTo(1);
+      assertThat(checks.down()).containsExactly("web/sick: refused");
+      java.io.StringWriter shown = new java.io.StringWriter();
+      int code = io.edgeproxy.tools.cli.Cli.run(java.util.Map.of(), new java.io.PrintWriter(shown), new java.io.PrintWriter(
+          new java.io.StringWriter()), "status", "--admin", SocketAddresses.format(node.adminAddress()));
+      assertThat(code).isZero();
+      assertThat(shown.toString()).contains("health      2 backends checked, 1 up, 1 down: web/sick: refused");
 
       ServerSocket reopened = namedBackend("sick", sickPort);
       await().atMost(WAIT).until(() -> !sickLoad.isCheckFailing());

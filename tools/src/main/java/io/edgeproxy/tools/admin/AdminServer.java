@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's local admin endpoint, for the CLI and monitoring (loopback by default):
- * {@code GET /v1/status} (JSON), {@code GET /v1/members} (JSON) and {@code GET /metrics}
+ * {@code GET /v1/status}, {@code /v1/members}, {@code /v1/backends} and
+ * {@code /v1/route/explain?app=&ip=} (JSON; the last two in {@link AdminQueries}) and {@code GET /metrics}
  * (Prometheus text). Read-only. Requests are answered on a virtual thread: building a status may
  * wait for the replication thread.
  */
@@ -106,7 +107,21 @@ public final class AdminServer implements AutoCloseable {
     String version = AdminServer.class.getPackage().getImplementationVersion();
     return new NodeStatus(version == null ? "development" : version, node.config().node().region(),
         node.config().node().dbPath().toString(), snapshot.version(), snapshot.backends().size(), snapshot.appNames().size(),
-        listeners, node.proxy().activeConnections(), node.replicator() == null ? null : node.replicator().status());
+        listeners, node.proxy().activeConnections(), healthChecks(node), node.replicator() == null ? null : node.replicator().status());
+  }
+
+  private static NodeStatus.HealthChecks healthChecks(EdgeNode node) {
+    int up = 0;
+    List<String> down = new ArrayList<>();
+    var all = node.healthChecker().backends();
+    for (var h : all) {
+      if (h.up()) {
+        up++;
+      } else {
+        down.add(h.app() + "/" + h.backendId() + ": " + h.lastResult());
+      }
+    }
+    return new NodeStatus.HealthChecks(all.size(), up, down);
   }
 
   private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -122,7 +137,8 @@ public final class AdminServer implements AutoCloseable {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-      String path = new QueryStringDecoder(request.uri()).path();
+      QueryStringDecoder query = new QueryStringDecoder(request.uri());
+      String path = query.path();
       boolean keepAlive = io.netty.handler.codec.http.HttpUtil.isKeepAlive(request);
       if (!request.method().equals(HttpMethod.GET)) {
         respond(ctx, keepAlive, HttpResponseStatus.METHOD_NOT_ALLOWED, "application/json",
@@ -134,9 +150,15 @@ public final class AdminServer implements AutoCloseable {
           switch (path) {
             case "/v1/status" -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json", JSON.writeValueAsString(status(node)) + "\n");
             case "/v1/members" -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json", JSON.writeValueAsString(members(node)) + "\n");
+            case "/v1/backends" -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json",
+                JSON.writeValueAsString(AdminQueries.liveBackends(node)) + "\n");
+            case "/v1/route/explain" -> {
+              AdminQueries.Answer answer = AdminQueries.explain(node, query.parameters());
+              respond(ctx, keepAlive, answer.status(), "application/json", JSON.writeValueAsString(answer.body()) + "\n");
+            }
             case "/metrics" -> respond(ctx, keepAlive, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
             default -> respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "application/json",
-                "{\"error\":\"no such path " + path.replace("\"", "") + " (expected: /v1/status, /v1/members, /metrics)\"}\n");
+                "{\"error\":\"no such path " + path.replace("\"", "") + " (expected: /v1/status, /v1/members, /metrics, /v1/backends, /v1/route/explain?app=&ip=)\"}\n");
           }
         } catch (Exception e) {
           respond(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, "application/json",

@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
  * @param apps apps with at least one backend
  * @param listeners proxy listeners, "app@host:port"
  * @param activeConnections proxied connections open now
+ * @param healthChecks this POP's active health checks: backends checked, and the ones held down
  * @param replication replication's view, or null when it is off
  */
 public record NodeStatus(
@@ -23,4 +24,13 @@ public record NodeStatus(
     int apps,
     List<String> listeners,
     int activeConnections,
-    @Nullable ReplicationStatus replication) {}
+    HealthChecks healthChecks,
+    @Nullable ReplicationStatus replication) {
+
+  /**
+   * Active health checks at a glance.
+   *
+   * @param down "app/backend: last result" for each backend the checks hold down
+   */
+  public record HealthChecks(int checked, int up, List<String> down) {}
+}

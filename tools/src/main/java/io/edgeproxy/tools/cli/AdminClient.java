@@ -9,6 +9,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Talks to a running agent's admin endpoint (see {@code AdminServer}). */
 final class AdminClient {
@@ -24,7 +26,16 @@ final class AdminClient {
       }
     }
 
+    /** The agent answered with an error, or the address is unusable. */
     record Failed(String message) implements Reply {}
+
+    /** Nothing listens there: no agent is running (the message says where it looked and how to start one). */
+    record NoAgent(String message) implements Reply {}
+  }
+
+  /** The admin address: the flag, else EDGEPROXY_ADMIN_ADDR, else 127.0.0.1:8082. */
+  static String address(@Nullable String flag, Map<String, String> env) {
+    return flag != null ? flag : env.getOrDefault("EDGEPROXY_ADMIN_ADDR", "127.0.0.1:8082");
   }
 
   static Reply get(String admin, String path) {
@@ -42,7 +53,7 @@ final class AdminClient {
       }
       return new Reply.Ok(response.body());
     } catch (ConnectException e) {
-      return new Reply.Failed("no agent is running with its admin endpoint at " + admin
+      return new Reply.NoAgent("no agent is running with its admin endpoint at " + admin
           + " (start one with 'edgeproxy agent', or point --admin / EDGEPROXY_ADMIN_ADDR at it)");
     } catch (IOException e) {
       return new Reply.Failed("cannot reach the agent at " + admin + ": " + e.getMessage());

@@ -1,6 +1,8 @@
 package io.edgeproxy.tools.cli;
 
 
+import io.edgeproxy.tools.cli.sql.SqlCommand;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine;
@@ -26,14 +28,14 @@ public final class Cli implements Runnable {
 
   /** Builds the command tree; {@code env} stands in for the process environment (tests pass their own). */
   public static CommandLine commandLine(Map<String, String> env) {
-    return commandLine(env, null);
+    return commandLine(env, null, null);
   }
 
   /**
    * The command tree, or, when {@code only} names a subcommand, the tree with just that one: picocli
    * builds each command by reflection, which is a noticeable part of the appliance's start-up.
    */
-  static CommandLine commandLine(Map<String, String> env, @Nullable String only) {
+  static CommandLine commandLine(Map<String, String> env, @Nullable String only, @Nullable InputStream in) {
     CommandLine cli = new CommandLine(new Cli());
     if (only == null || only.equals("agent")) {
       CommandLine agent = new CommandLine(new AgentCommand(env));
@@ -48,6 +50,15 @@ public final class Cli implements Runnable {
     if (only == null) {
       cli.addSubcommand("status", new CommandLine(new StatusCommand()));
       cli.addSubcommand("members", new CommandLine(new StatusCommand.Members()));
+      cli.addSubcommand("sql", new CommandLine(new SqlCommand(env, in)));
+      cli.addSubcommand("backends", new CommandLine(new BackendsCommand(env)));
+      CommandLine route = new CommandLine(new RouteCommand());
+      route.addSubcommand("explain", new CommandLine(new RouteCommand.Explain(env)));
+      cli.addSubcommand("route", route);
+      cli.addSubcommand("geo", new CommandLine(new GeoCommand(env)));
+      cli.addSubcommand("register", new CommandLine(new RegistrationCommands.Register(env)));
+      cli.addSubcommand("deregister", new CommandLine(new RegistrationCommands.Deregister(env)));
+      cli.addSubcommand("completion", new CommandLine(new CompletionCommand()));
     }
     if (only == null || only.equals("certs")) {
       cli.addSubcommand("certs", new CommandLine(new CertsCommand()));
@@ -58,7 +69,9 @@ public final class Cli implements Runnable {
       cli.addSubcommand("token", token);
     }
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      commandLine.getErr().println("edgeproxy: " + e.getMessage());
+      String name = commandLine.getCommandSpec().qualifiedName();
+      commandLine.getErr().println(name + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+      commandLine.getErr().flush();
       return 1;
     });
     return cli;
@@ -66,13 +79,18 @@ public final class Cli implements Runnable {
 
   public static int run(Map<String, String> env, String... args) {
     boolean runsOneCommand = args.length > 0 && SUBCOMMANDS.contains(args[0]);
-    return commandLine(env, runsOneCommand ? args[0] : null).execute(args);
+    return commandLine(env, runsOneCommand ? args[0] : null, null).execute(args);
   }
 
   private static final java.util.Set<String> SUBCOMMANDS = java.util.Set.of("agent", "demo", "certs", "token");
 
   public static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cli = commandLine(env);
+    return run(env, null, out, err, args);
+  }
+
+  /** As {@link #run(Map, String...)} with the given streams; {@code in} (null: the process's) feeds {@code sql}. */
+  public static int run(Map<String, String> env, @Nullable InputStream in, PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cli = commandLine(env, null, in);
     cli.setOut(out);
     cli.setErr(err);
     return cli.execute(args);

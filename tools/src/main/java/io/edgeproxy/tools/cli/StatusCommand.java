@@ -26,6 +26,7 @@ public final class StatusCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     return switch (AdminClient.get(admin, "/v1/status")) {
       case AdminClient.Reply.Failed f -> fail(spec, f.message());
+      case AdminClient.Reply.NoAgent n -> fail(spec, n.message());
       case AdminClient.Reply.Ok ok -> {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -50,6 +51,13 @@ public final class StatusCommand implements Callable<Integer> {
         s.path("snapshotVersion").asLong(), s.path("backends").asInt(), s.path("apps").asInt());
     out.printf("listeners   %s; %d connections open%n", String.join(", ", texts(s.path("listeners"))),
         s.path("activeConnections").asInt());
+    JsonNode checks = s.path("healthChecks");
+    if (checks.path("checked").asInt() == 0) {
+      out.println("health      no active health checks (table health_checks is empty)");
+    } else {
+      out.printf("health      %d backends checked, %d up, %d down%s%n", checks.path("checked").asInt(), checks.path("up").asInt(),
+          checks.path("down").size(), checks.path("down").isEmpty() ? "" : ": " + String.join("; ", texts(checks.path("down"))));
+    }
     JsonNode r = s.path("replication");
     if (r.isMissingNode() || r.isNull()) {
       out.println("replication off");
@@ -88,6 +96,7 @@ public final class StatusCommand implements Callable<Integer> {
     public Integer call() throws IOException {
       return switch (AdminClient.get(admin, "/v1/members")) {
         case AdminClient.Reply.Failed f -> fail(spec, f.message());
+        case AdminClient.Reply.NoAgent n -> fail(spec, n.message());
         case AdminClient.Reply.Ok ok -> {
           PrintWriter out = spec.commandLine().getOut();
           if (json) {
