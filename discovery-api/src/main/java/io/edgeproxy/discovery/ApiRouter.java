@@ -159,12 +159,14 @@ final class ApiRouter {
   }
 
   private ApiResponse heartbeat(Caller caller, String id) {
-    Optional<String> app = context.registrations().appOf(id);
-    if (app.isPresent() && !caller.mayManage(app.get())) {
-      return forbidden(caller, "backend '" + id + "' of app '" + app.get() + "'");
+    long now = System.currentTimeMillis();
+    var due = context.registrations().renewalDue(id, now, context.config().heartbeatTtl());
+    if (due.isPresent() && !caller.mayManage(due.get().getKey())) {
+      return forbidden(caller, "backend '" + id + "' of app '" + due.get().getKey() + "'");
     }
-    Registrations.Renewal renewal = context.registrations().heartbeat(id, System.currentTimeMillis(),
-        context.config().heartbeatTtl(), context.self());
+    Registrations.Renewal renewal = due.isEmpty() ? Registrations.Renewal.UNKNOWN
+        : !due.get().getValue() ? Registrations.Renewal.STILL_FRESH
+        : context.registrations().heartbeat(id, now, context.config().heartbeatTtl(), context.self());
     if (renewal == Registrations.Renewal.UNKNOWN) {
       return ApiResponse.error(404, "no registration with id '" + id + "' (expected: an id registered with POST /api/v1/register;"
           + " a lease that expired long ago was deregistered: register again)");

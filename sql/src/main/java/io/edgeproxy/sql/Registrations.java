@@ -74,6 +74,26 @@ public final class Registrations {
     }
   }
 
+  /**
+   * Whether a heartbeat for {@code id} would write: the lease's app, and true when it has less
+   * than three quarters of {@code ttl} left or expired. Empty when there is no such lease. A short
+   * read, no transaction: most heartbeats stop here.
+   */
+  public Optional<java.util.Map.Entry<String, Boolean>> renewalDue(String id, long nowMs, Duration ttl) {
+    return db.readLatest(c -> {
+      try (PreparedStatement st = c.prepareStatement("SELECT app, expires_ms, expired FROM registrations WHERE id = ?")) {
+        st.setString(1, id);
+        try (ResultSet rs = st.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.empty();
+          }
+          boolean due = rs.getInt(3) == 1 || rs.getLong(2) - nowMs <= ttl.toMillis() * 3 / 4;
+          return Optional.of(java.util.Map.entry(String.valueOf(rs.getString(1)), due));
+        }
+      }
+    });
+  }
+
   /** What a heartbeat did. */
   public enum Renewal {
     /** The lease was extended in routing.db (and so on every POP). */
@@ -120,7 +140,7 @@ public final class Registrations {
 
   /** The app of backend {@code id} in routing.db (registered or not), if there is such a row. */
   public Optional<String> appOf(String id) {
-    return db.read(c -> {
+    return db.readLatest(c -> {
       try (PreparedStatement st = c.prepareStatement("SELECT app FROM backends WHERE id = ?")) {
         st.setString(1, id);
         try (ResultSet rs = st.executeQuery()) {

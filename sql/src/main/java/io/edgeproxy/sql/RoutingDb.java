@@ -252,6 +252,20 @@ public final class RoutingDb implements Closeable {
   }
 
   /**
+   * Runs a short read on the writer connection, outside any transaction: it sees the latest
+   * commit and never waits for a long snapshot load on the reader (but does for a write).
+   */
+  <T> T readLatest(SqlWork<T> work) {
+    synchronized (writeLock) {
+      try {
+        return work.run(writer);
+      } catch (SQLException e) {
+        throw new RoutingDbException("cannot read routing.db at " + path + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
    * Writes a consistent copy of the whole database to {@code target}, which must not exist
    * ({@code VACUUM INTO} on the reader connection: native, no table is read into Java).
    */
