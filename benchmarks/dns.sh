@@ -13,6 +13,7 @@
 #
 # Needs: dnsperf knot unbound bind9-dnsutils sqlite3 python3 (Debian packages).
 # Env: BENCH (harness dir), plus every dns.sh knob (REPS, DURATION, TESTS, DNS_PORT, ...).
+# The launcher's EDGEPROXY_JAVA_OPTS and EDGEPROXY_NO_BUILD=1 (use the jar as built) pass through.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=${BENCH:-$ROOT/../shared/bench}

@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One received message to one response, for both transports: parse, rate-limit (UDP), locate the
- * client, resolve, write. Thread-safe; runs on the I/O threads and never blocks.
+ * client, resolve, write. A UDP query seen before is answered from the {@link AnswerCache} when the
+ * cached response still holds (rate limit first, as for any query). Thread-safe; runs on the I/O
+ * threads and never blocks.
  */
 final class DnsResponder {
   private static final Logger logger = LoggerFactory.getLogger(DnsResponder.class);
@@ -25,6 +27,7 @@ final class DnsResponder {
   private final DnsStats stats;
   private final ResponseWriter.Settings settings;
   private final @Nullable RateLimiter limiter;
+  private final AnswerCache cache = new AnswerCache();
   private final AtomicBoolean warned = new AtomicBoolean();
 
   DnsResponder(ZoneResolver resolver, ClientLocator locator, DnsStats stats, int ttlSeconds, @Nullable RateLimiter limiter) {
@@ -43,25 +46,36 @@ final class DnsResponder {
    */
   boolean respond(ByteBuf message, InetAddress sender, boolean tcp, ByteBuf out) {
     stats.query(tcp);
+    long network = tcp ? 0 : RateLimiter.networkOf(sender);
+    if (!tcp) {
+      AnswerCache.Entry hit = cache.find(message, network, resolver.view(), resolver.now());
+      if (hit != null) { // only well-formed queries are cached, so it is not one to ignore
+        RateLimiter.Verdict verdict = limit(sender);
+        if (verdict != RateLimiter.Verdict.ANSWER) {
+          return limited(verdict, QueryParser.parse(message), out);
+        }
+        hit.writeTo(out, message.getUnsignedShort(message.readerIndex()));
+        if (hit.truncated()) {
+          stats.truncated();
+        }
+        stats.response(hit.rcode());
+        return true;
+      }
+    }
     ParsedQuery parsed = QueryParser.parse(message);
     if (parsed instanceof ParsedQuery.Ignored ignored) {
       stats.ignored();
       logger.debug("ignored a packet from {}: {}", sender.getHostAddress(), ignored.reason());
       return false;
     }
-    if (!tcp && limiter != null) {
-      RateLimiter.Verdict verdict = limiter.check(sender, System.nanoTime());
+    if (!tcp) {
+      RateLimiter.Verdict verdict = limit(sender);
       if (verdict != RateLimiter.Verdict.ANSWER) {
-        stats.rateLimited();
-        if (verdict == RateLimiter.Verdict.DROP) {
-          return false;
-        }
-        slip(parsed, out);
-        return true;
+        return limited(verdict, parsed, out);
       }
     }
     int rcode = switch (parsed) {
-      case ParsedQuery.Parsed p -> answer(p.query(), sender, tcp, out);
+      case ParsedQuery.Parsed p -> answer(p.query(), sender, tcp ? null : message, network, out);
       case ParsedQuery.Malformed m -> {
         logger.debug("FORMERR to {}: {}", sender.getHostAddress(), m.reason());
         ResponseWriter.writeHeaderOnly(out, m.id(), m.flags(), Answer.FORMERR, false);
@@ -77,29 +91,54 @@ final class DnsResponder {
     return true;
   }
 
-  private int answer(DnsQuery query, InetAddress sender, boolean tcp, ByteBuf out) {
+  private RateLimiter.Verdict limit(InetAddress sender) {
+    return limiter == null ? RateLimiter.Verdict.ANSWER : limiter.check(sender, System.nanoTime());
+  }
+
+  /** A response the rate limit holds back: nothing (false), or an empty one with TC. */
+  private boolean limited(RateLimiter.Verdict verdict, ParsedQuery parsed, ByteBuf out) {
+    stats.rateLimited();
+    if (verdict == RateLimiter.Verdict.DROP) {
+      return false;
+    }
+    slip(parsed, out);
+    return true;
+  }
+
+  /**
+   * Resolves and writes the answer; a UDP answer ({@code udpMessage} not null, from {@code network})
+   * goes to the cache unless it failed or read something the cache cannot track.
+   */
+  private int answer(DnsQuery query, InetAddress sender, @Nullable ByteBuf udpMessage, long network, ByteBuf out) {
     int start = out.writerIndex();
     Answer answer;
     ZoneView view = null;
+    AnswerInputs inputs = new AnswerInputs();
     try {
       view = resolver.view();
       ClientSubnet subnet = query.edns() == null ? null : query.edns().subnet();
       InetAddress where = subnet != null && subnet.sourcePrefix() > 0 ? subnet.address() : network(sender);
       ClientLocation location = locator.locate(where, view.snapshot().regions());
-      answer = resolver.resolve(query, view, location, Hashing.ofAddress(where));
+      answer = resolver.resolve(query, view, location, Hashing.ofAddress(where), inputs);
     } catch (RuntimeException e) {
       answer = serverFailure(query, e);
     }
-    int limit = tcp ? ResponseWriter.TCP_MAX : ResponseWriter.udpLimit(query.edns());
+    int limit = udpMessage == null ? ResponseWriter.TCP_MAX : ResponseWriter.udpLimit(query.edns());
     long serial = view == null ? 0 : view.snapshot().version();
+    boolean truncated;
     try {
-      if (ResponseWriter.write(out, query, answer, limit, serial, settings)) {
-        stats.truncated();
-      }
+      truncated = ResponseWriter.write(out, query, answer, limit, serial, settings);
     } catch (RuntimeException e) {
       out.writerIndex(start);
       answer = serverFailure(query, e);
-      ResponseWriter.write(out, query, answer, limit, serial, settings);
+      truncated = ResponseWriter.write(out, query, answer, limit, serial, settings);
+    }
+    if (truncated) {
+      stats.truncated();
+    }
+    if (udpMessage != null && view != null && inputs.reusable() && !(answer instanceof Answer.ServerFailure)) {
+      cache.put(udpMessage, network, inputs.freeze(view), out.slice(start, out.writerIndex() - start), answer.rcode(),
+          truncated);
     }
     return answer.rcode();
   }

@@ -46,6 +46,8 @@ public final class DnsServer implements AutoCloseable {
   private final DnsTransport transport;
   private final DnsStats stats = new DnsStats();
   private final DnsResponder responder;
+  private final ZoneResolver resolver;
+  private final ClientLocator locator;
   private final AtomicInteger tcpOpen = new AtomicInteger();
   private final List<Channel> channels = new ArrayList<>();
   private InetSocketAddress address;
@@ -58,22 +60,27 @@ public final class DnsServer implements AutoCloseable {
   }
 
   /**
-   * Limits on TCP clients (tests shorten them).
+   * Limits on TCP clients and on start-up work (tests shorten them).
    *
    * @param tcpIdle a connection without a complete query for this long is closed
    * @param maxTcpConnections open TCP connections at most; more are closed at once
+   * @param warmUpQueries synthetic queries answered before binding (see {@link DnsWarmUp}); 0 for none
+   * @param warmUp the most time the warm-up may take
    */
-  record Limits(Duration tcpIdle, int maxTcpConnections) {
-    static final Limits DEFAULT = new Limits(Duration.ofSeconds(10), 256);
+  record Limits(Duration tcpIdle, int maxTcpConnections, int warmUpQueries, Duration warmUp) {
+    static final Limits DEFAULT = new Limits(Duration.ofSeconds(10), 256, 50_000, Duration.ofSeconds(2));
+    /** No warm-up: what socket tests use, so each server starts at once. */
+    static final Limits NO_WARM_UP = new Limits(Duration.ofSeconds(10), 256, 0, Duration.ZERO);
   }
 
   DnsServer(DnsConfig config, RoutingState state, ClientLocator locator, Supplier<List<Pop>> pops, Limits limits) {
     this.limits = requireNonNull(limits, "limits");
     this.config = requireNonNull(config, "config");
     this.transport = new DnsTransport(0);
-    ZoneResolver resolver = new ZoneResolver(config.zone(), state, pops, System::nanoTime);
+    this.resolver = new ZoneResolver(config.zone(), state, pops, System::nanoTime);
+    this.locator = locator;
     RateLimiter limiter = config.rateLimit() > 0 ? new RateLimiter(config.rateLimit()) : null;
-    this.responder = new DnsResponder(resolver, locator, stats, (int) Math.min(Integer.MAX_VALUE, config.ttl().toSeconds()), limiter);
+    this.responder = new DnsResponder(resolver, locator, stats, ttlSeconds(), limiter);
     this.address = config.listen();
   }
 
@@ -84,6 +91,7 @@ public final class DnsServer implements AutoCloseable {
    * @throws IllegalStateException naming the address when it cannot be bound; nothing stays bound then
    */
   public synchronized InetSocketAddress start() {
+    warmUp();
     int attempts = config.listen().getPort() == 0 ? 5 : 1; // port 0: UDP's free port may be taken for TCP
     for (int attempt = 1; ; attempt++) {
       try {
@@ -102,28 +110,45 @@ public final class DnsServer implements AutoCloseable {
     }
   }
 
+  /** Runs the JIT warm-up with a throwaway responder, so statistics and the cache see only real queries. */
+  private void warmUp() {
+    if (limits.warmUpQueries() <= 0) {
+      return;
+    }
+    long start = System.nanoTime();
+    DnsResponder throwaway = new DnsResponder(resolver, locator, new DnsStats(), ttlSeconds(), null);
+    int answered = DnsWarmUp.run(transport, throwaway, resolver.view(), resolver.zone(), limits.warmUpQueries(),
+        limits.warmUp().toMillis());
+    logger.debug("DNS warm-up: {} synthetic queries answered in {} ms", answered, (System.nanoTime() - start) / 1_000_000);
+  }
+
   private InetSocketAddress bindUdp(InetSocketAddress requested) {
     InetSocketAddress bound = requested;
     for (EventLoop loop : transport.loops()) {
-      Bootstrap b = new Bootstrap()
-          .group(loop)
-          .channel(transport.datagramClass())
-          .option(transport.reusePort(), true)
-          .option(ChannelOption.SO_RCVBUF, 4 << 20)
-          .option(ChannelOption.SO_SNDBUF, 4 << 20)
-          .handler(new UdpDnsHandler(responder));
-      if (transport.isEpoll()) {
-        // recvmmsg: up to DATAGRAMS_PER_READ datagrams per system call
-        b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
-            .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * DATAGRAMS_PER_READ));
-      } else {
-        b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM));
-      }
-      Channel ch = b.bind(bound).syncUninterruptibly().channel();
+      Channel ch = udpBootstrap(transport, loop, responder).bind(bound).syncUninterruptibly().channel();
       channels.add(ch);
       bound = (InetSocketAddress) ch.localAddress();
     }
     return bound;
+  }
+
+  /** A UDP socket on {@code loop} answering with {@code responder}; several may share a port (SO_REUSEPORT). */
+  static Bootstrap udpBootstrap(DnsTransport transport, EventLoop loop, DnsResponder responder) {
+    Bootstrap b = new Bootstrap()
+        .group(loop)
+        .channel(transport.datagramClass())
+        .option(transport.reusePort(), true)
+        .option(ChannelOption.SO_RCVBUF, 4 << 20)
+        .option(ChannelOption.SO_SNDBUF, 4 << 20)
+        .handler(new UdpDnsHandler(responder));
+    if (transport.isEpoll()) {
+      // recvmmsg: up to DATAGRAMS_PER_READ datagrams per system call
+      b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
+          .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * DATAGRAMS_PER_READ));
+    } else {
+      b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM));
+    }
+    return b;
   }
 
   private void bindTcp(InetSocketAddress at) {
@@ -152,6 +177,10 @@ public final class DnsServer implements AutoCloseable {
         })
         .bind(at).syncUninterruptibly().channel();
     channels.add(ch);
+  }
+
+  private int ttlSeconds() {
+    return (int) Math.min(Integer.MAX_VALUE, config.ttl().toSeconds());
   }
 
   /** The bound address (the configured one before {@link #start()}). */

@@ -64,6 +64,11 @@ public final class ZoneResolver {
 
   /** The answer to {@code query} for a client at {@code client}; {@code clientHash} orders ties. */
   Answer resolve(DnsQuery query, ZoneView v, ClientLocation client, long clientHash) {
+    return resolve(query, v, client, clientHash, new AnswerInputs());
+  }
+
+  /** As {@link #resolve(DnsQuery, ZoneView, ClientLocation, long)}, recording the live checks made into {@code inputs}. */
+  Answer resolve(DnsQuery query, ZoneView v, ClientLocation client, long clientHash, AnswerInputs inputs) {
     if (query.edns() != null && query.edns().version() != 0) {
       return new Answer.BadVersion();
     }
@@ -74,8 +79,19 @@ public final class ZoneResolver {
       return new Answer.Refused();
     }
     List<String> rel = query.labels().subList(0, query.labels().size() - zone.size());
-    Lookup lookup = new Lookup(query.qtype(), rel, v, client, clientHash, nanoTime.getAsLong());
+    Lookup lookup = new Lookup(query.qtype(), rel, v, client, clientHash, nanoTime.getAsLong(), inputs);
     return lookup.answer(DnsNames.classify(rel, v));
+  }
+
+  /** The clock live checks use (nanoTime units). */
+  long now() {
+    return nanoTime.getAsLong();
+  }
+
+  /** What the proxy would send a new client to now: healthy, weight > 0, not full, not down on this POP. */
+  static boolean usable(Candidate c, long nowNanos) {
+    Backend b = c.backend();
+    return b.acceptsNewClients() && !c.load().isFull(b.hardLimit()) && !c.load().isDownHere(nowNanos);
   }
 
   /** One query's lookup: the fields every name form needs. */
@@ -86,14 +102,17 @@ public final class ZoneResolver {
     private final ClientLocation client;
     private final long clientHash;
     private final long now;
+    private final AnswerInputs inputs;
 
-    Lookup(int qtype, List<String> owner, ZoneView view, ClientLocation client, long clientHash, long now) {
+    Lookup(int qtype, List<String> owner, ZoneView view, ClientLocation client, long clientHash, long now,
+        AnswerInputs inputs) {
       this.qtype = qtype;
       this.owner = owner;
       this.view = view;
       this.client = client;
       this.clientHash = clientHash;
       this.now = now;
+      this.inputs = inputs;
     }
 
     Answer answer(NameForm form) {
@@ -113,10 +132,10 @@ public final class ZoneResolver {
       };
     }
 
-    /** What the proxy would send a new client to now: healthy, weight > 0, not full, not down on this POP. */
     private boolean usable(Candidate c) {
-      Backend b = c.backend();
-      return b.acceptsNewClients() && !c.load().isFull(b.hardLimit()) && !c.load().isDownHere(now);
+      boolean usable = ZoneResolver.usable(c, now);
+      inputs.checked(c, usable);
+      return usable;
     }
 
     private boolean wants(int type) {
@@ -223,6 +242,7 @@ public final class ZoneResolver {
       if (!wants(Rr.TYPE_A) && !wants(Rr.TYPE_AAAA)) {
         return new Answer.NoData();
       }
+      inputs.untracked(); // the POP list changes with membership, not with the snapshot
       List<Rr> out = new ArrayList<>();
       for (Pop pop : pops.get()) {
         boolean v4 = pop.address() instanceof Inet4Address;

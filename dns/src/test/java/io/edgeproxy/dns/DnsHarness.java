@@ -43,7 +43,7 @@ final class DnsHarness implements AutoCloseable {
   }
 
   static DnsHarness start(Path dir, List<Backend> backends) {
-    return start(dir, backends, Map.of(), DnsConfig.forTest(), DnsServer.Limits.DEFAULT);
+    return start(dir, backends, Map.of(), DnsConfig.forTest(), DnsServer.Limits.NO_WARM_UP);
   }
 
   /** {@code geo}: what the fixed GeoIP table says of an address (ECS networks are looked up as given). */

@@ -33,7 +33,7 @@ class DnsProtocolIT {
 
   private DnsHarness start() {
     Map<java.net.InetAddress, String> geo = Map.of(ip("200.160.2.0"), "BR", ip("8.8.8.0"), "US", ip("81.2.69.0"), "GB");
-    return DnsHarness.start(dir, backends(), geo, DnsConfig.forTest(), DnsServer.Limits.DEFAULT);
+    return DnsHarness.start(dir, backends(), geo, DnsConfig.forTest(), DnsServer.Limits.NO_WARM_UP);
   }
 
   @Test
