@@ -32,13 +32,79 @@ final class DiscoveryBench {
   }
 
   void run(int seconds, int clients) throws Exception {
-    int registered = load("registrations", seconds, clients, (client, i) -> post(apis.get(0) + "/api/v1/register",
-        body("reg-" + client + "-" + i)), 201);
-    load("heartbeats", seconds, clients, (client, i) -> post(apis.get(0) + "/api/v1/heartbeat/reg-" + client + "-"
-        + (i % Math.max(1, registered / clients)), ""), 200);
+    if (onPath("wrk")) { // a C load generator: the JDK's HTTP client costs more CPU than the server it measures
+      // Twice: the first round runs on freshly started JVMs (JIT compiling), the second on warm ones
+      // with the first round's backends already registered. Ids differ per round.
+      long registered = wrk("registrations, fresh JVMs", seconds, clients, REGISTER_LUA.replace("w-%d", "w-%d"));
+      registered += wrk("registrations, second round", seconds, clients, REGISTER_LUA.replace("w-%d", "v-%d"));
+      wrk("heartbeats", seconds, clients, HEARTBEAT_LUA.replace("@N@", Long.toString(Math.max(1, registered / 2))));
+    } else {
+      int registered = load("registrations", seconds, clients, (client, i) -> post(apis.get(0) + "/api/v1/register",
+          body("reg-" + client + "-" + i)), 201);
+      load("heartbeats", seconds, clients, (client, i) -> post(apis.get(0) + "/api/v1/heartbeat/reg-" + client + "-"
+          + (i % Math.max(1, registered / clients)), ""), 200);
+    }
     if (apis.size() > 1) {
       crossPop(100);
     }
+  }
+
+  private static final String REGISTER_LUA = """
+      counter = 0
+      request = function()
+        counter = counter + 1
+        local body = string.format('{"id":"w-%d","app":"bench","region":"sa","ip":"10.1.0.1","port":8080}', counter)
+        return wrk.format("POST", "/api/v1/register", {["Authorization"] = "Bearer " .. os.getenv("TOKEN"),
+          ["Content-Type"] = "application/json"}, body)
+      end
+      done = function(summary, latency, requests)
+        io.write(string.format("RESULT %d %d %d %.1f %.1f %.1f\\n", summary.requests,
+          summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+          summary.duration, latency:percentile(50), latency:percentile(99), 0))
+      end
+      """;
+
+  private static final String HEARTBEAT_LUA = """
+      request = function()
+        return wrk.format("POST", "/api/v1/heartbeat/w-" .. math.random(1, @N@),
+          {["Authorization"] = "Bearer " .. os.getenv("TOKEN")}, "")
+      end
+      done = function(summary, latency, requests)
+        io.write(string.format("RESULT %d %d %d %.1f %.1f %.1f\\n", summary.requests,
+          summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+          summary.duration, latency:percentile(50), latency:percentile(99), 0))
+      end
+      """;
+
+  /** Runs wrk (one thread, {@code clients} keep-alive connections) with {@code lua}; returns requests answered. */
+  private long wrk(String what, int seconds, int clients, String lua) throws Exception {
+    java.nio.file.Path script = java.nio.file.Files.createTempFile("discovery-bench", ".lua");
+    java.nio.file.Files.writeString(script, lua);
+    ProcessBuilder builder = new ProcessBuilder("wrk", "-t1", "-c" + clients, "-d" + seconds + "s", "-s", script.toString(),
+        apis.get(0));
+    builder.environment().put("TOKEN", token);
+    Process p = builder.redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    p.waitFor();
+    java.nio.file.Files.deleteIfExists(script);
+    String line = out.lines().filter(l -> l.startsWith("RESULT ")).findFirst()
+        .orElseThrow(() -> new IllegalStateException("wrk printed no result: " + out));
+    String[] f = line.split(" ");
+    long requests = Long.parseLong(f[1]);
+    long errors = Long.parseLong(f[2]);
+    double secs = Long.parseLong(f[3]) / 1e6;
+    System.out.printf(Locale.ROOT, "%s: %.0f/s (wrk, %d connections, %.1f s, %d errors or non-2xx); latency p50 %.1f ms, p99 %.1f ms%n",
+        what, (requests - errors) / secs, clients, secs, errors, Double.parseDouble(f[4]) / 1e3, Double.parseDouble(f[5]) / 1e3);
+    return requests - errors;
+  }
+
+  private static boolean onPath(String command) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, command))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   interface Call {

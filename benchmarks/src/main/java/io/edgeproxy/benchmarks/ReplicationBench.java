@@ -49,7 +49,7 @@ public final class ReplicationBench {
     int seconds = Integer.parseInt(arg(args, "--seconds", "10"));
     int bootstrapRows = Integer.parseInt(arg(args, "--bootstrap-rows", "100000"));
     int discoverySeconds = Integer.parseInt(arg(args, "--discovery-seconds", "0"));
-    int discoveryClients = Integer.parseInt(arg(args, "--discovery-clients", "16"));
+    int discoveryClients = Integer.parseInt(arg(args, "--discovery-clients", "64"));
     ReplicationBench bench = new ReplicationBench(Files.createTempDirectory("replication-bench"), launcher);
     try {
       bench.startCluster(nodes);

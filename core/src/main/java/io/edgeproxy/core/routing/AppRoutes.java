@@ -32,7 +32,7 @@ public final class AppRoutes {
   }
 
   static AppRoutes build(String app, List<Candidate> candidates) {
-    Map<String, Candidate> byId = new HashMap<>();
+    Map<String, Candidate> byId = new HashMap<>(candidates.size() * 4 / 3 + 1);
     Map<String, List<Candidate>> countries = new HashMap<>();
     Map<String, List<Candidate>> regions = new HashMap<>();
     List<Candidate> eligible = new ArrayList<>();

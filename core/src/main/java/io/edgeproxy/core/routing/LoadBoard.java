@@ -14,7 +14,8 @@ public final class LoadBoard {
 
   /** The load of {@code backendId}, created on first use. */
   public BackendLoad loadOf(String backendId) {
-    return loads.computeIfAbsent(backendId, id -> new BackendLoad());
+    BackendLoad load = loads.get(backendId); // almost always there: no lock taken then
+    return load != null ? load : loads.computeIfAbsent(backendId, id -> new BackendLoad());
   }
 
   /**
@@ -23,6 +24,10 @@ public final class LoadBoard {
    * may still reserve a slot on it (the hard limit must hold if the backend comes back).
    */
   public synchronized void retainOnly(Set<String> liveIds) {
+    if (loads.size() == liveIds.size()) { // every live id has a load, so these are all of them: nothing to forget
+      previousIds = liveIds;
+      return;
+    }
     Set<String> keep = previousIds;
     loads.entrySet().removeIf(e -> !liveIds.contains(e.getKey()) && !keep.contains(e.getKey()) && e.getValue().active() == 0);
     previousIds = liveIds; // the caller's set, built for this snapshot and not changed afterwards

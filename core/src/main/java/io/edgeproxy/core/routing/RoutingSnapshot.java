@@ -45,7 +45,7 @@ public final class RoutingSnapshot {
     requireNonNull(popRegion, "popRegion");
     Map<String, List<Candidate>> perApp = new HashMap<>();
     List<Candidate> everyone = new ArrayList<>(data.backends().size());
-    Set<String> ids = new HashSet<>();
+    Set<String> ids = new HashSet<>(data.backends().size() * 4 / 3 + 1);
     for (Backend b : data.backends()) {
       Candidate c = new Candidate(b, board.loadOf(b.id()));
       ids.add(b.id());

@@ -225,7 +225,6 @@ final class ChangeStreamHandler extends SimpleChannelInboundHandler<Envelope> {
           + BUCKETS + " and " + BUCKETS + ")");
       return;
     }
-    long[] ours = replica.settledDigest(request.getSettledHlc()); // versions and pushes local changes first
     if (request.getEmpty()) { // even while bootstrapping ourselves: two new POPs must not wait for each other
       differing.set(0, BUCKETS);
       send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setSyncReply(SyncReply.newBuilder().setFull(true)).build());
@@ -237,6 +236,7 @@ final class ChangeStreamHandler extends SimpleChannelInboundHandler<Envelope> {
       }
       return;
     }
+    long[] ours = replica.settledDigest(request.getSettledHlc()); // versions and pushes local changes first
     boolean busy = replica.bootstrapping() || replica.pushingTo(expectedPeer)
         || replica.receivingOlderThan(request.getSettledHlc());
     SyncReply.Builder reply = SyncReply.newBuilder().setBusy(busy);

@@ -70,7 +70,7 @@ public record NodeCredentials(ClusterPki.Identity identity, X509Certificate ca, 
 
   /** Server side of the change-stream: our certificate, and a client certificate from the cluster CA required. */
   public QuicSslContext serverContext() {
-    return QuicSslContextBuilder.forServer(identity.key(), null, identity.certificate())
+    return QuicSslContextBuilder.forServer(new SingleKeyManager(identity.key(), identity.certificate()), null)
         .trustManager(ca)
         .clientAuth(ClientAuth.REQUIRE)
         .applicationProtocols(ALPN)
@@ -80,7 +80,7 @@ public record NodeCredentials(ClusterPki.Identity identity, X509Certificate ca, 
   /** Client side: our certificate, and the server's checked against the cluster CA and its node id. */
   public QuicSslContext clientContext() {
     return QuicSslContextBuilder.forClient()
-        .keyManager(identity.key(), null, identity.certificate())
+        .keyManager(new SingleKeyManager(identity.key(), identity.certificate()), null)
         .trustManager(ca)
         .applicationProtocols(ALPN)
         .build();
