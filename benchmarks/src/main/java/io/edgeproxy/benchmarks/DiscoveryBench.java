@@ -35,9 +35,9 @@ final class DiscoveryBench {
     if (onPath("wrk")) { // a C load generator: the JDK's HTTP client costs more CPU than the server it measures
       // Twice: the first round runs on freshly started JVMs (JIT compiling), the second on warm ones
       // with the first round's backends already registered. Ids differ per round.
-      long registered = wrk("registrations, fresh JVMs", seconds, clients, REGISTER_LUA.replace("w-%d", "w-%d"));
-      registered += wrk("registrations, second round", seconds, clients, REGISTER_LUA.replace("w-%d", "v-%d"));
-      wrk("heartbeats", seconds, clients, HEARTBEAT_LUA.replace("@N@", Long.toString(Math.max(1, registered / 2))));
+      long registered = wrk("registrations, fresh JVMs", seconds, clients, REGISTER_LUA); // ids w-1 ... w-<registered>
+      wrk("registrations, second round", seconds, clients, REGISTER_LUA.replace("w-%d", "v-%d"));
+      wrk("heartbeats", seconds, clients, HEARTBEAT_LUA.replace("@N@", Long.toString(Math.max(1, registered))));
     } else {
       int registered = load("registrations", seconds, clients, (client, i) -> post(apis.get(0) + "/api/v1/register",
           body("reg-" + client + "-" + i)), 201);
@@ -57,11 +57,6 @@ final class DiscoveryBench {
         return wrk.format("POST", "/api/v1/register", {["Authorization"] = "Bearer " .. os.getenv("TOKEN"),
           ["Content-Type"] = "application/json"}, body)
       end
-      done = function(summary, latency, requests)
-        io.write(string.format("RESULT %d %d %d %.1f %.1f %.1f\\n", summary.requests,
-          summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-          summary.duration, latency:percentile(50), latency:percentile(99), 0))
-      end
       """;
 
   private static final String HEARTBEAT_LUA = """
@@ -69,17 +64,21 @@ final class DiscoveryBench {
         return wrk.format("POST", "/api/v1/heartbeat/w-" .. math.random(1, @N@),
           {["Authorization"] = "Bearer " .. os.getenv("TOKEN")}, "")
       end
+      """;
+
+  /** Prints what {@link #wrk} reads back: requests, errors and non-2xx, duration (us), p50 and p99 (us). */
+  private static final String DONE_LUA = """
       done = function(summary, latency, requests)
-        io.write(string.format("RESULT %d %d %d %.1f %.1f %.1f\\n", summary.requests,
-          summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-          summary.duration, latency:percentile(50), latency:percentile(99), 0))
+        local e = summary.errors
+        io.write(string.format("RESULT %d %d %d %.1f %.1f\\n", summary.requests,
+          e.status + e.connect + e.read + e.write + e.timeout, summary.duration, latency:percentile(50), latency:percentile(99)))
       end
       """;
 
   /** Runs wrk (one thread, {@code clients} keep-alive connections) with {@code lua}; returns requests answered. */
   private long wrk(String what, int seconds, int clients, String lua) throws Exception {
     java.nio.file.Path script = java.nio.file.Files.createTempFile("discovery-bench", ".lua");
-    java.nio.file.Files.writeString(script, lua);
+    java.nio.file.Files.writeString(script, lua + DONE_LUA);
     ProcessBuilder builder = new ProcessBuilder("wrk", "-t1", "-c" + clients, "-d" + seconds + "s", "-s", script.toString(),
         apis.get(0));
     builder.environment().put("TOKEN", token);
