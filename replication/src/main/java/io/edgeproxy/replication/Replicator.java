@@ -71,7 +71,6 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
 
   private final ReplicationConfig config;
   private final String region;
-  private final RoutingReloader reloader;
   private final ReplicaStore store;
   private final HybridClock clock;
   private final NodeCredentials credentials;
@@ -92,12 +91,8 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
   private final AtomicBoolean captureQueued = new AtomicBoolean();
   private final Path dbPath;
   private @Nullable Membership membership;
-  private final AtomicBoolean reloadPending = new AtomicBoolean();
-  private final ExecutorService reloadThread;
-  private volatile long lastReloadEnd = System.nanoTime();
-  private volatile long lastReloadDuration;
+  private final SnapshotUpdater snapshots;
   /** Rows written since the last snapshot update, applied to it incrementally. */
-  private final List<RowChange> changedSinceReload = new ArrayList<>();
   private final AtomicBoolean syncing = new AtomicBoolean();
   private volatile boolean closed;
   /** A new, empty POP: true until the copy from its first peer is applied. */
@@ -124,13 +119,12 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
     this.config = config;
     this.dbPath = dbPath;
     this.region = region;
-    this.reloader = reloader;
     this.store = store;
     this.clock = HybridClock.system();
     this.credentials = credentials;
     this.dbThread = Executors.newSingleThreadExecutor(new DefaultThreadFactory("replication-db", true));
-    this.reloadThread = Executors.newSingleThreadExecutor(new DefaultThreadFactory("replication-reload", true));
     this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("replication-timer", true));
+    this.snapshots = new SnapshotUpdater(reloader, timer);
     this.io = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("replication-io", true), NioIoHandler.newFactory());
   }
 
@@ -216,45 +210,10 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
       List<RowChange> changes = store.captureLocal(clock); // a cheap read when nothing is pending
       if (!changes.isEmpty()) {
         shipLocal(changes);
-        reloadSoon(changes);
+        snapshots.changed(changes);
       }
     } catch (RuntimeException e) {
       warnOnce("capture", "cannot capture local changes: " + e.getMessage());
-    }
-  }
-
-  /**
-   * Brings the routing snapshot up to date with rows just written, on the reload thread: at once
-   * when that is cheap (a small table, or the first change in a while), otherwise spaced so that it
-   * takes at most about a fifth of the time while batches keep arriving (a bootstrap applies
-   * thousands of them; indexing 100,000 backends takes about 90 ms). Rows changed while an update
-   * is pending join that update.
-   */
-  private void reloadSoon(List<RowChange> changed) {
-    synchronized (changedSinceReload) {
-      changedSinceReload.addAll(changed);
-    }
-    if (!reloadPending.compareAndSet(false, true)) {
-      return;
-    }
-    long sinceLast = System.nanoTime() - lastReloadEnd;
-    long delay = Math.max(0, 4 * lastReloadDuration - sinceLast);
-    Runnable reload = () -> {
-      reloadPending.set(false);
-      List<RowChange> batch;
-      synchronized (changedSinceReload) {
-        batch = new ArrayList<>(changedSinceReload);
-        changedSinceReload.clear();
-      }
-      long start = System.nanoTime();
-      reloader.applyChanges(batch);
-      lastReloadEnd = System.nanoTime();
-      lastReloadDuration = lastReloadEnd - start;
-    };
-    if (delay == 0) {
-      reloadThread.execute(reload);
-    } else {
-      timer.schedule(() -> reloadThread.execute(reload), delay, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -497,7 +456,7 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
     applied.add(result.versionsTaken());
     logger.info("bootstrap from {}: snapshot merged, {} row versions taken, {} rows written, {} ms", fromNode,
         result.versionsTaken(), result.rowsWritten(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-    reloadThread.execute(reloader::reloadNow); // the whole table changed: one full read
+    snapshots.reloadAll(); // the whole table changed: one full read
     return result.versionsTaken();
   }
 
@@ -551,7 +510,7 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
     if (result.applied() > 0 || !result.captured().isEmpty()) {
       List<RowChange> changed = new ArrayList<>(result.appliedChanges());
       changed.addAll(result.captured());
-      reloadSoon(changed);
+      snapshots.changed(changed);
     }
   }
 
@@ -626,13 +585,12 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
       server.close();
     }
     dbThread.shutdown();
-    reloadThread.shutdown();
     try {
       dbThread.awaitTermination(10, TimeUnit.SECONDS);
-      reloadThread.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    snapshots.close();
     io.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }
