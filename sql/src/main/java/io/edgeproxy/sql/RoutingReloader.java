@@ -2,6 +2,7 @@ package io.edgeproxy.sql;
 
 import static java.util.Objects.requireNonNull;
 
+import io.edgeproxy.core.routing.Backend;
 import io.edgeproxy.core.routing.RoutingSnapshot;
 import io.edgeproxy.core.routing.RoutingState;
 import java.time.Duration;
@@ -132,14 +133,12 @@ public final class RoutingReloader implements AutoCloseable {
 
   /** Replaces the given backends (null: gone) in the current data, validated as a load would. */
   private RoutingSnapshot replaceBackends(java.util.Map<String, @Nullable BackendRow> rows, String how) {
-    var data = state.current().data();
-    java.util.Map<String, io.edgeproxy.core.routing.Backend> byId = new java.util.LinkedHashMap<>();
-    data.backends().forEach(b -> byId.put(b.id(), b));
+    RoutingSnapshot current = state.current();
+    var data = current.data();
+    java.util.Map<String, @Nullable Backend> changes = new java.util.LinkedHashMap<>();
     List<String> problems = new java.util.ArrayList<>();
-    boolean[] changed = {false};
     rows.forEach((id, row) -> {
-      var before = byId.remove(id);
-      io.edgeproxy.core.routing.Backend after = null;
+      Backend after = null;
       if (row != null) {
         switch (RowValidator.validate(row, data.regions())) {
           case RowValidator.Result.Valid v -> after = v.backend();
@@ -148,17 +147,29 @@ public final class RoutingReloader implements AutoCloseable {
               problems.add("backends row id '" + id + "' (" + how + ") skipped: " + String.join("; ", invalid.problems()));
         }
       }
-      if (after != null) {
-        byId.put(id, after);
+      Backend before = current.backend(id);
+      if (!java.util.Objects.equals(before, after)) {
+        changes.put(id, after);
       }
-      changed[0] |= !java.util.Objects.equals(before, after);
     });
     problems.forEach(p -> logger.warn("routing.db: {}", p));
-    if (!changed[0]) {
-      return state.current(); // already in force (e.g. the API refreshed these rows before replication saw them)
+    if (changes.isEmpty()) {
+      return current; // already in force (e.g. the API refreshed these rows before replication saw them)
     }
-    return state.publish(new io.edgeproxy.core.routing.RoutingData(List.copyOf(byId.values()), data.regions(), data.apps()));
+    List<Backend> backends = new java.util.ArrayList<>(data.backends().size() + changes.size());
+    for (Backend b : data.backends()) {
+      if (!changes.containsKey(b.id())) {
+        backends.add(b);
+      }
+    }
+    for (Backend b : changes.values()) {
+      if (b != null) {
+        backends.add(b);
+      }
+    }
+    return state.publishChanges(new io.edgeproxy.core.routing.RoutingData(backends, data.regions(), data.apps()), changes);
   }
+
 
   private RoutingSnapshot load() {
     beforeLoad.run();

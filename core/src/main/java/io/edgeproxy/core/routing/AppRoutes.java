@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class AppRoutes {
   private final String app;
+  private final List<Candidate> ordered;
   private final Map<String, Candidate> byId;
   private final Map<String, CandidateSet> byCountry;
   private final Map<String, CandidateSet> byRegion;
@@ -20,11 +21,13 @@ public final class AppRoutes {
 
   private AppRoutes(
       String app,
+      List<Candidate> ordered,
       Map<String, Candidate> byId,
       Map<String, CandidateSet> byCountry,
       Map<String, CandidateSet> byRegion,
       CandidateSet eligible) {
     this.app = app;
+    this.ordered = ordered;
     this.byId = byId;
     this.byCountry = byCountry;
     this.byRegion = byRegion;
@@ -50,7 +53,8 @@ public final class AppRoutes {
     }
     // Unmodifiable views, not copies: these maps are never touched again (a copy of a 100,000-entry
     // map is a noticeable part of every snapshot rebuild).
-    return new AppRoutes(app, java.util.Collections.unmodifiableMap(byId), index(countries), index(regions),
+    return new AppRoutes(app, java.util.Collections.unmodifiableList(candidates), java.util.Collections.unmodifiableMap(byId),
+        index(countries), index(regions),
         new CandidateSet(eligible));
   }
 
@@ -69,9 +73,12 @@ public final class AppRoutes {
     return byId.get(id);
   }
 
-  /** Every backend of this app (healthy or not), in no particular order. */
+  /**
+   * Every backend of this app (healthy or not), in routing.db's order: the order the candidate sets
+   * have, so a snapshot updated in place indexes exactly as one built from scratch.
+   */
   public java.util.Collection<Candidate> all() {
-    return byId.values();
+    return ordered;
   }
 
   /** Number of backends that accept new clients (healthy, weight > 0). */

@@ -24,17 +24,14 @@ public final class RoutingSnapshot {
   private final String popRegion;
   private final RoutingData data;
   private final Map<String, AppRoutes> apps;
-  private final List<Candidate> everyone;
   /** Routes over every app's backends, built on first use: only a listener for '*' needs them. */
   private volatile @Nullable AppRoutes anyApp;
 
-  private RoutingSnapshot(
-      long version, String popRegion, RoutingData data, Map<String, AppRoutes> apps, List<Candidate> everyone) {
+  private RoutingSnapshot(long version, String popRegion, RoutingData data, Map<String, AppRoutes> apps) {
     this.version = version;
     this.popRegion = popRegion;
     this.data = data;
     this.apps = apps;
-    this.everyone = everyone;
   }
 
   /**
@@ -44,18 +41,65 @@ public final class RoutingSnapshot {
   public static RoutingSnapshot build(long version, RoutingData data, String popRegion, LoadBoard board) {
     requireNonNull(popRegion, "popRegion");
     Map<String, List<Candidate>> perApp = new HashMap<>();
-    List<Candidate> everyone = new ArrayList<>(data.backends().size());
     Set<String> ids = new HashSet<>(data.backends().size() * 4 / 3 + 1);
     for (Backend b : data.backends()) {
       Candidate c = new Candidate(b, board.loadOf(b.id()));
       ids.add(b.id());
-      everyone.add(c);
       perApp.computeIfAbsent(b.app(), k -> new ArrayList<>()).add(c);
     }
     board.retainOnly(ids);
     Map<String, AppRoutes> apps = new HashMap<>();
     perApp.forEach((app, list) -> apps.put(app, AppRoutes.build(app, list)));
-    return new RoutingSnapshot(version, popRegion, data, Map.copyOf(apps), everyone);
+    return new RoutingSnapshot(version, popRegion, data, Map.copyOf(apps));
+  }
+
+  /**
+   * This snapshot with some backends replaced: {@code data} is the new whole data, {@code changes}
+   * the backends that differ from this snapshot's (by id; null: gone). Only the apps those backends
+   * belong to (before or after) are indexed again, reusing the candidates of the others, so a
+   * registration costs in proportion to its app, not to every backend. Loads of backends gone stay
+   * on the board until the next full {@link #build}.
+   */
+  public RoutingSnapshot withChanges(long nextVersion, RoutingData data, Map<String, @Nullable Backend> changes,
+      LoadBoard board) {
+    Set<String> touched = new HashSet<>();
+    for (Map.Entry<String, @Nullable Backend> e : changes.entrySet()) {
+      if (e.getValue() != null) {
+        touched.add(e.getValue().app());
+      }
+    }
+    for (Map.Entry<String, AppRoutes> app : apps.entrySet()) {
+      for (String id : changes.keySet()) {
+        if (app.getValue().byId(id) != null) {
+          touched.add(app.getKey());
+          break;
+        }
+      }
+    }
+    Map<String, AppRoutes> next = new HashMap<>(apps);
+    for (String app : touched) {
+      List<Candidate> list = new ArrayList<>();
+      AppRoutes before = apps.get(app);
+      if (before != null) {
+        for (Candidate c : before.all()) {
+          if (!changes.containsKey(c.id())) {
+            list.add(c);
+          }
+        }
+      }
+      for (Map.Entry<String, @Nullable Backend> e : changes.entrySet()) {
+        Backend b = e.getValue();
+        if (b != null && b.app().equals(app)) {
+          list.add(new Candidate(b, board.loadOf(b.id())));
+        }
+      }
+      if (list.isEmpty()) {
+        next.remove(app);
+      } else {
+        next.put(app, AppRoutes.build(app, list));
+      }
+    }
+    return new RoutingSnapshot(nextVersion, popRegion, data, Map.copyOf(next));
   }
 
   public static RoutingSnapshot empty(String popRegion) {
@@ -90,10 +134,29 @@ public final class RoutingSnapshot {
   private AppRoutes anyAppRoutes() {
     AppRoutes routes = anyApp;
     if (routes == null) {
+      List<Candidate> everyone = new ArrayList<>(data.backends().size());
+      for (Backend b : data.backends()) { // in routing.db's order, as the apps' own sets
+        AppRoutes app = apps.get(b.app());
+        Candidate c = app == null ? null : app.byId(b.id());
+        if (c != null) {
+          everyone.add(c);
+        }
+      }
       routes = AppRoutes.build(ANY_APP, everyone); // a race builds it twice, identically: harmless
       anyApp = routes;
     }
     return routes;
+  }
+
+  /** The backend with this id (healthy or not), or null when the snapshot has none. */
+  public @Nullable Backend backend(String id) {
+    for (AppRoutes app : apps.values()) { // few apps; each lookup is a hash probe
+      Candidate c = app.byId(id);
+      if (c != null) {
+        return c.backend();
+      }
+    }
+    return null;
   }
 
   /** Names of apps that have at least one backend row. */

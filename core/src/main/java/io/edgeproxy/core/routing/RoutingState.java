@@ -42,6 +42,21 @@ public final class RoutingState {
     return next;
   }
 
+  /**
+   * Swaps in the current snapshot with {@code changes} applied (id to its new backend, or null when
+   * gone); {@code data} is the whole new data. Cheaper than {@link #publish} for a few backends:
+   * only their apps are indexed again.
+   */
+  public synchronized RoutingSnapshot publishChanges(RoutingData data, java.util.Map<String, @org.jspecify.annotations.Nullable Backend> changes) {
+    RoutingSnapshot previous = current.get();
+    RoutingSnapshot next = previous.withChanges(previous.version() + 1, data, changes, loads);
+    current.set(next);
+    for (Consumer<RoutingSnapshot> listener : listeners) {
+      listener.accept(next);
+    }
+    return next;
+  }
+
   public void onPublish(Consumer<RoutingSnapshot> listener) {
     listeners.add(requireNonNull(listener, "listener"));
   }
