@@ -50,8 +50,6 @@ final class ChangeStreamHandler extends SimpleChannelInboundHandler<Envelope> {
   static final int VERSIONS_PER_MESSAGE = 10_000;
   static final int BUCKETS = io.edgeproxy.sql.ReplicaStore.CACHED_BUCKETS;
   private static final long SEND_WAIT_SECONDS = 30;
-  static final int SNAPSHOT_CHUNK_BYTES = 1 << 20;
-  private static final long MAX_SNAPSHOT_BYTES = 8L << 30;
 
   /** What this end of the stream does. */
   enum Role { SERVER, PUSH, SYNC }
@@ -75,10 +73,8 @@ final class ChangeStreamHandler extends SimpleChannelInboundHandler<Envelope> {
   private BitSet differing = new BitSet();
   private final Map<String, Version> peerVersions = new HashMap<>();
   private final Set<String> requested = new HashSet<>();
-  // SYNC role of an empty replica: the peer's database copy being received.
-  private @Nullable Path snapshot;
-  private java.nio.channels.@Nullable FileChannel snapshotOut;
-  private long snapshotBytes;
+  /** SYNC role of an empty replica: the peer's database copy being received. */
+  private final SnapshotTransfer.Receiver snapshotIn = new SnapshotTransfer.Receiver();
   // Push stream state: rows sent and acknowledged (PUSH role), rows received (SERVER role).
   private volatile long pushRows; // written on the database thread only
   private volatile long pushRowsAcked;
@@ -342,92 +338,39 @@ final class ChangeStreamHandler extends SimpleChannelInboundHandler<Envelope> {
 
   /** Responder to an empty replica: our database copy in order, then SyncDone; the file is deleted. */
   private void sendSnapshot(Path file) {
-    try (var in = java.nio.channels.FileChannel.open(file)) {
-      long total = in.size();
-      java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(SNAPSHOT_CHUNK_BYTES);
-      long sent = 0;
-      do {
-        buffer.clear();
-        while (buffer.hasRemaining() && in.read(buffer) > 0) {
-          // fill the chunk
-        }
-        buffer.flip();
-        sent += buffer.remaining();
-        sendAndWait(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setSnapshotChunk(SnapshotChunk.newBuilder()
-            .setData(com.google.protobuf.ByteString.copyFrom(buffer)).setLast(sent >= total).setTotalBytes(total)).build());
-      } while (sent < total);
+    try {
+      SnapshotTransfer.send(file, chunk -> sendAndWait(Envelope.newBuilder().setProtocol(Frames.PROTOCOL)
+          .setSnapshotChunk(chunk).build()));
     } catch (java.io.IOException e) {
       logger.warn("cannot send a snapshot to {}: {}", expectedPeer, e.toString());
       close();
       return;
     } finally {
-      deleteQuietly(file);
+      SnapshotTransfer.deleteQuietly(file);
     }
     send(Envelope.newBuilder().setProtocol(Frames.PROTOCOL).setSyncDone(SyncDone.newBuilder()).build());
     weDone = true;
     finishIfDone();
   }
 
-  /** Empty initiator: append a piece of the peer's database copy; merge it when the last one is in. */
+  /** Empty initiator: store a piece of the peer's database copy; merge it when the last one is in. */
   private void receiveSnapshot(SnapshotChunk chunk) {
     if (role != Role.SYNC || !empty) {
       refuse("a snapshot chunk on a stream that did not ask for one");
       return;
     }
-    long total = chunk.getTotalBytes();
-    if (total > MAX_SNAPSHOT_BYTES || snapshotBytes + chunk.getData().size() > total) {
-      refuse("snapshot of " + total + " bytes with " + (snapshotBytes + chunk.getData().size()) + " received (expected: at most "
-          + MAX_SNAPSHOT_BYTES + " bytes, and no more than announced)");
-      return;
-    }
-    try {
-      if (snapshotOut == null) {
-        snapshot = java.nio.file.Files.createTempFile("edgeproxy-bootstrap-", ".db");
-        snapshotOut = java.nio.channels.FileChannel.open(snapshot, java.nio.file.StandardOpenOption.WRITE);
-        logger.info("bootstrap: receiving a snapshot of {} MB from {}", String.format(java.util.Locale.ROOT, "%.1f", total / 1e6),
-            expectedPeer);
-      }
-      java.nio.ByteBuffer data = chunk.getData().asReadOnlyByteBuffer();
-      while (data.hasRemaining()) {
-        snapshotOut.write(data);
-      }
-      snapshotBytes += chunk.getData().size();
-      if (chunk.getLast()) {
-        snapshotOut.close();
-        snapshotOut = null;
-        if (snapshotBytes != total) {
-          refuse("snapshot ended after " + snapshotBytes + " bytes (expected: " + total + ")");
-          return;
+    switch (snapshotIn.accept(chunk, expectedPeer)) {
+      case SnapshotTransfer.Receiver.Progress.More more -> { }
+      case SnapshotTransfer.Receiver.Progress.Refused refused -> refuse(refused.problem());
+      case SnapshotTransfer.Receiver.Progress.Complete complete -> {
+        try {
+          rowsReceived += replica.importSnapshot(expectedPeer, complete.file());
+        } catch (RuntimeException e) {
+          refuse("snapshot from " + expectedPeer + " unusable: " + e.getMessage());
+        } finally {
+          snapshotIn.discard();
         }
-        rowsReceived += replica.importSnapshot(expectedPeer, snapshot);
-        deleteQuietly(snapshot);
-        snapshot = null;
       }
-    } catch (java.io.IOException | RuntimeException e) {
-      refuse("snapshot from " + expectedPeer + " unusable: " + e.getMessage());
-    }
-  }
-
-  private void discardSnapshot() {
-    try {
-      if (snapshotOut != null) {
-        snapshotOut.close();
-      }
-    } catch (java.io.IOException e) {
-      logger.debug("closing a partial snapshot: {}", e.toString());
-    }
-    snapshotOut = null;
-    if (snapshot != null) {
-      deleteQuietly(snapshot);
-      snapshot = null;
-    }
-  }
-
-  private static void deleteQuietly(Path file) {
-    try {
-      java.nio.file.Files.deleteIfExists(file);
-    } catch (java.io.IOException e) {
-      logger.warn("cannot delete {}: {}", file, e.toString());
     }
   }
 
@@ -515,7 +458,7 @@ final class ChangeStreamHandler extends SimpleChannelInboundHandler<Envelope> {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    replica.executor().execute(this::discardSnapshot); // a bootstrap cut off midway leaves no file behind
+    replica.executor().execute(snapshotIn::discard); // a bootstrap cut off midway leaves no file behind
     if (syncResult != null) {
       syncResult.tryFailure(new IllegalStateException("sync stream with " + expectedPeer + " closed before it finished"));
     }
