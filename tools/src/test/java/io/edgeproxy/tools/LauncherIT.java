@@ -40,7 +40,9 @@ class LauncherIT {
 
   @Test
   void demoServesThroughTheProxyAndSaysWhichBackendAnsweredAndWhy() throws Exception {
-    Process demo = launch(dir, "demo", "--listen", "127.0.0.1:0", "--db-reload-secs", "1", "--admin", "127.0.0.1:0");
+    // Every port picked by the kernel: a CI machine may run something on 8081 or 5353 (mDNS).
+    Process demo = launch(dir, "demo", "--listen", "127.0.0.1:0", "--db-reload-secs", "1", "--admin", "127.0.0.1:0",
+        "--api-listen", "127.0.0.1:0", "--dns-listen", "127.0.0.1:0");
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8));
       String first = out.readLine();
@@ -51,7 +53,8 @@ class LauncherIT {
       for (String line = out.readLine(); line != null && !line.startsWith("Ctrl-C"); line = out.readLine()) {
         banner.append(line).append('\n');
       }
-      assertThat(banner).contains("curl -s " + url).contains("sqlite3 demo-data/routing.db");
+      assertThat(banner).contains("curl -s " + url).contains("sqlite3 demo-data/routing.db")
+          .contains("Discovery API on http://127.0.0.1:").contains("TOKEN=edp_").contains("dig @127.0.0.1 -p ");
 
       String reply = run("curl", "-s", "--max-time", "5", url);
       assertThat(reply).startsWith("hello from demo-sa-").contains("routing: backend=demo-sa-").contains("tier=2 (this POP's region)");
