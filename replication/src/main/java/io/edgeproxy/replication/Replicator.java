@@ -85,13 +85,16 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
   private final LongAdder pushed = new LongAdder();
   private final AtomicLong newestOwn = new AtomicLong();
   private final PushLag pushLag = new PushLag();
-  private final Map<String, Long> lastWarned = new ConcurrentHashMap<>();
+  private final WarnOncePerMinute warnings = new WarnOncePerMinute(logger);
   private @Nullable ChangeStreamServer server;
   private @Nullable CommitWatcher commitWatcher;
   private final AtomicBoolean captureQueued = new AtomicBoolean();
   private final Path dbPath;
   private @Nullable Membership membership;
   private final SnapshotUpdater snapshots;
+  /** Rows peers sent, waiting for the database thread; applied together in one transaction. */
+  private final List<Inbound> inbox = new ArrayList<>();
+  private boolean drainQueued;
   /** Rows written since the last snapshot update, applied to it incrementally. */
   private final AtomicBoolean syncing = new AtomicBoolean();
   private volatile boolean closed;
@@ -213,7 +216,7 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
         snapshots.changed(changes);
       }
     } catch (RuntimeException e) {
-      warnOnce("capture", "cannot capture local changes: " + e.getMessage());
+      warnings.warn("capture", "cannot capture local changes: " + e.getMessage());
     }
   }
 
@@ -315,7 +318,7 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
         if (isTlsFailure(e)) {
           rejected.increment(); // an untrusted or mismatched certificate: a peer we must not talk to
         }
-        warnOnce("connect:" + state.peer.nodeId(), e.getMessage() + "; retrying");
+        warnings.warn("connect:" + state.peer.nodeId(), e.getMessage() + "; retrying");
         Duration next = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : backoff.multipliedBy(2);
         timer.schedule(() -> connectWithRetry(state, next), backoff.toMillis(), TimeUnit.MILLISECONDS);
       }
@@ -356,7 +359,7 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
     }
     long skew = HybridClock.millisOf(hello.getHlc()) - System.currentTimeMillis();
     if (skew > CLOCK_SKEW_WARNING.toMillis()) {
-      warnOnce("skew:" + node, "node " + node + "'s clock is " + skew + " ms ahead of ours; its changes will win over"
+      warnings.warn("skew:" + node, "node " + node + "'s clock is " + skew + " ms ahead of ours; its changes will win over"
           + " later ones made here until ours catches up (check NTP)");
     }
   }
@@ -423,7 +426,6 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
       }
     }
     inbox.add(new Inbound(fromNode, rows));
-    inboxRows += rows.size();
     if (!drainQueued) {
       drainQueued = true;
       dbThread.execute(this::drainInbox);
@@ -441,7 +443,7 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
       store.snapshotTo(file);
       return file;
     } catch (java.io.IOException | RuntimeException e) {
-      warnOnce("snapshot", "cannot copy routing.db for a new POP (" + e.getMessage() + "); sending its rows instead");
+      warnings.warn("snapshot", "cannot copy routing.db for a new POP (" + e.getMessage() + "); sending its rows instead");
       return null;
     }
   }
@@ -460,27 +462,22 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
     return result.versionsTaken();
   }
 
-  private final List<Inbound> inbox = new ArrayList<>();
-  private int inboxRows;
-  private boolean drainQueued;
-
   private void drainInbox() {
     drainQueued = false;
     if (inbox.isEmpty()) {
       return;
     }
-    List<RowChange> rows = new ArrayList<>(inboxRows);
+    List<RowChange> rows = new ArrayList<>();
     for (Inbound in : inbox) {
       rows.addAll(in.rows());
     }
     List<Inbound> batch = List.copyOf(inbox);
     inbox.clear();
-    inboxRows = 0;
     ApplyResult result;
     try {
       result = store.apply(rows, clock);
     } catch (RuntimeException e) {
-      warnOnce("apply", "cannot apply " + rows.size() + " changes: " + e.getMessage()
+      warnings.warn("apply", "cannot apply " + rows.size() + " changes: " + e.getMessage()
           + " (kept the last good state; anti-entropy will retry)");
       return;
     }
@@ -491,7 +488,7 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
     }
     if (!result.rejected().isEmpty()) {
       rejected.add(result.rejected().size());
-      warnOnce("rejected", result.rejected().size() + " changes refused, first: " + result.rejected().get(0));
+      warnings.warn("rejected", result.rejected().size() + " changes refused, first: " + result.rejected().get(0));
     }
     for (Inbound in : batch) {
       PeerState state = peers.get(in.from());
@@ -517,17 +514,7 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
   @Override
   public void rejected(String peer, String reason) {
     rejected.increment();
-    warnOnce("refused:" + peer + ":" + reason, "change-stream: refused " + peer + ": " + reason);
-  }
-
-  /** Logs at most once a minute per key: a misbehaving peer must not flood the log. */
-  private void warnOnce(String key, String message) {
-    long now = System.nanoTime();
-    Long last = lastWarned.get(key);
-    if (last == null || now - last > TimeUnit.MINUTES.toNanos(1)) {
-      lastWarned.put(key, now);
-      logger.warn(message);
-    }
+    warnings.warn("refused:" + peer + ":" + reason, "change-stream: refused " + peer + ": " + reason);
   }
 
   // ---- status

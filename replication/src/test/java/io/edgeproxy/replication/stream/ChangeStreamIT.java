@@ -122,7 +122,7 @@ class ChangeStreamIT {
 
     @Override
     public long importSnapshot(String fromNode, java.nio.file.Path file) {
-      throw new UnsupportedOperationException("never asked: snapshotFile() is null");
+      throw new AssertionError("importSnapshot called although snapshotFile() offered no file");
     }
 
     @Override

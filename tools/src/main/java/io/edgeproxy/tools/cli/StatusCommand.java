@@ -24,7 +24,16 @@ public final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    return switch (AdminClient.get(admin, "/v1/status")) {
+    return show(spec, admin, "/v1/status", json, StatusCommand::print);
+  }
+
+  /**
+   * Asks the agent's admin endpoint for {@code path} and prints the JSON it returns as is, or
+   * through {@code render}; 1 with a message naming the address when no agent answers.
+   */
+  static int show(CommandSpec spec, String admin, String path, boolean json,
+      java.util.function.BiConsumer<PrintWriter, JsonNode> render) throws IOException {
+    return switch (AdminClient.get(admin, path)) {
       case AdminClient.Reply.Failed f -> fail(spec, f.message());
       case AdminClient.Reply.NoAgent n -> fail(spec, n.message());
       case AdminClient.Reply.Ok ok -> {
@@ -32,7 +41,7 @@ public final class StatusCommand implements Callable<Integer> {
         if (json) {
           out.print(ok.body());
         } else {
-          print(out, ok.json());
+          render.accept(out, ok.json());
         }
         out.flush();
         yield 0;
@@ -94,26 +103,19 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-      return switch (AdminClient.get(admin, "/v1/members")) {
-        case AdminClient.Reply.Failed f -> fail(spec, f.message());
-        case AdminClient.Reply.NoAgent n -> fail(spec, n.message());
-        case AdminClient.Reply.Ok ok -> {
-          PrintWriter out = spec.commandLine().getOut();
-          if (json) {
-            out.print(ok.body());
-          } else if (!ok.json().path("replication").asBoolean()) {
-            out.println("replication is off on this POP: it is the only member");
-          } else {
-            out.printf("%-20s %-8s %-22s %s%n", "NODE", "REGION", "STREAM", "STATE");
-            for (JsonNode m : ok.json().path("members")) {
-              out.printf("%-20s %-8s %-22s %s%n", m.path("nodeId").asText(), m.path("region").asText(),
-                  m.path("streamAddress").asText(), m.path("self").asBoolean() ? "self" : m.path("connected").asBoolean() ? "up" : "connecting");
-            }
-          }
-          out.flush();
-          yield 0;
-        }
-      };
+      return show(spec, admin, "/v1/members", json, Members::print);
+    }
+
+    private static void print(PrintWriter out, JsonNode members) {
+      if (!members.path("replication").asBoolean()) {
+        out.println("replication is off on this POP: it is the only member");
+        return;
+      }
+      out.printf("%-20s %-8s %-22s %s%n", "NODE", "REGION", "STREAM", "STATE");
+      for (JsonNode m : members.path("members")) {
+        out.printf("%-20s %-8s %-22s %s%n", m.path("nodeId").asText(), m.path("region").asText(),
+            m.path("streamAddress").asText(), m.path("self").asBoolean() ? "self" : m.path("connected").asBoolean() ? "up" : "connecting");
+      }
     }
   }
 }
