@@ -20,7 +20,6 @@ import picocli.CommandLine.Spec;
     description = {"Run the appliance: the L4 proxy over routing.db.",
         "Every option can also be set with its environment variable; flags win."})
 public final class AgentCommand implements Callable<Integer> {
-  private static final Logger logger = LoggerFactory.getLogger(AgentCommand.class);
 
   @Spec CommandSpec spec;
   private final Map<String, String> env;
@@ -38,6 +37,9 @@ public final class AgentCommand implements Callable<Integer> {
       return reportInvalid(spec.commandLine().getErr(), e);
     }
     Logging.configure(config.node().debug());
+    // Asked for only now: a logger created while the preload thread is still initialising SLF4J
+    // can be a stand-in that is never connected (SLF4J's substitute-logger race), and its lines vanish.
+    Logger logger = LoggerFactory.getLogger(AgentCommand.class);
     logger.info("effective configuration:\n  {}", String.join("\n  ", config.effective()));
     return runUntilStopped(config, spec.commandLine().getOut(), spec.commandLine().getErr(), node -> "");
   }
