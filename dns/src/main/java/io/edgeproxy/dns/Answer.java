@@ -24,7 +24,7 @@ sealed interface Answer {
   /** No such name in the zone: NXDOMAIN with the SOA. */
   record NxDomain() implements Answer {}
 
-  /** Outside the zone, or a class or type not served (zone transfers): REFUSED, never forwarded. */
+  /** Outside the zone (and not forwarded), or a class or type not served (zone transfers): REFUSED. */
   record Refused() implements Answer {}
 
   /** An opcode other than QUERY. */

@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One received message to one response, for both transports: parse, rate-limit (UDP), locate the
  * client, resolve, write. A UDP query seen before is answered from the {@link AnswerCache} when the
- * cached response still holds (rate limit first, as for any query). Thread-safe; runs on the I/O
- * threads and never blocks.
+ * cached response still holds (rate limit first, as for any query). With a {@link Forwarder}, a
+ * query for a name outside the zone from an allowed client is handed to it after the rate limit
+ * and answered later. Thread-safe; runs on the I/O threads and never blocks.
  */
 final class DnsResponder {
   private static final Logger logger = LoggerFactory.getLogger(DnsResponder.class);
@@ -27,10 +28,18 @@ final class DnsResponder {
   private final DnsStats stats;
   private final ResponseWriter.Settings settings;
   private final @Nullable RateLimiter limiter;
+  private final @Nullable Forwarder forwarder;
   private final AnswerCache cache = new AnswerCache();
   private final AtomicBoolean warned = new AtomicBoolean();
 
   DnsResponder(ZoneResolver resolver, ClientLocator locator, DnsStats stats, int ttlSeconds, @Nullable RateLimiter limiter) {
+    this(resolver, locator, stats, ttlSeconds, limiter, null);
+  }
+
+  /** {@code forwarder}: where queries for names outside the zone go; null: they are refused. */
+  DnsResponder(ZoneResolver resolver, ClientLocator locator, DnsStats stats, int ttlSeconds, @Nullable RateLimiter limiter,
+      @Nullable Forwarder forwarder) {
+    this.forwarder = forwarder;
     this.resolver = requireNonNull(resolver, "resolver");
     this.locator = requireNonNull(locator, "locator");
     this.stats = requireNonNull(stats, "stats");
@@ -45,6 +54,16 @@ final class DnsResponder {
    * @return false when nothing is to be sent (ignored, or dropped by the rate limit)
    */
   boolean respond(ByteBuf message, InetAddress sender, boolean tcp, ByteBuf out) {
+    return respond(message, sender, tcp, out, null);
+  }
+
+  /**
+   * As {@link #respond(ByteBuf, InetAddress, boolean, ByteBuf)}; a query this server forwards also
+   * gives false, and its reply goes to {@code forwardedReply} later.
+   *
+   * @param forwardedReply where a forwarded reply goes; null: never forward (as without upstreams)
+   */
+  boolean respond(ByteBuf message, InetAddress sender, boolean tcp, ByteBuf out, @Nullable ClientReply forwardedReply) {
     stats.query(tcp);
     long network = tcp ? 0 : RateLimiter.networkOf(sender);
     if (!tcp) {
@@ -74,6 +93,10 @@ final class DnsResponder {
         return limited(verdict, parsed, out);
       }
     }
+    if (forwardedReply != null && parsed instanceof ParsedQuery.Parsed p && forwards(p.query(), sender)) {
+      forwarder.forward(p.query(), message, forwardedReply);
+      return false;
+    }
     int rcode = switch (parsed) {
       case ParsedQuery.Parsed p -> answer(p.query(), sender, tcp ? null : message, network, out);
       case ParsedQuery.Malformed m -> {
@@ -89,6 +112,17 @@ final class DnsResponder {
     };
     stats.response(rcode);
     return true;
+  }
+
+  /** True when this server forwards queries (upstreams are configured). */
+  boolean forwarding() {
+    return forwarder != null;
+  }
+
+  /** A query for a name outside the zone (not a zone transfer) from a client allowed to use forwarding. */
+  private boolean forwards(DnsQuery query, InetAddress sender) {
+    return forwarder != null && !DnsNames.inZone(query.labels(), resolver.zone())
+        && query.qtype() != Rr.TYPE_AXFR && query.qtype() != Rr.TYPE_IXFR && forwarder.allows(sender);
   }
 
   private RateLimiter.Verdict limit(InetAddress sender) {
@@ -136,7 +170,10 @@ final class DnsResponder {
     if (truncated) {
       stats.truncated();
     }
-    if (udpMessage != null && view != null && inputs.reusable() && !(answer instanceof Answer.ServerFailure)) {
+    // With forwarding, whether a name outside the zone is refused depends on the sender's address,
+    // which the cache key holds only to its /24 or /56: such answers are not cached.
+    boolean cacheable = forwarder == null || DnsNames.inZone(query.labels(), resolver.zone());
+    if (udpMessage != null && view != null && inputs.reusable() && cacheable && !(answer instanceof Answer.ServerFailure)) {
       cache.put(udpMessage, network, inputs.freeze(view), out.slice(start, out.writerIndex() - start), answer.rcode(),
           truncated);
     }

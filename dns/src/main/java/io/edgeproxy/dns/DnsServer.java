@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +49,10 @@ public final class DnsServer implements AutoCloseable {
   private final DnsResponder responder;
   private final ZoneResolver resolver;
   private final ClientLocator locator;
+  private final @Nullable Forwarder forwarder;
   private final AtomicInteger tcpOpen = new AtomicInteger();
   private final List<Channel> channels = new ArrayList<>();
+  private final List<UdpDnsHandler> udpHandlers = new ArrayList<>();
   private InetSocketAddress address;
 
   /**
@@ -66,21 +69,35 @@ public final class DnsServer implements AutoCloseable {
    * @param maxTcpConnections open TCP connections at most; more are closed at once
    * @param warmUpQueries synthetic queries answered before binding (see {@link DnsWarmUp}); 0 for none
    * @param warmUp the most time the warm-up may take
+   * @param maxForwardsPerLoop forwarded queries in flight per I/O thread at most; more get SERVFAIL at once
+   * @param ioThreads I/O threads, each with its own UDP socket on the port; 0 for one per core
    */
-  record Limits(Duration tcpIdle, int maxTcpConnections, int warmUpQueries, Duration warmUp) {
-    static final Limits DEFAULT = new Limits(Duration.ofSeconds(10), 256, 50_000, Duration.ofSeconds(2));
+  record Limits(Duration tcpIdle, int maxTcpConnections, int warmUpQueries, Duration warmUp, int maxForwardsPerLoop,
+      int ioThreads) {
+    static final Limits DEFAULT = new Limits(Duration.ofSeconds(10), 256, 50_000, Duration.ofSeconds(2), 1024, 0);
     /** No warm-up: what socket tests use, so each server starts at once. */
-    static final Limits NO_WARM_UP = new Limits(Duration.ofSeconds(10), 256, 0, Duration.ZERO);
+    static final Limits NO_WARM_UP = new Limits(Duration.ofSeconds(10), 256, 0, Duration.ZERO, 1024, 0);
+
+    Limits withMaxForwardsPerLoop(int value) {
+      return new Limits(tcpIdle, maxTcpConnections, warmUpQueries, warmUp, value, ioThreads);
+    }
+
+    Limits withIoThreads(int value) {
+      return new Limits(tcpIdle, maxTcpConnections, warmUpQueries, warmUp, maxForwardsPerLoop, value);
+    }
   }
 
   DnsServer(DnsConfig config, RoutingState state, ClientLocator locator, Supplier<List<Pop>> pops, Limits limits) {
     this.limits = requireNonNull(limits, "limits");
     this.config = requireNonNull(config, "config");
-    this.transport = new DnsTransport(0);
+    this.transport = new DnsTransport(limits.ioThreads());
     this.resolver = new ZoneResolver(config.zone(), state, pops, System::nanoTime);
     this.locator = locator;
     RateLimiter limiter = config.rateLimit() > 0 ? new RateLimiter(config.rateLimit()) : null;
-    this.responder = new DnsResponder(resolver, locator, stats, ttlSeconds(), limiter);
+    this.forwarder = config.forwarding() ? new Forwarder(new Forwarder.Plan(config.upstreams(), config.upstreamTimeout(),
+        limits.maxForwardsPerLoop(), stats, new ResponseWriter.Settings(resolver.zone(), ttlSeconds()), transport),
+        config.forwardFrom()) : null;
+    this.responder = new DnsResponder(resolver, locator, stats, ttlSeconds(), limiter, forwarder);
     this.address = config.listen();
   }
 
@@ -92,6 +109,9 @@ public final class DnsServer implements AutoCloseable {
    */
   public synchronized InetSocketAddress start() {
     warmUp();
+    if (forwarder != null) {
+      forwarder.start();
+    }
     int attempts = config.listen().getPort() == 0 ? 5 : 1; // port 0: UDP's free port may be taken for TCP
     for (int attempt = 1; ; attempt++) {
       try {
@@ -100,10 +120,16 @@ public final class DnsServer implements AutoCloseable {
         logger.info("DNS listening on {} (UDP and TCP) for zone {}, TTL {} s, rate limit {} ({})",
             SocketAddresses.format(address), config.zone(), config.ttl().toSeconds(),
             config.rateLimit() == 0 ? "off" : config.rateLimit() + "/s per source network", transport.describe());
+        if (forwarder != null) {
+          logger.info("DNS forwarding names outside {} to {}", config.zone(), forwarder.describe());
+        }
         return address;
       } catch (Exception e) { // bind failures arrive as (sneakily thrown) IOExceptions
         closeChannels();
         if (attempt >= attempts) {
+          if (forwarder != null) {
+            forwarder.close();
+          }
           throw new IllegalStateException("cannot listen for DNS on " + SocketAddresses.format(config.listen()) + ": " + e.getMessage(), e);
         }
       }
@@ -124,23 +150,32 @@ public final class DnsServer implements AutoCloseable {
 
   private InetSocketAddress bindUdp(InetSocketAddress requested) {
     InetSocketAddress bound = requested;
+    udpHandlers.clear();
     for (EventLoop loop : transport.loops()) {
-      Channel ch = udpBootstrap(transport, loop, responder).bind(bound).syncUninterruptibly().channel();
+      UdpDnsHandler handler = new UdpDnsHandler(responder);
+      Channel ch = udpBootstrap(transport, loop, handler).bind(bound).syncUninterruptibly().channel();
       channels.add(ch);
+      udpHandlers.add(handler);
       bound = (InetSocketAddress) ch.localAddress();
+    }
+    if (transport.isEpoll()) {
+      String notAttached = ReusePortSteering.attach(channels.get(0), udpHandlers.size());
+      if (notAttached != null) {
+        logger.debug("DNS: datagrams go to sockets by the kernel's flow hash ({})", notAttached);
+      }
     }
     return bound;
   }
 
   /** A UDP socket on {@code loop} answering with {@code responder}; several may share a port (SO_REUSEPORT). */
-  static Bootstrap udpBootstrap(DnsTransport transport, EventLoop loop, DnsResponder responder) {
+  static Bootstrap udpBootstrap(DnsTransport transport, EventLoop loop, UdpDnsHandler handler) {
     Bootstrap b = new Bootstrap()
         .group(loop)
         .channel(transport.datagramClass())
         .option(transport.reusePort(), true)
         .option(ChannelOption.SO_RCVBUF, 4 << 20)
         .option(ChannelOption.SO_SNDBUF, 4 << 20)
-        .handler(new UdpDnsHandler(responder));
+        .handler(handler);
     if (transport.isEpoll()) {
       // recvmmsg: up to DATAGRAMS_PER_READ datagrams per system call
       b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
@@ -192,6 +227,11 @@ public final class DnsServer implements AutoCloseable {
     return stats;
   }
 
+  /** UDP datagrams received so far by each of the port's sockets, in I/O thread order. */
+  public synchronized List<Long> udpDatagramsBySocket() {
+    return udpHandlers.stream().map(UdpDnsHandler::datagrams).toList();
+  }
+
   /** Open TCP connections. */
   public int tcpConnections() {
     return tcpOpen.get();
@@ -207,6 +247,9 @@ public final class DnsServer implements AutoCloseable {
   @Override
   public synchronized void close() {
     closeChannels();
+    if (forwarder != null) {
+      forwarder.close();
+    }
     transport.close();
   }
 }

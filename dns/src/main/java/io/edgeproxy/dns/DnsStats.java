@@ -10,6 +10,11 @@ public final class DnsStats {
   private final LongAdder rateLimited = new LongAdder();
   private final LongAdder truncated = new LongAdder();
   private final LongAdder ignored = new LongAdder();
+  private final LongAdder forwarded = new LongAdder();
+  private final LongAdder forwardOverflow = new LongAdder();
+  private final LongAdder upstreamTimeouts = new LongAdder();
+  private final LongAdder upstreamFailures = new LongAdder();
+  private final LongAdder upstreamIgnored = new LongAdder();
 
   DnsStats() {
     for (int i = 0; i < byRcode.length; i++) {
@@ -40,6 +45,26 @@ public final class DnsStats {
     ignored.increment();
   }
 
+  void forwarded() {
+    forwarded.increment();
+  }
+
+  void forwardOverflow() {
+    forwardOverflow.increment();
+  }
+
+  void upstreamTimeout() {
+    upstreamTimeouts.increment();
+  }
+
+  void upstreamFailure() {
+    upstreamFailures.increment();
+  }
+
+  void upstreamIgnored() {
+    upstreamIgnored.increment();
+  }
+
   /** Packets received (UDP) and messages framed (TCP), answered or not. */
   public long queriesTotal() {
     return queries.sum();
@@ -67,5 +92,33 @@ public final class DnsStats {
   /** Packets not answered at all: shorter than a header, or responses. */
   public long ignoredTotal() {
     return ignored.sum();
+  }
+
+  /** Queries for names outside the zone handed to the upstream resolvers (once per query, however many tries). */
+  public long forwardedTotal() {
+    return forwarded.sum();
+  }
+
+  /** Queries to forward answered SERVFAIL at once because too many forwarded queries were in flight. */
+  public long forwardOverflowTotal() {
+    return forwardOverflow.sum();
+  }
+
+  /** Tries of forwarded queries that an upstream did not answer within the timeout. */
+  public long upstreamTimeoutsTotal() {
+    return upstreamTimeouts.sum();
+  }
+
+  /**
+   * Tries of forwarded queries that failed otherwise: not sent, connection refused or closed, a TCP
+   * reply not matching the query, or SERVFAIL/REFUSED from the upstream.
+   */
+  public long upstreamFailuresTotal() {
+    return upstreamFailures.sum();
+  }
+
+  /** Datagrams on the forwarding sockets that answer no pending try: wrong id, sender or question, or late. */
+  public long upstreamIgnoredTotal() {
+    return upstreamIgnored.sum();
   }
 }

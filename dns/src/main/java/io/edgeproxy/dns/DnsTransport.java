@@ -9,12 +9,15 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.StandardSocketOptions;
@@ -57,6 +60,10 @@ final class DnsTransport implements AutoCloseable {
 
   Class<? extends DatagramChannel> datagramClass() {
     return epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
+  }
+
+  Class<? extends SocketChannel> socketClass() {
+    return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
   }
 
   Class<? extends ServerSocketChannel> serverClass() {

@@ -2,12 +2,15 @@ package io.edgeproxy.dns;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetSocketAddress;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,15 +18,26 @@ import org.slf4j.LoggerFactory;
  * Answers length-framed queries on one TCP connection (RFC 7766), in order, pipelining allowed.
  * A client that does not read its responses stops being read from (reads resume when the
  * outbound buffer drains), so one slow client holds at most one read and the write buffer's high
- * water mark. Runs on the connection's event loop only.
+ * water mark. Forwarded queries are answered when their reply comes, possibly after later
+ * queries (RFC 7766 6.2.1.1 allows it); while any is pending, the connection is neither closed
+ * as idle nor at the client's half-close. One handler per connection; runs on the connection's
+ * event loop only.
  */
-final class TcpDnsHandler extends ChannelInboundHandlerAdapter {
+final class TcpDnsHandler extends ChannelInboundHandlerAdapter implements ClientReply {
   private static final Logger logger = LoggerFactory.getLogger(TcpDnsHandler.class);
 
   private final DnsResponder responder;
+  private @Nullable ChannelHandlerContext ctx;
+  private int forwarding;
+  private boolean inputEnded;
 
   TcpDnsHandler(DnsResponder responder) {
     this.responder = responder;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
   }
 
   @Override
@@ -34,7 +48,7 @@ final class TcpDnsHandler extends ChannelInboundHandlerAdapter {
     try {
       out.writeShort(0); // the length, set below
       InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-      send = responder.respond(frame, remote.getAddress(), true, out);
+      send = responder.respond(frame, remote.getAddress(), true, out, this);
       if (send) {
         out.setShort(0, out.readableBytes() - 2);
       }
@@ -67,14 +81,53 @@ final class TcpDnsHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
     if (event instanceof IdleStateEvent) {
-      logger.debug("closing idle DNS connection from {}", ctx.channel().remoteAddress());
-      ctx.close();
+      if (forwarding == 0) {
+        logger.debug("closing idle DNS connection from {}", ctx.channel().remoteAddress());
+        ctx.close();
+      }
     } else if (event instanceof ChannelInputShutdownEvent) {
-      // The client sent its last query and half-closed: answer what is queued, then close.
-      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      // The client sent its last query and half-closed: answer what is queued (and forwarded), then close.
+      inputEnded = true;
+      if (forwarding == 0) {
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      }
     } else {
       ctx.fireUserEventTriggered(event);
     }
+  }
+
+  @Override
+  public EventLoop eventLoop() {
+    return context().channel().eventLoop();
+  }
+
+  @Override
+  public boolean tcp() {
+    return true;
+  }
+
+  @Override
+  public void forwarded() {
+    forwarding++;
+  }
+
+  /** A forwarded reply: framed and flushed now; the last one after a half-close closes the connection. */
+  @Override
+  public void send(ByteBuf message) {
+    forwarding--;
+    ChannelHandlerContext c = context();
+    c.write(c.alloc().ioBuffer(2).writeShort(message.readableBytes()), c.voidPromise());
+    ChannelFuture written = c.writeAndFlush(message);
+    if (inputEnded && forwarding == 0) {
+      written.addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  private ChannelHandlerContext context() {
+    if (ctx == null) {
+      throw new IllegalStateException("not in a pipeline");
+    }
+    return ctx;
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +16,8 @@ final class UdpDnsHandler extends SimpleChannelInboundHandler<DatagramPacket> {
   private static final Logger logger = LoggerFactory.getLogger(UdpDnsHandler.class);
 
   private final DnsResponder responder;
+  /** Written by the socket's event loop only; read by anyone (hence the release store). */
+  private final AtomicLong datagrams = new AtomicLong();
 
   UdpDnsHandler(DnsResponder responder) {
     this.responder = responder;
@@ -22,10 +25,13 @@ final class UdpDnsHandler extends SimpleChannelInboundHandler<DatagramPacket> {
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+    datagrams.setRelease(datagrams.getPlain() + 1);
     ByteBuf out = ctx.alloc().ioBuffer(512);
     boolean send = false;
     try {
-      send = responder.respond(packet.content(), packet.sender().getAddress(), false, out);
+      // a reply target only when forwarding is on: nothing more is allocated per query otherwise
+      ClientReply forwardedReply = responder.forwarding() ? new UdpClientReply(ctx.channel(), packet.sender()) : null;
+      send = responder.respond(packet.content(), packet.sender().getAddress(), false, out, forwardedReply);
     } finally {
       if (send) {
         ctx.write(new DatagramPacket(out, packet.sender()), ctx.voidPromise());
@@ -33,6 +39,10 @@ final class UdpDnsHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         out.release();
       }
     }
+  }
+
+  long datagrams() {
+    return datagrams.getAcquire();
   }
 
   @Override

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.edgeproxy.core.config.DnsConfig;
 import io.edgeproxy.core.routing.Backend;
+import io.netty.channel.epoll.Epoll;
 import io.netty.handler.codec.dns.DnsRecordType;
+import java.net.DatagramSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +37,24 @@ class DnsProtocolIT {
   private DnsHarness start() {
     Map<java.net.InetAddress, String> geo = Map.of(ip("200.160.2.0"), "BR", ip("8.8.8.0"), "US", ip("81.2.69.0"), "GB");
     return DnsHarness.start(dir, backends(), geo, DnsConfig.forTest(), DnsServer.Limits.NO_WARM_UP);
+  }
+
+  @Test
+  void datagramsOfOneClientFlowAreSpreadOverEverySocketOfThePort() throws Exception {
+    Assumptions.assumeTrue(Epoll.isAvailable(), "steering is attached on epoll sockets only");
+    try (DnsHarness dns = DnsHarness.start(dir, Fixture.backends(), Map.of(), DnsConfig.forTest(),
+        DnsServer.Limits.NO_WARM_UP.withIoThreads(2)); DatagramSocket client = new DatagramSocket()) {
+      for (int i = 0; i < 200; i++) { // one source address and port: the kernel's flow hash alone would pick one socket
+        byte[] reply = WirePackets.udp(client, dns.address, WirePackets.query(i, 0, 1, 0, 0, 0,
+            WirePackets.question("web.internal", 1)), 3000);
+        assertThat(reply).as("reply %d", i).isNotNull();
+      }
+      List<Long> bySocket = dns.server.udpDatagramsBySocket();
+      assertThat(bySocket).hasSize(2);
+      assertThat(bySocket.stream().mapToLong(Long::longValue).sum()).isEqualTo(200);
+      // Random steering: each socket's share is Binomial(200, 1/2); below 40 has a chance under 1e-17.
+      assertThat(bySocket).allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(40));
+    }
   }
 
   @Test

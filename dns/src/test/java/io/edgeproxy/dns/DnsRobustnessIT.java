@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Malformed packets, hostile TCP clients and floods: answered correctly or shed, never a crash or a stall. */
 @Timeout(90)
 class DnsRobustnessIT {
-  private static final DnsServer.Limits SHORT = new DnsServer.Limits(Duration.ofMillis(700), 4, 0, Duration.ZERO);
+  private static final DnsServer.Limits SHORT = new DnsServer.Limits(Duration.ofMillis(700), 4, 0, Duration.ZERO, 1024, 0);
   @TempDir Path dir;
 
   private DnsHarness start(DnsConfig config) {

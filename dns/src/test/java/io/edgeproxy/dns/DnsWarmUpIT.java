@@ -17,7 +17,7 @@ class DnsWarmUpIT {
 
   @Test
   void warmUpQueriesAreAnsweredButNotCountedAndTheServerAnswersAfterwards() {
-    DnsServer.Limits limits = new DnsServer.Limits(Duration.ofSeconds(10), 256, 3_000, Duration.ofSeconds(10));
+    DnsServer.Limits limits = new DnsServer.Limits(Duration.ofSeconds(10), 256, 3_000, Duration.ofSeconds(10), 1024, 0);
     try (DnsHarness dns = DnsHarness.start(dir, Fixture.backends(), Map.of(), DnsConfig.forTest(), limits)) {
       assertThat(dns.server.stats().queriesTotal()).isZero();
       assertThat(dns.digShort("api.internal", "A")).containsExactly("10.51.1.1");

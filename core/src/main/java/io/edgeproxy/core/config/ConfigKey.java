@@ -82,11 +82,17 @@ public enum ConfigKey {
   DNS_LISTEN_ADDR("EDGEPROXY_DNS_LISTEN_ADDR", "--dns-listen", "0.0.0.0:5353", Kind.ADDRESS,
       "DNS listen address, UDP and TCP (host:port)."),
   DNS_DOMAIN("EDGEPROXY_DNS_DOMAIN", "--dns-domain", "internal", Kind.DNS_ZONE,
-      "The zone the DNS server answers for; names outside it are refused."),
+      "The zone the DNS server answers for; names outside it are refused, or forwarded (see EDGEPROXY_DNS_UPSTREAMS)."),
   DNS_TTL_SECS("EDGEPROXY_DNS_TTL_SECS", "--dns-ttl-secs", "5", Kind.SECONDS,
       "TTL of DNS answers, and of negative answers through the SOA (seconds)."),
   DNS_RATE_LIMIT("EDGEPROXY_DNS_RATE_LIMIT", "--dns-rate-limit", "1000", Kind.NON_NEGATIVE_INT,
       "UDP responses per second to one source /24 (IPv4) or /56 (IPv6), burst of one second's worth; 0 turns the limit off."),
+  DNS_UPSTREAMS("EDGEPROXY_DNS_UPSTREAMS", "--dns-upstreams", "", Kind.UPSTREAMS,
+      "Resolvers that names outside the zone are forwarded to, tried in order (like Consul's recursors); empty: nothing is forwarded, such names are refused."),
+  DNS_FORWARD_FROM("EDGEPROXY_DNS_FORWARD_FROM", "--dns-forward-from", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7",
+      Kind.NETWORKS, "Clients (CIDRs) whose queries for names outside the zone are forwarded; other clients get REFUSED, so the server is never an open resolver."),
+  DNS_UPSTREAM_TIMEOUT_MS("EDGEPROXY_DNS_UPSTREAM_TIMEOUT_MS", "--dns-upstream-timeout-ms", "1000", Kind.POSITIVE_MILLIS,
+      "How long one upstream resolver may take to answer a forwarded query before the next is tried (milliseconds)."),
   DEBUG("DEBUG", "--debug", "false", Kind.BOOLEAN,
       "Log at DEBUG level (set at all = on, except 0/false/no/off).");
 
@@ -150,7 +156,9 @@ public enum ConfigKey {
     NON_NEGATIVE_INT("an integer >= 0"),
     BOOLEAN("true/false, 1/0, yes/no, on/off"),
     TRANSPORT("auto, io_uring or nio"),
-    DNS_ZONE("a DNS name: labels of letters, digits, '-' or '_' (1-63 each) separated by '.', 1-200 characters");
+    DNS_ZONE("a DNS name: labels of letters, digits, '-' or '_' (1-63 each) separated by '.', 1-200 characters"),
+    UPSTREAMS("empty, or ip:port[,ip:port...] with IP literals ([v6]:port), port 1-65535"),
+    NETWORKS("empty, or ip/prefix[,ip/prefix...] with IP literals, prefix 0-32 (IPv4) or 0-128 (IPv6)");
 
     private final String expected;
 

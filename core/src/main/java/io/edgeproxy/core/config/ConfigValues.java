@@ -1,5 +1,8 @@
 package io.edgeproxy.core.config;
 
+import io.edgeproxy.core.geo.IpAddresses;
+import io.edgeproxy.core.geo.IpNetwork;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -256,6 +259,42 @@ final class ConfigValues {
     return out;
   }
 
+  /** Upstream resolvers: IP literal and port (1-65535) per entry, never a host name (no lookup at start-up). */
+  List<InetSocketAddress> ipAddresses(ConfigKey key) {
+    List<InetSocketAddress> out = new ArrayList<>();
+    for (String part : raw.get(key).split(",")) {
+      String entry = part.trim();
+      if (entry.isEmpty()) {
+        continue;
+      }
+      InetSocketAddress address = parseIpAddress(entry);
+      if (address == null || address.getPort() == 0) {
+        problem(key, "has a bad entry \"" + entry + "\"");
+      } else {
+        out.add(address);
+      }
+    }
+    return out;
+  }
+
+  /** CIDR networks, e.g. {@code 10.0.0.0/8,fc00::/7}. */
+  List<IpNetwork> networks(ConfigKey key) {
+    List<IpNetwork> out = new ArrayList<>();
+    for (String part : raw.get(key).split(",")) {
+      String entry = part.trim();
+      if (entry.isEmpty()) {
+        continue;
+      }
+      IpNetwork network = IpNetwork.parse(entry).orElse(null);
+      if (network == null) {
+        problem(key, "has a bad entry \"" + entry + "\"");
+      } else {
+        out.add(network);
+      }
+    }
+    return out;
+  }
+
   @Nullable String optionalSecret(ConfigKey key) {
     String text = raw.get(key).trim();
     if (text.isEmpty()) {
@@ -273,6 +312,22 @@ final class ConfigValues {
 
   private void problemRedacted(ConfigKey key, String detail) {
     problems.add(key.env() + " (" + key.flag() + "): " + detail + " (expected: " + key.kind().expected() + ")");
+  }
+
+  /** Parses ip:port or [v6]:port with an IP literal (never resolved); null when malformed. */
+  static @Nullable InetSocketAddress parseIpAddress(String text) {
+    String s = text.trim();
+    int colon = s.lastIndexOf(':');
+    if (colon <= 0 || !s.substring(colon + 1).matches("\\d{1,5}")) {
+      return null;
+    }
+    String host = s.substring(0, colon);
+    if (host.indexOf(':') >= 0 && !(host.startsWith("[") && host.endsWith("]"))) {
+      return null; // an IPv6 host must be bracketed
+    }
+    int port = Integer.parseInt(s.substring(colon + 1));
+    InetAddress address = IpAddresses.parseLiteral(host).orElse(null);
+    return address == null || port > 65535 ? null : new InetSocketAddress(address, port);
   }
 
   /** Parses host:port or [v6]:port; null when malformed. Host names are resolved (listen addresses). */

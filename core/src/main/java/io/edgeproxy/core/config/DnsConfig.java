@@ -2,8 +2,11 @@ package io.edgeproxy.core.config;
 
 import static java.util.Objects.requireNonNull;
 
+import io.edgeproxy.core.geo.IpNetwork;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The .internal DNS server; absent from {@link EdgeConfig} when EDGEPROXY_DNS_ENABLED is off.
@@ -12,8 +15,26 @@ import java.time.Duration;
  * @param zone the zone answered, lower case, no trailing dot. Default: internal
  * @param ttl TTL of answers and of the SOA (negative caching). Default: 5 s
  * @param rateLimit UDP responses per second per source /24 or /56; 0 = no limit. Default: 1000
+ * @param upstreams resolvers that queries for names outside the zone are forwarded to, tried in
+ *     order (IP addresses, port 1-65535); empty = no forwarding, such names are refused. Default: empty
+ * @param forwardFrom the networks of clients whose out-of-zone queries are forwarded; others are
+ *     refused. Default: loopback and private networks ({@link #DEFAULT_FORWARD_FROM})
+ * @param upstreamTimeout how long one upstream may take before the next is tried. Default: 1 s
  */
-public record DnsConfig(InetSocketAddress listen, String zone, Duration ttl, int rateLimit) {
+public record DnsConfig(
+    InetSocketAddress listen,
+    String zone,
+    Duration ttl,
+    int rateLimit,
+    List<InetSocketAddress> upstreams,
+    List<IpNetwork> forwardFrom,
+    Duration upstreamTimeout) {
+
+  /** Loopback, RFC 1918 and unique-local networks: the clients an internal resolver serves. */
+  public static final List<IpNetwork> DEFAULT_FORWARD_FROM = Arrays.stream(ConfigKey.DNS_FORWARD_FROM.defaultValue().split(","))
+      .map(text -> IpNetwork.parse(text).orElseThrow(() -> new AssertionError("bad default network " + text)))
+      .toList();
+
   public DnsConfig {
     requireNonNull(listen, "listen");
     requireNonNull(zone, "zone");
@@ -21,18 +42,47 @@ public record DnsConfig(InetSocketAddress listen, String zone, Duration ttl, int
     if (rateLimit < 0) {
       throw new IllegalArgumentException("rateLimit: " + rateLimit + " (expected: >= 0)");
     }
+    upstreams = List.copyOf(upstreams);
+    for (InetSocketAddress upstream : upstreams) {
+      if (upstream.isUnresolved() || upstream.getPort() == 0) {
+        throw new IllegalArgumentException("upstreams: " + upstream + " (expected: an IP address and a port 1-65535)");
+      }
+    }
+    forwardFrom = List.copyOf(forwardFrom);
+    requireNonNull(upstreamTimeout, "upstreamTimeout");
+    if (upstreamTimeout.toMillis() < 1) {
+      throw new IllegalArgumentException("upstreamTimeout: " + upstreamTimeout + " (expected: >= 1 ms)");
+    }
   }
 
-  /** For tests: 127.0.0.1 port 0, zone internal, TTL 5 s, no rate limit. */
+  /** For tests: 127.0.0.1 port 0, zone internal, TTL 5 s, no rate limit, no forwarding. */
   public static DnsConfig forTest() {
-    return new DnsConfig(new InetSocketAddress("127.0.0.1", 0), "internal", Duration.ofSeconds(5), 0);
+    return new DnsConfig(new InetSocketAddress("127.0.0.1", 0), "internal", Duration.ofSeconds(5), 0, List.of(),
+        DEFAULT_FORWARD_FROM, Duration.ofSeconds(1));
+  }
+
+  /** True when out-of-zone queries from {@link #forwardFrom} are forwarded. */
+  public boolean forwarding() {
+    return !upstreams.isEmpty();
   }
 
   public DnsConfig withRateLimit(int value) {
-    return new DnsConfig(listen, zone, ttl, value);
+    return new DnsConfig(listen, zone, ttl, value, upstreams, forwardFrom, upstreamTimeout);
   }
 
   public DnsConfig withTtl(Duration value) {
-    return new DnsConfig(listen, zone, value, rateLimit);
+    return new DnsConfig(listen, zone, value, rateLimit, upstreams, forwardFrom, upstreamTimeout);
+  }
+
+  public DnsConfig withUpstreams(List<InetSocketAddress> value) {
+    return new DnsConfig(listen, zone, ttl, rateLimit, value, forwardFrom, upstreamTimeout);
+  }
+
+  public DnsConfig withForwardFrom(List<IpNetwork> value) {
+    return new DnsConfig(listen, zone, ttl, rateLimit, upstreams, value, upstreamTimeout);
+  }
+
+  public DnsConfig withUpstreamTimeout(Duration value) {
+    return new DnsConfig(listen, zone, ttl, rateLimit, upstreams, forwardFrom, value);
   }
 }

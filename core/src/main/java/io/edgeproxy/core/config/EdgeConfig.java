@@ -87,7 +87,10 @@ public record EdgeConfig(
           v.address(ConfigKey.DNS_LISTEN_ADDR),
           v.dnsZone(ConfigKey.DNS_DOMAIN),
           v.seconds(ConfigKey.DNS_TTL_SECS, 0),
-          (int) v.integer(ConfigKey.DNS_RATE_LIMIT, 0));
+          (int) v.integer(ConfigKey.DNS_RATE_LIMIT, 0),
+          v.ipAddresses(ConfigKey.DNS_UPSTREAMS),
+          v.networks(ConfigKey.DNS_FORWARD_FROM),
+          v.millis(ConfigKey.DNS_UPSTREAM_TIMEOUT_MS, 1));
     }
     ApiConfig api = null;
     if (v.bool(ConfigKey.API_ENABLED)) {

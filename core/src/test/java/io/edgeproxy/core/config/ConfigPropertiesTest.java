@@ -53,6 +53,9 @@ class ConfigPropertiesTest {
       Map.entry(ConfigKey.DNS_DOMAIN, "internal"),
       Map.entry(ConfigKey.DNS_TTL_SECS, "5"),
       Map.entry(ConfigKey.DNS_RATE_LIMIT, "100"),
+      Map.entry(ConfigKey.DNS_UPSTREAMS, "10.0.0.2:53,[fd00::53]:5300"),
+      Map.entry(ConfigKey.DNS_FORWARD_FROM, "10.0.0.0/8,fd00::/8"),
+      Map.entry(ConfigKey.DNS_UPSTREAM_TIMEOUT_MS, "500"),
       Map.entry(ConfigKey.DEBUG, "off"));
   /** Keys where any text is acceptable (paths) or that accept anything by the original's rule (DEBUG). */
   private static final Set<ConfigKey> ANYTHING_GOES = Set.of(ConfigKey.DB_PATH, ConfigKey.GEOIP_PATH, ConfigKey.DEBUG,

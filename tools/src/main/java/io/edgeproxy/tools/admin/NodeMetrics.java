@@ -81,6 +81,18 @@ public final class NodeMetrics {
           .description("UDP responses dropped or sent empty with TC by the per-source rate limit").register(registry);
       FunctionCounter.builder("edge.dns.truncated", dns, d -> d.truncatedTotal()).tags(pop)
           .description("UDP responses truncated (TC) because the answer did not fit").register(registry);
+      FunctionCounter.builder("edge.dns.forwarded", dns, d -> d.forwardedTotal()).tags(pop)
+          .description("Queries for names outside the zone forwarded to the upstream resolvers").register(registry);
+      FunctionCounter.builder("edge.dns.forward.overflow", dns, d -> d.forwardOverflowTotal()).tags(pop)
+          .description("Queries to forward answered SERVFAIL at once: too many forwarded queries in flight").register(registry);
+      FunctionCounter.builder("edge.dns.upstream.timeouts", dns, d -> d.upstreamTimeoutsTotal()).tags(pop)
+          .description("Forwarding tries an upstream resolver did not answer within the timeout").register(registry);
+      FunctionCounter.builder("edge.dns.upstream.failures", dns, d -> d.upstreamFailuresTotal()).tags(pop)
+          .description("Forwarding tries that failed otherwise: not sent, refused or closed connections, SERVFAIL or REFUSED")
+          .register(registry);
+      FunctionCounter.builder("edge.dns.upstream.ignored", dns, d -> d.upstreamIgnoredTotal()).tags(pop)
+          .description("Datagrams on the forwarding sockets answering no pending try (wrong id, sender or question, or late)")
+          .register(registry);
     }
     if (node.replicator() != null) {
       var replicator = node.replicator();
