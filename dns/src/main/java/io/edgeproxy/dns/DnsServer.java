@@ -18,6 +18,7 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -153,7 +154,7 @@ public final class DnsServer implements AutoCloseable {
     udpHandlers.clear();
     for (EventLoop loop : transport.loops()) {
       UdpDnsHandler handler = new UdpDnsHandler(responder);
-      Channel ch = udpBootstrap(transport, loop, handler).bind(bound).syncUninterruptibly().channel();
+      Channel ch = udpBootstrap(transport, loop, handler, bound.getAddress()).bind(bound).syncUninterruptibly().channel();
       channels.add(ch);
       udpHandlers.add(handler);
       bound = (InetSocketAddress) ch.localAddress();
@@ -168,10 +169,10 @@ public final class DnsServer implements AutoCloseable {
   }
 
   /** A UDP socket on {@code loop} answering with {@code responder}; several may share a port (SO_REUSEPORT). */
-  static Bootstrap udpBootstrap(DnsTransport transport, EventLoop loop, UdpDnsHandler handler) {
+  static Bootstrap udpBootstrap(DnsTransport transport, EventLoop loop, UdpDnsHandler handler, InetAddress bindAddress) {
     Bootstrap b = new Bootstrap()
         .group(loop)
-        .channel(transport.datagramClass())
+        .channelFactory(transport.datagramFactory(bindAddress))
         .option(transport.reusePort(), true)
         .option(ChannelOption.SO_RCVBUF, 4 << 20)
         .option(ChannelOption.SO_SNDBUF, 4 << 20)
@@ -189,7 +190,7 @@ public final class DnsServer implements AutoCloseable {
   private void bindTcp(InetSocketAddress at) {
     Channel ch = new ServerBootstrap()
         .group(transport.group())
-        .channel(transport.serverClass())
+        .channelFactory(transport.serverFactory(at.getAddress()))
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .childOption(ChannelOption.TCP_NODELAY, true)

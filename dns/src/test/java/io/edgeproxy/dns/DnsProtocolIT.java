@@ -8,6 +8,7 @@ import io.edgeproxy.core.routing.Backend;
 import io.netty.channel.epoll.Epoll;
 import io.netty.handler.codec.dns.DnsRecordType;
 import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,39 @@ class DnsProtocolIT {
   private DnsHarness start() {
     Map<java.net.InetAddress, String> geo = Map.of(ip("200.160.2.0"), "BR", ip("8.8.8.0"), "US", ip("81.2.69.0"), "GB");
     return DnsHarness.start(dir, backends(), geo, DnsConfig.forTest(), DnsServer.Limits.NO_WARM_UP);
+  }
+
+  @Test
+  void theWildcardAddressAnswersIpv4AndIpv6ClientsAndASpecificIpv4AddressOnlyIpv4() throws Exception {
+    Assumptions.assumeTrue(ipv6LoopbackWorks(), "no IPv6 loopback here");
+    try (DnsHarness any = DnsHarness.start(dir.resolve("any"), Fixture.backends(), Map.of(),
+        DnsConfig.forTest().withListen(new InetSocketAddress("0.0.0.0", 0)), DnsServer.Limits.NO_WARM_UP)) {
+      for (String server : List.of("127.0.0.1", "::1")) {
+        assertThat(dig(server, any.port(), "web-gru-1.vm.web.internal")).as("over " + server).isEqualTo("10.50.1.1");
+      }
+    }
+    try (DnsHarness v4 = DnsHarness.start(dir.resolve("v4"), Fixture.backends(), Map.of(), DnsConfig.forTest(),
+        DnsServer.Limits.NO_WARM_UP)) {
+      assertThat(dig("127.0.0.1", v4.port(), "web-gru-1.vm.web.internal")).isEqualTo("10.50.1.1");
+      assertThat(dig("::1", v4.port(), "web-gru-1.vm.web.internal")).isEmpty();
+    }
+  }
+
+  private static boolean ipv6LoopbackWorks() {
+    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("::1", 0))) {
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  /** dig +short over UDP with one try: the answer, or "" when nothing came back. */
+  private static String dig(String server, int port, String name) throws Exception {
+    Process p = new ProcessBuilder(DnsHarness.DIG, "@" + server, "-p", String.valueOf(port), "+time=1", "+tries=1",
+        "+short", name, "A").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+    assertThat(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    return out.startsWith(";;") ? "" : out;
   }
 
   @Test

@@ -66,6 +66,10 @@ public record DnsConfig(
     return !upstreams.isEmpty();
   }
 
+  public DnsConfig withListen(InetSocketAddress value) {
+    return new DnsConfig(value, zone, ttl, rateLimit, upstreams, forwardFrom, upstreamTimeout);
+  }
+
   public DnsConfig withRateLimit(int value) {
     return new DnsConfig(listen, zone, ttl, value, upstreams, forwardFrom, upstreamTimeout);
   }
