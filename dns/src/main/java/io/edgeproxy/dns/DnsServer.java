@@ -40,8 +40,12 @@ public final class DnsServer implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(DnsServer.class);
   /** Largest datagram read; a larger one arrives cut short and is answered with FORMERR. */
   static final int MAX_DATAGRAM = 1500;
-  /** Datagrams read per recvmmsg on epoll. */
-  private static final int DATAGRAMS_PER_READ = 32;
+  /**
+   * Datagrams read per recvmmsg on epoll. 8 rather than 32: the read buffer is 12 KB instead of
+   * 48 KB, and in four paired dnsperf runs p99 at 10,000 queries/s was 0.24-0.28 ms against
+   * 0.32-0.65 ms, with throughput level or higher (a batch of 8 already amortises the call).
+   */
+  private static final int DATAGRAMS_PER_READ = 8;
 
   private final DnsConfig config;
   private final Limits limits;
