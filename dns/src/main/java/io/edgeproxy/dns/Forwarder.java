@@ -69,7 +69,7 @@ final class Forwarder implements AutoCloseable {
         started.put(loop, forwarding);
         forwarding.bind();
       }
-    } catch (RuntimeException e) { // bind failures arrive as (sneakily thrown) IOExceptions
+    } catch (Exception e) { // bind failures arrive as (sneakily thrown) IOExceptions, so not only RuntimeException
       started.values().forEach(ForwardingLoop::close);
       throw new IllegalStateException("cannot open UDP sockets for forwarding to " + describe() + ": " + e.getMessage(), e);
     }

@@ -87,7 +87,7 @@ final class TestUpstream implements AutoCloseable {
       boundUdp = bindUdp();
       try {
         boundTcp = bindTcp((InetSocketAddress) boundUdp.localAddress());
-      } catch (RuntimeException e) {
+      } catch (Exception e) { // Netty rethrows the BindException (checked) unchecked: catch it as what it is
         boundUdp.close().syncUninterruptibly();
         if (attempt == 5) {
           throw e;

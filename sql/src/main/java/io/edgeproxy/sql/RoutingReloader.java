@@ -137,7 +137,10 @@ public final class RoutingReloader implements AutoCloseable {
     var data = current.data();
     java.util.Map<String, @Nullable Backend> changes = new java.util.LinkedHashMap<>();
     List<String> problems = new java.util.ArrayList<>();
-    rows.forEach((id, row) -> {
+    boolean onlyNewIds = true;
+    for (var entry : rows.entrySet()) {
+      String id = entry.getKey();
+      BackendRow row = entry.getValue();
       Backend after = null;
       if (row != null) {
         switch (RowValidator.validate(row, data.regions())) {
@@ -150,16 +153,21 @@ public final class RoutingReloader implements AutoCloseable {
       Backend before = current.backend(id);
       if (!java.util.Objects.equals(before, after)) {
         changes.put(id, after);
+        onlyNewIds &= before == null;
       }
-    });
+    }
     problems.forEach(p -> logger.warn("routing.db: {}", p));
     if (changes.isEmpty()) {
       return current; // already in force (e.g. the API refreshed these rows before replication saw them)
     }
     List<Backend> backends = new java.util.ArrayList<>(data.backends().size() + changes.size());
-    for (Backend b : data.backends()) {
-      if (!changes.containsKey(b.id())) {
-        backends.add(b);
+    if (onlyNewIds) { // a registration storm: nothing to take out, so no lookup per existing row
+      backends.addAll(data.backends());
+    } else {
+      for (Backend b : data.backends()) {
+        if (!changes.containsKey(b.id())) {
+          backends.add(b);
+        }
       }
     }
     for (Backend b : changes.values()) {

@@ -1,9 +1,13 @@
 package io.edgeproxy.core.routing;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -14,7 +18,7 @@ import org.jspecify.annotations.Nullable;
 public final class AppRoutes {
   private final String app;
   private final List<Candidate> ordered;
-  private final Map<String, Candidate> byId;
+  private final CandidateIndex byId;
   private final Map<String, CandidateSet> byCountry;
   private final Map<String, CandidateSet> byRegion;
   private final CandidateSet eligible;
@@ -22,7 +26,7 @@ public final class AppRoutes {
   private AppRoutes(
       String app,
       List<Candidate> ordered,
-      Map<String, Candidate> byId,
+      CandidateIndex byId,
       Map<String, CandidateSet> byCountry,
       Map<String, CandidateSet> byRegion,
       CandidateSet eligible) {
@@ -35,12 +39,10 @@ public final class AppRoutes {
   }
 
   static AppRoutes build(String app, List<Candidate> candidates) {
-    Map<String, Candidate> byId = new HashMap<>(candidates.size() * 4 / 3 + 1);
     Map<String, List<Candidate>> countries = new HashMap<>();
     Map<String, List<Candidate>> regions = new HashMap<>();
     List<Candidate> eligible = new ArrayList<>();
     for (Candidate c : candidates) {
-      byId.put(c.id(), c);
       Backend b = c.backend();
       if (!b.acceptsNewClients()) {
         continue;
@@ -51,17 +53,90 @@ public final class AppRoutes {
       }
       regions.computeIfAbsent(b.region(), k -> new ArrayList<>()).add(c);
     }
-    // Unmodifiable views, not copies: these maps are never touched again (a copy of a 100,000-entry
-    // map is a noticeable part of every snapshot rebuild).
-    return new AppRoutes(app, java.util.Collections.unmodifiableList(candidates), java.util.Collections.unmodifiableMap(byId),
-        index(countries), index(regions),
-        new CandidateSet(eligible));
+    Map<String, CandidateSet> byCountry = new HashMap<>();
+    countries.forEach((key, list) -> byCountry.put(key, new CandidateSet(list)));
+    Map<String, CandidateSet> byRegion = new HashMap<>();
+    regions.forEach((key, list) -> byRegion.put(key, new CandidateSet(list)));
+    return new AppRoutes(app, Collections.unmodifiableList(candidates), CandidateIndex.of(candidates),
+        Collections.unmodifiableMap(byCountry), Collections.unmodifiableMap(byRegion), new CandidateSet(eligible));
   }
 
-  private static Map<String, CandidateSet> index(Map<String, List<Candidate>> groups) {
-    Map<String, CandidateSet> out = new HashMap<>();
-    groups.forEach((key, list) -> out.put(key, new CandidateSet(list)));
-    return java.util.Collections.unmodifiableMap(out);
+  /**
+   * These routes with {@code removed} (candidates of these routes) left out and {@code added}
+   * appended: the routes {@link #build} gives for that list, in the same order, but made by copying
+   * arrays and touching only the groups the change is in. A registration in a large app costs in
+   * proportion to the change (plus array copies), not to the app.
+   */
+  AppRoutes with(List<Candidate> removed, List<Candidate> added) {
+    Set<Candidate> gone = Collections.newSetFromMap(new IdentityHashMap<>());
+    gone.addAll(removed);
+    List<Candidate> all = new ArrayList<>(ordered.size() - gone.size() + added.size());
+    if (gone.isEmpty()) {
+      all.addAll(ordered);
+    } else {
+      for (Candidate c : ordered) {
+        if (!gone.contains(c)) {
+          all.add(c);
+        }
+      }
+    }
+    all.addAll(added);
+    GroupChanges countries = new GroupChanges();
+    GroupChanges regions = new GroupChanges();
+    GroupChanges allEligible = new GroupChanges();
+    for (Candidate c : gone) {
+      if (c.backend().acceptsNewClients()) {
+        countries.remove(c.backend().country(), c);
+        regions.remove(c.backend().region(), c);
+        allEligible.remove("", c);
+      }
+    }
+    for (Candidate c : added) {
+      if (c.backend().acceptsNewClients()) {
+        countries.add(c.backend().country(), c);
+        regions.add(c.backend().region(), c);
+        allEligible.add("", c);
+      }
+    }
+    return new AppRoutes(app, Collections.unmodifiableList(all), byId.with(gone, added, all), countries.applyTo(byCountry),
+        regions.applyTo(byRegion), allEligible.applyTo(Map.of("", eligible)).getOrDefault("", CandidateSet.EMPTY));
+  }
+
+  /** Members leaving and joining groups (by key: a country, a region), applied to sets in one go. */
+  private static final class GroupChanges {
+    private final Map<String, Set<Candidate>> removed = new HashMap<>();
+    private final Map<String, List<Candidate>> added = new HashMap<>();
+
+    void remove(@Nullable String key, Candidate c) {
+      if (key != null) {
+        removed.computeIfAbsent(key, k -> Collections.newSetFromMap(new IdentityHashMap<>())).add(c);
+      }
+    }
+
+    void add(@Nullable String key, Candidate c) {
+      if (key != null) {
+        added.computeIfAbsent(key, k -> new ArrayList<>()).add(c);
+      }
+    }
+
+    Map<String, CandidateSet> applyTo(Map<String, CandidateSet> groups) {
+      if (removed.isEmpty() && added.isEmpty()) {
+        return groups;
+      }
+      Map<String, CandidateSet> next = new HashMap<>(groups);
+      Set<String> keys = new HashSet<>(removed.keySet());
+      keys.addAll(added.keySet());
+      for (String key : keys) {
+        CandidateSet set = groups.getOrDefault(key, CandidateSet.EMPTY)
+            .with(removed.getOrDefault(key, Set.of()), added.getOrDefault(key, List.of()));
+        if (set.size() == 0) {
+          next.remove(key);
+        } else {
+          next.put(key, set);
+        }
+      }
+      return Collections.unmodifiableMap(next);
+    }
   }
 
   public String app() {
@@ -77,7 +152,7 @@ public final class AppRoutes {
    * Every backend of this app (healthy or not), in routing.db's order: the order the candidate sets
    * have, so a snapshot updated in place indexes exactly as one built from scratch.
    */
-  public java.util.Collection<Candidate> all() {
+  public List<Candidate> all() {
     return ordered;
   }
 

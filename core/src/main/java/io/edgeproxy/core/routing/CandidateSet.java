@@ -1,6 +1,8 @@
 package io.edgeproxy.core.routing;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * An immutable group of candidates (one app's backends in one country, one region, or all of
@@ -13,13 +15,43 @@ final class CandidateSet {
   private final long[] cumulativeWeight;
 
   CandidateSet(List<Candidate> members) {
-    this.members = members.toArray(Candidate[]::new);
+    this(members.toArray(Candidate[]::new));
+  }
+
+  private CandidateSet(Candidate[] members) {
+    this.members = members;
     this.cumulativeWeight = new long[this.members.length];
     long sum = 0;
     for (int i = 0; i < this.members.length; i++) {
       sum += this.members[i].backend().weight();
       cumulativeWeight[i] = sum;
     }
+  }
+
+  /**
+   * This set without {@code removed} (by identity) and with {@code added} at the end: what the
+   * constructor makes of that list, by array copies.
+   */
+  CandidateSet with(Set<Candidate> removed, List<Candidate> added) {
+    if (removed.isEmpty() && added.isEmpty()) {
+      return this;
+    }
+    Candidate[] next = new Candidate[members.length + added.size()];
+    int n = 0;
+    if (removed.isEmpty()) {
+      System.arraycopy(members, 0, next, 0, members.length);
+      n = members.length;
+    } else {
+      for (Candidate c : members) {
+        if (!removed.contains(c)) {
+          next[n++] = c;
+        }
+      }
+    }
+    for (Candidate c : added) {
+      next[n++] = c;
+    }
+    return n == 0 ? EMPTY : new CandidateSet(n == next.length ? next : Arrays.copyOf(next, n));
   }
 
   int size() {

@@ -56,8 +56,9 @@ public final class RoutingSnapshot {
   /**
    * This snapshot with some backends replaced: {@code data} is the new whole data, {@code changes}
    * the backends that differ from this snapshot's (by id; null: gone). Only the apps those backends
-   * belong to (before or after) are indexed again, reusing the candidates of the others, so a
-   * registration costs in proportion to its app, not to every backend. Loads of backends gone stay
+   * belong to (before or after) change, and within them only the groups the backends are in
+   * ({@link AppRoutes#with}), so a registration costs in proportion to the change and a few array
+   * copies, not to its app's size or to every backend. Loads of backends gone stay
    * on the board until the next full {@link #build}.
    */
   public RoutingSnapshot withChanges(long nextVersion, RoutingData data, Map<String, @Nullable Backend> changes,
@@ -78,25 +79,24 @@ public final class RoutingSnapshot {
     }
     Map<String, AppRoutes> next = new HashMap<>(apps);
     for (String app : touched) {
-      List<Candidate> list = new ArrayList<>();
       AppRoutes before = apps.get(app);
-      if (before != null) {
-        for (Candidate c : before.all()) {
-          if (!changes.containsKey(c.id())) {
-            list.add(c);
-          }
-        }
-      }
+      List<Candidate> removed = new ArrayList<>();
+      List<Candidate> added = new ArrayList<>();
       for (Map.Entry<String, @Nullable Backend> e : changes.entrySet()) {
+        Candidate old = before == null ? null : before.byId(e.getKey());
+        if (old != null) {
+          removed.add(old);
+        }
         Backend b = e.getValue();
         if (b != null && b.app().equals(app)) {
-          list.add(new Candidate(b, board.loadOf(b.id())));
+          added.add(new Candidate(b, board.loadOf(b.id())));
         }
       }
-      if (list.isEmpty()) {
+      AppRoutes after = before == null ? AppRoutes.build(app, added) : before.with(removed, added);
+      if (after.all().isEmpty()) {
         next.remove(app);
       } else {
-        next.put(app, AppRoutes.build(app, list));
+        next.put(app, after);
       }
     }
     return new RoutingSnapshot(nextVersion, popRegion, data, Map.copyOf(next));

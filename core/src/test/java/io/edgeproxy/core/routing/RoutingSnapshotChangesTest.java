@@ -41,7 +41,7 @@ class RoutingSnapshotChangesTest {
     }
     RoutingData data = new RoutingData(backends, RegionMap.defaults(), Map.of());
     RoutingSnapshot snapshot = RoutingSnapshot.build(1, data, "sa", board);
-    for (int round = 0; round < 5; round++) {
+    for (int round = 0; round < 12; round++) { // enough rounds for the id index to fold its changes in
       // Some backends change (other app, region, health, weight), some go, some are new.
       Map<String, Backend> changes = new LinkedHashMap<>();
       for (int k = random.nextInt(20); k >= 0; k--) {
@@ -76,6 +76,20 @@ class RoutingSnapshotChangesTest {
         assertThat(incremental.all()).extracting(Candidate::backend).containsExactlyElementsOf(
             rebuilt.all().stream().map(Candidate::backend).toList());
         assertThat(incremental.eligibleCount()).isEqualTo(rebuilt.eligibleCount());
+        for (String country : COUNTRIES) {
+          if (country != null) {
+            assertThat(ids(incremental.inCountry(country))).as(country).isEqualTo(ids(rebuilt.inCountry(country)));
+          }
+        }
+        for (String region : REGIONS) {
+          assertThat(ids(incremental.inRegion(region))).as(region).isEqualTo(ids(rebuilt.inRegion(region)));
+        }
+        assertThat(ids(incremental.eligible())).isEqualTo(ids(rebuilt.eligible()));
+        for (int i = 0; i < size + 40; i++) {
+          Candidate a = incremental.byId("b" + i);
+          Candidate b = rebuilt.byId("b" + i);
+          assertThat(a == null ? null : a.backend()).as("b" + i).isEqualTo(b == null ? null : b.backend());
+        }
         GeoLoadBalancer balancer = new GeoLoadBalancer();
         for (int c = 0; c < 40; c++) {
           ClientLocation client = new ClientLocation(COUNTRIES[random.nextInt(COUNTRIES.length)], REGIONS[random.nextInt(4)]);
@@ -88,6 +102,10 @@ class RoutingSnapshotChangesTest {
         assertThat(snapshot.backend(b.id())).isEqualTo(b);
       }
     }
+  }
+
+  private static List<String> ids(CandidateSet set) {
+    return set.asList().stream().map(Candidate::id).toList();
   }
 
   private static String describe(Selection selection) {
