@@ -18,6 +18,11 @@ interface ClientReply {
   /** The query was handed to the upstreams; exactly one {@link #send} follows, later. */
   void forwarded();
 
+  /** Forwarded queries of this client still waiting for their reply (a TCP connection may have several). */
+  default int forwardsPending() {
+    return 0;
+  }
+
   /** Sends one DNS message (without a TCP length prefix) to the client; takes ownership of {@code message}. */
   void send(ByteBuf message);
 }

@@ -115,6 +115,11 @@ public final class DnsServer implements AutoCloseable {
   public synchronized InetSocketAddress start() {
     warmUp();
     if (forwarder != null) {
+      InetSocketAddress self = upstreamThatIsThisServer();
+      if (self != null) {
+        throw new IllegalStateException("EDGEPROXY_DNS_UPSTREAMS lists " + SocketAddresses.format(self)
+            + ", this server's own DNS address: forwarding there would loop (expected: other resolvers)");
+      }
       forwarder.start();
     }
     int attempts = config.listen().getPort() == 0 ? 5 : 1; // port 0: UDP's free port may be taken for TCP
@@ -139,6 +144,19 @@ public final class DnsServer implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** An upstream at the listen address (or, listening on a wildcard, at a loopback address on its port), or null. */
+  private @Nullable InetSocketAddress upstreamThatIsThisServer() {
+    InetSocketAddress listen = config.listen();
+    for (InetSocketAddress upstream : config.upstreams()) {
+      boolean samePort = listen.getPort() != 0 && upstream.getPort() == listen.getPort();
+      if (samePort && (upstream.getAddress().equals(listen.getAddress())
+          || listen.getAddress().isAnyLocalAddress() && upstream.getAddress().isLoopbackAddress())) {
+        return upstream;
+      }
+    }
+    return null;
   }
 
   /** Runs the JIT warm-up with a throwaway responder, so statistics and the cache see only real queries. */

@@ -28,6 +28,11 @@ import org.slf4j.LoggerFactory;
  */
 final class ForwardingLoop {
   private static final Logger logger = LoggerFactory.getLogger(ForwardingLoop.class);
+  /**
+   * Forwarded queries one client (a TCP connection: it may pipeline) may have waiting; more get
+   * SERVFAIL at once, so one connection cannot take the whole loop's budget (TCP has no rate limit).
+   */
+  static final int MAX_PENDING_PER_CLIENT = 32;
 
   private final EventLoop loop;
   private final Forwarder.Plan plan;
@@ -76,9 +81,10 @@ final class ForwardingLoop {
 
   /** Starts forwarding {@code query}; its reply (or SERVFAIL) goes to {@code query.client} later. */
   void forward(ForwardedQuery query) {
-    if (inFlight >= plan.maxInFlight()) {
+    if (inFlight >= plan.maxInFlight() || query.client.forwardsPending() >= MAX_PENDING_PER_CLIENT) {
       plan.stats().forwardOverflow();
-      logger.debug("SERVFAIL for {}: {} forwarded queries in flight on this loop", query.describe(), inFlight);
+      logger.debug("SERVFAIL for {}: {} forwarded queries in flight on this loop, {} for this client", query.describe(),
+          inFlight, query.client.forwardsPending());
       query.client.forwarded();
       serverFailure(query);
       return;

@@ -111,6 +111,11 @@ final class TcpDnsHandler extends ChannelInboundHandlerAdapter implements Client
     forwarding++;
   }
 
+  @Override
+  public int forwardsPending() {
+    return forwarding;
+  }
+
   /** A forwarded reply: framed and flushed now; the last one after a half-close closes the connection. */
   @Override
   public void send(ByteBuf message) {
@@ -120,6 +125,8 @@ final class TcpDnsHandler extends ChannelInboundHandlerAdapter implements Client
     ChannelFuture written = c.writeAndFlush(message);
     if (inputEnded && forwarding == 0) {
       written.addListener(ChannelFutureListener.CLOSE);
+    } else if (!c.channel().isWritable()) {
+      c.channel().config().setAutoRead(false); // the client is not reading: stop reading it (see channelWritabilityChanged)
     }
   }
 

@@ -55,14 +55,27 @@ final class UpstreamTcpExchange extends ChannelInboundHandlerAdapter {
     exchange.timer = loop.schedule(() -> exchange.finish(null, true, "no answer in " + timeoutMillis + " ms"),
         timeoutMillis, TimeUnit.MILLISECONDS);
     connect.addListener((ChannelFuture f) -> {
-      if (!f.isSuccess()) {
-        exchange.finish(null, false, "cannot connect: " + f.cause());
-        return;
+      // When no socket could be made (e.g. out of file descriptors) Netty fails the connect on its
+      // global executor: move to the loop, which owns every piece of state touched here.
+      if (loop.inEventLoop()) {
+        exchange.connected(f);
+      } else {
+        loop.execute(() -> exchange.connected(f));
       }
-      ByteBuf out = f.channel().alloc().ioBuffer(2 + query.message.length);
-      out.writeShort(query.message.length).writeBytes(query.message).setShort(2, id);
-      f.channel().writeAndFlush(out);
     });
+  }
+
+  private void connected(ChannelFuture f) {
+    if (!f.isSuccess()) {
+      finish(null, false, "cannot connect: " + f.cause());
+      return;
+    }
+    if (done) {
+      return; // timed out while connecting; finish() closed the channel
+    }
+    ByteBuf out = f.channel().alloc().ioBuffer(2 + query.message.length);
+    out.writeShort(query.message.length).writeBytes(query.message).setShort(2, id);
+    f.channel().writeAndFlush(out);
   }
 
   @Override
@@ -89,12 +102,15 @@ final class UpstreamTcpExchange extends ChannelInboundHandlerAdapter {
       return;
     }
     done = true;
-    if (timer != null) {
-      timer.cancel(false);
+    try {
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      if (channel != null && channel.isRegistered()) { // a channel that never got a socket cannot be closed
+        channel.close();
+      }
+    } finally {
+      owner.tcpDone(query, id, reply, timedOut, problem); // always: the client's answer and the in-flight count
     }
-    if (channel != null) {
-      channel.close();
-    }
-    owner.tcpDone(query, id, reply, timedOut, problem);
   }
 }
