@@ -1,5 +1,6 @@
 package io.edgeproxy.replication;
 
+import io.edgeproxy.core.config.ReplicationConfig;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -10,6 +11,21 @@ import java.util.Optional;
 /** Finding an address other POPs can reach when none is configured. */
 final class Addresses {
   private Addresses() {}
+
+  /**
+   * The host other POPs reach this one at: the configured advertise address, else the bind address
+   * when it is a specific one, else the first address of an interface that is up, else loopback.
+   */
+  static String advertiseHost(ReplicationConfig config) {
+    if (config.advertiseHost() != null) {
+      return config.advertiseHost();
+    }
+    InetAddress bind = config.transportAddress().getAddress();
+    if (bind != null && !bind.isAnyLocalAddress()) {
+      return bind.getHostAddress();
+    }
+    return firstNonLoopback().orElse("127.0.0.1");
+  }
 
   /** The first IPv4 address of an interface that is up and not loopback. */
   static Optional<String> firstNonLoopback() {

@@ -9,6 +9,8 @@ package io.edgeproxy.replication;
  */
 final class PushLag {
   private static final long WINDOW_MILLIS = 5_000;
+  /** Settle time never exceeds this (the store remembers recent digest changes for 15 s). */
+  private static final long MAX_SETTLE_MILLIS = 10_000;
 
   private volatile long windowStart;
   private volatile long currentMax;
@@ -24,6 +26,14 @@ final class PushLag {
   long millis(long nowMillis) {
     roll(nowMillis);
     return Math.max(currentMax, previousMax);
+  }
+
+  /**
+   * How old a change must be to count as settled: twice the push delay, at least the sync interval
+   * (and 1 s), at most 10 s.
+   */
+  long settleMillis(long nowMillis, long syncIntervalMillis) {
+    return Math.min(MAX_SETTLE_MILLIS, Math.max(Math.max(1_000, syncIntervalMillis), 2 * millis(nowMillis)));
   }
 
   private void roll(long nowMillis) {

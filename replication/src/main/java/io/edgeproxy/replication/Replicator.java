@@ -25,12 +25,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -66,8 +63,6 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
   private static final Duration CAPTURE_EVERY_UNWATCHED = Duration.ofMillis(5);
   private static final Duration TOMBSTONE_TTL = Duration.ofDays(7);
   private static final Duration CLOCK_SKEW_WARNING = Duration.ofMinutes(1);
-  /** Anti-entropy's settle time never exceeds this (the store remembers recent digest changes for 15 s). */
-  private static final long MAX_SETTLE_MILLIS = 10_000;
 
   private final ReplicationConfig config;
   private final String region;
@@ -77,8 +72,7 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
   private final ExecutorService dbThread;
   private final ScheduledExecutorService timer;
   private final EventLoopGroup io;
-  private final Map<String, PeerLink> links = new ConcurrentHashMap<>();
-  private final Map<String, PeerState> peers = new ConcurrentHashMap<>();
+  private final PeerConnections connections;
   private final LongAdder applied = new LongAdder();
   private final LongAdder stale = new LongAdder();
   private final LongAdder rejected = new LongAdder();
@@ -95,27 +89,13 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
   /** Rows peers sent, waiting for the database thread; applied together in one transaction. */
   private final List<Inbound> inbox = new ArrayList<>();
   private boolean drainQueued;
-  /** Rows written since the last snapshot update, applied to it incrementally. */
+  /** An anti-entropy session is running (one at a time). */
   private final AtomicBoolean syncing = new AtomicBoolean();
   private volatile boolean closed;
   /** A new, empty POP: true until the copy from its first peer is applied. */
   private volatile boolean bootstrapping;
   /** That copy has arrived (it may still be being applied). */
   private volatile boolean bootstrapCopied;
-
-  /** Per-peer bookkeeping for status; fields are written on the database thread. */
-  private static final class PeerState {
-    final Membership.Peer peer;
-    volatile long theirNewestOwn;
-    volatile long newestOfTheirsHere;
-    volatile @Nullable Instant lastSync;
-    volatile long lastSyncReceived;
-    volatile boolean connecting;
-
-    PeerState(Membership.Peer peer) {
-      this.peer = peer;
-    }
-  }
 
   private Replicator(ReplicationConfig config, String region, Path dbPath, RoutingReloader reloader,
       ReplicaStore store, NodeCredentials credentials) {
@@ -129,6 +109,8 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
     this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("replication-timer", true));
     this.snapshots = new SnapshotUpdater(reloader, timer);
     this.io = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("replication-io", true), NioIoHandler.newFactory());
+    this.connections = new PeerConnections(new PeerConnections.Wiring(io, credentials, this, timer, warnings,
+        rejected::increment, this::sync));
   }
 
   /**
@@ -162,7 +144,7 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
     // anti-entropy that nothing differs, or each of them would send it everything too.
     bootstrapping = runOnDb(() -> store.stats().versions()) == 0;
     server = ChangeStreamServer.bind(io, config.transportAddress(), credentials, this);
-    String host = advertiseHost();
+    String host = Addresses.advertiseHost(config);
     InetSocketAddress stream = new InetSocketAddress(host, server.address().getPort());
     membership = Membership.start(
         new Membership.Self(store.nodeId(), region, host, config.gossipAddress().getPort(), stream),
@@ -173,21 +155,10 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
     long every = (commitWatcher != null ? CAPTURE_EVERY_WATCHED : CAPTURE_EVERY_UNWATCHED).toMillis();
     timer.scheduleWithFixedDelay(this::captureSoon, every, every, TimeUnit.MILLISECONDS);
     timer.scheduleWithFixedDelay(this::antiEntropyRound, sync, sync, TimeUnit.MILLISECONDS);
-    timer.scheduleWithFixedDelay(() -> links.values().forEach(PeerLink::heartbeat), sync, sync, TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(() -> connections.links().forEach(PeerLink::heartbeat), sync, sync, TimeUnit.MILLISECONDS);
     timer.scheduleWithFixedDelay(() -> dbThread.execute(this::compactTombstones), 1, 60, TimeUnit.MINUTES);
     logger.info("replication up: node {}, cluster {}, change-stream {}, gossip {}", store.nodeId(), config.clusterName(),
         SocketAddresses.format(stream), membership.address());
-  }
-
-  private String advertiseHost() {
-    if (config.advertiseHost() != null) {
-      return config.advertiseHost();
-    }
-    var bind = config.transportAddress().getAddress();
-    if (bind != null && !bind.isAnyLocalAddress()) {
-      return bind.getHostAddress();
-    }
-    return Addresses.firstNonLoopback().orElse("127.0.0.1");
   }
 
   public String nodeId() {
@@ -225,7 +196,7 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
       newestOwn.accumulateAndGet(change.version().hlc(), Math::max);
     }
     pushed.add(changes.size());
-    for (PeerLink link : links.values()) {
+    for (PeerLink link : connections.links()) {
       link.push(changes);
     }
   }
@@ -236,7 +207,7 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
    */
   private void antiEntropyRound() {
     List<PeerLink> up = new ArrayList<>();
-    for (PeerLink link : links.values()) {
+    for (PeerLink link : connections.links()) {
       if (!link.pushInFlight()) {
         up.add(link);
       }
@@ -260,8 +231,8 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
     if (bootstrap) {
       logger.info("bootstrapping from {}: this POP holds no rows yet", link.peer());
     }
-    PeerState state = peers.get(link.peer());
-    long theirs = state == null ? 0 : state.theirNewestOwn;
+    PeerState state = connections.state(link.peer());
+    long theirs = state == null ? 0 : state.theirNewestOwn();
     link.sync(bootstrap).addListener(f -> {
       syncing.set(false);
       if (bootstrap && f.isSuccess() && !((SyncResult) f.getNow()).heldOff()) {
@@ -274,9 +245,7 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
       }
       var result = (SyncResult) f.getNow();
       if (state != null) {
-        state.lastSync = Instant.now();
-        state.lastSyncReceived = result.rowsReceived();
-        state.newestOfTheirsHere = Math.max(state.newestOfTheirsHere, theirs);
+        state.synced(theirs, result.rowsReceived());
       }
       if ((bootstrap && !result.heldOff()) || result.rowsReceived() > 0 || result.rowsSent() > 0) {
         logger.info("{} with {}: {} differing buckets, {} rows received, {} sent, {} ms",
@@ -298,49 +267,12 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
 
   @Override
   public void peerUp(Membership.Peer peer) {
-    PeerState state = peers.computeIfAbsent(peer.nodeId(), id -> new PeerState(peer));
-    connectWithRetry(state, Duration.ofMillis(100));
-  }
-
-  private void connectWithRetry(PeerState state, Duration backoff) {
-    if (closed || links.containsKey(state.peer.nodeId()) || !peers.containsKey(state.peer.nodeId())) {
-      return;
-    }
-    timer.execute(() -> {
-      try {
-        PeerLink link = PeerLink.connect(io, state.peer.nodeId(), state.peer.streamAddress(), credentials, this);
-        PeerLink previous = links.put(state.peer.nodeId(), link);
-        if (previous != null) {
-          previous.close();
-        }
-        sync(link);
-      } catch (RuntimeException e) {
-        if (isTlsFailure(e)) {
-          rejected.increment(); // an untrusted or mismatched certificate: a peer we must not talk to
-        }
-        warnings.warn("connect:" + state.peer.nodeId(), e.getMessage() + "; retrying");
-        Duration next = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : backoff.multipliedBy(2);
-        timer.schedule(() -> connectWithRetry(state, next), backoff.toMillis(), TimeUnit.MILLISECONDS);
-      }
-    });
-  }
-
-  private static boolean isTlsFailure(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof javax.net.ssl.SSLException) {
-        return true;
-      }
-    }
-    return false;
+    connections.up(peer);
   }
 
   @Override
   public void peerDown(String nodeId) {
-    peers.remove(nodeId);
-    PeerLink link = links.remove(nodeId);
-    if (link != null) {
-      link.close();
-    }
+    connections.down(nodeId);
   }
 
   // ---- ReplicaEndpoint (called by the change-stream)
@@ -353,9 +285,9 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
 
   @Override
   public void peerHello(String node, Hello hello) {
-    PeerState state = peers.get(node);
+    PeerState state = connections.state(node);
     if (state != null) {
-      state.theirNewestOwn = Math.max(state.theirNewestOwn, hello.getHlc());
+      state.heard(hello.getHlc());
     }
     long skew = HybridClock.millisOf(hello.getHlc()) - System.currentTimeMillis();
     if (skew > CLOCK_SKEW_WARNING.toMillis()) {
@@ -366,7 +298,7 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
 
   @Override
   public boolean pushingTo(String peer) {
-    PeerLink link = links.get(peer);
+    PeerLink link = connections.link(peer);
     return link != null && link.pushInFlight();
   }
 
@@ -389,8 +321,7 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
 
   @Override
   public long settledHlc() {
-    long now = System.currentTimeMillis();
-    long settle = Math.min(MAX_SETTLE_MILLIS, Math.max(Math.max(1_000, config.syncInterval().toMillis()), 2 * pushLag.millis(now)));
+    long settle = pushLag.settleMillis(System.currentTimeMillis(), config.syncInterval().toMillis());
     return HybridClock.fromMillis(HybridClock.millisOf(clock.tick()) - settle);
   }
 
@@ -491,14 +422,9 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
       warnings.warn("rejected", result.rejected().size() + " changes refused, first: " + result.rejected().get(0));
     }
     for (Inbound in : batch) {
-      PeerState state = peers.get(in.from());
-      if (state == null) {
-        continue;
-      }
-      for (RowChange row : in.rows()) {
-        if (row.version().node().equals(in.from())) {
-          state.newestOfTheirsHere = Math.max(state.newestOfTheirsHere, row.version().hlc());
-        }
+      PeerState state = connections.state(in.from());
+      if (state != null) {
+        state.applied(in.rows());
       }
     }
     if (!result.captured().isEmpty()) {
@@ -520,14 +446,7 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
   // ---- status
 
   public ReplicationStatus status() {
-    List<ReplicationStatus.Peer> out = new ArrayList<>();
-    for (PeerState s : peers.values()) {
-      PeerLink link = links.get(s.peer.nodeId());
-      long behind = Math.max(0, HybridClock.millisOf(s.theirNewestOwn) - HybridClock.millisOf(s.newestOfTheirsHere));
-      out.add(new ReplicationStatus.Peer(s.peer.nodeId(), s.peer.region(), SocketAddresses.format(s.peer.streamAddress()),
-          link != null && link.isActive(), s.lastSync, s.lastSyncReceived, s.theirNewestOwn == 0 ? 0 : behind));
-    }
-    out.sort(java.util.Comparator.comparing(ReplicationStatus.Peer::nodeId));
+    List<ReplicationStatus.Peer> out = connections.status();
     Membership m = membership;
     ChangeStreamServer srv = server;
     return new ReplicationStatus(store.nodeId(), config.clusterName(), m == null ? "" : m.address(),
@@ -545,10 +464,7 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
   }
 
   private void runOnDb(Runnable work) {
-    runOnDb(() -> {
-      work.run();
-      return null;
-    });
+    runOnDb(Executors.callable(work));
   }
 
   /** Applies local changes and ships them at once (instead of at the next 5 ms look). */
@@ -559,6 +475,7 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
   @Override
   public void close() {
     closed = true;
+    connections.close();
     if (commitWatcher != null) {
       commitWatcher.close();
     }
@@ -566,8 +483,6 @@ public final class Replicator implements ReplicaEndpoint, Membership.Listener, A
     if (membership != null) {
       membership.close();
     }
-    links.values().forEach(PeerLink::close);
-    links.clear();
     if (server != null) {
       server.close();
     }

@@ -5,8 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.edgeproxy.core.change.HybridClock;
 import io.edgeproxy.core.change.RowChange;
 import io.edgeproxy.core.change.Version;
-import io.edgeproxy.core.routing.Hashing;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -193,7 +191,7 @@ public final class ReplicaStore {
         while (rs.next()) {
           String table = rs.getString(1);
           String key = rs.getString(2);
-          sums[bucketOf(table, key, buckets)] += versionHash(table, key, rs.getLong(3), rs.getString(4), rs.getInt(5) == 1);
+          sums[RowHashes.bucketOf(table, key, buckets)] += RowHashes.versionHash(table, key, rs.getLong(3), rs.getString(4), rs.getInt(5) == 1);
         }
       }
       return sums;
@@ -211,7 +209,7 @@ public final class ReplicaStore {
         while (rs.next()) {
           String table = rs.getString(1);
           String key = rs.getString(2);
-          if (wanted.get(bucketOf(table, key, buckets))) {
+          if (wanted.get(RowHashes.bucketOf(table, key, buckets))) {
             sink.accept(new RowVersion(table, key, new Version(rs.getLong(3), rs.getString(4)), rs.getInt(5) == 1));
           }
         }
@@ -289,23 +287,6 @@ public final class ReplicaStore {
     });
   }
 
-  public static int bucketOf(String table, String key, int buckets) {
-    return Math.floorMod(Hashing.mix64(fnv(fnv(0xcbf29ce484222325L, table), key)), buckets);
-  }
-
-  static long versionHash(String table, String key, long hlc, String node, boolean deleted) {
-    long h = fnv(fnv(fnv(0x84222325cbf29ce4L, table), key), node);
-    return Hashing.mix64(h ^ Hashing.mix64(hlc) ^ (deleted ? 0x5bd1e995L : 0));
-  }
-
-  private static long fnv(long seed, String text) {
-    long h = seed;
-    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-      h = (h ^ (b & 0xff)) * 0x100000001b3L;
-    }
-    return (h ^ 0xff) * 0x100000001b3L; // a separator, so ("ab","c") and ("a","bc") differ
-  }
-
   private List<RowChange> capture(Connection c, HybridClock clock, Txn txn) throws SQLException {
     Map<String, long[]> pending = new LinkedHashMap<>(); // "table\0key" -> {max wall}
     long lastSeq = -1;
@@ -375,7 +356,7 @@ public final class ReplicaStore {
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
           String key = rs.getString(1);
-          if (!wanted.get(bucketOf(table.table(), key, buckets))) {
+          if (!wanted.get(RowHashes.bucketOf(table.table(), key, buckets))) {
             continue;
           }
           Version version = new Version(rs.getLong(2), rs.getString(3));
@@ -435,10 +416,10 @@ public final class ReplicaStore {
     st.setString(4, change.version().node());
     st.setInt(5, change.deleted() ? 1 : 0);
     st.executeUpdate();
-    int bucket = bucketOf(change.table(), change.key(), CACHED_BUCKETS);
-    long delta = versionHash(change.table(), change.key(), change.version().hlc(), change.version().node(), change.deleted());
+    int bucket = RowHashes.bucketOf(change.table(), change.key(), CACHED_BUCKETS);
+    long delta = RowHashes.versionHash(change.table(), change.key(), change.version().hlc(), change.version().node(), change.deleted());
     if (previous != null) {
-      delta -= versionHash(change.table(), change.key(), previous.version().hlc(), previous.version().node(), previous.deleted());
+      delta -= RowHashes.versionHash(change.table(), change.key(), previous.version().hlc(), previous.version().node(), previous.deleted());
     }
     txn.digestDelta(bucket, delta, change.version().hlc());
   }

@@ -119,7 +119,7 @@ class ReplicaStoreTest {
     a.apply(List.of(RowChange.tombstone("backends", "b7", new Version(1_000, "pop-a"))), clock);
     long[] da = a.digest(64);
     long[] db = b.digest(64);
-    int bucket = ReplicaStore.bucketOf("backends", "b7", 64);
+    int bucket = RowHashes.bucketOf("backends", "b7", 64);
     for (int i = 0; i < 64; i++) {
       assertThat(da[i] == db[i]).as("bucket %d", i).isEqualTo(i != bucket);
     }

@@ -10,6 +10,7 @@ import io.edgeproxy.replication.tls.ClusterPki;
 import io.edgeproxy.replication.tls.NodeCredentials;
 import io.edgeproxy.replication.wire.Hello;
 import io.edgeproxy.sql.ReplicaStore;
+import io.edgeproxy.sql.RowHashes;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -112,7 +113,7 @@ class ChangeStreamIT {
     }
 
     private static int bucket(RowChange r) {
-      return ReplicaStore.bucketOf(r.table(), r.key(), ChangeStreamHandler.BUCKETS);
+      return RowHashes.bucketOf(r.table(), r.key(), ChangeStreamHandler.BUCKETS);
     }
 
     @Override
