@@ -1,22 +1,29 @@
 package io.edgeproxy.sql;
 
-import io.edgeproxy.core.change.RowChange;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
- * What applying a batch of remote changes did.
+ * What merging rows from other POPs did, in one transaction.
  *
- * @param applied changes newer than the local row's version, now in routing.db
- * @param appliedChanges those changes themselves
- * @param stale changes not newer than what was already here (duplicates, older writes): ignored
- * @param rejected one line per change refused (unknown table or column, missing key), with why
+ * @param changed rows whose content or versions changed here
+ * @param applied rows that changed something
+ * @param stale rows that changed nothing (duplicates, older writes, lives already ended)
+ * @param rejected one line per row refused as malformed, with why
+ * @param held rows stamped further ahead of this POP's clock than the skew bound: stored, applied
+ *     when the clock reaches them
+ * @param cleanBatches per batch given, true when none of its rows was refused or held (so what it
+ *     vouches for, such as the origin's transactions it completes, may be counted as held here)
+ * @param deltas how row hashes moved
  * @param captured local changes found pending and versioned first, in the same transaction; the
  *     caller ships them to the other POPs
  */
-public record ApplyResult(int applied, List<RowChange> appliedChanges, int stale, List<String> rejected, List<RowChange> captured) {
+public record ApplyResult(List<RowKey> changed, int applied, int stale, List<String> rejected, int held,
+    List<Boolean> cleanBatches, List<DigestDelta> deltas, ReplicaStore.@Nullable Capture captured) {
   public ApplyResult {
-    appliedChanges = List.copyOf(appliedChanges);
+    changed = List.copyOf(changed);
     rejected = List.copyOf(rejected);
-    captured = List.copyOf(captured);
+    cleanBatches = List.copyOf(cleanBatches);
+    deltas = List.copyOf(deltas);
   }
 }

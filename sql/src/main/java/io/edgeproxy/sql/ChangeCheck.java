@@ -1,42 +1,64 @@
 package io.edgeproxy.sql;
 
+import io.edgeproxy.core.change.Cell;
 import io.edgeproxy.core.change.RowChange;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Structural checks on a change from another POP before it may touch routing.db: a replicated
- * table, a non-empty key, only that table's columns, values SQLite can store. Semantic checks
- * (port ranges, known regions) stay where they are for every writer: at load, where a bad row is
- * skipped with a warning on every POP alike.
+ * Structural checks on a row from another POP before it may touch routing.db: a plausible table
+ * and column names (a table or column this POP does not know is kept aside, not refused), a key,
+ * values SQLite can store, a tombstone without columns. Semantic checks (port ranges, known
+ * regions) stay where they are for every writer: at load, where a bad row is skipped with a
+ * warning on every POP alike.
  */
-final class ChangeCheck {
-  private static final int MAX_TEXT = 4096;
+public final class ChangeCheck {
+  static final int MAX_KEY = 4096;
+  /** Largest value (certificate chains fit; a frame is at most 16 MiB). */
+  static final int MAX_VALUE = 1 << 20;
+  private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
 
   private ChangeCheck() {}
 
   /** Null if {@code change} may be applied; otherwise what is wrong with it. */
-  static @Nullable String problemWith(RowChange change) {
-    ReplicatedTable table = ReplicatedTable.named(change.table()).orElse(null);
-    if (table == null) {
-      return "change to unknown table '" + clip(change.table()) + "' (expected: one of backends, apps, region_countries)";
+  public static @Nullable String problemWith(RowChange change, ReplicatedSchema schema) {
+    if (!NAME.matcher(change.table()).matches() || change.table().startsWith("__edge") || change.table().startsWith("sqlite_")) {
+      return "change to table '" + clip(change.table()) + "' (expected: a table name of letters, digits and _,"
+          + " not one of edgeproxy's or SQLite's own)";
     }
-    if (change.key().isEmpty() || change.key().length() > MAX_TEXT) {
-      return "change to " + table.table() + " with an empty or oversized key (expected: 1-" + MAX_TEXT + " characters)";
+    if (change.key().isEmpty() || change.key().length() > MAX_KEY) {
+      return "change to " + change.table() + " with an empty or oversized key (expected: 1-" + MAX_KEY + " characters)";
     }
-    for (var column : change.columns().entrySet()) {
-      if (!table.valueColumns().contains(column.getKey())) {
-        return "change to " + table.table() + " '" + clip(change.key()) + "' has unknown column '" + clip(column.getKey())
-            + "' (expected: " + String.join(", ", table.valueColumns()) + ")";
+    if (change.version().node().isEmpty()) {
+      return "change to " + change.table() + " '" + clip(change.key()) + "' without a node in its version";
+    }
+    if (!change.exists() && !change.cells().isEmpty()) {
+      return "tombstone of " + change.table() + " '" + clip(change.key()) + "' carries columns (expected: none)";
+    }
+    String keyColumn = schema.table(change.table()).map(ReplicatedTable::keyColumn).orElse(null);
+    for (var entry : change.cells().entrySet()) {
+      String column = entry.getKey();
+      if (!NAME.matcher(column).matches() || column.equalsIgnoreCase(keyColumn == null ? "" : keyColumn)) {
+        return "change to " + change.table() + " '" + clip(change.key()) + "' has column '" + clip(column)
+            + "' (expected: a column name of letters, digits and _, other than the key)";
       }
-      Object value = column.getValue();
-      boolean storable = value == null || value instanceof Long || value instanceof Integer || value instanceof Double
-          || (value instanceof String s && s.length() <= MAX_TEXT) || (value instanceof byte[] b && b.length <= MAX_TEXT);
-      if (!storable) {
-        return "change to " + table.table() + " '" + clip(change.key()) + "' column " + column.getKey()
-            + " has an unusable value (expected: integer, real, text or blob up to " + MAX_TEXT + " bytes, or null)";
+      String problem = valueProblem(entry.getValue());
+      if (problem != null) {
+        return "change to " + change.table() + " '" + clip(change.key()) + "' column " + column + " " + problem;
       }
     }
     return null;
+  }
+
+  private static @Nullable String valueProblem(Cell cell) {
+    if (cell.version().node().isEmpty()) {
+      return "has no node in its version";
+    }
+    Object value = cell.value();
+    boolean storable = value == null || value instanceof Long || value instanceof Integer || value instanceof Double
+        || (value instanceof String s && s.length() <= MAX_VALUE) || (value instanceof byte[] b && b.length <= MAX_VALUE);
+    return storable ? null : "has an unusable value (expected: integer, real, text or blob up to " + MAX_VALUE
+        + " bytes, or null)";
   }
 
   private static String clip(String s) {

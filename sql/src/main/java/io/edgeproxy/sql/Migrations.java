@@ -26,7 +26,7 @@ final class Migrations {
   /** Resource names, in order; index + 1 is the schema version each one produces. */
   static final List<String> SCRIPTS =
       List.of("db/migration/V1__routing_schema.sql", "db/migration/V2__change_capture.sql",
-          "db/migration/V3__discovery.sql");
+          "db/migration/V3__discovery.sql", "db/migration/V4__per_column_versions.sql");
 
   /** The original's backends columns that older files may lack, with their declarations. */
   private static final Map<String, String> LEGACY_BACKEND_COLUMNS = legacyColumns();
@@ -38,25 +38,31 @@ final class Migrations {
   }
 
   /**
-   * Brings {@code connection}'s database to {@link #latestVersion()}.
+   * Brings {@code connection}'s database to the version of the last of {@code scripts} (this
+   * build's {@link #SCRIPTS}; tests pass fewer or more to run two schema versions side by side),
+   * then installs the capture triggers and applies values kept aside for tables or columns the
+   * file now has.
    *
-   * @throws RoutingDbException when the file's schema is newer than this build knows
+   * @throws RoutingDbException when the file's schema is newer than {@code scripts} reach
    */
-  static void migrate(Connection connection, String where) throws SQLException {
+  static void migrate(Connection connection, String where, List<String> scripts) throws SQLException {
     int version = userVersion(connection);
-    if (version > latestVersion()) {
+    if (version > scripts.size()) {
       throw new RoutingDbException(where + " has schema version " + version
-          + ", newer than this edgeproxy understands (expected: <= " + latestVersion() + "); upgrade edgeproxy");
+          + ", newer than this edgeproxy understands (expected: <= " + scripts.size() + "); upgrade edgeproxy");
     }
     boolean autoCommit = connection.getAutoCommit();
-    for (int next = version + 1; next <= latestVersion(); next++) {
+    for (int next = version + 1; next <= scripts.size(); next++) {
       connection.setAutoCommit(false);
       try (Statement st = connection.createStatement()) {
-        for (String sql : statements(SCRIPTS.get(next - 1))) {
+        for (String sql : statements(scripts.get(next - 1))) {
           st.execute(sql);
         }
         if (next == 1) {
           addMissingBackendColumns(connection, where);
+        }
+        if (next == 4) {
+          CellCarryOver.run(connection);
         }
         st.execute("PRAGMA user_version = " + next);
         connection.commit();
@@ -67,6 +73,29 @@ final class Migrations {
       } finally {
         connection.setAutoCommit(autoCommit);
       }
+    }
+    if (scripts.size() >= 4) {
+      installCapture(connection, where);
+    }
+  }
+
+  /** Generates the capture triggers and promotes kept-aside values, in one transaction. */
+  private static void installCapture(Connection connection, String where) throws SQLException {
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try {
+      ReplicatedSchema schema = ReplicatedSchema.read(connection);
+      CaptureTriggers.install(connection, schema);
+      int promoted = KeptCells.promote(connection, schema);
+      connection.commit();
+      if (promoted > 0) {
+        logger.info("{}: {} values kept aside for tables or columns this schema now has were applied", where, promoted);
+      }
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(autoCommit);
     }
   }
 

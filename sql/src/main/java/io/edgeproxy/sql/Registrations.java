@@ -20,7 +20,9 @@ import java.util.Optional;
  * <p>Leases: a heartbeat renews the lease, but writes (and so replicates) the new expiry only when
  * less than three quarters of the TTL is left; a backend that stops heartbeating therefore expires
  * between 0.75 and 1 TTL after its last heartbeat, and a heartbeat every TTL/2 (as Consul advises)
- * keeps it alive with one replicated write per TTL/4 at most.
+ * keeps it alive with one replicated write per TTL/4 at most. Nothing here writes an expiry: every
+ * POP derives it from {@code expires_ms} (merged by max, see {@link LeaseRule}), so the outcome does
+ * not depend on which POP noticed first. A deregistration is a delete: final.
  */
 public final class Registrations {
   private final RoutingDb db;
@@ -64,9 +66,9 @@ public final class Registrations {
   private static final String UPSERT_LEASE =
       "INSERT INTO registrations (id, app, ttl_ms, expires_ms, expired, accepted_by, registered_ms, metadata)"
           + " VALUES (?, ?, ?, ?, 0, ?, ?, ?)"
-          + " ON CONFLICT(id) DO UPDATE SET app = excluded.app, ttl_ms = excluded.ttl_ms, expires_ms = excluded.expires_ms,"
-          + " expired = 0, accepted_by = excluded.accepted_by, registered_ms = excluded.registered_ms,"
-          + " metadata = excluded.metadata";
+          + " ON CONFLICT(id) DO UPDATE SET app = excluded.app, ttl_ms = excluded.ttl_ms,"
+          + " expires_ms = max(coalesce(expires_ms, 0), excluded.expires_ms), accepted_by = excluded.accepted_by,"
+          + " registered_ms = excluded.registered_ms, metadata = excluded.metadata";
 
   private static void bind(PreparedStatement st, Object... params) throws SQLException {
     for (int i = 0; i < params.length; i++) {
@@ -81,13 +83,13 @@ public final class Registrations {
    */
   public Optional<java.util.Map.Entry<String, Boolean>> renewalDue(String id, long nowMs, Duration ttl) {
     return db.readLatest(c -> {
-      try (PreparedStatement st = c.prepareStatement("SELECT app, expires_ms, expired FROM registrations WHERE id = ?")) {
+      try (PreparedStatement st = c.prepareStatement("SELECT app, expires_ms FROM registrations WHERE id = ?")) {
         st.setString(1, id);
         try (ResultSet rs = st.executeQuery()) {
           if (!rs.next()) {
             return Optional.empty();
           }
-          boolean due = rs.getInt(3) == 1 || rs.getLong(2) - nowMs <= ttl.toMillis() * 3 / 4;
+          boolean due = rs.getLong(2) - nowMs <= ttl.toMillis() * 3 / 4;
           return Optional.of(java.util.Map.entry(String.valueOf(rs.getString(1)), due));
         }
       }
@@ -104,30 +106,29 @@ public final class Registrations {
     UNKNOWN
   }
 
-  /** Renews the lease of {@code id}; brings back a backend its lease's expiry had marked unhealthy. */
+  /**
+   * Renews the lease of {@code id}: moves its end forward (never back). That alone brings back a
+   * backend whose lease had expired, on every POP, however long ago (until the lease is forgotten
+   * or the backend deregistered).
+   */
   public Renewal heartbeat(String id, long nowMs, Duration ttl, String acceptedBy) {
     return db.inTransaction(c -> {
       long expires;
-      boolean expired;
-      try (PreparedStatement st = c.prepareStatement("SELECT expires_ms, expired FROM registrations WHERE id = ?")) {
+      try (PreparedStatement st = c.prepareStatement("SELECT expires_ms FROM registrations WHERE id = ?")) {
         st.setString(1, id);
         try (ResultSet rs = st.executeQuery()) {
           if (!rs.next()) {
             return Renewal.UNKNOWN;
           }
           expires = rs.getLong(1);
-          expired = rs.getInt(2) == 1;
         }
       }
       long ttlMs = ttl.toMillis();
-      if (!expired && expires - nowMs > ttlMs * 3 / 4) {
+      if (expires - nowMs > ttlMs * 3 / 4) {
         return Renewal.STILL_FRESH;
       }
-      update(c, "UPDATE registrations SET expires_ms = ?, ttl_ms = ?, expired = 0, accepted_by = ? WHERE id = ?",
+      update(c, "UPDATE registrations SET expires_ms = max(coalesce(expires_ms, 0), ?), ttl_ms = ?, accepted_by = ? WHERE id = ?",
           nowMs + ttlMs, ttlMs, acceptedBy, id);
-      if (expired) {
-        update(c, "UPDATE backends SET healthy = 1 WHERE id = ?", id);
-      }
       return Renewal.WRITTEN;
     });
   }
@@ -184,37 +185,13 @@ public final class Registrations {
     });
   }
 
-  /** What one expiry pass changed. */
-  public record Expiry(int markedUnhealthy, int deregistered) {}
-
-  /**
-   * Marks backends whose lease ran out unhealthy, and deletes those unhealthy for longer than
-   * {@code deregisterAfter} past it. Every POP runs this; the POP that accepted the lease acts at
-   * once, the others only {@code ownerGrace} later, so one POP normally writes each expiry (but
-   * any POP does when that one is gone).
-   */
-  public Expiry expire(long nowMs, String self, Duration ownerGrace, Duration deregisterAfter) {
-    long grace = ownerGrace.toMillis();
-    long after = deregisterAfter.toMillis();
-    return db.inTransaction(c -> {
-      String due = "(accepted_by = ? AND expires_ms < ?) OR expires_ms < ?";
-      int unhealthy = update(c, "UPDATE backends SET healthy = 0 WHERE healthy <> 0 AND id IN"
-          + " (SELECT id FROM registrations WHERE expired = 0 AND (" + due + "))", self, nowMs, nowMs - grace);
-      update(c, "UPDATE registrations SET expired = 1 WHERE expired = 0 AND (" + due + ")", self, nowMs, nowMs - grace);
-      int gone = update(c, "DELETE FROM backends WHERE id IN (SELECT id FROM registrations WHERE " + due + ")",
-          self, nowMs - after, nowMs - after - grace);
-      update(c, "DELETE FROM registrations WHERE " + due, self, nowMs - after, nowMs - after - grace);
-      return new Expiry(unhealthy, gone);
-    });
-  }
-
   private static final String SELECT_LEASE =
-      "SELECT id, app, ttl_ms, expires_ms, expired, accepted_by, registered_ms, metadata FROM registrations";
+      "SELECT id, app, ttl_ms, expires_ms, accepted_by, registered_ms, metadata FROM registrations";
 
   private static RegistrationLease lease(ResultSet rs) throws SQLException {
-    String metadata = rs.getString(8);
-    return new RegistrationLease(rs.getString(1), String.valueOf(rs.getString(2)), rs.getLong(3), rs.getLong(4), rs.getInt(5) == 1,
-        String.valueOf(rs.getString(6)), rs.getLong(7), metadata == null ? "{}" : metadata);
+    String metadata = rs.getString(7);
+    return new RegistrationLease(rs.getString(1), String.valueOf(rs.getString(2)), rs.getLong(3), rs.getLong(4),
+        String.valueOf(rs.getString(5)), rs.getLong(6), metadata == null ? "{}" : metadata);
   }
 
   private static int update(Connection c, String sql, Object... params) throws SQLException {

@@ -2,9 +2,9 @@ package io.edgeproxy.sql;
 
 import static java.util.Objects.requireNonNull;
 
+import io.edgeproxy.core.change.ChangeSet;
 import io.edgeproxy.core.change.HybridClock;
 import io.edgeproxy.core.change.RowChange;
-import io.edgeproxy.core.change.Version;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,44 +12,69 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.BitSet;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
- * routing.db as a replica: versions local changes (captured by triggers, see
- * {@code V2__change_capture.sql}), merges remote changes by last writer wins per row, and answers
- * the questions anti-entropy asks (a digest of all versions, the rows of some digest buckets).
+ * routing.db as a replica: the SQL primitives replication is built from. It versions local changes
+ * (captured by triggers), merges rows from other POPs column by column ({@link
+ * io.edgeproxy.core.change.Merge}), reads rows and row hashes back, replaces everything with a
+ * peer's copy, compacts old tombstones, and keeps what the protocol persists: which transactions
+ * of each origin this replica holds, which tombstones it compacted, changes held for clock skew,
+ * and the members it has seen. Protocol decisions (when to sync, with whom, what to send) are the
+ * replication module's.
  *
- * <p>Merge rule: a change replaces the row if its {@link Version} is greater than the row's current
- * one; a tombstone deletes the row and keeps its version, so an older update arriving later cannot
- * bring the row back. Applying the same set of changes in any order, with duplicates, leaves the
- * same rows and versions (a property test checks it). Every method runs on routing.db's writer
- * connection in one transaction; callers serialise naturally on it.
+ * <p>Every method runs on routing.db's writer connection, one transaction each; callers
+ * serialise on it. Results that move row hashes carry {@link DigestDelta}s, reported only for
+ * committed transactions.
  */
 public final class ReplicaStore {
   private static final String NODE_ID_KEY = "node_id";
 
-  /** Bucket count whose digest is kept up to date in memory (the change-stream's). */
-  public static final int CACHED_BUCKETS = 1_024;
-
   private final RoutingDb db;
   private final String nodeId;
-  /** Digest over {@link #CACHED_BUCKETS} buckets, maintained on every commit; null until first asked for. */
-  private long @Nullable [] cachedDigest;
-  /** Recent digest changes (clock reading, bucket, delta), oldest first, for {@link #settledDigest}. */
-  private final java.util.ArrayDeque<long[]> recent = new java.util.ArrayDeque<>();
-  /** How long recent digest changes are kept: longer than any settle time a peer asks for. */
-  private static final long RECENT_MILLIS = 15_000;
+  private volatile ReplicatedSchema schema;
 
-  private ReplicaStore(RoutingDb db, String nodeId) {
+  private ReplicaStore(RoutingDb db, String nodeId, ReplicatedSchema schema) {
     this.db = db;
     this.nodeId = nodeId;
+    this.schema = schema;
   }
+
+  /** Local changes versioned as one transaction of this POP. */
+  public record Capture(ChangeSet set, List<DigestDelta> deltas) {}
+
+  /** Rows to merge, and the origin's transactions they complete when none of them is refused or held. */
+  public record Batch(List<RowChange> rows, @Nullable HoldsAdvance advance) {
+    public Batch {
+      rows = List.copyOf(rows);
+    }
+  }
+
+  /** Raise what this replica holds of {@code origin} to {@code to}, if it holds at least {@code from}. */
+  public record HoldsAdvance(String origin, long from, long to) {}
+
+  /** A local change a rejoin dropped: the peer's copy did not have it. */
+  public record LostChange(RowKey row, String column, @Nullable String value, long hlc) {}
+
+  /** What replacing this replica with a peer's copy did. */
+  public record ReplaceResult(long rowsCopied, List<LostChange> lost, long maxHlc) {}
+
+  /** What compaction or lease forgetting removed. */
+  public record Removal(int rows, List<DigestDelta> deltas) {}
+
+  /** A POP this one has seen. */
+  public record Member(String node, String region, String address, long lastSeenMs) {}
+
+  /** Row versions held (tombstones among them), cells, and changes held for clock skew. */
+  public record Stats(long rows, long tombstones, long cells, long held) {}
 
   /**
    * The replica over {@code db}. The node id is {@code configured} when given (and remembered in
@@ -69,414 +94,315 @@ public final class ReplicaStore {
       }
       return chosen;
     });
-    return new ReplicaStore(db, id);
+    return new ReplicaStore(db, id, db.inTransaction(ReplicatedSchema::read));
   }
 
   public String nodeId() {
     return nodeId;
   }
 
+  public ReplicatedSchema schema() {
+    return schema;
+  }
+
   /**
-   * Versions every change made locally (by anyone) since the last call; returns them to be shipped.
-   * When nothing is pending it does not take the write lock, so it can run often without getting
-   * in the way of an operator's {@code sqlite3}.
+   * Versions every change made locally (by anyone) since the last call, as one transaction; null
+   * when there was none. When nothing is pending it does not take the write lock, so it can run
+   * often without getting in the way of an operator's {@code sqlite3}.
    */
-  public List<RowChange> captureLocal(HybridClock clock) {
+  public @Nullable Capture captureLocal(HybridClock clock) {
     if (!db.hasPendingChanges()) {
-      return List.of();
+      return null;
     }
-    Txn txn = new Txn();
-    List<RowChange> captured = db.inTransaction(c -> {
-      try {
-        return capture(c, clock, txn);
-      } finally {
-        txn.close();
-      }
-    });
-    txn.commitDigest();
-    return captured;
-  }
-
-  /**
-   * Merges {@code remote} changes: local pending changes are versioned first (so a local edit is
-   * never mistaken for a remote one), then capture is paused while the winners are written.
-   */
-  public ApplyResult apply(List<RowChange> remote, HybridClock clock) {
-    Txn txn = new Txn();
-    ApplyResult result = db.inTransaction(c -> {
-      try {
-        return applyIn(c, remote, clock, txn);
-      } finally {
-        txn.close();
-      }
-    });
-    txn.commitDigest();
-    return result;
-  }
-
-  private ApplyResult applyIn(Connection c, List<RowChange> remote, HybridClock clock, Txn txn) throws SQLException {
-    {
-      List<RowChange> captured = capture(c, clock, txn);
-      setCapturePaused(c, true);
-      int applied = 0;
-      List<RowChange> appliedChanges = new ArrayList<>();
-      int stale = 0;
-      List<String> rejected = new ArrayList<>();
-      for (RowChange change : remote) {
-        String problem = ChangeCheck.problemWith(change);
-        if (problem != null) {
-          rejected.add(problem);
-          continue;
-        }
-        clock.observe(change.version().hlc());
-        ReplicatedTable table = ReplicatedTable.named(change.table()).orElseThrow();
-        VersionRow current = versionOf(c, table.table(), change.key(), txn);
-        if (current != null && !change.version().isNewerThan(current.version())) {
-          stale++;
-          continue;
-        }
-        write(c, table, change, txn);
-        saveVersion(c, change, current, txn);
-        applied++;
-        appliedChanges.add(change);
-      }
-      setCapturePaused(c, false);
-      return new ApplyResult(applied, appliedChanges, stale, rejected, captured);
-    }
-  }
-
-  /**
-   * A summary of every row version: {@code buckets} sums of version hashes, the row's bucket chosen
-   * by its table and key. Two replicas with equal digests hold the same versions (and so the same
-   * rows); a differing bucket says where to look.
-   */
-  public long[] digest(int buckets) {
-    if (buckets == CACHED_BUCKETS) {
-      synchronized (this) {
-        if (cachedDigest != null) {
-          return cachedDigest.clone();
-        }
-      }
-      long[] full = scanDigest(buckets);
-      synchronized (this) {
-        cachedDigest = full.clone();
-      }
-      return full;
-    }
-    return scanDigest(buckets);
-  }
-
-  /**
-   * The {@link #CACHED_BUCKETS}-bucket digest as it stood for every change whose version is not
-   * newer than {@code settledHlc}: newer changes (still in flight to or from peers) are left out,
-   * so two replicas that agree on everything settled compare equal while writes are streaming.
-   */
-  public long[] settledDigest(long settledHlc) {
-    long[] digest = digest(CACHED_BUCKETS);
-    synchronized (this) {
-      for (long[] entry : recent) {
-        if (Long.compareUnsigned(entry[0], settledHlc) > 0) {
-          digest[(int) entry[1]] -= entry[2];
-        }
-      }
-    }
-    return digest;
-  }
-
-  private long[] scanDigest(int buckets) {
     return db.inTransaction(c -> {
-      long[] sums = new long[buckets];
-      try (Statement st = c.createStatement();
-          ResultSet rs = st.executeQuery("SELECT tbl, pk, hlc, node, deleted FROM __edge_versions")) {
-        while (rs.next()) {
-          String table = rs.getString(1);
-          String key = rs.getString(2);
-          sums[RowHashes.bucketOf(table, key, buckets)] += RowHashes.versionHash(table, key, rs.getLong(3), rs.getString(4), rs.getInt(5) == 1);
-        }
+      try (Statements st = new Statements(c)) {
+        return capture(st, clock);
       }
-      return sums;
     });
   }
 
-  /** A row's version as held here, without its columns. */
-  public record RowVersion(String table, String key, Version version, boolean deleted) {}
+  private @Nullable Capture capture(Statements st, HybridClock clock) throws SQLException {
+    LocalCapture.Captured captured = LocalCapture.capture(st, schema, nodeId, clock, holdsOf(st.connection(), nodeId));
+    return captured == null ? null : new Capture(captured.set(), captured.deltas());
+  }
 
-  /** Streams the version of every row in the {@code wanted} buckets (the columns are not read). */
-  public void versionsIn(BitSet wanted, int buckets, Consumer<RowVersion> sink) {
+  /**
+   * Merges rows from other POPs in one transaction: local pending changes are versioned first (so a
+   * local edit is never mistaken for a remote one), malformed rows are refused, rows stamped too far
+   * ahead of {@code clock} are held, the rest merge with capture paused. A batch's holds advance
+   * applies only when the batch was clean and what it starts from is held.
+   */
+  public ApplyResult apply(List<Batch> batches, HybridClock clock) {
+    return db.inTransaction(c -> {
+      try (Statements st = new Statements(c)) {
+        Capture captured = capture(st, clock);
+        ApplyRun run = new ApplyRun(st, schema, clock, horizons(c));
+        setCapturePaused(c, true);
+        List<Boolean> clean = new ArrayList<>();
+        for (Batch batch : batches) {
+          boolean ok = run.mergeAll(batch.rows());
+          if (ok && batch.advance() != null) {
+            advance(st, batch.advance());
+          }
+          clean.add(ok);
+        }
+        setCapturePaused(c, false);
+        return run.result(clean, captured);
+      }
+    });
+  }
+
+  /** Merges held rows whose time has come ({@code clock} within the skew bound of them). */
+  public ApplyResult releaseHeld(HybridClock clock) {
+    return db.inTransaction(c -> {
+      try (Statements st = new Statements(c)) {
+        List<RowChange> due = new ArrayList<>();
+        List<Long> seqs = new ArrayList<>();
+        try (PreparedStatement select = c.prepareStatement("SELECT seq, row FROM __edge_held WHERE release_ms <= ? ORDER BY seq")) {
+          select.setLong(1, clock.wallMillis());
+          try (ResultSet rs = select.executeQuery()) {
+            while (rs.next()) {
+              seqs.add(rs.getLong(1));
+              due.add(RowChangeCodec.decode(rs.getBytes(2)));
+            }
+          }
+        }
+        for (long seq : seqs) {
+          st.update("DELETE FROM __edge_held WHERE seq = ?", seq);
+        }
+        ApplyRun run = new ApplyRun(st, schema, clock, horizons(c));
+        setCapturePaused(c, true);
+        boolean ok = run.mergeAll(due);
+        setCapturePaused(c, false);
+        return run.result(List.of(ok), null);
+      }
+    });
+  }
+
+  /** The earliest time a held row may be released, or empty. */
+  public java.util.OptionalLong nextRelease() {
+    return db.readLatest(c -> {
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT min(release_ms) FROM __edge_held")) {
+        long v = rs.getLong(1);
+        return rs.wasNull() ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(v);
+      }
+    });
+  }
+
+  private static void advance(Statements st, HoldsAdvance a) throws SQLException {
+    st.update("INSERT INTO __edge_holds (origin, hlc) SELECT ?, ? WHERE ? <= 0 OR ? <= coalesce((SELECT hlc FROM __edge_holds WHERE origin = ?), 0)"
+        + " ON CONFLICT(origin) DO UPDATE SET hlc = max(hlc, excluded.hlc)", a.origin(), a.to(), a.from(), a.from(), a.origin());
+  }
+
+  /** Streams the hash of every row {@code wanted} accepts, in key order (see {@link RowHashes}). */
+  public void rowHashes(Predicate<RowKey> wanted, BiConsumer<RowKey, Long> sink) {
     db.inTransaction(c -> {
-      try (Statement st = c.createStatement();
-          ResultSet rs = st.executeQuery("SELECT tbl, pk, hlc, node, deleted FROM __edge_versions")) {
-        while (rs.next()) {
-          String table = rs.getString(1);
-          String key = rs.getString(2);
-          if (wanted.get(RowHashes.bucketOf(table, key, buckets))) {
-            sink.accept(new RowVersion(table, key, new Version(rs.getLong(3), rs.getString(4)), rs.getInt(5) == 1));
+      try (Statements st = new Statements(c)) {
+        RowReader.hashes(st, wanted, sink);
+      }
+      return null;
+    });
+  }
+
+  /** Streams the whole state of every row {@code wanted} accepts. */
+  public void rows(Predicate<RowKey> wanted, Consumer<RowChange> sink) {
+    db.inTransaction(c -> {
+      try (Statements st = new Statements(c)) {
+        RowReader.rows(st, schema, wanted, sink);
+      }
+      return null;
+    });
+  }
+
+  /** The whole state of each of {@code keys} this replica has (rows it never saw are left out). */
+  public List<RowChange> rows(Collection<RowKey> keys) {
+    return db.inTransaction(c -> {
+      List<RowChange> out = new ArrayList<>(keys.size());
+      try (Statements st = new Statements(c)) {
+        for (RowKey key : keys) {
+          RowChange row = RowReader.read(st, schema, key);
+          if (row != null) {
+            out.add(row);
           }
         }
       }
-      return null;
-    });
-  }
-
-  /** Streams the current state (with versions) of every row in the {@code wanted} buckets. */
-  public void rowsIn(BitSet wanted, int buckets, Consumer<RowChange> sink) {
-    db.inTransaction(c -> {
-      for (ReplicatedTable table : ReplicatedTable.values()) {
-        streamTable(c, table, wanted, buckets, sink);
-      }
-      return null;
+      return out;
     });
   }
 
   /**
-   * Writes a consistent copy of routing.db to {@code target} (which must not exist), for a new
-   * POP's bootstrap: rows and their versions as of one moment. Rows not yet versioned are in it
-   * without a version and are left out by {@link #importSnapshot}; they follow by push.
+   * Writes a consistent copy of routing.db to {@code target} (which must not exist), for a peer's
+   * bootstrap or rejoin. Pending local changes should be captured first so the copy carries them.
    */
   public void snapshotTo(Path target) {
     db.snapshotTo(target);
   }
 
-  /** What {@link #importSnapshot} changed. */
-  public record ImportResult(long rowsWritten, long versionsTaken, long maxHlc) {}
-
   /**
-   * Merges a peer's routing.db copy (see {@link #snapshotTo}) into ours in one transaction of
-   * plain SQL, by the same rule as {@link #apply}: for each key, the copy's row and version win
-   * only over an older version here (a tombstone deletes our row). Capture is paused meanwhile.
-   * The file is checked first ({@code PRAGMA quick_check}); a corrupt or foreign file changes
-   * nothing. Versions compare as signed integers here: hybrid clock readings stay below 2^63.
+   * Replaces every replicated table and its versions with a peer's copy ({@link #snapshotTo}),
+   * in one transaction. Changes of this POP newer than {@code peerHoldsSelf} that the copy lacks are
+   * returned as lost. The file is checked first; a corrupt or foreign file changes nothing.
    *
    * @throws RoutingDbException naming the file and what was wrong
    */
-  public ImportResult importSnapshot(Path file, HybridClock clock) {
-    ImportResult result = SnapshotMerge.merge(db, file);
-    clock.observe(result.maxHlc());
-    synchronized (this) {
-      cachedDigest = null; // recomputed by the next digest
-      recent.clear();
-    }
+  public ReplaceResult replaceFrom(Path file, long peerHoldsSelf) {
+    ReplaceResult result = SnapshotReplace.replace(db, file, schema, nodeId, peerHoldsSelf);
+    schema = db.inTransaction(ReplicatedSchema::read);
     return result;
   }
 
-  /** Forgets tombstones older than {@code cutoffHlc}; returns how many. */
-  public int compactTombstones(long cutoffHlc) {
-    int removed = db.inTransaction(c -> {
-      try (PreparedStatement st = c.prepareStatement("DELETE FROM __edge_versions WHERE deleted = 1 AND hlc < ?")) {
-        st.setLong(1, cutoffHlc);
-        return st.executeUpdate();
-      }
-    });
-    if (removed > 0) {
-      synchronized (this) {
-        cachedDigest = null; // recomputed by the next digest
-      }
-    }
-    return removed;
-  }
-
-  /** Rows with a version, tombstones among them, and the highest clock reading held. */
-  public record Stats(long versions, long tombstones, long maxHlc) {}
-
-  public Stats stats() {
+  /**
+   * Forgets tombstones older than {@code cutoffHlc} and remembers, per origin, the newest one
+   * forgotten (a peer that never saw those deletes must rejoin from a copy rather than sync).
+   */
+  public Removal compactTombstones(long cutoffHlc) {
     return db.inTransaction(c -> {
-      try (Statement st = c.createStatement();
-          ResultSet rs = st.executeQuery("SELECT count(*), coalesce(sum(deleted), 0), coalesce(max(hlc), 0) FROM __edge_versions")) {
-        return new Stats(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+      List<DigestDelta> deltas = new ArrayList<>();
+      Map<String, Long> newest = new LinkedHashMap<>();
+      try (PreparedStatement st = c.prepareStatement("SELECT tbl, pk, cl, hlc, node FROM __edge_rows WHERE cl % 2 = 0 AND hlc < ?")) {
+        st.setLong(1, cutoffHlc);
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) {
+            var version = new io.edgeproxy.core.change.Version(rs.getLong(4), rs.getString(5));
+            RowKey row = new RowKey(rs.getString(1), rs.getString(2));
+            deltas.add(new DigestDelta(row, -RowHashes.existenceHash(row.table(), row.key(), rs.getLong(3), version), version.hlc()));
+            newest.merge(version.node(), version.hlc(), Math::max);
+          }
+        }
       }
+      if (deltas.isEmpty()) {
+        return new Removal(0, List.of());
+      }
+      try (PreparedStatement st = c.prepareStatement("DELETE FROM __edge_rows WHERE cl % 2 = 0 AND hlc < ?")) {
+        st.setLong(1, cutoffHlc);
+        st.executeUpdate();
+      }
+      try (Statements st = new Statements(c)) {
+        for (var e : newest.entrySet()) {
+          st.update("INSERT INTO __edge_horizons (origin, hlc) VALUES (?, ?) ON CONFLICT(origin) DO UPDATE SET hlc = max(hlc, excluded.hlc)",
+              e.getKey(), e.getValue());
+        }
+      }
+      return new Removal(deltas.size(), deltas);
     });
-  }
-
-  private List<RowChange> capture(Connection c, HybridClock clock, Txn txn) throws SQLException {
-    Map<String, long[]> pending = new LinkedHashMap<>(); // "table\0key" -> {max wall}
-    long lastSeq = -1;
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT seq, tbl, pk, wall_ms FROM __edge_pending ORDER BY seq")) {
-      while (rs.next()) {
-        lastSeq = rs.getLong(1);
-        String key = rs.getString(3);
-        if (key == null) {
-          continue; // a row without a key cannot be replicated (and is skipped at load)
-        }
-        long wall = rs.getLong(4);
-        pending.merge(rs.getString(2) + '\0' + key, new long[] {wall}, (a, b) -> new long[] {Math.max(a[0], b[0])});
-      }
-    }
-    if (lastSeq < 0) {
-      return List.of();
-    }
-    List<RowChange> changes = new ArrayList<>(pending.size());
-    for (Map.Entry<String, long[]> e : pending.entrySet()) {
-      int sep = e.getKey().indexOf('\0');
-      ReplicatedTable table = ReplicatedTable.named(e.getKey().substring(0, sep)).orElse(null);
-      if (table == null) {
-        continue;
-      }
-      String key = e.getKey().substring(sep + 1);
-      Version version = new Version(clock.tick(e.getValue()[0]), nodeId);
-      Map<String, @Nullable Object> row = readRow(c, table, key, txn);
-      RowChange change = row == null ? RowChange.tombstone(table.table(), key, version)
-          : new RowChange(table.table(), key, version, row, false);
-      saveVersion(c, change, versionOf(c, table.table(), key, txn), txn);
-      changes.add(change);
-    }
-    try (PreparedStatement st = c.prepareStatement("DELETE FROM __edge_pending WHERE seq <= ?")) {
-      st.setLong(1, lastSeq);
-      st.executeUpdate();
-    }
-    return changes;
-  }
-
-  private static @Nullable Map<String, @Nullable Object> readRow(Connection c, ReplicatedTable table, String key, Txn txn)
-      throws SQLException {
-    PreparedStatement st = txn.prepare(c, "SELECT " + String.join(", ", table.valueColumns())
-        + " FROM " + table.table() + " WHERE " + table.keyColumn() + " = ?");
-    {
-      st.setString(1, key);
-      try (ResultSet rs = st.executeQuery()) {
-        if (!rs.next()) {
-          return null;
-        }
-        Map<String, @Nullable Object> row = new LinkedHashMap<>();
-        for (int i = 0; i < table.valueColumns().size(); i++) {
-          row.put(table.valueColumns().get(i), rs.getObject(i + 1));
-        }
-        return row;
-      }
-    }
-  }
-
-  private static void streamTable(Connection c, ReplicatedTable table, BitSet wanted, int buckets, Consumer<RowChange> sink)
-      throws SQLException {
-    String columns = String.join(", ", table.valueColumns().stream().map(col -> "t." + col).toList());
-    try (PreparedStatement st = c.prepareStatement("SELECT v.pk, v.hlc, v.node, v.deleted, t." + table.keyColumn() + ", "
-        + columns + " FROM __edge_versions v LEFT JOIN " + table.table() + " t ON t." + table.keyColumn()
-        + " = v.pk WHERE v.tbl = ?")) {
-      st.setString(1, table.table());
-      try (ResultSet rs = st.executeQuery()) {
-        while (rs.next()) {
-          String key = rs.getString(1);
-          if (!wanted.get(RowHashes.bucketOf(table.table(), key, buckets))) {
-            continue;
-          }
-          Version version = new Version(rs.getLong(2), rs.getString(3));
-          if (rs.getInt(4) == 1 || rs.getObject(5) == null) {
-            sink.accept(RowChange.tombstone(table.table(), key, version));
-            continue;
-          }
-          Map<String, @Nullable Object> row = new LinkedHashMap<>();
-          for (int i = 0; i < table.valueColumns().size(); i++) {
-            row.put(table.valueColumns().get(i), rs.getObject(6 + i));
-          }
-          sink.accept(new RowChange(table.table(), key, version, row, false));
-        }
-      }
-    }
-  }
-
-  /** A stored row version. */
-  private record VersionRow(Version version, boolean deleted) {}
-
-  private static @Nullable VersionRow versionOf(Connection c, String table, String key, Txn txn) throws SQLException {
-    PreparedStatement st = txn.prepare(c, "SELECT hlc, node, deleted FROM __edge_versions WHERE tbl = ? AND pk = ?");
-    st.setString(1, table);
-    st.setString(2, key);
-    try (ResultSet rs = st.executeQuery()) {
-      return rs.next() ? new VersionRow(new Version(rs.getLong(1), rs.getString(2)), rs.getInt(3) == 1) : null;
-    }
-  }
-
-  private static void write(Connection c, ReplicatedTable table, RowChange change, Txn txn) throws SQLException {
-    if (change.deleted()) {
-      PreparedStatement st = txn.prepare(c, "DELETE FROM " + table.table() + " WHERE " + table.keyColumn() + " = ?");
-      st.setString(1, change.key());
-      st.executeUpdate();
-      return;
-    }
-    List<String> columns = new ArrayList<>();
-    columns.add(table.keyColumn());
-    columns.addAll(change.columns().keySet());
-    String marks = String.join(", ", columns.stream().map(col -> "?").toList());
-    PreparedStatement st = txn.prepare(c, "INSERT OR REPLACE INTO " + table.table() + " ("
-        + String.join(", ", columns) + ") VALUES (" + marks + ")");
-    st.setString(1, change.key());
-    int i = 2;
-    for (Object value : change.columns().values()) {
-      st.setObject(i++, value);
-    }
-    st.executeUpdate();
-  }
-
-  private static void saveVersion(Connection c, RowChange change, @Nullable VersionRow previous, Txn txn) throws SQLException {
-    PreparedStatement st = txn.prepare(c,
-        "INSERT OR REPLACE INTO __edge_versions (tbl, pk, hlc, node, deleted) VALUES (?, ?, ?, ?, ?)");
-    st.setString(1, change.table());
-    st.setString(2, change.key());
-    st.setLong(3, change.version().hlc());
-    st.setString(4, change.version().node());
-    st.setInt(5, change.deleted() ? 1 : 0);
-    st.executeUpdate();
-    int bucket = RowHashes.bucketOf(change.table(), change.key(), CACHED_BUCKETS);
-    long delta = RowHashes.versionHash(change.table(), change.key(), change.version().hlc(), change.version().node(), change.deleted());
-    if (previous != null) {
-      delta -= RowHashes.versionHash(change.table(), change.key(), previous.version().hlc(), previous.version().node(), previous.deleted());
-    }
-    txn.digestDelta(bucket, delta, change.version().hlc());
   }
 
   /**
-   * One transaction's prepared statements (compiled once, reused for every row) and its digest
-   * changes, which reach the in-memory digest only once the transaction has committed.
+   * Forgets, without tombstones, registrations (and their backends rows) whose lease ended more
+   * than {@code afterMs} before {@code nowMs}: every POP forgets them by the same replicated fact,
+   * and a POP that still has a newer lease sends it back by anti-entropy, so nothing alive is lost.
    */
-  private final class Txn {
-    private final Map<String, PreparedStatement> statements = new java.util.HashMap<>();
-    private final long[] deltas = new long[CACHED_BUCKETS];
-    private boolean touched;
-
-    PreparedStatement prepare(Connection c, String sql) throws SQLException {
-      PreparedStatement st = statements.get(sql);
-      if (st == null) {
-        st = c.prepareStatement(sql);
-        statements.put(sql, st);
-      }
-      return st;
-    }
-
-    private final List<long[]> changes = new ArrayList<>();
-
-    void digestDelta(int bucket, long delta, long hlc) {
-      deltas[bucket] += delta;
-      changes.add(new long[] {hlc, bucket, delta});
-      touched = true;
-    }
-
-    void close() {
-      for (PreparedStatement st : statements.values()) {
-        try {
-          st.close();
-        } catch (SQLException e) {
-          // closing a statement of a finished transaction; nothing to do
-        }
-      }
-    }
-
-    void commitDigest() {
-      if (!touched) {
-        return;
-      }
-      synchronized (ReplicaStore.this) {
-        if (cachedDigest != null) {
-          for (int i = 0; i < CACHED_BUCKETS; i++) {
-            cachedDigest[i] += deltas[i];
+  public Removal forgetExpiredLeases(long nowMs, long afterMs) {
+    return db.inTransaction(c -> {
+      List<String> ids = new ArrayList<>();
+      try (PreparedStatement st = c.prepareStatement("SELECT id FROM registrations WHERE expires_ms + ? < ?")) {
+        st.setLong(1, afterMs);
+        st.setLong(2, nowMs);
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) {
+            ids.add(rs.getString(1));
           }
         }
-        recent.addAll(changes);
-        long horizon = HybridClock.fromMillis(System.currentTimeMillis() - RECENT_MILLIS);
-        while (!recent.isEmpty() && Long.compareUnsigned(recent.peekFirst()[0], horizon) < 0) {
-          recent.removeFirst();
+      }
+      if (ids.isEmpty()) {
+        return new Removal(0, List.of());
+      }
+      List<DigestDelta> deltas = new ArrayList<>();
+      setCapturePaused(c, true);
+      try (Statements st = new Statements(c)) {
+        Clocks clocks = new Clocks(st, deltas::add);
+        for (String id : ids) {
+          for (String table : List.of("registrations", "backends")) {
+            ReplicatedTable t = schema.table(table).orElse(null);
+            if (t != null) {
+              BaseRows.delete(st, t, id);
+              clocks.forget(table, id, 0);
+            }
+          }
         }
       }
+      setCapturePaused(c, false);
+      return new Removal(ids.size(), deltas);
+    });
+  }
+
+  /** Per origin, the newest of its transactions up to which this replica holds all of them. */
+  public Map<String, Long> holds() {
+    return db.readLatest(c -> originMap(c, "__edge_holds"));
+  }
+
+  /** Per origin, the newest tombstone this replica compacted away. */
+  public Map<String, Long> horizons() {
+    return db.readLatest(c -> originMap(c, "__edge_horizons"));
+  }
+
+  private static Map<String, Long> horizons(Connection c) throws SQLException {
+    return originMap(c, "__edge_horizons");
+  }
+
+  private static Map<String, Long> originMap(Connection c, String table) throws SQLException {
+    Map<String, Long> out = new LinkedHashMap<>();
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT origin, hlc FROM " + table + " ORDER BY origin")) {
+      while (rs.next()) {
+        out.put(rs.getString(1), rs.getLong(2));
+      }
     }
+    return out;
+  }
+
+  private static long holdsOf(Connection c, String origin) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement("SELECT hlc FROM __edge_holds WHERE origin = ?")) {
+      st.setString(1, origin);
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      }
+    }
+  }
+
+  /** Records that {@code member} was seen (now); every POP ever seen counts for write receipts. */
+  public void rememberMember(Member member) {
+    db.write("INSERT INTO __edge_members (node, region, address, last_seen_ms) VALUES (?, ?, ?, ?)"
+        + " ON CONFLICT(node) DO UPDATE SET region = excluded.region, address = excluded.address,"
+        + " last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)", member.node(), member.region(), member.address(),
+        member.lastSeenMs());
+  }
+
+  /** Forgets a POP that left the cluster for good; true if it was known. */
+  public boolean forgetMember(String node) {
+    return db.write("DELETE FROM __edge_members WHERE node = ?", node) > 0;
+  }
+
+  public List<Member> members() {
+    return db.readLatest(c -> {
+      List<Member> out = new ArrayList<>();
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT node, region, address, last_seen_ms FROM __edge_members ORDER BY node")) {
+        while (rs.next()) {
+          out.add(new Member(rs.getString(1), String.valueOf(rs.getString(2)), String.valueOf(rs.getString(3)), rs.getLong(4)));
+        }
+      }
+      return out;
+    });
+  }
+
+  public Stats stats() {
+    return db.readLatest(c -> {
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM __edge_rows),"
+          + " (SELECT count(*) FROM __edge_rows WHERE cl % 2 = 0), (SELECT count(*) FROM __edge_cells),"
+          + " (SELECT count(*) FROM __edge_held)")) {
+        return new Stats(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
+      }
+    });
+  }
+
+  /** The newest clock reading in any version held here (to restore the clock at start). */
+  public long newestVersion() {
+    return db.readLatest(c -> {
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT max(coalesce((SELECT max(hlc) FROM __edge_rows), 0),"
+          + " coalesce((SELECT max(hlc) FROM __edge_cells), 0), coalesce((SELECT max(hlc) FROM __edge_holds), 0))")) {
+        return rs.getLong(1);
+      }
+    });
   }
 
   static void setCapturePaused(Connection c, boolean paused) throws SQLException {

@@ -1,61 +1,40 @@
 package io.edgeproxy.sql;
 
-import java.util.ArrayList;
+import static java.util.Objects.requireNonNull;
+
+import io.edgeproxy.core.change.MergeRule;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 
-/** The tables whose rows replicate between POPs, with their key and value columns. */
-public enum ReplicatedTable {
-  BACKENDS("backends", "id",
-      List.of("app", "region", "country", "wg_ip", "port", "healthy", "weight", "soft_limit", "hard_limit", "deleted")),
-  APPS("apps", "name", List.of("proxy_protocol")),
-  REGION_COUNTRIES("region_countries", "country", List.of("region")),
-  REGISTRATIONS("registrations", "id",
-      List.of("app", "ttl_ms", "expires_ms", "expired", "accepted_by", "registered_ms", "metadata")),
-  API_TOKENS("api_tokens", "hash", List.of("scope", "created_ms", "note")),
-  HEALTH_CHECKS("health_checks", "app", List.of("type", "path", "interval_ms", "timeout_ms", "rise", "fall"));
-
-  private final String table;
-  private final String key;
-  private final List<String> values;
-
-  ReplicatedTable(String table, String key, List<String> values) {
-    this.table = table;
-    this.key = key;
-    this.values = values;
+/**
+ * A table whose rows replicate between POPs, as this POP's routing.db declares it: its key column,
+ * its other columns (read from the table itself) and the columns that do not merge by last
+ * writer. Declared by migrations in {@code __edge_tables} and {@code __edge_merge_rules}, so a
+ * later migration adds a replicated table or column without code here.
+ *
+ * @param name table name
+ * @param keyColumn its primary key column; keys replicate as text
+ * @param valueColumns every other column, in table order
+ * @param rules merge rule of columns that do not merge by last writer
+ */
+public record ReplicatedTable(String name, String keyColumn, List<String> valueColumns, Map<String, MergeRule> rules) {
+  public ReplicatedTable {
+    requireNonNull(name, "name");
+    requireNonNull(keyColumn, "keyColumn");
+    valueColumns = List.copyOf(valueColumns);
+    rules = Map.copyOf(rules);
   }
 
-  public String table() {
-    return table;
+  public MergeRule ruleOf(String column) {
+    return rules.getOrDefault(column, MergeRule.LAST_WRITER);
   }
 
-  public String keyColumn() {
-    return key;
+  /** True when the column's merge needs its current value (kept beside its version). */
+  boolean keepsValue(String column) {
+    return ruleOf(column) != MergeRule.LAST_WRITER;
   }
 
-  /** True for tables the routing snapshot is built from; a change to another one needs no reload. */
-  public boolean feedsRouting() {
-    return this != REGISTRATIONS && this != API_TOKENS;
-  }
-
-  public List<String> valueColumns() {
-    return values;
-  }
-
-  /** Key column first, then the value columns. */
-  List<String> allColumns() {
-    List<String> all = new ArrayList<>(values.size() + 1);
-    all.add(key);
-    all.addAll(values);
-    return all;
-  }
-
-  public static Optional<ReplicatedTable> named(String table) {
-    for (ReplicatedTable t : values()) {
-      if (t.table.equals(table)) {
-        return Optional.of(t);
-      }
-    }
-    return Optional.empty();
+  public boolean hasColumn(String column) {
+    return valueColumns.contains(column);
   }
 }

@@ -14,6 +14,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
@@ -39,22 +40,24 @@ public final class RoutingDb implements Closeable {
   /** The pending-changes query, prepared once on the writer connection (closed with it). */
   private java.sql.@Nullable PreparedStatement pendingCheck;
   private @Nullable Object fileKey;
+  private final List<String> migrations;
 
-  private RoutingDb(Path path, Connection writer, Connection reader, @Nullable Object fileKey) {
+  private RoutingDb(Path path, List<String> migrations, Connection writer, Connection reader, @Nullable Object fileKey) {
     this.path = path;
+    this.migrations = migrations;
     this.writer = writer;
     this.reader = reader;
     this.fileKey = fileKey;
   }
 
   /** The writer (migrated, WAL) and the reader connection of the file at {@code path}. */
-  private static Connection[] connectBoth(Path path) throws SQLException {
+  private static Connection[] connectBoth(Path path, List<String> migrations) throws SQLException {
     Connection writer = connect(path, false);
     try {
       try (Statement st = writer.createStatement()) {
         st.execute("PRAGMA journal_mode=WAL");
       }
-      Migrations.migrate(writer, path.toString());
+      Migrations.migrate(writer, path.toString(), migrations);
       return new Connection[] {writer, connect(path, true)};
     } catch (SQLException | RuntimeException e) {
       writer.close();
@@ -68,14 +71,22 @@ public final class RoutingDb implements Closeable {
    * @throws RoutingDbException naming the file and the cause when it cannot be opened or migrated
    */
   public static RoutingDb open(Path path) {
+    return open(path, Migrations.SCRIPTS);
+  }
+
+  /**
+   * Opens routing.db migrated by {@code migrations} (resource names, in order) instead of this
+   * build's: tests run two schema versions side by side this way.
+   */
+  public static RoutingDb open(Path path, List<String> migrations) {
     requireNonNull(path, "path");
     try {
       Path parent = path.toAbsolutePath().getParent();
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      Connection[] connections = connectBoth(path);
-      return new RoutingDb(path, connections[0], connections[1], fileKey(path));
+      Connection[] connections = connectBoth(path, List.copyOf(migrations));
+      return new RoutingDb(path, List.copyOf(migrations), connections[0], connections[1], fileKey(path));
     } catch (SQLException | IOException e) {
       throw new RoutingDbException("cannot open routing.db at " + path + ": " + e.getMessage(), e);
     }
@@ -105,11 +116,19 @@ public final class RoutingDb implements Closeable {
     return path;
   }
 
-  /** Reads every table; bad rows are skipped and described in {@link LoadResult#problems()}. */
-  public LoadResult load() {
+  /** This build's migrations, in order (resource names). */
+  public static List<String> migrations() {
+    return Migrations.SCRIPTS;
+  }
+
+  /**
+   * Reads every table; bad rows are skipped and described in {@link LoadResult#problems()}; a
+   * registered backend routes as its lease allows at {@code nowMs}.
+   */
+  public LoadResult load(LeaseRule leases, long nowMs) {
     synchronized (readLock) {
       try {
-        return RoutingReader.read(reader);
+        return RoutingReader.read(reader, leases, nowMs);
       } catch (SQLException e) {
         throw new RoutingDbException("cannot read routing.db at " + path + ": " + e.getMessage(), e);
       }
@@ -129,7 +148,7 @@ public final class RoutingDb implements Closeable {
           Object key = fileKey(path);
           if (key != null && !Objects.equals(key, fileKey)) {
             closeBoth();
-            Connection[] connections = connectBoth(path);
+            Connection[] connections = connectBoth(path, migrations);
             writer = connections[0];
             reader = connections[1];
             fileKey = key;
@@ -232,18 +251,35 @@ public final class RoutingDb implements Closeable {
     }
   }
 
-  /** The backends rows with these ids, by id; an id without a row maps to null. */
-  java.util.Map<String, @Nullable BackendRow> backendRows(java.util.Collection<String> ids) {
+  /** A backends row and its lease end, read together. */
+  record LeasedRow(@Nullable BackendRow row, @Nullable Long expiresMs) {}
+
+  /** The backends rows with these ids and their leases, by id, in one read. */
+  java.util.Map<String, LeasedRow> backendRows(java.util.Collection<String> ids) {
     return read(c -> {
-      java.util.Map<String, @Nullable BackendRow> out = new java.util.LinkedHashMap<>();
+      java.util.Map<String, LeasedRow> out = new java.util.LinkedHashMap<>();
+      try (PreparedStatement lease = c.prepareStatement("SELECT expires_ms FROM registrations WHERE id = ?")) {
+        for (String id : ids) {
+          lease.setString(1, id);
+          try (ResultSet rs = lease.executeQuery()) {
+            Long expires = null;
+            if (rs.next()) {
+              long v = rs.getLong(1);
+              expires = rs.wasNull() ? Long.MIN_VALUE / 2 : v;
+            }
+            out.put(id, new LeasedRow(null, expires));
+          }
+        }
+      }
       try (PreparedStatement st = c.prepareStatement("SELECT rowid, id, app, region, country, wg_ip, port, healthy, weight,"
           + " soft_limit, hard_limit, deleted FROM backends WHERE id = ?")) {
         for (String id : ids) {
           st.setString(1, id);
           try (ResultSet rs = st.executeQuery()) {
-            out.put(id, rs.next() ? new BackendRow(rs.getLong(1), rs.getObject(2), rs.getObject(3), rs.getObject(4),
+            BackendRow row = rs.next() ? new BackendRow(rs.getLong(1), rs.getObject(2), rs.getObject(3), rs.getObject(4),
                 rs.getObject(5), rs.getObject(6), rs.getObject(7), rs.getObject(8), rs.getObject(9), rs.getObject(10),
-                rs.getObject(11), rs.getObject(12)) : null);
+                rs.getObject(11), rs.getObject(12)) : null;
+            out.put(id, new LeasedRow(row, out.get(id).expiresMs()));
           }
         }
       }

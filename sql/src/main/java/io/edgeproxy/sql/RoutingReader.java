@@ -20,15 +20,20 @@ import org.jspecify.annotations.Nullable;
 final class RoutingReader {
   private RoutingReader() {}
 
-  static LoadResult read(Connection connection) throws SQLException {
+  /** Reads every table; a registered backend's lease decides at {@code nowMs} whether it routes (see {@link LeaseRule}). */
+  static LoadResult read(Connection connection, LeaseRule rule, long nowMs) throws SQLException {
     List<String> problems = new ArrayList<>();
     boolean autoCommit = connection.getAutoCommit();
-    connection.setAutoCommit(false); // one snapshot of all three tables
+    connection.setAutoCommit(false); // one snapshot of every table
     try {
       RegionMap regions = RegionMap.defaults().withOverrides(regionOverrides(connection, problems));
       Map<String, AppSettings> apps = withHealthChecks(apps(connection, problems), connection, problems);
-      List<Backend> backends = backends(connection, regions, problems);
-      return new LoadResult(new RoutingData(backends, regions, apps), problems);
+      Map<String, Long> leases = leases(connection);
+      List<Backend> backends = backends(connection, regions, problems, id -> {
+        Long expires = leases.get(id);
+        return expires == null ? null : rule.stateAt(expires, nowMs);
+      });
+      return new LoadResult(new RoutingData(backends, regions, apps), problems, leases);
     } finally {
       connection.rollback();
       connection.setAutoCommit(autoCommit);
@@ -88,7 +93,29 @@ final class RoutingReader {
     }
   }
 
-  private static List<Backend> backends(Connection c, RegionMap regions, List<String> problems) throws SQLException {
+  /** The lease end of every registration with a usable one, by backend id. */
+  static Map<String, Long> leases(Connection c) throws SQLException {
+    Map<String, Long> out = new HashMap<>();
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT id, expires_ms FROM registrations WHERE id IS NOT NULL")) {
+      while (rs.next()) {
+        long expires = rs.getLong(2);
+        out.put(rs.getString(1), rs.wasNull() ? Long.MIN_VALUE / 2 : expires);
+      }
+    }
+    return out;
+  }
+
+  /** {@code valid} as a lease in {@code state} lets it route: unchanged, unhealthy, or left out (null). */
+  static @Nullable Backend underLease(Backend valid, LeaseRule.@Nullable State state) {
+    if (state == null || state == LeaseRule.State.ALIVE) {
+      return valid;
+    }
+    return state == LeaseRule.State.EXPIRED ? valid.withHealthy(false) : null;
+  }
+
+  private static List<Backend> backends(Connection c, RegionMap regions, List<String> problems,
+      java.util.function.Function<String, LeaseRule.@Nullable State> lease) throws SQLException {
     List<Backend> out = new ArrayList<>();
     try (Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT rowid, id, app, region, country, wg_ip, port, healthy, weight,"
@@ -98,7 +125,12 @@ final class RoutingReader {
             rs.getObject(5), rs.getObject(6), rs.getObject(7), rs.getObject(8), rs.getObject(9),
             rs.getObject(10), rs.getObject(11), rs.getObject(12));
         switch (RowValidator.validate(row, regions)) {
-          case RowValidator.Result.Valid v -> out.add(v.backend());
+          case RowValidator.Result.Valid v -> {
+            Backend leased = underLease(v.backend(), lease.apply(v.backend().id()));
+            if (leased != null) {
+              out.add(leased);
+            }
+          }
           case RowValidator.Result.Deleted d -> { }
           case RowValidator.Result.Invalid invalid ->
               problems.add("backends row " + row.describe() + " skipped: " + String.join("; ", invalid.problems()));

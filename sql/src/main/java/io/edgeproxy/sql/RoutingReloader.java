@@ -34,10 +34,24 @@ public final class RoutingReloader implements AutoCloseable {
   private long lastStamp = Long.MIN_VALUE;
   private boolean failing;
   private Runnable beforeLoad = () -> { };
+  private final LeaseBook leases;
+  private final java.util.function.LongSupplier clockMs;
+  /** How often lease boundaries are looked at: an expiry shows in routing within this. */
+  private static final long LEASE_TICK_MILLIS = 200;
 
   public RoutingReloader(RoutingDb db, RoutingState state) {
+    this(db, state, LeaseRule.defaults(), System::currentTimeMillis);
+  }
+
+  /**
+   * @param leases how registrations' leases decide whether their backends route
+   * @param clockMs wall-clock milliseconds leases are judged by
+   */
+  public RoutingReloader(RoutingDb db, RoutingState state, LeaseRule leases, java.util.function.LongSupplier clockMs) {
     this.db = requireNonNull(db, "db");
     this.state = requireNonNull(state, "state");
+    this.leases = new LeaseBook(requireNonNull(leases, "leases"));
+    this.clockMs = requireNonNull(clockMs, "clockMs");
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "routing-reloader");
       t.setDaemon(true);
@@ -54,11 +68,29 @@ public final class RoutingReloader implements AutoCloseable {
     return this;
   }
 
-  /** Starts polling every {@code interval}; the first load should already have happened. */
+  /**
+   * Starts polling every {@code interval}, and applying lease expiries as their time comes; the
+   * first load should already have happened.
+   */
   public RoutingReloader start(Duration interval) {
     long millis = interval.toMillis();
     timer.scheduleWithFixedDelay(this::reloadIfChanged, millis, millis, TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(this::applyDueLeases, LEASE_TICK_MILLIS, LEASE_TICK_MILLIS, TimeUnit.MILLISECONDS);
     return this;
+  }
+
+  /** Re-derives the backends whose lease changed state since the last look (expired, or gone). */
+  public synchronized RoutingSnapshot applyDueLeases() {
+    java.util.Set<String> due = leases.dueUpTo(clockMs.getAsLong());
+    if (due.isEmpty()) {
+      return state.current();
+    }
+    try {
+      return refreshBackends(due);
+    } catch (RuntimeException e) {
+      reportFailure(e);
+      return state.current();
+    }
   }
 
   /** Reloads if anyone committed since the last load. Returns the snapshot in force. */
@@ -97,30 +129,23 @@ public final class RoutingReloader implements AutoCloseable {
 
   /**
    * Applies rows that replication just wrote to routing.db without re-reading the whole table:
-   * changed backends are validated exactly as a load would and replaced in the current data. A
-   * change to another routing table (apps, regions, health checks) falls back to a full reload;
-   * registrations and tokens are not part of the snapshot and need neither. The periodic check
-   * still re-reads the file after other writers' commits, so this never hides one.
+   * changed backends and leases are re-read by id and validated exactly as a load would. A change
+   * to another routing table (apps, regions, health checks) falls back to a full reload; tokens
+   * are not part of the snapshot. The periodic check still re-reads the file after other writers'
+   * commits, so this never hides one.
    */
-  public synchronized RoutingSnapshot applyChanges(List<io.edgeproxy.core.change.RowChange> changes) {
-    changes = changes.stream()
-        .filter(c -> ReplicatedTable.named(c.table()).map(ReplicatedTable::feedsRouting).orElse(true)).toList();
-    if (changes.isEmpty()) {
-      return state.current(); // registrations or tokens only: nothing the snapshot holds
-    }
-    for (var change : changes) {
-      if (!change.table().equals(ReplicatedTable.BACKENDS.table())) {
-        return reloadNow();
+  public synchronized RoutingSnapshot applyChanges(java.util.Collection<RowKey> changed) {
+    java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+    for (RowKey row : changed) {
+      switch (row.table()) {
+        case Tables.BACKENDS, Tables.REGISTRATIONS -> ids.add(row.key());
+        case Tables.API_TOKENS -> { }
+        default -> {
+          return reloadNow();
+        }
       }
     }
-    java.util.Map<String, @Nullable BackendRow> rows = new java.util.LinkedHashMap<>();
-    for (var change : changes) {
-      var c = change.columns();
-      rows.put(change.key(), change.deleted() ? null : new BackendRow(0, change.key(), c.get("app"), c.get("region"),
-          c.get("country"), c.get("wg_ip"), c.get("port"), c.get("healthy"), c.get("weight"), c.get("soft_limit"),
-          c.get("hard_limit"), c.get("deleted")));
-    }
-    return replaceBackends(rows, "replicated");
+    return ids.isEmpty() ? state.current() : refreshBackends(ids);
   }
 
   /**
@@ -128,11 +153,14 @@ public final class RoutingReloader implements AutoCloseable {
    * current snapshot without re-reading the rest: a write through the discovery API routes at once.
    */
   public synchronized RoutingSnapshot refreshBackends(java.util.Collection<String> ids) {
-    return replaceBackends(db.backendRows(ids), "written");
+    var rows = db.backendRows(ids);
+    rows.forEach((id, row) -> leases.put(id, row.expiresMs()));
+    return replaceBackends(rows);
   }
 
-  /** Replaces the given backends (null: gone) in the current data, validated as a load would. */
-  private RoutingSnapshot replaceBackends(java.util.Map<String, @Nullable BackendRow> rows, String how) {
+  /** Replaces the given backends (a null row: gone) in the current data, validated as a load would. */
+  private RoutingSnapshot replaceBackends(java.util.Map<String, RoutingDb.LeasedRow> rows) {
+    long now = clockMs.getAsLong();
     RoutingSnapshot current = state.current();
     var data = current.data();
     java.util.Map<String, @Nullable Backend> changes = new java.util.LinkedHashMap<>();
@@ -140,14 +168,14 @@ public final class RoutingReloader implements AutoCloseable {
     boolean onlyNewIds = true;
     for (var entry : rows.entrySet()) {
       String id = entry.getKey();
-      BackendRow row = entry.getValue();
+      BackendRow row = entry.getValue().row();
       Backend after = null;
       if (row != null) {
         switch (RowValidator.validate(row, data.regions())) {
-          case RowValidator.Result.Valid v -> after = v.backend();
+          case RowValidator.Result.Valid v -> after = RoutingReader.underLease(v.backend(), leases.stateOf(id, now));
           case RowValidator.Result.Deleted d -> { }
           case RowValidator.Result.Invalid invalid ->
-              problems.add("backends row id '" + id + "' (" + how + ") skipped: " + String.join("; ", invalid.problems()));
+              problems.add("backends row id '" + id + "' skipped: " + String.join("; ", invalid.problems()));
         }
       }
       Backend before = current.backend(id);
@@ -181,7 +209,8 @@ public final class RoutingReloader implements AutoCloseable {
 
   private RoutingSnapshot load() {
     beforeLoad.run();
-    LoadResult result = db.load();
+    LoadResult result = db.load(leases.rule(), clockMs.getAsLong());
+    leases.replaceAll(result.leases());
     warnAboutNewProblems(result.problems());
     RoutingSnapshot snapshot = state.publish(result.data());
     if (failing) {

@@ -4,36 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
-import io.edgeproxy.core.change.HybridClock;
 import io.edgeproxy.core.change.RowChange;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * The merge is a CRDT: random writes on 3-7 real SQLite replicas (inserts, updates, deletes and
- * key changes on every replicated table, with skewed clocks), shipped in random order with
- * duplicates and losses, end with identical rows on every replica once anti-entropy has repaired
- * the losses. A failing example prints its seed; put it into {@link #runScenario} to replay.
+ * The merge is a CRDT: random writes on 3-7 real SQLite replicas (inserts, updates of single
+ * columns, deletes, re-inserts and key changes on every replicated table, lease renewals merged by
+ * max, with skewed clocks), shipped in random order with duplicates and losses, end with identical
+ * rows and row hashes on every replica once the losses are repaired by comparing row hashes. The
+ * row hashes kept up to date from the reported deltas equal a scan. A failing example prints its
+ * seed; call {@link #runScenario} with it to replay.
  */
 class ConvergencePropertiesTest {
-  private static final int BUCKETS = 32;
-
-  /** One replica: a routing.db file, its store and a clock with its own skew. */
-  private record Replica(RoutingDb db, ReplicaStore store, HybridClock clock) {}
-
-  /** A shipped batch waiting in the simulated network. */
-  private record Delivery(int to, List<RowChange> changes) {}
+  /** A shipped change set waiting in the simulated network. */
+  private record Delivery(int to, List<RowChange> rows) {}
 
   @Test
   void randomWritesDeliveredInAnyOrderWithDuplicatesAndLossesConverge() {
@@ -50,138 +43,143 @@ class ConvergencePropertiesTest {
     }
     int n = 3 + random.nextInt(5);
     AtomicLong wall = new AtomicLong(1_700_000_000_000L);
-    List<Replica> replicas = new ArrayList<>();
+    List<TestReplica> replicas = new ArrayList<>();
+    List<Map<RowKey, Long>> tracked = new ArrayList<>();
     try {
       for (int i = 0; i < n; i++) {
-        long skew = random.nextInt(2_000) - 1_000;
-        RoutingDb db = RoutingDb.open(dir.resolve("r" + i + ".db"));
-        replicas.add(new Replica(db, ReplicaStore.open(db, "pop-" + i), new HybridClock(() -> wall.get() + skew)));
-        replicas.get(i).store().digest(ReplicaStore.CACHED_BUCKETS); // from now on kept up to date in memory
+        replicas.add(TestReplica.open(dir, "pop-" + i, wall, random.nextInt(400) - 200));
+        tracked.add(new HashMap<>());
       }
       List<Delivery> network = new ArrayList<>();
-      int operations = 10 + random.nextInt(40);
+      int operations = 10 + random.nextInt(50);
       for (int op = 0; op < operations; op++) {
         wall.addAndGet(random.nextInt(3)); // often the same millisecond: exercises the logical counter
         int at = random.nextInt(n);
-        Replica r = replicas.get(at);
-        r.db().write(randomWrite(random), randomArgs(random));
-        List<RowChange> changes = r.store().captureLocal(r.clock());
+        TestReplica r = replicas.get(at);
+        Write write = WRITES[random.nextInt(WRITES.length)];
+        Object[] params = {"k" + random.nextInt(5), (long) random.nextInt(6), wall.get() + random.nextInt(5_000)};
+        r.sql(write.sql(), java.util.Arrays.copyOf(params, write.parameters()));
+        ReplicaStore.Capture capture = r.store.captureLocal(r.clock);
+        if (capture == null) {
+          continue;
+        }
+        track(tracked.get(at), capture.deltas());
         for (int to = 0; to < n; to++) {
-          if (to == at) {
-            continue;
-          }
           int fate = random.nextInt(10);
-          if (fate < 7) {
-            network.add(new Delivery(to, changes)); // delivered, at some point, in some order
+          if (to == at || fate >= 8) {
+            continue; // fate 8, 9: lost; repaired below
           }
+          network.add(new Delivery(to, capture.set().rows()));
           if (fate == 7) {
-            network.add(new Delivery(to, changes));
-            network.add(new Delivery(to, changes)); // duplicated
+            network.add(new Delivery(to, capture.set().rows())); // duplicated
           }
-          // fate 8, 9: lost; anti-entropy repairs it
         }
         if (random.nextInt(4) == 0) {
-          deliverSome(random, replicas, network);
+          deliver(random, replicas, tracked, network, random.nextInt(network.size() + 1));
         }
       }
-      Collections.shuffle(network, random);
-      for (Delivery d : network) {
-        Replica r = replicas.get(d.to());
-        r.store().apply(d.changes(), r.clock());
+      deliver(random, replicas, tracked, network, network.size());
+      repairUntilQuiet(replicas, tracked);
+
+      TestReplica first = replicas.getFirst();
+      for (TestReplica r : replicas) {
+        for (ReplicatedTable table : first.store.schema().tables()) {
+          assertThat(r.dump(table.name())).as("seed %d: %s of %s vs %s", seed, table.name(), r.name, first.name)
+              .isEqualTo(first.dump(table.name()));
+        }
+        assertThat(r.hashes()).as("seed %d: hashes of %s", seed, r.name).isEqualTo(first.hashes());
       }
-      antiEntropyUntilQuiet(replicas);
-      String expected = dump(dir.resolve("r0.db"));
-      for (int i = 1; i < n; i++) {
-        assertThat(dump(dir.resolve("r" + i + ".db"))).as("seed %d: replica %d vs 0", seed, i).isEqualTo(expected);
-        assertThat(replicas.get(i).store().digest(BUCKETS)).as("seed %d", seed).isEqualTo(replicas.get(0).store().digest(BUCKETS));
-      }
-      for (Replica r : replicas) {
-        // The digest kept in memory across every commit equals one computed from scratch.
-        assertThat(r.store().digest(ReplicaStore.CACHED_BUCKETS)).as("seed %d: cached digest", seed)
-            .isEqualTo(ReplicaStore.open(r.db(), null).digest(ReplicaStore.CACHED_BUCKETS));
+      for (int i = 0; i < n; i++) {
+        Map<RowKey, Long> fromDeltas = new HashMap<>(tracked.get(i));
+        fromDeltas.values().removeIf(v -> v == 0);
+        assertThat(fromDeltas).as("seed %d: hashes of %s kept from deltas", seed, replicas.get(i).name)
+            .isEqualTo(replicas.get(i).hashes());
       }
     } finally {
-      replicas.forEach(r -> r.db().close());
+      replicas.forEach(TestReplica::close);
     }
   }
 
-  private static void deliverSome(Random random, List<Replica> replicas, List<Delivery> network) {
+  private static void track(Map<RowKey, Long> hashes, List<DigestDelta> deltas) {
+    for (DigestDelta d : deltas) {
+      hashes.merge(d.row(), d.delta(), Long::sum);
+    }
+  }
+
+  private static void receive(TestReplica r, Map<RowKey, Long> hashes, List<RowChange> rows) {
+    ApplyResult result = r.receive(rows);
+    assertThat(result.rejected()).isEmpty();
+    track(hashes, result.deltas());
+    if (result.captured() != null) {
+      track(hashes, result.captured().deltas());
+    }
+  }
+
+  private static void deliver(Random random, List<TestReplica> replicas, List<Map<RowKey, Long>> tracked,
+      List<Delivery> network, int count) {
     Collections.shuffle(network, random);
-    int count = random.nextInt(network.size() + 1);
     for (int i = 0; i < count; i++) {
-      Delivery d = network.remove(network.size() - 1);
-      Replica r = replicas.get(d.to());
-      r.store().apply(d.changes(), r.clock());
+      Delivery d = network.removeLast();
+      receive(replicas.get(d.to()), tracked.get(d.to()), d.rows());
     }
   }
 
-  /** Pairwise digest comparison and exchange of the differing buckets, as the change-stream does. */
-  private static void antiEntropyUntilQuiet(List<Replica> replicas) {
+  /** Pairwise: rows whose hashes differ (or that one side lacks) travel both ways, as anti-entropy does. */
+  private static void repairUntilQuiet(List<TestReplica> replicas, List<Map<RowKey, Long>> tracked) {
     for (int round = 0; round < 3; round++) {
-      for (Replica a : replicas) {
-        for (Replica b : replicas) {
-          if (a == b) {
+      for (int i = 0; i < replicas.size(); i++) {
+        for (int j = 0; j < replicas.size(); j++) {
+          if (i == j) {
             continue;
           }
-          long[] da = a.store().digest(BUCKETS);
-          long[] db = b.store().digest(BUCKETS);
-          BitSet differing = new BitSet();
-          for (int i = 0; i < BUCKETS; i++) {
-            if (da[i] != db[i]) {
-              differing.set(i);
+          Map<RowKey, Long> ha = replicas.get(i).hashes();
+          Map<RowKey, Long> hb = replicas.get(j).hashes();
+          List<RowKey> differ = new ArrayList<>();
+          for (var e : ha.entrySet()) {
+            if (!e.getValue().equals(hb.get(e.getKey()))) {
+              differ.add(e.getKey());
             }
           }
-          if (differing.isEmpty()) {
+          for (RowKey k : hb.keySet()) {
+            if (!ha.containsKey(k)) {
+              differ.add(k);
+            }
+          }
+          if (differ.isEmpty()) {
             continue;
           }
-          List<RowChange> fromB = new ArrayList<>();
-          b.store().rowsIn(differing, BUCKETS, fromB::add);
-          List<RowChange> fromA = new ArrayList<>();
-          a.store().rowsIn(differing, BUCKETS, fromA::add);
-          a.store().apply(fromB, a.clock());
-          b.store().apply(fromA, b.clock());
+          List<RowChange> fromA = replicas.get(i).store.rows(differ);
+          List<RowChange> fromB = replicas.get(j).store.rows(differ);
+          receive(replicas.get(i), tracked.get(i), fromB);
+          receive(replicas.get(j), tracked.get(j), fromA);
         }
       }
     }
   }
 
-  private static final String[] WRITES = {
-    "INSERT OR REPLACE INTO backends (id, app, region, wg_ip, port, weight) VALUES (?, 'web', 'sa', '10.0.0.1', ?, 1)",
-    "UPDATE backends SET weight = ?2, healthy = ?2 % 2 WHERE id = ?1",
-    "DELETE FROM backends WHERE id = ?1 AND ?2 IS NOT NULL",
-    "UPDATE OR IGNORE backends SET id = 'k' || ?2 WHERE id = ?1",
-    "INSERT OR REPLACE INTO apps (name, proxy_protocol) VALUES (?, ?2 % 2)",
-    "DELETE FROM apps WHERE name = ?1 AND ?2 IS NOT NULL",
-    "INSERT OR REPLACE INTO region_countries (country, region) VALUES (?, 'r' || ?2)",
+  /** A write with parameters ?1 = a key, ?2 = a small number, ?3 = a time in ms (as many as it uses). */
+  private record Write(String sql) {
+    int parameters() {
+      return sql.contains("?3") ? 3 : sql.contains("?2") ? 2 : 1;
+    }
+  }
+
+  private static final Write[] WRITES = {
+    new Write("INSERT OR REPLACE INTO backends (id, app, region, wg_ip, port, weight) VALUES (?1, 'web', 'sa', '10.0.0.1', ?2 + 1, 1)"),
+    new Write("UPDATE backends SET weight = ?2 WHERE id = ?1"),
+    new Write("UPDATE backends SET healthy = ?2 % 2 WHERE id = ?1"),
+    new Write("DELETE FROM backends WHERE id = ?1"),
+    new Write("UPDATE OR IGNORE backends SET id = 'k' || ?2 WHERE id = ?1"),
+    new Write("INSERT INTO apps (name, proxy_protocol) VALUES (?1, ?2 % 2) ON CONFLICT(name) DO UPDATE SET proxy_protocol = excluded.proxy_protocol"),
+    new Write("DELETE FROM apps WHERE name = ?1"),
+    new Write("INSERT OR REPLACE INTO region_countries (country, region) VALUES (?1, 'r' || ?2)"),
+    new Write("INSERT OR IGNORE INTO registrations (id, app, ttl_ms, expires_ms) VALUES (?1, 'web', 1000 * ?2, ?3)"),
+    new Write("UPDATE registrations SET expires_ms = max(expires_ms, ?3), ttl_ms = ?2 WHERE id = ?1"),
+    new Write("DELETE FROM registrations WHERE id = ?1"),
+    new Write("INSERT OR REPLACE INTO api_tokens (hash, scope, created_ms) VALUES (?1, 'web', ?3)"),
+    new Write("DELETE FROM api_tokens WHERE hash = ?1"),
+    new Write("INSERT OR REPLACE INTO health_checks (app, type, interval_ms) VALUES (?1, 'tcp', 100 * (?2 + 1))"),
+    new Write("UPDATE health_checks SET rise = ?2 + 1 WHERE app = ?1"),
   };
 
-  private static String randomWrite(Random random) {
-    return WRITES[random.nextInt(WRITES.length)];
-  }
-
-  private static Object[] randomArgs(Random random) {
-    return new Object[] {"k" + random.nextInt(6), (long) random.nextInt(6)};
-  }
-
-  /** Every replicated table's rows, sorted: equal dumps mean equal contents. */
-  private static String dump(Path file) {
-    StringBuilder out = new StringBuilder();
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
-      for (ReplicatedTable table : ReplicatedTable.values()) {
-        try (ResultSet rs = st.executeQuery("SELECT " + String.join(", ", table.allColumns()) + " FROM " + table.table()
-            + " ORDER BY " + table.keyColumn())) {
-          while (rs.next()) {
-            out.append(table.table());
-            for (int i = 1; i <= table.allColumns().size(); i++) {
-              out.append('|').append(rs.getObject(i));
-            }
-            out.append('\n');
-          }
-        }
-      }
-    } catch (java.sql.SQLException e) {
-      throw new AssertionError(e);
-    }
-    return out.toString();
-  }
 }

@@ -28,20 +28,20 @@ class RoutingDbTest {
     Path file = dir.resolve("routing.db");
     exec(file, ORIGINAL_SCHEMA);
     try (RoutingDb db = RoutingDb.open(file)) {
-      LoadResult result = db.load();
+      LoadResult result = db.load(LeaseRule.defaults(), System.currentTimeMillis());
       assertThat(result.problems()).isEmpty();
       assertThat(result.data().backends()).extracting(Backend::id).containsExactly("sa-node-1", "us-node-1", "eu-node-1");
       assertThat(result.data().backends().get(0).country()).isNull();
       assertThat(result.data().backends().get(2).healthy()).isFalse();
     }
-    assertThat(exec(file, "PRAGMA user_version;").trim()).isEqualTo("3");
+    assertThat(exec(file, "PRAGMA user_version;").trim()).isEqualTo("4");
     assertThat(exec(file, "SELECT name FROM pragma_table_info('backends') WHERE name = 'country';").trim()).isEqualTo("country");
     assertThat(exec(file, "PRAGMA journal_mode;").trim()).isEqualTo("wal");
     // The original's tools keep working on the migrated file.
     exec(file, "INSERT INTO backends (id, app, region, wg_ip, port, healthy, weight, soft_limit, hard_limit)"
         + " VALUES ('ap-node-1', 'myapp', 'ap', '10.50.4.1', 8080, 1, 2, 100, 150);");
     try (RoutingDb db = RoutingDb.open(file)) {
-      assertThat(db.load().data().backends()).hasSize(4);
+      assertThat(db.load(LeaseRule.defaults(), System.currentTimeMillis()).data().backends()).hasSize(4);
     }
   }
 
@@ -49,11 +49,11 @@ class RoutingDbTest {
   void aNewFileGetsTheFullSchemaAndDefaults() {
     Path file = dir.resolve("sub/dir/routing.db");
     try (RoutingDb db = RoutingDb.open(file)) {
-      assertThat(db.load().data().backends()).isEmpty();
+      assertThat(db.load(LeaseRule.defaults(), System.currentTimeMillis()).data().backends()).isEmpty();
     }
     exec(file, "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('b1', 'web', 'eu', '10.0.0.1', 80);");
     try (RoutingDb db = RoutingDb.open(file)) {
-      Backend b = db.load().data().backends().get(0);
+      Backend b = db.load(LeaseRule.defaults(), System.currentTimeMillis()).data().backends().get(0);
       assertThat(b.healthy()).isTrue();
       assertThat(b.weight()).isEqualTo(2);
       assertThat(b.softLimit()).isEqualTo(100);
@@ -76,7 +76,7 @@ class RoutingDbTest {
         INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('good ', 'web', 'sa', '10.0.0.8', 80);
         """);
     try (RoutingDb db = RoutingDb.open(file)) {
-      LoadResult result = db.load();
+      LoadResult result = db.load(LeaseRule.defaults(), System.currentTimeMillis());
       assertThat(result.data().backends()).extracting(Backend::id).containsExactly("good");
       assertThat(result.data().backends().get(0).country()).isEqualTo("BR");
       assertThat(result.problems()).containsExactly(
@@ -103,7 +103,7 @@ class RoutingDbTest {
         INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('g1', 'web', 'gru', '10.0.0.1', 80);
         """);
     try (RoutingDb db = RoutingDb.open(file)) {
-      LoadResult result = db.load();
+      LoadResult result = db.load(LeaseRule.defaults(), System.currentTimeMillis());
       assertThat(result.data().regions().regionOf("BR")).isEqualTo("gru");
       assertThat(result.data().backends()).extracting(Backend::region).containsExactly("gru");
       assertThat(result.data().apps()).containsEntry("web", new AppSettings("web", true)).doesNotContainKey("api");
@@ -119,7 +119,7 @@ class RoutingDbTest {
     exec(file, "PRAGMA user_version = 99;");
     assertThatThrownBy(() -> RoutingDb.open(file))
         .isInstanceOf(RoutingDbException.class)
-        .hasMessageContaining("schema version 99").hasMessageContaining("expected: <= 3");
+        .hasMessageContaining("schema version 99").hasMessageContaining("expected: <= 4");
   }
 
   @Test
@@ -136,14 +136,14 @@ class RoutingDbTest {
       Backend b = new Backend("x", "web", "eu", "DE", java.net.InetAddress.getLoopbackAddress(), 81, true, 3, 10, 20);
       db.upsertBackend(b);
       db.upsertApp(new AppSettings("web", true));
-      assertThat(db.load().data().backends()).containsExactly(b);
+      assertThat(db.load(LeaseRule.defaults(), System.currentTimeMillis()).data().backends()).containsExactly(b);
       assertThat(db.setHealthy("x", false)).isTrue();
-      assertThat(db.load().data().backends().get(0).healthy()).isFalse();
+      assertThat(db.load(LeaseRule.defaults(), System.currentTimeMillis()).data().backends().get(0).healthy()).isFalse();
       assertThat(db.markDeleted("x")).isTrue();
       assertThat(db.markDeleted("x")).isFalse();
-      assertThat(db.load().data().backends()).isEmpty();
+      assertThat(db.load(LeaseRule.defaults(), System.currentTimeMillis()).data().backends()).isEmpty();
       db.upsertBackend(b); // re-adding undeletes
-      assertThat(db.load().data().backends()).containsExactly(b);
+      assertThat(db.load(LeaseRule.defaults(), System.currentTimeMillis()).data().backends()).containsExactly(b);
     }
   }
 }

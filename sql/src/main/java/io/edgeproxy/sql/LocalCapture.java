@@ -1,0 +1,193 @@
+package io.edgeproxy.sql;
+
+import io.edgeproxy.core.change.Cell;
+import io.edgeproxy.core.change.ChangeSet;
+import io.edgeproxy.core.change.HybridClock;
+import io.edgeproxy.core.change.Merge;
+import io.edgeproxy.core.change.RowChange;
+import io.edgeproxy.core.change.Version;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns what the capture triggers recorded ({@code __edge_pending}) into versions: one
+ * transaction of this POP, numbered by a fresh clock reading. Per row:
+ *
+ * <ul>
+ *   <li>the row is there but was deleted (or never seen): a new life, causal length + 1, every
+ *       column versioned;
+ *   <li>the row is there and alive: the columns an update changed get the new version (every
+ *       column for an insert over it, e.g. {@code INSERT OR REPLACE});
+ *   <li>the row is gone but was alive: a delete, causal length + 1.
+ * </ul>
+ *
+ * <p>Versions are normally the transaction's reading. An edit captured more than
+ * {@link #PAST_AFTER_MILLIS} after it was made (written while no agent ran, or found in a restored
+ * copy) is versioned at the time it was made, and a row that predates capture (recorded with
+ * time 0) at the oldest version there is: neither may beat newer writes made elsewhere meanwhile.
+ * A {@code MAX}-merged column written below its current value is put back (it only moves forward).
+ */
+final class LocalCapture {
+  static final long PAST_AFTER_MILLIS = 10_000;
+  /** Low clock bits of versions in the past, apart from those live readings use. */
+  private static final long PAST_COUNTER = 0x8000;
+
+  /** What one row's pending entries say. */
+  private static final class Pending {
+    boolean rowLevel;
+    final Set<String> columns = new HashSet<>();
+    long wallMs;
+  }
+
+  /** A captured transaction and how it moved row hashes. */
+  record Captured(ChangeSet set, List<DigestDelta> deltas, List<RowKey> rows) {}
+
+  private LocalCapture() {}
+
+  static @Nullable Captured capture(Statements st, ReplicatedSchema schema, String self, HybridClock clock, long previousTxn)
+      throws SQLException {
+    Map<RowKey, Pending> pending = new LinkedHashMap<>();
+    long lastSeq = -1;
+    try (ResultSet rs = st.prepare("SELECT seq, tbl, pk, col, wall_ms FROM __edge_pending ORDER BY seq").executeQuery()) {
+      while (rs.next()) {
+        lastSeq = rs.getLong(1);
+        String key = rs.getString(3);
+        if (key == null || schema.table(rs.getString(2)).isEmpty()) {
+          continue; // a row without a key cannot be replicated (and is skipped at load)
+        }
+        Pending p = pending.computeIfAbsent(new RowKey(rs.getString(2), key), k -> new Pending());
+        String column = rs.getString(4);
+        if (column == null) {
+          p.rowLevel = true;
+        } else {
+          p.columns.add(column);
+        }
+        p.wallMs = Math.max(p.wallMs, rs.getLong(5));
+      }
+    }
+    if (lastSeq < 0) {
+      return null;
+    }
+    st.update("DELETE FROM __edge_pending WHERE seq <= ?", lastSeq);
+    long txn = clock.tick();
+    List<DigestDelta> deltas = new ArrayList<>();
+    Clocks clocks = new Clocks(st, deltas::add);
+    List<RowChange> rows = new ArrayList<>();
+    long now = clock.wallMillis();
+    for (var entry : pending.entrySet()) {
+      RowChange row = captureRow(st, clocks, schema.table(entry.getKey().table()).orElseThrow(), entry.getKey().key(),
+          entry.getValue(), new Stamp(self, txn, now));
+      if (row != null) {
+        rows.add(row);
+      }
+    }
+    if (rows.isEmpty()) {
+      return null;
+    }
+    st.update("INSERT INTO __edge_holds (origin, hlc) VALUES (?, ?) ON CONFLICT(origin) DO UPDATE SET hlc = max(hlc, excluded.hlc)",
+        self, txn);
+    return new Captured(new ChangeSet(self, previousTxn, txn, rows), deltas, rows.stream().map(r -> new RowKey(r.table(), r.key())).toList());
+  }
+
+  /** The versions a capture hands out. */
+  private record Stamp(String self, long txn, long nowMs) {
+    /** The version of a change recorded at {@code wallMs}, above {@code floor} (the row's newest version). */
+    Version versionFor(long wallMs, @Nullable Version floor) {
+      long hlc = txn;
+      if (wallMs == 0 || nowMs - wallMs > PAST_AFTER_MILLIS) {
+        hlc = wallMs == 0 ? 0 : HybridClock.fromMillis(wallMs) | PAST_COUNTER;
+        if (floor != null && Long.compareUnsigned(hlc, floor.hlc()) <= 0) {
+          hlc = floor.hlc() + 1;
+        }
+      }
+      return new Version(hlc, self);
+    }
+  }
+
+  private static @Nullable RowChange captureRow(Statements st, Clocks clocks, ReplicatedTable table, String key, Pending p,
+      Stamp stamp) throws SQLException {
+    Map<String, @Nullable Object> base = BaseRows.read(st, table, key);
+    Clocks.Existence existence = clocks.existence(table.name(), key);
+    Map<String, Clocks.StoredCell> cells = existence == null ? Map.of() : clocks.cells(table.name(), key);
+    Version version = stamp.versionFor(p.wallMs, newest(existence, cells));
+    if (base == null) {
+      if (existence == null || !existence.exists()) {
+        return null; // deleted before it was ever captured, or already a tombstone
+      }
+      Clocks.Existence deleted = new Clocks.Existence(existence.cl() + 1, version);
+      clocks.removeCells(table.name(), key, existence.cl(), cells, version.hlc());
+      clocks.putExistence(table.name(), key, existence, deleted);
+      return RowChange.tombstone(table.name(), key, deleted.cl(), version);
+    }
+    if (existence == null || !existence.exists()) {
+      Clocks.Existence born = new Clocks.Existence(existence == null ? 1 : existence.cl() + 1, version);
+      clocks.removeCells(table.name(), key, existence == null ? 0 : existence.cl(), cells, version.hlc());
+      clocks.putExistence(table.name(), key, existence, born);
+      for (String column : table.valueColumns()) {
+        clocks.putCell(table.name(), key, born.cl(), column, null, stored(table, column, version, base.get(column)));
+      }
+      return state(table, key, born, clocks, base);
+    }
+    Set<String> written = p.rowLevel ? new HashSet<>(table.valueColumns()) : p.columns;
+    boolean changed = false;
+    Map<String, Object> putBack = new LinkedHashMap<>();
+    for (String column : table.valueColumns()) {
+      if (!written.contains(column)) {
+        continue;
+      }
+      Clocks.StoredCell before = cells.get(column);
+      Object value = base.get(column);
+      if (table.keepsValue(column) && before != null) {
+        int order = Merge.compareValues(value, before.value());
+        if (order < 0) {
+          putBack.put(column, before.value()); // a MAX column only moves forward
+          continue;
+        }
+        if (order == 0 && p.rowLevel) {
+          continue; // rewritten unchanged: keep its version
+        }
+      }
+      clocks.putCell(table.name(), key, existence.cl(), column, before, stored(table, column, version, value));
+      changed = true;
+    }
+    if (!putBack.isEmpty()) {
+      ReplicaStore.setCapturePaused(st.connection(), true);
+      BaseRows.upsert(st, table, key, putBack);
+      ReplicaStore.setCapturePaused(st.connection(), false);
+      base.putAll(putBack);
+    }
+    return changed ? state(table, key, existence, clocks, base) : null;
+  }
+
+  private static Clocks.StoredCell stored(ReplicatedTable table, String column, Version version, @Nullable Object value) {
+    return new Clocks.StoredCell(version, false, table.keepsValue(column) ? value : null);
+  }
+
+  private static @Nullable Version newest(Clocks.@Nullable Existence existence, Map<String, Clocks.StoredCell> cells) {
+    Version newest = existence == null ? null : existence.version();
+    for (Clocks.StoredCell cell : cells.values()) {
+      if (newest == null || cell.version().isNewerThan(newest)) {
+        newest = cell.version();
+      }
+    }
+    return newest;
+  }
+
+  /** The row's whole replicated state after the capture, values from the table or kept cells. */
+  private static RowChange state(ReplicatedTable table, String key, Clocks.Existence existence, Clocks clocks,
+      Map<String, @Nullable Object> base) throws SQLException {
+    Map<String, Cell> out = new LinkedHashMap<>();
+    for (var cell : clocks.cells(table.name(), key).entrySet()) {
+      Object value = cell.getValue().kept() ? cell.getValue().value() : base.get(cell.getKey());
+      out.put(cell.getKey(), new Cell(value, cell.getValue().version()));
+    }
+    return new RowChange(table.name(), key, existence.cl(), existence.version(), out);
+  }
+}

@@ -1,0 +1,110 @@
+package io.edgeproxy.sql;
+
+import io.edgeproxy.core.change.Cell;
+import io.edgeproxy.core.change.Merge;
+import io.edgeproxy.core.change.MergeRule;
+import io.edgeproxy.core.change.RowChange;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Merges one row state from another POP into routing.db by {@link Merge}'s rule, writing the
+ * table and the versions together. A table or column this POP's schema does not know is kept
+ * aside in {@code __edge_cells} (value included) and merged there by the same rule, so it is
+ * neither refused nor lost, and is applied when an upgrade adds it. Capture is paused by the
+ * caller.
+ */
+final class RowMerger {
+  private final Statements st;
+  private final ReplicatedSchema schema;
+  private final Clocks clocks;
+  private final Map<String, Long> horizons;
+
+  /**
+   * @param horizons per origin, the newest tombstone compacted here: an older tombstone of a row
+   *     this POP no longer holds is not stored again
+   */
+  RowMerger(Statements st, ReplicatedSchema schema, Clocks clocks, Map<String, Long> horizons) {
+    this.st = st;
+    this.schema = schema;
+    this.clocks = clocks;
+    this.horizons = horizons;
+  }
+
+  /** Merges {@code in}; true if anything here changed. */
+  boolean merge(RowChange in) throws SQLException {
+    ReplicatedTable table = schema.table(in.table()).orElse(null);
+    Clocks.Existence existence = clocks.existence(in.table(), in.key());
+    if (existence != null && in.cl() < existence.cl()) {
+      return false; // a life this POP has already seen end
+    }
+    if (existence == null || in.cl() > existence.cl()) {
+      Long horizon = horizons.get(in.version().node());
+      if (existence == null && !in.exists() && horizon != null && Long.compareUnsigned(in.version().hlc(), horizon) <= 0) {
+        return false; // a tombstone this POP already compacted away
+      }
+      newLife(table, in, existence);
+      return true;
+    }
+    boolean changed = false;
+    if (in.version().isNewerThan(existence.version())) {
+      clocks.putExistence(in.table(), in.key(), existence, new Clocks.Existence(in.cl(), in.version()));
+      changed = true;
+    }
+    if (!in.exists()) {
+      return changed;
+    }
+    Map<String, Clocks.StoredCell> current = clocks.cells(in.table(), in.key());
+    Map<String, @Nullable Object> baseWrites = new LinkedHashMap<>();
+    for (var entry : in.cells().entrySet()) {
+      String column = entry.getKey();
+      Clocks.StoredCell before = current.get(column);
+      MergeRule rule = table == null ? MergeRule.LAST_WRITER : table.ruleOf(column);
+      Cell stored = before == null ? null : new Cell(before.value(), before.version());
+      if (!Merge.cellWins(entry.getValue(), stored, rule)) {
+        continue;
+      }
+      clocks.putCell(in.table(), in.key(), in.cl(), column, before, storedCell(table, column, entry.getValue()));
+      if (table != null && table.hasColumn(column)) {
+        baseWrites.put(column, entry.getValue().value());
+      }
+      changed = true;
+    }
+    if (table != null && !baseWrites.isEmpty()) {
+      BaseRows.upsert(st, table, in.key(), baseWrites);
+    }
+    return changed;
+  }
+
+  /** {@code in} starts a life (or a deletion) later than what is here: it replaces the row. */
+  private void newLife(@Nullable ReplicatedTable table, RowChange in, Clocks.@Nullable Existence before) throws SQLException {
+    if (before != null) {
+      clocks.removeCells(in.table(), in.key(), before.cl(), clocks.cells(in.table(), in.key()), in.version().hlc());
+    }
+    clocks.putExistence(in.table(), in.key(), before, new Clocks.Existence(in.cl(), in.version()));
+    if (!in.exists()) {
+      if (table != null) {
+        BaseRows.delete(st, table, in.key());
+      }
+      return;
+    }
+    Map<String, @Nullable Object> values = new LinkedHashMap<>();
+    for (var entry : in.cells().entrySet()) {
+      clocks.putCell(in.table(), in.key(), in.cl(), entry.getKey(), null, storedCell(table, entry.getKey(), entry.getValue()));
+      if (table != null && table.hasColumn(entry.getKey())) {
+        values.put(entry.getKey(), entry.getValue().value());
+      }
+    }
+    if (table != null) {
+      BaseRows.replace(st, table, in.key(), values);
+    }
+  }
+
+  private static Clocks.StoredCell storedCell(@Nullable ReplicatedTable table, String column, Cell cell) {
+    boolean kept = table == null || !table.hasColumn(column);
+    boolean keepValue = kept || table.keepsValue(column);
+    return new Clocks.StoredCell(cell.version(), kept, keepValue ? cell.value() : null);
+  }
+}

@@ -1,0 +1,151 @@
+package io.edgeproxy.sql;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Replaces this POP's replicated tables and their versions with a peer's routing.db copy (a new
+ * POP's bootstrap, or a stale POP's rejoin), in one transaction of plain SQL: no row passes
+ * through Java. A merge would keep rows whose tombstones the peer has already compacted; a
+ * replacement cannot. Local changes the peer did not have are listed first (see
+ * {@link ReplicaStore.LostChange}), so a rejoin reports what it drops. The two files may have
+ * different schema versions: columns only the copy has are kept aside, values the copy kept aside
+ * for columns this schema has are applied.
+ */
+final class SnapshotReplace {
+  private SnapshotReplace() {}
+
+  static ReplicaStore.ReplaceResult replace(RoutingDb db, Path file, ReplicatedSchema ours, String self, long peerHoldsSelf) {
+    return db.withAttached(file, "snap", c -> {
+      try (Statement st = c.createStatement()) {
+        try (ResultSet rs = st.executeQuery("PRAGMA snap.quick_check")) {
+          String verdict = rs.next() ? rs.getString(1) : "no answer";
+          if (!"ok".equals(verdict)) {
+            throw new SQLException("the snapshot file fails SQLite's quick_check: " + verdict);
+          }
+        }
+        if (!tableExists(c, "snap", "__edge_cells")) {
+          throw new SQLException("the snapshot file has no per-column versions (a routing.db older than schema 4)");
+        }
+        List<ReplicaStore.LostChange> lost = LostChanges.find(c, ours, self, peerHoldsSelf);
+        ReplicaStore.setCapturePaused(c, true);
+        long rows = 0;
+        for (ReplicatedTable table : ours.tables()) {
+          st.executeUpdate("DELETE FROM main.\"" + table.name() + "\"");
+          if (tableExists(c, "snap", table.name())) {
+            String columns = BaseRows.quoted(commonColumns(c, table));
+            rows += st.executeUpdate("INSERT INTO main.\"" + table.name() + "\" (" + columns + ") SELECT " + columns
+                + " FROM snap.\"" + table.name() + "\"");
+          }
+        }
+        st.executeUpdate("DELETE FROM main.__edge_rows");
+        st.executeUpdate("INSERT INTO main.__edge_rows (tbl, pk, cl, hlc, node) SELECT tbl, pk, cl, hlc, node FROM snap.__edge_rows");
+        st.executeUpdate("DELETE FROM main.__edge_cells");
+        st.executeUpdate("INSERT INTO main.__edge_cells (tbl, pk, col, hlc, node, kept, value)"
+            + " SELECT tbl, pk, col, hlc, node, kept, value FROM snap.__edge_cells");
+        keepWhatOnlyTheCopyKnows(c, ours);
+        copyMergeValues(st, ours);
+        KeptCells.promote(c, ours);
+        ReplicaStore.setCapturePaused(c, true); // promote resumed it
+        try (PreparedStatement holds = c.prepareStatement("DELETE FROM main.__edge_holds WHERE origin <> ?")) {
+          holds.setString(1, self);
+          holds.executeUpdate();
+        }
+        st.executeUpdate("INSERT INTO main.__edge_holds (origin, hlc) SELECT origin, hlc FROM snap.__edge_holds WHERE true"
+            + " ON CONFLICT(origin) DO UPDATE SET hlc = max(hlc, excluded.hlc)");
+        st.executeUpdate("DELETE FROM main.__edge_horizons");
+        st.executeUpdate("INSERT INTO main.__edge_horizons (origin, hlc) SELECT origin, hlc FROM snap.__edge_horizons");
+        st.executeUpdate("DELETE FROM main.__edge_pending");
+        long maxHlc;
+        try (ResultSet rs = st.executeQuery("SELECT max(coalesce((SELECT max(hlc) FROM main.__edge_rows), 0),"
+            + " coalesce((SELECT max(hlc) FROM main.__edge_cells), 0))")) {
+          maxHlc = rs.getLong(1);
+        }
+        ReplicaStore.setCapturePaused(c, false);
+        return new ReplicaStore.ReplaceResult(rows, lost, maxHlc);
+      }
+    });
+  }
+
+  /** Key and value columns of {@code table} that the copy's table has too. */
+  private static List<String> commonColumns(Connection c, ReplicatedTable table) throws SQLException {
+    Set<String> theirs = columns(c, "snap", table.name());
+    List<String> out = new ArrayList<>();
+    out.add(table.keyColumn());
+    for (String column : table.valueColumns()) {
+      if (theirs.contains(column)) {
+        out.add(column);
+      }
+    }
+    return out;
+  }
+
+  /** Cells the copy stored in a table or column this schema lacks: their values move into the cells. */
+  private static void keepWhatOnlyTheCopyKnows(Connection c, ReplicatedSchema ours) throws SQLException {
+    Map<String, String> theirTables = new LinkedHashMap<>();
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT tbl, key_column FROM snap.__edge_tables")) {
+      while (rs.next()) {
+        theirTables.put(rs.getString(1), rs.getString(2));
+      }
+    }
+    for (var entry : theirTables.entrySet()) {
+      if (!tableExists(c, "snap", entry.getKey())) {
+        continue;
+      }
+      for (String column : columns(c, "snap", entry.getKey())) {
+        if (column.equalsIgnoreCase(entry.getValue()) || ours.knows(entry.getKey(), column)) {
+          continue;
+        }
+        try (PreparedStatement st = c.prepareStatement("UPDATE main.__edge_cells SET kept = 1, value = (SELECT s.\"" + column
+            + "\" FROM snap.\"" + entry.getKey() + "\" s WHERE s.\"" + entry.getValue() + "\" = __edge_cells.pk)"
+            + " WHERE tbl = ? AND col = ? AND kept = 0")) {
+          st.setString(1, entry.getKey());
+          st.setString(2, column);
+          st.executeUpdate();
+        }
+      }
+    }
+  }
+
+  /** Columns merged by value (not last writer) keep a copy of their value beside their version. */
+  private static void copyMergeValues(Statement st, ReplicatedSchema ours) throws SQLException {
+    for (ReplicatedTable table : ours.tables()) {
+      for (String column : table.valueColumns()) {
+        if (table.keepsValue(column)) {
+          st.executeUpdate("UPDATE main.__edge_cells SET value = (SELECT t.\"" + column + "\" FROM main.\"" + table.name()
+              + "\" t WHERE t.\"" + table.keyColumn() + "\" = __edge_cells.pk) WHERE tbl = '" + table.name() + "' AND col = '"
+              + column + "' AND kept = 0");
+        }
+      }
+    }
+  }
+
+  static boolean tableExists(Connection c, String schema, String table) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement("SELECT 1 FROM " + schema + ".sqlite_master WHERE type = 'table' AND name = ?")) {
+      st.setString(1, table);
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  private static Set<String> columns(Connection c, String schema, String table) throws SQLException {
+    Set<String> out = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA " + schema + ".table_info(\"" + table + "\")")) {
+      while (rs.next()) {
+        out.add(rs.getString("name"));
+      }
+    }
+    return out;
+  }
+}
