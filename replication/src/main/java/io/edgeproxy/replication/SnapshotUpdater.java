@@ -1,7 +1,7 @@
 package io.edgeproxy.replication;
 
-import io.edgeproxy.core.change.RowChange;
 import io.edgeproxy.sql.RoutingReloader;
+import io.edgeproxy.sql.RowKey;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +23,7 @@ final class SnapshotUpdater implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final ExecutorService thread = Executors.newSingleThreadExecutor(new DefaultThreadFactory("replication-reload", true));
   private final AtomicBoolean pending = new AtomicBoolean();
-  private final List<RowChange> changedSinceLast = new ArrayList<>();
+  private final List<RowKey> changedSinceLast = new ArrayList<>();
   private volatile long lastEnd = System.nanoTime();
   private volatile long lastDuration;
 
@@ -33,7 +33,7 @@ final class SnapshotUpdater implements AutoCloseable {
   }
 
   /** Applies {@code changed} rows to the snapshot soon. Any thread. */
-  void changed(List<RowChange> changed) {
+  void changed(java.util.Collection<RowKey> changed) {
     synchronized (changedSinceLast) {
       changedSinceLast.addAll(changed);
     }
@@ -43,7 +43,7 @@ final class SnapshotUpdater implements AutoCloseable {
     long delay = Math.max(0, 4 * lastDuration - (System.nanoTime() - lastEnd));
     Runnable update = () -> {
       pending.set(false);
-      List<RowChange> batch;
+      List<RowKey> batch;
       synchronized (changedSinceLast) {
         batch = new ArrayList<>(changedSinceLast);
         changedSinceLast.clear();

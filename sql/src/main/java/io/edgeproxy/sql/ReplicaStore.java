@@ -37,6 +37,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ReplicaStore {
   private static final String NODE_ID_KEY = "node_id";
+  private static final String LAST_SYNC_KEY = "last_sync_ms";
 
   private final RoutingDb db;
   private final String nodeId;
@@ -403,6 +404,20 @@ public final class ReplicaStore {
         return rs.getLong(1);
       }
     });
+  }
+
+  /** When this replica last completed anti-entropy with any peer (ms since the epoch; 0: never). */
+  public long lastSyncMs() {
+    return db.readLatest(c -> {
+      String v = meta(c, LAST_SYNC_KEY);
+      return v == null ? 0L : Long.parseLong(v);
+    });
+  }
+
+  /** Remembers {@link #lastSyncMs()} across restarts. */
+  public void recordSync(long atMs) {
+    db.write("INSERT INTO __edge_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+        + " WHERE CAST(value AS INTEGER) < CAST(excluded.value AS INTEGER)", LAST_SYNC_KEY, Long.toString(atMs));
   }
 
   static void setCapturePaused(Connection c, boolean paused) throws SQLException {

@@ -69,6 +69,12 @@ public enum ConfigKey {
       "How often anti-entropy compares routing.db with a peer and repairs differences (milliseconds)."),
   REPLICATION_GOSSIP_INTERVAL_MS("EDGEPROXY_REPLICATION_GOSSIP_INTERVAL_MS", "--gossip-interval-ms", "200", Kind.POSITIVE_MILLIS,
       "SWIM gossip period (milliseconds); failure-detector pings run every 5 periods, time out after 2.5."),
+  REPLICATION_TOMBSTONE_TTL_SECS("EDGEPROXY_REPLICATION_TOMBSTONE_TTL_SECS", "--tombstone-ttl-secs", "604800", Kind.POSITIVE_SECONDS,
+      "How long deletes are remembered (seconds, at least 10 sync intervals); a POP cut off for longer rejoins from a peer's"
+          + " copy and reports the local changes it drops."),
+  REPLICATION_MAX_CLOCK_SKEW_MS("EDGEPROXY_REPLICATION_MAX_CLOCK_SKEW_MS", "--max-clock-skew-ms", "500", Kind.POSITIVE_MILLIS,
+      "Clock offset tolerated between POPs (milliseconds); a peer further off is flagged, and changes stamped further ahead"
+          + " than this are held until this POP's clock reaches them."),
   API_ENABLED("EDGEPROXY_API_ENABLED", "--api", "false", Kind.BOOLEAN,
       "Serve the auto-discovery HTTP API (register, heartbeat, deregister; bearer tokens); on in demo mode."),
   API_LISTEN_ADDR("EDGEPROXY_API_LISTEN_ADDR", "--api-listen", "127.0.0.1:8081", Kind.ADDRESS,
@@ -76,7 +82,8 @@ public enum ConfigKey {
   HEARTBEAT_TTL_SECS("EDGEPROXY_HEARTBEAT_TTL_SECS", "--heartbeat-ttl-secs", "60", Kind.POSITIVE_SECONDS,
       "A registered backend without a heartbeat for this long is marked unhealthy on every POP (seconds)."),
   DEREGISTER_AFTER_SECS("EDGEPROXY_DEREGISTER_AFTER_SECS", "--deregister-after-secs", "600", Kind.POSITIVE_SECONDS,
-      "A registration still without a heartbeat this long after its TTL ran out is deleted on every POP (seconds)."),
+      "A registration still without a heartbeat this long after its TTL ran out is left out of routing and listings on every"
+          + " POP; a later heartbeat brings it back (seconds)."),
   DNS_ENABLED("EDGEPROXY_DNS_ENABLED", "--dns", "false", Kind.BOOLEAN,
       "Serve the .internal DNS zone (UDP and TCP) from the routing snapshot; on in demo mode."),
   DNS_LISTEN_ADDR("EDGEPROXY_DNS_LISTEN_ADDR", "--dns-listen", "0.0.0.0:5353", Kind.ADDRESS,

@@ -52,6 +52,11 @@ final class ConfigValues {
     return raw.get(key);
   }
 
+  /** A problem across keys, found after each parsed: {@code detail} names values and expectation. */
+  void crossProblem(ConfigKey key, String detail) {
+    problems.add(key.env() + " (" + key.flag() + "): " + detail);
+  }
+
   private void problem(ConfigKey key, String detail) {
     if (key.kind().isSecret()) {
       problemRedacted(key, "the value given " + detail); // never echo a secret

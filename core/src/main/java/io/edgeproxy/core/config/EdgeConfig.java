@@ -79,7 +79,14 @@ public record EdgeConfig(
           v.optionalSecret(ConfigKey.REPLICATION_CLUSTER_KEY),
           v.optionalPath(ConfigKey.REPLICATION_TLS_DIR),
           v.millis(ConfigKey.REPLICATION_SYNC_INTERVAL_MS, 1),
-          v.millis(ConfigKey.REPLICATION_GOSSIP_INTERVAL_MS, 1));
+          v.millis(ConfigKey.REPLICATION_GOSSIP_INTERVAL_MS, 1),
+          v.seconds(ConfigKey.REPLICATION_TOMBSTONE_TTL_SECS, 1),
+          v.millis(ConfigKey.REPLICATION_MAX_CLOCK_SKEW_MS, 1));
+      if (replication.tombstoneTtl().compareTo(replication.syncInterval().multipliedBy(10)) < 0) {
+        v.crossProblem(ConfigKey.REPLICATION_TOMBSTONE_TTL_SECS, replication.tombstoneTtl().toSeconds() + " s is less than 10 sync"
+            + " intervals (" + replication.syncInterval().multipliedBy(10).toMillis() + " ms): a POP briefly cut off would have"
+            + " to rejoin from a copy (expected: at least 10 x " + ConfigKey.REPLICATION_SYNC_INTERVAL_MS.env() + ")");
+      }
     }
     DnsConfig dns = null;
     if (v.bool(ConfigKey.DNS_ENABLED)) {
@@ -103,6 +110,15 @@ public record EdgeConfig(
       throw new InvalidConfigException(v.problems());
     }
     return new EdgeConfig(node, geo, affinity, proxy, replication, dns, api, v.describe());
+  }
+
+  /**
+   * How long a registration whose lease expired stays listed (unhealthy) before it is left out;
+   * every POP derives it, the discovery API's or not.
+   */
+  public Duration deregisterAfter() {
+    return api != null ? api.deregisterAfter()
+        : Duration.ofSeconds(Long.parseLong(ConfigKey.DEREGISTER_AFTER_SECS.defaultValue()));
   }
 
   /** Every default, nothing from the environment. */

@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  * @param tlsDir directory with ca.crt and this node's certificate and key. Default: none (required)
  * @param syncInterval anti-entropy period. Default: 2 s
  * @param gossipInterval SWIM gossip period; pings every 5, ping timeout 2.5 periods. Default: 200 ms
+ * @param tombstoneTtl how long deletes are remembered; a POP cut off for longer rejoins from a copy. Default: 7 days
+ * @param maxClockSkew clock offset tolerated between POPs; changes stamped further ahead are held. Default: 500 ms
  */
 public record ReplicationConfig(
     @Nullable String nodeId,
@@ -32,7 +34,9 @@ public record ReplicationConfig(
     @Nullable String clusterKey,
     @Nullable Path tlsDir,
     Duration syncInterval,
-    Duration gossipInterval) {
+    Duration gossipInterval,
+    Duration tombstoneTtl,
+    Duration maxClockSkew) {
 
   public ReplicationConfig {
     requireNonNull(gossipAddress, "gossipAddress");
@@ -41,32 +45,50 @@ public record ReplicationConfig(
     requireNonNull(clusterName, "clusterName");
     requireNonNull(syncInterval, "syncInterval");
     requireNonNull(gossipInterval, "gossipInterval");
+    requireNonNull(tombstoneTtl, "tombstoneTtl");
+    requireNonNull(maxClockSkew, "maxClockSkew");
   }
 
   /** For tests: loopback, port 0 for both listeners, fast anti-entropy. */
   public static ReplicationConfig forTest(String nodeId, Path tlsDir, List<String> bootstrapPeers) {
     return new ReplicationConfig(nodeId, new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0),
-        "127.0.0.1", bootstrapPeers, "test-cluster", null, tlsDir, Duration.ofMillis(300), Duration.ofMillis(50));
+        "127.0.0.1", bootstrapPeers, "test-cluster", null, tlsDir, Duration.ofMillis(300), Duration.ofMillis(50), Duration.ofDays(7),
+        Duration.ofMillis(500));
   }
 
   public ReplicationConfig withBootstrapPeers(List<String> value) {
     return new ReplicationConfig(nodeId, gossipAddress, transportAddress, advertiseHost, value, clusterName, clusterKey,
-        tlsDir, syncInterval, gossipInterval);
+        tlsDir, syncInterval, gossipInterval, tombstoneTtl, maxClockSkew);
   }
 
   public ReplicationConfig withClusterName(String value) {
     return new ReplicationConfig(nodeId, gossipAddress, transportAddress, advertiseHost, bootstrapPeers, value, clusterKey,
-        tlsDir, syncInterval, gossipInterval);
+        tlsDir, syncInterval, gossipInterval, tombstoneTtl, maxClockSkew);
   }
 
   public ReplicationConfig withClusterKey(@Nullable String value) {
     return new ReplicationConfig(nodeId, gossipAddress, transportAddress, advertiseHost, bootstrapPeers, clusterName, value,
-        tlsDir, syncInterval, gossipInterval);
+        tlsDir, syncInterval, gossipInterval, tombstoneTtl, maxClockSkew);
   }
 
   public ReplicationConfig withAddresses(InetSocketAddress gossip, InetSocketAddress transport) {
     return new ReplicationConfig(nodeId, gossip, transport, advertiseHost, bootstrapPeers, clusterName, clusterKey,
-        tlsDir, syncInterval, gossipInterval);
+        tlsDir, syncInterval, gossipInterval, tombstoneTtl, maxClockSkew);
+  }
+
+  public ReplicationConfig withTombstoneTtl(Duration value) {
+    return new ReplicationConfig(nodeId, gossipAddress, transportAddress, advertiseHost, bootstrapPeers, clusterName, clusterKey,
+        tlsDir, syncInterval, gossipInterval, value, maxClockSkew);
+  }
+
+  public ReplicationConfig withMaxClockSkew(Duration value) {
+    return new ReplicationConfig(nodeId, gossipAddress, transportAddress, advertiseHost, bootstrapPeers, clusterName, clusterKey,
+        tlsDir, syncInterval, gossipInterval, tombstoneTtl, value);
+  }
+
+  public ReplicationConfig withSyncInterval(Duration value) {
+    return new ReplicationConfig(nodeId, gossipAddress, transportAddress, advertiseHost, bootstrapPeers, clusterName, clusterKey,
+        tlsDir, value, gossipInterval, tombstoneTtl, maxClockSkew);
   }
 
   @Override
@@ -74,6 +96,7 @@ public record ReplicationConfig(
     return "ReplicationConfig[nodeId=" + nodeId + ", gossip=" + gossipAddress + ", transport=" + transportAddress
         + ", advertise=" + advertiseHost + ", peers=" + bootstrapPeers + ", cluster=" + clusterName
         + ", clusterKey=" + (clusterKey == null ? "(from tls dir)" : "(set, redacted)") + ", tlsDir=" + tlsDir
-        + ", sync=" + syncInterval + ", gossip=" + gossipInterval + "]";
+        + ", sync=" + syncInterval + ", gossip=" + gossipInterval + ", tombstoneTtl=" + tombstoneTtl
+        + ", maxClockSkew=" + maxClockSkew + "]";
   }
 }

@@ -1,5 +1,6 @@
 package io.edgeproxy.replication.cluster;
 
+import io.edgeproxy.replication.protocol.PeerAddress;
 import io.scalecube.cluster.Cluster;
 import io.scalecube.cluster.ClusterImpl;
 import io.scalecube.cluster.ClusterMessageHandler;
@@ -29,26 +30,33 @@ import org.slf4j.LoggerFactory;
 public final class Membership implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(Membership.class);
 
-  /** Another POP as membership describes it. */
-  public record Peer(String nodeId, String region, InetSocketAddress streamAddress) {}
-
   /** Told about membership changes, on a ScaleCube thread; must not block. */
   public interface Listener {
-    void peerUp(Peer peer);
+    void peerUp(PeerAddress peer);
 
     void peerDown(String nodeId);
   }
 
   /** Timing, per the SWIM paper's knobs. */
   public record Timing(Duration ping, Duration pingTimeout, Duration gossip, Duration sync, int suspicionMult) {
-    /** Everything derived from the gossip period: 200 ms gives ScaleCube's LAN profile (pings every 1 s). */
+    /**
+     * Everything derived from the gossip period: 200 ms gives ScaleCube's LAN profile (pings every
+     * 1 s), with a membership sync every 2 s (not ScaleCube's 30 s): after a partition heals, the
+     * two sides find each other within seconds.
+     */
     public static Timing fromGossipInterval(Duration gossip) {
-      return new Timing(gossip.multipliedBy(5), gossip.multipliedBy(5).dividedBy(2), gossip, gossip.multipliedBy(50), 3);
+      return new Timing(gossip.multipliedBy(5), gossip.multipliedBy(5).dividedBy(2), gossip, gossip.multipliedBy(10), 3);
     }
   }
 
-  /** Where this node is and what it offers. */
-  public record Self(String nodeId, String region, String advertiseHost, int gossipPort, InetSocketAddress streamAddress) {}
+  /**
+   * Where this node is and what it offers.
+   *
+   * @param schemaVersion its routing.db schema version, told to the others (rolling upgrades)
+   * @param protocols the replication protocol versions it speaks, as "min-max"
+   */
+  public record Self(String nodeId, String region, String advertiseHost, int gossipPort, InetSocketAddress streamAddress,
+      int schemaVersion, String protocols) {}
 
   private final Cluster cluster;
   private final SealedMessageCodec codec;
@@ -68,7 +76,9 @@ public final class Membership implements AutoCloseable {
     Map<String, String> metadata = Map.of(
         "node", self.nodeId(),
         "region", self.region(),
-        "stream", self.advertiseHost() + ":" + self.streamAddress().getPort());
+        "stream", self.advertiseHost() + ":" + self.streamAddress().getPort(),
+        "schema", Integer.toString(self.schemaVersion()),
+        "protocols", self.protocols());
     Cluster cluster = new ClusterImpl()
         .config(c -> c.memberAlias(self.nodeId()).externalHost(self.advertiseHost()).metadata(metadata))
         .membership(m -> m.seedMembers(seeds).namespace(clusterName)
@@ -80,7 +90,7 @@ public final class Membership implements AutoCloseable {
         .handler(c -> new ClusterMessageHandler() {
           @Override
           public void onMembershipEvent(MembershipEvent event) {
-            Peer peer = peerOf(c, event.member()).orElse(null);
+            PeerAddress peer = peerOf(c, event.member()).orElse(null);
             if (event.isAdded() && peer != null) {
               logger.info("member up: {} (region {}, change-stream {})", peer.nodeId(), peer.region(), peer.streamAddress());
               listener.peerUp(peer);
@@ -96,12 +106,12 @@ public final class Membership implements AutoCloseable {
     return new Membership(cluster, codec);
   }
 
-  private static Optional<Peer> peerOf(Cluster cluster, Member member) {
+  private static Optional<PeerAddress> peerOf(Cluster cluster, Member member) {
     Optional<Map<String, String>> metadata = cluster.metadata(member);
     return metadata.flatMap(Membership::parse);
   }
 
-  static Optional<Peer> parse(Map<String, String> metadata) {
+  static Optional<PeerAddress> parse(Map<String, String> metadata) {
     String node = metadata.get("node");
     String region = metadata.get("region");
     String stream = metadata.get("stream");
@@ -110,7 +120,7 @@ public final class Membership implements AutoCloseable {
     }
     int colon = stream.lastIndexOf(':');
     try {
-      return Optional.of(new Peer(node, region,
+      return Optional.of(new PeerAddress(node, region,
           new InetSocketAddress(stream.substring(0, colon), Integer.parseInt(stream.substring(colon + 1)))));
     } catch (IllegalArgumentException e) {
       return Optional.empty();
@@ -118,8 +128,8 @@ public final class Membership implements AutoCloseable {
   }
 
   /** The other members that are up, with their metadata. */
-  public List<Peer> peers() {
-    List<Peer> out = new ArrayList<>();
+  public List<PeerAddress> peers() {
+    List<PeerAddress> out = new ArrayList<>();
     for (Member member : cluster.otherMembers()) {
       peerOf(cluster, member).ifPresent(out::add);
     }

@@ -1,4 +1,4 @@
-package io.edgeproxy.replication.stream;
+package io.edgeproxy.replication.net;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.quic.QuicTokenHandler;

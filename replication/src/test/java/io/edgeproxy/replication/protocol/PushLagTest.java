@@ -1,4 +1,4 @@
-package io.edgeproxy.replication;
+package io.edgeproxy.replication.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

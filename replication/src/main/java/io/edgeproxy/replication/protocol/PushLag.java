@@ -1,4 +1,4 @@
-package io.edgeproxy.replication;
+package io.edgeproxy.replication.protocol;
 
 /**
  * How far behind its writes the changes pushed to this replica arrive (write to applied here),
@@ -10,7 +10,7 @@ package io.edgeproxy.replication;
 final class PushLag {
   private static final long WINDOW_MILLIS = 5_000;
   /** Settle time never exceeds this (the store remembers recent digest changes for 15 s). */
-  private static final long MAX_SETTLE_MILLIS = 10_000;
+  static final long MAX_SETTLE_MILLIS = 10_000;
 
   private volatile long windowStart;
   private volatile long currentMax;

@@ -1,4 +1,4 @@
-package io.edgeproxy.replication;
+package io.edgeproxy.replication.protocol;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -6,16 +6,16 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 
 /** Logs a warning at most once a minute per key: a misbehaving peer must not flood the log. Thread-safe. */
-final class WarnOncePerMinute {
+public final class WarnOncePerMinute {
   private static final long EVERY = TimeUnit.MINUTES.toNanos(1);
   private final Logger logger;
   private final Map<String, Long> lastWarned = new ConcurrentHashMap<>();
 
-  WarnOncePerMinute(Logger logger) {
+  public WarnOncePerMinute(Logger logger) {
     this.logger = logger;
   }
 
-  void warn(String key, String message) {
+  public void warn(String key, String message) {
     long now = System.nanoTime();
     Long last = lastWarned.get(key);
     if (last == null || now - last > EVERY) {

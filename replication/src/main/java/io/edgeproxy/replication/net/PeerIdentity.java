@@ -1,4 +1,4 @@
-package io.edgeproxy.replication.stream;
+package io.edgeproxy.replication.net;
 
 import io.netty.handler.codec.quic.QuicChannel;
 import java.security.cert.Certificate;

@@ -1,4 +1,4 @@
-package io.edgeproxy.replication.stream;
+package io.edgeproxy.replication.protocol;
 
 import com.google.protobuf.ByteString;
 import io.edgeproxy.replication.wire.SnapshotChunk;

@@ -1,4 +1,4 @@
-package io.edgeproxy.replication.stream;
+package io.edgeproxy.replication.net;
 
 import io.edgeproxy.replication.tls.NodeCredentials;
 import io.netty.bootstrap.Bootstrap;
@@ -29,9 +29,9 @@ public final class ChangeStreamServer implements AutoCloseable {
     this.channel = channel;
   }
 
-  /** Binds {@code address}; blocks until bound. */
+  /** Binds {@code address}; blocks until bound. Streams peers open go to {@code events} on {@code nodeThread}. */
   public static ChangeStreamServer bind(EventLoopGroup group, InetSocketAddress address, NodeCredentials credentials,
-      ReplicaEndpoint replica) {
+      StreamEvents events, java.util.concurrent.Executor nodeThread) {
     var codec = new QuicServerCodecBuilder()
         .sslContext(credentials.serverContext())
         .maxIdleTimeout(30, TimeUnit.SECONDS)
@@ -40,18 +40,18 @@ public final class ChangeStreamServer implements AutoCloseable {
         .initialMaxStreamDataBidirectionalRemote(16L << 20)
         .initialMaxStreamsBidirectional(256)
         .tokenHandler(new HmacTokenHandler())
-        .handler(new HandshakeWatcher(replica))
+        .handler(new HandshakeWatcher(events))
         .streamHandler(new ChannelInitializer<QuicStreamChannel>() {
           @Override
           protected void initChannel(QuicStreamChannel stream) {
             String peer = PeerIdentity.of((QuicChannel) stream.parent());
             if (peer == null) {
-              replica.rejected(String.valueOf(stream.parent().remoteAddress()), "no verified certificate");
+              events.refused(String.valueOf(stream.parent().remoteAddress()), "no verified certificate");
               stream.close();
               return;
             }
             Frames.install(stream.pipeline());
-            stream.pipeline().addLast(new ChangeStreamHandler(replica, ChangeStreamHandler.Role.SERVER, peer, null));
+            stream.pipeline().addLast(new StreamHandler(new NettyStream(stream, peer), events, nodeThread, true));
           }
         })
         .build();
@@ -63,16 +63,16 @@ public final class ChangeStreamServer implements AutoCloseable {
   /** One per listener, added to every connection: counts failed handshakes (untrusted certificates). */
   @ChannelHandler.Sharable
   private static final class HandshakeWatcher extends ChannelInboundHandlerAdapter {
-    private final ReplicaEndpoint replica;
+    private final StreamEvents events;
 
-    HandshakeWatcher(ReplicaEndpoint replica) {
-      this.replica = replica;
+    HandshakeWatcher(StreamEvents events) {
+      this.events = events;
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof SslHandshakeCompletionEvent e && !e.isSuccess()) {
-        replica.rejected(String.valueOf(ctx.channel().remoteAddress()), "TLS handshake failed: " + e.cause().getMessage());
+        events.refused(String.valueOf(ctx.channel().remoteAddress()), "TLS handshake failed: " + e.cause().getMessage());
       }
       ctx.fireUserEventTriggered(evt);
     }

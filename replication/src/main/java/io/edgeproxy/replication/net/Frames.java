@@ -1,4 +1,4 @@
-package io.edgeproxy.replication.stream;
+package io.edgeproxy.replication.net;
 
 import io.edgeproxy.replication.wire.Envelope;
 import io.netty.channel.ChannelPipeline;
@@ -10,7 +10,6 @@ import io.netty.handler.codec.protobuf.ProtobufEncoder;
 /** Envelope framing on a stream: a 4-byte length, then the Protobuf message; at most 16 MiB. */
 final class Frames {
   static final int MAX_FRAME = 16 << 20;
-  static final int PROTOCOL = 1;
 
   private Frames() {}
 

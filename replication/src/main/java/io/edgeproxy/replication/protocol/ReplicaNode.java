@@ -1,0 +1,800 @@
+package io.edgeproxy.replication.protocol;
+
+import io.edgeproxy.core.change.ChangeSet;
+import io.edgeproxy.core.change.HybridClock;
+import io.edgeproxy.core.change.RowChange;
+import io.edgeproxy.replication.wire.ClockPong;
+import io.edgeproxy.replication.wire.Envelope;
+import io.edgeproxy.replication.wire.Hello;
+import io.edgeproxy.replication.wire.Refused;
+import io.edgeproxy.sql.ApplyResult;
+import io.edgeproxy.sql.ReplicaStore;
+import io.edgeproxy.sql.RowKey;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One POP's replication protocol, free of I/O: it takes membership events, messages, local
+ * commits and the passing of time, and answers with messages and routing.db work through a
+ * {@link ReplicaRuntime}. Production runs it over Netty QUIC; the deterministic simulator over
+ * virtual time. Every method runs on the node's one thread (the runtime's), so nothing here locks.
+ *
+ * <pre>
+ * local commit --capture--> one transaction --push--> every peer (PushOut) --ack--> holds
+ * peer push (InboundStream) --> Inbox --one merge--> routing.db --> listener (routing snapshot)
+ * every sync interval: anti-entropy with one peer (SyncInitiator / SyncResponder), then each side
+ *     counts the other's holds up to the cut as its own
+ * Hello on every stream: holds, horizons, last sync --> Staleness: merge, or rejoin from a copy
+ * </pre>
+ */
+public final class ReplicaNode {
+  private static final Logger logger = LoggerFactory.getLogger(ReplicaNode.class);
+
+  /** Told what routing.db rows replication changed, so the routing snapshot follows. */
+  public interface Listener {
+    void changed(Collection<RowKey> rows);
+
+    /** Everything may have changed (a copy replaced routing.db's rows). */
+    void replaced();
+  }
+
+  final NodeSettings settings;
+  private final ReplicaStore store;
+  private final HybridClock clock;
+  private final ReplicaRuntime runtime;
+  private final Listener listener;
+  private final String self;
+  private final Map<String, PeerSession> peers = new LinkedHashMap<>();
+  private final DigestCache digest;
+  private final HoldsTracker tracker = new HoldsTracker();
+  private final Inbox inbox = new Inbox();
+  private final PushLag pushLag = new PushLag();
+  private final ReplicaCounters counters;
+  private final WarnOncePerMinute warnings = new WarnOncePerMinute(logger);
+  private final List<ReplicaRuntime.Cancellable> timers = new ArrayList<>();
+  private Map<String, Long> holds = Map.of();
+  private Map<String, Long> horizons = Map.of();
+  private long lastSyncMs;
+  private long lastSyncRecordedMs;
+  private boolean drainQueued;
+  private boolean syncing;
+  private boolean closed;
+  private @Nullable String rejoinReason;
+  private @Nullable RejoinReport lastRejoin;
+  private @Nullable String storageError;
+  private ReplicaRuntime.@Nullable Cancellable releaseTimer;
+
+  public ReplicaNode(NodeSettings settings, ReplicaStore store, HybridClock clock, ReplicaRuntime runtime, Listener listener,
+      ReplicaCounters counters) {
+    this.settings = settings;
+    this.store = store;
+    this.clock = clock;
+    this.runtime = runtime;
+    this.listener = listener;
+    this.counters = counters;
+    this.self = store.nodeId();
+    this.digest = new DigestCache(PushLag.MAX_SETTLE_MILLIS + settings.maxSkew().toMillis() + 5_000);
+  }
+
+  /** Versions what was written before start, decides whether to bootstrap, starts the timers. */
+  public void start() {
+    clock.restore(store.newestVersion());
+    digest.rebuild(store);
+    refreshClocks();
+    lastSyncMs = store.lastSyncMs();
+    lastSyncRecordedMs = lastSyncMs;
+    captureAndPush();
+    if (store.stats().rows() == 0) {
+      rejoinReason = "this POP holds no rows yet";
+    }
+    long sync = settings.syncInterval().toMillis();
+    every(sync, this::antiEntropyRound);
+    every(sync, this::heartbeat);
+    long compact = settings.compactEvery().toMillis();
+    every(compact, this::compact);
+    scheduleRelease();
+  }
+
+  /** Runs {@code task} every {@code millis} until closed; a failure is logged and the task runs again. */
+  private void every(long millis, Runnable task) {
+    ReplicaRuntime.Cancellable[] current = new ReplicaRuntime.Cancellable[1];
+    Runnable tick = new Runnable() {
+      @Override
+      public void run() {
+        if (closed) {
+          return;
+        }
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          warn("timer:" + e.getClass().getSimpleName(), "replication timer failed: " + e);
+        }
+        current[0] = runtime.schedule(millis, this);
+      }
+    };
+    current[0] = runtime.schedule(millis, tick);
+    timers.add(() -> current[0].cancel());
+  }
+
+  public String nodeId() {
+    return self;
+  }
+
+  String cluster() {
+    return settings.cluster();
+  }
+
+  long wallMillis() {
+    return runtime.wallMillis();
+  }
+
+  long nanoTime() {
+    return runtime.nanoTime();
+  }
+
+  ReplicaStore store() {
+    return store;
+  }
+
+  int schemaVersion() {
+    return store.schema().version();
+  }
+
+  Map<String, Long> holds() {
+    return holds;
+  }
+
+  // ---- membership and connections
+
+  /** Membership says {@code peer} is up. */
+  public void peerUp(PeerAddress peer) {
+    PeerSession session = peers.computeIfAbsent(peer.nodeId(), id -> new PeerSession(peer));
+    session.address = peer;
+    session.listed = true;
+    try {
+      store.rememberMember(new ReplicaStore.Member(peer.nodeId(), peer.region(),
+          peer.streamAddress().getHostString() + ":" + peer.streamAddress().getPort(), runtime.wallMillis()));
+    } catch (RuntimeException e) {
+      storageFailed("remember member " + peer.nodeId(), e);
+    }
+    connect(session);
+  }
+
+  /** Membership says {@code nodeId} is down: its connection goes, attempts to reach it continue at a slow pace. */
+  public void peerDown(String nodeId) {
+    PeerSession session = peers.get(nodeId);
+    if (session == null) {
+      return;
+    }
+    session.listed = false;
+    if (session.connection != null) {
+      session.connection.close();
+      session.connection = null;
+    }
+    session.push = null;
+    session.retryMillis = PeerSession.MAX_RETRY_MILLIS;
+  }
+
+  private void connect(PeerSession session) {
+    if (closed || session.connecting || session.connected()) {
+      return;
+    }
+    session.connecting = true;
+    runtime.connect(session.address, connection -> {
+      session.connecting = false;
+      if (closed) {
+        if (connection != null) {
+          connection.close();
+        }
+        return;
+      }
+      if (connection == null) {
+        long wait = session.retryMillis;
+        session.retryMillis = Math.min(PeerSession.MAX_RETRY_MILLIS, wait * 2);
+        runtime.schedule(wait, () -> connect(session));
+        return;
+      }
+      session.retryMillis = PeerSession.FIRST_RETRY_MILLIS;
+      session.connection = connection;
+      ReplicaRuntime.Stream stream = connection.openStream();
+      PushOut push = new PushOut(this, stream);
+      stream.attach(push);
+      session.push = push;
+      push.start();
+    });
+  }
+
+  /** {@code push}'s stream closed: reconnect (the connection may be gone too). */
+  void pushClosed(PushOut push) {
+    PeerSession session = peers.get(push.peer());
+    if (session == null || session.push != push) {
+      return;
+    }
+    session.push = null;
+    if (session.connection != null && !session.connection.isOpen()) {
+      session.connection = null;
+    }
+    if (session.connection != null) {
+      session.connection.close();
+      session.connection = null;
+    }
+    if (!closed) {
+      runtime.schedule(session.retryMillis, () -> connect(session));
+    }
+  }
+
+  // ---- streams (from the runtime)
+
+  /** A peer opened a stream to this POP (authenticated as {@link ReplicaRuntime.Stream#peer()}). */
+  public void onInboundStream(ReplicaRuntime.Stream stream) {
+    stream.attach(new InboundStream(this, stream));
+  }
+
+  public void onMessage(ReplicaRuntime.Stream stream, Envelope envelope) {
+    if (!(stream.attachment() instanceof StreamProtocol protocol) || closed) {
+      return;
+    }
+    try {
+      protocol.onMessage(envelope);
+    } catch (RuntimeException e) {
+      protocol.refuse("malformed " + envelope.getBodyCase() + ": " + e.getMessage(), false);
+    }
+  }
+
+  public void onClosed(ReplicaRuntime.Stream stream) {
+    if (stream.attachment() instanceof StreamProtocol protocol) {
+      stream.attach(null);
+      protocol.onClosed();
+    }
+  }
+
+  // ---- local changes
+
+  /** Something may have been written to routing.db here: version it and ship it. */
+  public void localCommit() {
+    captureAndPush();
+  }
+
+  /** Versions pending local changes and ships them; the receipt of this POP's newest transaction, if any. */
+  public @Nullable Receipt flush() {
+    captureAndPush();
+    Long newest = holds.get(self);
+    return newest == null ? null : new Receipt(self, newest);
+  }
+
+  private void captureAndPush() {
+    if (closed) {
+      return;
+    }
+    ReplicaStore.Capture capture;
+    try {
+      capture = store.captureLocal(clock); // a cheap read when nothing is pending
+    } catch (RuntimeException e) {
+      storageFailed("capture local changes", e);
+      return;
+    }
+    storageOk();
+    if (capture != null) {
+      captured(capture);
+    }
+  }
+
+  private void captured(ReplicaStore.Capture capture) {
+    digest.apply(capture.deltas(), runtime.wallMillis());
+    refreshClocks();
+    ChangeSet set = capture.set();
+    counters.pushed(set.rows().size());
+    if (rejoinReason == null) {
+      for (PeerSession session : peers.values()) {
+        if (session.pushable()) {
+          session.push.push(set);
+        }
+      }
+    }
+    listener.changed(set.rows().stream().map(r -> new RowKey(r.table(), r.key())).toList());
+  }
+
+  // ---- arrivals
+
+  /** A change set the peer pushed; {@code ack} gets what this POP holds of the peer once merged. */
+  void pushedIn(String peer, long previous, long txn, List<RowChange> rows, LongConsumer ack) {
+    pushLag.record(HybridClock.millisOf(txn), runtime.wallMillis());
+    if (rejoinReason != null) {
+      ack.accept(holds.getOrDefault(peer, 0L)); // about to be replaced: taken, not merged
+      return;
+    }
+    inbox.add(new Inbox.Entry(peer, rows, new ReplicaStore.HoldsAdvance(peer, previous, txn), ack, txn));
+    drainSoon();
+  }
+
+  /** Rows an anti-entropy session brought. */
+  void rowsIn(String peer, List<RowChange> rows) {
+    if (rejoinReason != null) {
+      return;
+    }
+    inbox.add(new Inbox.Entry(peer, rows, null, null, 0));
+    drainSoon();
+  }
+
+  private void drainSoon() {
+    if (!drainQueued) {
+      drainQueued = true;
+      runtime.execute(this::drain);
+    }
+  }
+
+  /** Merges everything waiting in one transaction, then acknowledges and ships what follows from it. */
+  void drain() {
+    drainQueued = false;
+    if (inbox.isEmpty() || closed) {
+      return;
+    }
+    List<Inbox.Entry> entries = inbox.take();
+    ApplyResult result;
+    try {
+      result = store.apply(Inbox.batches(entries), clock);
+    } catch (RuntimeException e) {
+      int rows = entries.stream().mapToInt(en -> en.rows().size()).sum();
+      storageFailed("apply " + rows + " changes (kept the last good state; anti-entropy will retry)", e);
+      return;
+    }
+    storageOk();
+    applied(result);
+    for (int i = 0; i < entries.size(); i++) {
+      Inbox.Entry entry = entries.get(i);
+      if (entry.advance() != null && entry.advance().from() != 0 && result.cleanBatches().get(i)
+          && Long.compareUnsigned(holds.getOrDefault(entry.from(), 0L), entry.txn()) < 0) {
+        tracker.taken(entry.from(), entry.advance().from(), entry.txn());
+      }
+    }
+    List<ReplicaStore.HoldsAdvance> connecting = tracker.connecting(holds);
+    if (!connecting.isEmpty()) {
+      List<ReplicaStore.Batch> advances = connecting.stream().map(a -> new ReplicaStore.Batch(List.of(), a)).toList();
+      try {
+        applied(store.apply(advances, clock));
+      } catch (RuntimeException e) {
+        storageFailed("record what this POP holds", e);
+      }
+    }
+    for (Inbox.Entry entry : entries) {
+      if (entry.ack() != null) {
+        entry.ack().accept(holds.getOrDefault(entry.from(), 0L));
+      }
+    }
+  }
+
+  private void applied(ApplyResult result) {
+    counters.applied(result.applied(), result.stale(), result.held());
+    if (!result.rejected().isEmpty()) {
+      counters.rejected(result.rejected().size());
+      warn("rejected", result.rejected().size() + " changes refused, first: " + result.rejected().getFirst());
+    }
+    long now = runtime.wallMillis();
+    digest.apply(result.deltas(), now);
+    if (result.captured() != null) {
+      digest.apply(result.captured().deltas(), now);
+    }
+    refreshClocks();
+    if (result.captured() != null) {
+      ChangeSet set = result.captured().set();
+      counters.pushed(set.rows().size());
+      for (PeerSession session : peers.values()) {
+        if (session.pushable() && rejoinReason == null) {
+          session.push.push(set);
+        }
+      }
+    }
+    List<RowKey> changed = new ArrayList<>(result.changed());
+    if (result.captured() != null) {
+      result.captured().set().rows().forEach(r -> changed.add(new RowKey(r.table(), r.key())));
+    }
+    if (!changed.isEmpty()) {
+      listener.changed(changed);
+    }
+    if (result.held() > 0) {
+      scheduleRelease();
+    }
+  }
+
+  private void refreshClocks() {
+    holds = store.holds();
+    horizons = store.horizons();
+  }
+
+  // ---- anti-entropy
+
+  /** A session with {@code peer} completed at {@code cut}: count what it held then as held here too. */
+  void syncCompleted(String peer, long cut, Map<String, Long> theirHolds) {
+    for (var entry : theirHolds.entrySet()) {
+      long upTo = Long.compareUnsigned(entry.getValue(), cut) < 0 ? entry.getValue() : cut;
+      inbox.add(new Inbox.Entry(peer, List.of(), new ReplicaStore.HoldsAdvance(entry.getKey(), 0, upTo), null, 0));
+    }
+    drainSoon();
+    long now = runtime.wallMillis();
+    lastSyncMs = Math.max(lastSyncMs, now);
+    if (now - lastSyncRecordedMs > 60_000 || lastSyncRecordedMs == 0) {
+      lastSyncRecordedMs = now;
+      try {
+        store.recordSync(now);
+      } catch (RuntimeException e) {
+        storageFailed("record the last sync", e);
+      }
+    }
+  }
+
+  private void antiEntropyRound() {
+    if (syncing) {
+      return;
+    }
+    if (rejoinReason != null) {
+      PeerSession source = rejoinSource();
+      if (source != null) {
+        startSession(source, true);
+      }
+      return;
+    }
+    List<PeerSession> candidates = new ArrayList<>();
+    for (PeerSession session : peers.values()) {
+      if (session.pushable() && !session.push.inFlight() && !session.rejoining()) {
+        candidates.add(session);
+      }
+    }
+    if (!candidates.isEmpty()) {
+      startSession(candidates.get(Math.floorMod(Long.hashCode(runtime.nanoTime()), candidates.size())), false);
+    }
+  }
+
+  /** The peer to copy from: connected, not rejoining itself, the most recently synced. */
+  private @Nullable PeerSession rejoinSource() {
+    PeerSession best = null;
+    for (PeerSession session : peers.values()) {
+      if (session.connected() && session.hello != null && !session.rejoining()
+          && session.verdict != Staleness.Verdict.PEER_REJOINS
+          && (best == null || session.lastSyncOf() > best.lastSyncOf())) {
+        best = session;
+      }
+    }
+    return best;
+  }
+
+  private void startSession(PeerSession session, boolean copy) {
+    if (session.connection == null) {
+      return;
+    }
+    syncing = true;
+    long started = runtime.nanoTime();
+    if (copy) {
+      logger.info("rejoining from {}: {}", session.node(), rejoinReason);
+    }
+    ReplicaRuntime.Stream stream = session.connection.openStream();
+    SyncInitiator initiator = new SyncInitiator(this, stream, copy, outcome -> {
+      syncing = false;
+      if (!outcome.heldOff()) {
+        session.lastSyncAtMillis = runtime.wallMillis();
+        session.lastSyncRows = outcome.rowsReceived();
+      }
+      if (outcome.rowsReceived() > 0 || outcome.rowsSent() > 0) {
+        logger.info("{} with {}: {} differing buckets, {} rows received, {} sent, {} ms", copy ? "copy" : "anti-entropy",
+            outcome.peer(), outcome.differingBuckets(), outcome.rowsReceived(), outcome.rowsSent(),
+            (runtime.nanoTime() - started) / 1_000_000);
+      }
+    });
+    stream.attach(initiator);
+    initiator.start();
+  }
+
+  long settledHlc() {
+    long settle = pushLag.settleMillis(runtime.wallMillis(), settings.syncInterval().toMillis());
+    return HybridClock.fromMillis(HybridClock.millisOf(clock.tick()) - settle);
+  }
+
+  /** The digest at {@code cut}, after merging what arrived and versioning what is pending. */
+  long[] settledDigest(long cut) {
+    drain();
+    captureAndPush();
+    return digest.settled(cut);
+  }
+
+  boolean receivingOlderThan(long cut) {
+    long now = runtime.wallMillis();
+    return now - pushLag.millis(now) < HybridClock.millisOf(cut);
+  }
+
+  boolean pushingTo(String peer) {
+    PeerSession session = peers.get(peer);
+    return session != null && session.push != null && session.push.inFlight();
+  }
+
+  // ---- Hellos, staleness, rejoin
+
+  Hello hello() {
+    return Hello.newBuilder().setCluster(settings.cluster()).setNodeId(self).setRegion(settings.region())
+        .setMinProtocol(Handshake.MIN_PROTOCOL).setMaxProtocol(Handshake.MAX_PROTOCOL).setSchemaVersion(schemaVersion())
+        .addAllHolds(WireCodec.clocks(holds)).addAllHorizons(WireCodec.clocks(horizons)).setLastSyncMs(lastSyncMs)
+        .setRejoining(rejoinReason != null).build();
+  }
+
+  /** A peer's Hello (the first on a stream, or a heartbeat): what it holds, and who of the two must rejoin. */
+  void peerHello(String peer, Hello hello) {
+    PeerSession session = peers.computeIfAbsent(peer, id -> new PeerSession(new PeerAddress(id, hello.getRegion(),
+        new java.net.InetSocketAddress("0.0.0.0", 0))));
+    session.hello = hello;
+    session.holds = WireCodec.clocks(hello.getHoldsList());
+    session.horizons = WireCodec.clocks(hello.getHorizonsList());
+    session.holdsOfSelf = Math.max(session.holdsOfSelf, session.holds.getOrDefault(self, 0L));
+    if (hello.getRejoining()) {
+      session.verdict = Staleness.Verdict.MERGE; // it is replacing its rows; judge it once it has
+      return;
+    }
+    long ttl = settings.tombstoneTtl().toMillis();
+    Staleness.Side us = new Staleness.Side(self, holds, horizons, lastSyncMs);
+    Staleness.Side them = new Staleness.Side(peer, session.holds, session.horizons, hello.getLastSyncMs());
+    Staleness.Verdict verdict = Staleness.judge(us, them, ttl);
+    if (verdict != session.verdict) {
+      if (verdict == Staleness.Verdict.PEER_REJOINS) {
+        logger.warn("{} must rejoin from a copy before its changes are taken: {}", peer, Staleness.reason(them, us, ttl));
+      }
+    }
+    session.verdict = verdict;
+    if (verdict == Staleness.Verdict.REJOIN && rejoinReason == null) {
+      rejoinReason = Staleness.reason(us, them, ttl);
+      if (rejoinReason == null) {
+        rejoinReason = "both POPs compacted deletes the other may not have seen, and " + peer + " synced more recently";
+      }
+      logger.warn("this POP must rejoin from a copy before it may send changes: {}", rejoinReason);
+    }
+  }
+
+  /** The peer refused this POP; a refusal for staleness starts a rejoin. */
+  void refusedBy(String peer, Refused refused) {
+    rejected(peer, "peer refused us: " + refused.getReason());
+    if (refused.getStale() && rejoinReason == null) {
+      rejoinReason = peer + " refused this POP's changes: " + refused.getReason();
+      logger.warn("this POP must rejoin from a copy: {}", rejoinReason);
+    }
+  }
+
+  boolean peerMustRejoin(String peer) {
+    PeerSession session = peers.get(peer);
+    return session != null && session.verdict == Staleness.Verdict.PEER_REJOINS;
+  }
+
+  boolean rejoining() {
+    return rejoinReason != null;
+  }
+
+  /** A copy of routing.db for a peer's bootstrap or rejoin (after versioning what is pending), or null. */
+  @Nullable Path snapshotFile() {
+    try {
+      captureAndPush();
+      Path file = java.nio.file.Files.createTempFile("edgeproxy-snapshot-", ".db");
+      java.nio.file.Files.delete(file); // VACUUM INTO wants to create it
+      store.snapshotTo(file);
+      return file;
+    } catch (java.io.IOException | RuntimeException e) {
+      warn("snapshot", "cannot copy routing.db for a peer: " + e.getMessage());
+      return null;
+    }
+  }
+
+  /** Replaces every replicated row with {@code peer}'s copy; returns the rows copied. */
+  long replaceFrom(String peer, Path file, Map<String, Long> peerHolds) {
+    drain();
+    captureAndPush();
+    ReplicaStore.ReplaceResult result = store.replaceFrom(file, peerHolds.getOrDefault(self, 0L));
+    clock.restore(result.maxHlc());
+    digest.rebuild(store);
+    refreshClocks();
+    String reason = rejoinReason == null ? "asked for a copy" : rejoinReason;
+    Path report = result.lost().isEmpty() ? null : RejoinReports.write(settings.dataDir(), peer, reason, result.lost(),
+        runtime.wallMillis());
+    lastRejoin = new RejoinReport(peer, reason, runtime.wallMillis(), result.rowsCopied(), result.lost().size(), report);
+    if (result.lost().isEmpty()) {
+      logger.info("rejoined from {}: {} rows copied ({})", peer, result.rowsCopied(), reason);
+    } else {
+      logger.warn("rejoined from {}: {} rows copied; {} local changes the copy did not have were dropped, listed in {} ({})",
+          peer, result.rowsCopied(), result.lost().size(), report, reason);
+    }
+    rejoinReason = null;
+    lastSyncMs = runtime.wallMillis();
+    lastSyncRecordedMs = lastSyncMs;
+    store.recordSync(lastSyncMs);
+    for (PeerSession session : peers.values()) {
+      session.verdict = Staleness.Verdict.MERGE;
+    }
+    listener.replaced();
+    return result.rowsCopied();
+  }
+
+  // ---- heartbeats, clocks, compaction, held changes
+
+  private void heartbeat() {
+    for (PeerSession session : peers.values()) {
+      if (session.push != null) {
+        session.push.heartbeat();
+      } else if (!session.connecting && !session.connected()) {
+        connect(session);
+      }
+    }
+  }
+
+  void peerHoldsSelf(String peer, long holdsOfSelf) {
+    PeerSession session = peers.get(peer);
+    if (session != null) {
+      session.holdsOfSelf = Math.max(session.holdsOfSelf, holdsOfSelf);
+    }
+  }
+
+  void clockPong(String peer, ClockPong pong) {
+    PeerSession session = peers.get(peer);
+    if (session == null) {
+      return;
+    }
+    session.offsets.record(pong.getPingSentMs(), pong.getReceivedMs(), pong.getSentMs(), runtime.wallMillis());
+    ClockOffsets.Sample best = session.offsets.best();
+    boolean skewed = best != null && Math.abs(best.offsetMillis()) > settings.maxSkew().toMillis();
+    if (skewed) {
+      warn("skew:" + peer, "node " + peer + "'s clock is " + best.offsetMillis() + " ms off ours (round trip " + best.rttMillis()
+          + " ms), beyond the " + settings.maxSkew().toMillis() + " ms bound: its changes stamped ahead are held until our"
+          + " clock reaches them (check NTP)");
+    } else if (session.skewed) {
+      logger.info("node {}'s clock is back within {} ms of ours", peer, settings.maxSkew().toMillis());
+    }
+    session.skewed = skewed;
+  }
+
+  private void compact() {
+    long now = runtime.wallMillis();
+    try {
+      ReplicaStore.Removal tombstones = store.compactTombstones(HybridClock.fromMillis(now - settings.tombstoneTtl().toMillis()));
+      ReplicaStore.Removal leases = store.forgetExpiredLeases(now, settings.leaseForgetAfter().toMillis());
+      digest.apply(tombstones.deltas(), now);
+      digest.apply(leases.deltas(), now);
+      if (tombstones.rows() > 0 || leases.rows() > 0) {
+        logger.info("compacted {} tombstones older than {} s, forgot {} registrations expired long ago", tombstones.rows(),
+            settings.tombstoneTtl().toSeconds(), leases.rows());
+        refreshClocks();
+      }
+      if (lastSyncMs > lastSyncRecordedMs) {
+        lastSyncRecordedMs = lastSyncMs;
+        store.recordSync(lastSyncMs);
+      }
+    } catch (RuntimeException e) {
+      storageFailed("compact tombstones", e);
+    }
+  }
+
+  private void scheduleRelease() {
+    if (releaseTimer != null) {
+      releaseTimer.cancel();
+      releaseTimer = null;
+    }
+    java.util.OptionalLong next;
+    try {
+      next = store.nextRelease();
+    } catch (RuntimeException e) {
+      return;
+    }
+    if (next.isPresent()) {
+      long wait = Math.max(0, next.getAsLong() - runtime.wallMillis()) + 1;
+      releaseTimer = runtime.schedule(Math.min(wait, 60_000), this::releaseHeld);
+    }
+  }
+
+  private void releaseHeld() {
+    releaseTimer = null;
+    try {
+      applied(store.releaseHeld(clock));
+    } catch (RuntimeException e) {
+      storageFailed("apply held changes", e);
+    }
+    scheduleRelease();
+  }
+
+  // ---- problems
+
+  void rejected(String peer, String reason) {
+    counters.rejected(1);
+    warn("refused:" + peer + ":" + reason, "change-stream: refused " + peer + ": " + reason);
+  }
+
+  void warn(String key, String message) {
+    warnings.warn(key, message);
+  }
+
+  private void storageFailed(String what, RuntimeException e) {
+    storageError = "cannot " + what + ": " + e.getMessage();
+    counters.storageFailure();
+    warn("storage:" + what, storageError);
+  }
+
+  private void storageOk() {
+    if (storageError != null) {
+      logger.info("routing.db writable again (was: {})", storageError);
+      storageError = null;
+    }
+  }
+
+  // ---- status and receipts
+
+  public NodeView view() {
+    List<NodeView.PeerView> out = new ArrayList<>();
+    for (PeerSession s : peers.values()) {
+      long theirNewest = s.holds.getOrDefault(s.node(), 0L);
+      long ofTheirsHere = holds.getOrDefault(s.node(), 0L);
+      long behind = theirNewest == 0 ? 0 : Math.max(0, HybridClock.millisOf(theirNewest) - HybridClock.millisOf(ofTheirsHere));
+      ClockOffsets.Sample best = s.offsets.best();
+      String rejoin = switch (s.verdict) {
+        case REJOIN -> "self";
+        case PEER_REJOINS -> "peer";
+        case MERGE -> null;
+      };
+      Hello h = s.hello;
+      String protocol = h == null ? "" : h.getMinProtocol() == h.getMaxProtocol() ? String.valueOf(h.getMaxProtocol())
+          : h.getMinProtocol() + "-" + h.getMaxProtocol();
+      out.add(new NodeView.PeerView(s.node(), s.address.region(), s.address.streamAddress().getHostString() + ":"
+          + s.address.streamAddress().getPort(), s.connected(), h == null ? 0 : h.getSchemaVersion(), protocol,
+          s.lastSyncAtMillis, s.lastSyncRows, behind, best == null ? null : best.offsetMillis(),
+          best == null ? null : best.rttMillis(), s.skewed, rejoin));
+    }
+    out.sort(java.util.Comparator.comparing(NodeView.PeerView::nodeId));
+    long held;
+    try {
+      held = store.stats().held();
+    } catch (RuntimeException e) {
+      held = -1;
+    }
+    return new NodeView(self, schemaVersion(), rejoinReason, lastRejoin, storageError, held, lastSyncMs, out);
+  }
+
+  /** Which known POPs have applied {@code receipt}, as far as this POP knows. */
+  public ReceiptStatus receipt(Receipt receipt) {
+    Map<String, Boolean> byNode = new LinkedHashMap<>();
+    byNode.put(self, receipt.origin().equals(self) || Long.compareUnsigned(holds.getOrDefault(receipt.origin(), 0L),
+        receipt.txn()) >= 0);
+    List<ReplicaStore.Member> members;
+    try {
+      members = store.members();
+    } catch (RuntimeException e) {
+      members = List.of();
+    }
+    Map<String, PeerSession> known = new HashMap<>(peers);
+    for (ReplicaStore.Member m : members) {
+      known.putIfAbsent(m.node(), null);
+    }
+    for (var entry : known.entrySet()) {
+      String node = entry.getKey();
+      PeerSession s = entry.getValue();
+      long theirs = s == null ? 0 : receipt.origin().equals(self) ? Math.max(s.holdsOfSelf, s.holds.getOrDefault(self, 0L))
+          : s.holds.getOrDefault(receipt.origin(), 0L);
+      byNode.put(node, node.equals(receipt.origin()) || Long.compareUnsigned(theirs, receipt.txn()) >= 0);
+    }
+    List<String> applied = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    byNode.forEach((node, ok) -> (ok ? applied : missing).add(node));
+    return new ReceiptStatus(receipt, applied, missing);
+  }
+
+  /** Stops timers and closes every connection. */
+  public void close() {
+    closed = true;
+    timers.forEach(ReplicaRuntime.Cancellable::cancel);
+    if (releaseTimer != null) {
+      releaseTimer.cancel();
+    }
+    for (PeerSession session : peers.values()) {
+      if (session.connection != null) {
+        session.connection.close();
+      }
+    }
+  }
+}
