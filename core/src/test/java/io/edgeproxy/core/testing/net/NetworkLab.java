@@ -2,6 +2,7 @@ package io.edgeproxy.core.testing.net;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -178,7 +179,7 @@ public final class NetworkLab implements AutoCloseable {
    */
   public void redirect(Host from, Protocol protocol, InetSocketAddress original, InetSocketAddress via) {
     requireMember(from).firewall().redirect(requireNonNull(protocol, "protocol"),
-        requireNonNull(original, "original"), requireNonNull(via, "via"));
+        requireIpv4("original", original), requireIpv4("via", via));
   }
 
   public void clearRedirects() {
@@ -258,6 +259,14 @@ public final class NetworkLab implements AutoCloseable {
       throw new IllegalArgumentException("host: " + host + " (expected: a host of lab " + runId() + ")");
     }
     return host;
+  }
+
+  private static InetSocketAddress requireIpv4(String name, InetSocketAddress address) {
+    requireNonNull(address, name);
+    if (!(address.getAddress() instanceof Inet4Address) || address.getAddress().isAnyLocalAddress()) {
+      throw new IllegalArgumentException(name + ": " + address + " (expected: a concrete IPv4 address)");
+    }
+    return address;
   }
 
   private void requirePair(Host a, Host b) {
