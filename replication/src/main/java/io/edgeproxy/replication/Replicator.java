@@ -301,7 +301,7 @@ public final class Replicator implements AutoCloseable {
     }
 
     @Override
-    public void replaced() {
+    public void replaced(io.edgeproxy.replication.protocol.RejoinReport report, List<ReplicaStore.LostChange> dropped) {
       snapshots.reloadAll();
     }
   }

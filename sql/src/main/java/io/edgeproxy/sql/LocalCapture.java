@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * transaction of this POP, numbered by a fresh clock reading. Per row:
  *
  * <ul>
- *   <li>the row is there but was deleted (or never seen): a new life, causal length + 1, every
+ *   <li>the row is there but was deleted (or never seen): a new life, causal length + 1 (a row
+ *       never seen starts at a length derived from the time, see {@link #firstLength}), every
  *       column versioned;
  *   <li>the row is there and alive: the columns an update changed get the new version (every
  *       column for an insert over it, e.g. {@code INSERT OR REPLACE});
@@ -127,7 +128,7 @@ final class LocalCapture {
       return RowChange.tombstone(table.name(), key, deleted.cl(), version);
     }
     if (existence == null || !existence.exists()) {
-      Clocks.Existence born = new Clocks.Existence(existence == null ? 1 : existence.cl() + 1, version);
+      Clocks.Existence born = new Clocks.Existence(existence == null ? firstLength(version) : existence.cl() + 1, version);
       clocks.removeCells(table.name(), key, existence == null ? 0 : existence.cl(), cells, version.hlc());
       clocks.putExistence(table.name(), key, existence, born);
       for (String column : table.valueColumns()) {
@@ -164,6 +165,17 @@ final class LocalCapture {
       base.putAll(putBack);
     }
     return changed ? state(table, key, existence, clocks, base) : null;
+  }
+
+  /**
+   * The causal length of a row this POP knows nothing of: odd, and derived from the time (2 ms +
+   * 1), not 1. A row whose tombstone was compacted away may be inserted again, and its new life must
+   * win over that old delete on POPs that have not compacted it yet; no key is deleted and
+   * inserted again twice a millisecond for the life of a tombstone. Rows that predate capture
+   * (version 0) start at 1, the oldest life there is.
+   */
+  static long firstLength(Version version) {
+    return 2 * HybridClock.millisOf(version.hlc()) + 1;
   }
 
   private static Clocks.StoredCell stored(ReplicatedTable table, String column, Version version, @Nullable Object value) {

@@ -27,11 +27,12 @@ final class LostChanges {
         while (rs.next()) {
           boolean exists = (rs.getLong(3) & 1) == 1;
           lost.add(new ReplicaStore.LostChange(new RowKey(rs.getString(1), rs.getString(2)), exists ? "(inserted)" : "(deleted)",
-              null, rs.getLong(4)));
+              null, rs.getLong(4), rs.getLong(3)));
         }
       }
     }
-    try (PreparedStatement st = c.prepareStatement("SELECT m.tbl, m.pk, m.col, m.hlc, m.kept, m.value FROM main.__edge_cells m"
+    try (PreparedStatement st = c.prepareStatement("SELECT m.tbl, m.pk, m.col, m.hlc, m.kept, m.value,"
+        + " (SELECT r.cl FROM main.__edge_rows r WHERE r.tbl = m.tbl AND r.pk = m.pk) FROM main.__edge_cells m"
         + " WHERE m.node = ? AND m.hlc > ? AND NOT EXISTS (SELECT 1 FROM snap.__edge_cells s"
         + " WHERE s.tbl = m.tbl AND s.pk = m.pk AND s.col = m.col AND s.hlc = m.hlc AND s.node = m.node)")) {
       st.setString(1, self);
@@ -40,7 +41,8 @@ final class LostChanges {
         while (rs.next()) {
           RowKey row = new RowKey(rs.getString(1), rs.getString(2));
           Object value = rs.getInt(5) == 1 ? rs.getObject(6) : valueInTable(rows, ours, row, rs.getString(3));
-          lost.add(new ReplicaStore.LostChange(row, rs.getString(3), value == null ? null : String.valueOf(value), rs.getLong(4)));
+          lost.add(new ReplicaStore.LostChange(row, rs.getString(3), value == null ? null : String.valueOf(value), rs.getLong(4),
+              rs.getLong(7)));
         }
       }
     }

@@ -62,8 +62,13 @@ public final class ReplicaStore {
   /** Raise what this replica holds of {@code origin} to {@code to}, if it holds at least {@code from}. */
   public record HoldsAdvance(String origin, long from, long to) {}
 
-  /** A local change a rejoin dropped: the peer's copy did not have it. */
-  public record LostChange(RowKey row, String column, @Nullable String value, long hlc) {}
+  /**
+   * A local change a rejoin dropped: the peer's copy did not have it.
+   *
+   * @param column the column, or "(inserted)" / "(deleted)" for the row's existence
+   * @param cl the causal length of the row's life the change belongs to
+   */
+  public record LostChange(RowKey row, String column, @Nullable String value, long hlc, long cl) {}
 
   /** What replacing this replica with a peer's copy did. */
   public record ReplaceResult(long rowsCopied, List<LostChange> lost, long maxHlc) {}
@@ -253,14 +258,23 @@ public final class ReplicaStore {
   }
 
   /**
-   * Forgets tombstones older than {@code cutoffHlc} and remembers, per origin, the newest one
-   * forgotten (a peer that never saw those deletes must rejoin from a copy rather than sync).
+   * Only tombstones within what this replica holds of their origin are compacted: so what it has
+   * compacted (its horizon) never runs ahead of what it holds, and a POP that synced with it is
+   * never taken for stale because of it.
+   */
+  private static final String HELD_BY_HOLDS =
+      " AND hlc <= coalesce((SELECT h.hlc FROM __edge_holds h WHERE h.origin = __edge_rows.node), 0)";
+
+  /**
+   * Forgets tombstones older than {@code cutoffHlc} (and within what this replica holds of their
+   * origin) and remembers, per origin, the newest one forgotten (a peer that never saw those
+   * deletes must rejoin from a copy rather than sync).
    */
   public Removal compactTombstones(long cutoffHlc) {
     return db.inTransaction(c -> {
       List<DigestDelta> deltas = new ArrayList<>();
       Map<String, Long> newest = new LinkedHashMap<>();
-      try (PreparedStatement st = c.prepareStatement("SELECT tbl, pk, cl, hlc, node FROM __edge_rows WHERE cl % 2 = 0 AND hlc < ?")) {
+      try (PreparedStatement st = c.prepareStatement("SELECT tbl, pk, cl, hlc, node FROM __edge_rows WHERE cl % 2 = 0 AND hlc < ?" + HELD_BY_HOLDS)) {
         st.setLong(1, cutoffHlc);
         try (ResultSet rs = st.executeQuery()) {
           while (rs.next()) {
@@ -274,7 +288,7 @@ public final class ReplicaStore {
       if (deltas.isEmpty()) {
         return new Removal(0, List.of());
       }
-      try (PreparedStatement st = c.prepareStatement("DELETE FROM __edge_rows WHERE cl % 2 = 0 AND hlc < ?")) {
+      try (PreparedStatement st = c.prepareStatement("DELETE FROM __edge_rows WHERE cl % 2 = 0 AND hlc < ?" + HELD_BY_HOLDS)) {
         st.setLong(1, cutoffHlc);
         st.executeUpdate();
       }

@@ -43,8 +43,11 @@ public final class ReplicaNode {
   public interface Listener {
     void changed(Collection<RowKey> rows);
 
-    /** Everything may have changed (a copy replaced routing.db's rows). */
-    void replaced();
+    /**
+     * Everything may have changed: a copy replaced routing.db's rows; {@code dropped} are the local
+     * changes the copy did not have (also listed in the report's file).
+     */
+    void replaced(RejoinReport report, List<ReplicaStore.LostChange> dropped);
   }
 
   final NodeSettings settings;
@@ -67,8 +70,12 @@ public final class ReplicaNode {
   private long lastSyncRecordedMs;
   private boolean drainQueued;
   private boolean syncing;
+  private ReplicaRuntime.@Nullable Stream syncStream;
+  private long sessionStartedNanos;
   private boolean closed;
   private @Nullable String rejoinReason;
+  /** The rejoin is for staleness (this POP may hold rows whose deletes it missed), not an empty start. */
+  private boolean stale;
   private @Nullable RejoinReport lastRejoin;
   private @Nullable String storageError;
   private ReplicaRuntime.@Nullable Cancellable releaseTimer;
@@ -433,6 +440,14 @@ public final class ReplicaNode {
 
   private void antiEntropyRound() {
     if (syncing) {
+      ReplicaRuntime.Stream stuck = syncStream;
+      long limit = Math.max(30_000, 20 * settings.syncInterval().toMillis()) * 1_000_000;
+      if (stuck != null && runtime.nanoTime() - sessionStartedNanos > limit) {
+        warn("session:" + stuck.peer(), "anti-entropy with " + stuck.peer() + " made no progress for " + limit / 1_000_000_000
+            + " s; giving it up");
+        stuck.close(); // its protocol ends the session when the stream closes
+        onClosed(stuck);
+      }
       return;
     }
     if (rejoinReason != null) {
@@ -453,17 +468,26 @@ public final class ReplicaNode {
     }
   }
 
-  /** The peer to copy from: connected, not rejoining itself, the most recently synced. */
+  /**
+   * The peer to copy from: connected, not stale itself, preferably not starting empty either, the
+   * most recently synced (two POPs that both start empty copy each other, and both go on).
+   */
   private @Nullable PeerSession rejoinSource() {
     PeerSession best = null;
     for (PeerSession session : peers.values()) {
-      if (session.connected() && session.hello != null && !session.rejoining()
-          && session.verdict != Staleness.Verdict.PEER_REJOINS
-          && (best == null || session.lastSyncOf() > best.lastSyncOf())) {
+      if (!session.connected() || session.hello == null || session.rejoining()
+          || session.verdict == Staleness.Verdict.PEER_REJOINS) {
+        continue;
+      }
+      if (best == null || rank(session) > rank(best)) {
         best = session;
       }
     }
     return best;
+  }
+
+  private static long rank(PeerSession session) {
+    return (session.hello.getBootstrapping() ? 0 : Long.MIN_VALUE / 2 * -1) + session.lastSyncOf() / 2;
   }
 
   private void startSession(PeerSession session, boolean copy) {
@@ -475,9 +499,20 @@ public final class ReplicaNode {
     if (copy) {
       logger.info("rejoining from {}: {}", session.node(), rejoinReason);
     }
-    ReplicaRuntime.Stream stream = session.connection.openStream();
+    ReplicaRuntime.Stream stream;
+    try {
+      stream = session.connection.openStream();
+    } catch (RuntimeException e) {
+      syncing = false;
+      warn("open:" + session.node(), "cannot open a stream to " + session.node() + ": " + e.getMessage());
+      session.connection.close();
+      return;
+    }
+    this.syncStream = stream;
+    sessionStartedNanos = started;
     SyncInitiator initiator = new SyncInitiator(this, stream, copy, outcome -> {
       syncing = false;
+      this.syncStream = null;
       if (!outcome.heldOff()) {
         session.lastSyncAtMillis = runtime.wallMillis();
         session.lastSyncRows = outcome.rowsReceived();
@@ -520,7 +555,7 @@ public final class ReplicaNode {
     return Hello.newBuilder().setCluster(settings.cluster()).setNodeId(self).setRegion(settings.region())
         .setMinProtocol(Handshake.MIN_PROTOCOL).setMaxProtocol(Handshake.MAX_PROTOCOL).setSchemaVersion(schemaVersion())
         .addAllHolds(WireCodec.clocks(holds)).addAllHorizons(WireCodec.clocks(horizons)).setLastSyncMs(lastSyncMs)
-        .setRejoining(rejoinReason != null).build();
+        .setRejoining(rejoinReason != null && stale).setBootstrapping(rejoinReason != null && !stale).build();
   }
 
   /** A peer's Hello (the first on a stream, or a heartbeat): what it holds, and who of the two must rejoin. */
@@ -545,7 +580,8 @@ public final class ReplicaNode {
       }
     }
     session.verdict = verdict;
-    if (verdict == Staleness.Verdict.REJOIN && rejoinReason == null) {
+    if (verdict == Staleness.Verdict.REJOIN && !stale) {
+      stale = true;
       rejoinReason = Staleness.reason(us, them, ttl);
       if (rejoinReason == null) {
         rejoinReason = "both POPs compacted deletes the other may not have seen, and " + peer + " synced more recently";
@@ -557,7 +593,8 @@ public final class ReplicaNode {
   /** The peer refused this POP; a refusal for staleness starts a rejoin. */
   void refusedBy(String peer, Refused refused) {
     rejected(peer, "peer refused us: " + refused.getReason());
-    if (refused.getStale() && rejoinReason == null) {
+    if (refused.getStale() && !stale) {
+      stale = true;
       rejoinReason = peer + " refused this POP's changes: " + refused.getReason();
       logger.warn("this POP must rejoin from a copy: {}", rejoinReason);
     }
@@ -568,8 +605,14 @@ public final class ReplicaNode {
     return session != null && session.verdict == Staleness.Verdict.PEER_REJOINS;
   }
 
+  /** Waiting for a copy to replace its rows (empty, or stale): it takes no pushes and starts no merges. */
   boolean rejoining() {
     return rejoinReason != null;
+  }
+
+  /** May serve a copy of its rows: everything but a stale POP may (an empty one serves its empty copy). */
+  boolean mayServeCopy() {
+    return !stale;
   }
 
   /** A copy of routing.db for a peer's bootstrap or rejoin (after versioning what is pending), or null. */
@@ -605,13 +648,14 @@ public final class ReplicaNode {
           peer, result.rowsCopied(), result.lost().size(), report, reason);
     }
     rejoinReason = null;
+    stale = false;
     lastSyncMs = runtime.wallMillis();
     lastSyncRecordedMs = lastSyncMs;
     store.recordSync(lastSyncMs);
     for (PeerSession session : peers.values()) {
       session.verdict = Staleness.Verdict.MERGE;
     }
-    listener.replaced();
+    listener.replaced(lastRejoin, result.lost());
     return result.rowsCopied();
   }
 

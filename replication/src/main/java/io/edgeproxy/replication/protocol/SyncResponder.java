@@ -127,7 +127,7 @@ final class SyncResponder {
 
   /** A copy of routing.db, in order, then SyncDone; the temporary file is deleted. */
   private void snapshot() {
-    if (node.rejoining()) {
+    if (!node.mayServeCopy()) {
       stream.sendEnvelope(Envelope.newBuilder().setSyncReply(SyncReply.newBuilder().setBusy(true)));
       return;
     }

@@ -1,0 +1,497 @@
+package io.edgeproxy.replication.sim;
+
+import io.edgeproxy.core.change.RowChange;
+import io.edgeproxy.replication.protocol.NodeSettings;
+import io.edgeproxy.sql.Registration;
+import io.edgeproxy.sql.Registrations;
+import io.edgeproxy.sql.RoutingDb;
+import io.edgeproxy.sql.RowKey;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A seeded, virtual-time run of a cluster of POPs running the production protocol and storage:
+ * random writes (sqlite3-style SQL and lease heartbeats) while partitions come and go, links lose
+ * and duplicate messages, POPs crash and restart (some upgrading their schema), clocks are skewed;
+ * then everything heals, and the run says what does not hold (see {@link #check}). The same seed
+ * replays the same run exactly.
+ */
+final class Simulation implements AutoCloseable {
+  /** What a run is made of. */
+  record Options(int pops, long chaosMillis, long settleMillis, boolean mixedSchemas, long tombstoneTtlMillis,
+      double duplicate, long maxSkewMillis, long wildSkewMillis) {
+    static Options forSeed(long seed, int pops) {
+      Random r = new Random(seed ^ 0x5DEECE66DL);
+      return new Options(pops, 40_000 + r.nextInt(40_000), 45_000, r.nextBoolean(), 15_000 + r.nextInt(20_000),
+          r.nextDouble() < 0.5 ? 0.02 : 0, 500, r.nextBoolean() ? 2_000 : 0);
+    }
+  }
+
+  static final long START = 1_800_000_000_000L;
+  static final long SYNC_MILLIS = 500;
+  static final long TTL_MILLIS = 3_000;
+  static final long HEARTBEAT_MILLIS = 700;
+  static final List<String> NEXT_SCHEMA = next();
+
+  final long seed;
+  final Options options;
+  private final Random random;
+  private final EventQueue time = new EventQueue(START);
+  private final SimNetwork network;
+  private final Map<String, SimPop> pops = new LinkedHashMap<>();
+  private final Oracle oracle = new Oracle();
+  private final List<Backend> backends = new ArrayList<>();
+  private final Set<String> upgraded = new HashSet<>();
+  private final NodeSettings settings;
+  private boolean chaos = true;
+  private boolean quiet;
+  private long writes;
+
+  /** A backend heartbeating through a POP of its choice. */
+  private static final class Backend {
+    final String id;
+    String home;
+    boolean heartbeating = true;
+    boolean deregistered;
+    long stoppedAt;
+
+    Backend(String id, String home) {
+      this.id = id;
+      this.home = home;
+    }
+  }
+
+  Simulation(long seed, Options options, Path dir) {
+    this.seed = seed;
+    this.options = options;
+    this.random = new Random(seed);
+    this.network = new SimNetwork(time, random);
+    network.duplicate = options.duplicate();
+    settings = new NodeSettings("sim", "sa", Duration.ofMillis(SYNC_MILLIS), Duration.ofMillis(options.tombstoneTtlMillis()),
+        Duration.ofMillis(options.maxSkewMillis()), Duration.ofDays(3650), dir);
+    for (int i = 0; i < options.pops(); i++) {
+      String name = "pop-" + i;
+      boolean next = options.mixedSchemas() && i % 3 == 0;
+      long skew = random.nextInt(400) - 200;
+      if (i == 1 && options.wildSkewMillis() > 0) {
+        skew = options.wildSkewMillis(); // a POP whose clock is further ahead than the bound
+      }
+      pops.put(name, new SimPop(this, name, dir.resolve(name + ".db"), skew, next ? NEXT_SCHEMA : RoutingDb.migrations()));
+      if (next) {
+        upgraded.add(name);
+      }
+    }
+    List<String> names = List.copyOf(pops.keySet());
+    for (int i = 0; i < names.size(); i++) {
+      for (int j = i + 1; j < names.size(); j++) {
+        network.setLatency(names.get(i), names.get(j), 1 + random.nextInt(80)); // from one rack to across an ocean
+      }
+    }
+  }
+
+  private static List<String> next() {
+    List<String> out = new ArrayList<>(RoutingDb.migrations());
+    out.add("db/migration-next/V5__next_schema.sql");
+    return List.copyOf(out);
+  }
+
+  EventQueue time() {
+    return time;
+  }
+
+  SimNetwork network() {
+    return network;
+  }
+
+  @Nullable SimPop pop(String name) {
+    return pops.get(name);
+  }
+
+  /** With -Dsim.trace=table/key, prints every change of that row on every POP (replaying a seed). */
+  private void traceIfAsked() {
+    String trace = System.getProperty("sim.trace");
+    if (trace == null) {
+      return;
+    }
+    RowKey key = new RowKey(trace.substring(0, trace.indexOf('/')), trace.substring(trace.indexOf('/') + 1));
+    Map<String, String> last = new java.util.HashMap<>();
+    time.afterEach(() -> {
+      for (SimPop pop : pops.values()) {
+        String state = pop.up() ? String.valueOf(pop.store().rows(List.of(key))) : "(down)";
+        if (!state.equals(last.put(pop.name(), state))) {
+          System.out.println("TRACE " + (time.now() - START) + " " + pop.name() + " " + state);
+        }
+      }
+    });
+  }
+
+  /** Runs the whole scenario; returns what does not hold (empty: all well). */
+  List<String> run() {
+    traceIfAsked();
+    for (SimPop pop : pops.values()) {
+      pop.start(settings);
+    }
+    for (SimPop pop : pops.values()) {
+      announce(pop);
+    }
+    for (int i = 0; i < 3; i++) {
+      String id = "hb-" + i;
+      Backend b = new Backend(id, randomUp().name());
+      backends.add(b);
+      time.after(500 + i * 100L, () -> register(b));
+      time.after(1_000, () -> heartbeatLoop(b));
+    }
+    time.after(100, this::writeLoop);
+    time.after(1_000, this::chaosLoop);
+    time.runUntil(START + options.chaosMillis());
+    healEverything();
+    time.runUntil(START + options.chaosMillis() + options.settleMillis() / 2);
+    quiet = true; // no more writes but heartbeats: what was written must now be everywhere
+    time.runUntil(START + options.chaosMillis() + options.settleMillis());
+    return check();
+  }
+
+  // ---- membership, as SWIM would tell it
+
+  private void announce(SimPop pop) {
+    for (SimPop other : pops.values()) {
+      if (other != pop && other.up() && network.reachable(pop.name(), other.name())) {
+        pop.node().peerUp(other.address());
+        other.node().peerUp(pop.address());
+      }
+    }
+  }
+
+  private void membershipAfterCut(String a, String b) {
+    time.after(2_000, () -> {
+      if (!network.reachable(a, b)) {
+        down(a, b);
+        down(b, a);
+      }
+    });
+  }
+
+  private void down(String at, String gone) {
+    SimPop pop = pops.get(at);
+    if (pop.up()) {
+      pop.node().peerDown(gone);
+    }
+  }
+
+  private void membershipAfterHeal(String a, String b) {
+    time.after(1_000, () -> {
+      SimPop pa = pops.get(a);
+      SimPop pb = pops.get(b);
+      if (network.reachable(a, b) && pa.up() && pb.up()) {
+        pa.node().peerUp(pb.address());
+        pb.node().peerUp(pa.address());
+      }
+    });
+  }
+
+  // ---- workload
+
+  private void writeLoop() {
+    if (chaos || (!quiet && random.nextInt(4) == 0)) {
+      write();
+    }
+    time.after(20 + random.nextInt(160), this::writeLoop);
+  }
+
+  private void write() {
+    SimPop pop = randomUp();
+    if (pop == null) {
+      return;
+    }
+    Workload.Write w = Workload.pick(random, upgraded.contains(pop.name()));
+    String key = "k" + random.nextInt(6);
+    long number = random.nextInt(6);
+    Object[] params = Arrays.copyOf(new Object[] {key, number, pop.wallMillis() + random.nextInt(5_000)}, w.parameters());
+    try {
+      pop.db().write(w.sql(), params);
+    } catch (RuntimeException e) {
+      return; // e.g. a constraint: nothing written
+    }
+    committed(pop, w.touched(key, number));
+  }
+
+  /** A local write committed on {@code pop}: stamp it now (virtual), let the node version it, note the states. */
+  private void committed(SimPop pop, List<RowKey> touched) {
+    if (System.getProperty("sim.trace") != null) {
+      System.out.println("TRACE " + (time.now() - START) + " " + pop.name() + " writes " + touched);
+    }
+    pop.db().write("UPDATE __edge_pending SET wall_ms = ? WHERE wall_ms <> 0", pop.wallMillis());
+    pop.node().localCommit();
+    writes++;
+    for (RowChange state : pop.store().rows(touched)) {
+      if (!state.key().startsWith("hb-")) { // heartbeats go on to the end: judged by their leases
+        oracle.observe(state);
+      }
+    }
+  }
+
+  private void register(Backend b) {
+    SimPop pop = pops.get(b.home);
+    if (!pop.up()) {
+      b.home = randomUp().name();
+      pop = pops.get(b.home);
+    }
+    new Registrations(pop.db()).register(new Registration(b.id, "web", "sa", null, InetAddress.getLoopbackAddress(), 8080, 2,
+        100, 150, "{}"), pop.wallMillis(), Duration.ofMillis(TTL_MILLIS), pop.name());
+    committed(pop, List.of(new RowKey("backends", b.id), new RowKey("registrations", b.id)));
+  }
+
+  private void heartbeatLoop(Backend b) {
+    if (!b.heartbeating) {
+      return;
+    }
+    SimPop pop = pops.get(b.home);
+    if (!pop.up()) { // a client fails over to another POP
+      SimPop other = randomUp();
+      if (other != null) {
+        b.home = other.name();
+        pop = other;
+      }
+    }
+    if (pop.up()) {
+      var renewal = new Registrations(pop.db()).heartbeat(b.id, pop.wallMillis(), Duration.ofMillis(TTL_MILLIS), pop.name());
+      if (renewal == Registrations.Renewal.UNKNOWN) {
+        register(b); // 404: register again, as a client does
+      } else if (renewal == Registrations.Renewal.WRITTEN) {
+        committed(pop, List.of(new RowKey("registrations", b.id)));
+      }
+    }
+    time.after(HEARTBEAT_MILLIS, () -> heartbeatLoop(b));
+  }
+
+  // ---- faults
+
+  private void chaosLoop() {
+    if (!chaos) {
+      return;
+    }
+    List<String> names = List.copyOf(pops.keySet());
+    int roll = random.nextInt(100);
+    if (roll < 8) {
+      partition(names);
+    } else if (roll < 12) {
+      crash();
+    } else if (roll < 16) {
+      String a = names.get(random.nextInt(names.size()));
+      String b = names.get(random.nextInt(names.size()));
+      if (!a.equals(b)) {
+        network.setLoss(a, b, 0.2 + random.nextDouble() * 0.3);
+        time.after(5_000 + random.nextInt(15_000), () -> network.setLoss(a, b, 0));
+      }
+    } else if (roll < 18 && !backends.isEmpty()) {
+      Backend b = backends.get(random.nextInt(backends.size()));
+      if (b.heartbeating && random.nextBoolean()) {
+        b.heartbeating = false; // it stops: it must expire everywhere
+        b.stoppedAt = time.now();
+      } else if (b.heartbeating && !b.deregistered) {
+        SimPop pop = pops.get(b.home);
+        if (pop.up()) {
+          b.heartbeating = false;
+          b.deregistered = true;
+          b.stoppedAt = time.now();
+          new Registrations(pop.db()).deregister(b.id);
+          committed(pop, List.of(new RowKey("backends", b.id), new RowKey("registrations", b.id)));
+        }
+      }
+    }
+    time.after(1_000, this::chaosLoop);
+  }
+
+  private void partition(List<String> names) {
+    List<String> shuffled = new ArrayList<>(names);
+    java.util.Collections.shuffle(shuffled, random);
+    List<String> side = shuffled.subList(0, 1 + random.nextInt(Math.max(1, names.size() / 2)));
+    long length = random.nextInt(10) == 0 ? options.tombstoneTtlMillis() + 5_000 + random.nextInt(10_000)
+        : 2_000 + random.nextInt(15_000);
+    List<String[]> links = new ArrayList<>();
+    for (String a : side) {
+      for (String b : names) {
+        if (!side.contains(b)) {
+          links.add(new String[] {a, b});
+          network.cut(a, b);
+          membershipAfterCut(a, b);
+        }
+      }
+    }
+    time.after(length, () -> {
+      for (String[] link : links) {
+        network.heal(link[0], link[1]);
+        membershipAfterHeal(link[0], link[1]);
+      }
+    });
+  }
+
+  private void crash() {
+    SimPop pop = randomUp();
+    if (pop == null) {
+      return;
+    }
+    pop.crash();
+    network.killAll(pop.name());
+    for (SimPop other : pops.values()) {
+      if (other != pop) {
+        time.after(2_000, () -> {
+          if (other.up() && !pop.up()) {
+            other.node().peerDown(pop.name());
+          }
+        });
+      }
+    }
+    time.after(1_000 + random.nextInt(15_000), () -> restart(pop));
+  }
+
+  private void restart(SimPop pop) {
+    if (pop.up()) {
+      return;
+    }
+    if (options.mixedSchemas() && !upgraded.contains(pop.name()) && random.nextBoolean()) {
+      pop.setMigrations(NEXT_SCHEMA); // a rolling upgrade
+      upgraded.add(pop.name());
+    }
+    pop.start(settings);
+    announce(pop);
+  }
+
+  private void healEverything() {
+    chaos = false;
+    network.healAll();
+    network.clearLoss();
+    for (SimPop pop : pops.values()) {
+      if (!pop.up()) {
+        restart(pop);
+      }
+    }
+    for (SimPop pop : pops.values()) {
+      announce(pop);
+    }
+  }
+
+  private @Nullable SimPop randomUp() {
+    List<SimPop> up = pops.values().stream().filter(SimPop::up).toList();
+    return up.isEmpty() ? null : up.get(random.nextInt(up.size()));
+  }
+
+  // ---- the verdict
+
+  /** What does not hold after the run; empty when everything does. */
+  private List<String> check() {
+    List<String> problems = new ArrayList<>();
+    List<SimPop> all = List.copyOf(pops.values());
+    SimPop first = all.getFirst();
+    Map<RowKey, Long> expected = hashes(first);
+    for (SimPop pop : all) {
+      if (pop.node().view().rejoin() != null) {
+        problems.add(pop.name() + " is still rejoining: " + pop.node().view().rejoin());
+      }
+      Map<RowKey, Long> actual = hashes(pop);
+      if (!actual.equals(expected)) {
+        problems.add(pop.name() + " differs from " + first.name() + " in " + differing(expected, actual));
+        Set<RowKey> keys = new HashSet<>(expected.keySet());
+        keys.addAll(actual.keySet());
+        keys.removeIf(k -> java.util.Objects.equals(expected.get(k), actual.get(k)));
+        for (RowKey k : keys.stream().limit(3).toList()) {
+          problems.add("  " + first.name() + ": " + first.store().rows(List.of(k)));
+          problems.add("  " + pop.name() + ": " + pop.store().rows(List.of(k)));
+        }
+        problems.add("  " + pop.name() + " view: " + pop.node().view());
+        problems.add("  " + first.name() + " view: " + first.node().view());
+      }
+      var release = pop.store().nextRelease();
+      if (release.isPresent() && release.getAsLong() < pop.wallMillis() - 1_000) {
+        problems.add(pop.name() + " still holds changes stamped ahead that were due at " + release.getAsLong());
+      }
+    }
+    Map<RowKey, RowChange> rows = new LinkedHashMap<>();
+    first.store().rows(k -> !k.key().startsWith("hb-"), r -> rows.put(new RowKey(r.table(), r.key()), r));
+    problems.addAll(oracle.check(rows, Oracle.dropped(all)));
+    problems.addAll(leases(all));
+    return problems;
+  }
+
+  /**
+   * A backend still heartbeating routes everywhere; one that stopped is expired everywhere; a
+   * deregistered one is gone. A POP whose clock is off by more than the bound judges leases off by
+   * as much (it is flagged for it), so it is left out here.
+   */
+  private List<String> leases(List<SimPop> all) {
+    List<String> problems = new ArrayList<>();
+    for (Backend b : backends) {
+      for (SimPop pop : all) {
+        if (Math.abs(pop.wallMillis() - time.now()) > options.maxSkewMillis()) {
+          continue;
+        }
+        var lease = new Registrations(pop.db()).find(b.id);
+        long now = pop.wallMillis();
+        if (b.heartbeating) {
+          if (lease.isEmpty() || lease.get().expiredAt(now)) {
+            problems.add(b.id + " kept heartbeating but its lease is " + (lease.isEmpty() ? "gone" : "expired") + " on " + pop.name());
+          }
+        } else if (b.deregistered) {
+          // final, unless a rejoin dropped it (the POP that took it was cut off too long): then it was reported
+          if (lease.isPresent() && !reportedDropped(all, b.id)) {
+            problems.add(b.id + " was deregistered but is still registered on " + pop.name());
+          }
+        } else if (lease.isPresent() && !lease.get().expiredAt(now)) {
+          problems.add(b.id + " stopped heartbeating " + (time.now() - b.stoppedAt) + " ms ago but is alive on " + pop.name());
+        }
+      }
+    }
+    return problems;
+  }
+
+  private static boolean reportedDropped(List<SimPop> all, String id) {
+    return all.stream().flatMap(p -> p.dropped.stream()).anyMatch(l -> l.row().key().equals(id));
+  }
+
+  /**
+   * Every row's hash, tombstones past the TTL left out: each POP compacts them on its own schedule,
+   * so for a few seconds some still hold one others have forgotten (and refuse to store again).
+   */
+  private Map<RowKey, Long> hashes(SimPop pop) {
+    Set<RowKey> expired = new HashSet<>();
+    long cutoff = io.edgeproxy.core.change.HybridClock.fromMillis(time.now() - options.tombstoneTtlMillis() + 2_000);
+    pop.store().rows(k -> true, r -> {
+      if (!r.exists() && Long.compareUnsigned(r.version().hlc(), cutoff) < 0) {
+        expired.add(new RowKey(r.table(), r.key()));
+      }
+    });
+    Map<RowKey, Long> out = new LinkedHashMap<>();
+    pop.store().rowHashes(k -> !expired.contains(k) && !k.key().startsWith("hb-"), out::put);
+    return out;
+  }
+
+  private static String differing(Map<RowKey, Long> a, Map<RowKey, Long> b) {
+    Set<RowKey> keys = new HashSet<>(a.keySet());
+    keys.addAll(b.keySet());
+    keys.removeIf(k -> java.util.Objects.equals(a.get(k), b.get(k)));
+    return keys.size() + " rows, e.g. " + keys.stream().limit(5).toList();
+  }
+
+  String summary() {
+    return "seed " + seed + ": " + pops.size() + " POPs, " + writes + " writes, " + oracle.rowsObserved() + " rows, "
+        + network.messages + " messages (" + network.duplicated + " duplicated), " + time.eventsRun() + " events, "
+        + pops.values().stream().mapToInt(p -> p.rejoins.size()).sum() + " rejoins, options " + options;
+  }
+
+  @Override
+  public void close() {
+    for (SimPop pop : pops.values()) {
+      pop.crash();
+    }
+  }
+}
