@@ -16,15 +16,16 @@ import java.util.function.Supplier;
  * What the discovery API works with, all owned by the node that starts it.
  *
  * @param self this POP's id (the replication node id, or its region without replication); leases
- *     record it, so the POP that accepted a registration is the one that expires it first
+ *     record it as the POP that accepted the registration or its last renewal
  * @param members the cluster's members as this POP sees them (itself included)
  * @param nodeStatus this POP's status (version, snapshot, listeners, replication lag) for the status page
  * @param metrics the Prometheus text of every metric of the node
- * @param reloadAll re-reads routing.db into the snapshot (after a bulk change such as an expiry pass)
+ * @param reloadAll re-reads routing.db into the snapshot (after a bulk change)
+ * @param receipts write receipts of this POP's writes, and their state across the cluster
  */
 public record ApiContext(ApiConfig config, String self, RoutingState state, RoutingReloader reloader, ClientLocator locator,
     Registrations registrations, ApiTokens tokens, MeterRegistry registry, Supplier<List<Member>> members,
-    Supplier<Object> nodeStatus, Supplier<String> metrics, Runnable reloadAll) {
+    Supplier<Object> nodeStatus, Supplier<String> metrics, Runnable reloadAll, WriteReceipts receipts) {
 
   /** A member of the cluster as shown by {@code GET /api/v1/members}. */
   public record Member(String nodeId, String region, String address, boolean self, boolean connected) {}
@@ -42,5 +43,6 @@ public record ApiContext(ApiConfig config, String self, RoutingState state, Rout
     requireNonNull(nodeStatus, "nodeStatus");
     requireNonNull(metrics, "metrics");
     requireNonNull(reloadAll, "reloadAll");
+    requireNonNull(receipts, "receipts");
   }
 }

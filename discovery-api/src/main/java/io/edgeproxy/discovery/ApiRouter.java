@@ -64,6 +64,9 @@ final class ApiRouter {
     if (path.startsWith(PREFIX + "backends/")) {
       return "/api/v1/backends/{id}";
     }
+    if (path.startsWith(PREFIX + "receipts/")) {
+      return "/api/v1/receipts/{receipt}";
+    }
     return switch (path) {
       case "/health", "/metrics", "/", "/ui", PREFIX + "register", PREFIX + "backends", PREFIX + "members",
           PREFIX + "route/explain", PREFIX + "status", PREFIX + "openapi.yaml" -> path;
@@ -105,6 +108,9 @@ final class ApiRouter {
     }
     if (rest.equals("backends")) {
       return only(r, "GET") ? list(caller, r) : notAllowed(r, "GET");
+    }
+    if (rest.startsWith("receipts/")) {
+      return only(r, "GET") ? receipt(rest.substring("receipts/".length())) : notAllowed(r, "GET");
     }
     if (rest.startsWith("backends/")) {
       String id = rest.substring("backends/".length());
@@ -155,7 +161,42 @@ final class ApiRouter {
     body.put("message", "backend " + registration.id() + " registered for app " + registration.app()
         + "; send a heartbeat at least every " + context.config().heartbeatTtl().toSeconds() / 2 + " s");
     body.put("ttl_secs", context.config().heartbeatTtl().toSeconds());
-    return ApiResponse.json(201, body);
+    return withReceipt(201, body);
+  }
+
+  /**
+   * The answer to a write, with the receipt of the transaction holding it (JSON field
+   * {@code receipt} and header {@code Edgeproxy-Receipt}) when replication runs.
+   */
+  private ApiResponse withReceipt(int status, Map<String, Object> body) {
+    Optional<String> receipt = context.receipts().afterWrite();
+    Map<String, Object> out = new LinkedHashMap<>(body);
+    receipt.ifPresent(r -> out.put("receipt", r));
+    ApiResponse response = ApiResponse.json(status, out);
+    return receipt.map(r -> response.withHeader(RECEIPT_HEADER, r)).orElse(response);
+  }
+
+  static final String RECEIPT_HEADER = "Edgeproxy-Receipt";
+
+  private ApiResponse receipt(String text) {
+    String receipt = java.net.URLDecoder.decode(text, java.nio.charset.StandardCharsets.UTF_8);
+    if (!receipt.matches("[A-Za-z0-9._-]{1,128}:[0-9]{1,20}")) {
+      return ApiResponse.error(400, "'" + clip(receipt) + "' is not a receipt (expected: NODE:VERSION, as returned by a write)");
+    }
+    return context.receipts().status(receipt)
+        .map(v -> {
+          Map<String, Object> body = new LinkedHashMap<>();
+          body.put("receipt", v.receipt());
+          body.put("all_applied", v.allApplied());
+          body.put("applied", v.applied());
+          body.put("missing", v.missing());
+          return ApiResponse.json(200, body);
+        })
+        .orElseGet(() -> ApiResponse.error(404, "replication is off on this POP: writes have no receipts"));
+  }
+
+  private static String clip(String s) {
+    return s.length() > 64 ? s.substring(0, 64) + "..." : s;
   }
 
   private ApiResponse heartbeat(Caller caller, String id) {
@@ -169,12 +210,17 @@ final class ApiRouter {
         : context.registrations().heartbeat(id, now, context.config().heartbeatTtl(), context.self());
     if (renewal == Registrations.Renewal.UNKNOWN) {
       return ApiResponse.error(404, "no registration with id '" + id + "' (expected: an id registered with POST /api/v1/register;"
-          + " a lease that expired long ago was deregistered: register again)");
+          + " it was deregistered, or its lease ended long ago: register again)");
     }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", id);
+    body.put("renewed", true);
+    body.put("ttl_secs", context.config().heartbeatTtl().toSeconds());
     if (renewal == Registrations.Renewal.WRITTEN) {
       refresher.refresh(id);
+      return withReceipt(200, body);
     }
-    return ApiResponse.json(200, Map.of("id", id, "renewed", true, "ttl_secs", context.config().heartbeatTtl().toSeconds()));
+    return ApiResponse.json(200, body);
   }
 
   private ApiResponse list(Caller caller, Request r) {
@@ -236,7 +282,10 @@ final class ApiRouter {
     }
     context.registrations().deregister(id);
     refresher.refresh(id);
-    return ApiResponse.json(200, Map.of("id", id, "deregistered", true));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", id);
+    body.put("deregistered", true);
+    return withReceipt(200, body);
   }
 
   private ApiResponse explain(Caller caller, Request r) {

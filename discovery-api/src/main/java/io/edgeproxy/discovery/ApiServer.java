@@ -49,19 +49,18 @@ public final class ApiServer implements AutoCloseable {
   private final EventLoopGroup group;
   private final Channel channel;
   private final ExecutorService workers;
-  private final LeaseKeeper leases;
   private final ApiRouter router;
 
-  private ApiServer(EventLoopGroup group, Channel channel, ExecutorService workers, LeaseKeeper leases, ApiRouter router) {
+  private ApiServer(EventLoopGroup group, Channel channel, ExecutorService workers, ApiRouter router) {
     this.group = group;
     this.channel = channel;
     this.workers = workers;
-    this.leases = leases;
     this.router = router;
   }
 
   /**
-   * Binds the API and starts lease expiry; blocks until bound.
+   * Binds the API; blocks until bound. (Leases need no timer here: every POP derives them from
+   * routing.db, see the sql module's LeaseRule.)
    *
    * @throws IllegalStateException naming the address when it cannot listen
    */
@@ -80,10 +79,9 @@ public final class ApiServer implements AutoCloseable {
             }
           })
           .bind(context.config().listen()).syncUninterruptibly().channel();
-      LeaseKeeper leases = new LeaseKeeper(context).start();
       logger.info("discovery API on http://{}/ (status page /ui, OpenAPI /api/v1/openapi.yaml); heartbeat TTL {} s",
           SocketAddresses.format((InetSocketAddress) channel.localAddress()), context.config().heartbeatTtl().toSeconds());
-      return new ApiServer(group, channel, workers, leases, router);
+      return new ApiServer(group, channel, workers, router);
     } catch (RuntimeException e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       workers.shutdownNow();
@@ -99,7 +97,6 @@ public final class ApiServer implements AutoCloseable {
 
   @Override
   public void close() {
-    leases.close();
     channel.close().syncUninterruptibly();
     workers.shutdownNow();
     router.close();

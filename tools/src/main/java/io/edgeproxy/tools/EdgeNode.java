@@ -26,6 +26,9 @@ import io.edgeproxy.sql.Registrations;
 import io.edgeproxy.sql.ReplicaStore;
 import io.edgeproxy.sql.RoutingDb;
 import io.edgeproxy.sql.RoutingReloader;
+import io.edgeproxy.sql.LeaseRule;
+import io.edgeproxy.discovery.WriteReceipts;
+import java.time.Duration;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,13 +93,10 @@ public final class EdgeNode implements AutoCloseable {
 
     // 3. The first snapshot, synchronously, so the proxy never starts on an empty table.
     state = new RoutingState(config.node().region(), new LoadBoard());
-    reloader = new RoutingReloader(db, state);
+    // Registered backends route as their leases allow, judged here from the replicated lease ends.
+    reloader = new RoutingReloader(db, state, new LeaseRule(config.deregisterAfter()), System::currentTimeMillis);
     if (config.replication() == null) {
-      // Without replication, still give local changes their versions as they happen, so change
-      // capture never piles up and versions are ready if replication is turned on later.
-      ReplicaStore store = ReplicaStore.open(db, null);
-      HybridClock clock = HybridClock.system();
-      reloader.beforeEachLoad(() -> store.captureLocal(clock));
+      resources.add(standaloneUpkeep());
     }
     resources.add(reloader);
     RoutingSnapshot first = step("read routing.db", reloader::loadFirst);
@@ -133,7 +133,10 @@ public final class EdgeNode implements AutoCloseable {
 
     // 7. Replication: the proxy already serves this POP's own routing.db while it joins.
     if (config.replication() != null) {
-      replicator = step("start replication", () -> Replicator.start(config.replication(), config.node().region(), db, reloader));
+      // Registrations whose lease ended longer ago than deregister-after plus the tombstone TTL are forgotten.
+      Duration forgetLeases = config.deregisterAfter().plus(config.replication().tombstoneTtl());
+      replicator = step("start replication", () -> Replicator.start(config.replication(), config.node().region(), db, reloader,
+          forgetLeases));
       resources.add(replicator);
     }
 
@@ -163,7 +166,37 @@ public final class EdgeNode implements AutoCloseable {
   private ApiContext apiContext() {
     String self = replicator != null ? replicator.nodeId() : config.node().region();
     return new ApiContext(config.api(), self, state, reloader, locator, new Registrations(db), new ApiTokens(db),
-        metrics().registry(), this::members, () -> AdminServer.status(this), () -> metrics().scrape(), this::reloadNow);
+        metrics().registry(), this::members, () -> AdminServer.status(this), () -> metrics().scrape(), this::reloadNow,
+        receipts());
+  }
+
+  /** Write receipts of this POP's writes (none without replication). */
+  public WriteReceipts receipts() {
+    return replicator != null ? new ReplicatorReceipts(replicator) : WriteReceipts.NONE;
+  }
+
+  /**
+   * Without replication, local changes still get their versions as they happen (so change capture
+   * never piles up, and versions are ready if replication is turned on later), and registrations
+   * whose lease ended long ago are still forgotten.
+   */
+  private AutoCloseable standaloneUpkeep() {
+    ReplicaStore store = ReplicaStore.open(db, null);
+    HybridClock clock = new HybridClock(System::currentTimeMillis);
+    reloader.beforeEachLoad(() -> store.captureLocal(clock));
+    Duration forget = config.deregisterAfter().plus(Duration.ofSeconds(
+        Long.parseLong(io.edgeproxy.core.config.ConfigKey.REPLICATION_TOMBSTONE_TTL_SECS.defaultValue())));
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "lease-upkeep"));
+    timer.scheduleWithFixedDelay(() -> {
+      try {
+        if (store.forgetExpiredLeases(System.currentTimeMillis(), forget.toMillis()).rows() > 0) {
+          reloader.reloadNow();
+        }
+      } catch (RuntimeException e) {
+        logger.warn("cannot forget long-expired registrations: {}", e.getMessage());
+      }
+    }, 1, 60, TimeUnit.MINUTES);
+    return timer::shutdownNow;
   }
 
   /** The cluster's members as this POP sees them, itself first. */

@@ -120,7 +120,7 @@ class DiscoveryApiIT {
   }
 
   @Test
-  void aMissedHeartbeatStopsTrafficAHeartbeatBringsItBackAndALongerSilenceDeregisters() throws Exception {
+  void aMissedHeartbeatStopsTrafficALongerSilenceHidesItAndAHeartbeatBringsItBackUntilItDeregisters() throws Exception {
     Pop pop = new Pop(apiConfig(dir, Duration.ofSeconds(1), Duration.ofSeconds(2)));
     int port = sockets.namedBackend("leased");
     InetSocketAddress proxy = pop.node.proxyAddresses().get(0);
@@ -135,10 +135,21 @@ class DiscoveryApiIT {
     assertThat(pop.call("POST", "/api/v1/heartbeat/leased-1", pop.web, null).status()).isEqualTo(200);
     assertThat(TestSockets.ask(proxy)).isEqualTo("leased");
 
-    // Silence past TTL + deregistration grace: the backend is gone (a tombstone, not a flag).
+    // Silence past TTL + deregister-after: out of listings and routing, but nothing was written or
+    // deleted (every POP derives it from the lease), so a later heartbeat undoes it.
+    long stamp = pop.node.db().changeStamp();
     await().atMost(Duration.ofSeconds(10)).until(() -> pop.call("GET", "/api/v1/backends/leased-1", pop.web, null).status() == 404);
+    assertThat(exec(pop.node.config().node().dbPath(), "SELECT count(*) FROM backends;")).isEqualTo("1\n");
+    assertThat(pop.call("POST", "/api/v1/heartbeat/leased-1", pop.web, null).status()).isEqualTo(200);
+    assertThat(TestSockets.ask(proxy)).isEqualTo("leased");
+    assertThat(stamp).isNotZero();
+
+    // A deregistration is a delete: final; a heartbeat then answers 404 so the backend registers again.
+    assertThat(pop.call("DELETE", "/api/v1/backends/leased-1", pop.web, null).status()).isEqualTo(200);
+    Reply after = pop.call("POST", "/api/v1/heartbeat/leased-1", pop.web, null);
+    assertThat(after.status()).isEqualTo(404);
+    assertThat(after.text()).contains("register again");
     assertThat(exec(pop.node.config().node().dbPath(), "SELECT count(*) FROM backends;")).isEqualTo("0\n");
-    assertThat(pop.call("POST", "/api/v1/heartbeat/leased-1", pop.web, null).status()).isEqualTo(404);
   }
 
   @Test
@@ -325,10 +336,12 @@ class DiscoveryApiIT {
       String baseB = "http://127.0.0.1:" + cluster.node(1).apiAddress().getPort();
       await().atMost(Duration.ofSeconds(5)).until(() -> HTTP.send(HttpRequest.newBuilder(URI.create(baseB + "/api/v1/backends"))
           .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
-      // The POP that took the registration goes away; node B still expires the lease.
+      // The POP that took the registration goes away; node B still judges the lease, from the replicated
+      // lease end: nothing is written for it (the row keeps healthy = 1), so no POP's view can win over another's.
       cluster.node(0).close();
       await().atMost(Duration.ofSeconds(10)).until(() -> TestSockets.ask(proxyB).isEmpty());
-      assertThat(exec(cluster.db(1), "SELECT healthy FROM backends WHERE id = 'remote-1';")).isEqualTo("0\n");
+      assertThat(exec(cluster.db(1), "SELECT healthy FROM backends WHERE id = 'remote-1';")).isEqualTo("1\n");
+      assertThat(cluster.node(1).state().current().backend("remote-1").healthy()).isFalse();
     }
   }
 }

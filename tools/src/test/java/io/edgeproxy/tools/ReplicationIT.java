@@ -125,7 +125,8 @@ class ReplicationIT {
           java.nio.file.StandardCopyOption.REPLACE_EXISTING); // it knows the gossip key, not a CA-signed identity
       EdgeNode impostor = cluster.add(c -> c.withReplication(new io.edgeproxy.core.config.ReplicationConfig("pop-2",
           c.replication().gossipAddress(), c.replication().transportAddress(), "127.0.0.1", c.replication().bootstrapPeers(),
-          c.replication().clusterName(), null, otherCa, c.replication().syncInterval(), c.replication().gossipInterval())));
+          c.replication().clusterName(), null, otherCa, c.replication().syncInterval(), c.replication().gossipInterval(),
+          c.replication().tombstoneTtl(), c.replication().maxClockSkew())));
       exec(cluster.db(0), "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('b1', 'web', 'sa', '10.0.0.1', 80);");
       await().atMost(Duration.ofSeconds(10)).until(() -> count(cluster.db(1)) == 1);
       await().atMost(Duration.ofSeconds(15)).until(() -> cluster.node(0).replicator().status().rejectedTotal() > 0);

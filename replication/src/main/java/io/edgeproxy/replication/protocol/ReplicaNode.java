@@ -296,6 +296,12 @@ public final class ReplicaNode {
   }
 
   private void captured(ReplicaStore.Capture capture) {
+    if (rejoinReason != null && !stale) {
+      // Started empty, but written to before a copy came: it is no longer empty, and nothing it holds
+      // is stale, so it joins by anti-entropy (a merge) instead of replacing what was just written.
+      logger.info("{}: written to before a peer's copy came: joining by anti-entropy instead", self);
+      rejoinReason = null;
+    }
     digest.apply(capture.deltas(), runtime.wallMillis());
     refreshClocks();
     ChangeSet set = capture.set();
@@ -497,7 +503,7 @@ public final class ReplicaNode {
     syncing = true;
     long started = runtime.nanoTime();
     if (copy) {
-      logger.info("rejoining from {}: {}", session.node(), rejoinReason);
+      logger.info("{}: rejoining from {}: {}", self, session.node(), rejoinReason);
     }
     ReplicaRuntime.Stream stream;
     try {
@@ -518,7 +524,7 @@ public final class ReplicaNode {
         session.lastSyncRows = outcome.rowsReceived();
       }
       if (outcome.rowsReceived() > 0 || outcome.rowsSent() > 0) {
-        logger.info("{} with {}: {} differing buckets, {} rows received, {} sent, {} ms", copy ? "copy" : "anti-entropy",
+        logger.info("{}: {} with {}: {} differing buckets, {} rows received, {} sent, {} ms", self, copy ? "copy" : "anti-entropy",
             outcome.peer(), outcome.differingBuckets(), outcome.rowsReceived(), outcome.rowsSent(),
             (runtime.nanoTime() - started) / 1_000_000);
       }
@@ -570,23 +576,22 @@ public final class ReplicaNode {
       session.verdict = Staleness.Verdict.MERGE; // it is replacing its rows; judge it once it has
       return;
     }
-    long ttl = settings.tombstoneTtl().toMillis();
     Staleness.Side us = new Staleness.Side(self, holds, horizons, lastSyncMs);
     Staleness.Side them = new Staleness.Side(peer, session.holds, session.horizons, hello.getLastSyncMs());
-    Staleness.Verdict verdict = Staleness.judge(us, them, ttl);
+    Staleness.Verdict verdict = Staleness.judge(us, them);
     if (verdict != session.verdict) {
       if (verdict == Staleness.Verdict.PEER_REJOINS) {
-        logger.warn("{} must rejoin from a copy before its changes are taken: {}", peer, Staleness.reason(them, us, ttl));
+        logger.warn("{}: {} must rejoin from a copy before its changes are taken: {}", self, peer, Staleness.reason(them, us));
       }
     }
     session.verdict = verdict;
     if (verdict == Staleness.Verdict.REJOIN && !stale) {
       stale = true;
-      rejoinReason = Staleness.reason(us, them, ttl);
+      rejoinReason = Staleness.reason(us, them);
       if (rejoinReason == null) {
         rejoinReason = "both POPs compacted deletes the other may not have seen, and " + peer + " synced more recently";
       }
-      logger.warn("this POP must rejoin from a copy before it may send changes: {}", rejoinReason);
+      logger.warn("{}: this POP must rejoin from a copy before it may send changes: {}", self, rejoinReason);
     }
   }
 
@@ -596,7 +601,7 @@ public final class ReplicaNode {
     if (refused.getStale() && !stale) {
       stale = true;
       rejoinReason = peer + " refused this POP's changes: " + refused.getReason();
-      logger.warn("this POP must rejoin from a copy: {}", rejoinReason);
+      logger.warn("{}: this POP must rejoin from a copy: {}", self, rejoinReason);
     }
   }
 
@@ -629,10 +634,17 @@ public final class ReplicaNode {
     }
   }
 
-  /** Replaces every replicated row with {@code peer}'s copy; returns the rows copied. */
+  /**
+   * Replaces every replicated row with {@code peer}'s copy; returns the rows copied. A copy that
+   * arrives after the rejoin was called off (an empty POP written to meanwhile) is not used.
+   */
   long replaceFrom(String peer, Path file, Map<String, Long> peerHolds) {
     drain();
     captureAndPush();
+    if (rejoinReason == null) {
+      logger.info("{}: a copy from {} came after it was no longer needed; not used", self, peer);
+      return 0;
+    }
     ReplicaStore.ReplaceResult result = store.replaceFrom(file, peerHolds.getOrDefault(self, 0L));
     clock.restore(result.maxHlc());
     digest.rebuild(store);
@@ -642,10 +654,10 @@ public final class ReplicaNode {
         runtime.wallMillis());
     lastRejoin = new RejoinReport(peer, reason, runtime.wallMillis(), result.rowsCopied(), result.lost().size(), report);
     if (result.lost().isEmpty()) {
-      logger.info("rejoined from {}: {} rows copied ({})", peer, result.rowsCopied(), reason);
+      logger.info("{}: rejoined from {}: {} rows copied ({})", self, peer, result.rowsCopied(), reason);
     } else {
-      logger.warn("rejoined from {}: {} rows copied; {} local changes the copy did not have were dropped, listed in {} ({})",
-          peer, result.rowsCopied(), result.lost().size(), report, reason);
+      logger.warn("{}: rejoined from {}: {} rows copied; {} local changes the copy did not have were dropped, listed in {} ({})",
+          self, peer, result.rowsCopied(), result.lost().size(), report, reason);
     }
     rejoinReason = null;
     stale = false;
@@ -656,6 +668,12 @@ public final class ReplicaNode {
       session.verdict = Staleness.Verdict.MERGE;
     }
     listener.replaced(lastRejoin, result.lost());
+    // Tell every peer at once (ahead of any push on the same stream) that this POP is current now.
+    for (PeerSession session : peers.values()) {
+      if (session.push != null) {
+        session.push.heartbeat();
+      }
+    }
     return result.rowsCopied();
   }
 
@@ -696,15 +714,23 @@ public final class ReplicaNode {
     session.skewed = skewed;
   }
 
+  /**
+   * Forgets tombstones older than the TTL and than this POP's last successful sync (a POP cut off
+   * keeps its own deletes until the others have had them: otherwise its partition-time deletes would
+   * make every peer stale), and registrations whose lease ended long ago.
+   */
   private void compact() {
     long now = runtime.wallMillis();
     try {
-      ReplicaStore.Removal tombstones = store.compactTombstones(HybridClock.fromMillis(now - settings.tombstoneTtl().toMillis()));
+      boolean alone = peers.isEmpty() && store.members().isEmpty(); // no peer ever seen: it is the whole cluster
+      long syncedUpTo = alone ? now : lastSyncMs;
+      long cutoff = Math.min(now - settings.tombstoneTtl().toMillis(), syncedUpTo);
+      ReplicaStore.Removal tombstones = store.compactTombstones(HybridClock.fromMillis(cutoff));
       ReplicaStore.Removal leases = store.forgetExpiredLeases(now, settings.leaseForgetAfter().toMillis());
       digest.apply(tombstones.deltas(), now);
       digest.apply(leases.deltas(), now);
       if (tombstones.rows() > 0 || leases.rows() > 0) {
-        logger.info("compacted {} tombstones older than {} s, forgot {} registrations expired long ago", tombstones.rows(),
+        logger.info("{}: compacted {} tombstones older than {} s, forgot {} registrations expired long ago", self, tombstones.rows(),
             settings.tombstoneTtl().toSeconds(), leases.rows());
         refreshClocks();
       }
@@ -763,7 +789,7 @@ public final class ReplicaNode {
 
   private void storageOk() {
     if (storageError != null) {
-      logger.info("routing.db writable again (was: {})", storageError);
+      logger.info("{}: routing.db writable again (was: {})", self, storageError);
       storageError = null;
     }
   }

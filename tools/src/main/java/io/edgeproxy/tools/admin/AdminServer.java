@@ -43,9 +43,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's local admin endpoint, for the CLI and monitoring (loopback by default):
  * {@code GET /v1/status}, {@code /v1/members}, {@code /v1/backends} and
- * {@code /v1/route/explain?app=&ip=} (JSON; the last two in {@link AdminQueries}) and {@code GET /metrics}
- * (Prometheus text). Read-only. Requests are answered on a virtual thread: building a status may
- * wait for the replication thread.
+ * {@code /v1/route/explain?app=&ip=}, {@code /v1/receipts/NODE:VERSION} (JSON; the last three in
+ * {@link AdminQueries}) and {@code GET /metrics} (Prometheus text); and {@code POST /v1/flush?db=PATH},
+ * which versions what was just written to routing.db and answers with its write receipt. Requests
+ * are answered on a virtual thread: building a status may wait for the replication thread.
  */
 public final class AdminServer implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(AdminServer.class);
@@ -140,9 +141,10 @@ public final class AdminServer implements AutoCloseable {
       QueryStringDecoder query = new QueryStringDecoder(request.uri());
       String path = query.path();
       boolean keepAlive = io.netty.handler.codec.http.HttpUtil.isKeepAlive(request);
-      if (!request.method().equals(HttpMethod.GET)) {
+      HttpMethod expected = path.equals("/v1/flush") ? HttpMethod.POST : HttpMethod.GET;
+      if (!request.method().equals(expected)) {
         respond(ctx, keepAlive, HttpResponseStatus.METHOD_NOT_ALLOWED, "application/json",
-            "{\"error\":\"" + request.method() + " " + path + " (expected: GET)\"}\n");
+            "{\"error\":\"" + request.method() + " " + path + " (expected: " + expected + ")\"}\n");
         return;
       }
       workers.execute(() -> {
@@ -157,8 +159,20 @@ public final class AdminServer implements AutoCloseable {
               respond(ctx, keepAlive, answer.status(), "application/json", JSON.writeValueAsString(answer.body()) + "\n");
             }
             case "/metrics" -> respond(ctx, keepAlive, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
-            default -> respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "application/json",
-                "{\"error\":\"no such path " + path.replace("\"", "") + " (expected: /v1/status, /v1/members, /metrics, /v1/backends, /v1/route/explain?app=&ip=)\"}\n");
+            case "/v1/flush" -> {
+              AdminQueries.Answer answer = AdminReceipts.flush(node, query.parameters());
+              respond(ctx, keepAlive, answer.status(), "application/json", JSON.writeValueAsString(answer.body()) + "\n");
+            }
+            default -> {
+              if (path.startsWith("/v1/receipts/")) {
+                AdminQueries.Answer answer = AdminReceipts.status(node, path.substring("/v1/receipts/".length()));
+                respond(ctx, keepAlive, answer.status(), "application/json", JSON.writeValueAsString(answer.body()) + "\n");
+                return;
+              }
+              respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "application/json",
+                "{\"error\":\"no such path " + path.replace("\"", "") + " (expected: /v1/status, /v1/members, /metrics, /v1/backends,"
+                    + " /v1/route/explain?app=&ip=, /v1/receipts/NODE:VERSION, POST /v1/flush)\"}\n");
+            }
           }
         } catch (Exception e) {
           respond(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, "application/json",

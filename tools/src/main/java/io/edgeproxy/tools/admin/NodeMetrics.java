@@ -31,6 +31,13 @@ public final class NodeMetrics {
   private final MultiGauge backendBytesOut;
   private final MultiGauge peerLagMillis;
   private final MultiGauge peerBehind;
+  private final MultiGauge peerClockOffset;
+  private final MultiGauge peerClockSkewed;
+  /** Replication's state as of the last scrape (one status read per scrape, not one per meter). */
+  private final java.util.concurrent.atomic.AtomicLong versions = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong connectedPeers = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong held = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong rejoining = new java.util.concurrent.atomic.AtomicLong();
   private final MultiGauge healthUp;
   private final MultiGauge healthChecks;
   private final MultiGauge healthFailures;
@@ -63,6 +70,10 @@ public final class NodeMetrics {
     }
     peerLagMillis = MultiGauge.builder("edge.replication.peer.lag.ms").register(registry);
     peerBehind = MultiGauge.builder("edge.replication.peer.behind.changes").register(registry);
+    peerClockOffset = MultiGauge.builder("edge.replication.peer.clock.offset.ms")
+        .description("The peer's clock minus this POP's, measured NTP-style on the change-stream").register(registry);
+    peerClockSkewed = MultiGauge.builder("edge.replication.peer.clock.skewed")
+        .description("1 when the peer's clock is further off than EDGEPROXY_REPLICATION_MAX_CLOCK_SKEW_MS").register(registry);
     healthUp = MultiGauge.builder("edge.health.check.up")
         .description("1 while this POP's active health check lets the backend take clients, 0 while it holds it down")
         .register(registry);
@@ -96,13 +107,23 @@ public final class NodeMetrics {
     }
     if (node.replicator() != null) {
       var replicator = node.replicator();
-      Gauge.builder("edge.replication.versions", replicator, r -> r.status().versions()).register(registry);
-      Gauge.builder("edge.replication.peers.connected", replicator,
-          r -> r.status().peers().stream().filter(ReplicationStatus.Peer::connected).count()).register(registry);
-      FunctionCounter.builder("edge.replication.applied", replicator, r -> r.status().appliedTotal()).register(registry);
-      FunctionCounter.builder("edge.replication.stale", replicator, r -> r.status().staleTotal()).register(registry);
-      FunctionCounter.builder("edge.replication.rejected", replicator, r -> r.status().rejectedTotal()).register(registry);
-      FunctionCounter.builder("edge.replication.pushed", replicator, r -> r.status().pushedTotal()).register(registry);
+      var counters = replicator.counters();
+      Gauge.builder("edge.replication.versions", versions, java.util.concurrent.atomic.AtomicLong::get).register(registry);
+      Gauge.builder("edge.replication.peers.connected", connectedPeers, java.util.concurrent.atomic.AtomicLong::get)
+          .register(registry);
+      Gauge.builder("edge.replication.held", held, java.util.concurrent.atomic.AtomicLong::get)
+          .description("Changes from peers stamped further ahead than the skew bound, held until this clock reaches them")
+          .register(registry);
+      Gauge.builder("edge.replication.rejoining", rejoining, java.util.concurrent.atomic.AtomicLong::get)
+          .description("1 while this POP replaces its rows with a peer's copy (it was cut off longer than tombstones live)")
+          .register(registry);
+      FunctionCounter.builder("edge.replication.applied", counters, c -> c.applied()).register(registry);
+      FunctionCounter.builder("edge.replication.stale", counters, c -> c.stale()).register(registry);
+      FunctionCounter.builder("edge.replication.rejected", replicator, r -> r.counters().rejected()).register(registry);
+      FunctionCounter.builder("edge.replication.pushed", counters, c -> c.pushed()).register(registry);
+      FunctionCounter.builder("edge.replication.storage.failures", counters, c -> c.storageFailures())
+          .description("routing.db operations of replication that failed (disk full, locked); the last good state is kept")
+          .register(registry);
     }
   }
 
@@ -144,15 +165,28 @@ public final class NodeMetrics {
     healthChecks.register(checks, true);
     healthFailures.register(checkFailures, true);
     if (node.replicator() != null) {
+      ReplicationStatus status = node.replicator().status();
+      versions.set(status.versions());
+      connectedPeers.set(status.peers().stream().filter(ReplicationStatus.Peer::connected).count());
+      held.set(status.heldChanges());
+      rejoining.set(status.rejoin() == null ? 0 : 1);
       List<MultiGauge.Row<?>> lag = new ArrayList<>();
       List<MultiGauge.Row<?>> behind = new ArrayList<>();
-      for (ReplicationStatus.Peer peer : node.replicator().status().peers()) {
+      List<MultiGauge.Row<?>> offset = new ArrayList<>();
+      List<MultiGauge.Row<?>> skewed = new ArrayList<>();
+      for (ReplicationStatus.Peer peer : status.peers()) {
         Tags tags = Tags.of("peer", peer.nodeId());
         lag.add(MultiGauge.Row.of(tags, peer.millisBehind()));
         behind.add(MultiGauge.Row.of(tags, peer.changesBehind()));
+        if (peer.clockOffsetMs() != null) {
+          offset.add(MultiGauge.Row.of(tags, peer.clockOffsetMs()));
+        }
+        skewed.add(MultiGauge.Row.of(tags, peer.skewed() ? 1 : 0));
       }
       peerLagMillis.register(lag, true);
       peerBehind.register(behind, true);
+      peerClockOffset.register(offset, true);
+      peerClockSkewed.register(skewed, true);
     }
     return registry.scrape();
   }

@@ -13,32 +13,40 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /** Talks to a running agent's admin endpoint (see {@code AdminServer}). */
-final class AdminClient {
+public final class AdminClient {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private AdminClient() {}
 
   /** The answer, or an error naming what went wrong (no agent running, bad address, HTTP error). */
-  sealed interface Reply {
-    record Ok(String body) implements Reply {
-      JsonNode json() throws IOException {
+  public sealed interface Reply {
+    public record Ok(String body) implements Reply {
+      public JsonNode json() throws IOException {
         return JSON.readTree(body);
       }
     }
 
     /** The agent answered with an error, or the address is unusable. */
-    record Failed(String message) implements Reply {}
+    public record Failed(String message) implements Reply {}
 
     /** Nothing listens there: no agent is running (the message says where it looked and how to start one). */
-    record NoAgent(String message) implements Reply {}
+    public record NoAgent(String message) implements Reply {}
   }
 
   /** The admin address: the flag, else EDGEPROXY_ADMIN_ADDR, else 127.0.0.1:8082. */
-  static String address(@Nullable String flag, Map<String, String> env) {
+  public static String address(@Nullable String flag, Map<String, String> env) {
     return flag != null ? flag : env.getOrDefault("EDGEPROXY_ADMIN_ADDR", "127.0.0.1:8082");
   }
 
-  static Reply get(String admin, String path) {
+  public static Reply get(String admin, String path) {
+    return send(admin, path, "GET");
+  }
+
+  public static Reply post(String admin, String path) {
+    return send(admin, path, "POST");
+  }
+
+  private static Reply send(String admin, String path, String method) {
     URI uri;
     try {
       uri = URI.create("http://" + admin + path);
@@ -46,10 +54,10 @@ final class AdminClient {
       return new Reply.Failed("admin address '" + admin + "' (expected: host:port)");
     }
     try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
-      HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+              .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
-        return new Reply.Failed("GET " + uri + " answered " + response.statusCode() + ": " + response.body().strip());
+        return new Reply.Failed(method + " " + uri + " answered " + response.statusCode() + ": " + response.body().strip());
       }
       return new Reply.Ok(response.body());
     } catch (ConnectException e) {

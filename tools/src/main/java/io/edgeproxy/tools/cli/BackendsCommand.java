@@ -154,6 +154,6 @@ public final class BackendsCommand implements Callable<Integer> {
       return null;
     }
     long secs = (lease.expiresMs() - nowMs) / 1000;
-    return lease.expired() || secs < 0 ? "expired" : "expires in " + secs + "s";
+    return lease.expiredAt(nowMs) || secs < 0 ? "expired" : "expires in " + secs + "s";
   }
 }

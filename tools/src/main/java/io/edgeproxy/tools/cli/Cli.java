@@ -50,6 +50,7 @@ public final class Cli implements Runnable {
     if (only == null) {
       cli.addSubcommand("status", new CommandLine(new StatusCommand()));
       cli.addSubcommand("members", new CommandLine(new StatusCommand.Members()));
+      cli.addSubcommand("wait", new CommandLine(new WaitCommand()));
       cli.addSubcommand("sql", new CommandLine(new SqlCommand(env, in)));
       cli.addSubcommand("backends", new CommandLine(new BackendsCommand(env)));
       CommandLine route = new CommandLine(new RouteCommand());

@@ -39,7 +39,7 @@ final class OfflineRouting {
           + " (expected: an existing file, named with --db PATH or EDGEPROXY_DB_PATH)");
     }
     try (RoutingDb db = RoutingDb.open(path)) {
-      return new Loaded(db.load(), new Registrations(db).all());
+      return new Loaded(db.load(io.edgeproxy.sql.LeaseRule.defaults(), System.currentTimeMillis()), new Registrations(db).all());
     } catch (RoutingDbException e) {
       throw new CommandFailure(e.getMessage());
     }

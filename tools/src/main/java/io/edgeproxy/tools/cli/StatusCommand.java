@@ -3,6 +3,7 @@ package io.edgeproxy.tools.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -72,14 +73,34 @@ public final class StatusCommand implements Callable<Integer> {
       out.println("replication off");
       return;
     }
-    out.printf("replication node %s in cluster %s; %d row versions; applied %d, stale %d, rejected %d, pushed %d%n",
-        r.path("nodeId").asText(), r.path("clusterName").asText(), r.path("versions").asLong(), r.path("appliedTotal").asLong(),
-        r.path("staleTotal").asLong(), r.path("rejectedTotal").asLong(), r.path("pushedTotal").asLong());
-    out.printf("  %-20s %-8s %-22s %-10s %-10s %-10s %s%n", "PEER", "REGION", "STREAM", "CONNECTED", "BEHIND", "LAG MS", "LAST SYNC");
+    out.printf("replication node %s in cluster %s, schema %d; %d row versions; applied %d, stale %d, rejected %d, pushed %d,"
+        + " held %d%n", r.path("nodeId").asText(), r.path("clusterName").asText(), r.path("schemaVersion").asInt(),
+        r.path("versions").asLong(), r.path("appliedTotal").asLong(), r.path("staleTotal").asLong(),
+        r.path("rejectedTotal").asLong(), r.path("pushedTotal").asLong(), r.path("heldChanges").asLong());
+    out.printf("  last sync %s%n", r.path("lastSync").isNull() ? "never" : r.path("lastSync").asText());
+    if (!r.path("rejoin").isNull() && !r.path("rejoin").isMissingNode()) {
+      out.printf("  REJOINING from a peer's copy: %s%n", r.path("rejoin").asText());
+    }
+    JsonNode last = r.path("lastRejoin");
+    if (!last.isNull() && !last.isMissingNode()) {
+      out.printf("  last rejoin from %s at %s (%s): %d rows copied, %d local changes dropped%s%n", last.path("from").asText(),
+          java.time.Instant.ofEpochMilli(last.path("atMs").asLong()), last.path("reason").asText(), last.path("rows").asLong(),
+          last.path("droppedLocalChanges").asInt(), last.path("report").isNull() ? "" : ", listed in " + last.path("report").asText());
+    }
+    if (!r.path("storageError").isNull() && !r.path("storageError").isMissingNode()) {
+      out.printf("  STORAGE FAILING (serving the last good state): %s%n", r.path("storageError").asText());
+    }
+    out.printf("  %-16s %-7s %-22s %-5s %-6s %-8s %-8s %-12s %-14s %s%n", "PEER", "REGION", "STREAM", "UP", "SCHEMA", "BEHIND",
+        "LAG MS", "CLOCK MS", "REJOIN", "LAST SYNC");
     for (JsonNode p : r.path("peers")) {
-      out.printf("  %-20s %-8s %-22s %-10s %-10d %-10d %s%n", p.path("nodeId").asText(), p.path("region").asText(),
-          p.path("streamAddress").asText(), p.path("connected").asBoolean() ? "yes" : "no", p.path("changesBehind").asLong(),
-          p.path("millisBehind").asLong(), p.path("lastSync").isNull() ? "never" : p.path("lastSync").asText());
+      String clock = p.path("clockOffsetMs").isNull() ? "?" : String.format(Locale.ROOT, "%+d%s", p.path("clockOffsetMs").asLong(),
+          p.path("skewed").asBoolean() ? " SKEWED" : "");
+      String rejoin = p.path("mustRejoin").isNull() ? "-" : p.path("mustRejoin").asText().equals("self") ? "this POP must"
+          : "it must";
+      out.printf("  %-16s %-7s %-22s %-5s %-6d %-8d %-8d %-12s %-14s %s%n", p.path("nodeId").asText(), p.path("region").asText(),
+          p.path("streamAddress").asText(), p.path("connected").asBoolean() ? "yes" : "no", p.path("schemaVersion").asInt(),
+          p.path("changesBehind").asLong(), p.path("millisBehind").asLong(), clock, rejoin,
+          p.path("lastSync").isNull() ? "never" : p.path("lastSync").asText());
     }
   }
 

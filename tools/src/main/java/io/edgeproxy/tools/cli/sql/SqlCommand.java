@@ -2,6 +2,7 @@ package io.edgeproxy.tools.cli.sql;
 
 import io.edgeproxy.sql.RoutingDb;
 import io.edgeproxy.sql.RoutingDbException;
+import io.edgeproxy.tools.cli.AdminClient;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -50,6 +51,11 @@ public final class SqlCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Same as --mode json.")
   boolean json;
 
+  @Option(names = "--admin", paramLabel = "HOST:PORT",
+      description = "The admin endpoint of the agent running on this routing.db, asked for a write's receipt."
+          + " Default: EDGEPROXY_ADMIN_ADDR or 127.0.0.1:8082.")
+  @Nullable String admin;
+
   @Option(names = "--headers", description = "Print column names in list and csv modes.")
   boolean headers;
 
@@ -84,12 +90,35 @@ public final class SqlCommand implements Callable<Integer> {
       try (SqlSession session = SqlSession.open(path, write, out, err)) {
         session.mode = outputMode;
         session.headers = headers;
+        session.afterWrite = () -> printReceipt(path, err);
         return sql.isEmpty() ? shell(session, path) : oneShot(session);
       }
     } catch (SQLException | RoutingDbException e) {
       err.println("edgeproxy sql: cannot open routing.db at " + path + ": " + SqlSession.describe(asSql(e)));
       return 1;
     }
+  }
+
+  /**
+   * After a write: when an agent runs on this routing.db, asks it (its admin endpoint) to version
+   * the write now, and prints the write receipt, for {@code edgeproxy wait}. Otherwise says the
+   * change replicates once an agent runs on the file.
+   */
+  private void printReceipt(Path path, PrintWriter err) {
+    String where = AdminClient.address(admin, env);
+    String query = "/v1/flush?db=" + java.net.URLEncoder.encode(path.toAbsolutePath().toString(), StandardCharsets.UTF_8);
+    switch (AdminClient.post(where, query)) {
+      case AdminClient.Reply.Ok ok -> {
+        try {
+          err.println("receipt: " + ok.json().path("receipt").asText() + " (edgeproxy wait RECEIPT: until every POP has it)");
+        } catch (java.io.IOException e) {
+          err.println("edgeproxy sql: the agent at " + where + " answered something else than a receipt");
+        }
+      }
+      case AdminClient.Reply.NoAgent n -> err.println("no agent at " + where + ": the change replicates once one runs on " + path);
+      case AdminClient.Reply.Failed f -> err.println("no receipt: " + f.message());
+    }
+    err.flush();
   }
 
   private int oneShot(SqlSession session) {

@@ -58,6 +58,9 @@ final class SqlSession implements AutoCloseable {
     return err;
   }
 
+  /** Told after a statement changed rows (writable sessions only): the CLI then asks for a receipt. */
+  Runnable afterWrite = () -> { };
+
   /** Runs one statement and prints its rows; on failure prints SQLite's error and returns false. */
   boolean execute(String sql) {
     try (Statement st = connection.createStatement()) {
@@ -65,6 +68,9 @@ final class SqlSession implements AutoCloseable {
         try (ResultSet rs = st.getResultSet()) {
           ResultRenderer.print(ResultTable.read(rs), mode, headers, out);
         }
+      } else if (writable && st.getUpdateCount() > 0) {
+        out.flush();
+        afterWrite.run();
       }
       return true;
     } catch (SQLException e) {
