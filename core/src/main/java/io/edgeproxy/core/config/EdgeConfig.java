@@ -82,7 +82,9 @@ public record EdgeConfig(
           v.millis(ConfigKey.REPLICATION_GOSSIP_INTERVAL_MS, 1),
           v.seconds(ConfigKey.REPLICATION_TOMBSTONE_TTL_SECS, 1),
           v.millis(ConfigKey.REPLICATION_MAX_CLOCK_SKEW_MS, 1));
-      if (replication.tombstoneTtl().compareTo(replication.syncInterval().multipliedBy(10)) < 0) {
+      boolean parsed = v.problems().stream().noneMatch(p -> p.startsWith(ConfigKey.REPLICATION_TOMBSTONE_TTL_SECS.env())
+          || p.startsWith(ConfigKey.REPLICATION_SYNC_INTERVAL_MS.env()));
+      if (parsed && replication.tombstoneTtl().compareTo(replication.syncInterval().multipliedBy(10)) < 0) {
         v.crossProblem(ConfigKey.REPLICATION_TOMBSTONE_TTL_SECS, replication.tombstoneTtl().toSeconds() + " s is less than 10 sync"
             + " intervals (" + replication.syncInterval().multipliedBy(10).toMillis() + " ms): a POP briefly cut off would have"
             + " to rejoin from a copy (expected: at least 10 x " + ConfigKey.REPLICATION_SYNC_INTERVAL_MS.env() + ")");

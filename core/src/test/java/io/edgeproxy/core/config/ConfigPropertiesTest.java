@@ -44,6 +44,8 @@ class ConfigPropertiesTest {
       Map.entry(ConfigKey.REPLICATION_TLS_DIR, "/etc/edgeproxy/tls"),
       Map.entry(ConfigKey.REPLICATION_SYNC_INTERVAL_MS, "1000"),
       Map.entry(ConfigKey.REPLICATION_GOSSIP_INTERVAL_MS, "100"),
+      Map.entry(ConfigKey.REPLICATION_TOMBSTONE_TTL_SECS, "86400"),
+      Map.entry(ConfigKey.REPLICATION_MAX_CLOCK_SKEW_MS, "250"),
       Map.entry(ConfigKey.API_ENABLED, "true"),
       Map.entry(ConfigKey.API_LISTEN_ADDR, "127.0.0.1:8081"),
       Map.entry(ConfigKey.HEARTBEAT_TTL_SECS, "30"),
