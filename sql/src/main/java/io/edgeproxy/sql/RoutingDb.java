@@ -204,7 +204,7 @@ public final class RoutingDb implements Closeable {
         }
         return st.executeUpdate();
       } catch (SQLException e) {
-        throw new RoutingDbException("cannot write routing.db at " + path + ": " + e.getMessage(), e);
+        throw writeFailed(e);
       }
     }
   }
@@ -371,8 +371,26 @@ public final class RoutingDb implements Closeable {
         writer.setAutoCommit(true);
       }
     } catch (SQLException e) {
-      throw new RoutingDbException("cannot write routing.db at " + path + ": " + e.getMessage(), e);
+      throw writeFailed(e);
     }
+  }
+
+  /**
+   * A failed write, said plainly. SQLite may roll a transaction back by itself when the disk fills
+   * (the commit then reports only "no transaction is active"), so the free space is checked too.
+   */
+  private RoutingDbException writeFailed(SQLException e) {
+    String message = "cannot write routing.db at " + path + ": " + e.getMessage();
+    try {
+      java.nio.file.FileStore store = Files.getFileStore(path.toAbsolutePath());
+      long free = store.getUsableSpace();
+      if (free < 1L << 20) {
+        message += " (disk full: " + free + " bytes free on " + store + "; routing.db keeps its last good state)";
+      }
+    } catch (IOException ignored) {
+      // no more to say
+    }
+    return new RoutingDbException(message, e);
   }
 
   @Override

@@ -77,7 +77,7 @@ class SqlCommandTest {
         "SELECT id FROM backends WHERE id = 'api-1';",
         ".headers off",
         ".read " + script,
-        "SELECT count(*) FROM __edge_versions;",
+        "SELECT count(*) FROM __edge_rows;",
         ".quit",
         "SELECT 'never runs';"));
     assertThat(r.err()).isEmpty();

@@ -289,8 +289,8 @@ public final class ReplicaNode {
       storageFailed("capture local changes", e);
       return;
     }
-    storageOk();
     if (capture != null) {
+      storageOk(); // a write went through (a look that found nothing pending proves nothing)
       captured(capture);
     }
   }
