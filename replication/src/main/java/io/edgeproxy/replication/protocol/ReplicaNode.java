@@ -56,7 +56,9 @@ public final class ReplicaNode {
   private final ReplicaRuntime runtime;
   private final Listener listener;
   private final String self;
-  private final Map<String, PeerSession> peers = new LinkedHashMap<>();
+  private final PeerLinks peers;
+  private final Rejoin rejoin;
+  private final AntiEntropy antiEntropy;
   private final DigestCache digest;
   private final HoldsTracker tracker = new HoldsTracker();
   private final Inbox inbox = new Inbox();
@@ -69,14 +71,7 @@ public final class ReplicaNode {
   private long lastSyncMs;
   private long lastSyncRecordedMs;
   private boolean drainQueued;
-  private boolean syncing;
-  private ReplicaRuntime.@Nullable Stream syncStream;
-  private long sessionStartedNanos;
   private boolean closed;
-  private @Nullable String rejoinReason;
-  /** The rejoin is for staleness (this POP may hold rows whose deletes it missed), not an empty start. */
-  private boolean stale;
-  private @Nullable RejoinReport lastRejoin;
   private @Nullable String storageError;
   private ReplicaRuntime.@Nullable Cancellable releaseTimer;
 
@@ -89,6 +84,9 @@ public final class ReplicaNode {
     this.listener = listener;
     this.counters = counters;
     this.self = store.nodeId();
+    this.peers = new PeerLinks(this, runtime);
+    this.rejoin = new Rejoin(self);
+    this.antiEntropy = new AntiEntropy(this, runtime, settings.syncInterval().toMillis());
     this.digest = new DigestCache(PushLag.MAX_SETTLE_MILLIS + settings.maxSkew().toMillis() + 5_000);
   }
 
@@ -101,11 +99,11 @@ public final class ReplicaNode {
     lastSyncRecordedMs = lastSyncMs;
     captureAndPush();
     if (store.stats().rows() == 0) {
-      rejoinReason = "this POP holds no rows yet";
+      rejoin.emptyStart();
     }
     long sync = settings.syncInterval().toMillis();
-    every(sync, this::antiEntropyRound);
-    every(sync, this::heartbeat);
+    every(sync, () -> antiEntropy.round(peers, rejoin));
+    every(sync, peers::heartbeat);
     long compact = settings.compactEvery().toMillis();
     every(compact, this::compact);
     scheduleRelease();
@@ -160,83 +158,26 @@ public final class ReplicaNode {
     return holds;
   }
 
-  // ---- membership and connections
+  // ---- membership
 
   /** Membership says {@code peer} is up. */
   public void peerUp(PeerAddress peer) {
-    PeerSession session = peers.computeIfAbsent(peer.nodeId(), id -> new PeerSession(peer));
-    session.address = peer;
-    session.listed = true;
+    peers.up(peer);
     try {
       store.rememberMember(new ReplicaStore.Member(peer.nodeId(), peer.region(),
           peer.streamAddress().getHostString() + ":" + peer.streamAddress().getPort(), runtime.wallMillis()));
     } catch (RuntimeException e) {
       storageFailed("remember member " + peer.nodeId(), e);
     }
-    connect(session);
   }
 
-  /** Membership says {@code nodeId} is down: its connection goes, attempts to reach it continue at a slow pace. */
+  /** Membership says {@code nodeId} is down: its connection goes; attempts to reach it go on at a slow pace. */
   public void peerDown(String nodeId) {
-    PeerSession session = peers.get(nodeId);
-    if (session == null) {
-      return;
-    }
-    session.listed = false;
-    if (session.connection != null) {
-      session.connection.close();
-      session.connection = null;
-    }
-    session.push = null;
-    session.retryMillis = PeerSession.MAX_RETRY_MILLIS;
+    peers.down(nodeId);
   }
 
-  private void connect(PeerSession session) {
-    if (closed || session.connecting || session.connected()) {
-      return;
-    }
-    session.connecting = true;
-    runtime.connect(session.address, connection -> {
-      session.connecting = false;
-      if (closed) {
-        if (connection != null) {
-          connection.close();
-        }
-        return;
-      }
-      if (connection == null) {
-        long wait = session.retryMillis;
-        session.retryMillis = Math.min(PeerSession.MAX_RETRY_MILLIS, wait * 2);
-        runtime.schedule(wait, () -> connect(session));
-        return;
-      }
-      session.retryMillis = PeerSession.FIRST_RETRY_MILLIS;
-      session.connection = connection;
-      ReplicaRuntime.Stream stream = connection.openStream();
-      PushOut push = new PushOut(this, stream);
-      stream.attach(push);
-      session.push = push;
-      push.start();
-    });
-  }
-
-  /** {@code push}'s stream closed: reconnect (the connection may be gone too). */
   void pushClosed(PushOut push) {
-    PeerSession session = peers.get(push.peer());
-    if (session == null || session.push != push) {
-      return;
-    }
-    session.push = null;
-    if (session.connection != null && !session.connection.isOpen()) {
-      session.connection = null;
-    }
-    if (session.connection != null) {
-      session.connection.close();
-      session.connection = null;
-    }
-    if (!closed) {
-      runtime.schedule(session.retryMillis, () -> connect(session));
-    }
+    peers.pushClosed(push);
   }
 
   // ---- streams (from the runtime)
@@ -296,24 +237,19 @@ public final class ReplicaNode {
   }
 
   private void captured(ReplicaStore.Capture capture) {
-    if (rejoinReason != null && !stale) {
-      // Started empty, but written to before a copy came: it is no longer empty, and nothing it holds
-      // is stale, so it joins by anti-entropy (a merge) instead of replacing what was just written.
-      logger.info("{}: written to before a peer's copy came: joining by anti-entropy instead", self);
-      rejoinReason = null;
-    }
+    rejoin.writtenTo();
     digest.apply(capture.deltas(), runtime.wallMillis());
     refreshClocks();
-    ChangeSet set = capture.set();
+    ship(capture.set());
+    listener.changed(capture.set().rows().stream().map(r -> new RowKey(r.table(), r.key())).toList());
+  }
+
+  /** Pushes this POP's transaction to every peer, unless it must rejoin first. */
+  private void ship(ChangeSet set) {
     counters.pushed(set.rows().size());
-    if (rejoinReason == null) {
-      for (PeerSession session : peers.values()) {
-        if (session.pushable()) {
-          session.push.push(set);
-        }
-      }
+    if (!rejoin.pending()) {
+      peers.push(set);
     }
-    listener.changed(set.rows().stream().map(r -> new RowKey(r.table(), r.key())).toList());
   }
 
   // ---- arrivals
@@ -321,7 +257,7 @@ public final class ReplicaNode {
   /** A change set the peer pushed; {@code ack} gets what this POP holds of the peer once merged. */
   void pushedIn(String peer, long previous, long txn, List<RowChange> rows, LongConsumer ack) {
     pushLag.record(HybridClock.millisOf(txn), runtime.wallMillis());
-    if (rejoinReason != null) {
+    if (rejoin.pending()) {
       ack.accept(holds.getOrDefault(peer, 0L)); // about to be replaced: taken, not merged
       return;
     }
@@ -331,7 +267,7 @@ public final class ReplicaNode {
 
   /** Rows an anti-entropy session brought. */
   void rowsIn(String peer, List<RowChange> rows) {
-    if (rejoinReason != null) {
+    if (rejoin.pending()) {
       return;
     }
     inbox.add(new Inbox.Entry(peer, rows, null, null, 0));
@@ -398,13 +334,7 @@ public final class ReplicaNode {
     }
     refreshClocks();
     if (result.captured() != null) {
-      ChangeSet set = result.captured().set();
-      counters.pushed(set.rows().size());
-      for (PeerSession session : peers.values()) {
-        if (session.pushable() && rejoinReason == null) {
-          session.push.push(set);
-        }
-      }
+      ship(result.captured().set());
     }
     List<RowKey> changed = new ArrayList<>(result.changed());
     if (result.captured() != null) {
@@ -444,95 +374,6 @@ public final class ReplicaNode {
     }
   }
 
-  private void antiEntropyRound() {
-    if (syncing) {
-      ReplicaRuntime.Stream stuck = syncStream;
-      long limit = Math.max(30_000, 20 * settings.syncInterval().toMillis()) * 1_000_000;
-      if (stuck != null && runtime.nanoTime() - sessionStartedNanos > limit) {
-        warn("session:" + stuck.peer(), "anti-entropy with " + stuck.peer() + " made no progress for " + limit / 1_000_000_000
-            + " s; giving it up");
-        stuck.close(); // its protocol ends the session when the stream closes
-        onClosed(stuck);
-      }
-      return;
-    }
-    if (rejoinReason != null) {
-      PeerSession source = rejoinSource();
-      if (source != null) {
-        startSession(source, true);
-      }
-      return;
-    }
-    List<PeerSession> candidates = new ArrayList<>();
-    for (PeerSession session : peers.values()) {
-      if (session.pushable() && !session.push.inFlight() && !session.rejoining()) {
-        candidates.add(session);
-      }
-    }
-    if (!candidates.isEmpty()) {
-      startSession(candidates.get(Math.floorMod(Long.hashCode(runtime.nanoTime()), candidates.size())), false);
-    }
-  }
-
-  /**
-   * The peer to copy from: connected, not stale itself, preferably not starting empty either, the
-   * most recently synced (two POPs that both start empty copy each other, and both go on).
-   */
-  private @Nullable PeerSession rejoinSource() {
-    PeerSession best = null;
-    for (PeerSession session : peers.values()) {
-      if (!session.connected() || session.hello == null || session.rejoining()
-          || session.verdict == Staleness.Verdict.PEER_REJOINS) {
-        continue;
-      }
-      if (best == null || rank(session) > rank(best)) {
-        best = session;
-      }
-    }
-    return best;
-  }
-
-  private static long rank(PeerSession session) {
-    return (session.hello.getBootstrapping() ? 0 : Long.MIN_VALUE / 2 * -1) + session.lastSyncOf() / 2;
-  }
-
-  private void startSession(PeerSession session, boolean copy) {
-    if (session.connection == null) {
-      return;
-    }
-    syncing = true;
-    long started = runtime.nanoTime();
-    if (copy) {
-      logger.info("{}: rejoining from {}: {}", self, session.node(), rejoinReason);
-    }
-    ReplicaRuntime.Stream stream;
-    try {
-      stream = session.connection.openStream();
-    } catch (RuntimeException e) {
-      syncing = false;
-      warn("open:" + session.node(), "cannot open a stream to " + session.node() + ": " + e.getMessage());
-      session.connection.close();
-      return;
-    }
-    this.syncStream = stream;
-    sessionStartedNanos = started;
-    SyncInitiator initiator = new SyncInitiator(this, stream, copy, outcome -> {
-      syncing = false;
-      this.syncStream = null;
-      if (!outcome.heldOff()) {
-        session.lastSyncAtMillis = runtime.wallMillis();
-        session.lastSyncRows = outcome.rowsReceived();
-      }
-      if (outcome.rowsReceived() > 0 || outcome.rowsSent() > 0) {
-        logger.info("{}: {} with {}: {} differing buckets, {} rows received, {} sent, {} ms", self, copy ? "copy" : "anti-entropy",
-            outcome.peer(), outcome.differingBuckets(), outcome.rowsReceived(), outcome.rowsSent(),
-            (runtime.nanoTime() - started) / 1_000_000);
-      }
-    });
-    stream.attach(initiator);
-    initiator.start();
-  }
-
   long settledHlc() {
     long settle = pushLag.settleMillis(runtime.wallMillis(), settings.syncInterval().toMillis());
     return HybridClock.fromMillis(HybridClock.millisOf(clock.tick()) - settle);
@@ -561,13 +402,12 @@ public final class ReplicaNode {
     return Hello.newBuilder().setCluster(settings.cluster()).setNodeId(self).setRegion(settings.region())
         .setMinProtocol(Handshake.MIN_PROTOCOL).setMaxProtocol(Handshake.MAX_PROTOCOL).setSchemaVersion(schemaVersion())
         .addAllHolds(WireCodec.clocks(holds)).addAllHorizons(WireCodec.clocks(horizons)).setLastSyncMs(lastSyncMs)
-        .setRejoining(rejoinReason != null && stale).setBootstrapping(rejoinReason != null && !stale).build();
+        .setRejoining(rejoin.stale()).setBootstrapping(rejoin.bootstrapping()).build();
   }
 
   /** A peer's Hello (the first on a stream, or a heartbeat): what it holds, and who of the two must rejoin. */
   void peerHello(String peer, Hello hello) {
-    PeerSession session = peers.computeIfAbsent(peer, id -> new PeerSession(new PeerAddress(id, hello.getRegion(),
-        new java.net.InetSocketAddress("0.0.0.0", 0))));
+    PeerSession session = peers.helloFrom(peer, hello);
     session.hello = hello;
     session.holds = WireCodec.clocks(hello.getHoldsList());
     session.horizons = WireCodec.clocks(hello.getHorizonsList());
@@ -576,32 +416,15 @@ public final class ReplicaNode {
       session.verdict = Staleness.Verdict.MERGE; // it is replacing its rows; judge it once it has
       return;
     }
-    Staleness.Side us = new Staleness.Side(self, holds, horizons, lastSyncMs);
-    Staleness.Side them = new Staleness.Side(peer, session.holds, session.horizons, hello.getLastSyncMs());
-    Staleness.Verdict verdict = Staleness.judge(us, them);
-    if (verdict != session.verdict) {
-      if (verdict == Staleness.Verdict.PEER_REJOINS) {
-        logger.warn("{}: {} must rejoin from a copy before its changes are taken: {}", self, peer, Staleness.reason(them, us));
-      }
-    }
-    session.verdict = verdict;
-    if (verdict == Staleness.Verdict.REJOIN && !stale) {
-      stale = true;
-      rejoinReason = Staleness.reason(us, them);
-      if (rejoinReason == null) {
-        rejoinReason = "both POPs compacted deletes the other may not have seen, and " + peer + " synced more recently";
-      }
-      logger.warn("{}: this POP must rejoin from a copy before it may send changes: {}", self, rejoinReason);
-    }
+    session.verdict = rejoin.judge(new Staleness.Side(self, holds, horizons, lastSyncMs),
+        new Staleness.Side(peer, session.holds, session.horizons, hello.getLastSyncMs()), session.verdict);
   }
 
   /** The peer refused this POP; a refusal for staleness starts a rejoin. */
   void refusedBy(String peer, Refused refused) {
     rejected(peer, "peer refused us: " + refused.getReason());
-    if (refused.getStale() && !stale) {
-      stale = true;
-      rejoinReason = peer + " refused this POP's changes: " + refused.getReason();
-      logger.warn("{}: this POP must rejoin from a copy: {}", self, rejoinReason);
+    if (refused.getStale()) {
+      rejoin.refusedAsStale(peer, refused.getReason());
     }
   }
 
@@ -612,12 +435,12 @@ public final class ReplicaNode {
 
   /** Waiting for a copy to replace its rows (empty, or stale): it takes no pushes and starts no merges. */
   boolean rejoining() {
-    return rejoinReason != null;
+    return rejoin.pending();
   }
 
   /** May serve a copy of its rows: everything but a stale POP may (an empty one serves its empty copy). */
   boolean mayServeCopy() {
-    return !stale;
+    return rejoin.mayServeCopy();
   }
 
   /** A copy of routing.db for a peer's bootstrap or rejoin (after versioning what is pending), or null. */
@@ -641,7 +464,7 @@ public final class ReplicaNode {
   long replaceFrom(String peer, Path file, Map<String, Long> peerHolds) {
     drain();
     captureAndPush();
-    if (rejoinReason == null) {
+    if (!rejoin.pending()) {
       logger.info("{}: a copy from {} came after it was no longer needed; not used", self, peer);
       return 0;
     }
@@ -649,45 +472,29 @@ public final class ReplicaNode {
     clock.restore(result.maxHlc());
     digest.rebuild(store);
     refreshClocks();
-    String reason = rejoinReason == null ? "asked for a copy" : rejoinReason;
+    String reason = rejoin.reason();
     Path report = result.lost().isEmpty() ? null : RejoinReports.write(settings.dataDir(), peer, reason, result.lost(),
         runtime.wallMillis());
-    lastRejoin = new RejoinReport(peer, reason, runtime.wallMillis(), result.rowsCopied(), result.lost().size(), report);
+    RejoinReport done = new RejoinReport(peer, reason, runtime.wallMillis(), result.rowsCopied(), result.lost().size(), report);
     if (result.lost().isEmpty()) {
       logger.info("{}: rejoined from {}: {} rows copied ({})", self, peer, result.rowsCopied(), reason);
     } else {
       logger.warn("{}: rejoined from {}: {} rows copied; {} local changes the copy did not have were dropped, listed in {} ({})",
           self, peer, result.rowsCopied(), result.lost().size(), report, reason);
     }
-    rejoinReason = null;
-    stale = false;
+    rejoin.done(done);
     lastSyncMs = runtime.wallMillis();
     lastSyncRecordedMs = lastSyncMs;
     store.recordSync(lastSyncMs);
-    for (PeerSession session : peers.values()) {
+    for (PeerSession session : peers.all()) {
       session.verdict = Staleness.Verdict.MERGE;
     }
-    listener.replaced(lastRejoin, result.lost());
-    // Tell every peer at once (ahead of any push on the same stream) that this POP is current now.
-    for (PeerSession session : peers.values()) {
-      if (session.push != null) {
-        session.push.heartbeat();
-      }
-    }
+    listener.replaced(done, result.lost());
+    peers.heartbeat(); // tell every peer at once (ahead of any push on the same stream) that this POP is current now
     return result.rowsCopied();
   }
 
   // ---- heartbeats, clocks, compaction, held changes
-
-  private void heartbeat() {
-    for (PeerSession session : peers.values()) {
-      if (session.push != null) {
-        session.push.heartbeat();
-      } else if (!session.connecting && !session.connected()) {
-        connect(session);
-      }
-    }
-  }
 
   void peerHoldsSelf(String peer, long holdsOfSelf) {
     PeerSession session = peers.get(peer);
@@ -797,61 +604,25 @@ public final class ReplicaNode {
   // ---- status and receipts
 
   public NodeView view() {
-    List<NodeView.PeerView> out = new ArrayList<>();
-    for (PeerSession s : peers.values()) {
-      long theirNewest = s.holds.getOrDefault(s.node(), 0L);
-      long ofTheirsHere = holds.getOrDefault(s.node(), 0L);
-      long behind = theirNewest == 0 ? 0 : Math.max(0, HybridClock.millisOf(theirNewest) - HybridClock.millisOf(ofTheirsHere));
-      ClockOffsets.Sample best = s.offsets.best();
-      String rejoin = switch (s.verdict) {
-        case REJOIN -> "self";
-        case PEER_REJOINS -> "peer";
-        case MERGE -> null;
-      };
-      Hello h = s.hello;
-      String protocol = h == null ? "" : h.getMinProtocol() == h.getMaxProtocol() ? String.valueOf(h.getMaxProtocol())
-          : h.getMinProtocol() + "-" + h.getMaxProtocol();
-      out.add(new NodeView.PeerView(s.node(), s.address.region(), s.address.streamAddress().getHostString() + ":"
-          + s.address.streamAddress().getPort(), s.connected(), h == null ? 0 : h.getSchemaVersion(), protocol,
-          s.lastSyncAtMillis, s.lastSyncRows, behind, best == null ? null : best.offsetMillis(),
-          best == null ? null : best.rttMillis(), s.skewed, rejoin));
-    }
-    out.sort(java.util.Comparator.comparing(NodeView.PeerView::nodeId));
     long held;
     try {
       held = store.stats().held();
     } catch (RuntimeException e) {
       held = -1;
     }
-    return new NodeView(self, schemaVersion(), rejoinReason, lastRejoin, storageError, held, lastSyncMs, out);
+    return new NodeView(self, schemaVersion(), rejoin.reason(), rejoin.last(), storageError, held, lastSyncMs,
+        NodeViews.peers(peers.all(), holds));
   }
 
   /** Which known POPs have applied {@code receipt}, as far as this POP knows. */
   public ReceiptStatus receipt(Receipt receipt) {
-    Map<String, Boolean> byNode = new LinkedHashMap<>();
-    byNode.put(self, receipt.origin().equals(self) || Long.compareUnsigned(holds.getOrDefault(receipt.origin(), 0L),
-        receipt.txn()) >= 0);
     List<ReplicaStore.Member> members;
     try {
       members = store.members();
     } catch (RuntimeException e) {
       members = List.of();
     }
-    Map<String, PeerSession> known = new HashMap<>(peers);
-    for (ReplicaStore.Member m : members) {
-      known.putIfAbsent(m.node(), null);
-    }
-    for (var entry : known.entrySet()) {
-      String node = entry.getKey();
-      PeerSession s = entry.getValue();
-      long theirs = s == null ? 0 : receipt.origin().equals(self) ? Math.max(s.holdsOfSelf, s.holds.getOrDefault(self, 0L))
-          : s.holds.getOrDefault(receipt.origin(), 0L);
-      byNode.put(node, node.equals(receipt.origin()) || Long.compareUnsigned(theirs, receipt.txn()) >= 0);
-    }
-    List<String> applied = new ArrayList<>();
-    List<String> missing = new ArrayList<>();
-    byNode.forEach((node, ok) -> (ok ? applied : missing).add(node));
-    return new ReceiptStatus(receipt, applied, missing);
+    return NodeViews.receipt(receipt, self, holds, peers, members);
   }
 
   /** Stops timers and closes every connection. */
@@ -861,10 +632,6 @@ public final class ReplicaNode {
     if (releaseTimer != null) {
       releaseTimer.cancel();
     }
-    for (PeerSession session : peers.values()) {
-      if (session.connection != null) {
-        session.connection.close();
-      }
-    }
+    peers.close();
   }
 }
