@@ -22,34 +22,29 @@ CREATE TABLE IF NOT EXISTS __edge_merge_rules (
 );
 INSERT OR IGNORE INTO __edge_merge_rules (tbl, col, rule) VALUES ('registrations', 'expires_ms', 'max');
 
--- Existence of every replicated row: causal length (odd: exists, even: deleted) and the version of
--- the insert or delete that set it. A deleted row is a tombstone here until compaction.
+-- Every replicated row: its existence (causal length, odd: exists, even: deleted, and the version of
+-- the insert or delete that set it) and the cells of its current life, one value for the row
+-- (CellsCodec: per column its version, and its value when kept here). kept = 1: some value lives
+-- in cells, not in a table (a table or column this POP's schema does not know yet, kept aside
+-- until an upgrade adds it); columns merged by another rule than last writer also keep a copy of
+-- their value. newest: the newest version among existence and cells. A deleted row is a tombstone
+-- here until compaction.
 CREATE TABLE IF NOT EXISTS __edge_rows (
-  tbl  TEXT NOT NULL,
-  pk   TEXT NOT NULL,
-  cl   INTEGER NOT NULL,
-  hlc  INTEGER NOT NULL,
-  node TEXT NOT NULL,
+  tbl    TEXT NOT NULL,
+  pk     TEXT NOT NULL,
+  cl     INTEGER NOT NULL,
+  hlc    INTEGER NOT NULL,
+  node   TEXT NOT NULL,
+  cells  BLOB,
+  kept   INTEGER NOT NULL DEFAULT 0,
+  newest INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (tbl, pk)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS __edge_rows_tombstones ON __edge_rows (hlc) WHERE cl % 2 = 0;
+CREATE INDEX IF NOT EXISTS __edge_rows_kept ON __edge_rows (tbl) WHERE kept = 1;
 
--- The version of every column of every live row. kept = 1: the value lives here, not in a table
--- (a table or column this POP's schema does not know yet, kept aside until an upgrade adds it);
--- merge-rule columns other than last-writer also keep a copy of their value here.
-CREATE TABLE IF NOT EXISTS __edge_cells (
-  tbl   TEXT NOT NULL,
-  pk    TEXT NOT NULL,
-  col   TEXT NOT NULL,
-  hlc   INTEGER NOT NULL,
-  node  TEXT NOT NULL,
-  kept  INTEGER NOT NULL DEFAULT 0,
-  value,
-  PRIMARY KEY (tbl, pk, col)
-) WITHOUT ROWID;
-
-INSERT INTO __edge_rows (tbl, pk, cl, hlc, node)
-  SELECT tbl, pk, CASE WHEN deleted = 1 THEN 2 ELSE 1 END, hlc, node FROM __edge_versions;
+INSERT INTO __edge_rows (tbl, pk, cl, hlc, node, newest)
+  SELECT tbl, pk, CASE WHEN deleted = 1 THEN 2 ELSE 1 END, hlc, node, hlc FROM __edge_versions;
 DROP TABLE IF EXISTS __edge_versions;
 
 -- Pending captures now name the column an update changed (NULL: the row was inserted or deleted).

@@ -42,14 +42,14 @@ public final class ReplicationBench {
   }
 
   public static void main(String[] args) throws Exception {
-    Path launcher = Path.of(arg(args, "--launcher", "edgeproxy")).toAbsolutePath();
-    int nodes = Integer.parseInt(arg(args, "--nodes", "5"));
-    int samples = Integer.parseInt(arg(args, "--latency-samples", "300"));
-    int rate = Integer.parseInt(arg(args, "--rate", "5000"));
-    int seconds = Integer.parseInt(arg(args, "--seconds", "10"));
-    int bootstrapRows = Integer.parseInt(arg(args, "--bootstrap-rows", "100000"));
-    int discoverySeconds = Integer.parseInt(arg(args, "--discovery-seconds", "0"));
-    int discoveryClients = Integer.parseInt(arg(args, "--discovery-clients", "64"));
+    Path launcher = Path.of(BenchSupport.arg(args, "--launcher", "edgeproxy")).toAbsolutePath();
+    int nodes = Integer.parseInt(BenchSupport.arg(args, "--nodes", "5"));
+    int samples = Integer.parseInt(BenchSupport.arg(args, "--latency-samples", "300"));
+    int rate = Integer.parseInt(BenchSupport.arg(args, "--rate", "5000"));
+    int seconds = Integer.parseInt(BenchSupport.arg(args, "--seconds", "10"));
+    int bootstrapRows = Integer.parseInt(BenchSupport.arg(args, "--bootstrap-rows", "100000"));
+    int discoverySeconds = Integer.parseInt(BenchSupport.arg(args, "--discovery-seconds", "0"));
+    int discoveryClients = Integer.parseInt(BenchSupport.arg(args, "--discovery-clients", "64"));
     ReplicationBench bench = new ReplicationBench(Files.createTempDirectory("replication-bench"), launcher);
     try {
       bench.startCluster(nodes);
@@ -71,17 +71,8 @@ public final class ReplicationBench {
     }
   }
 
-  private static String arg(String[] args, String name, String fallback) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return args[i + 1];
-      }
-    }
-    return fallback;
-  }
-
   private void startCluster(int nodes) throws Exception {
-    run(launcher.toString(), "certs", "init", "--dir", work.resolve("tls").toString(), "--nodes",
+    BenchSupport.run(launcher.toString(), "certs", "init", "--dir", work.resolve("tls").toString(), "--nodes",
         String.join(",", java.util.stream.IntStream.range(0, nodes + 1).mapToObj(i -> "pop-" + i).toList()),
         "--cluster-name", "bench");
     gossipPorts = new int[nodes + 1];
@@ -176,11 +167,7 @@ public final class ReplicationBench {
         written++;
       }
       write(0, sql.toString());
-      long due = start + TimeUnit.MILLISECONDS.toNanos((tick + 1) * 10L);
-      long wait = due - System.nanoTime();
-      if (wait > 0) {
-        TimeUnit.NANOSECONDS.sleep(wait);
-      }
+      BenchSupport.sleepUntil(start + TimeUnit.MILLISECONDS.toNanos((tick + 1) * 10L));
     }
     long stopped = System.nanoTime();
     double achieved = written / ((stopped - start) / 1e9);
@@ -278,14 +265,7 @@ public final class ReplicationBench {
   }
 
   private void awaitLog(int node, String text, int seconds) throws Exception {
-    Path log = work.resolve("pop-" + node).resolve("agent.log");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (!(Files.exists(log) && Files.readString(log).contains(text))) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("pop-" + node + " did not log '" + text + "'; see " + log);
-      }
-      Thread.sleep(20);
-    }
+    BenchSupport.awaitLog(work.resolve("pop-" + node).resolve("agent.log"), text, seconds);
   }
 
   private static int freePort() throws IOException {
@@ -294,24 +274,7 @@ public final class ReplicationBench {
     }
   }
 
-  private static void run(String... command) throws Exception {
-    Process p = new ProcessBuilder(command).inheritIO().start();
-    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException("failed: " + String.join(" ", command));
-    }
-  }
-
   private void stop() throws Exception {
-    for (Connection c : dbs) {
-      c.close();
-    }
-    for (Process p : agents) {
-      p.destroy();
-    }
-    for (Process p : agents) {
-      if (!p.waitFor(15, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-      }
-    }
+    BenchSupport.stopAll(dbs, agents);
   }
 }

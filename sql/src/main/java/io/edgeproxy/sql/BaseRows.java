@@ -1,22 +1,30 @@
 package io.edgeproxy.sql;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
+import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /** Reads and writes rows of a replicated table itself (not their versions), by key. */
 final class BaseRows {
+  /** The statement texts, made once per table (and per set of columns for upserts: a handful). */
+  private static final Map<ReplicatedTable, String> SELECTS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<UpsertShape, String> UPSERTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record UpsertShape(String table, String keyColumn, List<String> columns) {}
+
   private BaseRows() {}
 
   /** Every column of the row (key excluded), or null when there is none. */
   static @Nullable Map<String, @Nullable Object> read(Statements st, ReplicatedTable table, String key) throws SQLException {
-    PreparedStatement select = st.prepare("SELECT " + quoted(table.valueColumns()) + " FROM \"" + table.name() + "\" WHERE \""
-        + table.keyColumn() + "\" = ?");
+    PreparedStatement select = st.prepare(SELECTS.computeIfAbsent(table, t -> "SELECT " + quoted(t.valueColumns()) + " FROM \""
+        + t.name() + "\" WHERE \"" + t.keyColumn() + "\" = ?"));
     select.setString(1, key);
     try (ResultSet rs = select.executeQuery()) {
       if (!rs.next()) {
@@ -30,29 +38,54 @@ final class BaseRows {
     }
   }
 
+  /**
+   * Every row of {@code schema.table}: its key and {@code columns}, to {@code sink} (rows without a
+   * key are skipped, as everywhere in replication).
+   */
+  static void scan(Connection c, String schema, String table, String keyColumn, List<String> columns,
+      BiConsumer<String, Map<String, @Nullable Object>> sink) throws SQLException {
+    String select = "SELECT \"" + keyColumn + "\"" + (columns.isEmpty() ? "" : ", " + quoted(columns)) + " FROM " + schema + ".\""
+        + table + "\"";
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(select)) {
+      while (rs.next()) {
+        String key = rs.getString(1);
+        if (key == null) {
+          continue;
+        }
+        Map<String, @Nullable Object> row = new LinkedHashMap<>();
+        for (int i = 0; i < columns.size(); i++) {
+          row.put(columns.get(i), normalized(rs.getObject(i + 2)));
+        }
+        sink.accept(key, row);
+      }
+    }
+  }
+
   /** Inserts the row, or sets the given columns of the existing one (others untouched). */
   static void upsert(Statements st, ReplicatedTable table, String key, Map<String, ? extends @Nullable Object> values)
       throws SQLException {
-    List<String> columns = new ArrayList<>(values.keySet());
-    String k = "\"" + table.keyColumn() + "\"";
-    String sql;
-    if (columns.isEmpty()) {
-      sql = "INSERT OR IGNORE INTO \"" + table.name() + "\" (" + k + ") VALUES (?)";
-    } else {
-      StringBuilder set = new StringBuilder();
-      for (String column : columns) {
-        set.append(set.isEmpty() ? "" : ", ").append('"').append(column).append("\" = excluded.\"").append(column).append('"');
-      }
-      sql = "INSERT INTO \"" + table.name() + "\" (" + k + ", " + quoted(columns) + ") VALUES (?" + ", ?".repeat(columns.size())
-          + ") ON CONFLICT(" + k + ") DO UPDATE SET " + set;
-    }
-    PreparedStatement write = st.prepare(sql);
+    List<String> columns = List.copyOf(values.keySet());
+    PreparedStatement write = st.prepare(UPSERTS.computeIfAbsent(new UpsertShape(table.name(), table.keyColumn(), columns),
+        BaseRows::upsertSql));
     write.setString(1, key);
     int i = 2;
     for (String column : columns) {
       write.setObject(i++, values.get(column));
     }
     write.executeUpdate();
+  }
+
+  private static String upsertSql(UpsertShape shape) {
+    String k = "\"" + shape.keyColumn() + "\"";
+    if (shape.columns().isEmpty()) {
+      return "INSERT OR IGNORE INTO \"" + shape.table() + "\" (" + k + ") VALUES (?)";
+    }
+    StringBuilder set = new StringBuilder();
+    for (String column : shape.columns()) {
+      set.append(set.isEmpty() ? "" : ", ").append('"').append(column).append("\" = excluded.\"").append(column).append('"');
+    }
+    return "INSERT INTO \"" + shape.table() + "\" (" + k + ", " + quoted(shape.columns()) + ") VALUES (?"
+        + ", ?".repeat(shape.columns().size()) + ") ON CONFLICT(" + k + ") DO UPDATE SET " + set;
   }
 
   /** Replaces the row by one holding only {@code values} (other columns take their defaults). */

@@ -2,7 +2,10 @@ package io.edgeproxy.sql;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Part of migration 4: the per-row versions of schema 3 become per-column ones. Every column of a
@@ -14,16 +17,22 @@ final class CellCarryOver {
 
   static void run(Connection c) throws SQLException {
     ReplicatedSchema schema = ReplicatedSchema.read(c);
-    try (Statement st = c.createStatement()) {
-      for (ReplicatedTable table : schema.tables()) {
-        for (String column : table.valueColumns()) {
-          String value = table.keepsValue(column) ? "t.\"" + column + "\"" : "NULL";
-          st.executeUpdate("INSERT OR REPLACE INTO __edge_cells (tbl, pk, col, hlc, node, kept, value)"
-              + " SELECT r.tbl, r.pk, '" + column + "', r.hlc, r.node, 0, " + value
-              + " FROM __edge_rows r JOIN \"" + table.name() + "\" t ON t.\"" + table.keyColumn() + "\" = r.pk"
-              + " WHERE r.tbl = '" + table.name() + "' AND r.cl % 2 = 1");
+    for (ReplicatedTable table : schema.tables()) {
+      Map<String, Map<String, @Nullable Object>> values = new LinkedHashMap<>();
+      List<String> keptValues = table.valueColumns().stream().filter(table::keepsValue).toList();
+      BaseRows.scan(c, "main", table.name(), table.keyColumn(), keptValues, values::put);
+      CellRewrite.run(c, "tbl = ? AND cl % 2 = 1", List.of(table.name()), (row, clock) -> {
+        Map<String, @Nullable Object> base = values.get(row.key());
+        if (base == null) {
+          return null; // a version without its row: nothing to carry over
         }
-      }
+        Map<String, Clocks.StoredCell> cells = new LinkedHashMap<>();
+        for (String column : table.valueColumns()) {
+          Object value = table.keepsValue(column) ? base.get(column) : null;
+          cells.put(column, new Clocks.StoredCell(clock.existence().version(), false, value));
+        }
+        return cells;
+      });
     }
   }
 }

@@ -2,7 +2,6 @@ package io.edgeproxy.sql;
 
 import io.edgeproxy.core.change.Cell;
 import io.edgeproxy.core.change.RowChange;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,13 +15,12 @@ public final class ChangeCheck {
   static final int MAX_KEY = 4096;
   /** Largest value (certificate chains fit; a frame is at most 16 MiB). */
   static final int MAX_VALUE = 1 << 20;
-  private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
 
   private ChangeCheck() {}
 
   /** Null if {@code change} may be applied; otherwise what is wrong with it. */
   public static @Nullable String problemWith(RowChange change, ReplicatedSchema schema) {
-    if (!NAME.matcher(change.table()).matches() || change.table().startsWith("__edge") || change.table().startsWith("sqlite_")) {
+    if (!isName(change.table()) || change.table().startsWith("__edge") || change.table().startsWith("sqlite_")) {
       return "change to table '" + clip(change.table()) + "' (expected: a table name of letters, digits and _,"
           + " not one of edgeproxy's or SQLite's own)";
     }
@@ -38,7 +36,7 @@ public final class ChangeCheck {
     String keyColumn = schema.table(change.table()).map(ReplicatedTable::keyColumn).orElse(null);
     for (var entry : change.cells().entrySet()) {
       String column = entry.getKey();
-      if (!NAME.matcher(column).matches() || column.equalsIgnoreCase(keyColumn == null ? "" : keyColumn)) {
+      if (!isName(column) || column.equalsIgnoreCase(keyColumn == null ? "" : keyColumn)) {
         return "change to " + change.table() + " '" + clip(change.key()) + "' has column '" + clip(column)
             + "' (expected: a column name of letters, digits and _, other than the key)";
       }
@@ -59,6 +57,21 @@ public final class ChangeCheck {
         || (value instanceof String s && s.length() <= MAX_VALUE) || (value instanceof byte[] b && b.length <= MAX_VALUE);
     return storable ? null : "has an unusable value (expected: integer, real, text or blob up to " + MAX_VALUE
         + " bytes, or null)";
+  }
+
+  /** Letters, digits and _, not starting with a digit, at most 64 (checked per cell: no regex). */
+  static boolean isName(String s) {
+    if (s.isEmpty() || s.length() > 64) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+      if (!letter && (i == 0 || c < '0' || c > '9')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String clip(String s) {

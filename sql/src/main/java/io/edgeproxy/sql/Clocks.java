@@ -4,14 +4,15 @@ import io.edgeproxy.core.change.Version;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The versions of replicated rows ({@code __edge_rows}, {@code __edge_cells}), one row at a time,
- * reporting every change to a row's hash as a {@link DigestDelta}.
+ * The versions of replicated rows ({@code __edge_rows}): per row its existence and the cells of its
+ * current life, read and written as one SQLite row, reporting every change to a row's hash as
+ * {@link DigestDelta}s (one per item, each tagged with its own version).
  */
 final class Clocks {
   /** A row's existence: causal length and the version that set it. */
@@ -24,6 +25,32 @@ final class Clocks {
   /** A cell as stored: its version, and its value when it is kept here. */
   record StoredCell(Version version, boolean kept, @Nullable Object value) {}
 
+  /**
+   * A row's whole clock: its existence, and the cells of its current life (none when deleted). The
+   * map is taken as it is, not copied (one per row read or written): callers hand over a map they
+   * no longer change.
+   */
+  record RowClock(Existence existence, Map<String, StoredCell> cells) {
+    RowClock {
+      cells = java.util.Collections.unmodifiableMap(cells);
+    }
+
+    boolean hasKept() {
+      return cells.values().stream().anyMatch(StoredCell::kept);
+    }
+
+    /** The newest version among the existence and every cell. */
+    Version newest() {
+      Version newest = existence.version();
+      for (StoredCell cell : cells.values()) {
+        if (cell.version().isNewerThan(newest)) {
+          newest = cell.version();
+        }
+      }
+      return newest;
+    }
+  }
+
   private final Statements st;
   private final Consumer<DigestDelta> deltas;
 
@@ -32,74 +59,105 @@ final class Clocks {
     this.deltas = deltas;
   }
 
-  @Nullable Existence existence(String table, String key) throws SQLException {
-    PreparedStatement select = st.prepare("SELECT cl, hlc, node FROM __edge_rows WHERE tbl = ? AND pk = ?");
+  @Nullable RowClock read(String table, String key) throws SQLException {
+    PreparedStatement select = st.prepare("SELECT cl, hlc, node, cells FROM __edge_rows WHERE tbl = ? AND pk = ?");
     select.setString(1, table);
     select.setString(2, key);
     try (ResultSet rs = select.executeQuery()) {
-      return rs.next() ? new Existence(rs.getLong(1), new Version(rs.getLong(2), rs.getString(3))) : null;
-    }
-  }
-
-  Map<String, StoredCell> cells(String table, String key) throws SQLException {
-    PreparedStatement select = st.prepare("SELECT col, hlc, node, kept, value FROM __edge_cells WHERE tbl = ? AND pk = ?");
-    select.setString(1, table);
-    select.setString(2, key);
-    Map<String, StoredCell> cells = new LinkedHashMap<>();
-    try (ResultSet rs = select.executeQuery()) {
-      while (rs.next()) {
-        cells.put(rs.getString(1), new StoredCell(new Version(rs.getLong(2), rs.getString(3)), rs.getInt(4) == 1,
-            BaseRows.normalized(rs.getObject(5))));
+      if (!rs.next()) {
+        return null;
       }
+      return new RowClock(new Existence(rs.getLong(1), new Version(rs.getLong(2), rs.getString(3))),
+          CellsCodec.decode(rs.getBytes(4)));
     }
-    return cells;
   }
 
-  /** Sets the row's existence; {@code before} is what it was (null: none). */
-  void putExistence(String table, String key, @Nullable Existence before, Existence after) throws SQLException {
-    st.update("INSERT OR REPLACE INTO __edge_rows (tbl, pk, cl, hlc, node) VALUES (?, ?, ?, ?, ?)",
-        table, key, after.cl(), after.version().hlc(), after.version().node());
-    long delta = RowHashes.existenceHash(table, key, after.cl(), after.version());
-    if (before != null) {
-      delta -= RowHashes.existenceHash(table, key, before.cl(), before.version());
+  /** Stores {@code after} as the row's clock; {@code before} is what it was (null: none). */
+  void write(String table, String key, @Nullable RowClock before, RowClock after) throws SQLException {
+    Existence e = after.existence();
+    byte[] cells = CellsCodec.encode(after.cells());
+    if (before == null) {
+      st.update("INSERT INTO __edge_rows (tbl, pk, cl, hlc, node, cells, kept, newest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          table, key, e.cl(), e.version().hlc(), e.version().node(), cells, after.hasKept() ? 1 : 0, after.newest().hlc());
+    } else {
+      st.update("UPDATE __edge_rows SET cl = ?, hlc = ?, node = ?, cells = ?, kept = ?, newest = ? WHERE tbl = ? AND pk = ?",
+          e.cl(), e.version().hlc(), e.version().node(), cells, after.hasKept() ? 1 : 0, after.newest().hlc(), table, key);
     }
-    deltas.accept(new DigestDelta(new RowKey(table, key), delta, after.version().hlc()));
-  }
-
-  /** Sets one cell of the row's life {@code cl}; {@code before} is the cell it replaces (null: none). */
-  void putCell(String table, String key, long cl, String column, @Nullable StoredCell before, StoredCell after)
-      throws SQLException {
-    st.update("INSERT OR REPLACE INTO __edge_cells (tbl, pk, col, hlc, node, kept, value) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        table, key, column, after.version().hlc(), after.version().node(), after.kept() ? 1 : 0, after.value());
-    long delta = RowHashes.cellHash(table, key, cl, column, after.version());
-    if (before != null) {
-      delta -= RowHashes.cellHash(table, key, cl, column, before.version());
-    }
-    deltas.accept(new DigestDelta(new RowKey(table, key), delta, after.version().hlc()));
-  }
-
-  /** Removes every cell of the row's life {@code cl} (it ended), tagged with the change that ended it. */
-  void removeCells(String table, String key, long cl, Map<String, StoredCell> cells, long tag) throws SQLException {
-    if (cells.isEmpty()) {
-      return;
-    }
-    st.update("DELETE FROM __edge_cells WHERE tbl = ? AND pk = ?", table, key);
-    long delta = 0;
-    for (var cell : cells.entrySet()) {
-      delta -= RowHashes.cellHash(table, key, cl, cell.getKey(), cell.getValue().version());
-    }
-    deltas.accept(new DigestDelta(new RowKey(table, key), delta, tag));
+    report(table, key, before, after);
   }
 
   /** Forgets the row entirely (existence and cells), leaving no tombstone. */
   void forget(String table, String key, long tag) throws SQLException {
-    Existence existence = existence(table, key);
-    if (existence == null) {
+    RowClock before = read(table, key);
+    if (before == null) {
       return;
     }
-    removeCells(table, key, existence.cl(), cells(table, key), tag);
     st.update("DELETE FROM __edge_rows WHERE tbl = ? AND pk = ?", table, key);
-    deltas.accept(new DigestDelta(new RowKey(table, key),
-        -RowHashes.existenceHash(table, key, existence.cl(), existence.version()), tag));
+    RowKey row = new RowKey(table, key);
+    deltas.accept(new DigestDelta(row, -RowHashes.of(row, before), tag));
+  }
+
+  /**
+   * The row hash's moves from {@code before} to {@code after}: one delta per version involved (the
+   * items a change set share one), so a digest cut takes each change whole.
+   */
+  private void report(String table, String key, @Nullable RowClock before, RowClock after) {
+    Tagged moves = new Tagged();
+    Existence was = before == null ? null : before.existence();
+    Existence now = after.existence();
+    if (!now.equals(was)) {
+      long delta = RowHashes.existenceHash(table, key, now.cl(), now.version());
+      if (was != null) {
+        delta -= RowHashes.existenceHash(table, key, was.cl(), was.version());
+      }
+      moves.add(now.version().hlc(), delta);
+    }
+    boolean sameLife = was != null && was.cl() == now.cl();
+    long seed = RowHashes.cellSeed(table, key);
+    if (before != null && !sameLife) {
+      for (var cell : before.cells().entrySet()) { // the old life ended with the change that set the new existence
+        moves.add(now.version().hlc(), -RowHashes.cellHash(seed, was.cl(), cell.getKey(), cell.getValue().version()));
+      }
+    }
+    for (var cell : after.cells().entrySet()) {
+      StoredCell old = sameLife ? before.cells().get(cell.getKey()) : null;
+      if (old != null && Objects.equals(old.version(), cell.getValue().version())) {
+        continue;
+      }
+      long delta = RowHashes.cellHash(seed, now.cl(), cell.getKey(), cell.getValue().version());
+      if (old != null) {
+        delta -= RowHashes.cellHash(seed, now.cl(), cell.getKey(), old.version());
+      }
+      moves.add(cell.getValue().version().hlc(), delta);
+    }
+    moves.report(new RowKey(table, key), deltas);
+  }
+
+  /** Deltas summed per tag (a handful per row at most). */
+  private static final class Tagged {
+    private long[] tags = new long[2];
+    private long[] sums = new long[2];
+    private int size;
+
+    void add(long tag, long delta) {
+      for (int i = 0; i < size; i++) {
+        if (tags[i] == tag) {
+          sums[i] += delta;
+          return;
+        }
+      }
+      if (size == tags.length) {
+        tags = java.util.Arrays.copyOf(tags, size * 2);
+        sums = java.util.Arrays.copyOf(sums, size * 2);
+      }
+      tags[size] = tag;
+      sums[size++] = delta;
+    }
+
+    void report(RowKey row, Consumer<DigestDelta> sink) {
+      for (int i = 0; i < size; i++) {
+        sink.accept(new DigestDelta(row, sums[i], tags[i]));
+      }
+    }
   }
 }

@@ -6,6 +6,7 @@ package io.edgeproxy.sql;
  *
  * @param row the row whose hash changed
  * @param delta added to the row's hash (wrapping arithmetic)
- * @param tag the clock reading of the change, so a digest can leave out changes newer than a cut
+ * @param tag the clock reading of the change, so a digest can leave out changes newer than a cut;
+ *     one delta never mixes changes of different versions (a cut must take all of it or none)
  */
 public record DigestDelta(RowKey row, long delta, long tag) {}

@@ -37,8 +37,12 @@ import org.jspecify.annotations.Nullable;
  */
 final class LocalCapture {
   static final long PAST_AFTER_MILLIS = 10_000;
-  /** Low clock bits of versions in the past, apart from those live readings use. */
-  private static final long PAST_COUNTER = 0x8000;
+  /**
+   * A clock-counter bit every version from the past carries and live readings do not (their
+   * counter stays far below it), so a version tells whether it is the reading of the transaction
+   * that carried it (see {@link KeptDeletes}).
+   */
+  static final long PAST_COUNTER = 0x8000;
 
   /** What one row's pending entries say. */
   private static final class Pending {
@@ -105,7 +109,7 @@ final class LocalCapture {
       if (wallMs == 0 || nowMs - wallMs > PAST_AFTER_MILLIS) {
         hlc = wallMs == 0 ? 0 : HybridClock.fromMillis(wallMs) | PAST_COUNTER;
         if (floor != null && Long.compareUnsigned(hlc, floor.hlc()) <= 0) {
-          hlc = floor.hlc() + 1;
+          hlc = (floor.hlc() + 1) | PAST_COUNTER;
         }
       }
       return new Version(hlc, self);
@@ -115,47 +119,48 @@ final class LocalCapture {
   private static @Nullable RowChange captureRow(Statements st, Clocks clocks, ReplicatedTable table, String key, Pending p,
       Stamp stamp) throws SQLException {
     Map<String, @Nullable Object> base = BaseRows.read(st, table, key);
-    Clocks.Existence existence = clocks.existence(table.name(), key);
-    Map<String, Clocks.StoredCell> cells = existence == null ? Map.of() : clocks.cells(table.name(), key);
-    Version version = stamp.versionFor(p.wallMs, newest(existence, cells));
+    Clocks.RowClock before = clocks.read(table.name(), key);
+    Clocks.Existence existence = before == null ? null : before.existence();
+    Version version = stamp.versionFor(p.wallMs, before == null ? null : before.newest());
     if (base == null) {
       if (existence == null || !existence.exists()) {
         return null; // deleted before it was ever captured, or already a tombstone
       }
       Clocks.Existence deleted = new Clocks.Existence(existence.cl() + 1, version);
-      clocks.removeCells(table.name(), key, existence.cl(), cells, version.hlc());
-      clocks.putExistence(table.name(), key, existence, deleted);
+      clocks.write(table.name(), key, before, new Clocks.RowClock(deleted, Map.of()));
       return RowChange.tombstone(table.name(), key, deleted.cl(), version);
     }
     if (existence == null || !existence.exists()) {
       Clocks.Existence born = new Clocks.Existence(existence == null ? firstLength(version) : existence.cl() + 1, version);
-      clocks.removeCells(table.name(), key, existence == null ? 0 : existence.cl(), cells, version.hlc());
-      clocks.putExistence(table.name(), key, existence, born);
+      Map<String, Clocks.StoredCell> cells = new LinkedHashMap<>();
       for (String column : table.valueColumns()) {
-        clocks.putCell(table.name(), key, born.cl(), column, null, stored(table, column, version, base.get(column)));
+        cells.put(column, stored(table, column, version, base.get(column)));
       }
-      return state(table, key, born, clocks, base);
+      Clocks.RowClock after = new Clocks.RowClock(born, cells);
+      clocks.write(table.name(), key, before, after);
+      return state(table, key, after, base);
     }
     Set<String> written = p.rowLevel ? new HashSet<>(table.valueColumns()) : p.columns;
+    Map<String, Clocks.StoredCell> cells = new LinkedHashMap<>(before.cells());
     boolean changed = false;
     Map<String, Object> putBack = new LinkedHashMap<>();
     for (String column : table.valueColumns()) {
       if (!written.contains(column)) {
         continue;
       }
-      Clocks.StoredCell before = cells.get(column);
+      Clocks.StoredCell was = cells.get(column);
       Object value = base.get(column);
-      if (table.keepsValue(column) && before != null) {
-        int order = Merge.compareValues(value, before.value());
+      if (table.keepsValue(column) && was != null) {
+        int order = Merge.compareValues(value, was.value());
         if (order < 0) {
-          putBack.put(column, before.value()); // a MAX column only moves forward
+          putBack.put(column, was.value()); // a MAX column only moves forward
           continue;
         }
         if (order == 0 && p.rowLevel) {
           continue; // rewritten unchanged: keep its version
         }
       }
-      clocks.putCell(table.name(), key, existence.cl(), column, before, stored(table, column, version, value));
+      cells.put(column, stored(table, column, version, value));
       changed = true;
     }
     if (!putBack.isEmpty()) {
@@ -164,7 +169,12 @@ final class LocalCapture {
       ReplicaStore.setCapturePaused(st.connection(), false);
       base.putAll(putBack);
     }
-    return changed ? state(table, key, existence, clocks, base) : null;
+    if (!changed) {
+      return null;
+    }
+    Clocks.RowClock after = new Clocks.RowClock(existence, cells);
+    clocks.write(table.name(), key, before, after);
+    return state(table, key, after, base);
   }
 
   /**
@@ -182,24 +192,13 @@ final class LocalCapture {
     return new Clocks.StoredCell(version, false, table.keepsValue(column) ? value : null);
   }
 
-  private static @Nullable Version newest(Clocks.@Nullable Existence existence, Map<String, Clocks.StoredCell> cells) {
-    Version newest = existence == null ? null : existence.version();
-    for (Clocks.StoredCell cell : cells.values()) {
-      if (newest == null || cell.version().isNewerThan(newest)) {
-        newest = cell.version();
-      }
-    }
-    return newest;
-  }
-
-  /** The row's whole replicated state after the capture, values from the table or kept cells. */
-  private static RowChange state(ReplicatedTable table, String key, Clocks.Existence existence, Clocks clocks,
-      Map<String, @Nullable Object> base) throws SQLException {
+  /** The row's whole replicated state after the capture: values from the table, or from kept cells. */
+  private static RowChange state(ReplicatedTable table, String key, Clocks.RowClock clock, Map<String, @Nullable Object> base) {
     Map<String, Cell> out = new LinkedHashMap<>();
-    for (var cell : clocks.cells(table.name(), key).entrySet()) {
+    for (var cell : clock.cells().entrySet()) {
       Object value = cell.getValue().kept() ? cell.getValue().value() : base.get(cell.getKey());
       out.put(cell.getKey(), new Cell(value, cell.getValue().version()));
     }
-    return new RowChange(table.name(), key, existence.cl(), existence.version(), out);
+    return new RowChange(table.name(), key, clock.existence().cl(), clock.existence().version(), out);
   }
 }

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Before a rejoin replaces this POP's rows with a peer's copy (attached as {@code snap}): the
@@ -13,6 +14,9 @@ import java.util.List;
  * what the peer said it holds of this POP. They are reported, not silently dropped.
  */
 final class LostChanges {
+  static final String INSERTED = "(inserted)";
+  static final String DELETED = "(deleted)";
+
   private LostChanges() {}
 
   static List<ReplicaStore.LostChange> find(Connection c, ReplicatedSchema ours, String self, long peerHoldsSelf)
@@ -26,23 +30,32 @@ final class LostChanges {
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
           boolean exists = (rs.getLong(3) & 1) == 1;
-          lost.add(new ReplicaStore.LostChange(new RowKey(rs.getString(1), rs.getString(2)), exists ? "(inserted)" : "(deleted)",
+          lost.add(new ReplicaStore.LostChange(new RowKey(rs.getString(1), rs.getString(2)), exists ? INSERTED : DELETED,
               null, rs.getLong(4), rs.getLong(3)));
         }
       }
     }
-    try (PreparedStatement st = c.prepareStatement("SELECT m.tbl, m.pk, m.col, m.hlc, m.kept, m.value,"
-        + " (SELECT r.cl FROM main.__edge_rows r WHERE r.tbl = m.tbl AND r.pk = m.pk) FROM main.__edge_cells m"
-        + " WHERE m.node = ? AND m.hlc > ? AND NOT EXISTS (SELECT 1 FROM snap.__edge_cells s"
-        + " WHERE s.tbl = m.tbl AND s.pk = m.pk AND s.col = m.col AND s.hlc = m.hlc AND s.node = m.node)")) {
-      st.setString(1, self);
-      st.setLong(2, peerHoldsSelf);
+    try (PreparedStatement st = c.prepareStatement("SELECT m.tbl, m.pk, m.cl, m.cells, s.cl, s.cells FROM main.__edge_rows m"
+        + " LEFT JOIN snap.__edge_rows s ON s.tbl = m.tbl AND s.pk = m.pk WHERE m.newest > ? AND m.cl % 2 = 1")) {
+      st.setLong(1, peerHoldsSelf);
       try (ResultSet rs = st.executeQuery(); Statements rows = new Statements(c)) {
         while (rs.next()) {
           RowKey row = new RowKey(rs.getString(1), rs.getString(2));
-          Object value = rs.getInt(5) == 1 ? rs.getObject(6) : valueInTable(rows, ours, row, rs.getString(3));
-          lost.add(new ReplicaStore.LostChange(row, rs.getString(3), value == null ? null : String.valueOf(value), rs.getLong(4),
-              rs.getLong(7)));
+          long cl = rs.getLong(3);
+          Map<String, Clocks.StoredCell> theirs = rs.getLong(5) == cl ? CellsCodec.decode(rs.getBytes(6)) : Map.of();
+          for (var cell : CellsCodec.decode(rs.getBytes(4)).entrySet()) {
+            Clocks.StoredCell mine = cell.getValue();
+            if (!mine.version().node().equals(self) || Long.compareUnsigned(mine.version().hlc(), peerHoldsSelf) <= 0) {
+              continue;
+            }
+            Clocks.StoredCell same = theirs.get(cell.getKey());
+            if (same != null && same.version().equals(mine.version())) {
+              continue;
+            }
+            Object value = mine.kept() ? mine.value() : valueInTable(rows, ours, row, cell.getKey());
+            lost.add(new ReplicaStore.LostChange(row, cell.getKey(), value == null ? null : String.valueOf(value),
+                mine.version().hlc(), cl));
+          }
         }
       }
     }

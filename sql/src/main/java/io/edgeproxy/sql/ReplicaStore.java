@@ -70,8 +70,12 @@ public final class ReplicaStore {
    */
   public record LostChange(RowKey row, String column, @Nullable String value, long hlc, long cl) {}
 
-  /** What replacing this replica with a peer's copy did. */
-  public record ReplaceResult(long rowsCopied, List<LostChange> lost, long maxHlc) {}
+  /**
+   * What replacing this replica with a peer's copy did: rows copied, local changes the copy lacked
+   * (dropped, and reported), and rows alive in the copy that this POP had deleted (deleted again;
+   * see {@link KeptDeletes}).
+   */
+  public record ReplaceResult(long rowsCopied, List<LostChange> lost, int deletedAgain, long maxHlc) {}
 
   /** What compaction or lease forgetting removed. */
   public record Removal(int rows, List<DigestDelta> deltas) {}
@@ -79,8 +83,11 @@ public final class ReplicaStore {
   /** A POP this one has seen. */
   public record Member(String node, String region, String address, long lastSeenMs) {}
 
-  /** Row versions held (tombstones among them), cells, and changes held for clock skew. */
-  public record Stats(long rows, long tombstones, long cells, long held) {}
+  /**
+   * Row versions held (tombstones among them), rows with values kept aside for a newer schema, and
+   * changes held for clock skew.
+   */
+  public record Stats(long rows, long tombstones, long kept, long held) {}
 
   /**
    * The replica over {@code db}. The node id is {@code configured} when given (and remembered in
@@ -351,7 +358,7 @@ public final class ReplicaStore {
     return db.readLatest(c -> originMap(c, "__edge_horizons"));
   }
 
-  private static Map<String, Long> horizons(Connection c) throws SQLException {
+  static Map<String, Long> horizons(Connection c) throws SQLException {
     return originMap(c, "__edge_horizons");
   }
 
@@ -403,7 +410,7 @@ public final class ReplicaStore {
   public Stats stats() {
     return db.readLatest(c -> {
       try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM __edge_rows),"
-          + " (SELECT count(*) FROM __edge_rows WHERE cl % 2 = 0), (SELECT count(*) FROM __edge_cells),"
+          + " (SELECT count(*) FROM __edge_rows WHERE cl % 2 = 0), (SELECT count(*) FROM __edge_rows WHERE kept = 1),"
           + " (SELECT count(*) FROM __edge_held)")) {
         return new Stats(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
       }
@@ -413,8 +420,8 @@ public final class ReplicaStore {
   /** The newest clock reading in any version held here (to restore the clock at start). */
   public long newestVersion() {
     return db.readLatest(c -> {
-      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT max(coalesce((SELECT max(hlc) FROM __edge_rows), 0),"
-          + " coalesce((SELECT max(hlc) FROM __edge_cells), 0), coalesce((SELECT max(hlc) FROM __edge_holds), 0))")) {
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT max(coalesce((SELECT max(newest) FROM __edge_rows), 0),"
+          + " coalesce((SELECT max(hlc) FROM __edge_holds), 0))")) {
         return rs.getLong(1);
       }
     });

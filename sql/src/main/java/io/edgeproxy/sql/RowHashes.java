@@ -25,17 +25,45 @@ public final class RowHashes {
     return Hashing.mix64(h ^ Hashing.mix64(version.hlc()) ^ Hashing.mix64(cl * 0x9e3779b97f4a7c15L + 1));
   }
 
-  /** The hash of one cell of a row's life {@code cl}. */
-  static long cellHash(String table, String key, long cl, String column, Version version) {
-    long h = fnv(fnv(fnv(fnv(0x5bd1e9955bd1e995L, table), key), column), version.node());
+  /** The part of {@link #cellHash} that depends on the row only: computed once for all its cells. */
+  static long cellSeed(String table, String key) {
+    return fnv(fnv(0x5bd1e9955bd1e995L, table), key);
+  }
+
+  /** The hash of one cell of a row's life {@code cl}; {@code cellSeed} is the row's {@link #cellSeed}. */
+  static long cellHash(long cellSeed, long cl, String column, Version version) {
+    long h = fnv(fnv(cellSeed, column), version.node());
     return Hashing.mix64(h ^ Hashing.mix64(version.hlc() + 0x632be59bd9b4e019L) ^ Hashing.mix64(cl));
+  }
+
+  /** The hash of a whole row: its existence and every cell of its current life. */
+  static long of(RowKey row, Clocks.RowClock clock) {
+    long cl = clock.existence().cl();
+    long hash = existenceHash(row.table(), row.key(), cl, clock.existence().version());
+    long seed = cellSeed(row.table(), row.key());
+    for (var cell : clock.cells().entrySet()) {
+      hash += cellHash(seed, cl, cell.getKey(), cell.getValue().version());
+    }
+    return hash;
   }
 
   private static long fnv(long seed, String text) {
     long h = seed;
+    for (int i = 0; i < text.length(); i++) {
+      char ch = text.charAt(i);
+      if (ch >= 0x80) {
+        return fnvUtf8(seed, text); // the same bytes, the long way (rare: keys are mostly ASCII)
+      }
+      h = (h ^ ch) * 0x100000001b3L;
+    }
+    return (h ^ 0xff) * 0x100000001b3L; // a separator, so ("ab","c") and ("a","bc") differ
+  }
+
+  private static long fnvUtf8(long seed, String text) {
+    long h = seed;
     for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
       h = (h ^ (b & 0xff)) * 0x100000001b3L;
     }
-    return (h ^ 0xff) * 0x100000001b3L; // a separator, so ("ab","c") and ("a","bc") differ
+    return (h ^ 0xff) * 0x100000001b3L;
   }
 }

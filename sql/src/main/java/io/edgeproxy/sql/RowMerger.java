@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Merges one row state from another POP into routing.db by {@link Merge}'s rule, writing the
  * table and the versions together. A table or column this POP's schema does not know is kept
- * aside in {@code __edge_cells} (value included) and merged there by the same rule, so it is
+ * aside in the row's cells (value included) and merged there by the same rule, so it is
  * neither refused nor lost, and is applied when an upgrade adds it. Capture is paused by the
  * caller.
  */
@@ -36,7 +36,8 @@ final class RowMerger {
   /** Merges {@code in}; true if anything here changed. */
   boolean merge(RowChange in) throws SQLException {
     ReplicatedTable table = schema.table(in.table()).orElse(null);
-    Clocks.Existence existence = clocks.existence(in.table(), in.key());
+    Clocks.RowClock before = clocks.read(in.table(), in.key());
+    Clocks.Existence existence = before == null ? null : before.existence();
     if (existence != null && in.cl() < existence.cl()) {
       return false; // a life this POP has already seen end
     }
@@ -45,58 +46,62 @@ final class RowMerger {
       if (existence == null && !in.exists() && horizon != null && Long.compareUnsigned(in.version().hlc(), horizon) <= 0) {
         return false; // a tombstone this POP already compacted away
       }
-      newLife(table, in, existence);
+      newLife(table, in, before);
       return true;
     }
     boolean changed = false;
+    Clocks.Existence now = existence;
     if (in.version().isNewerThan(existence.version())) {
-      clocks.putExistence(in.table(), in.key(), existence, new Clocks.Existence(in.cl(), in.version()));
+      now = new Clocks.Existence(in.cl(), in.version());
       changed = true;
     }
-    if (!in.exists()) {
-      return changed;
-    }
-    Map<String, Clocks.StoredCell> current = clocks.cells(in.table(), in.key());
+    Map<String, Clocks.StoredCell> cells = new LinkedHashMap<>(before.cells());
     Map<String, @Nullable Object> baseWrites = new LinkedHashMap<>();
-    for (var entry : in.cells().entrySet()) {
-      String column = entry.getKey();
-      Clocks.StoredCell before = current.get(column);
-      MergeRule rule = table == null ? MergeRule.LAST_WRITER : table.ruleOf(column);
-      Cell stored = before == null ? null : new Cell(before.value(), before.version());
-      if (!Merge.cellWins(entry.getValue(), stored, rule)) {
-        continue;
+    if (in.exists()) {
+      for (var entry : in.cells().entrySet()) {
+        String column = entry.getKey();
+        Clocks.StoredCell was = cells.get(column);
+        MergeRule rule = table == null ? MergeRule.LAST_WRITER : table.ruleOf(column);
+        Cell stored = was == null ? null : new Cell(was.value(), was.version());
+        if (!Merge.cellWins(entry.getValue(), stored, rule)) {
+          continue;
+        }
+        cells.put(column, storedCell(table, column, entry.getValue()));
+        if (table != null && table.hasColumn(column)) {
+          baseWrites.put(column, entry.getValue().value());
+        }
+        changed = true;
       }
-      clocks.putCell(in.table(), in.key(), in.cl(), column, before, storedCell(table, column, entry.getValue()));
-      if (table != null && table.hasColumn(column)) {
-        baseWrites.put(column, entry.getValue().value());
-      }
-      changed = true;
     }
+    if (!changed) {
+      return false;
+    }
+    clocks.write(in.table(), in.key(), before, new Clocks.RowClock(now, cells));
     if (table != null && !baseWrites.isEmpty()) {
       BaseRows.upsert(st, table, in.key(), baseWrites);
     }
-    return changed;
+    return true;
   }
 
   /** {@code in} starts a life (or a deletion) later than what is here: it replaces the row. */
-  private void newLife(@Nullable ReplicatedTable table, RowChange in, Clocks.@Nullable Existence before) throws SQLException {
-    if (before != null) {
-      clocks.removeCells(in.table(), in.key(), before.cl(), clocks.cells(in.table(), in.key()), in.version().hlc());
-    }
-    clocks.putExistence(in.table(), in.key(), before, new Clocks.Existence(in.cl(), in.version()));
+  private void newLife(@Nullable ReplicatedTable table, RowChange in, Clocks.@Nullable RowClock before) throws SQLException {
+    Clocks.Existence existence = new Clocks.Existence(in.cl(), in.version());
     if (!in.exists()) {
+      clocks.write(in.table(), in.key(), before, new Clocks.RowClock(existence, Map.of()));
       if (table != null) {
         BaseRows.delete(st, table, in.key());
       }
       return;
     }
+    Map<String, Clocks.StoredCell> cells = new LinkedHashMap<>();
     Map<String, @Nullable Object> values = new LinkedHashMap<>();
     for (var entry : in.cells().entrySet()) {
-      clocks.putCell(in.table(), in.key(), in.cl(), entry.getKey(), null, storedCell(table, entry.getKey(), entry.getValue()));
+      cells.put(entry.getKey(), storedCell(table, entry.getKey(), entry.getValue()));
       if (table != null && table.hasColumn(entry.getKey())) {
         values.put(entry.getKey(), entry.getValue().value());
       }
     }
+    clocks.write(in.table(), in.key(), before, new Clocks.RowClock(existence, cells));
     if (table != null) {
       BaseRows.replace(st, table, in.key(), values);
     }

@@ -7,16 +7,18 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Replaces this POP's replicated tables and their versions with a peer's routing.db copy (a new
- * POP's bootstrap, or a stale POP's rejoin), in one transaction of plain SQL: no row passes
- * through Java. A merge would keep rows whose tombstones the peer has already compacted; a
+ * POP's bootstrap, or a stale POP's rejoin), in one transaction. A merge would keep rows whose
+ * tombstones the peer has already compacted; a
  * replacement cannot. Local changes the peer did not have are listed first (see
  * {@link ReplicaStore.LostChange}), so a rejoin reports what it drops. The two files may have
  * different schema versions: columns only the copy has are kept aside, values the copy kept aside
@@ -34,10 +36,13 @@ final class SnapshotReplace {
             throw new SQLException("the snapshot file fails SQLite's quick_check: " + verdict);
           }
         }
-        if (!tableExists(c, "snap", "__edge_cells")) {
+        if (!columns(c, "snap", "__edge_rows").contains("cells")) {
           throw new SQLException("the snapshot file has no per-column versions (a routing.db older than schema 4)");
         }
-        List<ReplicaStore.LostChange> lost = LostChanges.find(c, ours, self, peerHoldsSelf);
+        // Deletes are not lost: every tombstone is merged back after the copy (see KeptDeletes).
+        List<ReplicaStore.LostChange> lost = LostChanges.find(c, ours, self, peerHoldsSelf).stream()
+            .filter(l -> !l.column().equals(LostChanges.DELETED)).toList();
+        KeptDeletes deletes = KeptDeletes.find(c);
         ReplicaStore.setCapturePaused(c, true);
         long rows = 0;
         for (ReplicatedTable table : ours.tables()) {
@@ -49,12 +54,10 @@ final class SnapshotReplace {
           }
         }
         st.executeUpdate("DELETE FROM main.__edge_rows");
-        st.executeUpdate("INSERT INTO main.__edge_rows (tbl, pk, cl, hlc, node) SELECT tbl, pk, cl, hlc, node FROM snap.__edge_rows");
-        st.executeUpdate("DELETE FROM main.__edge_cells");
-        st.executeUpdate("INSERT INTO main.__edge_cells (tbl, pk, col, hlc, node, kept, value)"
-            + " SELECT tbl, pk, col, hlc, node, kept, value FROM snap.__edge_cells");
+        st.executeUpdate("INSERT INTO main.__edge_rows (tbl, pk, cl, hlc, node, cells, kept, newest)"
+            + " SELECT tbl, pk, cl, hlc, node, cells, kept, newest FROM snap.__edge_rows");
         keepWhatOnlyTheCopyKnows(c, ours);
-        copyMergeValues(st, ours);
+        copyMergeValues(c, ours);
         KeptCells.promote(c, ours);
         ReplicaStore.setCapturePaused(c, true); // promote resumed it
         try (PreparedStatement holds = c.prepareStatement("DELETE FROM main.__edge_holds WHERE origin <> ?")) {
@@ -66,13 +69,13 @@ final class SnapshotReplace {
         st.executeUpdate("DELETE FROM main.__edge_horizons");
         st.executeUpdate("INSERT INTO main.__edge_horizons (origin, hlc) SELECT origin, hlc FROM snap.__edge_horizons");
         st.executeUpdate("DELETE FROM main.__edge_pending");
+        int deletedAgain = deletes.apply(c, ours, ReplicaStore.horizons(c)); // resumes capture
         long maxHlc;
-        try (ResultSet rs = st.executeQuery("SELECT max(coalesce((SELECT max(hlc) FROM main.__edge_rows), 0),"
-            + " coalesce((SELECT max(hlc) FROM main.__edge_cells), 0))")) {
+        try (ResultSet rs = st.executeQuery("SELECT coalesce(max(newest), 0) FROM main.__edge_rows")) {
           maxHlc = rs.getLong(1);
         }
         ReplicaStore.setCapturePaused(c, false);
-        return new ReplicaStore.ReplaceResult(rows, lost, maxHlc);
+        return new ReplicaStore.ReplaceResult(rows, lost, deletedAgain, maxHlc);
       }
     });
   }
@@ -99,35 +102,51 @@ final class SnapshotReplace {
       }
     }
     for (var entry : theirTables.entrySet()) {
-      if (!tableExists(c, "snap", entry.getKey())) {
+      String tableName = entry.getKey();
+      if (!tableExists(c, "snap", tableName)) {
         continue;
       }
-      for (String column : columns(c, "snap", entry.getKey())) {
-        if (column.equalsIgnoreCase(entry.getValue()) || ours.knows(entry.getKey(), column)) {
-          continue;
-        }
-        try (PreparedStatement st = c.prepareStatement("UPDATE main.__edge_cells SET kept = 1, value = (SELECT s.\"" + column
-            + "\" FROM snap.\"" + entry.getKey() + "\" s WHERE s.\"" + entry.getValue() + "\" = __edge_cells.pk)"
-            + " WHERE tbl = ? AND col = ? AND kept = 0")) {
-          st.setString(1, entry.getKey());
-          st.setString(2, column);
-          st.executeUpdate();
-        }
+      List<String> onlyTheirs = columns(c, "snap", tableName).stream()
+          .filter(column -> !column.equalsIgnoreCase(entry.getValue()) && !ours.knows(tableName, column)).toList();
+      if (onlyTheirs.isEmpty()) {
+        continue;
       }
+      copyValues(c, "snap", tableName, entry.getValue(), onlyTheirs, true);
     }
   }
 
   /** Columns merged by value (not last writer) keep a copy of their value beside their version. */
-  private static void copyMergeValues(Statement st, ReplicatedSchema ours) throws SQLException {
+  private static void copyMergeValues(Connection c, ReplicatedSchema ours) throws SQLException {
     for (ReplicatedTable table : ours.tables()) {
-      for (String column : table.valueColumns()) {
-        if (table.keepsValue(column)) {
-          st.executeUpdate("UPDATE main.__edge_cells SET value = (SELECT t.\"" + column + "\" FROM main.\"" + table.name()
-              + "\" t WHERE t.\"" + table.keyColumn() + "\" = __edge_cells.pk) WHERE tbl = '" + table.name() + "' AND col = '"
-              + column + "' AND kept = 0");
+      List<String> keptValues = table.valueColumns().stream().filter(table::keepsValue).toList();
+      if (keptValues.isEmpty()) {
+        continue;
+      }
+      copyValues(c, "main", table.name(), table.keyColumn(), keptValues, false);
+    }
+  }
+
+  /**
+   * Copies the values of {@code columns} of {@code schema.table} into the cells of the live rows
+   * of that table (cells not kept aside already), marking them kept aside or not.
+   */
+  private static void copyValues(Connection c, String schema, String table, String keyColumn, List<String> columns,
+      boolean kept) throws SQLException {
+    Map<String, Map<String, @Nullable Object>> values = new HashMap<>();
+    BaseRows.scan(c, schema, table, keyColumn, columns, values::put);
+    CellRewrite.run(c, "tbl = ? AND cl % 2 = 1", List.of(table), (row, clock) -> {
+      Map<String, @Nullable Object> found = values.get(row.key());
+      if (found == null) {
+        return null;
+      }
+      Map<String, Clocks.StoredCell> cells = new LinkedHashMap<>(clock.cells());
+      for (var cell : clock.cells().entrySet()) {
+        if (!cell.getValue().kept() && found.containsKey(cell.getKey())) {
+          cells.put(cell.getKey(), new Clocks.StoredCell(cell.getValue().version(), kept, found.get(cell.getKey())));
         }
       }
-    }
+      return cells;
+    });
   }
 
   static boolean tableExists(Connection c, String schema, String table) throws SQLException {

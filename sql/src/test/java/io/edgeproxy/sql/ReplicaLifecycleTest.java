@@ -151,6 +151,56 @@ class ReplicaLifecycleTest {
   }
 
   @Test
+  void aRejoinKeepsTheDeletesThisPopKnewOfEvenThoseItCompacted() throws Exception {
+    TestReplica a = replica("pop-a");
+    TestReplica b = replica("pop-b");
+    a.sql(INSERT, "compacted-on-b", 80);
+    a.sql(INSERT, "compacted-on-a", 81);
+    a.sql(INSERT, "deleted-on-b", 82);
+    a.sql(INSERT, "lease", 83);
+    a.sql("INSERT INTO registrations (id, app, ttl_ms, expires_ms) VALUES ('lease', 'web', 1000, ?)", wall.get() + 1000);
+    ChangeSet first = a.capture();
+    b.store.apply(List.of(batch(first)), b.clock); // b holds pop-a's first transaction
+    assertThat(b.store.holds()).containsEntry("pop-a", first.txn());
+    wall.addAndGet(10);
+    // A split longer than the tombstone TTL: each side deletes, and compacts, what the other never sees.
+    b.sql("DELETE FROM backends WHERE id = 'compacted-on-b'");
+    b.capture();
+    b.store.compactTombstones(HybridClock.fromMillis(wall.get() + 1));
+    b.store.forgetExpiredLeases(wall.get() + 20_000, 10_000); // the lease ran out long ago here
+    b.sql("DELETE FROM backends WHERE id = 'deleted-on-b'");
+    b.capture();
+    a.sql("DELETE FROM backends WHERE id = 'compacted-on-a'");
+    a.capture();
+    a.store.compactTombstones(HybridClock.fromMillis(wall.get() + 1));
+    assertThat(b.row("backends", "id", "compacted-on-b")).isNull();
+    assertThat(b.row("backends", "id", "lease")).isNull();
+
+    // b rejoins from a's copy: a still has b's two deleted rows alive, and the lease.
+    Path copy = dir.resolve("copy.db");
+    a.store.snapshotTo(copy);
+    ReplicaStore.ReplaceResult result = b.store.replaceFrom(copy, 0);
+
+    assertThat(b.row("backends", "id", "compacted-on-a")).as("a's compacted delete holds").isNull();
+    assertThat(b.row("backends", "id", "deleted-on-b")).as("b's tombstone is merged back").isNull();
+    assertThat(b.row("backends", "id", "compacted-on-b")).as("b's compacted delete is made again").isNull();
+    assertThat(b.row("backends", "id", "lease")).as("a lease forgotten here is not a delete").isNotNull();
+    assertThat(result.deletedAgain()).isEqualTo(1);
+    assertThat(result.lost()).as("deletes are not reported as dropped: they are kept")
+        .noneMatch(l -> l.row().key().equals("deleted-on-b"));
+    ChangeSet again = b.capture();
+    assertThat(again.rows()).singleElement().satisfies(row -> {
+      assertThat(row.key()).isEqualTo("compacted-on-b");
+      assertThat(row.exists()).isFalse();
+      assertThat(row.version().node()).isEqualTo("pop-b");
+    });
+    // Once a has b's changes, both hold the same rows again.
+    a.receive(again);
+    a.receive(b.allRows());
+    assertThat(a.dump("backends")).isEqualTo(b.dump("backends"));
+  }
+
+  @Test
   void aCorruptCopyChangesNothing() throws Exception {
     TestReplica a = replica("pop-a");
     a.sql(INSERT, "b1", 80);

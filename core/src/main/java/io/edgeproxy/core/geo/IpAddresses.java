@@ -26,21 +26,31 @@ public final class IpAddresses {
   }
 
   private static Optional<InetAddress> parseV4(String s) {
-    String[] parts = s.split("\\.", -1);
-    if (parts.length != 4) {
-      return Optional.empty();
-    }
     byte[] bytes = new byte[4];
-    for (int i = 0; i < 4; i++) {
-      String p = parts[i];
-      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)) {
+    int part = 0;
+    int value = 0;
+    int digits = 0;
+    for (int i = 0; i <= s.length(); i++) {
+      char c = i == s.length() ? '.' : s.charAt(i);
+      if (c == '.') {
+        if (digits == 0 || part == 4) {
+          return Optional.empty();
+        }
+        bytes[part++] = (byte) value;
+        value = 0;
+        digits = 0;
+      } else if (c >= '0' && c <= '9' && digits < 3) {
+        value = value * 10 + (c - '0');
+        digits++;
+        if (value > 255) {
+          return Optional.empty();
+        }
+      } else {
         return Optional.empty();
       }
-      int value = Integer.parseInt(p);
-      if (value > 255) {
-        return Optional.empty();
-      }
-      bytes[i] = (byte) value;
+    }
+    if (part != 4) {
+      return Optional.empty();
     }
     try {
       return Optional.of(InetAddress.getByAddress(bytes));

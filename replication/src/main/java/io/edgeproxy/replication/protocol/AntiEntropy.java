@@ -40,7 +40,7 @@ final class AntiEntropy {
       return;
     }
     if (rejoin.pending()) {
-      PeerSession source = Rejoin.source(peers.all());
+      PeerSession source = Rejoin.source(peers.all(), node.side());
       if (source != null) {
         start(source, true, rejoin.reason());
       }

@@ -12,7 +12,18 @@ final class ClockOffsets {
   static final int SAMPLES = 8;
 
   /** One exchange. */
-  record Sample(long offsetMillis, long rttMillis) {}
+  record Sample(long offsetMillis, long rttMillis) {
+    /**
+     * True when the peer's clock is surely further off than {@code boundMillis}: the true offset
+     * lies within half the round trip of the measured one (the two legs may differ by that much,
+     * e.g. a reply queued behind a backlog), so only what is beyond the bound by more than that
+     * counts. A clean exchange on a short path tells a 3 s skew at once; a slow one never flags a
+     * sound clock.
+     */
+    boolean beyond(long boundMillis) {
+      return Math.abs(offsetMillis) - rttMillis / 2 > boundMillis;
+    }
+  }
 
   private final ArrayDeque<Sample> samples = new ArrayDeque<>();
 

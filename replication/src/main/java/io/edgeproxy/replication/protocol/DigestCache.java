@@ -3,7 +3,6 @@ package io.edgeproxy.replication.protocol;
 import io.edgeproxy.sql.DigestDelta;
 import io.edgeproxy.sql.ReplicaStore;
 import io.edgeproxy.sql.RowHashes;
-import java.util.ArrayDeque;
 import java.util.List;
 
 /**
@@ -17,10 +16,8 @@ import java.util.List;
 final class DigestCache {
   static final int BUCKETS = 1_024;
 
-  private record Recent(long tag, int bucket, long delta, long atMillis) {}
-
   private final long[] sums = new long[BUCKETS];
-  private final ArrayDeque<Recent> recent = new ArrayDeque<>();
+  private final Recent recent = new Recent();
   private final long keepMillis;
   private boolean built;
 
@@ -46,22 +43,80 @@ final class DigestCache {
     for (DigestDelta d : deltas) {
       int bucket = RowHashes.bucketOf(d.row().table(), d.row().key(), BUCKETS);
       sums[bucket] += d.delta();
-      recent.addLast(new Recent(d.tag(), bucket, d.delta(), nowMillis));
+      recent.add(d.tag(), bucket, d.delta(), nowMillis);
     }
-    while (!recent.isEmpty() && nowMillis - recent.peekFirst().atMillis() > keepMillis) {
-      recent.removeFirst();
-    }
+    recent.dropOlderThan(nowMillis - keepMillis);
   }
 
   /** The digest as it stood for every change whose clock reading is not newer than {@code cutHlc}. */
   long[] settled(long cutHlc) {
     long[] digest = sums.clone();
-    for (Recent r : recent) {
-      if (Long.compareUnsigned(r.tag(), cutHlc) > 0) {
-        digest[r.bucket()] -= r.delta();
+    recent.subtractNewerThan(cutHlc, digest);
+    return digest;
+  }
+
+  /**
+   * The recent deltas, oldest first, in a ring of plain arrays: under sustained writes there are
+   * hundreds of thousands, and an object each kept the collector busy.
+   */
+  private static final class Recent {
+    private long[] tags = new long[1_024];
+    private int[] buckets = new int[1_024];
+    private long[] deltas = new long[1_024];
+    private long[] atMillis = new long[1_024];
+    private int head;
+    private int size;
+
+    void add(long tag, int bucket, long delta, long at) {
+      if (size == tags.length) {
+        grow();
+      }
+      int i = (head + size) & (tags.length - 1);
+      tags[i] = tag;
+      buckets[i] = bucket;
+      deltas[i] = delta;
+      atMillis[i] = at;
+      size++;
+    }
+
+    void dropOlderThan(long cutoffMillis) {
+      while (size > 0 && atMillis[head] < cutoffMillis) {
+        head = (head + 1) & (tags.length - 1);
+        size--;
       }
     }
-    return digest;
+
+    void subtractNewerThan(long cutHlc, long[] digest) {
+      for (int n = 0, i = head; n < size; n++, i = (i + 1) & (tags.length - 1)) {
+        if (Long.compareUnsigned(tags[i], cutHlc) > 0) {
+          digest[buckets[i]] -= deltas[i];
+        }
+      }
+    }
+
+    void clear() {
+      head = 0;
+      size = 0;
+    }
+
+    private void grow() {
+      int capacity = tags.length * 2;
+      long[] t = new long[capacity];
+      int[] b = new int[capacity];
+      long[] d = new long[capacity];
+      long[] a = new long[capacity];
+      for (int n = 0, i = head; n < size; n++, i = (i + 1) & (tags.length - 1)) {
+        t[n] = tags[i];
+        b[n] = buckets[i];
+        d[n] = deltas[i];
+        a[n] = atMillis[i];
+      }
+      tags = t;
+      buckets = b;
+      deltas = d;
+      atMillis = a;
+      head = 0;
+    }
   }
 
   static int bucketOf(String table, String key) {

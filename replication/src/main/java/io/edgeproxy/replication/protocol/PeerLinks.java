@@ -5,6 +5,7 @@ import io.edgeproxy.replication.wire.Hello;
 import java.net.InetSocketAddress;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -113,9 +114,13 @@ final class PeerLinks {
 
   /** Ships {@code set} to every peer pushes may flow to. */
   void push(ChangeSet set) {
+    List<io.edgeproxy.replication.wire.ChangeSet> pieces = null;
     for (PeerSession session : sessions.values()) {
       if (session.pushable()) {
-        session.push.push(set);
+        if (pieces == null) {
+          pieces = PushOut.pieces(set); // encoded once for all peers
+        }
+        session.push.push(pieces);
       }
     }
   }

@@ -49,6 +49,11 @@ final class PeerSession {
     return push != null && push.ready() && verdict == Staleness.Verdict.MERGE;
   }
 
+  /** The peer as its last Hello describes it. */
+  Staleness.Side side() {
+    return new Staleness.Side(node(), holds, horizons, lastSyncOf());
+  }
+
   long lastSyncOf() {
     return hello == null ? 0 : hello.getLastSyncMs();
   }

@@ -5,6 +5,7 @@ import io.edgeproxy.core.change.RowChange;
 import io.edgeproxy.replication.wire.ClockPing;
 import io.edgeproxy.replication.wire.Envelope;
 import io.edgeproxy.replication.wire.Hello;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -41,11 +42,21 @@ final class PushOut extends StreamProtocol {
     return ready && stream.isOpen();
   }
 
-  void push(ChangeSet set) {
+  /** Sends a transaction, as {@link #pieces} cut it (once for every peer). */
+  void push(List<io.edgeproxy.replication.wire.ChangeSet> pieces) {
     if (acked >= sets) {
       lastAckNanos = node.nanoTime();
     }
+    for (var piece : pieces) {
+      sets++;
+      send(Envelope.newBuilder().setChanges(piece));
+    }
+  }
+
+  /** A transaction in wire messages of at most {@link #ROWS_PER_MESSAGE} rows. */
+  static List<io.edgeproxy.replication.wire.ChangeSet> pieces(ChangeSet set) {
     List<RowChange> rows = set.rows();
+    List<io.edgeproxy.replication.wire.ChangeSet> out = new ArrayList<>();
     for (int from = 0; from < Math.max(1, rows.size()); from += ROWS_PER_MESSAGE) {
       // Split sets carry the same numbers: only the last piece completes the transaction.
       boolean last = from + ROWS_PER_MESSAGE >= rows.size();
@@ -54,9 +65,9 @@ final class PushOut extends StreamProtocol {
       for (RowChange row : rows.subList(from, Math.min(rows.size(), from + ROWS_PER_MESSAGE))) {
         piece.addRows(WireCodec.toWire(row));
       }
-      sets++;
-      send(Envelope.newBuilder().setChanges(piece));
+      out.add(piece.build());
     }
+    return out;
   }
 
   /** Hello (what this POP holds now) and a clock ping. */

@@ -92,25 +92,28 @@ final class Rejoin {
   }
 
   /**
-   * The peer to copy from: connected, not stale itself nor judged so, preferably not starting empty
-   * either, the most recently synced (two POPs that both start empty copy each other and go on).
+   * The peer to copy from: connected, not stale itself nor judged so; preferably one that holds
+   * every delete {@code us} has compacted (else the copy brings rows back that only
+   * {@link io.edgeproxy.sql.ReplicaStore}'s kept deletes put away again), then one not starting
+   * empty either, then the most recently synced (two POPs that both start empty copy each other
+   * and go on).
    */
-  static @Nullable PeerSession source(Collection<PeerSession> peers) {
+  static @Nullable PeerSession source(Collection<PeerSession> peers, Staleness.Side us) {
     PeerSession best = null;
+    long bestRank = 0;
     for (PeerSession session : peers) {
       if (!session.connected() || session.hello == null || session.rejoining()
           || session.verdict == Staleness.Verdict.PEER_REJOINS) {
         continue;
       }
-      if (best == null || rank(session) > rank(best)) {
+      long rank = (Staleness.stale(session.side(), us) ? 0 : 1L << 61) + (session.hello.getBootstrapping() ? 0 : 1L << 60)
+          + Math.max(0, session.lastSyncOf()) / 4;
+      if (best == null || rank > bestRank) {
         best = session;
+        bestRank = rank;
       }
     }
     return best;
-  }
-
-  private static long rank(PeerSession session) {
-    return (session.hello.getBootstrapping() ? 0 : 1L << 62) + session.lastSyncOf() / 2;
   }
 
   /** The copy replaced this POP's rows. */

@@ -13,8 +13,6 @@ import io.edgeproxy.sql.RowKey;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
@@ -65,15 +63,14 @@ public final class ReplicaNode {
   private final PushLag pushLag = new PushLag();
   private final ReplicaCounters counters;
   private final WarnOncePerMinute warnings = new WarnOncePerMinute(logger);
-  private final List<ReplicaRuntime.Cancellable> timers = new ArrayList<>();
+  private final StorageHealth storage;
+  private final NodeTimers timers;
   private Map<String, Long> holds = Map.of();
   private Map<String, Long> horizons = Map.of();
   private long lastSyncMs;
   private long lastSyncRecordedMs;
   private boolean drainQueued;
   private boolean closed;
-  private @Nullable String storageError;
-  private ReplicaRuntime.@Nullable Cancellable releaseTimer;
 
   public ReplicaNode(NodeSettings settings, ReplicaStore store, HybridClock clock, ReplicaRuntime runtime, Listener listener,
       ReplicaCounters counters) {
@@ -88,6 +85,8 @@ public final class ReplicaNode {
     this.rejoin = new Rejoin(self);
     this.antiEntropy = new AntiEntropy(this, runtime, settings.syncInterval().toMillis());
     this.digest = new DigestCache(PushLag.MAX_SETTLE_MILLIS + settings.maxSkew().toMillis() + 5_000);
+    this.storage = new StorageHealth(self, counters, warnings);
+    this.timers = new NodeTimers(runtime, e -> warn("timer:" + e.getClass().getSimpleName(), "replication timer failed: " + e));
   }
 
   /** Versions what was written before start, decides whether to bootstrap, starts the timers. */
@@ -102,32 +101,10 @@ public final class ReplicaNode {
       rejoin.emptyStart();
     }
     long sync = settings.syncInterval().toMillis();
-    every(sync, () -> antiEntropy.round(peers, rejoin));
-    every(sync, peers::heartbeat);
-    long compact = settings.compactEvery().toMillis();
-    every(compact, this::compact);
+    timers.every(sync, () -> antiEntropy.round(peers, rejoin));
+    timers.every(sync, peers::heartbeat);
+    timers.every(settings.compactEvery().toMillis(), this::compact);
     scheduleRelease();
-  }
-
-  /** Runs {@code task} every {@code millis} until closed; a failure is logged and the task runs again. */
-  private void every(long millis, Runnable task) {
-    ReplicaRuntime.Cancellable[] current = new ReplicaRuntime.Cancellable[1];
-    Runnable tick = new Runnable() {
-      @Override
-      public void run() {
-        if (closed) {
-          return;
-        }
-        try {
-          task.run();
-        } catch (RuntimeException e) {
-          warn("timer:" + e.getClass().getSimpleName(), "replication timer failed: " + e);
-        }
-        current[0] = runtime.schedule(millis, this);
-      }
-    };
-    current[0] = runtime.schedule(millis, tick);
-    timers.add(() -> current[0].cancel());
   }
 
   public String nodeId() {
@@ -167,7 +144,7 @@ public final class ReplicaNode {
       store.rememberMember(new ReplicaStore.Member(peer.nodeId(), peer.region(),
           peer.streamAddress().getHostString() + ":" + peer.streamAddress().getPort(), runtime.wallMillis()));
     } catch (RuntimeException e) {
-      storageFailed("remember member " + peer.nodeId(), e);
+      storage.failed("remember member " + peer.nodeId(), e);
     }
   }
 
@@ -227,11 +204,11 @@ public final class ReplicaNode {
     try {
       capture = store.captureLocal(clock); // a cheap read when nothing is pending
     } catch (RuntimeException e) {
-      storageFailed("capture local changes", e);
+      storage.failed("capture local changes", e);
       return;
     }
     if (capture != null) {
-      storageOk(); // a write went through (a look that found nothing pending proves nothing)
+      storage.ok(); // a write went through (a look that found nothing pending proves nothing)
       captured(capture);
     }
   }
@@ -293,10 +270,10 @@ public final class ReplicaNode {
       result = store.apply(Inbox.batches(entries), clock);
     } catch (RuntimeException e) {
       int rows = entries.stream().mapToInt(en -> en.rows().size()).sum();
-      storageFailed("apply " + rows + " changes (kept the last good state; anti-entropy will retry)", e);
+      storage.failed("apply " + rows + " changes (kept the last good state; anti-entropy will retry)", e);
       return;
     }
-    storageOk();
+    storage.ok();
     applied(result);
     for (int i = 0; i < entries.size(); i++) {
       Inbox.Entry entry = entries.get(i);
@@ -311,7 +288,7 @@ public final class ReplicaNode {
       try {
         applied(store.apply(advances, clock));
       } catch (RuntimeException e) {
-        storageFailed("record what this POP holds", e);
+        storage.failed("record what this POP holds", e);
       }
     }
     for (Inbox.Entry entry : entries) {
@@ -369,7 +346,7 @@ public final class ReplicaNode {
       try {
         store.recordSync(now);
       } catch (RuntimeException e) {
-        storageFailed("record the last sync", e);
+        storage.failed("record the last sync", e);
       }
     }
   }
@@ -416,8 +393,7 @@ public final class ReplicaNode {
       session.verdict = Staleness.Verdict.MERGE; // it is replacing its rows; judge it once it has
       return;
     }
-    session.verdict = rejoin.judge(new Staleness.Side(self, holds, horizons, lastSyncMs),
-        new Staleness.Side(peer, session.holds, session.horizons, hello.getLastSyncMs()), session.verdict);
+    session.verdict = rejoin.judge(side(), session.side(), session.verdict);
   }
 
   /** The peer refused this POP; a refusal for staleness starts a rejoin. */
@@ -426,6 +402,11 @@ public final class ReplicaNode {
     if (refused.getStale()) {
       rejoin.refusedAsStale(peer, refused.getReason());
     }
+  }
+
+  /** This POP, as a Hello describes it (for staleness judgments). */
+  Staleness.Side side() {
+    return new Staleness.Side(self, holds, horizons, lastSyncMs);
   }
 
   boolean peerMustRejoin(String peer) {
@@ -476,11 +457,13 @@ public final class ReplicaNode {
     Path report = result.lost().isEmpty() ? null : RejoinReports.write(settings.dataDir(), peer, reason, result.lost(),
         runtime.wallMillis());
     RejoinReport done = new RejoinReport(peer, reason, runtime.wallMillis(), result.rowsCopied(), result.lost().size(), report);
+    String again = result.deletedAgain() == 0 ? ""
+        : "; " + result.deletedAgain() + " rows the copy had that this POP had deleted are deleted again";
     if (result.lost().isEmpty()) {
-      logger.info("{}: rejoined from {}: {} rows copied ({})", self, peer, result.rowsCopied(), reason);
+      logger.info("{}: rejoined from {}: {} rows copied{} ({})", self, peer, result.rowsCopied(), again, reason);
     } else {
-      logger.warn("{}: rejoined from {}: {} rows copied; {} local changes the copy did not have were dropped, listed in {} ({})",
-          self, peer, result.rowsCopied(), result.lost().size(), report, reason);
+      logger.warn("{}: rejoined from {}: {} rows copied; {} local changes the copy did not have were dropped, listed in {}{} ({})",
+          self, peer, result.rowsCopied(), result.lost().size(), report, again, reason);
     }
     rejoin.done(done);
     lastSyncMs = runtime.wallMillis();
@@ -491,6 +474,9 @@ public final class ReplicaNode {
     }
     listener.replaced(done, result.lost());
     peers.heartbeat(); // tell every peer at once (ahead of any push on the same stream) that this POP is current now
+    if (result.deletedAgain() > 0) {
+      captureAndPush(); // the deletes made again are this POP's next transaction
+    }
     return result.rowsCopied();
   }
 
@@ -510,7 +496,7 @@ public final class ReplicaNode {
     }
     session.offsets.record(pong.getPingSentMs(), pong.getReceivedMs(), pong.getSentMs(), runtime.wallMillis());
     ClockOffsets.Sample best = session.offsets.best();
-    boolean skewed = best != null && Math.abs(best.offsetMillis()) > settings.maxSkew().toMillis();
+    boolean skewed = best != null && best.beyond(settings.maxSkew().toMillis());
     if (skewed) {
       warn("skew:" + peer, "node " + peer + "'s clock is " + best.offsetMillis() + " ms off ours (round trip " + best.rttMillis()
           + " ms), beyond the " + settings.maxSkew().toMillis() + " ms bound: its changes stamped ahead are held until our"
@@ -546,33 +532,25 @@ public final class ReplicaNode {
         store.recordSync(lastSyncMs);
       }
     } catch (RuntimeException e) {
-      storageFailed("compact tombstones", e);
+      storage.failed("compact tombstones", e);
     }
   }
 
   private void scheduleRelease() {
-    if (releaseTimer != null) {
-      releaseTimer.cancel();
-      releaseTimer = null;
-    }
     java.util.OptionalLong next;
     try {
       next = store.nextRelease();
     } catch (RuntimeException e) {
       return;
     }
-    if (next.isPresent()) {
-      long wait = Math.max(0, next.getAsLong() - runtime.wallMillis()) + 1;
-      releaseTimer = runtime.schedule(Math.min(wait, 60_000), this::releaseHeld);
-    }
+    timers.releaseAt(next, runtime::wallMillis, this::releaseHeld);
   }
 
   private void releaseHeld() {
-    releaseTimer = null;
     try {
       applied(store.releaseHeld(clock));
     } catch (RuntimeException e) {
-      storageFailed("apply held changes", e);
+      storage.failed("apply held changes", e);
     }
     scheduleRelease();
   }
@@ -588,19 +566,6 @@ public final class ReplicaNode {
     warnings.warn(key, message);
   }
 
-  private void storageFailed(String what, RuntimeException e) {
-    storageError = "cannot " + what + ": " + e.getMessage();
-    counters.storageFailure();
-    warn("storage:" + what, storageError);
-  }
-
-  private void storageOk() {
-    if (storageError != null) {
-      logger.info("{}: routing.db writable again (was: {})", self, storageError);
-      storageError = null;
-    }
-  }
-
   // ---- status and receipts
 
   public NodeView view() {
@@ -610,7 +575,7 @@ public final class ReplicaNode {
     } catch (RuntimeException e) {
       held = -1;
     }
-    return new NodeView(self, schemaVersion(), rejoin.reason(), rejoin.last(), storageError, held, lastSyncMs,
+    return new NodeView(self, schemaVersion(), rejoin.reason(), rejoin.last(), storage.error(), held, lastSyncMs,
         NodeViews.peers(peers.all(), holds));
   }
 
@@ -628,10 +593,7 @@ public final class ReplicaNode {
   /** Stops timers and closes every connection. */
   public void close() {
     closed = true;
-    timers.forEach(ReplicaRuntime.Cancellable::cancel);
-    if (releaseTimer != null) {
-      releaseTimer.cancel();
-    }
+    timers.close();
     peers.close();
   }
 }

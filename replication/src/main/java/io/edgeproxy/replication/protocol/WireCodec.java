@@ -19,8 +19,17 @@ public final class WireCodec {
   public static Row toWire(RowChange change) {
     Row.Builder row = Row.newBuilder().setTable(change.table()).setKey(change.key()).setCl(change.cl())
         .setHlc(change.version().hlc()).setNode(change.version().node());
-    change.cells().forEach((column, cell) -> row.addCells(io.edgeproxy.replication.wire.Cell.newBuilder().setColumn(column)
-        .setValue(toWire(cell.value())).setHlc(cell.version().hlc()).setNode(cell.version().node())));
+    Version rowVersion = change.version();
+    change.cells().forEach((column, cell) -> {
+      var wire = io.edgeproxy.replication.wire.Cell.newBuilder().setColumn(column).setValue(toWire(cell.value()));
+      if (cell.version().hlc() != rowVersion.hlc()) {
+        wire.setHlc(cell.version().hlc());
+      }
+      if (!cell.version().node().equals(rowVersion.node())) {
+        wire.setNode(cell.version().node());
+      }
+      row.addCells(wire);
+    });
     return row.build();
   }
 
@@ -31,11 +40,17 @@ public final class WireCodec {
    *     corrupt or foreign message)
    */
   public static RowChange fromWire(Row row) {
+    Version rowVersion = new Version(row.getHlc(), row.getNode());
     Map<String, Cell> cells = new LinkedHashMap<>();
     for (io.edgeproxy.replication.wire.Cell cell : row.getCellsList()) {
-      cells.put(cell.getColumn(), new Cell(fromWire(cell.getColumn(), cell.getValue()), new Version(cell.getHlc(), cell.getNode())));
+      Version version = rowVersion;
+      if (cell.hasHlc() || !cell.getNode().isEmpty()) {
+        version = new Version(cell.hasHlc() ? cell.getHlc() : rowVersion.hlc(),
+            cell.getNode().isEmpty() ? rowVersion.node() : cell.getNode());
+      }
+      cells.put(cell.getColumn(), new Cell(fromWire(cell.getColumn(), cell.getValue()), version));
     }
-    return new RowChange(row.getTable(), row.getKey(), row.getCl(), new Version(row.getHlc(), row.getNode()), cells);
+    return new RowChange(row.getTable(), row.getKey(), row.getCl(), rowVersion, cells);
   }
 
   static Value toWire(@Nullable Object value) {

@@ -17,6 +17,18 @@ class ClockOffsetsTest {
   }
 
   @Test
+  void aClockIsSkewedOnlyWhenTheRoundTripCannotExplainTheOffset() {
+    // 3 s ahead on a 40 ms path: beyond a 500 ms bound.
+    assertThat(new ClockOffsets.Sample(3_000, 40).beyond(500)).isTrue();
+    // 951 ms "off" measured over a 2,718 ms round trip (a reply stuck behind a backlog): not proof.
+    assertThat(new ClockOffsets.Sample(951, 2_718).beyond(500)).isFalse();
+    assertThat(new ClockOffsets.Sample(-951, 2_718).beyond(500)).isFalse();
+    // Just beyond once half the round trip is taken off, either sign.
+    assertThat(new ClockOffsets.Sample(-610, 20).beyond(600)).isFalse();
+    assertThat(new ClockOffsets.Sample(-611, 20).beyond(600)).isTrue();
+  }
+
+  @Test
   void nothingIsBelievedBeforeTheFirstExchange() {
     assertThat(new ClockOffsets().best()).isNull();
   }

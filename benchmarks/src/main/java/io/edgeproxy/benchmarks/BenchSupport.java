@@ -1,0 +1,75 @@
+package io.edgeproxy.benchmarks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** What the end-to-end benchmarks share: arguments, commands, agents' logs, pacing. */
+final class BenchSupport {
+  private BenchSupport() {}
+
+  /** The value after {@code name} in {@code args}, or {@code fallback}. */
+  static String arg(String[] args, String name, String fallback) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(name)) {
+        return args[i + 1];
+      }
+    }
+    return fallback;
+  }
+
+  /** Comma-separated integers ("10,60,600"). */
+  static List<Integer> ints(String csv) {
+    List<Integer> out = new ArrayList<>();
+    for (String s : csv.split(",")) {
+      if (!s.isBlank()) {
+        out.add(Integer.parseInt(s.strip()));
+      }
+    }
+    return out;
+  }
+
+  /** Runs {@code command} with this process's output; fails unless it exits 0 within 2 minutes. */
+  static void run(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).inheritIO().start();
+    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("failed: " + String.join(" ", command));
+    }
+  }
+
+  /** Waits until {@code log} contains {@code text}. */
+  static void awaitLog(Path log, String text, int seconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!(Files.exists(log) && Files.readString(log).contains(text))) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("'" + text + "' not logged within " + seconds + " s; see " + log);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** Closes the connections, then stops the agents (SIGTERM, SIGKILL after 15 s). */
+  static void stopAll(List<java.sql.Connection> dbs, List<Process> agents) throws Exception {
+    for (java.sql.Connection c : dbs) {
+      c.close();
+    }
+    for (Process p : agents) {
+      p.destroy();
+    }
+    for (Process p : agents) {
+      if (!p.waitFor(15, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  /** Sleeps until {@link System#nanoTime()} reaches {@code dueNanos} (not at all if it has). */
+  static void sleepUntil(long dueNanos) throws InterruptedException {
+    long wait = dueNanos - System.nanoTime();
+    if (wait > 0) {
+      TimeUnit.NANOSECONDS.sleep(wait);
+    }
+  }
+}
