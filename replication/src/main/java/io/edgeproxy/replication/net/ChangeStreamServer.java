@@ -51,7 +51,7 @@ public final class ChangeStreamServer implements AutoCloseable {
               return;
             }
             Frames.install(stream.pipeline());
-            stream.pipeline().addLast(new StreamHandler(new NettyStream(stream, peer), events, nodeThread, true));
+            stream.pipeline().addLast(new StreamHandler(new NettyStream(stream, peer, nodeThread), events, nodeThread, true));
           }
         })
         .build();

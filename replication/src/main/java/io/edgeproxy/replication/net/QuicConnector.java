@@ -23,10 +23,14 @@ import java.util.concurrent.TimeUnit;
  * against the cluster CA and for the node id membership says it is (as the TLS host name).
  */
 final class QuicConnector {
+  static final int CONNECT_TIMEOUT_SECONDS = 3;
+
   private QuicConnector() {}
 
   /**
-   * Connects to {@code peer}. Blocks up to 10 s.
+   * Connects to {@code peer}. Blocks up to {@link #CONNECT_TIMEOUT_SECONDS} (a handshake takes a few
+   * round trips; an attempt caught by a partition is retried fresh, not left to QUIC's growing
+   * retransmission delay, so a healed link is used again within seconds).
    *
    * @throws IllegalStateException when the connection or handshake fails (untrusted certificate,
    *     wrong node, nothing listening)
@@ -50,7 +54,7 @@ final class QuicConnector {
           .handler(new ChannelInboundHandlerAdapter())
           .streamHandler(new ChannelInboundHandlerAdapter())
           .remoteAddress(address)
-          .connect().get(10, TimeUnit.SECONDS);
+          .connect().get(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       connection.closeFuture().addListener(f -> udp.close());
       return new Connection(peer.nodeId(), connection, udp, events, nodeThread);
     } catch (Exception e) {
@@ -68,7 +72,7 @@ final class QuicConnector {
         @Override
         protected void initChannel(QuicStreamChannel ch) {
           Frames.install(ch.pipeline());
-          ch.pipeline().addLast(new StreamHandler(new NettyStream(ch, peer), events, nodeThread, false));
+          ch.pipeline().addLast(new StreamHandler(new NettyStream(ch, peer, nodeThread), events, nodeThread, false));
         }
       }).syncUninterruptibly().getNow();
       return stream.pipeline().get(StreamHandler.class).stream();

@@ -74,6 +74,11 @@ final class InboundStream extends StreamProtocol {
     send(envelope);
   }
 
+  /** A copy's chunks and what follows them, paced to the peer off the node's thread. */
+  void sendAllEnvelopes(java.util.Iterator<Envelope.Builder> messages, Runnable whenDone) {
+    sendAll(messages, whenDone);
+  }
+
   @Override
   void onClosed() {
     if (responder != null) {

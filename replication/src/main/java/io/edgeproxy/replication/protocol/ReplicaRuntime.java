@@ -52,10 +52,19 @@ public interface ReplicaRuntime {
     String peer();
 
     /**
-     * Sends {@code envelope}. May block briefly while the stream cannot take more (large transfers
-     * wait for the peer to keep up instead of buffering everything).
+     * Sends {@code envelope}; never blocks. A stream whose peer has stopped taking what it is sent
+     * (tens of MiB waiting: cut off, or far behind) is closed instead of buffering more; the
+     * protocol recovers as from any closed stream.
      */
     void send(Envelope envelope);
+
+    /**
+     * Sends {@code messages} in order, paced to what the peer takes, without holding the node's
+     * thread (a copy of routing.db is hundreds of MiB); then runs {@code whenDone} on the node's
+     * thread, also when the stream closed or a message could not be made. The node sends nothing
+     * else on the stream meanwhile.
+     */
+    void sendAll(java.util.Iterator<Envelope> messages, Runnable whenDone);
 
     void close();
 

@@ -2,13 +2,16 @@ package io.edgeproxy.replication.protocol;
 
 import com.google.protobuf.ByteString;
 import io.edgeproxy.replication.wire.SnapshotChunk;
+import io.edgeproxy.replication.wire.Envelope;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.function.Consumer;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,23 +28,43 @@ final class SnapshotTransfer {
 
   private SnapshotTransfer() {}
 
-  /** Hands {@code file} to {@code sink} in order, the last chunk marked. */
-  static void send(Path file, Consumer<SnapshotChunk> sink) throws IOException {
-    try (FileChannel in = FileChannel.open(file)) {
-      long total = in.size();
-      ByteBuffer buffer = ByteBuffer.allocate(CHUNK_BYTES);
-      long sent = 0;
-      do {
-        buffer.clear();
-        while (buffer.hasRemaining() && in.read(buffer) > 0) {
-          // fill the chunk
+  /**
+   * {@code file} as chunk messages, in order, the last marked, read as they are taken; a read
+   * failure is thrown from {@code next()} (the transfer stops; the receiver retries another time).
+   */
+  static Iterator<Envelope.Builder> chunks(Path file) {
+    return new Iterator<>() {
+      private long sent;
+      private long total = -1;
+
+      @Override
+      public boolean hasNext() {
+        return total < 0 || sent < total;
+      }
+
+      @Override
+      public Envelope.Builder next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
         }
-        buffer.flip();
-        sent += buffer.remaining();
-        sink.accept(SnapshotChunk.newBuilder().setData(ByteString.copyFrom(buffer)).setLast(sent >= total)
-            .setTotalBytes(total).build());
-      } while (sent < total);
-    }
+        try (FileChannel in = FileChannel.open(file)) {
+          total = in.size();
+          ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(CHUNK_BYTES, total - sent));
+          while (buffer.hasRemaining() && in.read(buffer, sent + buffer.position()) > 0) {
+            // fill the chunk
+          }
+          buffer.flip();
+          sent += buffer.remaining();
+          if (buffer.remaining() == 0 && sent < total) {
+            throw new IOException("the file shrank while it was sent");
+          }
+          return Envelope.newBuilder().setSnapshotChunk(SnapshotChunk.newBuilder().setData(ByteString.copyFrom(buffer))
+              .setLast(sent >= total).setTotalBytes(total));
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+      }
+    };
   }
 
   static void deleteQuietly(Path file) {

@@ -71,6 +71,21 @@ abstract class StreamProtocol {
     stream.send(envelope.setProtocol(protocol).build());
   }
 
+  /** Sends {@code messages} paced to the peer, off the node's thread (see {@link ReplicaRuntime.Stream#sendAll}). */
+  final void sendAll(java.util.Iterator<Envelope.Builder> messages, Runnable whenDone) {
+    stream.sendAll(new java.util.Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return messages.hasNext();
+      }
+
+      @Override
+      public Envelope next() {
+        return messages.next().setProtocol(protocol).build();
+      }
+    }, whenDone);
+  }
+
   final void sendHello() {
     stream.send(Envelope.newBuilder().setProtocol(Handshake.MAX_PROTOCOL).setHello(node.hello()).build());
   }

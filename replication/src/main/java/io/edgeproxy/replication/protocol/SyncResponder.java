@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -125,7 +126,10 @@ final class SyncResponder {
     }
   }
 
-  /** A copy of routing.db, in order, then SyncDone; the temporary file is deleted. */
+  /**
+   * A copy of routing.db, in order, then SyncDone, paced to the peer off the node's thread; the
+   * temporary file is deleted afterwards.
+   */
   private void snapshot() {
     if (!node.mayServeCopy()) {
       stream.sendEnvelope(Envelope.newBuilder().setSyncReply(SyncReply.newBuilder().setBusy(true)));
@@ -136,17 +140,25 @@ final class SyncResponder {
       stream.sendEnvelope(Envelope.newBuilder().setSyncReply(SyncReply.newBuilder().setBusy(true)));
       return;
     }
-    try {
-      stream.sendEnvelope(Envelope.newBuilder().setSyncReply(SyncReply.newBuilder().setFull(true)
-          .addAllHolds(WireCodec.clocks(node.holds())).setSchemaVersion(node.schemaVersion())));
-      SnapshotTransfer.send(file, chunk -> stream.sendEnvelope(Envelope.newBuilder().setSnapshotChunk(chunk)));
-      stream.sendEnvelope(Envelope.newBuilder().setSyncDone(SyncDone.newBuilder()));
-    } catch (java.io.IOException e) {
-      node.warn("snapshot:" + stream.peer(), "cannot send a copy of routing.db to " + stream.peer() + ": " + e);
-      stream.close();
-    } finally {
-      SnapshotTransfer.deleteQuietly(file);
-    }
+    stream.sendEnvelope(Envelope.newBuilder().setSyncReply(SyncReply.newBuilder().setFull(true)
+        .addAllHolds(WireCodec.clocks(node.holds())).setSchemaVersion(node.schemaVersion())));
+    Iterator<Envelope.Builder> chunks = SnapshotTransfer.chunks(file);
+    boolean[] doneSent = {false};
+    stream.sendAllEnvelopes(new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return chunks.hasNext() || !doneSent[0];
+      }
+
+      @Override
+      public Envelope.Builder next() {
+        if (chunks.hasNext()) {
+          return chunks.next();
+        }
+        doneSent[0] = true;
+        return Envelope.newBuilder().setSyncDone(SyncDone.newBuilder());
+      }
+    }, () -> SnapshotTransfer.deleteQuietly(file));
     weDone = true;
   }
 

@@ -135,6 +135,18 @@ final class SimConnection {
       }
     }
 
+    @Override
+    public void sendAll(java.util.Iterator<Envelope> messages, Runnable whenDone) {
+      try {
+        while (messages.hasNext()) {
+          send(messages.next());
+        }
+      } catch (RuntimeException e) {
+        close();
+      }
+      whenDone.run();
+    }
+
     void deliver(Envelope envelope) {
       if (closed || !alive(owner) || !network.reachable(owner.name(), remote.name())) {
         return;
