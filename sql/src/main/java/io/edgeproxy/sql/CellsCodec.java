@@ -12,15 +12,17 @@ import org.jspecify.annotations.Nullable;
 /**
  * The cells of one row's life as one value ({@code __edge_rows.cells}): reading and writing a row's
  * versions is one row of SQLite, not one per column (each column its own B-tree entry made applying
- * a change several times slower). Layout: a format byte; the node ids used, once each; then per
- * cell its column, version (clock reading and node index), flags (kept here, value present) and
- * the value when present.
+ * a change several times slower). Layout: a format byte; the node ids used, once each; the first
+ * cell's clock reading; then per cell its column, version (clock reading as a zigzag varint from
+ * the first's, usually one byte, and node index), flags (kept here, value present) and the value
+ * when present.
  */
 final class CellsCodec {
   private static final int FORMAT = 1;
   private static final int KEPT = 1;
   private static final int HAS_VALUE = 2;
-  private static final byte[] EMPTY = {FORMAT, 0, 0};
+  /** No cells: the format and zero nodes (nothing follows). */
+  private static final byte[] EMPTY = {FORMAT, 0};
 
   /** One writer per thread, reused: encoding is once per row written. */
   private static final ThreadLocal<Writer> WRITER = ThreadLocal.withInitial(() -> new Writer(512));
@@ -46,11 +48,13 @@ final class CellsCodec {
     for (String node : nodes) {
       out.bytes(TEXTS.bytesOf(node));
     }
+    long base = cells.values().iterator().next().version().hlc();
+    out.long8(base);
     out.varint(cells.size());
     for (var entry : cells.entrySet()) {
       Clocks.StoredCell cell = entry.getValue();
       out.bytes(TEXTS.bytesOf(entry.getKey()));
-      out.long8(cell.version().hlc());
+      out.varlong(zigzag(cell.version().hlc() - base));
       out.varint(nodes.indexOf(cell.version().node()));
       boolean hasValue = cell.kept() || cell.value() != null;
       out.byte1((cell.kept() ? KEPT : 0) | (hasValue ? HAS_VALUE : 0));
@@ -71,16 +75,20 @@ final class CellsCodec {
       throw new IllegalArgumentException("row versions in format " + format + " (expected: " + FORMAT + ")");
     }
     int nodeCount = varint(in);
+    if (nodeCount == 0) {
+      return new LinkedHashMap<>(); // no cells (the encoding of none stops here)
+    }
     String[] nodes = new String[nodeCount];
     for (int i = 0; i < nodeCount; i++) {
       nodes[i] = name(in);
     }
+    long base = in.getLong();
     int count = varint(in);
     Map<String, Clocks.StoredCell> cells = new LinkedHashMap<>(count * 4 / 3 + 2);
     Version previous = null;
     for (int i = 0; i < count; i++) {
       String column = name(in);
-      long hlc = in.getLong();
+      long hlc = base + unzigzag(varlong(in));
       String node = nodes[varint(in)];
       int flags = in.get();
       Object value = (flags & HAS_VALUE) != 0 ? value(in) : null;
@@ -89,6 +97,78 @@ final class CellsCodec {
       cells.put(column, new Clocks.StoredCell(version, (flags & KEPT) != 0, value));
     }
     return cells;
+  }
+
+  /**
+   * The sum of {@link RowHashes#cellHash} over the cells in {@code data}, straight from the bytes
+   * (no strings, no maps): a digest rebuild hashes every row.
+   */
+  static long hashCells(byte @Nullable [] data, long cellSeed, long cl) {
+    if (data == null || data.length == 0) {
+      return 0;
+    }
+    ByteBuffer in = ByteBuffer.wrap(data);
+    if (in.get() != FORMAT) {
+      return RowHashes.cellsHash(decode(data), cellSeed, cl); // fails with the format's message
+    }
+    int nodeCount = varint(in);
+    if (nodeCount == 0) {
+      return 0;
+    }
+    int[] nodeAt = new int[nodeCount];
+    int[] nodeLength = new int[nodeCount];
+    for (int i = 0; i < nodeCount; i++) {
+      nodeLength[i] = varint(in);
+      nodeAt[i] = in.position();
+      in.position(in.position() + nodeLength[i]);
+    }
+    long base = in.getLong();
+    int count = varint(in);
+    long sum = 0;
+    for (int i = 0; i < count; i++) {
+      int nameLength = varint(in);
+      long h = RowHashes.fnv(cellSeed, data, in.position(), nameLength);
+      in.position(in.position() + nameLength);
+      long hlc = base + unzigzag(varlong(in));
+      int node = varint(in);
+      h = RowHashes.fnv(h, data, nodeAt[node], nodeLength[node]);
+      sum += RowHashes.finishCell(h, hlc, cl);
+      if ((in.get() & HAS_VALUE) != 0) {
+        skipValue(in);
+      }
+    }
+    return sum;
+  }
+
+  private static void skipValue(ByteBuffer in) {
+    switch (in.get()) {
+      case 0 -> { }
+      case 1, 2 -> in.position(in.position() + 8);
+      case 3, 4 -> {
+        int length = varint(in);
+        in.position(in.position() + length);
+      }
+      default -> throw new IllegalArgumentException("a cell value of unknown kind");
+    }
+  }
+
+  private static long zigzag(long v) {
+    return (v << 1) ^ (v >> 63);
+  }
+
+  private static long unzigzag(long v) {
+    return (v >>> 1) ^ -(v & 1);
+  }
+
+  private static long varlong(ByteBuffer in) {
+    long value = 0;
+    for (int shift = 0; ; shift += 7) {
+      byte b = in.get();
+      value |= (long) (b & 0x7f) << shift;
+      if (b >= 0) {
+        return value;
+      }
+    }
   }
 
   private static int varint(ByteBuffer in) {
@@ -164,6 +244,16 @@ final class CellsCodec {
       room(5);
       int v = value;
       while ((v & ~0x7f) != 0) {
+        buf[len++] = (byte) ((v & 0x7f) | 0x80);
+        v >>>= 7;
+      }
+      buf[len++] = (byte) v;
+    }
+
+    void varlong(long value) {
+      room(10);
+      long v = value;
+      while ((v & ~0x7fL) != 0) {
         buf[len++] = (byte) ((v & 0x7f) | 0x80);
         v >>>= 7;
       }

@@ -32,19 +32,28 @@ public final class RowHashes {
 
   /** The hash of one cell of a row's life {@code cl}; {@code cellSeed} is the row's {@link #cellSeed}. */
   static long cellHash(long cellSeed, long cl, String column, Version version) {
-    long h = fnv(fnv(cellSeed, column), version.node());
-    return Hashing.mix64(h ^ Hashing.mix64(version.hlc() + 0x632be59bd9b4e019L) ^ Hashing.mix64(cl));
+    return finishCell(fnv(fnv(cellSeed, column), version.node()), version.hlc(), cl);
+  }
+
+  /** {@link #cellHash} once column and node are hashed into {@code h}. */
+  static long finishCell(long h, long hlc, long cl) {
+    return Hashing.mix64(h ^ Hashing.mix64(hlc + 0x632be59bd9b4e019L) ^ Hashing.mix64(cl));
+  }
+
+  /** The sum of the cells' hashes. */
+  static long cellsHash(java.util.Map<String, Clocks.StoredCell> cells, long cellSeed, long cl) {
+    long sum = 0;
+    for (var cell : cells.entrySet()) {
+      sum += cellHash(cellSeed, cl, cell.getKey(), cell.getValue().version());
+    }
+    return sum;
   }
 
   /** The hash of a whole row: its existence and every cell of its current life. */
   static long of(RowKey row, Clocks.RowClock clock) {
     long cl = clock.existence().cl();
-    long hash = existenceHash(row.table(), row.key(), cl, clock.existence().version());
-    long seed = cellSeed(row.table(), row.key());
-    for (var cell : clock.cells().entrySet()) {
-      hash += cellHash(seed, cl, cell.getKey(), cell.getValue().version());
-    }
-    return hash;
+    return existenceHash(row.table(), row.key(), cl, clock.existence().version())
+        + cellsHash(clock.cells(), cellSeed(row.table(), row.key()), cl);
   }
 
   private static long fnv(long seed, String text) {
@@ -60,9 +69,15 @@ public final class RowHashes {
   }
 
   private static long fnvUtf8(long seed, String text) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    return fnv(seed, bytes, 0, bytes.length);
+  }
+
+  /** {@link #fnv(long, String)} over a text's UTF-8 bytes {@code data[from, from + length)}. */
+  static long fnv(long seed, byte[] data, int from, int length) {
     long h = seed;
-    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-      h = (h ^ (b & 0xff)) * 0x100000001b3L;
+    for (int i = from; i < from + length; i++) {
+      h = (h ^ (data[i] & 0xff)) * 0x100000001b3L;
     }
     return (h ^ 0xff) * 0x100000001b3L;
   }

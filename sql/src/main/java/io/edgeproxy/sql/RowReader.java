@@ -45,9 +45,10 @@ final class RowReader {
       while (rows.next()) {
         RowKey row = new RowKey(rows.getString(1), rows.getString(2));
         if (wanted.test(row)) {
-          Clocks.RowClock clock = new Clocks.RowClock(new Clocks.Existence(rows.getLong(3),
-              new Version(rows.getLong(4), rows.getString(5))), CellsCodec.decode(rows.getBytes(6)));
-          sink.accept(row, RowHashes.of(row, clock));
+          long cl = rows.getLong(3);
+          long hash = RowHashes.existenceHash(row.table(), row.key(), cl, new Version(rows.getLong(4), rows.getString(5)))
+              + CellsCodec.hashCells(rows.getBytes(6), RowHashes.cellSeed(row.table(), row.key()), cl);
+          sink.accept(row, hash);
         }
       }
     }

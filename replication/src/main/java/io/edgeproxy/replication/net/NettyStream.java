@@ -5,7 +5,6 @@ import io.edgeproxy.replication.wire.Envelope;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import java.util.Iterator;
@@ -19,12 +18,16 @@ import org.slf4j.LoggerFactory;
  * One QUIC stream as the protocol sees it. {@link #send} never blocks the node's thread: a peer
  * that stops taking what it is sent (cut off by a partition, or far behind) gets its stream closed
  * once {@link #MAX_PENDING_BYTES} wait, instead of stalling every other peer behind it. Bulk
- * transfers ({@link #sendAll}) run on their own thread and wait for the peer.
+ * transfers ({@link #sendAll}) run on their own thread and wait for the peer. Pending bytes are
+ * counted here: a QUIC stream channel is "unwritable" whenever QUIC cannot take more at this
+ * instant (congestion window, flow control), which under load is most of the time.
  */
 final class NettyStream implements ReplicaRuntime.Stream {
   private static final Logger logger = LoggerFactory.getLogger(NettyStream.class);
   /** Bytes queued for the peer beyond which a plain send closes the stream. */
   static final int MAX_PENDING_BYTES = 64 << 20;
+  /** A bulk transfer waits for the peer while more than this is pending. */
+  private static final int BULK_WINDOW_BYTES = 8 << 20;
   /** How long a bulk transfer waits for the peer to take one message before giving up. */
   private static final long BULK_WAIT_SECONDS = 30;
 
@@ -33,12 +36,12 @@ final class NettyStream implements ReplicaRuntime.Stream {
   private final Executor nodeThread;
   private volatile @Nullable Object attachment;
   private volatile boolean closing;
+  private final java.util.concurrent.atomic.AtomicLong pending = new java.util.concurrent.atomic.AtomicLong();
 
   NettyStream(Channel channel, String peer, Executor nodeThread) {
     this.channel = channel;
     this.peer = peer;
     this.nodeThread = nodeThread;
-    channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(MAX_PENDING_BYTES / 2, MAX_PENDING_BYTES));
   }
 
   @Override
@@ -51,13 +54,22 @@ final class NettyStream implements ReplicaRuntime.Stream {
     if (closing || !channel.isActive()) {
       return;
     }
-    if (!channel.isWritable()) {
+    if (pending.get() > MAX_PENDING_BYTES) {
       logger.warn("stream to {}: {} MiB wait for the peer to take them; closing it (the peer is cut off or far behind)", peer,
           MAX_PENDING_BYTES >> 20);
       channel.close();
       return;
     }
-    channel.writeAndFlush(envelope);
+    write(envelope);
+  }
+
+  /** Writes {@code envelope}, counted as pending until QUIC took it (or the write failed). */
+  private ChannelFuture write(Envelope envelope) {
+    int size = envelope.getSerializedSize();
+    pending.addAndGet(size);
+    ChannelFuture written = channel.writeAndFlush(envelope);
+    written.addListener(f -> pending.addAndGet(-size));
+    return written;
   }
 
   @Override
@@ -65,8 +77,8 @@ final class NettyStream implements ReplicaRuntime.Stream {
     Thread.ofVirtual().name("replication-bulk-" + peer).start(() -> {
       try {
         while (!closing && channel.isActive() && messages.hasNext()) {
-          ChannelFuture written = channel.writeAndFlush(messages.next());
-          if (!channel.isWritable() && !written.awaitUninterruptibly(BULK_WAIT_SECONDS, TimeUnit.SECONDS)) {
+          ChannelFuture written = write(messages.next());
+          if (pending.get() > BULK_WINDOW_BYTES && !written.awaitUninterruptibly(BULK_WAIT_SECONDS, TimeUnit.SECONDS)) {
             logger.warn("stream to {}: the peer took nothing for {} s; closing it", peer, BULK_WAIT_SECONDS);
             channel.close();
           }

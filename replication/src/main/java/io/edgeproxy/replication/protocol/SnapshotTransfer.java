@@ -80,6 +80,7 @@ final class SnapshotTransfer {
     private @Nullable Path file;
     private @Nullable FileChannel out;
     private long received;
+    private long startedNanos;
 
     /** Where a chunk left the transfer. */
     sealed interface Progress {
@@ -102,6 +103,7 @@ final class SnapshotTransfer {
         if (out == null) {
           file = Files.createTempFile("edgeproxy-bootstrap-", ".db");
           out = FileChannel.open(file, StandardOpenOption.WRITE);
+          startedNanos = System.nanoTime();
           logger.info("bootstrap: receiving a snapshot of {} MB from {}", String.format(java.util.Locale.ROOT, "%.1f", total / 1e6),
               from);
         }
@@ -115,6 +117,7 @@ final class SnapshotTransfer {
         }
         out.close();
         out = null;
+        logger.info("bootstrap: the snapshot from {} arrived in {} ms", from, (System.nanoTime() - startedNanos) / 1_000_000);
         return received == total ? new Progress.Complete(file)
             : new Progress.Refused("snapshot ended after " + received + " bytes (expected: " + total + ")");
       } catch (IOException e) {
