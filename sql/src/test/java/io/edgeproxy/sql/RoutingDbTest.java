@@ -131,6 +131,32 @@ class RoutingDbTest {
   }
 
   @Test
+  void backendRowsReadsManyIdsInOrderWithTheirLeasesAndNamesTheMissingOnes() {
+    Path file = dir.resolve("routing.db");
+    try (RoutingDb db = RoutingDb.open(file)) {
+      StringBuilder sql = new StringBuilder("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 150)"
+          + " INSERT INTO backends (id, app, region, wg_ip, port) SELECT 'b' || i, 'web', 'sa', '10.0.0.1', 1000 + i FROM n;");
+      sql.append("INSERT INTO registrations (id, app, ttl_ms, expires_ms) VALUES ('b7', 'web', 3000, 12345);");
+      sql.append("INSERT INTO registrations (id, app, ttl_ms, expires_ms) VALUES ('b140', 'web', 3000, NULL);");
+      exec(file, sql.toString());
+      java.util.List<String> ids = new java.util.ArrayList<>();
+      for (int i = 150; i >= 1; i--) {
+        ids.add("b" + i);
+      }
+      ids.add(70, "gone"); // in the second statement's range, and no such row
+      var rows = db.backendRows(ids);
+      assertThat(rows.keySet()).containsExactlyElementsOf(ids);
+      assertThat(rows.get("b150").row().port()).isEqualTo(1150);
+      assertThat(rows.get("b1").row().port()).isEqualTo(1001);
+      assertThat(rows.get("gone").row()).isNull();
+      assertThat(rows.get("gone").expiresMs()).isNull();
+      assertThat(rows.get("b7").expiresMs()).isEqualTo(12345L);
+      assertThat(rows.get("b140").expiresMs()).isEqualTo(Long.MIN_VALUE / 2); // registered, no expiry recorded
+      assertThat(rows.get("b8").expiresMs()).isNull(); // not registered: no lease
+    }
+  }
+
+  @Test
   void theAppliancesOwnWritesRoundTrip() {
     try (RoutingDb db = RoutingDb.open(dir.resolve("routing.db"))) {
       Backend b = new Backend("x", "web", "eu", "DE", java.net.InetAddress.getLoopbackAddress(), 81, true, 3, 10, 20);
