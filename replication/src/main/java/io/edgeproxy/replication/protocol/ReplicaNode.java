@@ -67,8 +67,8 @@ public final class ReplicaNode {
   private final NodeTimers timers;
   private Map<String, Long> holds = Map.of();
   private Map<String, Long> horizons = Map.of();
-  private long lastSyncMs;
-  private long lastSyncRecordedMs;
+  private final LastSync lastSync;
+  private final Compaction compaction;
   private boolean drainQueued;
   private boolean closed;
 
@@ -86,6 +86,8 @@ public final class ReplicaNode {
     this.antiEntropy = new AntiEntropy(this, runtime, settings.syncInterval().toMillis());
     this.digest = new DigestCache(PushLag.MAX_SETTLE_MILLIS + settings.maxSkew().toMillis() + 5_000);
     this.storage = new StorageHealth(self, counters, warnings);
+    this.lastSync = new LastSync(store);
+    this.compaction = new Compaction(self, settings, store, digest);
     this.timers = new NodeTimers(runtime, e -> warn("timer:" + e.getClass().getSimpleName(), "replication timer failed: " + e));
   }
 
@@ -94,8 +96,7 @@ public final class ReplicaNode {
     clock.restore(store.newestVersion());
     digest.rebuild(store);
     refreshClocks();
-    lastSyncMs = store.lastSyncMs();
-    lastSyncRecordedMs = lastSyncMs;
+    lastSync.load();
     captureAndPush();
     if (store.stats().rows() == 0) {
       rejoin.emptyStart();
@@ -339,15 +340,10 @@ public final class ReplicaNode {
       inbox.add(new Inbox.Entry(peer, List.of(), new ReplicaStore.HoldsAdvance(entry.getKey(), 0, upTo), null, 0));
     }
     drainSoon();
-    long now = runtime.wallMillis();
-    lastSyncMs = Math.max(lastSyncMs, now);
-    if (now - lastSyncRecordedMs > 60_000 || lastSyncRecordedMs == 0) {
-      lastSyncRecordedMs = now;
-      try {
-        store.recordSync(now);
-      } catch (RuntimeException e) {
-        storage.failed("record the last sync", e);
-      }
+    try {
+      lastSync.synced(runtime.wallMillis());
+    } catch (RuntimeException e) {
+      storage.failed("record the last sync", e);
     }
   }
 
@@ -378,7 +374,7 @@ public final class ReplicaNode {
   Hello hello() {
     return Hello.newBuilder().setCluster(settings.cluster()).setNodeId(self).setRegion(settings.region())
         .setMinProtocol(Handshake.MIN_PROTOCOL).setMaxProtocol(Handshake.MAX_PROTOCOL).setSchemaVersion(schemaVersion())
-        .addAllHolds(WireCodec.clocks(holds)).addAllHorizons(WireCodec.clocks(horizons)).setLastSyncMs(lastSyncMs)
+        .addAllHolds(WireCodec.clocks(holds)).addAllHorizons(WireCodec.clocks(horizons)).setLastSyncMs(lastSync.millis())
         .setRejoining(rejoin.stale()).setBootstrapping(rejoin.bootstrapping()).build();
   }
 
@@ -406,7 +402,7 @@ public final class ReplicaNode {
 
   /** This POP, as a Hello describes it (for staleness judgments). */
   Staleness.Side side() {
-    return new Staleness.Side(self, holds, horizons, lastSyncMs);
+    return new Staleness.Side(self, holds, horizons, lastSync.millis());
   }
 
   boolean peerMustRejoin(String peer) {
@@ -466,9 +462,7 @@ public final class ReplicaNode {
           self, peer, result.rowsCopied(), result.lost().size(), report, again, reason);
     }
     rejoin.done(done);
-    lastSyncMs = runtime.wallMillis();
-    lastSyncRecordedMs = lastSyncMs;
-    store.recordSync(lastSyncMs);
+    lastSync.rejoined(runtime.wallMillis());
     for (PeerSession session : peers.all()) {
       session.verdict = Staleness.Verdict.MERGE;
     }
@@ -507,29 +501,10 @@ public final class ReplicaNode {
     session.skewed = skewed;
   }
 
-  /**
-   * Forgets tombstones older than the TTL and than this POP's last successful sync (a POP cut off
-   * keeps its own deletes until the others have had them: otherwise its partition-time deletes would
-   * make every peer stale), and registrations whose lease ended long ago.
-   */
   private void compact() {
-    long now = runtime.wallMillis();
     try {
-      boolean alone = peers.isEmpty() && store.members().isEmpty(); // no peer ever seen: it is the whole cluster
-      long syncedUpTo = alone ? now : lastSyncMs;
-      long cutoff = Math.min(now - settings.tombstoneTtl().toMillis(), syncedUpTo);
-      ReplicaStore.Removal tombstones = store.compactTombstones(HybridClock.fromMillis(cutoff));
-      ReplicaStore.Removal leases = store.forgetExpiredLeases(now, settings.leaseForgetAfter().toMillis());
-      digest.apply(tombstones.deltas(), now);
-      digest.apply(leases.deltas(), now);
-      if (tombstones.rows() > 0 || leases.rows() > 0) {
-        logger.info("{}: compacted {} tombstones older than {} s, forgot {} registrations expired long ago", self, tombstones.rows(),
-            settings.tombstoneTtl().toSeconds(), leases.rows());
+      if (compaction.run(runtime.wallMillis(), peers.isEmpty() && store.members().isEmpty(), lastSync)) {
         refreshClocks();
-      }
-      if (lastSyncMs > lastSyncRecordedMs) {
-        lastSyncRecordedMs = lastSyncMs;
-        store.recordSync(lastSyncMs);
       }
     } catch (RuntimeException e) {
       storage.failed("compact tombstones", e);
@@ -575,7 +550,7 @@ public final class ReplicaNode {
     } catch (RuntimeException e) {
       held = -1;
     }
-    return new NodeView(self, schemaVersion(), rejoin.reason(), rejoin.last(), storage.error(), held, lastSyncMs,
+    return new NodeView(self, schemaVersion(), rejoin.reason(), rejoin.last(), storage.error(), held, lastSync.millis(),
         NodeViews.peers(peers.all(), holds));
   }
 

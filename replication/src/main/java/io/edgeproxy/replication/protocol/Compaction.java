@@ -1,0 +1,47 @@
+package io.edgeproxy.replication.protocol;
+
+import io.edgeproxy.core.change.HybridClock;
+import io.edgeproxy.sql.ReplicaStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forgets tombstones older than the TTL and than this POP's last successful sync (a POP cut off
+ * keeps its own deletes until the others have had them: otherwise its partition-time deletes would
+ * make every peer stale), and registrations whose lease ended long ago. The node's thread only.
+ */
+final class Compaction {
+  private static final Logger logger = LoggerFactory.getLogger(Compaction.class);
+
+  private final String self;
+  private final NodeSettings settings;
+  private final ReplicaStore store;
+  private final DigestCache digest;
+
+  Compaction(String self, NodeSettings settings, ReplicaStore store, DigestCache digest) {
+    this.self = self;
+    this.settings = settings;
+    this.store = store;
+    this.digest = digest;
+  }
+
+  /**
+   * One pass at {@code now}. {@code alone}: no peer was ever seen, so this POP is the whole cluster
+   * and its sync time is now. True if anything was forgotten. Throws what storage throws.
+   */
+  boolean run(long now, boolean alone, LastSync lastSync) {
+    long syncedUpTo = alone ? now : lastSync.millis();
+    long cutoff = Math.min(now - settings.tombstoneTtl().toMillis(), syncedUpTo);
+    ReplicaStore.Removal tombstones = store.compactTombstones(HybridClock.fromMillis(cutoff));
+    ReplicaStore.Removal leases = store.forgetExpiredLeases(now, settings.leaseForgetAfter().toMillis());
+    digest.apply(tombstones.deltas(), now);
+    digest.apply(leases.deltas(), now);
+    lastSync.flush();
+    if (tombstones.rows() == 0 && leases.rows() == 0) {
+      return false;
+    }
+    logger.info("{}: compacted {} tombstones older than {} s, forgot {} registrations expired long ago", self, tombstones.rows(),
+        settings.tombstoneTtl().toSeconds(), leases.rows());
+    return true;
+  }
+}
