@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 final class BaseRows {
   /** The statement texts, made once per table (and per set of columns for upserts: a handful). */
   private static final Map<ReplicatedTable, String> SELECTS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<ReplicatedTable, String> SELECTS_BY_KEYS = new java.util.concurrent.ConcurrentHashMap<>();
   private static final Map<UpsertShape, String> UPSERTS = new java.util.concurrent.ConcurrentHashMap<>();
 
   private record UpsertShape(String table, String keyColumn, List<String> columns) {}
@@ -36,6 +37,26 @@ final class BaseRows {
       }
       return row;
     }
+  }
+
+  /** {@link #read} for many keys at once: the rows there are, by key (keys with no row are absent). */
+  static Map<String, Map<String, @Nullable Object>> readAll(Statements st, ReplicatedTable table, List<String> keys)
+      throws SQLException {
+    PreparedStatement select = st.prepare(SELECTS_BY_KEYS.computeIfAbsent(table, t -> "SELECT \"" + t.keyColumn() + "\", "
+        + quoted(t.valueColumns()) + " FROM \"" + t.name() + "\" WHERE \"" + t.keyColumn() + "\"" + KeyChunks.IN));
+    Map<String, Map<String, @Nullable Object>> out = new java.util.HashMap<>();
+    KeyChunks.forEach(select, 1, keys, bound -> {
+      try (ResultSet rs = bound.executeQuery()) {
+        while (rs.next()) {
+          Map<String, @Nullable Object> row = new LinkedHashMap<>();
+          for (int i = 0; i < table.valueColumns().size(); i++) {
+            row.put(table.valueColumns().get(i), normalized(rs.getObject(i + 2)));
+          }
+          out.put(rs.getString(1), row);
+        }
+      }
+    });
+    return out;
   }
 
   /**

@@ -72,6 +72,22 @@ final class Clocks {
     }
   }
 
+  /** {@link #read} for many keys of one table at once: the clocks there are, by key. */
+  java.util.Map<String, RowClock> readAll(String table, java.util.List<String> keys) throws SQLException {
+    PreparedStatement select = st.prepare("SELECT pk, cl, hlc, node, cells FROM __edge_rows WHERE tbl = ? AND pk" + KeyChunks.IN);
+    select.setString(1, table);
+    java.util.Map<String, RowClock> out = new java.util.HashMap<>();
+    KeyChunks.forEach(select, 2, keys, bound -> {
+      try (ResultSet rs = bound.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), new RowClock(new Existence(rs.getLong(2), new Version(rs.getLong(3), rs.getString(4))),
+              CellsCodec.decode(rs.getBytes(5))));
+        }
+      }
+    });
+    return out;
+  }
+
   /** Stores {@code after} as the row's clock; {@code before} is what it was (null: none). */
   void write(String table, String key, @Nullable RowClock before, RowClock after) throws SQLException {
     Existence e = after.existence();

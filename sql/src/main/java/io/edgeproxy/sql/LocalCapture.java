@@ -85,10 +85,13 @@ final class LocalCapture {
     List<DigestDelta> deltas = new ArrayList<>();
     Clocks clocks = new Clocks(st, deltas::add);
     List<RowChange> rows = new ArrayList<>();
-    long now = clock.wallMillis();
+    Stamp stamp = new Stamp(self, txn, clock.wallMillis());
+    Map<String, Before> before = readBefore(st, clocks, schema, pending.keySet());
     for (var entry : pending.entrySet()) {
-      RowChange row = captureRow(st, clocks, schema.table(entry.getKey().table()).orElseThrow(), entry.getKey().key(),
-          entry.getValue(), new Stamp(self, txn, now));
+      String table = entry.getKey().table();
+      Before b = before.get(table);
+      String key = entry.getKey().key();
+      RowChange row = captureRow(st, clocks, b.table(), key, entry.getValue(), stamp, b.bases().get(key), b.clocks().get(key));
       if (row != null) {
         rows.add(row);
       }
@@ -99,6 +102,25 @@ final class LocalCapture {
     st.update("INSERT INTO __edge_holds (origin, hlc) VALUES (?, ?) ON CONFLICT(origin) DO UPDATE SET hlc = max(hlc, excluded.hlc)",
         self, txn);
     return new Captured(new ChangeSet(self, previousTxn, txn, rows), deltas, rows.stream().map(r -> new RowKey(r.table(), r.key())).toList());
+  }
+
+  /** What a table's rows and their clocks held before the capture, read for all its pending keys at once. */
+  private record Before(ReplicatedTable table, Map<String, Map<String, @Nullable Object>> bases,
+      Map<String, Clocks.RowClock> clocks) {}
+
+  private static Map<String, Before> readBefore(Statements st, Clocks clocks, ReplicatedSchema schema, Set<RowKey> rows)
+      throws SQLException {
+    Map<String, List<String>> keys = new LinkedHashMap<>();
+    for (RowKey row : rows) {
+      keys.computeIfAbsent(row.table(), t -> new ArrayList<>()).add(row.key());
+    }
+    Map<String, Before> out = new LinkedHashMap<>();
+    for (var entry : keys.entrySet()) {
+      ReplicatedTable table = schema.table(entry.getKey()).orElseThrow();
+      out.put(entry.getKey(), new Before(table, BaseRows.readAll(st, table, entry.getValue()),
+          clocks.readAll(entry.getKey(), entry.getValue())));
+    }
+    return out;
   }
 
   /** The versions a capture hands out. */
@@ -116,10 +138,12 @@ final class LocalCapture {
     }
   }
 
+  /**
+   * Versions one row's pending change. {@code base}: the row as the table holds it now (null:
+   * gone); {@code before}: its clock before this capture (null: never seen).
+   */
   private static @Nullable RowChange captureRow(Statements st, Clocks clocks, ReplicatedTable table, String key, Pending p,
-      Stamp stamp) throws SQLException {
-    Map<String, @Nullable Object> base = BaseRows.read(st, table, key);
-    Clocks.RowClock before = clocks.read(table.name(), key);
+      Stamp stamp, @Nullable Map<String, @Nullable Object> base, Clocks.@Nullable RowClock before) throws SQLException {
     Clocks.Existence existence = before == null ? null : before.existence();
     Version version = stamp.versionFor(p.wallMs, before == null ? null : before.newest());
     if (base == null) {
