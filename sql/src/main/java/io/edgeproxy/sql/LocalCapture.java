@@ -37,6 +37,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class LocalCapture {
   static final long PAST_AFTER_MILLIS = 10_000;
+  /** Pending rows whose table rows and clocks are read together, before they are versioned. */
+  private static final int ROWS_PER_READ = 1_024;
   /**
    * A clock-counter bit every version from the past carries and live readings do not (their
    * counter stays far below it), so a version tells whether it is the reading of the transaction
@@ -86,14 +88,17 @@ final class LocalCapture {
     Clocks clocks = new Clocks(st, deltas::add);
     List<RowChange> rows = new ArrayList<>();
     Stamp stamp = new Stamp(self, txn, clock.wallMillis());
-    Map<String, Before> before = readBefore(st, clocks, schema, pending.keySet());
-    for (var entry : pending.entrySet()) {
-      String table = entry.getKey().table();
-      Before b = before.get(table);
-      String key = entry.getKey().key();
-      RowChange row = captureRow(st, clocks, b.table(), key, entry.getValue(), stamp, b.bases().get(key), b.clocks().get(key));
-      if (row != null) {
-        rows.add(row);
+    List<RowKey> keys = List.copyOf(pending.keySet());
+    for (int from = 0; from < keys.size(); from += ROWS_PER_READ) { // a bulk edit of 100,000 rows is not read at once
+      List<RowKey> slice = keys.subList(from, Math.min(keys.size(), from + ROWS_PER_READ));
+      Map<String, Before> before = readBefore(st, clocks, schema, slice);
+      for (RowKey rowKey : slice) {
+        Before b = before.get(rowKey.table());
+        String key = rowKey.key();
+        RowChange row = captureRow(st, clocks, b.table(), key, pending.get(rowKey), stamp, b.bases().get(key), b.clocks().get(key));
+        if (row != null) {
+          rows.add(row);
+        }
       }
     }
     if (rows.isEmpty()) {
@@ -108,7 +113,7 @@ final class LocalCapture {
   private record Before(ReplicatedTable table, Map<String, Map<String, @Nullable Object>> bases,
       Map<String, Clocks.RowClock> clocks) {}
 
-  private static Map<String, Before> readBefore(Statements st, Clocks clocks, ReplicatedSchema schema, Set<RowKey> rows)
+  private static Map<String, Before> readBefore(Statements st, Clocks clocks, ReplicatedSchema schema, List<RowKey> rows)
       throws SQLException {
     Map<String, List<String>> keys = new LinkedHashMap<>();
     for (RowKey row : rows) {

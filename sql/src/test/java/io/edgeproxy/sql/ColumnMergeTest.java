@@ -51,25 +51,26 @@ class ColumnMergeTest {
 
   @Test
   void aCaptureOfManyRowsAcrossTablesVersionsEachAsAlone() {
-    // More rows of one table than one read by keys takes (64), and a second table, in one transaction.
-    a.sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 150)"
+    // More rows of one table than one read by keys (64) and one slice of a capture (1,024) take, and a
+    // second table, in one transaction.
+    a.sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2100)"
         + " INSERT INTO backends (id, app, region, wg_ip, port) SELECT 'b' || i, 'web', 'sa', '10.0.0.1', 1000 + i FROM n");
     a.sql("INSERT INTO apps (name) VALUES ('web')");
     ChangeSet born = a.capture();
-    assertThat(born.rows()).hasSize(151).allMatch(RowChange::exists);
+    assertThat(born.rows()).hasSize(2101).allMatch(RowChange::exists);
     b.receive(born);
     tick();
-    a.sql("UPDATE backends SET weight = 7 WHERE CAST(substr(id, 2) AS INTEGER) % 3 = 0"); // 50 rows, one column
-    a.sql("DELETE FROM backends WHERE CAST(substr(id, 2) AS INTEGER) % 3 = 1"); // 50 rows
+    a.sql("UPDATE backends SET weight = 7 WHERE CAST(substr(id, 2) AS INTEGER) % 3 = 0"); // 700 rows, one column
+    a.sql("DELETE FROM backends WHERE CAST(substr(id, 2) AS INTEGER) % 3 = 1"); // 700 rows
     a.sql("INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('new', 'web', 'sa', '10.0.0.2', 9)");
     ChangeSet changed = a.capture();
-    assertThat(changed.rows()).hasSize(101);
+    assertThat(changed.rows()).hasSize(1401);
     RowChange b3 = changed.rows().stream().filter(r -> r.key().equals("b3")).findFirst().orElseThrow();
     assertThat(b3.cells().get("weight").value()).isEqualTo(7L);
     assertThat(b3.cells().get("weight").version().hlc()).isEqualTo(changed.txn());
     assertThat(b3.cells().get("port").version().hlc()).isEqualTo(born.txn()); // untouched: keeps its first version
     assertThat(changed.rows().stream().filter(r -> !r.exists()).map(RowChange::key))
-        .hasSize(50).allMatch(k -> Integer.parseInt(k.substring(1)) % 3 == 1);
+        .hasSize(700).allMatch(k -> Integer.parseInt(k.substring(1)) % 3 == 1);
     b.receive(changed);
     assertThat(b.dump("backends")).isEqualTo(a.dump("backends"));
     assertThat(b.dump("apps")).isEqualTo(a.dump("apps"));
