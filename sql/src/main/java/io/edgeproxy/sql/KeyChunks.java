@@ -8,8 +8,9 @@ import java.util.List;
 
 /**
  * Reads by many keys at once: a statement with {@value #SIZE} key places ({@link #IN}), run once
- * per chunk of keys, unused places bound to NULL (which matches nothing). A capture or a merge of
- * thousands of rows then runs a few dozen statements, not two per row.
+ * per chunk of keys, unused places bound to NULL (which matches nothing). A capture of thousands
+ * of rows, or the routing refresh after replication applied them, then runs a few dozen statements,
+ * not two per row.
  */
 final class KeyChunks {
   static final int SIZE = 64;
