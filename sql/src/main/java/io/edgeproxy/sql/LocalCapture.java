@@ -152,36 +152,55 @@ final class LocalCapture {
     Clocks.Existence existence = before == null ? null : before.existence();
     Version version = stamp.versionFor(p.wallMs, before == null ? null : before.newest());
     if (base == null) {
-      if (existence == null || !existence.exists()) {
-        return null; // deleted before it was ever captured, or already a tombstone
-      }
-      Clocks.Existence deleted = new Clocks.Existence(existence.cl() + 1, version);
-      clocks.write(table.name(), key, before, new Clocks.RowClock(deleted, Map.of()));
-      return RowChange.tombstone(table.name(), key, deleted.cl(), version);
+      return existence == null || !existence.exists() ? null // deleted before it was ever captured, or already a tombstone
+          : deleted(clocks, table, key, before, version);
     }
     if (existence == null || !existence.exists()) {
-      Clocks.Existence born = new Clocks.Existence(existence == null ? firstLength(version) : existence.cl() + 1, version);
-      Map<String, Clocks.StoredCell> cells = new LinkedHashMap<>();
-      for (String column : table.valueColumns()) {
-        cells.put(column, stored(table, column, version, base.get(column)));
-      }
-      Clocks.RowClock after = new Clocks.RowClock(born, cells);
-      clocks.write(table.name(), key, before, after);
-      return state(table, key, after, base);
+      return born(clocks, table, key, before, version, base);
     }
-    Set<String> written = p.rowLevel ? new HashSet<>(table.valueColumns()) : p.columns;
+    return updated(st, clocks, table, key, p, before, version, base);
+  }
+
+  /** The row is gone but was alive: a delete, causal length + 1. */
+  private static RowChange deleted(Clocks clocks, ReplicatedTable table, String key, Clocks.RowClock before, Version version)
+      throws SQLException {
+    Clocks.Existence deleted = new Clocks.Existence(before.existence().cl() + 1, version);
+    clocks.write(table.name(), key, before, new Clocks.RowClock(deleted, Map.of()));
+    return RowChange.tombstone(table.name(), key, deleted.cl(), version);
+  }
+
+  /** The row is there but was deleted or never seen: a new life, every column versioned. */
+  private static RowChange born(Clocks clocks, ReplicatedTable table, String key, Clocks.@Nullable RowClock before,
+      Version version, Map<String, @Nullable Object> base) throws SQLException {
+    Clocks.Existence born = new Clocks.Existence(before == null ? firstLength(version) : before.existence().cl() + 1, version);
+    Map<String, Clocks.StoredCell> cells = new LinkedHashMap<>();
+    for (String column : table.valueColumns()) {
+      cells.put(column, stored(table, column, version, base.get(column)));
+    }
+    Clocks.RowClock after = new Clocks.RowClock(born, cells);
+    clocks.write(table.name(), key, before, after);
+    return state(table, key, after, base);
+  }
+
+  /**
+   * The row is there and alive: the columns the change wrote get the new version (every column for
+   * a row-level write, such as {@code INSERT OR REPLACE}); null if none did.
+   */
+  private static @Nullable RowChange updated(Statements st, Clocks clocks, ReplicatedTable table, String key, Pending p,
+      Clocks.RowClock before, Version version, Map<String, @Nullable Object> base) throws SQLException {
     Map<String, Clocks.StoredCell> cells = new LinkedHashMap<>(before.cells());
     boolean changed = false;
-    Map<String, Object> putBack = new LinkedHashMap<>();
+    Map<String, Object> putBack = null;
     for (String column : table.valueColumns()) {
-      if (!written.contains(column)) {
+      if (!p.rowLevel && !p.columns.contains(column)) {
         continue;
       }
       Clocks.StoredCell was = cells.get(column);
       Object value = base.get(column);
-      if (table.keepsValue(column) && was != null) {
+      if (was != null && table.keepsValue(column)) {
         int order = Merge.compareValues(value, was.value());
         if (order < 0) {
+          putBack = putBack == null ? new LinkedHashMap<>() : putBack;
           putBack.put(column, was.value()); // a MAX column only moves forward
           continue;
         }
@@ -192,7 +211,7 @@ final class LocalCapture {
       cells.put(column, stored(table, column, version, value));
       changed = true;
     }
-    if (!putBack.isEmpty()) {
+    if (putBack != null) {
       ReplicaStore.setCapturePaused(st.connection(), true);
       BaseRows.upsert(st, table, key, putBack);
       ReplicaStore.setCapturePaused(st.connection(), false);
@@ -201,7 +220,7 @@ final class LocalCapture {
     if (!changed) {
       return null;
     }
-    Clocks.RowClock after = new Clocks.RowClock(existence, cells);
+    Clocks.RowClock after = new Clocks.RowClock(before.existence(), cells);
     clocks.write(table.name(), key, before, after);
     return state(table, key, after, base);
   }
