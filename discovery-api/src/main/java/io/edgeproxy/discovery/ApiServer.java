@@ -27,13 +27,15 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +67,16 @@ public final class ApiServer implements AutoCloseable {
    * @throws IllegalStateException naming the address when it cannot listen
    */
   public static ApiServer start(ApiContext context) {
+    return start(context, null);
+  }
+
+  /**
+   * Binds the API, over TLS when {@code tls} is given (every connection must then start with a TLS
+   * handshake; anything else is closed). Blocks until bound.
+   *
+   * @throws IllegalStateException naming the address when it cannot listen
+   */
+  public static ApiServer start(ApiContext context, @Nullable SslContext tls) {
     ApiRouter router = new ApiRouter(context);
     ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("api", true), NioIoHandler.newFactory());
@@ -73,14 +85,18 @@ public final class ApiServer implements AutoCloseable {
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+              if (tls != null) {
+                ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+              }
               ch.pipeline().addLast(new IdleStateHandler(0, 0, 60, TimeUnit.SECONDS), new HttpServerCodec(),
                   new HttpObjectAggregator(MAX_BODY),
                   new Handler(router, workers, context.registry()));
             }
           })
           .bind(context.config().listen()).syncUninterruptibly().channel();
-      logger.info("discovery API on http://{}/ (status page /ui, OpenAPI /api/v1/openapi.yaml); heartbeat TTL {} s",
-          SocketAddresses.format((InetSocketAddress) channel.localAddress()), context.config().heartbeatTtl().toSeconds());
+      logger.info("discovery API on {}://{}/ (status page /ui, OpenAPI /api/v1/openapi.yaml); heartbeat TTL {} s",
+          tls == null ? "http" : "https", SocketAddresses.format((InetSocketAddress) channel.localAddress()),
+          context.config().heartbeatTtl().toSeconds());
       return new ApiServer(group, channel, workers, router);
     } catch (RuntimeException e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.edgeproxy.core.affinity.ClientBindings;
 import io.edgeproxy.core.change.HybridClock;
+import io.edgeproxy.core.config.ApiConfig;
 import io.edgeproxy.core.config.EdgeConfig;
 import io.edgeproxy.core.geo.ClientLocator;
 import io.edgeproxy.core.geo.GeoResolver;
@@ -156,7 +157,9 @@ public final class EdgeNode implements AutoCloseable {
     }
     // 9. The discovery API: registrations write routing.db like every other change.
     if (config.api() != null) {
-      api = step("start the discovery API", () -> ApiServer.start(apiContext()));
+      ApiConfig.Tls tls = config.api().tls();
+      api = step("start the discovery API", () -> ApiServer.start(apiContext(),
+          tls == null ? null : ApiTls.context(tls, config.api().listen())));
       resources.add(api);
     }
     logger.info("edgeproxy node up: region {}, routing.db {} (snapshot v{}, {} backends)",

@@ -79,6 +79,14 @@ public enum ConfigKey {
       "Serve the auto-discovery HTTP API (register, heartbeat, deregister; bearer tokens); on in demo mode."),
   API_LISTEN_ADDR("EDGEPROXY_API_LISTEN_ADDR", "--api-listen", "127.0.0.1:8081", Kind.ADDRESS,
       "Discovery API listen address (host:port)."),
+  API_TLS("EDGEPROXY_API_TLS", "--api-tls", "false", Kind.BOOLEAN,
+      "Serve the discovery API over TLS (1.2 and 1.3 only) with EDGEPROXY_TLS_CERT/_KEY, or a self-signed certificate made at"
+          + " start when they are empty, so bearer tokens never cross the network in clear."),
+  TLS_CERT("EDGEPROXY_TLS_CERT", "--tls-cert", "", Kind.OPTIONAL_FILE,
+      "PEM certificate chain this POP serves over TLS (today: the discovery API's, with EDGEPROXY_API_TLS); empty: a"
+          + " self-signed certificate made at start, its key never written to disk."),
+  TLS_KEY("EDGEPROXY_TLS_KEY", "--tls-key", "", Kind.OPTIONAL_FILE,
+      "PEM private key (PKCS#8, or PKCS#1/SEC1) of EDGEPROXY_TLS_CERT; set both or neither."),
   HEARTBEAT_TTL_SECS("EDGEPROXY_HEARTBEAT_TTL_SECS", "--heartbeat-ttl-secs", "60", Kind.POSITIVE_SECONDS,
       "A registered backend without a heartbeat for this long is marked unhealthy on every POP (seconds)."),
   DEREGISTER_AFTER_SECS("EDGEPROXY_DEREGISTER_AFTER_SECS", "--deregister-after-secs", "600", Kind.POSITIVE_SECONDS,
@@ -149,6 +157,7 @@ public enum ConfigKey {
     LISTENERS("app=host:port[,app=host:port...]"),
     PATH("a file path"),
     OPTIONAL_PATH("a file path, or empty for the embedded database"),
+    OPTIONAL_FILE("empty, or a file path"),
     REGION("a region code: lower-case letters, digits or '-', 1-32 characters"),
     NAME_OR_ANY("an app name (letters, digits, '.', '_', '-') or '*'"),
     NAME("a name: letters, digits, '.', '_' or '-', 1-128 characters"),

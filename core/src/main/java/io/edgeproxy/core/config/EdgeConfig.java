@@ -102,11 +102,13 @@ public record EdgeConfig(
           v.millis(ConfigKey.DNS_UPSTREAM_TIMEOUT_MS, 1));
     }
     ApiConfig api = null;
+    ApiConfig.TlsFiles tlsFiles = tlsFiles(v);
     if (v.bool(ConfigKey.API_ENABLED)) {
       api = new ApiConfig(
           v.address(ConfigKey.API_LISTEN_ADDR),
           v.seconds(ConfigKey.HEARTBEAT_TTL_SECS, 1),
-          v.seconds(ConfigKey.DEREGISTER_AFTER_SECS, 1));
+          v.seconds(ConfigKey.DEREGISTER_AFTER_SECS, 1),
+          v.bool(ConfigKey.API_TLS) ? new ApiConfig.Tls(tlsFiles) : null);
     }
     if (!v.problems().isEmpty()) {
       throw new InvalidConfigException(v.problems());
@@ -124,6 +126,26 @@ public record EdgeConfig(
   }
 
   /** Every default, nothing from the environment. */
+  /** EDGEPROXY_TLS_CERT and _KEY: both (readable files) or neither. */
+  private static ApiConfig.@Nullable TlsFiles tlsFiles(ConfigValues v) {
+    Path cert = v.optionalPath(ConfigKey.TLS_CERT);
+    Path key = v.optionalPath(ConfigKey.TLS_KEY);
+    if (cert == null && key == null) {
+      return null;
+    }
+    if (cert == null || key == null) {
+      v.crossProblem(cert == null ? ConfigKey.TLS_CERT : ConfigKey.TLS_KEY, "is empty while "
+          + (cert == null ? ConfigKey.TLS_KEY : ConfigKey.TLS_CERT).env() + " is set (set both, or neither for a self-signed certificate)");
+      return null;
+    }
+    for (var entry : Map.of(ConfigKey.TLS_CERT, cert, ConfigKey.TLS_KEY, key).entrySet()) {
+      if (!java.nio.file.Files.isReadable(entry.getValue())) {
+        v.crossProblem(entry.getKey(), "names " + entry.getValue() + ", which is not a readable file");
+      }
+    }
+    return new ApiConfig.TlsFiles(cert, key);
+  }
+
   public static EdgeConfig defaults() {
     return load(Map.of(), Map.of());
   }

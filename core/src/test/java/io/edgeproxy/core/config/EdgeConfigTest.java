@@ -105,6 +105,29 @@ class EdgeConfigTest {
   }
 
   @Test
+  void apiTlsTakesBothCertificateAndKeyOrNeither(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path cert = java.nio.file.Files.writeString(dir.resolve("api.pem"), "not checked here");
+    Path missing = dir.resolve("nope.key");
+    Map<String, String> api = Map.of("EDGEPROXY_API_ENABLED", "1", "EDGEPROXY_API_TLS", "on");
+    assertThatThrownBy(() -> EdgeConfig.load(with(api, "EDGEPROXY_TLS_CERT", cert.toString()), Map.of()))
+        .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.problems()).containsExactly(
+            "EDGEPROXY_TLS_KEY (--tls-key): is empty while EDGEPROXY_TLS_CERT is set (set both, or neither for a self-signed"
+                + " certificate)"));
+    Map<String, String> both = with(with(api, "EDGEPROXY_TLS_CERT", cert.toString()), "EDGEPROXY_TLS_KEY", missing.toString());
+    assertThatThrownBy(() -> EdgeConfig.load(both, Map.of()))
+        .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.problems()).containsExactly(
+            "EDGEPROXY_TLS_KEY (--tls-key): names " + missing + ", which is not a readable file"));
+    assertThat(EdgeConfig.load(api, Map.of()).api().tls()).isEqualTo(new ApiConfig.Tls(null)); // self-signed
+    assertThat(EdgeConfig.load(Map.of("EDGEPROXY_API_ENABLED", "1"), Map.of()).api().tls()).isNull(); // plain HTTP by default
+  }
+
+  private static Map<String, String> with(Map<String, String> env, String key, String value) {
+    Map<String, String> out = new java.util.HashMap<>(env);
+    out.put(key, value);
+    return out;
+  }
+
+  @Test
   void testProfileBindsLoopbackOnAnyPort(@org.junit.jupiter.api.io.TempDir Path dir) {
     EdgeConfig c = EdgeConfig.forTest(dir);
     assertThat(c.proxy().listeners().get(0).address().getAddress().isLoopbackAddress()).isTrue();

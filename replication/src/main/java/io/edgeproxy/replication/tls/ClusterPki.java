@@ -133,6 +133,28 @@ public final class ClusterPki {
     }
   }
 
+  /**
+   * A self-signed server certificate for {@code names} (DNS names, or IP literals as IP addresses),
+   * made in memory: its key is never written anywhere. Valid for {@code lifetime}.
+   */
+  public static Identity selfSigned(List<String> names, Duration lifetime) {
+    KeyPair keys = keyPair();
+    X500Name subject = new X500Name("CN=" + names.getFirst());
+    GeneralName[] alternatives = names.stream()
+        .map(n -> new GeneralName(io.edgeproxy.core.geo.IpAddresses.parseLiteral(n).isPresent() ? GeneralName.iPAddress : GeneralName.dNSName, n))
+        .toArray(GeneralName[]::new);
+    try {
+      X509v3CertificateBuilder builder = builder(subject, subject, keys, lifetime)
+          .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+          .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+          .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+          .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(alternatives));
+      return new Identity(sign(builder, keys.getPrivate()), keys.getPrivate());
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot make a self-signed certificate for " + names, e);
+    }
+  }
+
   /** Loads a certificate and its key from PEM files. */
   public static Identity load(Path certificate, Path key) {
     return new Identity(loadCertificate(certificate), loadKey(key));
