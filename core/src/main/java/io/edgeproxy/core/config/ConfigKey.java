@@ -157,7 +157,7 @@ public enum ConfigKey {
     LISTENERS("app=host:port[,app=host:port...]"),
     PATH("a file path"),
     OPTIONAL_PATH("a file path, or empty for the embedded database"),
-    OPTIONAL_FILE("empty, or a file path"),
+    OPTIONAL_FILE("empty, or a readable file"),
     REGION("a region code: lower-case letters, digits or '-', 1-32 characters"),
     NAME_OR_ANY("an app name (letters, digits, '.', '_', '-') or '*'"),
     NAME("a name: letters, digits, '.', '_' or '-', 1-128 characters"),

@@ -121,6 +121,21 @@ final class ConfigValues {
     return p;
   }
 
+  /** True if the key's value is empty (or blank). */
+  boolean isEmpty(ConfigKey key) {
+    return raw.get(key).trim().isEmpty();
+  }
+
+  /** An optional path that must name a readable file when given. */
+  @Nullable Path optionalFile(ConfigKey key) {
+    Path p = optionalPath(key);
+    if (p != null && !java.nio.file.Files.isReadable(p)) {
+      problem(key, "is not a readable file");
+      return null;
+    }
+    return p;
+  }
+
   @Nullable Path optionalPath(ConfigKey key) {
     String text = raw.get(key).trim();
     if (text.isEmpty()) {

@@ -128,22 +128,17 @@ public record EdgeConfig(
   /** Every default, nothing from the environment. */
   /** EDGEPROXY_TLS_CERT and _KEY: both (readable files) or neither. */
   private static ApiConfig.@Nullable TlsFiles tlsFiles(ConfigValues v) {
-    Path cert = v.optionalPath(ConfigKey.TLS_CERT);
-    Path key = v.optionalPath(ConfigKey.TLS_KEY);
-    if (cert == null && key == null) {
+    boolean certGiven = !v.isEmpty(ConfigKey.TLS_CERT);
+    boolean keyGiven = !v.isEmpty(ConfigKey.TLS_KEY);
+    if (certGiven != keyGiven) {
+      ConfigKey empty = certGiven ? ConfigKey.TLS_KEY : ConfigKey.TLS_CERT;
+      ConfigKey set = certGiven ? ConfigKey.TLS_CERT : ConfigKey.TLS_KEY;
+      v.crossProblem(empty, "is empty while " + set.env() + " is set (set both, or neither for a self-signed certificate)");
       return null;
     }
-    if (cert == null || key == null) {
-      v.crossProblem(cert == null ? ConfigKey.TLS_CERT : ConfigKey.TLS_KEY, "is empty while "
-          + (cert == null ? ConfigKey.TLS_KEY : ConfigKey.TLS_CERT).env() + " is set (set both, or neither for a self-signed certificate)");
-      return null;
-    }
-    for (var entry : Map.of(ConfigKey.TLS_CERT, cert, ConfigKey.TLS_KEY, key).entrySet()) {
-      if (!java.nio.file.Files.isReadable(entry.getValue())) {
-        v.crossProblem(entry.getKey(), "names " + entry.getValue() + ", which is not a readable file");
-      }
-    }
-    return new ApiConfig.TlsFiles(cert, key);
+    Path cert = v.optionalFile(ConfigKey.TLS_CERT);
+    Path key = v.optionalFile(ConfigKey.TLS_KEY);
+    return cert == null || key == null ? null : new ApiConfig.TlsFiles(cert, key);
   }
 
   public static EdgeConfig defaults() {

@@ -47,6 +47,9 @@ class ConfigPropertiesTest {
       Map.entry(ConfigKey.REPLICATION_TOMBSTONE_TTL_SECS, "86400"),
       Map.entry(ConfigKey.REPLICATION_MAX_CLOCK_SKEW_MS, "250"),
       Map.entry(ConfigKey.API_ENABLED, "true"),
+      Map.entry(ConfigKey.API_TLS, "true"),
+      Map.entry(ConfigKey.TLS_CERT, readableFile("api.pem")),
+      Map.entry(ConfigKey.TLS_KEY, readableFile("api.key")),
       Map.entry(ConfigKey.API_LISTEN_ADDR, "127.0.0.1:8081"),
       Map.entry(ConfigKey.HEARTBEAT_TTL_SECS, "30"),
       Map.entry(ConfigKey.DEREGISTER_AFTER_SECS, "300"),
@@ -59,6 +62,17 @@ class ConfigPropertiesTest {
       Map.entry(ConfigKey.DNS_FORWARD_FROM, "10.0.0.0/8,fd00::/8"),
       Map.entry(ConfigKey.DNS_UPSTREAM_TIMEOUT_MS, "500"),
       Map.entry(ConfigKey.DEBUG, "off"));
+  /** A file that exists (the TLS keys want readable files; their content is checked at start, not here). */
+  private static String readableFile(String name) {
+    try {
+      java.nio.file.Path file = java.nio.file.Files.createTempFile("config-sample-", "-" + name);
+      file.toFile().deleteOnExit();
+      return file.toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** Keys where any text is acceptable (paths) or that accept anything by the original's rule (DEBUG). */
   private static final Set<ConfigKey> ANYTHING_GOES = Set.of(ConfigKey.DB_PATH, ConfigKey.GEOIP_PATH, ConfigKey.DEBUG,
       ConfigKey.REPLICATION_TLS_DIR);
@@ -76,6 +90,11 @@ class ConfigPropertiesTest {
         if ((mask & (1L << key.ordinal())) != 0) {
           env.put(key.env(), VALID.get(key));
         }
+      }
+      if (env.containsKey(ConfigKey.TLS_CERT.env()) != env.containsKey(ConfigKey.TLS_KEY.env())) {
+        // The certificate and its key go together (either alone is refused, see EdgeConfigTest).
+        env.put(ConfigKey.TLS_CERT.env(), VALID.get(ConfigKey.TLS_CERT));
+        env.put(ConfigKey.TLS_KEY.env(), VALID.get(ConfigKey.TLS_KEY));
       }
       assertThat(EdgeConfig.load(env, Map.of())).isNotNull();
     });

@@ -116,7 +116,7 @@ class EdgeConfigTest {
     Map<String, String> both = with(with(api, "EDGEPROXY_TLS_CERT", cert.toString()), "EDGEPROXY_TLS_KEY", missing.toString());
     assertThatThrownBy(() -> EdgeConfig.load(both, Map.of()))
         .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.problems()).containsExactly(
-            "EDGEPROXY_TLS_KEY (--tls-key): names " + missing + ", which is not a readable file"));
+            "EDGEPROXY_TLS_KEY (--tls-key): \"" + missing + "\" is not a readable file (expected: empty, or a readable file)"));
     assertThat(EdgeConfig.load(api, Map.of()).api().tls()).isEqualTo(new ApiConfig.Tls(null)); // self-signed
     assertThat(EdgeConfig.load(Map.of("EDGEPROXY_API_ENABLED", "1"), Map.of()).api().tls()).isNull(); // plain HTTP by default
   }
