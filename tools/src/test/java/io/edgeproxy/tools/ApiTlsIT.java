@@ -10,14 +10,21 @@ import io.edgeproxy.core.config.EdgeConfig;
 import io.edgeproxy.replication.tls.ClusterPki;
 import io.edgeproxy.sql.ApiTokens;
 import io.edgeproxy.sql.RoutingDb;
+import io.edgeproxy.tools.cli.Cli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -76,7 +83,7 @@ class ApiTlsIT {
         "-out", ca.toString(), "-subj", "/CN=test CA", "-days", "2").exit()).isZero();
     assertThat(run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.resolve("pkcs8.key").toString(),
         "-out", csr.toString(), "-subj", "/CN=api.test").exit()).isZero();
-    Path ext = Files.writeString(dir.resolve("ext.cnf"), "subjectAltName=DNS:api.test\nextendedKeyUsage=serverAuth\n");
+    Path ext = Files.writeString(dir.resolve("ext.cnf"), "subjectAltName=DNS:api.test,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
     assertThat(run("openssl", "x509", "-req", "-in", csr.toString(), "-CA", ca.toString(), "-CAkey", dir.resolve("ca.key").toString(),
         "-CAcreateserial", "-out", cert.toString(), "-days", "2", "-extfile", ext.toString()).exit()).isZero();
     assertThat(run("openssl", "rsa", "-in", dir.resolve("pkcs8.key").toString(), "-traditional", "-out", key.toString()).exit())
@@ -98,6 +105,21 @@ class ApiTlsIT {
     Run plain = run("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:" + port() + "/api/v1/members");
     assertThat(plain.exit()).isEqualTo(52); // empty reply from server
     assertThat(plain.out()).endsWith("000");
+    // The CLI registers over TLS when told whom to trust, and refuses an untrusted certificate.
+    String https = "https://127.0.0.1:" + port();
+    String[] register = {"register", "--api", https, "--token", admin, "--id", "web-1", "--app", "web", "--region", "sa",
+        "--ip", "10.0.0.5", "--port", "8080"};
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    String[] trusted = Stream.concat(Arrays.stream(register), Stream.of("--cacert",
+        ca.toString())).toArray(String[]::new);
+    assertThat(Cli.run(Map.of(), new PrintWriter(out), new PrintWriter(err), trusted))
+        .as(err.toString()).isZero();
+    assertThat(out.toString()).contains("web-1 registered");
+    StringWriter refusedErr = new StringWriter();
+    assertThat(Cli.run(Map.of(), new PrintWriter(new StringWriter()),
+        new PrintWriter(refusedErr), register)).isNotZero();
+    assertThat(refusedErr.toString()).contains("cannot reach the discovery API at " + https);
     // Nothing below TLS 1.2 is offered.
     Run old = run("openssl", "s_client", "-connect", "127.0.0.1:" + port(), "-servername", "api.test", "-tls1_1");
     assertThat(old.out()).contains("alert protocol version").contains("Cipher is (NONE)").doesNotContain("BEGIN CERTIFICATE");
@@ -142,7 +164,7 @@ class ApiTlsIT {
 
   @Test
   void aSelfSignedCertificateNamesIpLiteralsAsAddressesAndOtherNamesAsDnsNames() throws Exception {
-    var identity = ClusterPki.selfSigned(List.of("localhost", "127.0.0.1"), java.time.Duration.ofDays(1));
+    var identity = ClusterPki.selfSigned(List.of("localhost", "127.0.0.1"), Duration.ofDays(1));
     assertThat(identity.certificate().getSubjectX500Principal().getName()).isEqualTo("CN=localhost");
     assertThat(identity.certificate().getSubjectAlternativeNames())
         .containsExactlyInAnyOrder(List.of(2, "localhost"), List.of(7, "127.0.0.1"));

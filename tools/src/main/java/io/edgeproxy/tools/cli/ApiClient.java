@@ -16,19 +16,23 @@ import picocli.CommandLine.ParameterException;
 final class ApiClient {
   private final URI base;
   private final String token;
+  private final javax.net.ssl.@Nullable SSLContext trust;
 
-  private ApiClient(URI base, String token) {
+  private ApiClient(URI base, String token, javax.net.ssl.@Nullable SSLContext trust) {
     this.base = base;
     this.token = token;
+    this.trust = trust;
   }
 
   /**
    * The API at {@code url} (else http:// plus EDGEPROXY_API_LISTEN_ADDR, else 127.0.0.1:8081) with
-   * {@code token} (else EDGEPROXY_API_TOKEN).
+   * {@code token} (else EDGEPROXY_API_TOKEN), trusting the PEM certificates in {@code cacert} (a
+   * private CA, or an agent's self-signed certificate) for an https:// API, as curl's --cacert.
    *
    * @throws ParameterException (a usage error) when there is no token or the URL is unusable
    */
-  static ApiClient of(@Nullable String url, @Nullable String token, Map<String, String> env, CommandSpec spec) {
+  static ApiClient of(@Nullable String url, @Nullable String token, java.nio.file.@Nullable Path cacert, Map<String, String> env,
+      CommandSpec spec) {
     String t = token != null ? token : env.get("EDGEPROXY_API_TOKEN");
     if (t == null || t.isBlank()) {
       throw new ParameterException(spec.commandLine(), "no API token (expected: --token TOKEN or EDGEPROXY_API_TOKEN; create one with"
@@ -40,9 +44,31 @@ final class ApiClient {
       if (uri.getScheme() == null || uri.getHost() == null) {
         throw new IllegalArgumentException("no scheme or host");
       }
-      return new ApiClient(uri, t.strip());
+      return new ApiClient(uri, t.strip(), cacert == null ? null : trusting(cacert, spec));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "API URL '" + u + "' (expected: http://host:port)");
+    }
+  }
+
+  /** A TLS context that trusts exactly the certificates in {@code file}. */
+  private static javax.net.ssl.SSLContext trusting(java.nio.file.Path file, CommandSpec spec) {
+    try (var in = java.nio.file.Files.newInputStream(file)) {
+      var store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+      store.load(null, null);
+      int n = 0;
+      for (var certificate : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        store.setCertificateEntry("trusted-" + n++, certificate);
+      }
+      if (n == 0) {
+        throw new ParameterException(spec.commandLine(), "--cacert " + file + " holds no PEM certificate");
+      }
+      var factory = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      factory.init(store);
+      var context = javax.net.ssl.SSLContext.getInstance("TLS");
+      context.init(null, factory.getTrustManagers(), null);
+      return context;
+    } catch (IOException | java.security.GeneralSecurityException e) {
+      throw new ParameterException(spec.commandLine(), "--cacert " + file + ": " + e.getMessage());
     }
   }
 
@@ -65,7 +91,11 @@ final class ApiClient {
     if (json != null) {
       request.header("Content-Type", "application/json");
     }
-    try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    if (trust != null) {
+      builder.sslContext(trust);
+    }
+    try (HttpClient client = builder.build()) {
       HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
       return new Answer(response.statusCode(), response.body());
     } catch (ConnectException e) {

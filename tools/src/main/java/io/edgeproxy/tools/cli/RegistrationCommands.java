@@ -31,6 +31,10 @@ final class RegistrationCommands {
 
     @Option(names = "--token", paramLabel = "TOKEN", description = "Bearer token (default: EDGEPROXY_API_TOKEN).")
     @Nullable String token;
+
+    @Option(names = "--cacert", paramLabel = "FILE",
+        description = "PEM certificates to trust for an https:// API (a private CA, or the agent's self-signed certificate).")
+    java.nio.file.@Nullable Path cacert;
   }
 
   /** Prints the API's answer: its message (or its JSON), or its error on stderr with exit code 1. */
@@ -103,7 +107,7 @@ final class RegistrationCommands {
 
     @Override
     public Integer call() throws IOException {
-      ApiClient client = ApiClient.of(api.url, api.token, env, spec);
+      ApiClient client = ApiClient.of(api.url, api.token, api.cacert, env, spec);
       ObjectNode body = JsonOutput.MAPPER.createObjectNode().put("id", id).put("app", app).put("region", region)
           .put("ip", ip).put("port", port);
       if (country != null) {
@@ -148,7 +152,7 @@ final class RegistrationCommands {
 
     @Override
     public Integer call() throws IOException {
-      ApiClient client = ApiClient.of(api.url, api.token, env, spec);
+      ApiClient client = ApiClient.of(api.url, api.token, api.cacert, env, spec);
       ApiClient.Answer answer = client.send("DELETE", "api/v1/backends/" + URLEncoder.encode(id, StandardCharsets.UTF_8), null);
       return report(spec, answer, json, "deregistered " + id);
     }
