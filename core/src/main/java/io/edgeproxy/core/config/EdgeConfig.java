@@ -125,7 +125,6 @@ public record EdgeConfig(
         : Duration.ofSeconds(Long.parseLong(ConfigKey.DEREGISTER_AFTER_SECS.defaultValue()));
   }
 
-  /** Every default, nothing from the environment. */
   /** EDGEPROXY_TLS_CERT and _KEY: both (readable files) or neither. */
   private static ApiConfig.@Nullable TlsFiles tlsFiles(ConfigValues v) {
     boolean certGiven = !v.isEmpty(ConfigKey.TLS_CERT);
@@ -141,6 +140,7 @@ public record EdgeConfig(
     return cert == null || key == null ? null : new ApiConfig.TlsFiles(cert, key);
   }
 
+  /** Every default, nothing from the environment. */
   public static EdgeConfig defaults() {
     return load(Map.of(), Map.of());
   }
