@@ -6,15 +6,10 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,8 +47,8 @@ final class ApiTls {
     PrivateKey key;
     List<X509Certificate> chain;
     if (files != null) {
-      key = key(files.key());
-      chain = chain(files.certificate());
+      key = ClusterPki.loadKey(files.key());
+      chain = ClusterPki.loadChain(files.certificate());
     } else {
       List<String> names = new ArrayList<>(List.of("localhost", "127.0.0.1", "::1"));
       if (!listen.getAddress().isAnyLocalAddress() && !names.contains(listen.getAddress().getHostAddress())) {
@@ -71,46 +66,6 @@ final class ApiTls {
     } catch (SSLException | IllegalArgumentException e) {
       throw new IllegalStateException("cannot serve the discovery API over TLS with "
           + (files == null ? "a self-signed certificate" : files.certificate() + " and " + files.key()) + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** A PEM private key: PKCS#8 ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}) or SEC1 ({@code EC PRIVATE KEY}). */
-  private static PrivateKey key(Path file) {
-    try (var reader = Files.newBufferedReader(file); var pem = new org.bouncycastle.openssl.PEMParser(reader)) {
-      var converter = new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter();
-      for (Object object = pem.readObject(); object != null; object = pem.readObject()) {
-        if (object instanceof org.bouncycastle.asn1.pkcs.PrivateKeyInfo info) {
-          return converter.getPrivateKey(info);
-        }
-        if (object instanceof org.bouncycastle.openssl.PEMKeyPair pair) {
-          return converter.getKeyPair(pair).getPrivate();
-        }
-        if (object instanceof org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo
-            || object instanceof org.bouncycastle.openssl.PEMEncryptedKeyPair) {
-          throw new IllegalStateException(file + " holds an encrypted private key; give the key unencrypted, readable only"
-              + " by the agent's user (chmod 600)");
-        }
-      }
-      throw new IllegalStateException(file + " holds no PEM private key (expected: -----BEGIN PRIVATE KEY-----, or an RSA"
-          + " or EC private key)");
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read the private key " + file + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Every certificate in a PEM file, leaf first. */
-  private static List<X509Certificate> chain(Path file) {
-    try (InputStream in = Files.newInputStream(file)) {
-      List<X509Certificate> out = new ArrayList<>();
-      for (var certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-        out.add((X509Certificate) certificate);
-      }
-      if (out.isEmpty()) {
-        throw new IllegalStateException(file + " holds no PEM certificate (expected: -----BEGIN CERTIFICATE----- blocks)");
-      }
-      return out;
-    } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalStateException("cannot read the certificate chain " + file + ": " + e.getMessage(), e);
     }
   }
 

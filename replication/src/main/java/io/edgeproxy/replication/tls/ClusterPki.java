@@ -9,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
@@ -160,33 +158,57 @@ public final class ClusterPki {
     return new Identity(loadCertificate(certificate), loadKey(key));
   }
 
+  /** The first certificate of a PEM file. */
   public static X509Certificate loadCertificate(Path file) {
+    return loadChain(file).getFirst();
+  }
+
+  /** Every certificate of a PEM file, in order (a chain: leaf first). */
+  public static List<X509Certificate> loadChain(Path file) {
     try (Reader reader = Files.newBufferedReader(file); PEMParser pem = new PEMParser(reader)) {
-      Object object = pem.readObject();
-      if (!(object instanceof X509CertificateHolder holder)) {
-        throw new IllegalArgumentException(file + " does not hold a PEM certificate");
+      List<X509Certificate> chain = new java.util.ArrayList<>();
+      var converter = new JcaX509CertificateConverter();
+      for (Object object = pem.readObject(); object != null; object = pem.readObject()) {
+        if (object instanceof X509CertificateHolder holder) {
+          chain.add(converter.getCertificate(holder));
+        }
       }
-      return new JcaX509CertificateConverter().getCertificate(holder);
+      if (chain.isEmpty()) {
+        throw new IllegalArgumentException(file + " does not hold a PEM certificate (expected: -----BEGIN CERTIFICATE-----)");
+      }
+      return chain;
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalArgumentException("cannot read certificate " + file + ": " + e.getMessage(), e);
     }
   }
 
-  /** Loads a PKCS#8 ("PRIVATE KEY") PEM file holding an EC key. */
+  /**
+   * A PEM private key: PKCS#8 ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}) or SEC1
+   * ({@code EC PRIVATE KEY}); an encrypted key is refused, naming the file.
+   */
   public static PrivateKey loadKey(Path file) {
-    try {
-      String text = Files.readString(file);
-      int begin = text.indexOf("-----BEGIN PRIVATE KEY-----");
-      int end = text.indexOf("-----END PRIVATE KEY-----");
-      if (begin < 0 || end < begin) {
-        throw new IllegalArgumentException(file + " does not hold a PEM private key (expected: -----BEGIN PRIVATE KEY-----)");
+    try (Reader reader = Files.newBufferedReader(file); PEMParser pem = new PEMParser(reader)) {
+      var converter = new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter();
+      for (Object object = pem.readObject(); object != null; object = pem.readObject()) {
+        if (object instanceof org.bouncycastle.asn1.pkcs.PrivateKeyInfo info) {
+          return converter.getPrivateKey(info);
+        }
+        if (object instanceof org.bouncycastle.openssl.PEMKeyPair pair) {
+          return converter.getKeyPair(pair).getPrivate();
+        }
+        if (object instanceof org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo
+            || object instanceof org.bouncycastle.openssl.PEMEncryptedKeyPair) {
+          throw new IllegalArgumentException(file + " holds an encrypted private key; give it unencrypted, readable only"
+              + " by the agent's user (chmod 600)");
+        }
       }
-      byte[] der = Base64.getMimeDecoder().decode(text.substring(begin + 27, end));
-      return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
-    } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + " does not hold a PEM private key (expected: -----BEGIN PRIVATE KEY-----,"
+          + " or an RSA or EC private key)");
+    } catch (IOException e) {
       throw new IllegalArgumentException("cannot read private key " + file + ": " + e.getMessage(), e);
     }
   }
+
 
   /** The PEM text of a certificate, or of a private key in PKCS#8. */
   public static String pem(Object object) {
