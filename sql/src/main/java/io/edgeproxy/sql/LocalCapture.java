@@ -53,12 +53,10 @@ final class LocalCapture {
     long wallMs;
   }
 
-  /** A captured transaction and how it moved row hashes. */
-  record Captured(ChangeSet set, List<DigestDelta> deltas, List<RowKey> rows) {}
-
   private LocalCapture() {}
 
-  static @Nullable Captured capture(Statements st, ReplicatedSchema schema, String self, HybridClock clock, long previousTxn)
+  /** This POP's pending changes as one transaction, and how it moved row hashes; null when nothing is pending. */
+  static ReplicaStore.@Nullable Capture capture(Statements st, ReplicatedSchema schema, String self, HybridClock clock, long previousTxn)
       throws SQLException {
     Map<RowKey, Pending> pending = new LinkedHashMap<>();
     long lastSeq = -1;
@@ -106,7 +104,7 @@ final class LocalCapture {
     }
     st.update("INSERT INTO __edge_holds (origin, hlc) VALUES (?, ?) ON CONFLICT(origin) DO UPDATE SET hlc = max(hlc, excluded.hlc)",
         self, txn);
-    return new Captured(new ChangeSet(self, previousTxn, txn, rows), deltas, rows.stream().map(r -> new RowKey(r.table(), r.key())).toList());
+    return new ReplicaStore.Capture(new ChangeSet(self, previousTxn, txn, rows), deltas);
   }
 
   /** What a table's rows and their clocks held before the capture, read for all its pending keys at once. */

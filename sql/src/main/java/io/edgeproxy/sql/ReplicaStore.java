@@ -135,8 +135,7 @@ public final class ReplicaStore {
   }
 
   private @Nullable Capture capture(Statements st, HybridClock clock) throws SQLException {
-    LocalCapture.Captured captured = LocalCapture.capture(st, schema, nodeId, clock, holdsOf(st.connection(), nodeId));
-    return captured == null ? null : new Capture(captured.set(), captured.deltas());
+    return LocalCapture.capture(st, schema, nodeId, clock, holdsOf(st.connection(), nodeId));
   }
 
   /**

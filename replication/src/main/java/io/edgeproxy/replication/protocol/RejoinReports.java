@@ -15,7 +15,26 @@ import java.util.List;
  * matters.
  */
 final class RejoinReports {
+  private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(RejoinReports.class);
+
   private RejoinReports() {}
+
+  /**
+   * What {@code self}'s rejoin from {@code peer} did: logged (a warning when local changes were
+   * dropped, with the file listing them, written to {@code dir}) and returned for the status.
+   */
+  static RejoinReport record(Path dir, String self, String peer, String reason, ReplicaStore.ReplaceResult result, long nowMs) {
+    Path report = result.lost().isEmpty() ? null : write(dir, peer, reason, result.lost(), nowMs);
+    String again = result.deletedAgain() == 0 ? ""
+        : "; " + result.deletedAgain() + " rows the copy had that this POP had deleted are deleted again";
+    if (report == null) {
+      logger.info("{}: rejoined from {}: {} rows copied{} ({})", self, peer, result.rowsCopied(), again, reason);
+    } else {
+      logger.warn("{}: rejoined from {}: {} rows copied; {} local changes the copy did not have were dropped, listed in {}{} ({})",
+          self, peer, result.rowsCopied(), result.lost().size(), report, again, reason);
+    }
+    return new RejoinReport(peer, reason, nowMs, result.rowsCopied(), result.lost().size(), report);
+  }
 
   static Path write(Path dir, String from, String reason, List<ReplicaStore.LostChange> lost, long nowMs) {
     String stamp = Instant.ofEpochMilli(nowMs).toString().replace(':', '-');

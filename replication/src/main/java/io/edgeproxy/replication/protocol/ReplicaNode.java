@@ -449,18 +449,7 @@ public final class ReplicaNode {
     clock.restore(result.maxHlc());
     digest.rebuild(store);
     refreshClocks();
-    String reason = rejoin.reason();
-    Path report = result.lost().isEmpty() ? null : RejoinReports.write(settings.dataDir(), peer, reason, result.lost(),
-        runtime.wallMillis());
-    RejoinReport done = new RejoinReport(peer, reason, runtime.wallMillis(), result.rowsCopied(), result.lost().size(), report);
-    String again = result.deletedAgain() == 0 ? ""
-        : "; " + result.deletedAgain() + " rows the copy had that this POP had deleted are deleted again";
-    if (result.lost().isEmpty()) {
-      logger.info("{}: rejoined from {}: {} rows copied{} ({})", self, peer, result.rowsCopied(), again, reason);
-    } else {
-      logger.warn("{}: rejoined from {}: {} rows copied; {} local changes the copy did not have were dropped, listed in {}{} ({})",
-          self, peer, result.rowsCopied(), result.lost().size(), report, again, reason);
-    }
+    RejoinReport done = RejoinReports.record(settings.dataDir(), self, peer, rejoin.reason(), result, runtime.wallMillis());
     rejoin.done(done);
     lastSync.rejoined(runtime.wallMillis());
     for (PeerSession session : peers.all()) {
