@@ -22,10 +22,7 @@ final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
     // is connected.
     ch.config().setAutoRead(false);
     listener.stats().accepted();
-    ProxyLoop loop = loops.get(ch.eventLoop());
-    ProxyConnection connection = new ProxyConnection(loop, ch);
-    loop.add(connection);
-    ch.closeFuture().addListener(f -> loop.remove(connection));
+    ProxyConnection connection = ProxyConnection.tracked(loops, ch);
     ch.pipeline().addLast(new ProxyFrontendHandler(listener, connection));
   }
 }

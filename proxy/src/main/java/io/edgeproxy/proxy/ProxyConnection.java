@@ -17,6 +17,15 @@ final class ProxyConnection {
   private @Nullable Channel backend;
   private long lastActiveTick;
 
+  /** A connection for the client just accepted on {@code client}, tracked by its loop until it closes. */
+  static ProxyConnection tracked(java.util.Map<io.netty.channel.EventLoop, ProxyLoop> loops, Channel client) {
+    ProxyLoop loop = loops.get(client.eventLoop());
+    ProxyConnection connection = new ProxyConnection(loop, client);
+    loop.add(connection);
+    client.closeFuture().addListener(f -> loop.remove(connection));
+    return connection;
+  }
+
   ProxyConnection(ProxyLoop loop, Channel client) {
     this.loop = loop;
     this.client = client;

@@ -33,29 +33,56 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
 
   private final ProxyListener listener;
   private final ProxyConnection connection;
+  private final String app;
+  private final boolean startWhenAdded;
   private final List<String> tried = new ArrayList<>(2);
   private final List<Object> early = new ArrayList<>(1);
   private boolean clientInputShutEarly;
   private boolean relaying;
   private InetAddress clientAddress;
 
+  /** For a client just accepted: routing starts when the channel turns active. */
   ProxyFrontendHandler(ProxyListener listener, ProxyConnection connection) {
+    this(listener, connection, listener.app(), false);
+  }
+
+  /**
+   * @param app the app to route to
+   * @param startWhenAdded true when added to a channel that is already active (the HTTPS edge adds
+   *     it once it knows the app); its reads must be paused then
+   */
+  ProxyFrontendHandler(ProxyListener listener, ProxyConnection connection, String app, boolean startWhenAdded) {
     this.listener = listener;
     this.connection = connection;
+    this.app = app;
+    this.startWhenAdded = startWhenAdded;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (startWhenAdded) {
+      start(ctx.channel());
+    }
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    clientAddress = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
-    attempt(ctx.channel());
+    if (!startWhenAdded) {
+      start(ctx.channel());
+    }
+  }
+
+  private void start(Channel client) {
+    clientAddress = ((InetSocketAddress) client.remoteAddress()).getAddress();
+    attempt(client);
   }
 
   private void attempt(Channel client) {
     Router router = listener.router();
-    RouteDecision decision = router.route(listener.app(), clientAddress, tried);
+    RouteDecision decision = router.route(app, clientAddress, tried);
     if (!(decision instanceof RouteDecision.Reserved reserved)) {
       listener.stats().refused();
-      logger.debug("{} app {}: no backend ({})", client.remoteAddress(), listener.app(), ((RouteDecision.Refused) decision).reason());
+      logger.debug("{} app {}: no backend ({})", client.remoteAddress(), app, ((RouteDecision.Refused) decision).reason());
       client.close();
       return;
     }
@@ -82,7 +109,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     Router router = listener.router();
     if (!f.isSuccess()) {
       listener.stats().connectFailed();
-      boolean ejected = router.connectFailed(listener.app(), clientAddress, reserved);
+      boolean ejected = router.connectFailed(app, clientAddress, reserved);
       logger.debug("{} -> {} ({}) connect failed: {}{}", client.remoteAddress(), reserved.backend().id(),
           reserved.backend().socketAddress(), f.cause().toString(), ejected ? "; backend ejected" : "");
       tried.add(reserved.backend().id());

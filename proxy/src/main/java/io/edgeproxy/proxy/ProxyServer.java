@@ -2,6 +2,7 @@ package io.edgeproxy.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import io.edgeproxy.core.config.EdgeTlsConfig;
 import io.edgeproxy.core.config.ListenerConfig;
 import io.edgeproxy.core.config.ProxyConfig;
 import io.edgeproxy.core.geo.SocketAddresses;
@@ -31,6 +32,7 @@ public final class ProxyServer implements AutoCloseable {
   private final Router router;
   private final NettyTransport transport;
   private final ProxyStats stats = new ProxyStats();
+  private final EdgeStats edgeStats = new EdgeStats();
   private final Map<EventLoop, ProxyLoop> loops = new IdentityHashMap<>();
   private final List<Channel> listening = new ArrayList<>();
 
@@ -71,12 +73,42 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   /**
+   * Binds the HTTPS edge listener (after {@link #start}): one address for every app, routed by
+   * server name, sharing the proxy's I/O threads, routing and drain.
+   *
+   * @return the bound address (port 0 resolved)
+   * @throws ProxyBindException naming the address when it cannot be bound
+   */
+  public synchronized InetSocketAddress startEdge(EdgeTlsConfig tls, EdgeCertificates certificates) {
+    EdgeListener edge = new EdgeListener(new ProxyListener("", router, transport, config, stats), tls, certificates, edgeStats);
+    try {
+      InetSocketAddress address = bindPerLoop(tls.listen(), new EdgeChannelInitializer(edge, loops));
+      logger.info("HTTPS edge listening on {}{}{} ({})", SocketAddresses.format(address),
+          tls.domain() == null ? "" : ", <app>." + tls.domain() + " routes to <app>",
+          tls.defaultApp() == null ? "" : ", names nothing routes go to app " + tls.defaultApp(), transport.describe());
+      return address;
+    } catch (Exception e) { // bind failures arrive as (sneakily thrown) IOExceptions
+      throw new ProxyBindException("cannot listen on " + SocketAddresses.format(tls.listen()) + " for the HTTPS edge: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** Counters of the HTTPS edge listener (zero when it is off). */
+  public EdgeStats edgeStats() {
+    return edgeStats;
+  }
+
+  private InetSocketAddress bindPerLoop(ListenerConfig lc, ProxyListener listener) {
+    return bindPerLoop(lc.address(), new ProxyChannelInitializer(listener, loops));
+  }
+
+  /**
    * One listening socket per I/O thread on the same address (SO_REUSEPORT): the kernel spreads new
    * connections over them and each thread accepts its own, so no connection is handed from an
    * acceptor thread to a worker. The first bind resolves port 0; the others reuse its port.
    */
-  private InetSocketAddress bindPerLoop(ListenerConfig lc, ProxyListener listener) {
-    InetSocketAddress address = lc.address();
+  private InetSocketAddress bindPerLoop(InetSocketAddress first, io.netty.channel.ChannelHandler childHandler) {
+    InetSocketAddress address = first;
     for (EventLoop loop : transport.workerLoops()) {
       Channel channel = new ServerBootstrap()
           .group(loop, loop)
@@ -86,7 +118,7 @@ public final class ProxyServer implements AutoCloseable {
           .option(transport.reusePortOption(), true)
           .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
           .childOption(ChannelOption.TCP_NODELAY, true)
-          .childHandler(new ProxyChannelInitializer(listener, loops))
+          .childHandler(childHandler)
           .bind(address).syncUninterruptibly().channel();
       listening.add(channel);
       address = (InetSocketAddress) channel.localAddress();

@@ -93,13 +93,24 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
         self.close();
         return;
       }
-      peer.shutdownOutput().addListener((ChannelFutureListener) done -> {
+      shutOutput(peer).addListener((ChannelFutureListener) done -> {
         if (!done.isSuccess() || self.isOutputShutdown()) {
           self.close();
           peer.close();
         }
       });
     });
+  }
+
+  /** Sends the FIN; on a TLS connection the HTTPS edge terminated, after a close_notify (RFC 8446 section 6.1). */
+  private static io.netty.channel.ChannelFuture shutOutput(DuplexChannel channel) {
+    io.netty.handler.ssl.SslHandler tls = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+    if (tls == null) {
+      return channel.shutdownOutput();
+    }
+    io.netty.channel.ChannelPromise done = channel.newPromise();
+    tls.closeOutbound().addListener(f -> channel.shutdownOutput(done));
+    return done;
   }
 
   @Override

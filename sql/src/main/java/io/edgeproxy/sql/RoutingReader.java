@@ -33,7 +33,7 @@ final class RoutingReader {
         Long expires = leases.get(id);
         return expires == null ? null : rule.stateAt(expires, nowMs);
       });
-      return new LoadResult(new RoutingData(backends, regions, apps), problems, leases);
+      return new LoadResult(new RoutingData(backends, regions, apps, EdgeRows.read(connection, problems)), problems, leases);
     } finally {
       connection.rollback();
       connection.setAutoCommit(autoCommit);

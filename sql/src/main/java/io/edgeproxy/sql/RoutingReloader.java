@@ -203,7 +203,7 @@ public final class RoutingReloader implements AutoCloseable {
         backends.add(b);
       }
     }
-    return state.publishChanges(new io.edgeproxy.core.routing.RoutingData(backends, data.regions(), data.apps()), changes);
+    return state.publishChanges(data.withBackends(backends), changes);
   }
 
 

@@ -91,7 +91,7 @@ final class RowValidator {
   }
 
   /** The integer in {@code value} (SQLite may hand back Integer, Long, Double or numeric text). */
-  private static @Nullable Long integer(@Nullable Object value, @Nullable Long ifNull) {
+  static @Nullable Long integer(@Nullable Object value, @Nullable Long ifNull) {
     if (value == null) {
       return ifNull;
     }
@@ -111,11 +111,11 @@ final class RowValidator {
     return null;
   }
 
-  private static @Nullable String text(@Nullable Object value) {
+  static @Nullable String text(@Nullable Object value) {
     return value instanceof String s ? s.trim() : null;
   }
 
-  private static String show(@Nullable Object value) {
+  static String show(@Nullable Object value) {
     if (value == null) {
       return "NULL";
     }

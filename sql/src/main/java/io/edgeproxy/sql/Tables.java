@@ -8,6 +8,8 @@ public final class Tables {
   public static final String REGISTRATIONS = "registrations";
   public static final String API_TOKENS = "api_tokens";
   public static final String HEALTH_CHECKS = "health_checks";
+  public static final String HOSTNAMES = "hostnames";
+  public static final String CERTIFICATES = "certificates";
 
   private Tables() {}
 }

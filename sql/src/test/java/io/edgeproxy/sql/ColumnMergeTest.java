@@ -213,10 +213,10 @@ class ColumnMergeTest {
   @Test
   void rowsOfATableOrColumnThisSchemaLacksAreKeptAsideAndShippedOn() {
     Version v = new Version(wall.get() << 16, "pop-x");
-    RowChange unknownTable = new RowChange("hostnames", "www.example.com", 1, v,
+    RowChange unknownTable = new RowChange("tunnels", "www.example.com", 1, v,
         Map.of("app", new Cell("web", v), "mode", new Cell("terminate", v)));
     RowChange unknownColumn = new RowChange("apps", "web", 1, v,
-        Map.of("proxy_protocol", new Cell(1L, v), "http_redirect", new Cell(0L, v)));
+        Map.of("proxy_protocol", new Cell(1L, v), "cache", new Cell(0L, v)));
     ApplyResult result = b.receive(List.of(unknownTable, unknownColumn));
     assertThat(result.rejected()).isEmpty();
     assertThat(result.applied()).isEqualTo(2);

@@ -6,6 +6,9 @@ import io.edgeproxy.core.affinity.ClientBindings;
 import io.edgeproxy.core.change.HybridClock;
 import io.edgeproxy.core.config.ApiConfig;
 import io.edgeproxy.core.config.EdgeConfig;
+import io.edgeproxy.core.config.EdgeTlsConfig;
+import io.edgeproxy.tools.tls.CertificateSeal;
+import io.edgeproxy.tools.tls.EdgeCertificateStore;
 import io.edgeproxy.core.geo.ClientLocator;
 import io.edgeproxy.core.geo.GeoResolver;
 import io.edgeproxy.core.geo.MaxMindGeoResolver;
@@ -63,6 +66,7 @@ public final class EdgeNode implements AutoCloseable {
   private @Nullable NodeMetrics metrics;
   private ClientLocator locator;
   private List<InetSocketAddress> proxyAddresses = List.of();
+  private @Nullable InetSocketAddress edgeAddress;
 
   private EdgeNode(EdgeConfig config) {
     this.config = requireNonNull(config, "config");
@@ -123,6 +127,15 @@ public final class EdgeNode implements AutoCloseable {
     proxy = new ProxyServer(config.proxy(), router, transport);
     proxyAddresses = step("bind proxy listeners", proxy::start);
     resources.add(proxy);
+
+    // 5a. The HTTPS edge: one address for every app, on the proxy's threads, routing and drain.
+    EdgeTlsConfig edge = config.tls();
+    if (edge != null) {
+      CertificateSeal seal = step("open the certificate seal", () -> CertificateSeal.forNode(config));
+      EdgeCertificateStore certificates = step("load the HTTPS edge's certificates", () -> EdgeCertificateStore.start(edge, state, seal));
+      resources.add(certificates);
+      edgeAddress = step("bind the HTTPS edge", () -> proxy.startEdge(edge, certificates));
+    }
 
     // 5b. Active health checks (apps with a row in health_checks): verdicts stay on this POP and
     // feed the proxy's selection; closed before the proxy, so its last verdicts hold during the drain.
@@ -223,6 +236,11 @@ public final class EdgeNode implements AutoCloseable {
       metrics = new NodeMetrics(this);
     }
     return metrics;
+  }
+
+  /** The HTTPS edge's bound address, or null when it is off. */
+  public @Nullable InetSocketAddress edgeAddress() {
+    return edgeAddress;
   }
 
   /** The discovery API's address, or null when it is off. */

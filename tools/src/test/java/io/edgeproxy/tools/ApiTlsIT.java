@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.edgeproxy.core.config.ApiConfig;
+import io.edgeproxy.core.config.TlsFiles;
 import io.edgeproxy.core.config.EdgeConfig;
 import io.edgeproxy.replication.tls.ClusterPki;
 import io.edgeproxy.sql.ApiTokens;
@@ -47,13 +48,8 @@ class ApiTlsIT {
     nodes.forEach(EdgeNode::close);
   }
 
-  record Run(int exit, String out) {}
-
-  private static Run run(String... command) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    return new Run(p.exitValue(), out);
+  private static Commands.Run run(String... command) throws Exception {
+    return Commands.run(command);
   }
 
   /** A node with the API over TLS; returns its admin token. */
@@ -91,18 +87,18 @@ class ApiTlsIT {
     assertThat(Files.readString(key)).contains("BEGIN RSA PRIVATE KEY");
     Files.writeString(cert, Files.readString(cert) + Files.readString(ca));
 
-    String admin = start(dir.resolve("pop"), new ApiConfig.Tls(new ApiConfig.TlsFiles(cert, key)));
+    String admin = start(dir.resolve("pop"), new ApiConfig.Tls(new TlsFiles(cert, key)));
     String url = "https://api.test:" + port() + "/api/v1/members";
     String resolve = "api.test:" + port() + ":127.0.0.1";
 
-    Run ok = run("curl", "-sS", "--cacert", ca.toString(), "--resolve", resolve, "-H", "Authorization: Bearer " + admin,
+    Commands.Run ok = run("curl", "-sS", "--cacert", ca.toString(), "--resolve", resolve, "-H", "Authorization: Bearer " + admin,
         "-w", "\n%{http_code} %{ssl_verify_result}", url);
     assertThat(ok.out()).contains("\"members\"").endsWith("200 0");
     // Still a bearer token API: TLS adds privacy, not access.
     assertThat(run("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", ca.toString(), "--resolve", resolve, url)
         .out()).isEqualTo("401");
     // Plain HTTP to the TLS port gets no HTTP answer, only a closed connection.
-    Run plain = run("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:" + port() + "/api/v1/members");
+    Commands.Run plain = run("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:" + port() + "/api/v1/members");
     assertThat(plain.exit()).isEqualTo(52); // empty reply from server
     assertThat(plain.out()).endsWith("000");
     // The CLI registers over TLS when told whom to trust, and refuses an untrusted certificate.
@@ -121,9 +117,9 @@ class ApiTlsIT {
         new PrintWriter(refusedErr), register)).isNotZero();
     assertThat(refusedErr.toString()).contains("cannot reach the discovery API at " + https);
     // Nothing below TLS 1.2 is offered.
-    Run old = run("openssl", "s_client", "-connect", "127.0.0.1:" + port(), "-servername", "api.test", "-tls1_1");
+    Commands.Run old = run("openssl", "s_client", "-connect", "127.0.0.1:" + port(), "-servername", "api.test", "-tls1_1");
     assertThat(old.out()).contains("alert protocol version").contains("Cipher is (NONE)").doesNotContain("BEGIN CERTIFICATE");
-    Run modern = run("sh", "-c", "openssl s_client -connect 127.0.0.1:" + port() + " -servername api.test -tls1_2 -brief"
+    Commands.Run modern = run("sh", "-c", "openssl s_client -connect 127.0.0.1:" + port() + " -servername api.test -tls1_2 -brief"
         + " </dev/null 2>&1");
     assertThat(modern.out()).contains("Protocol version: TLSv1.2").containsPattern("Ciphersuite: ECDHE-RSA-(AES|CHACHA20)");
   }
@@ -152,7 +148,7 @@ class ApiTlsIT {
     assertThat(run("curl", "-sS", "-k", "--pinnedpubkey", "sha256//" + "A".repeat(43) + "=", "-o", "/dev/null", url).exit())
         .isEqualTo(90);
     // The certificate names the loopback address it is reached on.
-    Run text = run("sh", "-c", "openssl s_client -connect 127.0.0.1:" + port() + " </dev/null 2>/dev/null | openssl x509 -noout -text");
+    Commands.Run text = run("sh", "-c", "openssl s_client -connect 127.0.0.1:" + port() + " </dev/null 2>/dev/null | openssl x509 -noout -text");
     assertThat(text.out()).contains("IP Address:127.0.0.1").contains("DNS:localhost");
     // Its key was never written: the node's home holds no private key.
     try (var files = Files.walk(dir.resolve("pop"))) {

@@ -3,7 +3,6 @@ package io.edgeproxy.core.config;
 import static java.util.Objects.requireNonNull;
 
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -19,14 +18,6 @@ import org.jspecify.annotations.Nullable;
 public record ApiConfig(InetSocketAddress listen, Duration heartbeatTtl, Duration deregisterAfter, @Nullable Tls tls) {
   /** TLS for the API: the certificate chain and key files, or null for a self-signed certificate made at start. */
   public record Tls(@Nullable TlsFiles files) {}
-
-  /** A PEM certificate chain and its private key. */
-  public record TlsFiles(Path certificate, Path key) {
-    public TlsFiles {
-      requireNonNull(certificate, "certificate");
-      requireNonNull(key, "key");
-    }
-  }
 
   public ApiConfig {
     requireNonNull(listen, "listen");

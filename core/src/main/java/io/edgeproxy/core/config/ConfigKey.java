@@ -82,8 +82,20 @@ public enum ConfigKey {
   API_TLS("EDGEPROXY_API_TLS", "--api-tls", "false", Kind.BOOLEAN,
       "Serve the discovery API over TLS (1.2 and 1.3 only) with EDGEPROXY_TLS_CERT/_KEY, or a self-signed certificate made at"
           + " start when they are empty, so bearer tokens never cross the network in clear."),
+  TLS_ENABLED("EDGEPROXY_TLS_ENABLED", "--tls", "false", Kind.BOOLEAN,
+      "Serve the HTTPS edge: one TLS listener for every app, routed by the ClientHello's server name (SNI)."),
+  TLS_LISTEN_ADDR("EDGEPROXY_TLS_LISTEN_ADDR", "--tls-listen", "0.0.0.0:8443", Kind.ADDRESS,
+      "The HTTPS edge's listen address (host:port)."),
+  DOMAIN("EDGEPROXY_DOMAIN", "--domain", "", Kind.OPTIONAL_DNS_NAME,
+      "On the HTTPS edge, <app>.<domain> reaches app <app> with no further setup; empty: only table hostnames routes names."),
+  TLS_CERTS_DIR("EDGEPROXY_TLS_CERTS_DIR", "--tls-certs-dir", "", Kind.OPTIONAL_DIR,
+      "Directory of more certificates for the HTTPS edge: NAME.crt (PEM chain) with NAME.key, served for the names the"
+          + " certificate covers; changes apply within a second."),
+  TLS_HELLO_TIMEOUT_MS("EDGEPROXY_TLS_HELLO_TIMEOUT_MS", "--tls-hello-timeout-ms", "10000", Kind.POSITIVE_MILLIS,
+      "A client of the HTTPS edge that has not sent its whole ClientHello, or finished the handshake, this long after"
+          + " connecting is closed (milliseconds)."),
   TLS_CERT("EDGEPROXY_TLS_CERT", "--tls-cert", "", Kind.OPTIONAL_FILE,
-      "PEM certificate chain this POP serves over TLS (today: the discovery API's, with EDGEPROXY_API_TLS); empty: a"
+      "PEM certificate chain: the HTTPS edge's default certificate and the discovery API's (EDGEPROXY_API_TLS); empty: a"
           + " self-signed certificate made at start, its key never written to disk."),
   TLS_KEY("EDGEPROXY_TLS_KEY", "--tls-key", "", Kind.OPTIONAL_FILE,
       "PEM private key (PKCS#8, or PKCS#1/SEC1) of EDGEPROXY_TLS_CERT; set both or neither."),
@@ -158,6 +170,8 @@ public enum ConfigKey {
     PATH("a file path"),
     OPTIONAL_PATH("a file path, or empty for the embedded database"),
     OPTIONAL_FILE("empty, or a readable file"),
+    OPTIONAL_DIR("empty, or a directory"),
+    OPTIONAL_DNS_NAME("empty, or a DNS name: labels of letters, digits, '-' or '_' (1-63 each) separated by '.'"),
     REGION("a region code: lower-case letters, digits or '-', 1-32 characters"),
     NAME_OR_ANY("an app name (letters, digits, '.', '_', '-') or '*'"),
     NAME("a name: letters, digits, '.', '_' or '-', 1-128 characters"),

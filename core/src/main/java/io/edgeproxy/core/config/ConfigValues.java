@@ -136,6 +136,21 @@ final class ConfigValues {
     return p;
   }
 
+  /** An optional path that must name a directory when given. */
+  @Nullable Path optionalDirectory(ConfigKey key) {
+    Path p = optionalPath(key);
+    if (p != null && !java.nio.file.Files.isDirectory(p)) {
+      problem(key, "is not a directory");
+      return null;
+    }
+    return p;
+  }
+
+  /** An optional DNS name, lower-cased, without a trailing dot; null when empty. */
+  @Nullable String optionalDnsName(ConfigKey key) {
+    return isEmpty(key) ? null : dnsZone(key);
+  }
+
   @Nullable Path optionalPath(ConfigKey key) {
     String text = raw.get(key).trim();
     if (text.isEmpty()) {

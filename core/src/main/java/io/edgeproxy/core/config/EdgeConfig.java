@@ -24,6 +24,7 @@ public record EdgeConfig(
     @Nullable ReplicationConfig replication,
     @Nullable DnsConfig dns,
     @Nullable ApiConfig api,
+    @Nullable EdgeTlsConfig tls,
     List<String> effective) {
 
   public EdgeConfig {
@@ -102,7 +103,7 @@ public record EdgeConfig(
           v.millis(ConfigKey.DNS_UPSTREAM_TIMEOUT_MS, 1));
     }
     ApiConfig api = null;
-    ApiConfig.TlsFiles tlsFiles = tlsFiles(v);
+    TlsFiles tlsFiles = tlsFiles(v);
     if (v.bool(ConfigKey.API_ENABLED)) {
       api = new ApiConfig(
           v.address(ConfigKey.API_LISTEN_ADDR),
@@ -110,10 +111,21 @@ public record EdgeConfig(
           v.seconds(ConfigKey.DEREGISTER_AFTER_SECS, 1),
           v.bool(ConfigKey.API_TLS) ? new ApiConfig.Tls(tlsFiles) : null);
     }
+    EdgeTlsConfig tls = null;
+    if (v.bool(ConfigKey.TLS_ENABLED)) {
+      String app = listeners.getFirst().app();
+      tls = new EdgeTlsConfig(
+          v.address(ConfigKey.TLS_LISTEN_ADDR),
+          tlsFiles,
+          v.optionalDirectory(ConfigKey.TLS_CERTS_DIR),
+          v.optionalDnsName(ConfigKey.DOMAIN),
+          "*".equals(app) ? null : app,
+          v.millis(ConfigKey.TLS_HELLO_TIMEOUT_MS, 1));
+    }
     if (!v.problems().isEmpty()) {
       throw new InvalidConfigException(v.problems());
     }
-    return new EdgeConfig(node, geo, affinity, proxy, replication, dns, api, v.describe());
+    return new EdgeConfig(node, geo, affinity, proxy, replication, dns, api, tls, v.describe());
   }
 
   /**
@@ -126,7 +138,7 @@ public record EdgeConfig(
   }
 
   /** EDGEPROXY_TLS_CERT and _KEY: both (readable files) or neither. */
-  private static ApiConfig.@Nullable TlsFiles tlsFiles(ConfigValues v) {
+  private static @Nullable TlsFiles tlsFiles(ConfigValues v) {
     boolean certGiven = !v.isEmpty(ConfigKey.TLS_CERT);
     boolean keyGiven = !v.isEmpty(ConfigKey.TLS_KEY);
     if (certGiven != keyGiven) {
@@ -137,7 +149,7 @@ public record EdgeConfig(
     }
     Path cert = v.optionalFile(ConfigKey.TLS_CERT);
     Path key = v.optionalFile(ConfigKey.TLS_KEY);
-    return cert == null || key == null ? null : new ApiConfig.TlsFiles(cert, key);
+    return cert == null || key == null ? null : new TlsFiles(cert, key);
   }
 
   /** Every default, nothing from the environment. */
@@ -161,34 +173,39 @@ public record EdgeConfig(
         null,
         null,
         null,
+        null,
         List.of("test profile"));
   }
 
   public EdgeConfig withNode(NodeConfig value) {
-    return new EdgeConfig(value, geo, affinity, proxy, replication, dns, api, effective);
+    return new EdgeConfig(value, geo, affinity, proxy, replication, dns, api, tls, effective);
   }
 
   public EdgeConfig withGeo(GeoConfig value) {
-    return new EdgeConfig(node, value, affinity, proxy, replication, dns, api, effective);
+    return new EdgeConfig(node, value, affinity, proxy, replication, dns, api, tls, effective);
   }
 
   public EdgeConfig withAffinity(AffinityConfig value) {
-    return new EdgeConfig(node, geo, value, proxy, replication, dns, api, effective);
+    return new EdgeConfig(node, geo, value, proxy, replication, dns, api, tls, effective);
   }
 
   public EdgeConfig withProxy(ProxyConfig value) {
-    return new EdgeConfig(node, geo, affinity, value, replication, dns, api, effective);
+    return new EdgeConfig(node, geo, affinity, value, replication, dns, api, tls, effective);
   }
 
   public EdgeConfig withReplication(@Nullable ReplicationConfig value) {
-    return new EdgeConfig(node, geo, affinity, proxy, value, dns, api, effective);
+    return new EdgeConfig(node, geo, affinity, proxy, value, dns, api, tls, effective);
   }
 
   public EdgeConfig withDns(@Nullable DnsConfig value) {
-    return new EdgeConfig(node, geo, affinity, proxy, replication, value, api, effective);
+    return new EdgeConfig(node, geo, affinity, proxy, replication, value, api, tls, effective);
   }
 
   public EdgeConfig withApi(@Nullable ApiConfig value) {
-    return new EdgeConfig(node, geo, affinity, proxy, replication, dns, value, effective);
+    return new EdgeConfig(node, geo, affinity, proxy, replication, dns, value, tls, effective);
+  }
+
+  public EdgeConfig withTls(@Nullable EdgeTlsConfig value) {
+    return new EdgeConfig(node, geo, affinity, proxy, replication, dns, api, value, effective);
   }
 }

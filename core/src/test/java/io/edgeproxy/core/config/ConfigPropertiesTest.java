@@ -48,6 +48,11 @@ class ConfigPropertiesTest {
       Map.entry(ConfigKey.REPLICATION_MAX_CLOCK_SKEW_MS, "250"),
       Map.entry(ConfigKey.API_ENABLED, "true"),
       Map.entry(ConfigKey.API_TLS, "true"),
+      Map.entry(ConfigKey.TLS_ENABLED, "true"),
+      Map.entry(ConfigKey.TLS_LISTEN_ADDR, "0.0.0.0:443"),
+      Map.entry(ConfigKey.DOMAIN, "apps.example.com"),
+      Map.entry(ConfigKey.TLS_CERTS_DIR, directory()),
+      Map.entry(ConfigKey.TLS_HELLO_TIMEOUT_MS, "5000"),
       Map.entry(ConfigKey.TLS_CERT, readableFile("api.pem")),
       Map.entry(ConfigKey.TLS_KEY, readableFile("api.key")),
       Map.entry(ConfigKey.API_LISTEN_ADDR, "127.0.0.1:8081"),
@@ -68,6 +73,17 @@ class ConfigPropertiesTest {
       java.nio.file.Path file = java.nio.file.Files.createTempFile("config-sample-", "-" + name);
       file.toFile().deleteOnExit();
       return file.toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** A directory that exists (EDGEPROXY_TLS_CERTS_DIR). */
+  private static String directory() {
+    try {
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("config-sample-certs");
+      dir.toFile().deleteOnExit();
+      return dir.toString();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -118,7 +134,8 @@ class ConfigPropertiesTest {
       if (e == null) {
         // Digits and dashes are fine app names and region codes.
         assertThat(key.kind()).isIn(ConfigKey.Kind.NAME_OR_ANY, ConfigKey.Kind.REGION, ConfigKey.Kind.NAME,
-            ConfigKey.Kind.OPTIONAL_NAME, ConfigKey.Kind.OPTIONAL_HOST, ConfigKey.Kind.BOOLEAN, ConfigKey.Kind.DNS_ZONE);
+            ConfigKey.Kind.OPTIONAL_NAME, ConfigKey.Kind.OPTIONAL_HOST, ConfigKey.Kind.BOOLEAN, ConfigKey.Kind.DNS_ZONE,
+            ConfigKey.Kind.OPTIONAL_DNS_NAME);
         assertThat(bad).isIn("-5", "99999999999", "x:y", "§");
         return;
       }

@@ -165,7 +165,20 @@ public final class ClusterPki {
 
   /** Every certificate of a PEM file, in order (a chain: leaf first). */
   public static List<X509Certificate> loadChain(Path file) {
-    try (Reader reader = Files.newBufferedReader(file); PEMParser pem = new PEMParser(reader)) {
+    try (Reader reader = Files.newBufferedReader(file)) {
+      return readChain(reader, file.toString());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read certificate " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Every certificate of PEM text, in order; {@code what} names its source in errors. */
+  public static List<X509Certificate> parseChain(String text, String what) {
+    return readChain(new java.io.StringReader(text), what);
+  }
+
+  private static List<X509Certificate> readChain(Reader reader, String file) {
+    try (PEMParser pem = new PEMParser(reader)) {
       List<X509Certificate> chain = new java.util.ArrayList<>();
       var converter = new JcaX509CertificateConverter();
       for (Object object = pem.readObject(); object != null; object = pem.readObject()) {
@@ -187,7 +200,20 @@ public final class ClusterPki {
    * ({@code EC PRIVATE KEY}); an encrypted key is refused, naming the file.
    */
   public static PrivateKey loadKey(Path file) {
-    try (Reader reader = Files.newBufferedReader(file); PEMParser pem = new PEMParser(reader)) {
+    try (Reader reader = Files.newBufferedReader(file)) {
+      return readKey(reader, file.toString());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read private key " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A private key from PEM text (as {@link #loadKey}); {@code what} names its source in errors. */
+  public static PrivateKey parseKey(String text, String what) {
+    return readKey(new java.io.StringReader(text), what);
+  }
+
+  private static PrivateKey readKey(Reader reader, String file) {
+    try (PEMParser pem = new PEMParser(reader)) {
       var converter = new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter();
       for (Object object = pem.readObject(); object != null; object = pem.readObject()) {
         if (object instanceof org.bouncycastle.asn1.pkcs.PrivateKeyInfo info) {

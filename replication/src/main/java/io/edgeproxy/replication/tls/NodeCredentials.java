@@ -39,6 +39,24 @@ public record NodeCredentials(ClusterPki.Identity identity, X509Certificate ca, 
             + " 'edgeproxy certs init --dir " + dir + " --nodes " + nodeId + "')");
       }
     }
+    byte[] key = clusterKey(dir, clusterKeyBase64);
+    X509Certificate ca = ClusterPki.loadCertificate(dir.resolve(ClusterPki.CA_CERT));
+    ClusterPki.Identity identity = ClusterPki.load(dir.resolve(nodeId + ".crt"), dir.resolve(nodeId + ".key"));
+    try {
+      identity.certificate().verify(ca.getPublicKey());
+    } catch (Exception e) {
+      throw new IllegalArgumentException(dir.resolve(nodeId + ".crt") + " is not signed by " + dir.resolve(ClusterPki.CA_CERT));
+    }
+    return new NodeCredentials(identity, ca, key);
+  }
+
+  /**
+   * The cluster key: {@code clusterKeyBase64}, or else {@code dir/cluster.key}. It seals gossip and
+   * the private keys of certificates kept in routing.db.
+   *
+   * @throws IllegalArgumentException when there is none, or it is not 32 bytes or more in base64
+   */
+  public static byte[] clusterKey(Path dir, @Nullable String clusterKeyBase64) {
     String keyText = clusterKeyBase64;
     if (keyText == null) {
       Path file = dir.resolve(ClusterPki.CLUSTER_KEY);
@@ -58,14 +76,7 @@ public record NodeCredentials(ClusterPki.Identity identity, X509Certificate ca, 
     if (key.length < 32) {
       throw new IllegalArgumentException("the gossip key has " + key.length + " bytes (expected: at least 32)");
     }
-    X509Certificate ca = ClusterPki.loadCertificate(dir.resolve(ClusterPki.CA_CERT));
-    ClusterPki.Identity identity = ClusterPki.load(dir.resolve(nodeId + ".crt"), dir.resolve(nodeId + ".key"));
-    try {
-      identity.certificate().verify(ca.getPublicKey());
-    } catch (Exception e) {
-      throw new IllegalArgumentException(dir.resolve(nodeId + ".crt") + " is not signed by " + dir.resolve(ClusterPki.CA_CERT));
-    }
-    return new NodeCredentials(identity, ca, key);
+    return key;
   }
 
   /** Server side of the change-stream: our certificate, and a client certificate from the cluster CA required. */

@@ -43,9 +43,16 @@ final class Workload {
           "registrations", false, false),
       new Write("UPDATE registrations SET expires_ms = max(expires_ms, ?3), ttl_ms = ?2 WHERE id = ?1", "registrations", false, false),
       new Write("DELETE FROM registrations WHERE id = ?1", "registrations", false, false),
-      new Write("INSERT OR REPLACE INTO hostnames (hostname, app, mode) VALUES (?1, 'web', 'm' || ?2)", "hostnames", false, true),
-      new Write("UPDATE apps SET http_redirect = ?2 % 2 WHERE name = ?1", "apps", false, true),
-      new Write("DELETE FROM hostnames WHERE hostname = ?1", "hostnames", false, true));
+      new Write("INSERT OR REPLACE INTO hostnames (hostname, app, mode) VALUES (?1, 'web', 'm' || ?2)", "hostnames", false, false),
+      new Write("UPDATE hostnames SET app = 'a' || ?2 WHERE hostname = ?1", "hostnames", false, false),
+      new Write("DELETE FROM hostnames WHERE hostname = ?1", "hostnames", false, false),
+      new Write("INSERT INTO certificates (hostname, chain_pem, key_sealed, not_after_ms) VALUES (?1, 'c' || ?2, 'v1:' || ?2, ?3)"
+          + " ON CONFLICT(hostname) DO UPDATE SET chain_pem = excluded.chain_pem, key_sealed = excluded.key_sealed,"
+          + " not_after_ms = excluded.not_after_ms", "certificates", false, false),
+      new Write("DELETE FROM certificates WHERE hostname = ?1", "certificates", false, false),
+      new Write("INSERT OR REPLACE INTO tunnels (id, app, mode) VALUES (?1, 'web', 'm' || ?2)", "tunnels", false, true),
+      new Write("UPDATE apps SET cache = ?2 % 2 WHERE name = ?1", "apps", false, true),
+      new Write("DELETE FROM tunnels WHERE id = ?1", "tunnels", false, true));
 
   private Workload() {}
 

@@ -29,10 +29,11 @@ final class AdminReceipts {
       return new AdminQueries.Answer(HttpResponseStatus.CONFLICT, Map.of("error", "this agent serves " + ours.toAbsolutePath()
           + ", not " + db.getFirst(), "db", ours.toAbsolutePath().toString()));
     }
+    node.reloadNow(); // the write applies on this POP now, not at the next poll
     return node.receipts().afterWrite()
         .map(r -> new AdminQueries.Answer(HttpResponseStatus.OK, Map.of("receipt", r, "db", ours.toAbsolutePath().toString())))
         .orElseGet(() -> new AdminQueries.Answer(HttpResponseStatus.NOT_FOUND, Map.of("error",
-            "replication is off on this agent: writes have no receipts")));
+            "applied on this POP; replication is off on this agent, so writes have no receipts")));
   }
 
   /** Which POPs have applied a receipt: {@code {"receipt", "all_applied", "applied": [...], "missing": [...]}}. */

@@ -54,6 +54,14 @@ public final class NodeMetrics {
         .description("Clients closed because no backend could take them").register(registry);
     FunctionCounter.builder("edge.proxy.connect.failures", node, n -> n.proxy().stats().connectFailuresTotal()).tags(pop)
         .register(registry);
+    edgeCounter(registry, pop, "accepted", "Connections accepted by the HTTPS edge", s -> s.acceptedTotal());
+    edgeCounter(registry, pop, "passthrough", "Connections passed through by SNI", s -> s.passthroughTotal());
+    edgeCounter(registry, pop, "terminated", "Handshakes completed for a routed app", s -> s.terminatedTotal());
+    edgeCounter(registry, pop, "no.app", "Handshakes for a name no app is served at (421 or close)", s -> s.noAppTotal());
+    edgeCounter(registry, pop, "not.tls", "Connections whose first bytes were no TLS ClientHello, or a malformed one", s -> s.notTlsTotal());
+    edgeCounter(registry, pop, "hello.timeouts", "Connections closed for no ClientHello or handshake in time", s -> s.helloTimeoutsTotal());
+    edgeCounter(registry, pop, "handshake.failures", "TLS handshakes that failed", s -> s.handshakeFailuresTotal());
+    edgeCounter(registry, pop, "tunnel.refused", "Connections offering ALPN edgeproxy-tunnel, refused", s -> s.tunnelRefusedTotal());
     backendActive = MultiGauge.builder("edge.proxy.backend.connections.active").register(registry);
     backendConnections = MultiGauge.builder("edge.proxy.backend.connections").description("Connections established, total")
         .register(registry);
@@ -189,5 +197,11 @@ public final class NodeMetrics {
       peerClockSkewed.register(skewed, true);
     }
     return registry.scrape();
+  }
+
+  private void edgeCounter(MeterRegistry registry, Tags pop, String name, String description,
+      java.util.function.ToDoubleFunction<io.edgeproxy.proxy.EdgeStats> value) {
+    FunctionCounter.builder("edge.https." + name, node, n -> value.applyAsDouble(n.proxy().edgeStats())).tags(pop)
+        .description(description).register(registry);
   }
 }

@@ -38,6 +38,27 @@ public final class AdminClient {
     return flag != null ? flag : env.getOrDefault("EDGEPROXY_ADMIN_ADDR", "127.0.0.1:8082");
   }
 
+  /**
+   * After a write to routing.db: when an agent runs on that file, asks it (its admin endpoint
+   * {@code where}) to version and apply the write now, and prints the write receipt, for
+   * {@code edgeproxy wait}. Otherwise says the change replicates once an agent runs on the file.
+   */
+  public static void flushAndReport(String where, java.nio.file.Path db, java.io.PrintWriter err, String command) {
+    String query = "/v1/flush?db=" + java.net.URLEncoder.encode(db.toAbsolutePath().toString(), java.nio.charset.StandardCharsets.UTF_8);
+    switch (post(where, query)) {
+      case Reply.Ok ok -> {
+        try {
+          err.println("receipt: " + ok.json().path("receipt").asText() + " (edgeproxy wait RECEIPT: until every POP has it)");
+        } catch (IOException e) {
+          err.println(command + ": the agent at " + where + " answered something else than a receipt");
+        }
+      }
+      case Reply.NoAgent n -> err.println("no agent at " + where + ": the change replicates once one runs on " + db);
+      case Reply.Failed f -> err.println("no receipt: " + f.message());
+    }
+    err.flush();
+  }
+
   public static Reply get(String admin, String path) {
     return send(admin, path, "GET");
   }

@@ -64,6 +64,13 @@ public final class Cli implements Runnable {
     if (only == null || only.equals("certs")) {
       cli.addSubcommand("certs", new CommandLine(new CertsCommand()));
     }
+    if (only == null || only.equals("tls")) {
+      CommandLine tls = new CommandLine(new TlsCommand());
+      tls.addSubcommand("add", new CommandLine(new TlsCommand.Add(env)));
+      tls.addSubcommand("list", new CommandLine(new TlsCommand.ListCommand(env)));
+      tls.addSubcommand("remove", new CommandLine(new TlsCommand.Remove(env)));
+      cli.addSubcommand("tls", tls);
+    }
     if (only == null || only.equals("token")) {
       CommandLine token = new CommandLine(new TokenCommand());
       token.addSubcommand("create", new CommandLine(new TokenCommand.Create(env)));
@@ -83,7 +90,7 @@ public final class Cli implements Runnable {
     return commandLine(env, runsOneCommand ? args[0] : null, null).execute(args);
   }
 
-  private static final java.util.Set<String> SUBCOMMANDS = java.util.Set.of("agent", "demo", "certs", "token");
+  private static final java.util.Set<String> SUBCOMMANDS = java.util.Set.of("agent", "demo", "certs", "tls", "token");
 
   public static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
     return run(env, null, out, err, args);

@@ -29,6 +29,8 @@ import picocli.CommandLine.Spec;
         "the embedded GeoIP data. Prints where to connect. Ctrl-C stops it."})
 public final class DemoCommand implements Callable<Integer> {
   /** The demo's defaults where they differ from the agent's. */
+  /** The demo's EDGEPROXY_DOMAIN: {@code demo.edge.test} reaches app demo on the HTTPS edge. */
+  static final String DEMO_DOMAIN = "edge.test";
   static final Map<ConfigKey, String> DEMO_DEFAULTS = Map.of(
       ConfigKey.LISTEN_ADDR, "127.0.0.1:8080",
       ConfigKey.APP, DemoPop.APP,
@@ -36,7 +38,10 @@ public final class DemoCommand implements Callable<Integer> {
       ConfigKey.DRAIN_SECS, "1",
       ConfigKey.API_ENABLED, "true",
       ConfigKey.DNS_ENABLED, "true",
-      ConfigKey.DNS_LISTEN_ADDR, "127.0.0.1:5353");
+      ConfigKey.DNS_LISTEN_ADDR, "127.0.0.1:5353",
+      ConfigKey.TLS_ENABLED, "true",
+      ConfigKey.TLS_LISTEN_ADDR, "127.0.0.1:8443",
+      ConfigKey.DOMAIN, DEMO_DOMAIN);
 
   @Spec CommandSpec spec;
   private final Map<String, String> env;
@@ -67,7 +72,23 @@ public final class DemoCommand implements Callable<Integer> {
     pop.writeRoutingDb(db);
     String token = demoToken(db);
     return AgentCommand.runUntilStopped(config, spec.commandLine().getOut(), spec.commandLine().getErr(),
-        node -> banner(node, pop) + apiBanner(node, token) + dnsBanner(node) + "Ctrl-C stops the demo.\n");
+        node -> banner(node, pop) + httpsBanner(node) + apiBanner(node, token) + dnsBanner(node)
+            + "Ctrl-C stops the demo.\n");
+  }
+
+  private static String httpsBanner(EdgeNode node) {
+    if (node.edgeAddress() == null || node.config().tls() == null) {
+      return "";
+    }
+    int port = node.edgeAddress().getPort();
+    String ip = node.edgeAddress().getAddress().getHostAddress();
+    String domain = node.config().tls().domain();
+    String host = DemoPop.APP + "." + (domain == null ? DEMO_DOMAIN : domain);
+    return """
+        HTTPS edge on %s: one address for every app, routed by name (self-signed here, hence -k);
+        app "%s" is served in TCP mode (TLS ends here, bytes go on to a backend):
+            curl -sk --resolve %s:%d:%s https://%s:%d/
+        """.formatted(SocketAddresses.format(node.edgeAddress()), DemoPop.APP, host, port, ip, host, port);
   }
 
   private static String dnsBanner(EdgeNode node) {

@@ -99,26 +99,8 @@ public final class SqlCommand implements Callable<Integer> {
     }
   }
 
-  /**
-   * After a write: when an agent runs on this routing.db, asks it (its admin endpoint) to version
-   * the write now, and prints the write receipt, for {@code edgeproxy wait}. Otherwise says the
-   * change replicates once an agent runs on the file.
-   */
   private void printReceipt(Path path, PrintWriter err) {
-    String where = AdminClient.address(admin, env);
-    String query = "/v1/flush?db=" + java.net.URLEncoder.encode(path.toAbsolutePath().toString(), StandardCharsets.UTF_8);
-    switch (AdminClient.post(where, query)) {
-      case AdminClient.Reply.Ok ok -> {
-        try {
-          err.println("receipt: " + ok.json().path("receipt").asText() + " (edgeproxy wait RECEIPT: until every POP has it)");
-        } catch (java.io.IOException e) {
-          err.println("edgeproxy sql: the agent at " + where + " answered something else than a receipt");
-        }
-      }
-      case AdminClient.Reply.NoAgent n -> err.println("no agent at " + where + ": the change replicates once one runs on " + path);
-      case AdminClient.Reply.Failed f -> err.println("no receipt: " + f.message());
-    }
-    err.flush();
+    AdminClient.flushAndReport(AdminClient.address(admin, env), path, err, "edgeproxy sql");
   }
 
   private int oneShot(SqlSession session) {

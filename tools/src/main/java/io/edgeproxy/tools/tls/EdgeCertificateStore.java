@@ -1,0 +1,205 @@
+package io.edgeproxy.tools.tls;
+
+import io.edgeproxy.core.config.EdgeTlsConfig;
+import io.edgeproxy.core.config.TlsFiles;
+import io.edgeproxy.core.edge.HostNames;
+import io.edgeproxy.core.edge.StoredCertificate;
+import io.edgeproxy.core.routing.RoutingSnapshot;
+import io.edgeproxy.core.routing.RoutingState;
+import io.edgeproxy.proxy.EdgeCertificates;
+import io.edgeproxy.replication.tls.ClusterPki;
+import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTPS edge's certificates, chosen per handshake by server name: an exact name, then the
+ * wildcard one label up, then the default (EDGEPROXY_TLS_CERT/_KEY, or a self-signed certificate
+ * made at start whose key exists only in memory). Per name, a row of the replicated
+ * {@code certificates} table wins over a file of EDGEPROXY_TLS_CERTS_DIR.
+ *
+ * <p>The table is re-read on every routing snapshot whose rows differ (so a change made anywhere
+ * in the cluster applies to the next handshake), the directory every second; a change swaps one
+ * immutable map. A row or file that does not parse, whose key does not open or does not match its
+ * certificate, is skipped with a warning naming it, and the rest keep serving.
+ */
+public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(EdgeCertificateStore.class);
+  private static final Duration SELF_SIGNED_LIFETIME = Duration.ofDays(825);
+
+  private final SslContext fallback;
+  private final @Nullable Path directory;
+  private final CertificateSeal seal;
+  private final ScheduledExecutorService timer;
+  private volatile Map<String, SslContext> fromTable = Map.of();
+  private volatile Map<String, SslContext> fromDirectory = Map.of();
+  private List<StoredCertificate> tableRows = List.of();
+  private Map<Path, String> directoryStamps = Map.of();
+
+  private EdgeCertificateStore(SslContext fallback, @Nullable Path directory, CertificateSeal seal) {
+    this.fallback = fallback;
+    this.directory = directory;
+    this.seal = seal;
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "edge-certificates");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Loads the default certificate, the directory and the table of the snapshot in force, and keeps
+   * following both.
+   *
+   * @throws IllegalStateException naming the default certificate's files when they cannot be served
+   */
+  public static EdgeCertificateStore start(EdgeTlsConfig config, RoutingState state, CertificateSeal seal) {
+    EdgeCertificateStore store = new EdgeCertificateStore(defaultContext(config), config.certificatesDir(), seal);
+    store.refreshDirectory();
+    store.refreshTable(state.current());
+    state.onPublish(store::refreshTable);
+    if (config.certificatesDir() != null) {
+      store.timer.scheduleWithFixedDelay(store::refreshDirectory, 1, 1, TimeUnit.SECONDS);
+    }
+    return store;
+  }
+
+  private static SslContext defaultContext(EdgeTlsConfig config) {
+    TlsFiles files = config.defaultCertificate();
+    try {
+      if (files != null) {
+        return TlsContexts.server(ClusterPki.loadKey(files.key()), ClusterPki.loadChain(files.certificate()));
+      }
+      List<String> names = new ArrayList<>(List.of("localhost"));
+      if (config.domain() != null) {
+        names.add("*." + config.domain());
+      }
+      ClusterPki.Identity identity = ClusterPki.selfSigned(names, SELF_SIGNED_LIFETIME);
+      logger.info("HTTPS edge: self-signed default certificate for {} (set EDGEPROXY_TLS_CERT/_KEY to serve your own);"
+          + " pin it with curl --pinnedpubkey {}", names, TlsContexts.pin(identity.certificate()));
+      return TlsContexts.server(identity.key(), List.of(identity.certificate()));
+    } catch (SSLException | IllegalArgumentException e) {
+      throw new IllegalStateException("cannot serve the HTTPS edge's default certificate "
+          + (files == null ? "(self-signed)" : files.certificate() + " with " + files.key()) + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public SslContext select(@Nullable String serverName) {
+    if (serverName == null) {
+      return fallback;
+    }
+    String name = serverName.toLowerCase(Locale.ROOT);
+    SslContext exact = pick(name);
+    if (exact != null) {
+      return exact;
+    }
+    String wildcard = HostNames.wildcardOf(name).orElse(null);
+    SslContext wild = wildcard == null ? null : pick(wildcard);
+    return wild != null ? wild : fallback;
+  }
+
+  private @Nullable SslContext pick(String name) {
+    SslContext table = fromTable.get(name);
+    return table != null ? table : fromDirectory.get(name);
+  }
+
+  /** The names served from the table and the directory (for status and tests). */
+  public List<String> names() {
+    List<String> out = new ArrayList<>(fromTable.keySet());
+    fromDirectory.keySet().stream().filter(n -> !out.contains(n)).forEach(out::add);
+    return out;
+  }
+
+  private synchronized void refreshTable(RoutingSnapshot snapshot) {
+    List<StoredCertificate> rows = snapshot.data().edge().certificates();
+    if (rows.equals(tableRows)) {
+      return;
+    }
+    Map<String, SslContext> out = new HashMap<>();
+    for (StoredCertificate row : rows) {
+      try {
+        PrivateKey key = seal.unseal(row.hostname(), row.keySealed());
+        out.put(row.hostname(), context(ClusterPki.parseChain(row.chainPem(), "chain_pem"), key));
+      } catch (IllegalArgumentException | SSLException e) {
+        logger.warn("routing.db: certificates row '{}' skipped: {}", row.hostname(), e.getMessage());
+      }
+    }
+    tableRows = rows;
+    fromTable = Map.copyOf(out);
+    logger.info("HTTPS edge: {} certificates from table certificates", out.size());
+  }
+
+  private synchronized void refreshDirectory() {
+    if (directory == null) {
+      return;
+    }
+    Map<Path, String> stamps = new LinkedHashMap<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*.crt")) {
+      for (Path crt : files) {
+        Path key = crt.resolveSibling(crt.getFileName().toString().replaceFirst("\\.crt$", ".key"));
+        stamps.put(crt, stamp(crt) + "/" + stamp(key));
+      }
+    } catch (IOException e) {
+      logger.warn("cannot list EDGEPROXY_TLS_CERTS_DIR {}: {}; keeping its certificates as they were", directory, e.getMessage());
+      return;
+    }
+    if (stamps.equals(directoryStamps)) {
+      return;
+    }
+    Map<String, SslContext> out = new HashMap<>();
+    for (Path crt : stamps.keySet()) {
+      Path keyFile = crt.resolveSibling(crt.getFileName().toString().replaceFirst("\\.crt$", ".key"));
+      try {
+        List<X509Certificate> chain = ClusterPki.loadChain(crt);
+        SslContext context = context(chain, ClusterPki.loadKey(keyFile));
+        for (String name : CertificateNames.of(chain.getFirst())) {
+          out.put(name, context);
+        }
+      } catch (IllegalArgumentException | SSLException e) {
+        logger.warn("EDGEPROXY_TLS_CERTS_DIR: {} skipped: {}", crt, e.getMessage());
+      }
+    }
+    directoryStamps = stamps;
+    fromDirectory = Map.copyOf(out);
+    logger.info("HTTPS edge: {} names from {}", out.size(), directory);
+  }
+
+  private static String stamp(Path file) {
+    try {
+      return Files.getLastModifiedTime(file).toMillis() + ":" + Files.size(file);
+    } catch (IOException e) {
+      return "missing";
+    }
+  }
+
+  private static SslContext context(List<X509Certificate> chain, PrivateKey key) throws SSLException {
+    if (!TlsContexts.matches(key, chain.getFirst())) {
+      throw new IllegalArgumentException("the private key does not belong to the first certificate of the chain");
+    }
+    return TlsContexts.server(key, chain);
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}

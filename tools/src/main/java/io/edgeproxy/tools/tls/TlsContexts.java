@@ -1,0 +1,76 @@
+package io.edgeproxy.tools.tls;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.util.Base64;
+import java.util.List;
+import javax.net.ssl.SSLException;
+
+/**
+ * The TLS every server of this POP speaks: TLS 1.3 and 1.2 only, Mozilla's "intermediate" cipher
+ * suites for 1.2 (ECDHE with AES-GCM or ChaCha20-Poly1305), the JDK's provider.
+ */
+public final class TlsContexts {
+  public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+  public static final List<String> CIPHERS = List.of(
+      "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
+  private TlsContexts() {}
+
+  /** A server context for {@code chain} (leaf first) and its key. */
+  public static SslContext server(PrivateKey key, List<X509Certificate> chain) throws SSLException {
+    return SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new)).sslProvider(SslProvider.JDK)
+        .protocols(PROTOCOLS).ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE).build();
+  }
+
+  /** True when {@code key} is the private half of {@code leaf}'s public key (a signature made with one verifies with the other). */
+  public static boolean matches(PrivateKey key, X509Certificate leaf) {
+    String algorithm = switch (key.getAlgorithm()) {
+      case "RSA" -> "SHA256withRSA";
+      case "EC" -> "SHA256withECDSA";
+      case "Ed25519", "EdDSA" -> "Ed25519";
+      default -> null;
+    };
+    if (algorithm == null) {
+      return false;
+    }
+    try {
+      byte[] probe = "edgeproxy key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      Signature signer = Signature.getInstance(algorithm);
+      signer.initSign(key);
+      signer.update(probe);
+      byte[] signature = signer.sign();
+      Signature verifier = Signature.getInstance(algorithm);
+      verifier.initVerify(leaf.getPublicKey());
+      verifier.update(probe);
+      return verifier.verify(signature);
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+
+  /** The DNS names {@code certificate} is valid for (subjectAltName DNS entries, else the CN), normalized. */
+  public static List<String> names(X509Certificate certificate) {
+    return CertificateNames.of(certificate);
+  }
+
+  /** {@code sha256//<base64>} of the certificate's public key, as curl's --pinnedpubkey wants it. */
+  public static String pin(X509Certificate certificate) {
+    try {
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(certificate.getPublicKey().getEncoded());
+      return "sha256//" + Base64.getEncoder().encodeToString(hash);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

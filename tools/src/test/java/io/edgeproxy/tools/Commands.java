@@ -1,0 +1,22 @@
+package io.edgeproxy.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/** Real clients (curl, openssl, sqlite3) run as users run them. */
+final class Commands {
+  private Commands() {}
+
+  /** Exit code and output (stdout and stderr together). */
+  record Run(int exit, String out) {}
+
+  /** Runs {@code command} to its end (at most 30 s). */
+  static Run run(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return new Run(p.exitValue(), out);
+  }
+}
