@@ -67,7 +67,10 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof ChannelInputShutdownEvent) {
+    // A TLS client's close_notify ends its data as a FIN does (after it, no byte can follow), and
+    // once the SslHandler has seen it, the FIN itself may never reach this handler: without this,
+    // backend connections were left in CLOSE-WAIT under a Connection: close load.
+    if (evt instanceof ChannelInputShutdownEvent || evt instanceof io.netty.handler.ssl.SslCloseCompletionEvent) {
       relayHalfClose((DuplexChannel) ctx.channel(), (DuplexChannel) peer);
       return;
     }
@@ -82,13 +85,13 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
    */
   static void relayHalfClose(DuplexChannel self, DuplexChannel peer) {
     if (self.isOutputShutdown()) {
-      peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+      Relays.flushed(peer).addListener((ChannelFutureListener) f -> {
         peer.close();
         self.close();
       });
       return;
     }
-    peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+    Relays.flushed(peer).addListener((ChannelFutureListener) f -> {
       if (!peer.isActive()) {
         self.close();
         return;
@@ -130,8 +133,24 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
     static void flushAndClose(Channel channel) {
       if (channel.isActive()) {
-        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        flushed(channel).addListener(ChannelFutureListener.CLOSE);
+      } else {
+        channel.close(); // not active is not closed: make sure the descriptor goes
       }
+    }
+
+    /**
+     * Done once what is queued for {@code channel} is written. On a TLS connection the edge
+     * terminated, an empty write through the {@code SslHandler} may never complete (seen as
+     * backend sockets left in CLOSE-WAIT under load), and it is not needed: the close_notify or
+     * close that follows is queued behind the pending data, so a flush is enough.
+     */
+    static io.netty.channel.ChannelFuture flushed(Channel channel) {
+      if (channel.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null) {
+        channel.flush();
+        return channel.newSucceededFuture();
+      }
+      return channel.writeAndFlush(Unpooled.EMPTY_BUFFER);
     }
   }
 }

@@ -14,9 +14,14 @@ final class Commands {
 
   /** Runs {@code command} to its end (at most 30 s). */
   static Run run(String... command) throws Exception {
+    return run(30, command);
+  }
+
+  /** Runs {@code command} to its end (at most {@code seconds}). */
+  static Run run(int seconds, String... command) throws Exception {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.waitFor(seconds, TimeUnit.SECONDS)).isTrue();
     return new Run(p.exitValue(), out);
   }
 }

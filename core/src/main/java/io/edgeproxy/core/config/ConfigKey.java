@@ -91,6 +91,9 @@ public enum ConfigKey {
   TLS_CERTS_DIR("EDGEPROXY_TLS_CERTS_DIR", "--tls-certs-dir", "", Kind.OPTIONAL_DIR,
       "Directory of more certificates for the HTTPS edge: NAME.crt (PEM chain) with NAME.key, served for the names the"
           + " certificate covers; changes apply within a second."),
+  TLS_PROVIDER("EDGEPROXY_TLS_PROVIDER", "--tls-provider", "auto", Kind.TLS_PROVIDER,
+      "TLS implementation of the HTTPS edge: openssl (BoringSSL, bundled), jdk, or auto (openssl where its native library"
+          + " loads, else jdk)."),
   TLS_HELLO_TIMEOUT_MS("EDGEPROXY_TLS_HELLO_TIMEOUT_MS", "--tls-hello-timeout-ms", "10000", Kind.POSITIVE_MILLIS,
       "A client of the HTTPS edge that has not sent its whole ClientHello, or finished the handshake, this long after"
           + " connecting is closed (milliseconds)."),
@@ -186,6 +189,7 @@ public enum ConfigKey {
     NON_NEGATIVE_INT("an integer >= 0"),
     BOOLEAN("true/false, 1/0, yes/no, on/off"),
     TRANSPORT("auto, io_uring or nio"),
+    TLS_PROVIDER("auto, openssl or jdk"),
     DNS_ZONE("a DNS name: labels of letters, digits, '-' or '_' (1-63 each) separated by '.', 1-200 characters"),
     UPSTREAMS("empty, or ip:port[,ip:port...] with IP literals ([v6]:port), port 1-65535"),
     NETWORKS("empty, or ip/prefix[,ip/prefix...] with IP literals, prefix 0-32 (IPv4) or 0-128 (IPv6)");

@@ -231,13 +231,21 @@ final class ConfigValues {
     return text;
   }
 
+  EdgeTlsConfig.Provider tlsProvider(ConfigKey key) {
+    return choice(key, EdgeTlsConfig.Provider.class, EdgeTlsConfig.Provider.AUTO, "a TLS provider");
+  }
+
   ProxyConfig.Transport transport(ConfigKey key) {
-    String text = raw.get(key).trim().toUpperCase(Locale.ROOT);
+    return choice(key, ProxyConfig.Transport.class, ProxyConfig.Transport.AUTO, "a transport");
+  }
+
+  /** One of {@code type}'s constants, named without case ({@code io_uring} is IO_URING); a problem and {@code fallback} otherwise. */
+  private <E extends Enum<E>> E choice(ConfigKey key, Class<E> type, E fallback, String what) {
     try {
-      return ProxyConfig.Transport.valueOf(text);
+      return Enum.valueOf(type, raw.get(key).trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      problem(key, "is not a transport");
-      return ProxyConfig.Transport.AUTO;
+      problem(key, "is not " + what);
+      return fallback;
     }
   }
 

@@ -120,7 +120,8 @@ public record EdgeConfig(
           v.optionalDirectory(ConfigKey.TLS_CERTS_DIR),
           v.optionalDnsName(ConfigKey.DOMAIN),
           "*".equals(app) ? null : app,
-          v.millis(ConfigKey.TLS_HELLO_TIMEOUT_MS, 1));
+          v.millis(ConfigKey.TLS_HELLO_TIMEOUT_MS, 1),
+          v.tlsProvider(ConfigKey.TLS_PROVIDER));
     }
     if (!v.problems().isEmpty()) {
       throw new InvalidConfigException(v.problems());

@@ -17,32 +17,43 @@ import org.jspecify.annotations.Nullable;
  * @param defaultApp the app that gets connections no name routes (EDGEPROXY_APP when it names one
  *     app), or null: such connections reach no backend
  * @param helloTimeout how long a client may take to send its ClientHello and finish the handshake. Default: 10 s
+ * @param provider the TLS implementation. Default: AUTO
  */
 public record EdgeTlsConfig(InetSocketAddress listen, @Nullable TlsFiles defaultCertificate, @Nullable Path certificatesDir,
-    @Nullable String domain, @Nullable String defaultApp, Duration helloTimeout) {
+    @Nullable String domain, @Nullable String defaultApp, Duration helloTimeout, Provider provider) {
   public EdgeTlsConfig {
     requireNonNull(listen, "listen");
     requireNonNull(helloTimeout, "helloTimeout");
+    requireNonNull(provider, "provider");
   }
 
-  /** For tests: 127.0.0.1 port 0, self-signed, no directory, no domain, no default app, 2 s hello timeout. */
+  /** Which TLS implementation terminates: OpenSSL (BoringSSL through netty-tcnative) or the JDK's; AUTO prefers OpenSSL. */
+  public enum Provider {
+    AUTO, OPENSSL, JDK
+  }
+
+  /** For tests: 127.0.0.1 port 0, self-signed, no directory, no domain, no default app, 2 s hello timeout, AUTO. */
   public static EdgeTlsConfig forTest() {
-    return new EdgeTlsConfig(new InetSocketAddress("127.0.0.1", 0), null, null, null, null, Duration.ofSeconds(2));
+    return new EdgeTlsConfig(new InetSocketAddress("127.0.0.1", 0), null, null, null, null, Duration.ofSeconds(2), Provider.AUTO);
+  }
+
+  public EdgeTlsConfig withProvider(Provider value) {
+    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, value);
   }
 
   public EdgeTlsConfig withDefaultCertificate(@Nullable TlsFiles value) {
-    return new EdgeTlsConfig(listen, value, certificatesDir, domain, defaultApp, helloTimeout);
+    return new EdgeTlsConfig(listen, value, certificatesDir, domain, defaultApp, helloTimeout, provider);
   }
 
   public EdgeTlsConfig withCertificatesDir(@Nullable Path value) {
-    return new EdgeTlsConfig(listen, defaultCertificate, value, domain, defaultApp, helloTimeout);
+    return new EdgeTlsConfig(listen, defaultCertificate, value, domain, defaultApp, helloTimeout, provider);
   }
 
   public EdgeTlsConfig withDomain(@Nullable String value) {
-    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, value, defaultApp, helloTimeout);
+    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, value, defaultApp, helloTimeout, provider);
   }
 
   public EdgeTlsConfig withDefaultApp(@Nullable String value) {
-    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, value, helloTimeout);
+    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, value, helloTimeout, provider);
   }
 }

@@ -53,6 +53,7 @@ class ConfigPropertiesTest {
       Map.entry(ConfigKey.DOMAIN, "apps.example.com"),
       Map.entry(ConfigKey.TLS_CERTS_DIR, directory()),
       Map.entry(ConfigKey.TLS_HELLO_TIMEOUT_MS, "5000"),
+      Map.entry(ConfigKey.TLS_PROVIDER, "jdk"),
       Map.entry(ConfigKey.TLS_CERT, readableFile("api.pem")),
       Map.entry(ConfigKey.TLS_KEY, readableFile("api.key")),
       Map.entry(ConfigKey.API_LISTEN_ADDR, "127.0.0.1:8081"),

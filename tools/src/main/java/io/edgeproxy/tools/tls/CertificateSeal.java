@@ -37,21 +37,50 @@ public final class CertificateSeal {
   private static final byte[] PURPOSE = "edgeproxy certificate keys v1\0".getBytes(StandardCharsets.US_ASCII);
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  private static final byte[] TICKETS = "edgeproxy session tickets v1\0".getBytes(StandardCharsets.US_ASCII);
+
   private final SecretKeySpec key;
+  private final byte[] ticketMaster;
   private final String source;
 
   private CertificateSeal(byte[] secret, String source) {
     try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      sha.update(PURPOSE);
-      sha.update(secret);
-      this.key = new SecretKeySpec(sha.digest(), "AES");
+      this.key = new SecretKeySpec(sha256(PURPOSE, secret), "AES");
+      this.ticketMaster = sha256(TICKETS, secret);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     } finally {
       Arrays.fill(secret, (byte) 0);
     }
     this.source = source;
+  }
+
+  private static byte[] sha256(byte[] label, byte[] secret) throws GeneralSecurityException {
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    sha.update(label);
+    sha.update(secret);
+    return sha.digest();
+  }
+
+  /**
+   * 48 bytes of TLS session-ticket key material for {@code epoch} (name, HMAC key and AES key, 16
+   * each, as OpenSSL wants them), the same on every POP that shares the secret: a client resumes its
+   * session at any POP of the cluster. Derived, never stored.
+   */
+  public byte[] ticketKey(long epoch) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(ticketMaster, "HmacSHA256"));
+      byte[] out = new byte[48];
+      for (int block = 0; block < 2; block++) {
+        mac.update(java.nio.ByteBuffer.allocate(9).putLong(epoch).put((byte) block).array());
+        byte[] part = mac.doFinal();
+        System.arraycopy(part, 0, out, block * 32, Math.min(32, out.length - block * 32));
+      }
+      return out;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** A seal under {@code secret} (at least 32 bytes); {@code source} says where it came from, for messages. */

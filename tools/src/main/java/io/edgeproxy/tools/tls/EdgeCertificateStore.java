@@ -8,7 +8,10 @@ import io.edgeproxy.core.routing.RoutingSnapshot;
 import io.edgeproxy.core.routing.RoutingState;
 import io.edgeproxy.proxy.EdgeCertificates;
 import io.edgeproxy.replication.tls.ClusterPki;
+import io.netty.handler.ssl.OpenSslSessionContext;
+import io.netty.handler.ssl.OpenSslSessionTicketKey;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -44,7 +47,9 @@ import org.slf4j.LoggerFactory;
 public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(EdgeCertificateStore.class);
   private static final Duration SELF_SIGNED_LIFETIME = Duration.ofDays(825);
+  private static final long TICKET_EPOCH_MILLIS = Duration.ofHours(12).toMillis();
 
+  private final SslProvider provider;
   private final SslContext fallback;
   private final @Nullable Path directory;
   private final CertificateSeal seal;
@@ -52,9 +57,11 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
   private volatile Map<String, SslContext> fromTable = Map.of();
   private volatile Map<String, SslContext> fromDirectory = Map.of();
   private List<StoredCertificate> tableRows = List.of();
+  private long ticketEpoch;
   private Map<Path, String> directoryStamps = Map.of();
 
-  private EdgeCertificateStore(SslContext fallback, @Nullable Path directory, CertificateSeal seal) {
+  private EdgeCertificateStore(SslProvider provider, SslContext fallback, @Nullable Path directory, CertificateSeal seal) {
+    this.provider = provider;
     this.fallback = fallback;
     this.directory = directory;
     this.seal = seal;
@@ -72,21 +79,25 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
    * @throws IllegalStateException naming the default certificate's files when they cannot be served
    */
   public static EdgeCertificateStore start(EdgeTlsConfig config, RoutingState state, CertificateSeal seal) {
-    EdgeCertificateStore store = new EdgeCertificateStore(defaultContext(config), config.certificatesDir(), seal);
+    SslProvider provider = TlsContexts.provider(config.provider());
+    logger.info("HTTPS edge: TLS by {}", TlsContexts.describe(provider));
+    EdgeCertificateStore store = new EdgeCertificateStore(provider, defaultContext(config, provider), config.certificatesDir(), seal);
     store.refreshDirectory();
     store.refreshTable(state.current());
+    store.useTicketKeys(store.fallback);
     state.onPublish(store::refreshTable);
+    store.timer.scheduleWithFixedDelay(store::rotateTicketKeys, 1, 1, TimeUnit.MINUTES);
     if (config.certificatesDir() != null) {
       store.timer.scheduleWithFixedDelay(store::refreshDirectory, 1, 1, TimeUnit.SECONDS);
     }
     return store;
   }
 
-  private static SslContext defaultContext(EdgeTlsConfig config) {
+  private static SslContext defaultContext(EdgeTlsConfig config, SslProvider provider) {
     TlsFiles files = config.defaultCertificate();
     try {
       if (files != null) {
-        return TlsContexts.server(ClusterPki.loadKey(files.key()), ClusterPki.loadChain(files.certificate()));
+        return TlsContexts.server(ClusterPki.loadKey(files.key()), ClusterPki.loadChain(files.certificate()), provider);
       }
       List<String> names = new ArrayList<>(List.of("localhost"));
       if (config.domain() != null) {
@@ -95,7 +106,7 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
       ClusterPki.Identity identity = ClusterPki.selfSigned(names, SELF_SIGNED_LIFETIME);
       logger.info("HTTPS edge: self-signed default certificate for {} (set EDGEPROXY_TLS_CERT/_KEY to serve your own);"
           + " pin it with curl --pinnedpubkey {}", names, TlsContexts.pin(identity.certificate()));
-      return TlsContexts.server(identity.key(), List.of(identity.certificate()));
+      return TlsContexts.server(identity.key(), List.of(identity.certificate()), provider);
     } catch (SSLException | IllegalArgumentException e) {
       throw new IllegalStateException("cannot serve the HTTPS edge's default certificate "
           + (files == null ? "(self-signed)" : files.certificate() + " with " + files.key()) + ": " + e.getMessage(), e);
@@ -191,11 +202,41 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
     }
   }
 
-  private static SslContext context(List<X509Certificate> chain, PrivateKey key) throws SSLException {
+  private SslContext context(List<X509Certificate> chain, PrivateKey key) throws SSLException {
     if (!TlsContexts.matches(key, chain.getFirst())) {
       throw new IllegalArgumentException("the private key does not belong to the first certificate of the chain");
     }
-    return TlsContexts.server(key, chain);
+    return useTicketKeys(TlsContexts.server(key, chain, provider));
+  }
+
+  /**
+   * Session tickets (OpenSSL): keys derived from the seal's secret for the current 12-hour epoch
+   * (issuing) and the one before (still accepted), the same on every POP sharing the cluster key,
+   * so a client resumes at any of them. Netty leaves tickets off until keys are set. The JDK's
+   * TLS keeps its own per-process keys.
+   */
+  private synchronized SslContext useTicketKeys(SslContext context) {
+    if (context.sessionContext() instanceof OpenSslSessionContext tickets) {
+      long epoch = System.currentTimeMillis() / TICKET_EPOCH_MILLIS;
+      ticketEpoch = epoch;
+      tickets.setTicketKeys(ticketKey(epoch), ticketKey(epoch - 1));
+    }
+    return context;
+  }
+
+  private OpenSslSessionTicketKey ticketKey(long epoch) {
+    byte[] k = seal.ticketKey(epoch);
+    return new OpenSslSessionTicketKey(java.util.Arrays.copyOfRange(k, 0, 16), java.util.Arrays.copyOfRange(k, 16, 32),
+        java.util.Arrays.copyOfRange(k, 32, 48));
+  }
+
+  private synchronized void rotateTicketKeys() {
+    if (System.currentTimeMillis() / TICKET_EPOCH_MILLIS == ticketEpoch) {
+      return;
+    }
+    useTicketKeys(fallback);
+    fromTable.values().forEach(this::useTicketKeys);
+    fromDirectory.values().forEach(this::useTicketKeys);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.edgeproxy.tools.tls;
 
+import io.edgeproxy.core.config.EdgeTlsConfig;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -15,7 +17,8 @@ import javax.net.ssl.SSLException;
 
 /**
  * The TLS every server of this POP speaks: TLS 1.3 and 1.2 only, Mozilla's "intermediate" cipher
- * suites for 1.2 (ECDHE with AES-GCM or ChaCha20-Poly1305), the JDK's provider.
+ * suites for 1.2 (ECDHE with AES-GCM or ChaCha20-Poly1305); the JDK's provider, or OpenSSL where
+ * the HTTPS edge asks for it.
  */
 public final class TlsContexts {
   public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
@@ -27,10 +30,40 @@ public final class TlsContexts {
 
   private TlsContexts() {}
 
-  /** A server context for {@code chain} (leaf first) and its key. */
+  /** A server context for {@code chain} (leaf first) and its key, with the JDK's TLS. */
   public static SslContext server(PrivateKey key, List<X509Certificate> chain) throws SSLException {
-    return SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new)).sslProvider(SslProvider.JDK)
+    return server(key, chain, SslProvider.JDK);
+  }
+
+  /** A server context for {@code chain} (leaf first) and its key, with {@code provider}. */
+  public static SslContext server(PrivateKey key, List<X509Certificate> chain, SslProvider provider) throws SSLException {
+    return SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new)).sslProvider(provider)
         .protocols(PROTOCOLS).ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE).build();
+  }
+
+  /**
+   * The provider {@code wanted} names: OpenSSL (BoringSSL through netty-tcnative) for AUTO where its
+   * native library loads, else the JDK's.
+   *
+   * @throws IllegalStateException when OPENSSL is asked for and cannot load, saying why
+   */
+  public static SslProvider provider(EdgeTlsConfig.Provider wanted) {
+    return switch (wanted) {
+      case JDK -> SslProvider.JDK;
+      case AUTO -> OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+      case OPENSSL -> {
+        if (!OpenSsl.isAvailable()) {
+          throw new IllegalStateException("EDGEPROXY_TLS_PROVIDER=openssl, but OpenSSL (netty-tcnative) cannot load: "
+              + OpenSsl.unavailabilityCause());
+        }
+        yield SslProvider.OPENSSL;
+      }
+    };
+  }
+
+  /** What {@code provider} is, for the start-up log. */
+  public static String describe(SslProvider provider) {
+    return provider == SslProvider.JDK ? "the JDK's TLS" : "OpenSSL (" + OpenSsl.versionString() + ")";
   }
 
   /** True when {@code key} is the private half of {@code leaf}'s public key (a signature made with one verifies with the other). */
