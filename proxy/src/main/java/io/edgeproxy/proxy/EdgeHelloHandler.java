@@ -33,6 +33,11 @@ import org.slf4j.LoggerFactory;
 final class EdgeHelloHandler extends SslClientHelloHandler<EdgeHelloHandler.Decision> {
   private static final Logger logger = LoggerFactory.getLogger(EdgeHelloHandler.class);
   static final String TUNNEL_ALPN = "edgeproxy-tunnel";
+  /**
+   * The longest ClientHello buffered (a hostile client cannot make the edge hold more per
+   * connection); today's largest, with post-quantum key shares and many extensions, stay under 8 KiB.
+   */
+  static final int MAX_HELLO_BYTES = 32 * 1024;
 
   private final EdgeListener edge;
   private final ProxyConnection connection;
@@ -44,6 +49,7 @@ final class EdgeHelloHandler extends SslClientHelloHandler<EdgeHelloHandler.Deci
   record Decision(@Nullable ClientHelloFields hello, HostRouter.@Nullable Route route) {}
 
   EdgeHelloHandler(EdgeListener edge, ProxyConnection connection) {
+    super(MAX_HELLO_BYTES);
     this.edge = edge;
     this.connection = connection;
   }

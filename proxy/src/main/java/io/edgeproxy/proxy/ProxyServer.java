@@ -33,6 +33,7 @@ public final class ProxyServer implements AutoCloseable {
   private final NettyTransport transport;
   private final ProxyStats stats = new ProxyStats();
   private final EdgeStats edgeStats = new EdgeStats();
+  private @org.jspecify.annotations.Nullable InetSocketAddress httpAddress;
   private final Map<EventLoop, ProxyLoop> loops = new IdentityHashMap<>();
   private final List<Channel> listening = new ArrayList<>();
 
@@ -74,21 +75,35 @@ public final class ProxyServer implements AutoCloseable {
 
   /**
    * Binds the HTTPS edge listener (after {@link #start}): one address for every app, routed by
-   * server name, sharing the proxy's I/O threads, routing and drain.
+   * server name, sharing the proxy's I/O threads, routing and drain; and its plain HTTP listener
+   * when configured (see {@link #httpAddress()}).
    *
    * @return the bound address (port 0 resolved)
    * @throws ProxyBindException naming the address when it cannot be bound
    */
   public synchronized InetSocketAddress startEdge(EdgeTlsConfig tls, EdgeCertificates certificates) {
     EdgeListener edge = new EdgeListener(new ProxyListener("", router, transport, config, stats), tls, certificates, edgeStats);
+    InetSocketAddress address = bind(tls.listen(), "the HTTPS edge", new EdgeChannelInitializer(edge, loops));
+    logger.info("HTTPS edge listening on {}{}{} ({})", SocketAddresses.format(address),
+        tls.domain() == null ? "" : ", <app>." + tls.domain() + " routes to <app>",
+        tls.defaultApp() == null ? "" : ", names nothing routes go to app " + tls.defaultApp(), transport.describe());
+    if (tls.httpListen() != null) {
+      httpAddress = bind(tls.httpListen(), "plain HTTP", new PlainHttpInitializer(edge, loops, address.getPort()));
+      logger.info("plain HTTP listening on {}: 308 to https on port {}", SocketAddresses.format(httpAddress), address.getPort());
+    }
+    return address;
+  }
+
+  /** The plain HTTP listener's bound address, or null when there is none. */
+  public synchronized @org.jspecify.annotations.Nullable InetSocketAddress httpAddress() {
+    return httpAddress;
+  }
+
+  private InetSocketAddress bind(InetSocketAddress address, String what, io.netty.channel.ChannelHandler childHandler) {
     try {
-      InetSocketAddress address = bindPerLoop(tls.listen(), new EdgeChannelInitializer(edge, loops));
-      logger.info("HTTPS edge listening on {}{}{} ({})", SocketAddresses.format(address),
-          tls.domain() == null ? "" : ", <app>." + tls.domain() + " routes to <app>",
-          tls.defaultApp() == null ? "" : ", names nothing routes go to app " + tls.defaultApp(), transport.describe());
-      return address;
+      return bindPerLoop(address, childHandler);
     } catch (Exception e) { // bind failures arrive as (sneakily thrown) IOExceptions
-      throw new ProxyBindException("cannot listen on " + SocketAddresses.format(tls.listen()) + " for the HTTPS edge: "
+      throw new ProxyBindException("cannot listen on " + SocketAddresses.format(address) + " for " + what + ": "
           + e.getMessage(), e);
     }
   }

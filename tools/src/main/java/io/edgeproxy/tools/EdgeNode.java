@@ -243,6 +243,11 @@ public final class EdgeNode implements AutoCloseable {
     return edgeAddress;
   }
 
+  /** The HTTPS edge's plain HTTP listener (redirects), or null when it is off. */
+  public @Nullable InetSocketAddress httpAddress() {
+    return proxy.httpAddress();
+  }
+
   /** The discovery API's address, or null when it is off. */
   public @Nullable InetSocketAddress apiAddress() {
     return api == null ? null : api.address();

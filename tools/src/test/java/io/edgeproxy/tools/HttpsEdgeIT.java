@@ -3,200 +3,41 @@ package io.edgeproxy.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
-import io.edgeproxy.core.config.EdgeConfig;
 import io.edgeproxy.core.config.EdgeTlsConfig;
 import io.edgeproxy.replication.tls.ClusterPki;
 import io.edgeproxy.sql.RoutingDb;
 import io.edgeproxy.tools.cli.Cli;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+
 
 /**
  * The HTTPS edge on real sockets, driven by curl and openssl as users would: one address for
  * several apps routed by server name (exact rows, EDGEPROXY_DOMAIN, wildcard rows), TLS ended here
- * with certificates from the directory and the replicated table, SNI passthrough to a backend's
- * own TLS, 421 for names no app is served at, and hostile input that must reach no backend.
+ * with certificates from the directory and the replicated table (replaced while connections run,
+ * added on another POP), both TLS providers with session resumption (across POPs too), SNI
+ * passthrough to a backend's own TLS, 421 for names no app is served at, and 308 from plain HTTP.
+ * Hostile input: {@link HttpsEdgeAbuseIT}.
  */
 @Timeout(180)
-class HttpsEdgeIT {
-  @TempDir Path dir;
-  private final List<AutoCloseable> closers = new ArrayList<>();
-  private ClusterPki.Identity ca;
-  private Path caPem;
-  private final AtomicInteger passthroughAccepts = new AtomicInteger();
-
-  private static Commands.Run run(String... command) throws Exception {
-    return Commands.run(command);
-  }
-
-  private static Commands.Run run(int seconds, String... command) throws Exception {
-    return Commands.run(seconds, command);
-  }
-
-  @BeforeEach
-  void authority() throws Exception {
-    ca = ClusterPki.newCa("edge-test");
-    caPem = dir.resolve("ca.pem");
-    Files.writeString(caPem, ClusterPki.pem(ca.certificate()));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    for (int i = closers.size() - 1; i >= 0; i--) {
-      closers.get(i).close();
-    }
-  }
-
-  /** An HTTP/1.1 backend (keep-alive) answering every request with its name. */
-  private int httpBackend(String name) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-    server.createContext("/", exchange -> {
-      byte[] body = (name + "\n").getBytes(StandardCharsets.US_ASCII);
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
-    server.start();
-    closers.add(() -> server.stop(0));
-    return server.getAddress().getPort();
-  }
-
-  /** An HTTP backend as nginx answers "Connection: close": the answer and its FIN at once, on its own thread per client. */
-  private int closingBackend() throws IOException {
-    ServerSocket server = new ServerSocket(0, 500, InetAddress.getLoopbackAddress());
-    closers.add(server);
-    byte[] answer = "HTTP/1.1 200 OK\r\nContent-Length: 12\r\nConnection: close\r\n\r\napi-backend\n".getBytes(StandardCharsets.US_ASCII);
-    Thread.ofVirtual().start(() -> {
-      while (!server.isClosed()) {
-        try {
-          Socket s = server.accept();
-          Thread.ofVirtual().start(() -> {
-            try (s) {
-              InputStream in = s.getInputStream();
-              int matched = 0;
-              while (matched < 4) { // to the end of the request head
-                int b = in.read();
-                if (b < 0) {
-                  return;
-                }
-                matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
-              }
-              s.getOutputStream().write(answer);
-            } catch (IOException e) {
-              // the client went away
-            }
-          });
-        } catch (IOException e) {
-          return;
-        }
-      }
-    });
-    return server.getLocalPort();
-  }
-
-  /** Writes {@code name}'s certificate (issued by the test CA) and key as PEM files; returns the certificate file. */
-  private Path issue(Path where, String fileName, String name) throws IOException {
-    ClusterPki.Identity id = ClusterPki.issue(ca, name);
-    Files.createDirectories(where);
-    Path crt = where.resolve(fileName + ".crt");
-    Files.writeString(crt, ClusterPki.pem(id.certificate()) + ClusterPki.pem(ca.certificate()));
-    Files.writeString(where.resolve(fileName + ".key"), ClusterPki.pem(id.key()));
-    return crt;
-  }
-
-  private EdgeNode startNode(Path home, java.util.function.UnaryOperator<EdgeConfig> tweak) throws Exception {
-    Files.createDirectories(home);
-    EdgeNode node = EdgeNode.start(tweak.apply(EdgeConfig.forTest(home)));
-    closers.add(node);
-    return node;
-  }
-
-  private static void sql(EdgeNode node, String statement) {
-    node.db().write(statement);
-    node.reloadNow();
-  }
-
-  private String curl(int port, String host, String... extra) throws Exception {
-    List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "10", "--cacert", caPem.toString(),
-        "--resolve", host + ":" + port + ":127.0.0.1"));
-    command.addAll(Arrays.asList(extra));
-    command.add("https://" + host + ":" + port + "/");
-    return run(command.toArray(String[]::new)).out().trim();
-  }
-
-  private int tlsAdd(EdgeNode node, String host, Path crt) {
-    return tlsAdd(node, host, crt, Map.of());
-  }
-
-  /** {@code edgeproxy tls add} with the agent's environment {@code env} (the seal follows its replication settings). */
-  private int tlsAdd(EdgeNode node, String host, Path crt, Map<String, String> env) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = Cli.run(env, new PrintWriter(out), new PrintWriter(err), "tls", "add", host, "--cert", crt.toString(),
-        "--key", crt.resolveSibling(crt.getFileName().toString().replace(".crt", ".key")).toString(),
-        "--db", node.config().node().dbPath().toString(), "--admin", hostPort(node.adminAddress()));
-    assertThat(exit).as(out + "\n" + err).isZero();
-    return exit;
-  }
-
-  private static String hostPort(InetSocketAddress a) {
-    return a.getHostString() + ":" + a.getPort();
-  }
-
-  /** One POP serving web (by domain), api (exact row, certificate in the table), *.wild.test, and pt (passthrough). */
-  private EdgeNode popWithApps() throws Exception {
-    Path certs = dir.resolve("certs");
-    issue(certs, "apps", "*.apps.test");
-    issue(certs, "wild", "*.wild.test");
-    EdgeNode node = startNode(dir.resolve("pop"), c -> c.withTls(EdgeTlsConfig.forTest().withDomain("apps.test").withCertificatesDir(certs)));
-    sql(node, "INSERT INTO backends (id, app, region, wg_ip, port) VALUES"
-        + " ('web-1', 'web', 'sa', '127.0.0.1', " + httpBackend("web-backend") + "),"
-        + " ('api-1', 'api', 'sa', '127.0.0.1', " + httpBackend("api-backend") + "),"
-        + " ('wild-1', 'wild', 'sa', '127.0.0.1', " + httpBackend("wild-backend") + ")");
-    sql(node, "INSERT INTO hostnames (hostname, app, mode) VALUES ('api.example.test', 'api', 'terminate'),"
-        + " ('*.wild.test', 'wild', 'terminate')");
-    tlsAdd(node, "api.example.test", issue(dir.resolve("table"), "api", "api.example.test"));
-    return node;
-  }
-
+class HttpsEdgeIT extends HttpsEdgeTestBase {
   @Test
   void severalAppsOnOneAddressByExactNameDomainAndWildcardWithHttp1AndHttp2Clients() throws Exception {
     EdgeNode node = popWithApps();
@@ -258,6 +99,39 @@ class HttpsEdgeIT {
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(curl(second, "api.example.test")).isEqualTo("api-backend"));
       // The ticket keys derive from the cluster key, the same on both POPs.
       assertThat(resumes(first, second, "api.example.test", "-tls1_3")).startsWith("Reused, TLSv1.3");
+    }
+  }
+
+  @Test
+  void plainHttpRedirectsToHttpsWith308AndNothingElseGetsThrough() throws Exception {
+    EdgeNode node = popWithApps();
+    int http = node.httpAddress().getPort();
+    int https = node.edgeAddress().getPort();
+    assertThat(run("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "-H", "Host: web.apps.test",
+        "http://127.0.0.1:" + http + "/a/b?c=1").out()).isEqualTo("308 https://web.apps.test:" + https + "/a/b?c=1");
+    // Followed, the redirect lands on the HTTPS edge and the app (curl keeps the method and body on a 308).
+    assertThat(run("curl", "-sS", "-L", "--cacert", caPem.toString(), "--resolve", "web.apps.test:" + http + ":127.0.0.1",
+        "--resolve", "web.apps.test:" + https + ":127.0.0.1", "http://web.apps.test:" + http + "/").out().trim()).isEqualTo("web-backend");
+    assertThat(run("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-d", "x=1", "-H", "Host: api.example.test:80",
+        "http://127.0.0.1:" + http + "/submit").out()).isEqualTo("308");
+    assertThat(run("curl", "-sS", "-H", "Host: nothing.apps.test", "http://127.0.0.1:" + http + "/").out())
+        .startsWith("421 Misdirected Request: no app is served at nothing.apps.test");
+    // Malformed: no Host on HTTP/1.1, a Host that is no name, a header over the limit.
+    assertThat(rawHttp(http, "GET / HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 400 ").contains("no Host header");
+    assertThat(rawHttp(http, "GET / HTTP/1.1\r\nHost: a b\r\n\r\n")).startsWith("HTTP/1.1 400 ");
+    assertThat(rawHttp(http, "GET / HTTP/1.1\r\nHost: web.apps.test\r\nX-Big: " + "y".repeat(20_000) + "\r\n\r\n"))
+        .startsWith("HTTP/1.1 400 ");
+    // Keep-alive: two requests on one connection.
+    assertThat(rawHttp(http, "GET /1 HTTP/1.1\r\nHost: web.apps.test\r\n\r\nGET /2 HTTP/1.1\r\nHost: web.apps.test\r\n"
+        + "Connection: close\r\n\r\n")).contains("/1\r\n").contains("/2\r\n");
+  }
+
+  /** Sends {@code request} as is and returns everything the server sends until it closes. */
+  private static String rawHttp(int port, String request) throws IOException {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(5_000);
+      s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
     }
   }
 
@@ -347,195 +221,4 @@ class HttpsEdgeIT {
     }
   }
 
-  @Test
-  void garbageTruncatedAndMutatedClientHellosAreClosedAndReachNoBackend() throws Exception {
-    EdgeNode node = popWithApps();
-    ServerSocket counting = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    closers.add(counting);
-    Thread.ofVirtual().start(() -> {
-      while (!counting.isClosed()) {
-        try (Socket s = counting.accept()) {
-          passthroughAccepts.incrementAndGet();
-        } catch (IOException e) {
-          return;
-        }
-      }
-    });
-    sql(node, "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('pt-1', 'pt', 'sa', '127.0.0.1', " + counting.getLocalPort() + ")");
-    sql(node, "INSERT INTO hostnames (hostname, app, mode) VALUES ('pt.example.test', 'pt', 'passthrough')");
-    InetSocketAddress edge = node.edgeAddress();
-    byte[] passthroughHello = clientHello("pt.example.test");
-    byte[] terminateHello = clientHello("api.example.test");
-    Random random = new Random(20261205);
-    int cases = 10_000;
-    for (int i = 0; i < cases; i++) {
-      byte[] bytes = switch (i % 3) {
-        case 0 -> Arrays.copyOf(passthroughHello, random.nextInt(passthroughHello.length)); // truncated: never complete
-        case 1 -> { // the terminated name's hello with bytes flipped: no handshake can finish
-          byte[] b = terminateHello.clone();
-          for (int k = 0; k < 1 + random.nextInt(8); k++) {
-            b[random.nextInt(b.length)] = (byte) random.nextInt(256);
-          }
-          yield b;
-        }
-        default -> { // random bytes, sometimes behind a handshake record header
-          byte[] b = new byte[1 + random.nextInt(600)];
-          random.nextBytes(b);
-          if (random.nextBoolean() && b.length > 5) {
-            b[0] = 22;
-            b[1] = 3;
-            b[2] = 1;
-          }
-          yield b;
-        }
-      };
-      assertThat(closedAfter(edge, bytes)).as("case %d", i).isTrue();
-    }
-    assertThat(passthroughAccepts.get()).as("nothing reached a backend").isZero();
-    var stats = node.proxy().edgeStats();
-    assertThat(stats.terminatedTotal() + stats.passthroughTotal()).isZero();
-    // And the edge still serves.
-    assertThat(curl(edge.getPort(), "api.example.test")).isEqualTo("api-backend");
-  }
-
-  @Test
-  void connectionsClosedByBothSidesLeaveNothingOpen() throws Exception {
-    EdgeNode node = startNode(dir.resolve("pop"), c -> c.withTls(EdgeTlsConfig.forTest().withDefaultApp("api")));
-    sql(node, "INSERT INTO backends (id, app, region, wg_ip, port, hard_limit) VALUES ('api-1', 'api', 'sa', '127.0.0.1', "
-        + closingBackend() + ", 0)");
-    int port = node.edgeAddress().getPort();
-    // wrk with "Connection: close": the backend closes after each answer, the client reads it and
-    // closes with a close_notify, ten at a time. Every socket must go on both sides: backend sockets
-    // once stayed in CLOSE-WAIT (about one close in fifteen) until the process ran out of descriptors.
-    Commands.Run wrk = run("wrk", "-t1", "-c10", "-d3s", "-H", "Connection: close", "https://127.0.0.1:" + port + "/");
-    assertThat(wrk.out()).contains("requests in");
-    var loads = node.state().loads();
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-      assertThat(node.proxy().activeConnections()).as("open client connections").isZero();
-      assertThat(loads.loadOf("api-1").active()).as("open connections to the backend").isZero();
-    });
-    assertThat(loads.loadOf("api-1").connectionsTotal()).as(wrk.out()).isGreaterThan(100);
-  }
-
-  @Test
-  @Timeout(600)
-  void testsslFindsNoVulnerabilityAndNothingBelowTls12() throws Exception {
-    EdgeNode node = popWithApps();
-    int port = node.edgeAddress().getPort();
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(curl(port, "api.example.test")).isEqualTo("api-backend"));
-    Path json = dir.resolve("testssl.json");
-    Commands.Run scan = run(600, "testssl", "--quiet", "--color", "0", "--warnings", "off", "--ip", "127.0.0.1", "-p", "-s", "-U",
-        "--jsonfile", json.toString(), "https://api.example.test:" + port + "/");
-    var findings = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
-    Map<String, String> severity = new java.util.HashMap<>();
-    Map<String, String> finding = new java.util.HashMap<>();
-    findings.forEach(f -> {
-      severity.put(f.path("id").asText(), f.path("severity").asText());
-      finding.put(f.path("id").asText(), f.path("finding").asText());
-    });
-    for (String old : List.of("SSLv2", "SSLv3", "TLS1", "TLS1_1")) {
-      assertThat(finding.get(old)).as(old + "\n" + scan.out()).isEqualTo("not offered");
-    }
-    assertThat(finding.get("TLS1_2")).startsWith("offered");
-    assertThat(finding.get("TLS1_3")).startsWith("offered");
-    for (String vulnerability : List.of("heartbleed", "CCS", "ticketbleed", "ROBOT", "secure_renego", "secure_client_renego",
-        "CRIME_TLS", "BREACH", "POODLE_SSL", "fallback_SCSV", "SWEET32", "FREAK", "DROWN", "LOGJAM", "BEAST", "LUCKY13", "RC4")) {
-      assertThat(severity).as("testssl ran the %s check\n%s", vulnerability, scan.out()).containsKey(vulnerability);
-      assertThat(severity.get(vulnerability)).as(vulnerability + ": " + finding.get(vulnerability)).isIn("OK", "INFO");
-    }
-    assertThat(severity.entrySet()).as("nothing rated LOW or worse").noneMatch(e -> e.getValue().matches("LOW|MEDIUM|HIGH|CRITICAL"));
-  }
-
-  @Test
-  void silentClientsAndPlainHttpAreClosedAndCounted() throws Exception {
-    EdgeNode node = popWithApps();
-    InetSocketAddress edge = node.edgeAddress();
-    long start = System.nanoTime();
-    try (Socket silent = new Socket()) {
-      silent.connect(edge, 2_000);
-      silent.setSoTimeout(10_000);
-      assertThat(silent.getInputStream().read()).isEqualTo(-1);
-    }
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(1_500), Duration.ofSeconds(5));
-    assertThat(node.proxy().edgeStats().helloTimeoutsTotal()).isEqualTo(1);
-    assertThat(run("curl", "-sS", "--max-time", "5", "http://127.0.0.1:" + edge.getPort() + "/").exit()).isEqualTo(52);
-    assertThat(node.proxy().edgeStats().notTlsTotal()).isEqualTo(1);
-  }
-
-  /** Sends {@code bytes}, shuts output, and says whether the edge closed the connection within 5 s. */
-  private static boolean closedAfter(InetSocketAddress edge, byte[] bytes) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(edge, 2_000);
-      s.setSoTimeout(5_000);
-      try {
-        s.getOutputStream().write(bytes);
-        s.shutdownOutput();
-      } catch (IOException closedEarly) {
-        return true; // the edge closed while we wrote: fine
-      }
-      InputStream in = s.getInputStream();
-      byte[] buf = new byte[4096];
-      try {
-        while (in.read(buf) >= 0) {
-          // the edge's own handshake records or alerts: read on until it closes
-        }
-        return true;
-      } catch (java.net.SocketTimeoutException stillOpen) {
-        return false;
-      } catch (java.net.SocketException reset) {
-        return true;
-      }
-    }
-  }
-
-  /** The bytes of a real TLS ClientHello (the JDK's) naming {@code host}. */
-  private static byte[] clientHello(String host) throws Exception {
-    SSLEngine engine = SSLContext.getDefault().createSSLEngine(host, 443);
-    engine.setUseClientMode(true);
-    SSLParameters parameters = engine.getSSLParameters();
-    parameters.setServerNames(List.of(new SNIHostName(host)));
-    parameters.setApplicationProtocols(new String[] {"http/1.1"});
-    engine.setSSLParameters(parameters);
-    ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-    engine.wrap(ByteBuffer.allocate(0), out);
-    out.flip();
-    byte[] bytes = new byte[out.remaining()];
-    out.get(bytes);
-    return bytes;
-  }
-
-  private SSLSocket tlsClient(int port, String host) throws Exception {
-    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", ca.certificate());
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, tmf.getTrustManagers(), null);
-    SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
-    SSLParameters parameters = socket.getSSLParameters();
-    parameters.setServerNames(List.of(new SNIHostName(host)));
-    parameters.setEndpointIdentificationAlgorithm("HTTPS");
-    socket.setSSLParameters(parameters);
-    socket.setSoTimeout(5_000);
-    return socket;
-  }
-
-  /** One HTTP/1.1 keep-alive GET over {@code socket}; returns the body's first line. */
-  private static String request(SSLSocket socket, BufferedReader in) throws IOException {
-    socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: api.example.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-    socket.getOutputStream().flush();
-    int length = 0;
-    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-      if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
-        length = Integer.parseInt(line.substring(15).trim());
-      }
-    }
-    char[] body = new char[length];
-    int read = 0;
-    while (read < length) {
-      read += in.read(body, read, length - read);
-    }
-    return new String(body).trim();
-  }
 }

@@ -86,6 +86,9 @@ public enum ConfigKey {
       "Serve the HTTPS edge: one TLS listener for every app, routed by the ClientHello's server name (SNI)."),
   TLS_LISTEN_ADDR("EDGEPROXY_TLS_LISTEN_ADDR", "--tls-listen", "0.0.0.0:8443", Kind.ADDRESS,
       "The HTTPS edge's listen address (host:port)."),
+  HTTP_LISTEN_ADDR("EDGEPROXY_HTTP_LISTEN_ADDR", "--http-listen", "", Kind.OPTIONAL_ADDRESS,
+      "Plain HTTP listener of the HTTPS edge (host:port, usually port 80): requests are routed by Host like names on the"
+          + " HTTPS edge and answered 308 to the same URL over HTTPS; empty turns it off. Needs EDGEPROXY_TLS_ENABLED."),
   DOMAIN("EDGEPROXY_DOMAIN", "--domain", "", Kind.OPTIONAL_DNS_NAME,
       "On the HTTPS edge, <app>.<domain> reaches app <app> with no further setup; empty: only table hostnames routes names."),
   TLS_CERTS_DIR("EDGEPROXY_TLS_CERTS_DIR", "--tls-certs-dir", "", Kind.OPTIONAL_DIR,

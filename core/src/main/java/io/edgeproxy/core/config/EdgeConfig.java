@@ -121,7 +121,12 @@ public record EdgeConfig(
           v.optionalDnsName(ConfigKey.DOMAIN),
           "*".equals(app) ? null : app,
           v.millis(ConfigKey.TLS_HELLO_TIMEOUT_MS, 1),
-          v.tlsProvider(ConfigKey.TLS_PROVIDER));
+          v.tlsProvider(ConfigKey.TLS_PROVIDER),
+          v.optionalAddress(ConfigKey.HTTP_LISTEN_ADDR));
+    } else if (!v.isEmpty(ConfigKey.HTTP_LISTEN_ADDR)
+        && v.problems().stream().noneMatch(p -> p.startsWith(ConfigKey.TLS_ENABLED.env() + " "))) {
+      v.crossProblem(ConfigKey.HTTP_LISTEN_ADDR, "is set while " + ConfigKey.TLS_ENABLED.env() + " is off (the plain HTTP"
+          + " listener redirects to the HTTPS edge: turn it on too, or leave this empty)");
     }
     if (!v.problems().isEmpty()) {
       throw new InvalidConfigException(v.problems());

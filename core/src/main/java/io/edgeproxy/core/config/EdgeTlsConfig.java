@@ -18,9 +18,11 @@ import org.jspecify.annotations.Nullable;
  *     app), or null: such connections reach no backend
  * @param helloTimeout how long a client may take to send its ClientHello and finish the handshake. Default: 10 s
  * @param provider the TLS implementation. Default: AUTO
+ * @param httpListen the plain HTTP listener (redirects to HTTPS), or null for none. Default: none
  */
 public record EdgeTlsConfig(InetSocketAddress listen, @Nullable TlsFiles defaultCertificate, @Nullable Path certificatesDir,
-    @Nullable String domain, @Nullable String defaultApp, Duration helloTimeout, Provider provider) {
+    @Nullable String domain, @Nullable String defaultApp, Duration helloTimeout, Provider provider,
+    @Nullable InetSocketAddress httpListen) {
   public EdgeTlsConfig {
     requireNonNull(listen, "listen");
     requireNonNull(helloTimeout, "helloTimeout");
@@ -34,26 +36,30 @@ public record EdgeTlsConfig(InetSocketAddress listen, @Nullable TlsFiles default
 
   /** For tests: 127.0.0.1 port 0, self-signed, no directory, no domain, no default app, 2 s hello timeout, AUTO. */
   public static EdgeTlsConfig forTest() {
-    return new EdgeTlsConfig(new InetSocketAddress("127.0.0.1", 0), null, null, null, null, Duration.ofSeconds(2), Provider.AUTO);
+    return new EdgeTlsConfig(new InetSocketAddress("127.0.0.1", 0), null, null, null, null, Duration.ofSeconds(2), Provider.AUTO, null);
   }
 
   public EdgeTlsConfig withProvider(Provider value) {
-    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, value);
+    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, value, httpListen);
+  }
+
+  public EdgeTlsConfig withHttpListen(@Nullable InetSocketAddress value) {
+    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, provider, value);
   }
 
   public EdgeTlsConfig withDefaultCertificate(@Nullable TlsFiles value) {
-    return new EdgeTlsConfig(listen, value, certificatesDir, domain, defaultApp, helloTimeout, provider);
+    return new EdgeTlsConfig(listen, value, certificatesDir, domain, defaultApp, helloTimeout, provider, httpListen);
   }
 
   public EdgeTlsConfig withCertificatesDir(@Nullable Path value) {
-    return new EdgeTlsConfig(listen, defaultCertificate, value, domain, defaultApp, helloTimeout, provider);
+    return new EdgeTlsConfig(listen, defaultCertificate, value, domain, defaultApp, helloTimeout, provider, httpListen);
   }
 
   public EdgeTlsConfig withDomain(@Nullable String value) {
-    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, value, defaultApp, helloTimeout, provider);
+    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, value, defaultApp, helloTimeout, provider, httpListen);
   }
 
   public EdgeTlsConfig withDefaultApp(@Nullable String value) {
-    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, value, helloTimeout, provider);
+    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, value, helloTimeout, provider, httpListen);
   }
 }

@@ -54,6 +54,7 @@ class ConfigPropertiesTest {
       Map.entry(ConfigKey.TLS_CERTS_DIR, directory()),
       Map.entry(ConfigKey.TLS_HELLO_TIMEOUT_MS, "5000"),
       Map.entry(ConfigKey.TLS_PROVIDER, "jdk"),
+      Map.entry(ConfigKey.HTTP_LISTEN_ADDR, "0.0.0.0:80"),
       Map.entry(ConfigKey.TLS_CERT, readableFile("api.pem")),
       Map.entry(ConfigKey.TLS_KEY, readableFile("api.key")),
       Map.entry(ConfigKey.API_LISTEN_ADDR, "127.0.0.1:8081"),
@@ -112,6 +113,9 @@ class ConfigPropertiesTest {
         // The certificate and its key go together (either alone is refused, see EdgeConfigTest).
         env.put(ConfigKey.TLS_CERT.env(), VALID.get(ConfigKey.TLS_CERT));
         env.put(ConfigKey.TLS_KEY.env(), VALID.get(ConfigKey.TLS_KEY));
+      }
+      if (env.containsKey(ConfigKey.HTTP_LISTEN_ADDR.env())) {
+        env.put(ConfigKey.TLS_ENABLED.env(), "true"); // the plain HTTP listener redirects to the HTTPS edge (EdgeConfigTest)
       }
       assertThat(EdgeConfig.load(env, Map.of())).isNotNull();
     });

@@ -121,6 +121,23 @@ class EdgeConfigTest {
     assertThat(EdgeConfig.load(Map.of("EDGEPROXY_API_ENABLED", "1"), Map.of()).api().tls()).isNull(); // plain HTTP by default
   }
 
+  @Test
+  void theHttpsEdgeTakesTheOriginalsVariablesAndAPlainHttpListenerNeedsIt() {
+    EdgeTlsConfig tls = EdgeConfig.load(Map.of("EDGEPROXY_TLS_ENABLED", "true", "EDGEPROXY_APP", "web",
+        "EDGEPROXY_DOMAIN", "Apps.Example.COM.", "EDGEPROXY_HTTP_LISTEN_ADDR", "0.0.0.0:80"), Map.of()).tls();
+    assertThat(tls.listen()).isEqualTo(new java.net.InetSocketAddress("0.0.0.0", 8443)); // the original's default
+    assertThat(tls.domain()).isEqualTo("apps.example.com");
+    assertThat(tls.defaultApp()).isEqualTo("web");
+    assertThat(tls.provider()).isEqualTo(EdgeTlsConfig.Provider.AUTO);
+    assertThat(tls.httpListen()).isEqualTo(new java.net.InetSocketAddress("0.0.0.0", 80));
+    assertThat(EdgeConfig.load(Map.of("EDGEPROXY_TLS_ENABLED", "1"), Map.of()).tls().defaultApp())
+        .as("'*' (every app's backends) is no default app: a name nothing routes reaches no backend").isNull();
+    assertThat(EdgeConfig.defaults().tls()).isNull();
+    assertThatThrownBy(() -> EdgeConfig.load(Map.of("EDGEPROXY_HTTP_LISTEN_ADDR", "0.0.0.0:80"), Map.of()))
+        .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.problems()).singleElement().asString()
+            .startsWith("EDGEPROXY_HTTP_LISTEN_ADDR (--http-listen): is set while EDGEPROXY_TLS_ENABLED is off"));
+  }
+
   private static Map<String, String> with(Map<String, String> env, String key, String value) {
     Map<String, String> out = new java.util.HashMap<>(env);
     out.put(key, value);

@@ -118,7 +118,7 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
     if (serverName == null) {
       return fallback;
     }
-    String name = serverName.toLowerCase(Locale.ROOT);
+    String name = HostNames.normalize(serverName).orElse(serverName.toLowerCase(Locale.ROOT));
     SslContext exact = pick(name);
     if (exact != null) {
       return exact;
