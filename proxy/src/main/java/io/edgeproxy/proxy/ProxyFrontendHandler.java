@@ -122,9 +122,11 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     }
     Channel backend = f.channel();
     backend.closeFuture().addListener(x -> reserved.lease().release());
-    // Whichever way the client's channel closes, the backend's follows (its close future always
-    // completes; the relay's events are not the only path a channel closes by).
-    client.closeFuture().addListener(x -> RelayHandler.Relays.flushAndClose(backend));
+    if (client.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null) {
+      // TLS ended here: whichever way the client's channel closes (the SslHandler may close it on
+      // its own), the backend's follows; its close future always completes.
+      client.closeFuture().addListener(x -> RelayHandler.Relays.flushAndClose(backend));
+    }
     connection.backendConnected(backend);
     router.connected(reserved);
     if (!client.isActive()) {
