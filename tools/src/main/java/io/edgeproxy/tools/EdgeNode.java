@@ -67,6 +67,7 @@ public final class EdgeNode implements AutoCloseable {
   private ClientLocator locator;
   private List<InetSocketAddress> proxyAddresses = List.of();
   private @Nullable InetSocketAddress edgeAddress;
+  private @Nullable EdgeCertificateStore certificates;
 
   private EdgeNode(EdgeConfig config) {
     this.config = requireNonNull(config, "config");
@@ -132,7 +133,7 @@ public final class EdgeNode implements AutoCloseable {
     EdgeTlsConfig edge = config.tls();
     if (edge != null) {
       CertificateSeal seal = step("open the certificate seal", () -> CertificateSeal.forNode(config));
-      EdgeCertificateStore certificates = step("load the HTTPS edge's certificates", () -> EdgeCertificateStore.start(edge, state, seal));
+      certificates = step("load the HTTPS edge's certificates", () -> EdgeCertificateStore.start(edge, state, seal));
       resources.add(certificates);
       edgeAddress = step("bind the HTTPS edge", () -> proxy.startEdge(edge, certificates));
     }
@@ -241,6 +242,11 @@ public final class EdgeNode implements AutoCloseable {
   /** The HTTPS edge's bound address, or null when it is off. */
   public @Nullable InetSocketAddress edgeAddress() {
     return edgeAddress;
+  }
+
+  /** The HTTPS edge's certificates, or null when it is off. */
+  public @Nullable EdgeCertificateStore certificates() {
+    return certificates;
   }
 
   /** The HTTPS edge's plain HTTP listener (redirects), or null when it is off. */

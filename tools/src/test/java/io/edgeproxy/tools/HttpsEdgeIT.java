@@ -209,7 +209,15 @@ class HttpsEdgeIT extends HttpsEdgeTestBase {
       int backend = httpBackend("api-backend");
       sql(cluster.node(0), "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('api-1', 'api', 'sa', '127.0.0.1', " + backend + ")");
       sql(cluster.node(0), "INSERT INTO hostnames (hostname, app) VALUES ('api.example.test', 'api')");
-      tlsAdd(cluster.node(0), "api.example.test", issue(dir.resolve("table"), "api", "api.example.test"),
+      Path crt = issue(dir.resolve("table"), "api", "api.example.test");
+      // Run without the agent's environment, the command would seal with a local key no POP has: refused.
+      Commands.Run wrongSeal = tlsAddRun(cluster.node(0), "api.example.test", crt, Map.of());
+      assertThat(wrongSeal.exit()).isEqualTo(1);
+      assertThat(wrongSeal.out()).contains("seals keys with a different key").contains("Run it with the agent's environment");
+      String status = run("curl", "-sS", "http://" + hostPort(cluster.node(0).adminAddress()) + "/v1/status").out();
+      assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(status).path("https").path("sealSource").asText())
+          .isEqualTo("the cluster key");
+      tlsAdd(cluster.node(0), "api.example.test", crt,
           Map.of("EDGEPROXY_REPLICATION_ENABLED", "true", "EDGEPROXY_REPLICATION_TLS_DIR", cluster.tls.toString()));
       int otherPort = cluster.node(1).edgeAddress().getPort();
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(curl(otherPort, "api.example.test")).isEqualTo("api-backend"));

@@ -153,13 +153,19 @@ abstract class HttpsEdgeTestBase {
 
   /** {@code edgeproxy tls add} with the agent's environment {@code env} (the seal follows its replication settings). */
   int tlsAdd(EdgeNode node, String host, Path crt, Map<String, String> env) {
+    Commands.Run add = tlsAddRun(node, host, crt, env);
+    assertThat(add.exit()).as(add.out()).isZero();
+    return add.exit();
+  }
+
+  /** {@code edgeproxy tls add} run in-process: its exit code, and what it printed (stdout, then stderr). */
+  Commands.Run tlsAddRun(EdgeNode node, String host, Path crt, Map<String, String> env) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int exit = Cli.run(env, new PrintWriter(out), new PrintWriter(err), "tls", "add", host, "--cert", crt.toString(),
         "--key", crt.resolveSibling(crt.getFileName().toString().replace(".crt", ".key")).toString(),
         "--db", node.config().node().dbPath().toString(), "--admin", hostPort(node.adminAddress()));
-    assertThat(exit).as(out + "\n" + err).isZero();
-    return exit;
+    return new Commands.Run(exit, out + "\n" + err);
   }
 
   static String hostPort(InetSocketAddress a) {

@@ -108,7 +108,18 @@ public final class AdminServer implements AutoCloseable {
     String version = AdminServer.class.getPackage().getImplementationVersion();
     return new NodeStatus(version == null ? "development" : version, node.config().node().region(),
         node.config().node().dbPath().toString(), snapshot.version(), snapshot.backends().size(), snapshot.appNames().size(),
-        listeners, node.proxy().activeConnections(), healthChecks(node), node.replicator() == null ? null : node.replicator().status());
+        listeners, node.proxy().activeConnections(), healthChecks(node), node.replicator() == null ? null : node.replicator().status(),
+        https(node));
+  }
+
+  private static NodeStatus.@org.jspecify.annotations.Nullable Https https(EdgeNode node) {
+    var certificates = node.certificates();
+    if (certificates == null || node.edgeAddress() == null) {
+      return null;
+    }
+    return new NodeStatus.Https(SocketAddresses.format(node.edgeAddress()),
+        node.httpAddress() == null ? null : SocketAddresses.format(node.httpAddress()), certificates.providerDescription(),
+        certificates.names(), certificates.seal().source(), certificates.seal().id());
   }
 
   private static NodeStatus.HealthChecks healthChecks(EdgeNode node) {

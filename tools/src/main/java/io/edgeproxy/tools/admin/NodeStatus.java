@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
  * @param activeConnections proxied connections open now
  * @param healthChecks this POP's active health checks: backends checked, and the ones held down
  * @param replication replication's view, or null when it is off
+ * @param https the HTTPS edge, or null when it is off
  */
 public record NodeStatus(
     String version,
@@ -25,7 +26,8 @@ public record NodeStatus(
     List<String> listeners,
     int activeConnections,
     HealthChecks healthChecks,
-    @Nullable ReplicationStatus replication) {
+    @Nullable ReplicationStatus replication,
+    @Nullable Https https) {
 
   /**
    * Active health checks at a glance.
@@ -33,4 +35,17 @@ public record NodeStatus(
    * @param down "app/backend: last result" for each backend the checks hold down
    */
   public record HealthChecks(int checked, int up, List<String> down) {}
+
+  /**
+   * The HTTPS edge at a glance.
+   *
+   * @param listen its bound address
+   * @param http the plain HTTP listener's, or null
+   * @param provider the TLS implementation
+   * @param names names with a certificate of their own (table and directory)
+   * @param sealSource where the key sealing the table's private keys comes from
+   * @param sealId that key's public fingerprint ({@code edgeproxy tls add} compares it with its own)
+   */
+  public record Https(String listen, @Nullable String http, String provider, List<String> names, String sealSource,
+      String sealId) {}
 }

@@ -68,6 +68,12 @@ public final class StatusCommand implements Callable<Integer> {
       out.printf("health      %d backends checked, %d up, %d down%s%n", checks.path("checked").asInt(), checks.path("up").asInt(),
           checks.path("down").size(), checks.path("down").isEmpty() ? "" : ": " + String.join("; ", texts(checks.path("down"))));
     }
+    JsonNode h = s.path("https");
+    if (!h.isMissingNode() && !h.isNull()) {
+      out.printf("https       %s%s by %s; %d names with their own certificate; keys sealed with %s (id %s)%n",
+          h.path("listen").asText(), h.path("http").isNull() ? "" : " (plain HTTP " + h.path("http").asText() + ": 308)",
+          h.path("provider").asText(), h.path("names").size(), h.path("sealSource").asText(), h.path("sealId").asText());
+    }
     JsonNode r = s.path("replication");
     if (r.isMissingNode() || r.isNull()) {
       out.println("replication off");

@@ -135,6 +135,16 @@ public final class TlsCommand implements Runnable {
         return 1;
       }
       CertificateSeal seal = CertificateSeal.forNode(config());
+      String agent = AdminClient.address(admin, env);
+      if (AdminClient.get(agent, "/v1/status") instanceof AdminClient.Reply.Ok ok) {
+        String theirs = sealIdOf(ok);
+        if (theirs != null && !theirs.equals(seal.id())) {
+          err().println("edgeproxy tls add: the agent at " + agent + " seals keys with a different key (id " + theirs + ") than this"
+              + " command (" + seal.source() + ", id " + seal.id() + "): its POPs could not open this one. Run it with the agent's"
+              + " environment (its EDGEPROXY_REPLICATION_* settings and EDGEPROXY_DB_PATH).");
+          return 1;
+        }
+      }
       String pem = chain.stream().map(ClusterPki::pem).collect(Collectors.joining());
       try (RoutingDb routing = RoutingDb.open(path())) {
         routing.write("INSERT INTO certificates (hostname, chain_pem, key_sealed, not_after_ms, source) VALUES (?, ?, ?, ?, 'operator')"
@@ -147,6 +157,16 @@ public final class TlsCommand implements Runnable {
       out().flush();
       AdminClient.flushAndReport(AdminClient.address(admin, env), path(), err(), "edgeproxy tls add");
       return 0;
+    }
+
+    /** The seal id an agent's status reports, or null when its HTTPS edge is off. */
+    private static @Nullable String sealIdOf(AdminClient.Reply.Ok status) {
+      try {
+        var id = status.json().path("https").path("sealId");
+        return id.isMissingNode() || id.isNull() ? null : id.asText();
+      } catch (java.io.IOException e) {
+        return null;
+      }
     }
 
     private static boolean covers(X509Certificate leaf, String name) {

@@ -130,6 +130,19 @@ public final class CertificateSeal {
     }
   }
 
+  /**
+   * A short public fingerprint of the seal key (16 hex digits of a hash under its own label): two
+   * processes sealing with the same key show the same id; the id reveals nothing of the key.
+   */
+  public String id() {
+    try {
+      byte[] hash = sha256("edgeproxy seal id v1\0".getBytes(StandardCharsets.US_ASCII), key.getEncoded());
+      return java.util.HexFormat.of().formatHex(hash, 0, 8);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Where the seal key came from (never the key). */
   public String source() {
     return source;

@@ -133,6 +133,16 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
     return table != null ? table : fromDirectory.get(name);
   }
 
+  /** The seal that opens the table's keys. */
+  public CertificateSeal seal() {
+    return seal;
+  }
+
+  /** Which TLS implementation terminates, for status. */
+  public String providerDescription() {
+    return TlsContexts.describe(provider);
+  }
+
   /** The names served from the table and the directory (for status and tests). */
   public List<String> names() {
     List<String> out = new ArrayList<>(fromTable.keySet());
