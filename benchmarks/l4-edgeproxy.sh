@@ -16,15 +16,10 @@ mkdir -p "$DATA"
 # The jar, built once up front (the launcher does not rebuild during the run).
 "$ROOT/edgeproxy" --version >/dev/null
 
-# One routing.db per backend the harness starts (its fixed ports), each with one unlimited backend
-# of app "bench", schema created by the product's own migration script.
+# One routing.db per backend the harness starts (its fixed ports).
+. "$ROOT/benchmarks/bench-db.sh"
 for port in "${IPERF_PORT:-25201}" "${HTTP_PORT:-28080}" "${HOLD_PORT:-29000}"; do
-  db=$DATA/routing-$port.db
-  rm -f "$db" "$db-wal" "$db-shm"
-  sqlite3 "$db" <"$ROOT/sql/src/main/resources/db/migration/V1__routing_schema.sql"
-  sqlite3 "$db" "PRAGMA user_version = 1; PRAGMA journal_mode = WAL;
-    INSERT INTO backends (id, app, region, country, wg_ip, port, healthy, weight, soft_limit, hard_limit)
-    VALUES ('bench-$port', 'bench', 'sa', 'BR', '127.0.0.1', $port, 1, 1, 1000, 0);" >/dev/null
+  bench_routing_db "$DATA/routing-$port.db" "$port"
 done
 
 export PROXY_NAME=${PROXY_NAME:-edgeproxy}

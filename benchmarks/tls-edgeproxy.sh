@@ -20,13 +20,9 @@ TLS_PROVIDER=${TLS_PROVIDER:-openssl}
 "$ROOT/edgeproxy" --version >/dev/null
 
 # A routing.db with one unlimited backend of app "bench": the harness's HTTP backend.
+. "$ROOT/benchmarks/bench-db.sh"
 port=${HTTP_PORT:-28081}
-db=$DATA/routing-$port.db
-rm -f "$db" "$db-wal" "$db-shm"
-sqlite3 "$db" <"$ROOT/sql/src/main/resources/db/migration/V1__routing_schema.sql"
-sqlite3 "$db" "PRAGMA user_version = 1; PRAGMA journal_mode = WAL;
-  INSERT INTO backends (id, app, region, country, wg_ip, port, healthy, weight, soft_limit, hard_limit)
-  VALUES ('bench-$port', 'bench', 'sa', 'BR', '127.0.0.1', $port, 1, 1, 1000, 0);" >/dev/null
+bench_routing_db "$DATA/routing-$port.db" "$port"
 
 # Every name (the harness uses SNI localhost) goes to app bench: EDGEPROXY_APP names it.
 export PROXY_NAME=${PROXY_NAME:-edgeproxy-$TLS_PROVIDER}

@@ -134,13 +134,13 @@ final class EdgeHelloHandler extends SslClientHelloHandler<EdgeHelloHandler.Deci
       edge.stats().passedThrough();
       logger.debug("{}: {} passed through to app {} ({})", ctx.channel().remoteAddress(), hello.serverName(), app.app(), app.why());
       ctx.channel().config().setAutoRead(false); // the frontend reads again once the backend is connected
-      ctx.pipeline().replace(this, "frontend", new ProxyFrontendHandler(edge.proxy(), connection, app.app(), true));
+      ctx.pipeline().replace(this, "frontend", new ProxyFrontendHandler(edge.proxy(), connection, app.app(), true, null));
       return;
     }
     SslHandler tls = edge.certificates().select(hello.serverName()).newHandler(ctx.alloc());
     long left = edge.config().helloTimeout().toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
     tls.setHandshakeTimeoutMillis(Math.max(1, left));
-    ctx.pipeline().addAfter(ctx.name(), "edge-terminated", new EdgeTerminatedHandler(edge, connection, hello, route));
+    ctx.pipeline().addAfter(ctx.name(), "edge-terminated", new EdgeTerminatedHandler(edge, connection, hello, route, tls));
     ctx.pipeline().replace(this, "tls", tls); // the buffered hello goes to the SslHandler
   }
 

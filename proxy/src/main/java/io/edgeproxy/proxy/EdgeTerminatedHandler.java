@@ -3,6 +3,7 @@ package io.edgeproxy.proxy;
 import io.edgeproxy.core.edge.HostRouter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import org.slf4j.Logger;
@@ -21,9 +22,12 @@ final class EdgeTerminatedHandler extends ChannelInboundHandlerAdapter {
   private final ProxyConnection connection;
   private final ClientHelloFields hello;
   private final HostRouter.Route route;
+  private final SslHandler tls;
   private boolean settled;
 
-  EdgeTerminatedHandler(EdgeListener edge, ProxyConnection connection, ClientHelloFields hello, HostRouter.Route route) {
+  EdgeTerminatedHandler(EdgeListener edge, ProxyConnection connection, ClientHelloFields hello, HostRouter.Route route,
+      SslHandler tls) {
+    this.tls = tls;
     this.edge = edge;
     this.connection = connection;
     this.hello = hello;
@@ -65,7 +69,7 @@ final class EdgeTerminatedHandler extends ChannelInboundHandlerAdapter {
         edge.stats().terminated();
         logger.debug("{}: {} terminated for app {} ({})", ctx.channel().remoteAddress(), hello.serverName(), app.app(), app.why());
         ctx.channel().config().setAutoRead(false); // the frontend reads again once the backend is connected
-        ctx.pipeline().replace(this, "frontend", new ProxyFrontendHandler(edge.proxy(), connection, app.app(), true));
+        ctx.pipeline().replace(this, "frontend", new ProxyFrontendHandler(edge.proxy(), connection, app.app(), true, tls));
       }
       case HostRouter.Route.Nowhere nowhere -> {
         edge.stats().noApp();

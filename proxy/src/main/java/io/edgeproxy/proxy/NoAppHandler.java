@@ -67,11 +67,15 @@ final class NoAppHandler extends ChannelInboundHandlerAdapter {
   }
 
   private ByteBuf misdirected() {
-    String body = "421 Misdirected Request: no app is served at "
-        + (serverName == null ? "this address without a server name (SNI)" : serverName) + " here\n";
+    String body = misdirected(serverName == null ? "this address without a server name (SNI)" : serverName);
     String response = "HTTP/1.1 421 Misdirected Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
         + body.getBytes(StandardCharsets.UTF_8).length + "\r\nConnection: close\r\n\r\n" + body;
     return Unpooled.copiedBuffer(response, StandardCharsets.UTF_8);
+  }
+
+  /** The text of a 421, on either listener: {@code where} names what the client asked for. */
+  static String misdirected(String where) {
+    return "421 Misdirected Request: no app is served at " + where + " here\n";
   }
 
   @Override

@@ -63,8 +63,8 @@ final class PlainHttpHandler extends SimpleChannelInboundHandler<HttpObject> {
       respond(ctx, HttpResponseStatus.PERMANENT_REDIRECT, "308 Permanent Redirect: " + location + "\n", location, keepAlive);
       return;
     }
-    respond(ctx, HttpResponseStatus.MISDIRECTED_REQUEST, "421 Misdirected Request: no app is served at "
-        + (host == null ? "this address without a Host header" : host) + " here\n", null, keepAlive);
+    respond(ctx, HttpResponseStatus.MISDIRECTED_REQUEST,
+        NoAppHandler.misdirected(host == null ? "this address without a Host header" : host), null, keepAlive);
   }
 
   /** The path and query of a request target: origin-form as is, absolute-form's path, "/" for anything else. */

@@ -10,11 +10,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +37,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
   private final ProxyConnection connection;
   private final String app;
   private final boolean startWhenAdded;
+  private final @Nullable SslHandler tls;
   private final List<String> tried = new ArrayList<>(2);
   private final List<Object> early = new ArrayList<>(1);
   private boolean clientInputShutEarly;
@@ -43,19 +46,22 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
 
   /** For a client just accepted: routing starts when the channel turns active. */
   ProxyFrontendHandler(ProxyListener listener, ProxyConnection connection) {
-    this(listener, connection, listener.app(), false);
+    this(listener, connection, listener.app(), false, null);
   }
 
   /**
    * @param app the app to route to
    * @param startWhenAdded true when added to a channel that is already active (the HTTPS edge adds
    *     it once it knows the app); its reads must be paused then
+   * @param tls the client's {@code SslHandler} when the HTTPS edge ended TLS on it, else null
    */
-  ProxyFrontendHandler(ProxyListener listener, ProxyConnection connection, String app, boolean startWhenAdded) {
+  ProxyFrontendHandler(ProxyListener listener, ProxyConnection connection, String app, boolean startWhenAdded,
+      @Nullable SslHandler tls) {
     this.listener = listener;
     this.connection = connection;
     this.app = app;
     this.startWhenAdded = startWhenAdded;
+    this.tls = tls;
   }
 
   @Override
@@ -122,10 +128,10 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     }
     Channel backend = f.channel();
     backend.closeFuture().addListener(x -> reserved.lease().release());
-    if (client.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null) {
+    if (tls != null) {
       // TLS ended here: whichever way the client's channel closes (the SslHandler may close it on
       // its own), the backend's follows; its close future always completes.
-      client.closeFuture().addListener(x -> RelayHandler.Relays.flushAndClose(backend));
+      client.closeFuture().addListener(x -> RelayHandler.Relays.flushAndClose(backend, null));
     }
     connection.backendConnected(backend);
     router.connected(reserved);
@@ -140,8 +146,8 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
       ProxyProtocolHeader.write(backend, client, reserved);
     }
     BackendLoad load = reserved.candidate().load();
-    backend.pipeline().addLast(new RelayHandler(client, connection, load::addBytesFromBackend));
-    client.pipeline().addLast(new RelayHandler(backend, connection, load::addBytesToBackend));
+    backend.pipeline().addLast(new RelayHandler(client, tls, connection, load::addBytesFromBackend));
+    client.pipeline().addLast(new RelayHandler(backend, null, connection, load::addBytesToBackend));
     relaying = true;
     forwardEarly(client, backend);
     client.config().setAutoRead(true);
@@ -155,7 +161,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
       backend.flush();
     }
     if (clientInputShutEarly) {
-      RelayHandler.relayHalfClose((DuplexChannel) client, (DuplexChannel) backend);
+      RelayHandler.relayHalfClose((DuplexChannel) client, (DuplexChannel) backend, null);
     }
   }
 

@@ -2,11 +2,16 @@ package io.edgeproxy.proxy;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
+import io.netty.handler.ssl.SslHandler;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,11 +33,14 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
   private static final Logger logger = LoggerFactory.getLogger(RelayHandler.class);
 
   private final Channel peer;
+  private final @Nullable SslHandler peerTls;
   private final ProxyConnection connection;
   private final java.util.function.LongConsumer bytesRelayed;
 
-  RelayHandler(Channel peer, ProxyConnection connection, java.util.function.LongConsumer bytesRelayed) {
+  /** @param peerTls the peer's {@code SslHandler} when the HTTPS edge ended TLS on it, else null */
+  RelayHandler(Channel peer, @Nullable SslHandler peerTls, ProxyConnection connection, java.util.function.LongConsumer bytesRelayed) {
     this.peer = peer;
+    this.peerTls = peerTls;
     this.connection = connection;
     this.bytesRelayed = bytesRelayed;
   }
@@ -70,8 +78,8 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     // A TLS client's close_notify ends its data as a FIN does (after it, no byte can follow), and
     // once the SslHandler has seen it, the FIN itself may never reach this handler: without this,
     // backend connections were left in CLOSE-WAIT under a Connection: close load.
-    if (evt instanceof ChannelInputShutdownEvent || evt instanceof io.netty.handler.ssl.SslCloseCompletionEvent) {
-      relayHalfClose((DuplexChannel) ctx.channel(), (DuplexChannel) peer);
+    if (evt instanceof ChannelInputShutdownEvent || evt instanceof SslCloseCompletionEvent) {
+      relayHalfClose((DuplexChannel) ctx.channel(), (DuplexChannel) peer, peerTls);
       return;
     }
     ctx.fireUserEventTriggered(evt);
@@ -83,20 +91,20 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
    * the peer's output once what is queued for it is flushed, and close both when the other
    * direction finishes too.
    */
-  static void relayHalfClose(DuplexChannel self, DuplexChannel peer) {
+  static void relayHalfClose(DuplexChannel self, DuplexChannel peer, @Nullable SslHandler peerTls) {
     if (self.isOutputShutdown()) {
-      Relays.flushed(peer).addListener((ChannelFutureListener) f -> {
+      Relays.flushed(peer, peerTls).addListener((ChannelFutureListener) f -> {
         peer.close();
         self.close();
       });
       return;
     }
-    Relays.flushed(peer).addListener((ChannelFutureListener) f -> {
+    Relays.flushed(peer, peerTls).addListener((ChannelFutureListener) f -> {
       if (!peer.isActive()) {
         self.close();
         return;
       }
-      shutOutput(peer).addListener((ChannelFutureListener) done -> {
+      shutOutput(peer, peerTls).addListener((ChannelFutureListener) done -> {
         if (!done.isSuccess() || self.isOutputShutdown()) {
           self.close();
           peer.close();
@@ -106,19 +114,18 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** Sends the FIN; on a TLS connection the HTTPS edge terminated, after a close_notify (RFC 8446 section 6.1). */
-  private static io.netty.channel.ChannelFuture shutOutput(DuplexChannel channel) {
-    io.netty.handler.ssl.SslHandler tls = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+  private static ChannelFuture shutOutput(DuplexChannel channel, @Nullable SslHandler tls) {
     if (tls == null) {
       return channel.shutdownOutput();
     }
-    io.netty.channel.ChannelPromise done = channel.newPromise();
+    ChannelPromise done = channel.newPromise();
     tls.closeOutbound().addListener(f -> channel.shutdownOutput(done));
     return done;
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    Relays.flushAndClose(peer);
+    Relays.flushAndClose(peer, peerTls);
   }
 
   @Override
@@ -131,9 +138,10 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
   static final class Relays {
     private Relays() {}
 
-    static void flushAndClose(Channel channel) {
+    /** Closes {@code channel} once what is queued for it is written ({@code tls}: its SslHandler, if TLS ended on it). */
+    static void flushAndClose(Channel channel, @Nullable SslHandler tls) {
       if (channel.isActive()) {
-        flushed(channel).addListener(ChannelFutureListener.CLOSE);
+        flushed(channel, tls).addListener(ChannelFutureListener.CLOSE);
       } else {
         channel.close(); // not active is not closed: make sure the descriptor goes
       }
@@ -145,8 +153,8 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
      * backend sockets left in CLOSE-WAIT under load), and it is not needed: the close_notify or
      * close that follows is queued behind the pending data, so a flush is enough.
      */
-    static io.netty.channel.ChannelFuture flushed(Channel channel) {
-      if (channel.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null) {
+    static ChannelFuture flushed(Channel channel, @Nullable SslHandler tls) {
+      if (tls != null) {
         channel.flush();
         return channel.newSucceededFuture();
       }

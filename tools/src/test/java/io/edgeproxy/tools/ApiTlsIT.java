@@ -128,7 +128,7 @@ class ApiTlsIT {
   void withoutFilesASelfSignedCertificateIsServedAndItsLoggedPinMatches() throws Exception {
     ListAppender<ILoggingEvent> log = new ListAppender<>();
     log.start();
-    Logger logger = (Logger) LoggerFactory.getLogger(ApiTls.class);
+    Logger logger = (Logger) LoggerFactory.getLogger(io.edgeproxy.tools.tls.TlsContexts.class);
     logger.addAppender(log);
     String admin;
     try {
@@ -164,6 +164,6 @@ class ApiTlsIT {
     assertThat(identity.certificate().getSubjectX500Principal().getName()).isEqualTo("CN=localhost");
     assertThat(identity.certificate().getSubjectAlternativeNames())
         .containsExactlyInAnyOrder(List.of(2, "localhost"), List.of(7, "127.0.0.1"));
-    assertThat(ApiTls.pin(identity.certificate())).startsWith("sha256//").hasSize(8 + 44);
+    assertThat(io.edgeproxy.tools.tls.TlsContexts.pin(identity.certificate())).startsWith("sha256//").hasSize(8 + 44);
   }
 }

@@ -46,7 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(EdgeCertificateStore.class);
-  private static final Duration SELF_SIGNED_LIFETIME = Duration.ofDays(825);
   private static final long TICKET_EPOCH_MILLIS = Duration.ofHours(12).toMillis();
 
   private final SslProvider provider;
@@ -95,18 +94,13 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
 
   private static SslContext defaultContext(EdgeTlsConfig config, SslProvider provider) {
     TlsFiles files = config.defaultCertificate();
+    List<String> names = new ArrayList<>(List.of("localhost"));
+    if (config.domain() != null) {
+      names.add("*." + config.domain());
+    }
     try {
-      if (files != null) {
-        return TlsContexts.server(ClusterPki.loadKey(files.key()), ClusterPki.loadChain(files.certificate()), provider);
-      }
-      List<String> names = new ArrayList<>(List.of("localhost"));
-      if (config.domain() != null) {
-        names.add("*." + config.domain());
-      }
-      ClusterPki.Identity identity = ClusterPki.selfSigned(names, SELF_SIGNED_LIFETIME);
-      logger.info("HTTPS edge: self-signed default certificate for {} (set EDGEPROXY_TLS_CERT/_KEY to serve your own);"
-          + " pin it with curl --pinnedpubkey {}", names, TlsContexts.pin(identity.certificate()));
-      return TlsContexts.server(identity.key(), List.of(identity.certificate()), provider);
+      TlsContexts.Served served = TlsContexts.served(files, names, "HTTPS edge (default certificate)");
+      return TlsContexts.server(served.key(), served.chain(), provider);
     } catch (SSLException | IllegalArgumentException e) {
       throw new IllegalStateException("cannot serve the HTTPS edge's default certificate "
           + (files == null ? "(self-signed)" : files.certificate() + " with " + files.key()) + ": " + e.getMessage(), e);

@@ -28,7 +28,32 @@ public final class TlsContexts {
       "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
       "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
+  private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(TlsContexts.class);
+  private static final java.time.Duration SELF_SIGNED_LIFETIME = java.time.Duration.ofDays(825);
+
   private TlsContexts() {}
+
+  /** A private key and its certificate chain, leaf first. */
+  public record Served(PrivateKey key, List<X509Certificate> chain) {}
+
+  /**
+   * The operator's chain and key ({@code files}: EDGEPROXY_TLS_CERT/_KEY), or else a self-signed
+   * certificate for {@code names} made now, its key only in memory, logged for {@code what} with
+   * the pin curl takes.
+   *
+   * @throws IllegalArgumentException naming the file that cannot be read
+   */
+  public static Served served(io.edgeproxy.core.config.@org.jspecify.annotations.Nullable TlsFiles files, List<String> names,
+      String what) {
+    if (files != null) {
+      return new Served(io.edgeproxy.replication.tls.ClusterPki.loadKey(files.key()),
+          io.edgeproxy.replication.tls.ClusterPki.loadChain(files.certificate()));
+    }
+    var identity = io.edgeproxy.replication.tls.ClusterPki.selfSigned(names, SELF_SIGNED_LIFETIME);
+    logger.info("{}: self-signed certificate for {} (set EDGEPROXY_TLS_CERT/_KEY to serve your own); pin it with curl"
+        + " --pinnedpubkey {}", what, names, pin(identity.certificate()));
+    return new Served(identity.key(), List.of(identity.certificate()));
+  }
 
   /** A server context for {@code chain} (leaf first) and its key, with the JDK's TLS. */
   public static SslContext server(PrivateKey key, List<X509Certificate> chain) throws SSLException {
