@@ -83,7 +83,7 @@ final class DelayLine implements AutoCloseable {
   }
 
   private boolean fits(int bytes) {
-    return queue.isEmpty() || queuedBytes + bytes <= capacityBytes; // an oversized entry alone still fits
+    return queuedBytes == 0 || queuedBytes + bytes <= capacityBytes; // an oversized entry alone still fits
   }
 
   private void enqueue(int bytes, Delivery delivery) {
@@ -100,10 +100,23 @@ final class DelayLine implements AutoCloseable {
           entry.delivery().deliver();
         } catch (IOException e) {
           onFailure.accept(e);
+        } finally {
+          release(entry.bytes());
         }
       }
     } catch (InterruptedException e) {
       // Nobody interrupts the line's own thread; treat it as close.
+    }
+  }
+
+  /** An entry's bytes count against the cap until its delivery has run, so a blocked sender waits for it. */
+  private void release(int bytes) {
+    lock.lock();
+    try {
+      queuedBytes -= bytes;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -119,8 +132,6 @@ final class DelayLine implements AutoCloseable {
         long wait = head == null ? Long.MAX_VALUE : head.dueNanos() - System.nanoTime();
         if (head != null && wait <= 0) {
           queue.pollFirst();
-          queuedBytes -= head.bytes();
-          changed.signalAll();
           return head;
         }
         if (head == null) {
