@@ -10,6 +10,14 @@ import org.jspecify.annotations.Nullable;
  */
 @FunctionalInterface
 public interface EdgeCertificates {
-  /** The server context for {@code serverName} (null: the client sent none). Never null. */
-  SslContext select(@Nullable String serverName);
+  /** What a handshake offers in ALPN (RFC 7301). */
+  enum Alpn {
+    /** Nothing: the client's bytes are relayed, so the edge must not choose their protocol (tcp apps, 421). */
+    NONE,
+    /** {@code h2} then {@code http/1.1}: the edge speaks HTTP itself (apps in HTTP mode). */
+    HTTP
+  }
+
+  /** The server context for {@code serverName} (null: the client sent none) offering {@code alpn}. Never null. */
+  SslContext select(@Nullable String serverName, Alpn alpn);
 }

@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  *       (refused, and counted, until device tunnels are served);
  *   <li>a {@code passthrough} name: the buffered hello and everything after it go to the app's
  *       backend untouched ({@link ProxyFrontendHandler});
- *   <li>anything else: TLS ends here with the certificate chosen by name
- *       ({@link EdgeTerminatedHandler} takes over after the handshake).
+ *   <li>anything else: TLS ends here with the certificate chosen by name, offering ALPN h2 and
+ *       http/1.1 for an app in HTTP mode and nothing otherwise ({@link EdgeTerminatedHandler} takes
+ *       over after the handshake).
  * </ol>
  *
  * Bytes that are no TLS record, a malformed hello, or a hello not complete within the timeout:
@@ -137,10 +138,12 @@ final class EdgeHelloHandler extends SslClientHelloHandler<EdgeHelloHandler.Deci
       ctx.pipeline().replace(this, "frontend", new ProxyFrontendHandler(edge.proxy(), connection, app.app(), true, null));
       return;
     }
-    SslHandler tls = edge.certificates().select(hello.serverName()).newHandler(ctx.alloc());
+    boolean http = route instanceof HostRouter.Route.ToApp app && edge.isHttpMode(app.app());
+    SslHandler tls = edge.certificates().select(hello.serverName(), http ? EdgeCertificates.Alpn.HTTP : EdgeCertificates.Alpn.NONE)
+        .newHandler(ctx.alloc());
     long left = edge.config().helloTimeout().toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
     tls.setHandshakeTimeoutMillis(Math.max(1, left));
-    ctx.pipeline().addAfter(ctx.name(), "edge-terminated", new EdgeTerminatedHandler(edge, connection, hello, route, tls));
+    ctx.pipeline().addAfter(ctx.name(), "edge-terminated", new EdgeTerminatedHandler(edge, connection, hello, route, tls, http));
     ctx.pipeline().replace(this, "tls", tls); // the buffered hello goes to the SslHandler
   }
 

@@ -15,6 +15,7 @@ final class EdgeListener {
   private final EdgeCertificates certificates;
   private final EdgeStats stats;
   private volatile Routes routes;
+  private @org.jspecify.annotations.Nullable HttpSite httpSite;
 
   private record Routes(RoutingSnapshot snapshot, HostRouter router) {}
 
@@ -41,12 +42,29 @@ final class EdgeListener {
     return stats;
   }
 
+  /** True when {@code app} is in HTTP mode in the snapshot in force. */
+  boolean isHttpMode(String app) {
+    return proxy.state().current().settingsOf(app).protocol() == io.edgeproxy.core.routing.AppSettings.Protocol.HTTP;
+  }
+
+  /** HTTP mode on the HTTPS listener; set once at start, before the listener binds. */
+  HttpSite httpSite() {
+    return httpSite;
+  }
+
+  void httpSite(HttpSite site) {
+    this.httpSite = site;
+  }
+
   /** The host router of the snapshot in force. */
   HostRouter hostRouter() {
     RoutingSnapshot current = proxy.state().current();
     Routes r = routes;
     if (r == null || r.snapshot() != current) {
-      r = new Routes(current, new HostRouter(current.data().edge(), current.appNames(), config.domain(), config.defaultApp()));
+      // An app is served at its name once it has backends or a row in apps (then with 503 while it has no backend).
+      java.util.Set<String> apps = new java.util.HashSet<>(current.appNames());
+      apps.addAll(current.data().apps().keySet());
+      r = new Routes(current, new HostRouter(current.data().edge(), apps, config.domain(), config.defaultApp()));
       routes = r;
     }
     return r.router();

@@ -10,10 +10,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Waits behind the {@code SslHandler} for the end of a handshake the HTTPS edge terminates. Then a
- * routed app's connection is relayed in plain bytes to one of its backends
- * ({@link ProxyFrontendHandler}, the same routing as the L4 listeners); a name no rule routes gets
- * {@link NoAppHandler}. A failed handshake is counted and closed.
+ * Waits behind the {@code SslHandler} for the end of a handshake the HTTPS edge terminates. Then an
+ * app in HTTP mode is served per request ({@link HttpMode}); another routed app's connection is
+ * relayed in plain bytes to one of its backends ({@link ProxyFrontendHandler}, the same routing as
+ * the L4 listeners); a name no rule routes gets {@link NoAppHandler}. A failed handshake is counted
+ * and closed.
  */
 final class EdgeTerminatedHandler extends ChannelInboundHandlerAdapter {
   private static final Logger logger = LoggerFactory.getLogger(EdgeTerminatedHandler.class);
@@ -23,11 +24,14 @@ final class EdgeTerminatedHandler extends ChannelInboundHandlerAdapter {
   private final ClientHelloFields hello;
   private final HostRouter.Route route;
   private final SslHandler tls;
+  private final boolean http;
   private boolean settled;
 
+  /** @param http the app is in HTTP mode (decided with the hello, as the ALPN offer was) */
   EdgeTerminatedHandler(EdgeListener edge, ProxyConnection connection, ClientHelloFields hello, HostRouter.Route route,
-      SslHandler tls) {
+      SslHandler tls, boolean http) {
     this.tls = tls;
+    this.http = http;
     this.edge = edge;
     this.connection = connection;
     this.hello = hello;
@@ -65,6 +69,13 @@ final class EdgeTerminatedHandler extends ChannelInboundHandlerAdapter {
     }
     connection.touch();
     switch (route) {
+      case HostRouter.Route.ToApp app when http -> {
+        edge.stats().terminated();
+        logger.debug("{}: {} terminated for app {} in HTTP mode ({}, {})", ctx.channel().remoteAddress(), hello.serverName(),
+            app.app(), app.why(), tls.applicationProtocol());
+        ctx.pipeline().remove(this);
+        HttpMode.install(ctx.pipeline(), edge.httpSite(), connection, tls);
+      }
       case HostRouter.Route.ToApp app -> {
         edge.stats().terminated();
         logger.debug("{}: {} terminated for app {} ({})", ctx.channel().remoteAddress(), hello.serverName(), app.app(), app.why());

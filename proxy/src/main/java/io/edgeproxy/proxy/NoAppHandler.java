@@ -75,7 +75,12 @@ final class NoAppHandler extends ChannelInboundHandlerAdapter {
 
   /** The text of a 421, on either listener: {@code where} names what the client asked for. */
   static String misdirected(String where) {
-    return "421 Misdirected Request: no app is served at " + where + " here\n";
+    return "421 Misdirected Request: " + noAppAt(where) + "\n";
+  }
+
+  /** Why a request is misdirected: {@code where} names what the client asked for. */
+  static String noAppAt(String where) {
+    return "no app is served at " + where + " here";
   }
 
   @Override

@@ -29,6 +29,7 @@ final class ProxyLoop {
   private final EventLoop loop;
   private final Bootstrap backendBootstrap;
   private final Set<ProxyConnection> open = new HashSet<>();
+  private final HttpBackendPool httpPool = new HttpBackendPool();
   private volatile int size;
   private long tick;
 
@@ -41,6 +42,12 @@ final class ProxyLoop {
         .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .option(ChannelOption.TCP_NODELAY, true)
         .handler(PausedAtStart.INSTANCE);
+    loop.scheduleAtFixedRate(() -> httpPool.sweep(System.nanoTime()), 5, 5, TimeUnit.SECONDS);
+  }
+
+  /** Idle HTTP/1.1 connections to backends of apps in HTTP mode. Loop thread only. */
+  HttpBackendPool httpPool() {
+    return httpPool;
   }
 
   /** A backend channel reads nothing until the relay is in place (see ProxyChannelInitializer). */
@@ -104,6 +111,9 @@ final class ProxyLoop {
 
   /** Closes every open connection of this loop; any thread. */
   Future<?> closeAll() {
-    return loop.submit(() -> List.copyOf(open).forEach(ProxyConnection::closeNow));
+    return loop.submit(() -> {
+      List.copyOf(open).forEach(ProxyConnection::closeNow);
+      httpPool.closeAll();
+    });
   }
 }

@@ -82,14 +82,27 @@ public final class ProxyServer implements AutoCloseable {
    * @throws ProxyBindException naming the address when it cannot be bound
    */
   public synchronized InetSocketAddress startEdge(EdgeTlsConfig tls, EdgeCertificates certificates) {
+    return startEdge(tls, certificates, HttpObserver.NONE);
+  }
+
+  /**
+   * As {@link #startEdge(EdgeTlsConfig, EdgeCertificates)}, telling {@code observer} about every
+   * request of an app in HTTP mode (metrics); the access log is written here when configured.
+   */
+  public synchronized InetSocketAddress startEdge(EdgeTlsConfig tls, EdgeCertificates certificates, HttpObserver observer) {
     EdgeListener edge = new EdgeListener(new ProxyListener("", router, transport, config, stats), tls, certificates, edgeStats);
+    HttpObserver observers = tls.accessLog() ? HttpAccessLog.and(observer) : observer;
+    int httpsPort = tls.listen().getPort();
+    edge.httpSite(new HttpSite(edge, loops, false, httpsPort, observers));
     InetSocketAddress address = bind(tls.listen(), "the HTTPS edge", new EdgeChannelInitializer(edge, loops));
     logger.info("HTTPS edge listening on {}{}{} ({})", SocketAddresses.format(address),
         tls.domain() == null ? "" : ", <app>." + tls.domain() + " routes to <app>",
         tls.defaultApp() == null ? "" : ", names nothing routes go to app " + tls.defaultApp(), transport.describe());
     if (tls.httpListen() != null) {
-      httpAddress = bind(tls.httpListen(), "plain HTTP", new PlainHttpInitializer(edge, loops, address.getPort()));
-      logger.info("plain HTTP listening on {}: 308 to https on port {}", SocketAddresses.format(httpAddress), address.getPort());
+      HttpSite plain = new HttpSite(edge, loops, true, address.getPort(), observers);
+      httpAddress = bind(tls.httpListen(), "plain HTTP", new PlainHttpInitializer(plain));
+      logger.info("plain HTTP listening on {}: 308 to https on port {} (apps in HTTP mode with http_redirect = 0 served)",
+          SocketAddresses.format(httpAddress), address.getPort());
     }
     return address;
   }

@@ -27,7 +27,8 @@ final class Migrations {
   static final List<String> SCRIPTS =
       List.of("db/migration/V1__routing_schema.sql", "db/migration/V2__change_capture.sql",
           "db/migration/V3__discovery.sql", "db/migration/V4__per_column_versions.sql",
-          "db/migration/V5__https_edge.sql");
+          "db/migration/V5__https_edge.sql",
+          "db/migration/V6__http_mode.sql");
 
   /** The original's backends columns that older files may lack, with their declarations. */
   private static final Map<String, String> LEGACY_BACKEND_COLUMNS = legacyColumns();

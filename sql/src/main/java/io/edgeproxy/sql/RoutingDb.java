@@ -186,8 +186,10 @@ public final class RoutingDb implements Closeable {
   }
 
   public void upsertApp(AppSettings app) {
-    write("INSERT INTO apps (name, proxy_protocol) VALUES (?, ?)"
-        + " ON CONFLICT(name) DO UPDATE SET proxy_protocol = excluded.proxy_protocol", app.name(), app.proxyProtocol() ? 1 : 0);
+    write("INSERT INTO apps (name, proxy_protocol, protocol, http_redirect) VALUES (?, ?, ?, ?)"
+        + " ON CONFLICT(name) DO UPDATE SET proxy_protocol = excluded.proxy_protocol, protocol = excluded.protocol,"
+        + " http_redirect = excluded.http_redirect",
+        app.name(), app.proxyProtocol() ? 1 : 0, app.protocol().column(), app.httpRedirect() ? 1 : 0);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.edgeproxy.sql;
 
 import io.edgeproxy.core.geo.IpAddresses;
 import io.edgeproxy.core.geo.RegionMap;
+import io.edgeproxy.core.routing.AppSettings;
 import io.edgeproxy.core.routing.Backend;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -143,8 +144,16 @@ final class RowValidator {
     return problems.isEmpty() ? null : String.join("; ", problems);
   }
 
-  /** Validates an apps row; null when fine, else the problem. */
-  static @Nullable String checkApp(@Nullable Object name, @Nullable Object proxyProtocol) {
+  /** A validated apps row, or its problems. */
+  sealed interface AppResult {
+    record Valid(AppSettings app) implements AppResult {}
+
+    record Invalid(String problem) implements AppResult {}
+  }
+
+  /** Validates an apps row (name, proxy_protocol, protocol, http_redirect); NULLs take the defaults. */
+  static AppResult checkApp(@Nullable Object name, @Nullable Object proxyProtocol, @Nullable Object protocol,
+      @Nullable Object httpRedirect) {
     List<String> problems = new ArrayList<>();
     String n = text(name);
     if (n == null || !APP.matcher(n).matches()) {
@@ -154,7 +163,19 @@ final class RowValidator {
     if (pp == null || (pp != 0 && pp != 1)) {
       problems.add("proxy_protocol: " + show(proxyProtocol) + " (expected: 0 or 1)");
     }
-    return problems.isEmpty() ? null : String.join("; ", problems);
+    String p = protocol == null ? "tcp" : text(protocol);
+    AppSettings.Protocol parsed = p == null ? null : AppSettings.Protocol.of(p.toLowerCase(Locale.ROOT));
+    if (parsed == null) {
+      problems.add("protocol: " + show(protocol) + " (expected: 'tcp' or 'http')");
+    }
+    Long redirect = integer(httpRedirect, 1L);
+    if (redirect == null || (redirect != 0 && redirect != 1)) {
+      problems.add("http_redirect: " + show(httpRedirect) + " (expected: 0 or 1)");
+    }
+    if (!problems.isEmpty()) {
+      return new AppResult.Invalid(String.join("; ", problems));
+    }
+    return new AppResult.Valid(new AppSettings(n, pp == 1, null, parsed, redirect == 1));
   }
 
   static boolean isTrue(@Nullable Object value) {

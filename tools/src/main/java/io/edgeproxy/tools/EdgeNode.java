@@ -64,6 +64,7 @@ public final class EdgeNode implements AutoCloseable {
   private @Nullable AdminServer admin;
   private @Nullable ApiServer api;
   private @Nullable NodeMetrics metrics;
+  private final io.edgeproxy.tools.admin.HttpRequestMetrics httpMetrics;
   private ClientLocator locator;
   private List<InetSocketAddress> proxyAddresses = List.of();
   private @Nullable InetSocketAddress edgeAddress;
@@ -71,6 +72,7 @@ public final class EdgeNode implements AutoCloseable {
 
   private EdgeNode(EdgeConfig config) {
     this.config = requireNonNull(config, "config");
+    this.httpMetrics = new io.edgeproxy.tools.admin.HttpRequestMetrics(config.node().region());
   }
 
   /**
@@ -135,7 +137,7 @@ public final class EdgeNode implements AutoCloseable {
       CertificateSeal seal = step("open the certificate seal", () -> CertificateSeal.forNode(config));
       certificates = step("load the HTTPS edge's certificates", () -> EdgeCertificateStore.start(edge, state, seal));
       resources.add(certificates);
-      edgeAddress = step("bind the HTTPS edge", () -> proxy.startEdge(edge, certificates));
+      edgeAddress = step("bind the HTTPS edge", () -> proxy.startEdge(edge, certificates, httpMetrics));
     }
 
     // 5b. Active health checks (apps with a row in health_checks): verdicts stay on this POP and
@@ -229,6 +231,11 @@ public final class EdgeNode implements AutoCloseable {
       out.add(new ApiContext.Member(peer.nodeId(), peer.region(), peer.streamAddress(), false, peer.connected()));
     }
     return out;
+  }
+
+  /** Requests of apps in HTTP mode, for the metrics. */
+  public io.edgeproxy.tools.admin.HttpRequestMetrics httpMetrics() {
+    return httpMetrics;
   }
 
   /** The node's metrics (Prometheus), shared by the admin endpoint and the discovery API. */

@@ -119,7 +119,7 @@ class HttpsEdgeIT extends HttpsEdgeTestBase {
     // Malformed: no Host on HTTP/1.1, a Host that is no name, a header over the limit.
     assertThat(rawHttp(http, "GET / HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 400 ").contains("no Host header");
     assertThat(rawHttp(http, "GET / HTTP/1.1\r\nHost: a b\r\n\r\n")).startsWith("HTTP/1.1 400 ");
-    assertThat(rawHttp(http, "GET / HTTP/1.1\r\nHost: web.apps.test\r\nX-Big: " + "y".repeat(20_000) + "\r\n\r\n"))
+    assertThat(rawHttp(http, "GET / HTTP/1.1\r\nHost: web.apps.test\r\nX-Big: " + "y".repeat(40_000) + "\r\n\r\n"))
         .startsWith("HTTP/1.1 400 ");
     // Keep-alive: two requests on one connection.
     assertThat(rawHttp(http, "GET /1 HTTP/1.1\r\nHost: web.apps.test\r\n\r\nGET /2 HTTP/1.1\r\nHost: web.apps.test\r\n"

@@ -56,6 +56,11 @@ class LauncherIT {
       assertThat(banner).contains("curl -s " + url).contains("sqlite3 demo-data/routing.db")
           .contains("Discovery API on http://127.0.0.1:").contains("TOKEN=edp_").contains("dig @127.0.0.1 -p ");
 
+      Matcher http = Pattern.compile("curl -sk --http2 --resolve (\\S+) (https://\\S+)").matcher(banner);
+      assertThat(http.find()).as(banner.toString()).isTrue();
+      String viaHttpMode = run("curl", "-sk", "--max-time", "5", "--http2", "--resolve", http.group(1), http.group(2));
+      assertThat(viaHttpMode).startsWith("hello from demo-").contains("client:  for=127.0.0.1;proto=https;host=");
+
       String reply = run("curl", "-s", "--max-time", "5", url);
       assertThat(reply).startsWith("hello from demo-sa-").contains("routing: backend=demo-sa-").contains("tier=2 (this POP's region)");
       String servedBy = reply.substring("hello from ".length(), reply.indexOf(' ', "hello from ".length()));

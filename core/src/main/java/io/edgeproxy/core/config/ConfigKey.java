@@ -88,7 +88,8 @@ public enum ConfigKey {
       "The HTTPS edge's listen address (host:port)."),
   HTTP_LISTEN_ADDR("EDGEPROXY_HTTP_LISTEN_ADDR", "--http-listen", "", Kind.OPTIONAL_ADDRESS,
       "Plain HTTP listener of the HTTPS edge (host:port, usually port 80): requests are routed by Host like names on the"
-          + " HTTPS edge and answered 308 to the same URL over HTTPS; empty turns it off. Needs EDGEPROXY_TLS_ENABLED."),
+          + " HTTPS edge and answered 308 to the same URL over HTTPS, or served in plain HTTP for an app in HTTP mode whose"
+          + " apps.http_redirect is 0; empty turns it off. Needs EDGEPROXY_TLS_ENABLED."),
   DOMAIN("EDGEPROXY_DOMAIN", "--domain", "", Kind.OPTIONAL_DNS_NAME,
       "On the HTTPS edge, <app>.<domain> reaches app <app> with no further setup; empty: only table hostnames routes names."),
   TLS_CERTS_DIR("EDGEPROXY_TLS_CERTS_DIR", "--tls-certs-dir", "", Kind.OPTIONAL_DIR,
@@ -100,6 +101,12 @@ public enum ConfigKey {
   TLS_HELLO_TIMEOUT_MS("EDGEPROXY_TLS_HELLO_TIMEOUT_MS", "--tls-hello-timeout-ms", "10000", Kind.POSITIVE_MILLIS,
       "A client of the HTTPS edge that has not sent its whole ClientHello, or finished the handshake, this long after"
           + " connecting is closed (milliseconds)."),
+  HTTP_BACKEND_TIMEOUT_MS("EDGEPROXY_HTTP_BACKEND_TIMEOUT_MS", "--http-backend-timeout-ms", "60000", Kind.POSITIVE_MILLIS,
+      "Apps in HTTP mode: a backend that has not started its response this long after the request was sent is answered"
+          + " for with 504 Gateway Timeout (milliseconds)."),
+  HTTP_ACCESS_LOG("EDGEPROXY_HTTP_ACCESS_LOG", "--http-access-log", "true", Kind.BOOLEAN,
+      "Apps in HTTP mode: one access log line per request (logger edgeproxy.access: client, host, method, path, status,"
+          + " bytes, milliseconds, app, backend)."),
   TLS_CERT("EDGEPROXY_TLS_CERT", "--tls-cert", "", Kind.OPTIONAL_FILE,
       "PEM certificate chain: the HTTPS edge's default certificate and the discovery API's (EDGEPROXY_API_TLS); empty: a"
           + " self-signed certificate made at start, its key never written to disk."),

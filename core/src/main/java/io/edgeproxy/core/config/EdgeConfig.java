@@ -122,7 +122,9 @@ public record EdgeConfig(
           "*".equals(app) ? null : app,
           v.millis(ConfigKey.TLS_HELLO_TIMEOUT_MS, 1),
           v.tlsProvider(ConfigKey.TLS_PROVIDER),
-          v.optionalAddress(ConfigKey.HTTP_LISTEN_ADDR));
+          v.optionalAddress(ConfigKey.HTTP_LISTEN_ADDR),
+          v.millis(ConfigKey.HTTP_BACKEND_TIMEOUT_MS, 1),
+          v.bool(ConfigKey.HTTP_ACCESS_LOG));
     } else if (!v.isEmpty(ConfigKey.HTTP_LISTEN_ADDR)
         && v.problems().stream().noneMatch(p -> p.startsWith(ConfigKey.TLS_ENABLED.env() + " "))) {
       v.crossProblem(ConfigKey.HTTP_LISTEN_ADDR, "is set while " + ConfigKey.TLS_ENABLED.env() + " is off (the plain HTTP"

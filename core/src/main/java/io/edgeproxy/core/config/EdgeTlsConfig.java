@@ -19,12 +19,15 @@ import org.jspecify.annotations.Nullable;
  * @param helloTimeout how long a client may take to send its ClientHello and finish the handshake. Default: 10 s
  * @param provider the TLS implementation. Default: AUTO
  * @param httpListen the plain HTTP listener (redirects to HTTPS), or null for none. Default: none
+ * @param backendTimeout apps in HTTP mode: how long a backend may take to start its response. Default: 60 s
+ * @param accessLog apps in HTTP mode: log one line per request. Default: true
  */
 public record EdgeTlsConfig(InetSocketAddress listen, @Nullable TlsFiles defaultCertificate, @Nullable Path certificatesDir,
     @Nullable String domain, @Nullable String defaultApp, Duration helloTimeout, Provider provider,
-    @Nullable InetSocketAddress httpListen) {
+    @Nullable InetSocketAddress httpListen, Duration backendTimeout, boolean accessLog) {
   public EdgeTlsConfig {
     requireNonNull(listen, "listen");
+    requireNonNull(backendTimeout, "backendTimeout");
     requireNonNull(helloTimeout, "helloTimeout");
     requireNonNull(provider, "provider");
   }
@@ -36,30 +39,41 @@ public record EdgeTlsConfig(InetSocketAddress listen, @Nullable TlsFiles default
 
   /** For tests: 127.0.0.1 port 0, self-signed, no directory, no domain, no default app, 2 s hello timeout, AUTO. */
   public static EdgeTlsConfig forTest() {
-    return new EdgeTlsConfig(new InetSocketAddress("127.0.0.1", 0), null, null, null, null, Duration.ofSeconds(2), Provider.AUTO, null);
+    return new EdgeTlsConfig(new InetSocketAddress("127.0.0.1", 0), null, null, null, null, Duration.ofSeconds(2), Provider.AUTO, null,
+        Duration.ofSeconds(60), false);
   }
 
   public EdgeTlsConfig withProvider(Provider value) {
-    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, value, httpListen);
+    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, value, httpListen, backendTimeout, accessLog);
   }
 
   public EdgeTlsConfig withHttpListen(@Nullable InetSocketAddress value) {
-    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, provider, value);
+    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, provider, value, backendTimeout, accessLog);
   }
 
   public EdgeTlsConfig withDefaultCertificate(@Nullable TlsFiles value) {
-    return new EdgeTlsConfig(listen, value, certificatesDir, domain, defaultApp, helloTimeout, provider, httpListen);
+    return new EdgeTlsConfig(listen, value, certificatesDir, domain, defaultApp, helloTimeout, provider, httpListen, backendTimeout, accessLog);
   }
 
   public EdgeTlsConfig withCertificatesDir(@Nullable Path value) {
-    return new EdgeTlsConfig(listen, defaultCertificate, value, domain, defaultApp, helloTimeout, provider, httpListen);
+    return new EdgeTlsConfig(listen, defaultCertificate, value, domain, defaultApp, helloTimeout, provider, httpListen, backendTimeout, accessLog);
   }
 
   public EdgeTlsConfig withDomain(@Nullable String value) {
-    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, value, defaultApp, helloTimeout, provider, httpListen);
+    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, value, defaultApp, helloTimeout, provider, httpListen, backendTimeout, accessLog);
+  }
+
+  public EdgeTlsConfig withBackendTimeout(Duration value) {
+    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, provider, httpListen,
+        value, accessLog);
+  }
+
+  public EdgeTlsConfig withAccessLog(boolean value) {
+    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, provider, httpListen,
+        backendTimeout, value);
   }
 
   public EdgeTlsConfig withDefaultApp(@Nullable String value) {
-    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, value, helloTimeout, provider, httpListen);
+    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, value, helloTimeout, provider, httpListen, backendTimeout, accessLog);
   }
 }

@@ -53,6 +53,8 @@ class ConfigPropertiesTest {
       Map.entry(ConfigKey.DOMAIN, "apps.example.com"),
       Map.entry(ConfigKey.TLS_CERTS_DIR, directory()),
       Map.entry(ConfigKey.TLS_HELLO_TIMEOUT_MS, "5000"),
+      Map.entry(ConfigKey.HTTP_BACKEND_TIMEOUT_MS, "30000"),
+      Map.entry(ConfigKey.HTTP_ACCESS_LOG, "false"),
       Map.entry(ConfigKey.TLS_PROVIDER, "jdk"),
       Map.entry(ConfigKey.HTTP_LISTEN_ADDR, "0.0.0.0:80"),
       Map.entry(ConfigKey.TLS_CERT, readableFile("api.pem")),

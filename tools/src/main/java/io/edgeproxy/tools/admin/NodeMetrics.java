@@ -45,6 +45,7 @@ public final class NodeMetrics {
   public NodeMetrics(EdgeNode node) {
     this.node = node;
     Tags pop = Tags.of("region", node.config().node().region());
+    node.httpMetrics().bindTo(registry);
     Gauge.builder("edge.snapshot.version", node, n -> n.state().current().version()).tags(pop)
         .description("Version of the routing snapshot in force").register(registry);
     Gauge.builder("edge.routing.backends", node, n -> n.state().current().backends().size()).tags(pop).register(registry);

@@ -84,11 +84,15 @@ public final class DemoCommand implements Callable<Integer> {
     String ip = node.edgeAddress().getAddress().getHostAddress();
     String domain = node.config().tls().domain();
     String host = DemoPop.APP + "." + (domain == null ? DEMO_DOMAIN : domain);
+    String httpHost = DemoPop.HTTP_APP + "." + (domain == null ? DEMO_DOMAIN : domain);
     return """
         HTTPS edge on %s: one address for every app, routed by name (self-signed here, hence -k);
         app "%s" is served in TCP mode (TLS ends here, bytes go on to a backend):
             curl -sk --resolve %s:%d:%s https://%s:%d/
-        """.formatted(SocketAddresses.format(node.edgeAddress()), DemoPop.APP, host, port, ip, host, port);
+        app "%s" (the same backends) in HTTP mode (HTTP/2 here, a backend picked per request):
+            curl -sk --http2 --resolve %s:%d:%s https://%s:%d/
+        """.formatted(SocketAddresses.format(node.edgeAddress()), DemoPop.APP, host, port, ip, host, port,
+            DemoPop.HTTP_APP, httpHost, port, ip, httpHost, port);
   }
 
   private static String dnsBanner(EdgeNode node) {

@@ -121,6 +121,9 @@ public final class DemoBackend implements AutoCloseable {
             body.append("routing: ").append(tlv.content().toString(StandardCharsets.US_ASCII)).append('\n');
           }
         }
+      } else if (request.headers().contains("forwarded")) {
+        body.append("client:  ").append(request.headers().get("forwarded"))
+            .append(" (from edgeproxy's Forwarded header, HTTP mode)\n");
       } else {
         body.append("client:  ").append(ctx.channel().remoteAddress()).append(" (direct, not through edgeproxy)\n");
       }

@@ -31,6 +31,8 @@ import java.util.Set;
  */
 public final class DemoPop implements AutoCloseable {
   public static final String APP = "demo";
+  /** The same backends as an app in HTTP mode, on the HTTPS edge. */
+  public static final String HTTP_APP = "web";
   private static final String[][] BACKENDS = {
     // id, region, country, weight
     {"demo-sa-1", "sa", "BR", "2"},
@@ -74,7 +76,12 @@ public final class DemoPop implements AutoCloseable {
     }
     try (RoutingDb db = RoutingDb.open(path)) {
       db.upsertApp(new AppSettings(APP, true));
-      backends.forEach(db::upsertBackend);
+      db.upsertApp(AppSettings.defaults(HTTP_APP).withHttp(AppSettings.Protocol.HTTP, true));
+      for (Backend b : backends) {
+        db.upsertBackend(b);
+        db.upsertBackend(new Backend(b.id().replaceFirst("^" + APP, HTTP_APP), HTTP_APP, b.region(), b.country(), b.address(),
+            b.port(), true, b.weight(), b.softLimit(), b.hardLimit()));
+      }
     }
   }
 

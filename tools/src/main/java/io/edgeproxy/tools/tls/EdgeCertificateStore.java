@@ -10,6 +10,7 @@ import io.edgeproxy.proxy.EdgeCertificates;
 import io.edgeproxy.replication.tls.ClusterPki;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.OpenSslSessionTicketKey;
+import io.edgeproxy.proxy.EdgeCertificates.Alpn;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
@@ -46,20 +47,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(EdgeCertificateStore.class);
+  private static final List<String> HTTP_ALPN = List.of("h2", "http/1.1");
   private static final long TICKET_EPOCH_MILLIS = Duration.ofHours(12).toMillis();
 
   private final SslProvider provider;
-  private final SslContext fallback;
+  private final Contexts fallback;
   private final @Nullable Path directory;
   private final CertificateSeal seal;
   private final ScheduledExecutorService timer;
-  private volatile Map<String, SslContext> fromTable = Map.of();
-  private volatile Map<String, SslContext> fromDirectory = Map.of();
+  private volatile Map<String, Contexts> fromTable = Map.of();
+  private volatile Map<String, Contexts> fromDirectory = Map.of();
   private List<StoredCertificate> tableRows = List.of();
   private long ticketEpoch;
   private Map<Path, String> directoryStamps = Map.of();
 
-  private EdgeCertificateStore(SslProvider provider, SslContext fallback, @Nullable Path directory, CertificateSeal seal) {
+  private EdgeCertificateStore(SslProvider provider, Contexts fallback, @Nullable Path directory, CertificateSeal seal) {
     this.provider = provider;
     this.fallback = fallback;
     this.directory = directory;
@@ -92,7 +94,18 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
     return store;
   }
 
-  private static SslContext defaultContext(EdgeTlsConfig config, SslProvider provider) {
+  /** One certificate's two server contexts: without ALPN (relayed apps) and offering h2 and http/1.1 (HTTP mode). */
+  private record Contexts(SslContext relayed, SslContext http) {
+    static Contexts of(PrivateKey key, List<X509Certificate> chain, SslProvider provider) throws SSLException {
+      return new Contexts(TlsContexts.server(key, chain, provider), TlsContexts.server(key, chain, provider, HTTP_ALPN));
+    }
+
+    SslContext offering(Alpn alpn) {
+      return alpn == Alpn.HTTP ? http : relayed;
+    }
+  }
+
+  private static Contexts defaultContext(EdgeTlsConfig config, SslProvider provider) {
     TlsFiles files = config.defaultCertificate();
     List<String> names = new ArrayList<>(List.of("localhost"));
     if (config.domain() != null) {
@@ -100,7 +113,7 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
     }
     try {
       TlsContexts.Served served = TlsContexts.served(files, names, "HTTPS edge (default certificate)");
-      return TlsContexts.server(served.key(), served.chain(), provider);
+      return Contexts.of(served.key(), served.chain(), provider);
     } catch (SSLException | IllegalArgumentException e) {
       throw new IllegalStateException("cannot serve the HTTPS edge's default certificate "
           + (files == null ? "(self-signed)" : files.certificate() + " with " + files.key()) + ": " + e.getMessage(), e);
@@ -108,22 +121,26 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
   }
 
   @Override
-  public SslContext select(@Nullable String serverName) {
+  public SslContext select(@Nullable String serverName, Alpn alpn) {
+    return contextsFor(serverName).offering(alpn);
+  }
+
+  private Contexts contextsFor(@Nullable String serverName) {
     if (serverName == null) {
       return fallback;
     }
     String name = HostNames.normalize(serverName).orElse(serverName.toLowerCase(Locale.ROOT));
-    SslContext exact = pick(name);
+    Contexts exact = pick(name);
     if (exact != null) {
       return exact;
     }
     String wildcard = HostNames.wildcardOf(name).orElse(null);
-    SslContext wild = wildcard == null ? null : pick(wildcard);
+    Contexts wild = wildcard == null ? null : pick(wildcard);
     return wild != null ? wild : fallback;
   }
 
-  private @Nullable SslContext pick(String name) {
-    SslContext table = fromTable.get(name);
+  private @Nullable Contexts pick(String name) {
+    Contexts table = fromTable.get(name);
     return table != null ? table : fromDirectory.get(name);
   }
 
@@ -149,7 +166,7 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
     if (rows.equals(tableRows)) {
       return;
     }
-    Map<String, SslContext> out = new HashMap<>();
+    Map<String, Contexts> out = new HashMap<>();
     for (StoredCertificate row : rows) {
       try {
         PrivateKey key = seal.unseal(row.hostname(), row.keySealed());
@@ -180,12 +197,12 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
     if (stamps.equals(directoryStamps)) {
       return;
     }
-    Map<String, SslContext> out = new HashMap<>();
+    Map<String, Contexts> out = new HashMap<>();
     for (Path crt : stamps.keySet()) {
       Path keyFile = crt.resolveSibling(crt.getFileName().toString().replaceFirst("\\.crt$", ".key"));
       try {
         List<X509Certificate> chain = ClusterPki.loadChain(crt);
-        SslContext context = context(chain, ClusterPki.loadKey(keyFile));
+        Contexts context = context(chain, ClusterPki.loadKey(keyFile));
         for (String name : CertificateNames.of(chain.getFirst())) {
           out.put(name, context);
         }
@@ -206,11 +223,11 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
     }
   }
 
-  private SslContext context(List<X509Certificate> chain, PrivateKey key) throws SSLException {
+  private Contexts context(List<X509Certificate> chain, PrivateKey key) throws SSLException {
     if (!TlsContexts.matches(key, chain.getFirst())) {
       throw new IllegalArgumentException("the private key does not belong to the first certificate of the chain");
     }
-    return useTicketKeys(TlsContexts.server(key, chain, provider));
+    return useTicketKeys(Contexts.of(key, chain, provider));
   }
 
   /**
@@ -219,13 +236,15 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
    * so a client resumes at any of them. Netty leaves tickets off until keys are set. The JDK's
    * TLS keeps its own per-process keys.
    */
-  private synchronized SslContext useTicketKeys(SslContext context) {
-    if (context.sessionContext() instanceof OpenSslSessionContext tickets) {
-      long epoch = System.currentTimeMillis() / TICKET_EPOCH_MILLIS;
-      ticketEpoch = epoch;
-      tickets.setTicketKeys(ticketKey(epoch), ticketKey(epoch - 1));
+  private synchronized Contexts useTicketKeys(Contexts contexts) {
+    long epoch = System.currentTimeMillis() / TICKET_EPOCH_MILLIS;
+    ticketEpoch = epoch;
+    for (SslContext context : List.of(contexts.relayed(), contexts.http())) {
+      if (context.sessionContext() instanceof OpenSslSessionContext tickets) {
+        tickets.setTicketKeys(ticketKey(epoch), ticketKey(epoch - 1));
+      }
     }
-    return context;
+    return contexts;
   }
 
   private OpenSslSessionTicketKey ticketKey(long epoch) {

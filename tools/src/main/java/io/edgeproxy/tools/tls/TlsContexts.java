@@ -1,6 +1,7 @@
 package io.edgeproxy.tools.tls;
 
 import io.edgeproxy.core.config.EdgeTlsConfig;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -62,8 +63,24 @@ public final class TlsContexts {
 
   /** A server context for {@code chain} (leaf first) and its key, with {@code provider}. */
   public static SslContext server(PrivateKey key, List<X509Certificate> chain, SslProvider provider) throws SSLException {
-    return SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new)).sslProvider(provider)
-        .protocols(PROTOCOLS).ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE).build();
+    return server(key, chain, provider, List.of());
+  }
+
+  /**
+   * A server context for {@code chain} (leaf first) and its key, with {@code provider}, choosing
+   * from {@code alpn} (in our order of preference) when the client offers ALPN; a client offering
+   * none of them goes on without a protocol chosen.
+   */
+  public static SslContext server(PrivateKey key, List<X509Certificate> chain, SslProvider provider, List<String> alpn)
+      throws SSLException {
+    SslContextBuilder builder = SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new)).sslProvider(provider)
+        .protocols(PROTOCOLS).ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE);
+    if (!alpn.isEmpty()) {
+      builder.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+          ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+          ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
+    }
+    return builder.build();
   }
 
   /**

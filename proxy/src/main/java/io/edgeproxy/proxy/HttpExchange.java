@@ -1,0 +1,399 @@
+package io.edgeproxy.proxy;
+
+import io.edgeproxy.core.routing.RouteDecision;
+import io.edgeproxy.core.routing.Router;
+import io.edgeproxy.core.routing.Selection;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request of an app in HTTP mode, from its head to the end of its response. Picks a backend
+ * with the router (a request in flight holds a slot, so soft and hard limits count requests), takes
+ * an idle pooled connection to it or connects, sends the request (body streamed, with backpressure
+ * both ways) and relays the response. A connect that fails is retried on another backend (nothing
+ * was sent); a pooled connection the backend had closed is retried once on a new connection when
+ * the request is idempotent and has no body. When no backend can answer, the client gets 502, 503
+ * or 504 with a body saying why. Loop thread only.
+ */
+final class HttpExchange {
+  private static final Logger logger = LoggerFactory.getLogger(HttpExchange.class);
+
+  private final HttpFrontHandler front;
+  private final HttpSite site;
+  private final ProxyLoop loop;
+  private final String app;
+  private final HttpRequest head;
+  private final HttpRequestLog log;
+  private final InetAddress client;
+  private final boolean hasBody;
+  private final boolean headRequest;
+  private final boolean retryableOnStale;
+  private final @Nullable String upgrade;
+  private final List<String> tried = new ArrayList<>(2);
+  private final ArrayDeque<HttpContent> held = new ArrayDeque<>(2);
+  private final long startNanos = System.nanoTime();
+  private RouteDecision.@Nullable Reserved reserved;
+  private @Nullable Channel backend;
+  private boolean reused;
+  private boolean staleRetried;
+  private boolean requestComplete;
+  private boolean responseStarted;
+  private boolean skippingInformational;
+  private boolean backendKeepAlive;
+  private boolean done;
+  private @Nullable ScheduledFuture<?> timeout;
+
+  HttpExchange(HttpFrontHandler front, HttpSite site, ProxyLoop loop, String app, HttpRequest head,
+      HttpRequestLog log, InetAddress client, boolean hasBody, @Nullable String upgrade) {
+    this.front = front;
+    this.site = site;
+    this.loop = loop;
+    this.app = app;
+    this.head = head;
+    this.log = log;
+    this.client = client;
+    this.hasBody = hasBody;
+    this.upgrade = upgrade;
+    this.headRequest = head.method().equals(HttpMethod.HEAD);
+    this.retryableOnStale = !hasBody && HttpForwarding.isIdempotent(head);
+  }
+
+  boolean requestComplete() {
+    return requestComplete;
+  }
+
+  void start() {
+    attempt();
+  }
+
+  private Router router() {
+    return site.edge().proxy().router();
+  }
+
+  private void attempt() {
+    RouteDecision decision = router().route(app, client, tried);
+    if (!(decision instanceof RouteDecision.Reserved picked) && !tried.isEmpty()) {
+      fail(HttpResponseStatus.BAD_GATEWAY, "could not connect to a backend of app " + app + " (tried "
+          + String.join(", ", tried) + ")", "connect failed");
+      return;
+    }
+    if (!(decision instanceof RouteDecision.Reserved picked)) {
+      site.edge().proxy().stats().refused();
+      fail(HttpResponseStatus.SERVICE_UNAVAILABLE, switch (((RouteDecision.Refused) decision).reason()) {
+        case Selection.AllAtCapacity full -> "all " + full.healthy() + " healthy backends of app " + app + " are at their limit";
+        case Selection.NoHealthyBackend none -> "app " + app + " has no healthy backend";
+        case Selection.Picked p -> "app " + app + " has no backend";
+      }, "no backend");
+      return;
+    }
+    reserved = picked;
+    site.edge().proxy().stats().picked(picked.tier());
+    InetSocketAddress address = picked.backend().socketAddress();
+    Channel pooled = staleRetried ? null : loop.httpPool().take(address, System.nanoTime());
+    if (pooled != null) {
+      attach(pooled, true);
+      return;
+    }
+    loop.backendBootstrap().connect(address).addListener((ChannelFutureListener) f -> connected(picked, address, f));
+  }
+
+  private void connected(RouteDecision.Reserved picked, InetSocketAddress address, ChannelFuture f) {
+    if (done) {
+      picked.lease().release();
+      if (f.isSuccess()) {
+        f.channel().close();
+      }
+      return;
+    }
+    if (!f.isSuccess()) {
+      site.edge().proxy().stats().connectFailed();
+      router().connectFailed(app, client, picked);
+      reserved = null;
+      tried.add(picked.backend().id());
+      logger.debug("app {}: connect to {} ({}) failed: {}", app, picked.backend().id(), address, f.cause().toString());
+      if (tried.size() < site.edge().proxy().connectAttempts()) {
+        attempt(); // another backend, or 502 naming those tried when none is left
+      } else {
+        fail(HttpResponseStatus.BAD_GATEWAY, "could not connect to a backend of app " + app + " (tried "
+            + String.join(", ", tried) + ")", "connect failed");
+      }
+      return;
+    }
+    router().connected(picked);
+    Channel channel = f.channel();
+    channel.pipeline().addLast(HttpBackendHandler.CODEC, HttpBackendHandler.codec())
+        .addLast(HttpBackendHandler.NAME, new HttpBackendHandler(loop.httpPool(), address));
+    channel.config().setAutoRead(true);
+    attach(channel, false);
+  }
+
+  private void attach(Channel channel, boolean pooled) {
+    backend = channel;
+    reused = pooled;
+    handler(channel).attach(this);
+    channel.write(head);
+    while (!held.isEmpty()) {
+      channel.write(held.poll());
+    }
+    channel.flush();
+    if (requestComplete) {
+      requestSent();
+    } else {
+      front.reading(channel.isWritable());
+    }
+  }
+
+  private static HttpBackendHandler handler(Channel channel) {
+    return (HttpBackendHandler) channel.pipeline().get(HttpBackendHandler.NAME);
+  }
+
+  /** A part of the client's request body (or its end). */
+  void requestPart(HttpContent part) {
+    if (done) {
+      ReferenceCountUtil.release(part);
+      return;
+    }
+    boolean last = part instanceof LastHttpContent;
+    Channel b = backend;
+    if (b == null) {
+      held.add(part);
+    } else {
+      b.write(part, b.voidPromise());
+      if (last || !b.isWritable()) {
+        b.flush();
+      }
+      if (!b.isWritable()) {
+        front.reading(false);
+      }
+    }
+    if (last) {
+      requestComplete = true;
+      if (b != null) {
+        requestSent();
+      }
+    }
+  }
+
+  private void requestSent() {
+    long millis = site.edge().config().backendTimeout().toMillis();
+    timeout = loop.eventLoop().schedule(() -> {
+      if (!done && !responseStarted) {
+        logger.debug("app {}: backend {} did not answer within {} ms", app, backendId(), millis);
+        fail(HttpResponseStatus.GATEWAY_TIMEOUT, "backend " + backendId() + " of app " + app
+            + " did not start its response within " + millis + " ms", "backend timeout");
+      }
+    }, millis, TimeUnit.MILLISECONDS);
+  }
+
+  private String backendId() {
+    RouteDecision.Reserved r = reserved;
+    return r == null ? "-" : r.backend().id();
+  }
+
+  /** Sends the request bytes the client's last read produced. */
+  void flushBackend() {
+    Channel b = backend;
+    if (b != null) {
+      b.flush();
+    }
+  }
+
+  /** Sends the response bytes the backend's last read produced. */
+  void flushClient() {
+    if (!done) {
+      front.flush();
+    }
+  }
+
+  /** The backend can take more request bytes (or not). */
+  void backendWritable(boolean writable) {
+    if (!requestComplete) {
+      front.reading(writable);
+    }
+  }
+
+  /** The client can take more response bytes (or not). */
+  void clientWritable(boolean writable) {
+    Channel b = backend;
+    if (b != null && responseStarted) {
+      b.config().setAutoRead(writable);
+    }
+  }
+
+  void backendResponse(HttpResponse response) {
+    if (done) {
+      return;
+    }
+    if (response.decoderResult().isFailure()) {
+      backendFailed("an invalid response (" + response.decoderResult().cause().getMessage() + ")");
+      return;
+    }
+    int code = response.status().code();
+    if (code == 101 && upgrade != null) {
+      responseStarted = true;
+      cancelTimeout();
+      log.status(101).backend(backendId());
+      upgraded(backend, response);
+      return;
+    }
+    if (code / 100 == 1) {
+      skippingInformational = true; // 100 Continue was answered at the edge; other 1xx are not relayed
+      return;
+    }
+    responseStarted = true;
+    cancelTimeout();
+    backendKeepAlive = HttpUtil.isKeepAlive(response);
+    log.status(code).backend(backendId());
+    boolean writable = front.respond(HttpForwarding.toClient(response, false, !front.isHttp2(), headRequest), false);
+    clientWritable(writable);
+  }
+
+  void backendContent(HttpContent content) {
+    if (skippingInformational) {
+      ReferenceCountUtil.release(content);
+      skippingInformational = !(content instanceof LastHttpContent);
+      return;
+    }
+    if (done || !responseStarted) {
+      ReferenceCountUtil.release(content);
+      return;
+    }
+    if (content.decoderResult().isFailure()) {
+      ReferenceCountUtil.release(content);
+      backendFailed("an invalid response body (" + content.decoderResult().cause().getMessage() + ")");
+      return;
+    }
+    log.addBytes(content.content().readableBytes());
+    boolean last = content instanceof LastHttpContent;
+    boolean writable = front.respond(content, last);
+    if (last) {
+      finish();
+    } else {
+      clientWritable(writable);
+    }
+  }
+
+  private void upgraded(Channel b, HttpResponse response) {
+    done = true;
+    RouteDecision.Reserved r = reserved;
+    handler(b).attach(null);
+    b.closeFuture().addListener(x -> r.lease().release()); // a tunnel holds its slot until it closes
+    front.upgraded(HttpForwarding.toClient(response, true, true, false), b, r.candidate().load());
+    site.observer().completed(log.nanos(System.nanoTime() - startNanos).outcome("upgraded").build());
+  }
+
+  /** The backend closed or failed while this exchange was using it. */
+  void backendClosed(@Nullable Throwable cause) {
+    if (done) {
+      return;
+    }
+    String why = cause == null ? "closed the connection" : "failed (" + cause + ")";
+    if (!responseStarted && reused && retryableOnStale && requestComplete && !staleRetried) {
+      logger.debug("app {}: pooled connection to {} {}; retrying on a new connection", app, backendId(), why);
+      staleRetried = true;
+      cancelTimeout();
+      releaseSlot();
+      backend = null;
+      held.add(LastHttpContent.EMPTY_LAST_CONTENT); // the request had no body: its head and end are sent again
+      attempt();
+      return;
+    }
+    backendFailed(why);
+  }
+
+  private void backendFailed(String why) {
+    if (!responseStarted) {
+      fail(HttpResponseStatus.BAD_GATEWAY, "backend " + backendId() + " of app " + app + " " + why
+          + " before responding", "backend failed");
+      return;
+    }
+    logger.debug("app {}: backend {} {} in the middle of its response", app, backendId(), why);
+    discard();
+    end("backend " + why);
+    front.abort();
+  }
+
+  /** The client went away. */
+  void clientGone() {
+    if (done) {
+      return;
+    }
+    discard();
+    end("client closed");
+  }
+
+  private void finish() {
+    end("ok");
+    Channel b = backend;
+    if (b != null) {
+      b.config().setAutoRead(true);
+      handler(b).detach(b, backendKeepAlive && requestComplete, System.nanoTime());
+    }
+    front.finished(requestComplete);
+  }
+
+  /** Answers for the backend, before any of its response was relayed. */
+  private void fail(HttpResponseStatus status, String detail, String outcome) {
+    log.status(status.code());
+    discard();
+    end(outcome + ": " + detail);
+    front.answer(status, detail, requestComplete);
+  }
+
+  /** Ends the exchange (once): its timer, its slot, its report. */
+  private void end(String outcome) {
+    done = true;
+    cancelTimeout();
+    releaseSlot();
+    site.observer().completed(log.nanos(System.nanoTime() - startNanos).outcome(outcome).build());
+  }
+
+  /** Drops the backend connection and what of the request was still held. */
+  private void discard() {
+    closeBackend();
+    held.forEach(ReferenceCountUtil::release);
+    held.clear();
+  }
+
+  private void releaseSlot() {
+    RouteDecision.Reserved r = reserved;
+    if (r != null) {
+      r.lease().release();
+    }
+  }
+
+  private void closeBackend() {
+    Channel b = backend;
+    backend = null;
+    if (b != null) {
+      handler(b).attach(null);
+      b.close();
+    }
+  }
+
+  private void cancelTimeout() {
+    if (timeout != null) {
+      timeout.cancel(false);
+      timeout = null;
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package io.edgeproxy.proxy;
+
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How a request and its response change on their way through the edge (RFC 9110 section 7.6):
+ * hop-by-hop fields are dropped (Connection, the fields it names, Keep-Alive, Proxy-Connection, TE,
+ * Upgrade unless upgrading, HTTP/2's pseudo-header leftovers); the backend learns the client from
+ * {@code X-Forwarded-For} (appended to), {@code X-Forwarded-Proto}, {@code X-Forwarded-Host} (set)
+ * and {@code Forwarded} (RFC 7239, appended to). The backend always gets HTTP/1.1 with a body framed
+ * by Content-Length or chunked. Pure.
+ */
+final class HttpForwarding {
+  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
+      "upgrade", "proxy-authenticate", "proxy-authorization");
+  private static final String HTTP2_EXTENSION_PREFIX = "x-http2-";
+  private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT,
+      HttpMethod.DELETE, HttpMethod.OPTIONS, HttpMethod.TRACE);
+
+  private HttpForwarding() {}
+
+  /** The upgrade a request asks for (Connection: upgrade plus Upgrade), or null. */
+  static @Nullable String upgradeOf(HttpRequest request) {
+    String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
+    return upgrade != null && request.protocolVersion().equals(HttpVersion.HTTP_1_1)
+        && connectionTokens(request.headers()).contains("upgrade") ? upgrade : null;
+  }
+
+  static boolean isIdempotent(HttpRequest request) {
+    return IDEMPOTENT.contains(request.method());
+  }
+
+  /**
+   * The request the backend gets: {@code client}'s method, target and end-to-end fields, plus the
+   * forwarding fields. {@code hasBody} false when the client's request is known to end with its head.
+   */
+  static HttpRequest toBackend(HttpRequest client, InetAddress from, String proto, @Nullable String hostHeader,
+      @Nullable String upgrade, boolean hasBody) {
+    HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, client.method(), client.uri());
+    HttpHeaders headers = out.headers();
+    copyEndToEnd(client.headers(), headers);
+    String address = from.getHostAddress();
+    String previous = headers.get("x-forwarded-for");
+    headers.set("x-forwarded-for", previous == null ? address : previous + ", " + address);
+    headers.set("x-forwarded-proto", proto);
+    if (hostHeader != null) {
+      headers.set("x-forwarded-host", hostHeader);
+    }
+    String forwarded = "for=" + forwardedNode(from) + ";proto=" + proto
+        + (hostHeader == null ? "" : ";host=\"" + hostHeader.replace("\"", "") + "\"");
+    String earlier = headers.get("forwarded");
+    headers.set("forwarded", earlier == null ? forwarded : earlier + ", " + forwarded);
+    if (upgrade != null) {
+      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, upgrade);
+    }
+    if (!hasBody) {
+      headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+      if (client.method().equals(HttpMethod.POST) || client.method().equals(HttpMethod.PUT)) {
+        headers.set(HttpHeaderNames.CONTENT_LENGTH, 0); // RFC 9110 8.6: a body-bearing method says it is empty
+      }
+    } else if (!HttpUtil.isContentLengthSet(out) && !HttpUtil.isTransferEncodingChunked(out)) {
+      HttpUtil.setTransferEncodingChunked(out, true); // an HTTP/2 body of unstated length
+    }
+    return out;
+  }
+
+  /**
+   * The response the client gets: the backend's status and end-to-end fields. Towards an HTTP/1.1
+   * client a body of unstated length is sent chunked, so the connection can be kept.
+   */
+  static HttpResponse toClient(HttpResponse backend, boolean upgraded, boolean http1Client, boolean headRequest) {
+    HttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, backend.status());
+    copyEndToEnd(backend.headers(), out.headers());
+    if (upgraded) {
+      out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
+          .set(HttpHeaderNames.UPGRADE, backend.headers().get(HttpHeaderNames.UPGRADE, ""));
+      return out;
+    }
+    int code = backend.status().code();
+    boolean bodiless = headRequest || code / 100 == 1 || code == 204 || code == 304;
+    if (http1Client && !bodiless && !HttpUtil.isContentLengthSet(out) && !HttpUtil.isTransferEncodingChunked(out)) {
+      HttpUtil.setTransferEncodingChunked(out, true);
+    }
+    return out;
+  }
+
+  private static void copyEndToEnd(HttpHeaders from, HttpHeaders to) {
+    List<String> named = connectionTokens(from);
+    for (var entry : from) {
+      String name = entry.getKey().toLowerCase(Locale.ROOT);
+      if (!HOP_BY_HOP.contains(name) && !named.contains(name) && !name.startsWith(HTTP2_EXTENSION_PREFIX)) {
+        to.add(entry.getKey(), entry.getValue());
+      }
+    }
+  }
+
+  private static List<String> connectionTokens(HttpHeaders headers) {
+    List<String> out = new ArrayList<>(2);
+    for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+      for (String token : value.split(",")) {
+        String t = token.trim().toLowerCase(Locale.ROOT);
+        if (!t.isEmpty()) {
+          out.add(t);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A Forwarded node (RFC 7239 section 6): IPv6 in quoted brackets. */
+  private static String forwardedNode(InetAddress address) {
+    String text = address.getHostAddress();
+    int zone = text.indexOf('%');
+    if (zone >= 0) {
+      text = text.substring(0, zone);
+    }
+    return address instanceof Inet6Address ? "\"[" + text + "]\"" : text;
+  }
+}

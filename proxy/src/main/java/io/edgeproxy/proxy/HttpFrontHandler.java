@@ -1,0 +1,359 @@
+package io.edgeproxy.proxy;
+
+import io.edgeproxy.core.routing.BackendLoad;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client side of HTTP mode: one per HTTP/1.1 connection, or per HTTP/2 stream. Each request's
+ * Host decides its {@link HttpSite.Target}: proxied by an {@link HttpExchange}, redirected, or
+ * answered 421; a request the decoder refused (request smuggling shapes, oversized heads, bad
+ * syntax) gets 400 and reaches no backend. HTTP/1.1 requests are served one at a time in order
+ * (a pipelined request waits, and the client is not read meanwhile); a request head must arrive
+ * within the hello timeout. A WebSocket (any HTTP/1.1 Upgrade) the backend accepts with 101 turns
+ * the connection into a byte relay.
+ */
+final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger logger = LoggerFactory.getLogger(HttpFrontHandler.class);
+  static final String CODEC = "http-codec";
+  static final String CONTINUE = "http-continue";
+
+  private final HttpSite site;
+  private final ProxyConnection connection;
+  private final @Nullable SslHandler tls;
+  private final boolean http2;
+  private final ArrayDeque<Object> queued = new ArrayDeque<>(2);
+  private @Nullable ChannelHandlerContext ctx;
+  private @Nullable HttpExchange current;
+  private @Nullable ScheduledFuture<?> headTimer;
+  private @Nullable ChannelFuture lastWrite;
+  private boolean keepAliveWanted;
+  private boolean inputShut;
+  private boolean closing;
+
+  /**
+   * @param tls the client's {@code SslHandler} on an HTTP/1.x connection over TLS (the relay of an
+   *     upgraded connection ends TLS cleanly with it), else null
+   * @param http2 true on an HTTP/2 stream channel
+   */
+  HttpFrontHandler(HttpSite site, ProxyConnection connection, @Nullable SslHandler tls, boolean http2) {
+    this.site = site;
+    this.connection = connection;
+    this.tls = tls;
+    this.http2 = http2;
+  }
+
+  boolean isHttp2() {
+    return http2;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext context) {
+    ctx = context;
+    context.channel().config().setAutoRead(true);
+    awaitHead();
+  }
+
+  /** HTTP/1.x: the next request's head must come within the hello timeout (slow clients hold no connection for long). */
+  private void awaitHead() {
+    if (http2) {
+      return;
+    }
+    long millis = site.edge().config().helloTimeout().toMillis();
+    headTimer = ctx.executor().schedule(() -> {
+      if (current == null) {
+        logger.debug("{}: no request head within {} ms; closed", ctx.channel().remoteAddress(), millis);
+        ctx.close();
+      }
+    }, millis, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext context, Object msg) {
+    connection.touch();
+    if (closing) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    HttpExchange exchange = current;
+    if (exchange != null && !exchange.requestComplete() && msg instanceof HttpContent part && !(msg instanceof HttpRequest)) {
+      exchange.requestPart(part);
+      return;
+    }
+    if (exchange != null || !queued.isEmpty()) {
+      queued.add(msg); // a pipelined request: served when this one is done
+      context.channel().config().setAutoRead(false);
+      return;
+    }
+    begin(msg);
+  }
+
+  private void begin(Object msg) {
+    if (!(msg instanceof HttpRequest request)) {
+      ReferenceCountUtil.release(msg); // the rest of a request already answered
+      return;
+    }
+    if (headTimer != null) {
+      headTimer.cancel(false);
+      headTimer = null;
+    }
+    boolean full = msg instanceof LastHttpContent;
+    InetSocketAddress from = (InetSocketAddress) (http2 ? ctx.channel().parent() : ctx.channel()).remoteAddress();
+    HttpRequestLog log = new HttpRequestLog(from.getAddress().getHostAddress(), String.valueOf(request.headers().get("host", "")),
+        request.method().name(), HttpHosts.pathOf(request.uri()), http2 ? "HTTP/2" : request.protocolVersion().text());
+    if (request.decoderResult().isFailure()) {
+      ReferenceCountUtil.release(msg);
+      answerAlone(log, HttpResponseStatus.BAD_REQUEST, "malformed request: " + request.decoderResult().cause().getMessage(), true);
+      return;
+    }
+    HttpHosts.HostHeader host = HttpHosts.hostOf(request, http2 || request.protocolVersion().equals(HttpVersion.HTTP_1_1));
+    if (host instanceof HttpHosts.HostHeader.Invalid invalid) {
+      ReferenceCountUtil.release(msg);
+      answerAlone(log, HttpResponseStatus.BAD_REQUEST, invalid.problem(), true);
+      return;
+    }
+    String name = host instanceof HttpHosts.HostHeader.Present p ? p.name() : null;
+    String raw = host instanceof HttpHosts.HostHeader.Present p ? p.raw() : null;
+    boolean hasBody = !full && (http2 || HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0);
+    boolean keepAlive = http2 || HttpUtil.isKeepAlive(request);
+    switch (site.target(name)) {
+      case HttpSite.Target.Redirect r -> {
+        ReferenceCountUtil.release(msg);
+        String location = "https://" + (name == null ? raw : name) + (site.httpsPort() == 443 ? "" : ":" + site.httpsPort())
+            + HttpHosts.pathOf(request.uri());
+        answerAlone(log, HttpResponseStatus.PERMANENT_REDIRECT, location, location, hasBody || !keepAlive);
+      }
+      case HttpSite.Target.Misdirected m -> {
+        ReferenceCountUtil.release(msg);
+        answerAlone(log, HttpResponseStatus.MISDIRECTED_REQUEST,
+            NoAppHandler.noAppAt(name == null ? "this address without a Host name" : name),
+            null, hasBody || !keepAlive);
+      }
+      case HttpSite.Target.Proxy proxy -> {
+        log.app(proxy.app());
+        String upgrade = http2 ? null : HttpForwarding.upgradeOf(request);
+        HttpRequest toBackend = HttpForwarding.toBackend(request, from.getAddress(), site.proto(), raw, upgrade, hasBody);
+        toBackend.headers().remove("expect"); // 100 Continue is answered here
+        HttpExchange exchange = new HttpExchange(this, site, site.loopOf(ctx.channel().eventLoop()), proxy.app(), toBackend,
+            log, from.getAddress(), hasBody, upgrade);
+        current = exchange;
+        keepAliveWanted = keepAlive;
+        ctx.channel().config().setAutoRead(false); // until a backend is attached
+        if (full) {
+          ReferenceCountUtil.release(msg);
+          exchange.requestPart(LastHttpContent.EMPTY_LAST_CONTENT);
+        } else if (msg instanceof HttpContent part) {
+          exchange.requestPart(part);
+        }
+        exchange.start();
+      }
+    }
+  }
+
+  /** Reads the client (or stops): the backend can take more of the request body, or cannot. */
+  void reading(boolean on) {
+    if (!closing) {
+      ctx.channel().config().setAutoRead(on);
+    }
+  }
+
+  /**
+   * Writes part of a response, flushed at its end, when the client cannot take more, or when the
+   * backend's read is complete ({@link #flush}); true while the client can take more.
+   */
+  boolean respond(HttpObject msg, boolean last) {
+    connection.touch();
+    if (last) {
+      lastWrite = ctx.writeAndFlush(msg);
+      return ctx.channel().isWritable();
+    }
+    ctx.write(msg, ctx.voidPromise());
+    if (!ctx.channel().isWritable()) {
+      ctx.flush();
+    }
+    return ctx.channel().isWritable();
+  }
+
+  /** Sends what the backend's last read produced. */
+  void flush() {
+    ctx.flush();
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext context) {
+    HttpExchange exchange = current;
+    if (exchange != null) {
+      exchange.flushBackend();
+    }
+    context.fireChannelReadComplete();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext context) {
+    HttpExchange exchange = current;
+    if (exchange != null) {
+      exchange.clientWritable(context.channel().isWritable());
+    }
+    context.fireChannelWritabilityChanged();
+  }
+
+  /**
+   * The exchange's response is complete. An HTTP/2 stream closes (reset if the client is still
+   * sending); an HTTP/1.x connection serves its next request, unless it must close.
+   */
+  void finished(boolean requestComplete) {
+    current = null;
+    ChannelFuture written = lastWrite;
+    lastWrite = null;
+    if (http2 || !requestComplete || !keepAliveWanted || inputShut) {
+      closing = !http2;
+      if (written != null) {
+        written.addListener(ChannelFutureListener.CLOSE);
+      } else {
+        ctx.close();
+      }
+      return;
+    }
+    next();
+  }
+
+  /** HTTP/1.x after a response: the next request (one may already wait), reading again. */
+  private void next() {
+    awaitHead();
+    while (current == null && !closing && !queued.isEmpty()) {
+      begin(queued.poll());
+    }
+    if (current == null && !closing) {
+      ctx.channel().config().setAutoRead(true);
+    }
+  }
+
+  /** The exchange answers for the backend (502, 503, 504). */
+  void answer(HttpResponseStatus status, String detail, boolean requestComplete) {
+    current = null;
+    boolean close = !http2 && (!requestComplete || !keepAliveWanted || inputShut);
+    writeAnswer(status, detail, null, close);
+    if (!close && !http2) {
+      next();
+    }
+  }
+
+  private void answerAlone(HttpRequestLog log, HttpResponseStatus status, String detail, boolean close) {
+    answerAlone(log, status, detail, null, close);
+  }
+
+  private void answerAlone(HttpRequestLog log, HttpResponseStatus status, String detail, @Nullable String location, boolean close) {
+    boolean closeNow = !http2 && (close || inputShut);
+    site.observer().completed(log.status(status.code()).outcome(status.code() < 400 ? "redirect" : detail).build());
+    writeAnswer(status, detail, location, closeNow);
+    if (!closeNow && !http2) {
+      next();
+    }
+  }
+
+  private void writeAnswer(HttpResponseStatus status, String detail, @Nullable String location, boolean close) {
+    var written = ctx.writeAndFlush(HttpResponses.text(ctx.alloc(), status, detail, location, close && !http2));
+    if (close || http2) {
+      closing = close;
+      written.addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** The response broke off: the client must not take a partial response for a whole one. */
+  void abort() {
+    current = null;
+    closing = true;
+    ctx.close();
+  }
+
+  /**
+   * The backend accepted an upgrade: its 101 goes to the client, then both connections become a
+   * byte relay (as the L4 path). The HTTP encoders leave first, so no raw byte meets one; then the
+   * decoders, whose leftovers {@link HttpUnwrap} turns back into plain bytes.
+   */
+  void upgraded(HttpResponse switching, Channel backend, BackendLoad load) {
+    current = null;
+    Channel client = ctx.channel();
+    ctx.write(switching, ctx.voidPromise());
+    ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
+    ((HttpServerCodec) client.pipeline().get(CODEC)).removeOutboundHandler();
+    ((HttpClientCodec) backend.pipeline().get(HttpBackendHandler.CODEC)).removeOutboundHandler();
+    connection.backendConnected(backend);
+    if (tls != null) {
+      client.closeFuture().addListener(x -> RelayHandler.Relays.flushAndClose(backend, null));
+    }
+    queued.forEach(ReferenceCountUtil::release); // sent before the 101: not the upgraded protocol's bytes
+    queued.clear();
+    client.pipeline().addLast("unwrap", HttpUnwrap.INSTANCE)
+        .addLast("relay", new RelayHandler(backend, null, connection, load::addBytesToBackend));
+    client.pipeline().remove(this);
+    if (client.pipeline().get(CONTINUE) != null) {
+      client.pipeline().remove(CONTINUE);
+    }
+    client.pipeline().remove(CODEC);
+    backend.pipeline().addLast("unwrap", HttpUnwrap.INSTANCE)
+        .addLast("relay", new RelayHandler(client, tls, connection, load::addBytesFromBackend));
+    backend.pipeline().remove(HttpBackendHandler.NAME);
+    backend.pipeline().remove(HttpBackendHandler.CODEC);
+    backend.flush();
+    client.flush();
+    client.config().setAutoRead(true);
+    backend.config().setAutoRead(true);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext context, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      inputShut = true;
+      if (current == null && queued.isEmpty()) {
+        context.close();
+      }
+      return;
+    }
+    context.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext context) {
+    if (headTimer != null) {
+      headTimer.cancel(false);
+    }
+    HttpExchange exchange = current;
+    current = null;
+    if (exchange != null) {
+      exchange.clientGone();
+    }
+    queued.forEach(ReferenceCountUtil::release);
+    queued.clear();
+    context.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+    logger.debug("{}: {}", context.channel().remoteAddress(), cause.toString());
+    context.close();
+  }
+}

@@ -1,0 +1,44 @@
+package io.edgeproxy.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The answers the edge makes itself (redirects and errors): a status and a one-line text body that
+ * says what was wrong and, where it helps, what was expected, e.g. {@code 503 Service Unavailable:
+ * app web has no healthy backend}.
+ */
+final class HttpResponses {
+  private HttpResponses() {}
+
+  /** {@code status} with the body "{code} {reason}: {detail}\n"; {@code close} adds Connection: close. */
+  static FullHttpResponse text(ByteBufAllocator alloc, HttpResponseStatus status, String detail, boolean close) {
+    return text(alloc, status, detail, null, close);
+  }
+
+  /** As {@link #text(ByteBufAllocator, HttpResponseStatus, String, boolean)}, with a Location header when not null. */
+  static FullHttpResponse text(ByteBufAllocator alloc, HttpResponseStatus status, String detail, @Nullable String location,
+      boolean close) {
+    byte[] body = (status.code() + " " + status.reasonPhrase() + ": " + detail + "\n").getBytes(StandardCharsets.UTF_8);
+    ByteBuf content = alloc.buffer(body.length).writeBytes(body);
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+        .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+    if (location != null) {
+      response.headers().set(HttpHeaderNames.LOCATION, location);
+    }
+    if (close) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
+    return response;
+  }
+}

@@ -1,0 +1,56 @@
+package io.edgeproxy.proxy;
+
+import io.edgeproxy.core.edge.HostRouter;
+import io.edgeproxy.core.edge.HostnameRule;
+import io.edgeproxy.core.routing.AppSettings;
+import io.netty.channel.EventLoop;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What every HTTP-mode request of one listener shares: the edge (routing, settings, counters), the
+ * scheme clients reached it by, and where a redirect to HTTPS points. {@link #target} decides
+ * per request what its Host gets.
+ *
+ * @param plain true for the plain HTTP listener (EDGEPROXY_HTTP_LISTEN_ADDR), false for HTTPS
+ * @param httpsPort the HTTPS listener's port, for redirects
+ */
+record HttpSite(EdgeListener edge, Map<EventLoop, ProxyLoop> loops, boolean plain, int httpsPort, HttpObserver observer) {
+  /** What a request gets. */
+  sealed interface Target {
+    /** Proxied to one of the app's backends. */
+    record Proxy(String app) implements Target {}
+
+    /** 308 to the same URL over HTTPS. */
+    record Redirect() implements Target {}
+
+    /** 421: no app is served at this name here (in HTTP mode, on this listener). */
+    record Misdirected(String why) implements Target {}
+  }
+
+  String proto() {
+    return plain ? "http" : "https";
+  }
+
+  /**
+   * The target of a request whose Host names {@code host} (null: none, or an address). On HTTPS,
+   * only an app in HTTP mode is served per request; on plain HTTP, such an app with
+   * {@code http_redirect = 0}, while every other routed name is redirected.
+   */
+  Target target(@Nullable String host) {
+    HostRouter.Route route = edge.hostRouter().route(host);
+    if (!(route instanceof HostRouter.Route.ToApp toApp)) {
+      return new Target.Misdirected(((HostRouter.Route.Nowhere) route).why());
+    }
+    AppSettings settings = edge.proxy().state().current().settingsOf(toApp.app());
+    boolean http = settings.protocol() == AppSettings.Protocol.HTTP && toApp.mode() == HostnameRule.Mode.TERMINATE;
+    if (plain) {
+      return http && !settings.httpRedirect() ? new Target.Proxy(toApp.app()) : new Target.Redirect();
+    }
+    return http ? new Target.Proxy(toApp.app()) : new Target.Misdirected("app " + toApp.app() + " is not in HTTP mode");
+  }
+
+  ProxyLoop loopOf(EventLoop loop) {
+    return loops.get(loop);
+  }
+}
