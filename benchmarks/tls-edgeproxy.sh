@@ -2,11 +2,13 @@
 # TLS termination benchmark of edgeproxy's HTTPS edge against HAProxy and nginx in one interleaved
 # run, with the shared harness (../shared/bench/tls.sh). Figures go to docs/benchmarks.md by hand.
 #
-#   benchmarks/tls-edgeproxy.sh                               # OpenSSL provider, tls_close and tls_keepalive
+#   benchmarks/tls-edgeproxy.sh                               # HTTP mode, OpenSSL: tls_close, tls_keepalive, h2
 #   TLS_PROVIDER=jdk REPS=2 benchmarks/tls-edgeproxy.sh        # the JDK's TLS instead
+#   MODE=tcp benchmarks/tls-edgeproxy.sh                      # TCP mode (bytes relayed; no h2)
 #
-# The edge serves the app in TCP mode (TLS ends here, bytes go on to the backend); HTTP mode (ALPN
-# h2, the harness's h2 test) is not built yet, so TESTS leaves h2 out by default.
+# MODE=http (the default) serves the app in HTTP mode, as the peers are (HAProxy mode http, nginx
+# proxy_pass with a keep-alive upstream): ALPN h2 and http/1.1, a backend connection pool.
+# MODE=tcp relays the bytes after TLS, one backend connection per client connection.
 # Needs: haproxy nginx wrk sqlite3 python3 openssl (Debian packages; nghttp2-client for h2).
 # Env: BENCH (harness dir), TLS_PROVIDER (openssl|jdk|auto), EDGEPROXY_JAVA_OPTS, plus every tls.sh knob.
 set -euo pipefail
@@ -23,12 +25,18 @@ TLS_PROVIDER=${TLS_PROVIDER:-openssl}
 . "$ROOT/benchmarks/bench-db.sh"
 port=${HTTP_PORT:-28081}
 bench_routing_db "$DATA/routing-$port.db" "$port"
+MODE=${MODE:-http}
+if [[ $MODE == http ]]; then
+  EDGEPROXY_NO_BUILD=1 "$ROOT/edgeproxy" sql --write --db "$DATA/routing-$port.db" --admin 127.0.0.1:1 \
+    "INSERT INTO apps (name, protocol) VALUES ('bench', 'http')" >/dev/null 2>&1
+fi
 
 # Every name (the harness uses SNI localhost) goes to app bench: EDGEPROXY_APP names it.
-export PROXY_NAME=${PROXY_NAME:-edgeproxy-$TLS_PROVIDER}
+export PROXY_NAME=${PROXY_NAME:-edgeproxy-$MODE-$TLS_PROVIDER}
 export PROXY_CMD="env EDGEPROXY_NO_BUILD=1 $ROOT/edgeproxy agent --listen 127.0.0.1:0 --admin '' \
 --db $DATA/routing-\$BACKEND_PORT.db --app bench --region sa --drain-secs 0 \
---tls --tls-listen 127.0.0.1:\$LISTEN_PORT --tls-cert \$CERT_FILE --tls-key \$KEY_FILE --tls-provider $TLS_PROVIDER"
-export TESTS=${TESTS:-tls_close tls_keepalive}
+--tls --tls-listen 127.0.0.1:\$LISTEN_PORT --tls-cert \$CERT_FILE --tls-key \$KEY_FILE --tls-provider $TLS_PROVIDER \
+--http-access-log false"
+if [[ $MODE == http ]]; then export TESTS=${TESTS:-tls_close tls_keepalive h2}; else export TESTS=${TESTS:-tls_close tls_keepalive}; fi
 export HTTP_PORT=$port
 exec "$BENCH/tls.sh"

@@ -15,7 +15,7 @@ import java.util.Map;
  * closed. A pooled connection the backend closes leaves the pool at once. Loop thread only.
  */
 final class HttpBackendPool {
-  static final int MAX_IDLE_PER_BACKEND = 64;
+  static final int MAX_IDLE_PER_BACKEND = 512;
   static final long MAX_IDLE_NANOS = 30_000_000_000L;
 
   private record Idle(Channel channel, long sinceNanos) {}

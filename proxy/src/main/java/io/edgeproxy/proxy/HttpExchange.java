@@ -14,13 +14,11 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * the request is idempotent and has no body. When no backend can answer, the client gets 502, 503
  * or 504 with a body saying why. Loop thread only.
  */
-final class HttpExchange {
+final class HttpExchange implements LoopDeadlines.Watched {
   private static final Logger logger = LoggerFactory.getLogger(HttpExchange.class);
 
   private final HttpFrontHandler front;
@@ -60,7 +58,8 @@ final class HttpExchange {
   private boolean skippingInformational;
   private boolean backendKeepAlive;
   private boolean done;
-  private @Nullable ScheduledFuture<?> timeout;
+  private long responseDeadline;
+  private boolean watched;
 
   HttpExchange(HttpFrontHandler front, HttpSite site, ProxyLoop loop, String app, HttpRequest head,
       HttpRequestLog log, InetAddress client, boolean hasBody, @Nullable String upgrade) {
@@ -194,14 +193,25 @@ final class HttpExchange {
   }
 
   private void requestSent() {
-    long millis = site.edge().config().backendTimeout().toMillis();
-    timeout = loop.eventLoop().schedule(() -> {
-      if (!done && !responseStarted) {
-        logger.debug("app {}: backend {} did not answer within {} ms", app, backendId(), millis);
-        fail(HttpResponseStatus.GATEWAY_TIMEOUT, "backend " + backendId() + " of app " + app
-            + " did not start its response within " + millis + " ms", "backend timeout");
-      }
-    }, millis, TimeUnit.MILLISECONDS);
+    responseDeadline = System.nanoTime() + site.edge().config().backendTimeout().toNanos();
+    loop.deadlines().watch(this);
+    watched = true;
+  }
+
+  @Override
+  public long deadlineNanos() {
+    return responseDeadline;
+  }
+
+  @Override
+  public void expired() {
+    watched = false;
+    if (!done && !responseStarted) {
+      long millis = site.edge().config().backendTimeout().toMillis();
+      logger.debug("app {}: backend {} did not answer within {} ms", app, backendId(), millis);
+      fail(HttpResponseStatus.GATEWAY_TIMEOUT, "backend " + backendId() + " of app " + app
+          + " did not start its response within " + millis + " ms", "backend timeout");
+    }
   }
 
   private String backendId() {
@@ -263,7 +273,8 @@ final class HttpExchange {
     cancelTimeout();
     backendKeepAlive = HttpUtil.isKeepAlive(response);
     log.status(code).backend(backendId());
-    boolean writable = front.respond(HttpForwarding.toClient(response, false, !front.isHttp2(), headRequest), false);
+    boolean writable = front.respond(HttpForwarding.toClient(response, false, !front.isHttp2(), headRequest,
+        front.closesAfterResponse()), false);
     clientWritable(writable);
   }
 
@@ -391,9 +402,9 @@ final class HttpExchange {
   }
 
   private void cancelTimeout() {
-    if (timeout != null) {
-      timeout.cancel(false);
-      timeout = null;
+    if (watched) {
+      loop.deadlines().unwatch(this);
+      watched = false;
     }
   }
 }

@@ -85,6 +85,16 @@ final class HttpForwarding {
    * client a body of unstated length is sent chunked, so the connection can be kept.
    */
   static HttpResponse toClient(HttpResponse backend, boolean upgraded, boolean http1Client, boolean headRequest) {
+    return toClient(backend, upgraded, http1Client, headRequest, false);
+  }
+
+  /**
+   * As {@link #toClient(HttpResponse, boolean, boolean, boolean)}; {@code closing} says the edge
+   * closes the client's HTTP/1.x connection after this response (the client asked to, or sent
+   * HTTP/1.0 without keep-alive), so the response carries {@code Connection: close}.
+   */
+  static HttpResponse toClient(HttpResponse backend, boolean upgraded, boolean http1Client, boolean headRequest,
+      boolean closing) {
     HttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, backend.status());
     copyEndToEnd(backend.headers(), out.headers());
     if (upgraded) {
@@ -96,6 +106,9 @@ final class HttpForwarding {
     boolean bodiless = headRequest || code / 100 == 1 || code == 204 || code == 304;
     if (http1Client && !bodiless && !HttpUtil.isContentLengthSet(out) && !HttpUtil.isTransferEncodingChunked(out)) {
       HttpUtil.setTransferEncodingChunked(out, true);
+    }
+    if (http1Client && closing) {
+      out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
     return out;
   }

@@ -9,6 +9,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -19,10 +21,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * within the hello timeout. A WebSocket (any HTTP/1.1 Upgrade) the backend accepts with 101 turns
  * the connection into a byte relay.
  */
-final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
+final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements LoopDeadlines.Watched {
   private static final Logger logger = LoggerFactory.getLogger(HttpFrontHandler.class);
   static final String CODEC = "http-codec";
   static final String CONTINUE = "http-continue";
@@ -48,9 +48,12 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Object> queued = new ArrayDeque<>(2);
   private @Nullable ChannelHandlerContext ctx;
   private @Nullable HttpExchange current;
-  private @Nullable ScheduledFuture<?> headTimer;
+  private @Nullable ProxyLoop loop;
+  private long headDeadline;
+  private boolean awaitingHead;
   private @Nullable ChannelFuture lastWrite;
   private boolean keepAliveWanted;
+  private boolean http10;
   private boolean inputShut;
   private boolean closing;
 
@@ -82,13 +85,34 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
     if (http2) {
       return;
     }
-    long millis = site.edge().config().helloTimeout().toMillis();
-    headTimer = ctx.executor().schedule(() -> {
-      if (current == null) {
-        logger.debug("{}: no request head within {} ms; closed", ctx.channel().remoteAddress(), millis);
-        ctx.close();
-      }
-    }, millis, TimeUnit.MILLISECONDS);
+    if (loop == null) {
+      loop = site.loopOf(ctx.channel().eventLoop());
+    }
+    headDeadline = System.nanoTime() + site.edge().config().helloTimeout().toNanos();
+    loop.deadlines().watch(this);
+    awaitingHead = true;
+  }
+
+  private void headArrived() {
+    if (awaitingHead) {
+      loop.deadlines().unwatch(this);
+      awaitingHead = false;
+    }
+  }
+
+  @Override
+  public long deadlineNanos() {
+    return headDeadline;
+  }
+
+  @Override
+  public void expired() {
+    awaitingHead = false;
+    if (current == null && ctx.channel().isActive()) {
+      logger.debug("{}: no request head within {} ms; closed", ctx.channel().remoteAddress(),
+          site.edge().config().helloTimeout().toMillis());
+      ctx.close();
+    }
   }
 
   @Override
@@ -116,10 +140,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg); // the rest of a request already answered
       return;
     }
-    if (headTimer != null) {
-      headTimer.cancel(false);
-      headTimer = null;
-    }
+    headArrived();
     boolean full = msg instanceof LastHttpContent;
     InetSocketAddress from = (InetSocketAddress) (http2 ? ctx.channel().parent() : ctx.channel()).remoteAddress();
     HttpRequestLog log = new HttpRequestLog(from.getAddress().getHostAddress(), String.valueOf(request.headers().get("host", "")),
@@ -161,6 +182,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
             log, from.getAddress(), hasBody, upgrade);
         current = exchange;
         keepAliveWanted = keepAlive;
+        http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         ctx.channel().config().setAutoRead(false); // until a backend is attached
         if (full) {
           ReferenceCountUtil.release(msg);
@@ -171,6 +193,11 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
         exchange.start();
       }
     }
+  }
+
+  /** True when this HTTP/1.x connection closes after the response in progress (the client asked, or finished sending). */
+  boolean closesAfterResponse() {
+    return !http2 && (!keepAliveWanted || inputShut);
   }
 
   /** Reads the client (or stops): the backend can take more of the request body, or cannot. */
@@ -186,6 +213,9 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
    */
   boolean respond(HttpObject msg, boolean last) {
     connection.touch();
+    if (http10 && keepAliveWanted && msg instanceof HttpResponse head) {
+      head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE); // HTTP/1.0 keeps only when told
+    }
     if (last) {
       lastWrite = ctx.writeAndFlush(msg);
       return ctx.channel().isWritable();
@@ -338,9 +368,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext context) {
-    if (headTimer != null) {
-      headTimer.cancel(false);
-    }
+    headArrived();
     HttpExchange exchange = current;
     current = null;
     if (exchange != null) {

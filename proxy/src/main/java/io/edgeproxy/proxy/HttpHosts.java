@@ -6,10 +6,14 @@ import io.netty.handler.codec.http.HttpRequest;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /** What the edge reads from a request's target and {@code Host}. Pure. */
 final class HttpHosts {
+  private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:\\[\\]-]{1,260}");
+  private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
+
   private HttpHosts() {}
 
   /** A request's {@code Host}, or why it is unusable. */
@@ -33,7 +37,7 @@ final class HttpHosts {
       return http11 ? new HostHeader.Invalid("no Host header (expected: Host: name[:port])") : new HostHeader.Absent();
     }
     String raw = hosts.getFirst().trim();
-    if (raw.isEmpty() || !raw.matches("[A-Za-z0-9._:\\[\\]-]{1,260}")) {
+    if (raw.isEmpty() || !HOST.matcher(raw).matches()) {
       return new HostHeader.Invalid("Host is not a host name or address (expected: Host: name[:port])");
     }
     return new HostHeader.Present(nameOf(raw), raw);
@@ -43,7 +47,7 @@ final class HttpHosts {
   static @Nullable String nameOf(String header) {
     String text = header.trim();
     int colon = text.lastIndexOf(':');
-    if (colon > 0 && text.indexOf(':') == colon && text.substring(colon + 1).matches("[0-9]{1,5}")) {
+    if (colon > 0 && text.indexOf(':') == colon && PORT.matcher(text).region(colon + 1, text.length()).matches()) {
       text = text.substring(0, colon);
     }
     return HostNames.normalize(text).filter(n -> !HostNames.isWildcard(n)).orElse(null);

@@ -30,6 +30,7 @@ final class ProxyLoop {
   private final Bootstrap backendBootstrap;
   private final Set<ProxyConnection> open = new HashSet<>();
   private final HttpBackendPool httpPool = new HttpBackendPool();
+  private final LoopDeadlines deadlines = new LoopDeadlines();
   private volatile int size;
   private long tick;
 
@@ -43,6 +44,13 @@ final class ProxyLoop {
         .option(ChannelOption.TCP_NODELAY, true)
         .handler(PausedAtStart.INSTANCE);
     loop.scheduleAtFixedRate(() -> httpPool.sweep(System.nanoTime()), 5, 5, TimeUnit.SECONDS);
+    loop.scheduleAtFixedRate(() -> deadlines.sweep(System.nanoTime()), LoopDeadlines.SWEEP_MILLIS,
+        LoopDeadlines.SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Deadlines of HTTP mode on this loop. Loop thread only. */
+  LoopDeadlines deadlines() {
+    return deadlines;
   }
 
   /** Idle HTTP/1.1 connections to backends of apps in HTTP mode. Loop thread only. */

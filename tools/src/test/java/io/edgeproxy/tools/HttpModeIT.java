@@ -90,6 +90,27 @@ class HttpModeIT extends HttpsEdgeTestBase {
   }
 
   @Test
+  void aClientAskingToCloseIsToldAndAnHttp10ClientKeepsItsConnectionOnlyWhenAsking() throws Exception {
+    assertThat(https("web.apps.test", "/", "--http1.1", "-H", "Connection: close", "-D", "-", "-o", "/dev/null"))
+        .containsIgnoringCase("connection: close");
+    assertThat(https("web.apps.test", "/", "--http1.0", "-H", "Connection: keep-alive", "-D", "-", "-o", "/dev/null"))
+        .containsIgnoringCase("connection: keep-alive");
+  }
+
+  @Test
+  void aClientSlowToSendItsRequestHeadIsClosedAfterTheHelloTimeout() throws Exception {
+    try (SSLSocket socket = tlsClient(port, "web.apps.test")) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: web.apps.test\r\n".getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      long start = System.nanoTime();
+      assertThat(socket.getInputStream().read()).isEqualTo(-1);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5)); // hello timeout: 2 s
+    }
+    assertThat(echo.requests()).isEmpty();
+  }
+
+  @Test
   void anExactHostnameRowAndTheDomainBothRouteAndTheBackendPoolIsReused() throws Exception {
     TestHttpBackend api = backend(TestHttpBackend.named("api-backend"));
     sql(node, "INSERT INTO apps (name, protocol) VALUES ('api', 'http')");
