@@ -40,6 +40,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
   private static final Logger logger = LoggerFactory.getLogger(HttpFrontHandler.class);
   static final String CODEC = "http-codec";
   static final String CONTINUE = "http-continue";
+  static final String ACME_CHALLENGE = "/.well-known/acme-challenge/";
 
   private final HttpSite site;
   private final ProxyConnection connection;
@@ -160,6 +161,11 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
     String raw = host instanceof HttpHosts.HostHeader.Present p ? p.raw() : null;
     boolean hasBody = !full && (http2 || HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0);
     boolean keepAlive = http2 || HttpUtil.isKeepAlive(request);
+    if (site.plain() && request.uri().startsWith(ACME_CHALLENGE)) {
+      ReferenceCountUtil.release(msg);
+      answerChallenge(log, request.uri().substring(ACME_CHALLENGE.length()), hasBody || !keepAlive);
+      return;
+    }
     switch (site.target(name)) {
       case HttpSite.Target.Redirect r -> {
         ReferenceCountUtil.release(msg);
@@ -287,6 +293,24 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
     boolean close = !http2 && (!requestComplete || !keepAliveWanted || inputShut);
     writeAnswer(status, detail, null, close);
     if (!close && !http2) {
+      next();
+    }
+  }
+
+  /** An ACME HTTP-01 request: the key authorization replicated for {@code token}, or 404 (RFC 8555 section 8.3). */
+  private void answerChallenge(HttpRequestLog log, String token, boolean close) {
+    String answer = site.edge().proxy().state().current().data().edge().challenges().get(token);
+    if (answer == null) {
+      answerAlone(log, HttpResponseStatus.NOT_FOUND, "no ACME challenge " + token + " is pending here", close);
+      return;
+    }
+    boolean closeNow = close || inputShut;
+    site.observer().completed(log.status(200).outcome("acme challenge").build());
+    var written = ctx.writeAndFlush(HttpResponses.exactly(ctx.alloc(), answer, closeNow));
+    if (closeNow) {
+      closing = true;
+      written.addListener(ChannelFutureListener.CLOSE);
+    } else {
       next();
     }
   }

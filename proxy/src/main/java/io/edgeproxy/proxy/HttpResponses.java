@@ -24,6 +24,18 @@ final class HttpResponses {
     return text(alloc, status, detail, null, close);
   }
 
+  /** 200 with exactly {@code body} as text/plain (an ACME HTTP-01 answer). */
+  static FullHttpResponse exactly(ByteBufAllocator alloc, String body, boolean close) {
+    byte[] bytes = body.getBytes(StandardCharsets.US_ASCII);
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+        alloc.buffer(bytes.length).writeBytes(bytes));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain").setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+    if (close) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
+    return response;
+  }
+
   /** As {@link #text(ByteBufAllocator, HttpResponseStatus, String, boolean)}, with a Location header when not null. */
   static FullHttpResponse text(ByteBufAllocator alloc, HttpResponseStatus status, String detail, @Nullable String location,
       boolean close) {

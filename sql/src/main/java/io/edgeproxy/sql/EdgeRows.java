@@ -23,11 +23,34 @@ import org.jspecify.annotations.Nullable;
 final class EdgeRows {
   private static final Pattern APP = Pattern.compile("[A-Za-z0-9._-]{1,128}");
   private static final int MAX_CHAIN_CHARS = 256 * 1024;
+  private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{1,256}");
 
   private EdgeRows() {}
 
   static EdgeTables read(Connection c, List<String> problems) throws SQLException {
-    return new EdgeTables(hostnames(c, problems), certificates(c, problems));
+    return new EdgeTables(hostnames(c, problems), certificates(c, problems), challenges(c, problems));
+  }
+
+  /** ACME HTTP-01 answers by token; tokens are base64url (RFC 8555 section 8.3), answers "token.thumbprint". */
+  private static Map<String, String> challenges(Connection c, List<String> problems) throws SQLException {
+    Map<String, String> out = new LinkedHashMap<>();
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT rowid, token, key_authorization FROM acme_challenges ORDER BY rowid")) {
+      while (rs.next()) {
+        String token = RowValidator.text(rs.getObject(2));
+        String answer = RowValidator.text(rs.getObject(3));
+        if (token == null || !TOKEN.matcher(token).matches()) {
+          problems.add("acme_challenges row (rowid " + rs.getLong(1) + ") skipped: token: " + RowValidator.show(rs.getObject(2))
+              + " (expected: 1-256 base64url characters)");
+        } else if (answer == null || !answer.startsWith(token + ".") || !TOKEN.matcher(answer.substring(token.length() + 1)).matches()) {
+          problems.add("acme_challenges row (rowid " + rs.getLong(1) + ") skipped: key_authorization: "
+              + RowValidator.show(rs.getObject(3)) + " (expected: the token, '.', the account key's base64url thumbprint)");
+        } else {
+          out.put(token, answer);
+        }
+      }
+    }
+    return out;
   }
 
   private static Map<String, HostnameRule> hostnames(Connection c, List<String> problems) throws SQLException {

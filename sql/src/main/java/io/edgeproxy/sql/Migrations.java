@@ -28,7 +28,8 @@ final class Migrations {
       List.of("db/migration/V1__routing_schema.sql", "db/migration/V2__change_capture.sql",
           "db/migration/V3__discovery.sql", "db/migration/V4__per_column_versions.sql",
           "db/migration/V5__https_edge.sql",
-          "db/migration/V6__http_mode.sql");
+          "db/migration/V6__http_mode.sql",
+          "db/migration/V7__acme.sql");
 
   /** The original's backends columns that older files may lack, with their declarations. */
   private static final Map<String, String> LEGACY_BACKEND_COLUMNS = legacyColumns();

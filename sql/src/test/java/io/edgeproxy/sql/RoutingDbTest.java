@@ -177,4 +177,24 @@ class RoutingDbTest {
       assertThat(db.load(LeaseRule.defaults(), System.currentTimeMillis()).data().backends()).containsExactly(b);
     }
   }
+
+  @Test
+  void acmeChallengeAnswersAreValidatedLikeEveryOtherRow() {
+    Path file = dir.resolve("routing.db");
+    RoutingDb.open(file).close();
+    exec(file, """
+        INSERT INTO acme_challenges (token, key_authorization, hostname, expires_ms) VALUES
+          ('tok-EN_1', 'tok-EN_1.thumb_print-9', 'a.example', 1),
+          ('bad token', 'bad token.x', 'b.example', 1),
+          ('tok2', 'other.thumb', 'c.example', 1);
+        """);
+    try (RoutingDb db = RoutingDb.open(file)) {
+      LoadResult result = db.load(LeaseRule.defaults(), System.currentTimeMillis());
+      assertThat(result.data().edge().challenges()).containsExactly(java.util.Map.entry("tok-EN_1", "tok-EN_1.thumb_print-9"));
+      assertThat(result.problems()).containsExactly(
+          "acme_challenges row (rowid 2) skipped: token: 'bad token' (expected: 1-256 base64url characters)",
+          "acme_challenges row (rowid 3) skipped: key_authorization: 'other.thumb' (expected: the token, '.', the account"
+              + " key's base64url thumbprint)");
+    }
+  }
 }

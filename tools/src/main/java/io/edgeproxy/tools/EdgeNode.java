@@ -9,6 +9,10 @@ import io.edgeproxy.core.config.EdgeConfig;
 import io.edgeproxy.core.config.EdgeTlsConfig;
 import io.edgeproxy.tools.tls.CertificateSeal;
 import io.edgeproxy.tools.tls.EdgeCertificateStore;
+import io.edgeproxy.tools.tls.acme.AcmeAccountKey;
+import io.edgeproxy.tools.tls.acme.AcmeManager;
+import io.edgeproxy.core.config.AcmeConfig;
+import io.edgeproxy.sql.AcmeRows;
 import io.edgeproxy.core.geo.ClientLocator;
 import io.edgeproxy.core.geo.GeoResolver;
 import io.edgeproxy.core.geo.MaxMindGeoResolver;
@@ -32,6 +36,7 @@ import io.edgeproxy.sql.RoutingDb;
 import io.edgeproxy.sql.RoutingReloader;
 import io.edgeproxy.sql.LeaseRule;
 import io.edgeproxy.discovery.WriteReceipts;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -69,9 +74,12 @@ public final class EdgeNode implements AutoCloseable {
   private List<InetSocketAddress> proxyAddresses = List.of();
   private @Nullable InetSocketAddress edgeAddress;
   private @Nullable EdgeCertificateStore certificates;
+  private @Nullable AcmeManager acmeManager;
+  private final java.time.Clock acmeClock;
 
-  private EdgeNode(EdgeConfig config) {
+  private EdgeNode(EdgeConfig config, java.time.Clock acmeClock) {
     this.config = requireNonNull(config, "config");
+    this.acmeClock = acmeClock;
     this.httpMetrics = new io.edgeproxy.tools.admin.HttpRequestMetrics(config.node().region());
   }
 
@@ -81,7 +89,12 @@ public final class EdgeNode implements AutoCloseable {
    * @throws NodeStartException naming the step that failed and its cause
    */
   public static EdgeNode start(EdgeConfig config) {
-    EdgeNode node = new EdgeNode(config);
+    return start(config, java.time.Clock.systemUTC());
+  }
+
+  /** As {@link #start(EdgeConfig)}, with the clock ACME renewals are decided by (tests move it). */
+  public static EdgeNode start(EdgeConfig config, java.time.Clock acmeClock) {
+    EdgeNode node = new EdgeNode(config, acmeClock);
     try {
       node.startAll();
       return node;
@@ -164,6 +177,17 @@ public final class EdgeNode implements AutoCloseable {
       dns = new DnsServer(config.dns(), state, locator, pops::current);
       resources.add(dns);
       dnsAddress = step("bind the DNS server", dns::start);
+    }
+
+    // 7c. ACME: certificates for the edge's names, once this POP serves challenges and replicates.
+    if (config.tls() != null && config.tls().acme() != null) {
+      AcmeConfig acme = config.tls().acme();
+      String self = replicator != null ? replicator.nodeId() : config.node().region();
+      CertificateSeal seal = certificates.seal();
+      acmeManager = step("start ACME", () -> AcmeManager.start(new AcmeManager.Parts(acme, config.tls().domain(), self, acmeClock,
+          state, certificates, seal, new AcmeRows(db), reloader::reloadNow,
+          AcmeAccountKey.loadOrCreate(Path.of(config.node().dbPath() + ".acme-account"), seal))));
+      resources.add(acmeManager);
     }
 
     // 8. The admin endpoint last: it reports on everything above.
@@ -249,6 +273,11 @@ public final class EdgeNode implements AutoCloseable {
   /** The HTTPS edge's bound address, or null when it is off. */
   public @Nullable InetSocketAddress edgeAddress() {
     return edgeAddress;
+  }
+
+  /** The ACME certificate manager, or null when ACME is off. */
+  public @Nullable AcmeManager acme() {
+    return acmeManager;
   }
 
   /** The HTTPS edge's certificates, or null when it is off. */

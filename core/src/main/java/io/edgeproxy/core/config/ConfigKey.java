@@ -107,6 +107,14 @@ public enum ConfigKey {
   HTTP_ACCESS_LOG("EDGEPROXY_HTTP_ACCESS_LOG", "--http-access-log", "true", Kind.BOOLEAN,
       "Apps in HTTP mode: one access log line per request (logger edgeproxy.access: client, host, method, path, status,"
           + " bytes, milliseconds, app, backend)."),
+  ACME_DIRECTORY("EDGEPROXY_ACME_DIRECTORY", "--acme-directory", "", Kind.OPTIONAL_URL,
+      "ACME server directory URL (e.g. https://acme-v02.api.letsencrypt.org/directory): names under EDGEPROXY_DOMAIN and"
+          + " in table hostnames get certificates by HTTP-01, renewed 30 days before expiry; empty: off. Needs"
+          + " EDGEPROXY_HTTP_LISTEN_ADDR (reachable on port 80)."),
+  ACME_EMAIL("EDGEPROXY_ACME_EMAIL", "--acme-email", "", Kind.OPTIONAL_EMAIL,
+      "Contact address of the ACME account (expiry warnings); empty: none."),
+  ACME_CA_CERTS("EDGEPROXY_ACME_CA_CERTS", "--acme-ca-certs", "", Kind.OPTIONAL_FILE,
+      "PEM certificates trusted for the ACME server's HTTPS, besides the JDK's (a private or test CA); empty: the JDK's only."),
   TLS_CERT("EDGEPROXY_TLS_CERT", "--tls-cert", "", Kind.OPTIONAL_FILE,
       "PEM certificate chain: the HTTPS edge's default certificate and the discovery API's (EDGEPROXY_API_TLS); empty: a"
           + " self-signed certificate made at start, its key never written to disk."),
@@ -185,6 +193,8 @@ public enum ConfigKey {
     OPTIONAL_FILE("empty, or a readable file"),
     OPTIONAL_DIR("empty, or a directory"),
     OPTIONAL_DNS_NAME("empty, or a DNS name: labels of letters, digits, '-' or '_' (1-63 each) separated by '.'"),
+    OPTIONAL_URL("empty, or an https:// or http:// URL with a host"),
+    OPTIONAL_EMAIL("empty, or an e-mail address (name@domain)"),
     REGION("a region code: lower-case letters, digits or '-', 1-32 characters"),
     NAME_OR_ANY("an app name (letters, digits, '.', '_', '-') or '*'"),
     NAME("a name: letters, digits, '.', '_' or '-', 1-128 characters"),

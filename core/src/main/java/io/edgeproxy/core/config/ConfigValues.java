@@ -151,6 +151,36 @@ final class ConfigValues {
     return isEmpty(key) ? null : dnsZone(key);
   }
 
+  /** An optional http(s) URL with a host; null when empty. */
+  java.net.@Nullable URI optionalUrl(ConfigKey key) {
+    if (isEmpty(key)) {
+      return null;
+    }
+    try {
+      java.net.URI uri = new java.net.URI(raw.get(key).trim());
+      if (("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) && uri.getHost() != null) {
+        return uri;
+      }
+    } catch (java.net.URISyntaxException e) {
+      // described below
+    }
+    problem(key, "is not an http(s) URL");
+    return null;
+  }
+
+  /** An optional e-mail address; null when empty. */
+  @Nullable String optionalEmail(ConfigKey key) {
+    if (isEmpty(key)) {
+      return null;
+    }
+    String text = raw.get(key).trim();
+    if (!text.matches("[^@\\s]+@[A-Za-z0-9.-]+\\.[A-Za-z0-9-]+")) {
+      problem(key, "is not an e-mail address");
+      return null;
+    }
+    return text;
+  }
+
   @Nullable Path optionalPath(ConfigKey key) {
     String text = raw.get(key).trim();
     if (text.isEmpty()) {

@@ -124,7 +124,22 @@ public record EdgeConfig(
           v.tlsProvider(ConfigKey.TLS_PROVIDER),
           v.optionalAddress(ConfigKey.HTTP_LISTEN_ADDR),
           v.millis(ConfigKey.HTTP_BACKEND_TIMEOUT_MS, 1),
-          v.bool(ConfigKey.HTTP_ACCESS_LOG));
+          v.bool(ConfigKey.HTTP_ACCESS_LOG),
+          null);
+      java.net.URI directory = v.optionalUrl(ConfigKey.ACME_DIRECTORY);
+      String acmeEmail = v.optionalEmail(ConfigKey.ACME_EMAIL);
+      Path acmeCa = v.optionalFile(ConfigKey.ACME_CA_CERTS);
+      if (directory != null) {
+        tls = tls.withAcme(new AcmeConfig(directory, acmeEmail, acmeCa));
+        if (v.isEmpty(ConfigKey.HTTP_LISTEN_ADDR)) {
+          v.crossProblem(ConfigKey.ACME_DIRECTORY, "is set while " + ConfigKey.HTTP_LISTEN_ADDR.env() + " is empty (ACME's"
+              + " HTTP-01 challenges are answered on the plain HTTP listener: set it, usually to 0.0.0.0:80)");
+        }
+      }
+    } else if (!v.isEmpty(ConfigKey.ACME_DIRECTORY)
+        && v.problems().stream().noneMatch(p -> p.startsWith(ConfigKey.TLS_ENABLED.env() + " "))) {
+      v.crossProblem(ConfigKey.ACME_DIRECTORY, "is set while " + ConfigKey.TLS_ENABLED.env() + " is off (ACME certificates"
+          + " are for the HTTPS edge: turn it on too, or leave this empty)");
     } else if (!v.isEmpty(ConfigKey.HTTP_LISTEN_ADDR)
         && v.problems().stream().noneMatch(p -> p.startsWith(ConfigKey.TLS_ENABLED.env() + " "))) {
       v.crossProblem(ConfigKey.HTTP_LISTEN_ADDR, "is set while " + ConfigKey.TLS_ENABLED.env() + " is off (the plain HTTP"

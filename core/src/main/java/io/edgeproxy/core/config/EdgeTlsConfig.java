@@ -21,10 +21,12 @@ import org.jspecify.annotations.Nullable;
  * @param httpListen the plain HTTP listener (redirects to HTTPS), or null for none. Default: none
  * @param backendTimeout apps in HTTP mode: how long a backend may take to start its response. Default: 60 s
  * @param accessLog apps in HTTP mode: log one line per request. Default: true
+ * @param acme ACME certificates, or null when off (the default)
  */
 public record EdgeTlsConfig(InetSocketAddress listen, @Nullable TlsFiles defaultCertificate, @Nullable Path certificatesDir,
     @Nullable String domain, @Nullable String defaultApp, Duration helloTimeout, Provider provider,
-    @Nullable InetSocketAddress httpListen, Duration backendTimeout, boolean accessLog) {
+    @Nullable InetSocketAddress httpListen, Duration backendTimeout, boolean accessLog,
+    @Nullable AcmeConfig acme) {
   public EdgeTlsConfig {
     requireNonNull(listen, "listen");
     requireNonNull(backendTimeout, "backendTimeout");
@@ -40,40 +42,45 @@ public record EdgeTlsConfig(InetSocketAddress listen, @Nullable TlsFiles default
   /** For tests: 127.0.0.1 port 0, self-signed, no directory, no domain, no default app, 2 s hello timeout, AUTO. */
   public static EdgeTlsConfig forTest() {
     return new EdgeTlsConfig(new InetSocketAddress("127.0.0.1", 0), null, null, null, null, Duration.ofSeconds(2), Provider.AUTO, null,
-        Duration.ofSeconds(60), false);
+        Duration.ofSeconds(60), false, null);
   }
 
   public EdgeTlsConfig withProvider(Provider value) {
-    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, value, httpListen, backendTimeout, accessLog);
+    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, value, httpListen, backendTimeout, accessLog, acme);
   }
 
   public EdgeTlsConfig withHttpListen(@Nullable InetSocketAddress value) {
-    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, provider, value, backendTimeout, accessLog);
+    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, provider, value, backendTimeout, accessLog, acme);
   }
 
   public EdgeTlsConfig withDefaultCertificate(@Nullable TlsFiles value) {
-    return new EdgeTlsConfig(listen, value, certificatesDir, domain, defaultApp, helloTimeout, provider, httpListen, backendTimeout, accessLog);
+    return new EdgeTlsConfig(listen, value, certificatesDir, domain, defaultApp, helloTimeout, provider, httpListen, backendTimeout, accessLog, acme);
   }
 
   public EdgeTlsConfig withCertificatesDir(@Nullable Path value) {
-    return new EdgeTlsConfig(listen, defaultCertificate, value, domain, defaultApp, helloTimeout, provider, httpListen, backendTimeout, accessLog);
+    return new EdgeTlsConfig(listen, defaultCertificate, value, domain, defaultApp, helloTimeout, provider, httpListen, backendTimeout, accessLog, acme);
   }
 
   public EdgeTlsConfig withDomain(@Nullable String value) {
-    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, value, defaultApp, helloTimeout, provider, httpListen, backendTimeout, accessLog);
+    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, value, defaultApp, helloTimeout, provider, httpListen, backendTimeout, accessLog, acme);
   }
 
   public EdgeTlsConfig withBackendTimeout(Duration value) {
     return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, provider, httpListen,
-        value, accessLog);
+        value, accessLog, acme);
   }
 
   public EdgeTlsConfig withAccessLog(boolean value) {
     return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, provider, httpListen,
-        backendTimeout, value);
+        backendTimeout, value, acme);
+  }
+
+  public EdgeTlsConfig withAcme(@Nullable AcmeConfig value) {
+    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, provider, httpListen,
+        backendTimeout, accessLog, value);
   }
 
   public EdgeTlsConfig withDefaultApp(@Nullable String value) {
-    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, value, helloTimeout, provider, httpListen, backendTimeout, accessLog);
+    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, value, helloTimeout, provider, httpListen, backendTimeout, accessLog, acme);
   }
 }

@@ -55,6 +55,9 @@ class ConfigPropertiesTest {
       Map.entry(ConfigKey.TLS_HELLO_TIMEOUT_MS, "5000"),
       Map.entry(ConfigKey.HTTP_BACKEND_TIMEOUT_MS, "30000"),
       Map.entry(ConfigKey.HTTP_ACCESS_LOG, "false"),
+      Map.entry(ConfigKey.ACME_DIRECTORY, "https://acme.example/directory"),
+      Map.entry(ConfigKey.ACME_EMAIL, "ops@example.com"),
+      Map.entry(ConfigKey.ACME_CA_CERTS, readableFile("acme-ca.pem")),
       Map.entry(ConfigKey.TLS_PROVIDER, "jdk"),
       Map.entry(ConfigKey.HTTP_LISTEN_ADDR, "0.0.0.0:80"),
       Map.entry(ConfigKey.TLS_CERT, readableFile("api.pem")),
@@ -115,6 +118,9 @@ class ConfigPropertiesTest {
         // The certificate and its key go together (either alone is refused, see EdgeConfigTest).
         env.put(ConfigKey.TLS_CERT.env(), VALID.get(ConfigKey.TLS_CERT));
         env.put(ConfigKey.TLS_KEY.env(), VALID.get(ConfigKey.TLS_KEY));
+      }
+      if (env.containsKey(ConfigKey.ACME_DIRECTORY.env())) {
+        env.put(ConfigKey.HTTP_LISTEN_ADDR.env(), VALID.get(ConfigKey.HTTP_LISTEN_ADDR)); // HTTP-01 needs the plain listener
       }
       if (env.containsKey(ConfigKey.HTTP_LISTEN_ADDR.env())) {
         env.put(ConfigKey.TLS_ENABLED.env(), "true"); // the plain HTTP listener redirects to the HTTPS edge (EdgeConfigTest)

@@ -138,6 +138,29 @@ class EdgeConfigTest {
             .startsWith("EDGEPROXY_HTTP_LISTEN_ADDR (--http-listen): is set while EDGEPROXY_TLS_ENABLED is off"));
   }
 
+  @Test
+  void acmeTakesADirectoryAndNeedsThePlainHttpListenerAndTheHttpsEdge() {
+    EdgeTlsConfig tls = EdgeConfig.load(Map.of("EDGEPROXY_TLS_ENABLED", "true", "EDGEPROXY_HTTP_LISTEN_ADDR", "0.0.0.0:80",
+        "EDGEPROXY_ACME_DIRECTORY", "https://acme-v02.api.letsencrypt.org/directory", "EDGEPROXY_ACME_EMAIL", "ops@example.com"),
+        Map.of()).tls();
+    assertThat(tls.acme()).isEqualTo(new AcmeConfig(java.net.URI.create("https://acme-v02.api.letsencrypt.org/directory"),
+        "ops@example.com", null));
+    assertThat(EdgeConfig.load(Map.of("EDGEPROXY_TLS_ENABLED", "true"), Map.of()).tls().acme()).as("off by default").isNull();
+    assertThatThrownBy(() -> EdgeConfig.load(Map.of("EDGEPROXY_TLS_ENABLED", "true",
+        "EDGEPROXY_ACME_DIRECTORY", "https://acme.example/dir"), Map.of()))
+        .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.problems()).singleElement().asString()
+            .startsWith("EDGEPROXY_ACME_DIRECTORY (--acme-directory): is set while EDGEPROXY_HTTP_LISTEN_ADDR is empty"));
+    assertThatThrownBy(() -> EdgeConfig.load(Map.of("EDGEPROXY_ACME_DIRECTORY", "https://acme.example/dir"), Map.of()))
+        .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.problems()).singleElement().asString()
+            .startsWith("EDGEPROXY_ACME_DIRECTORY (--acme-directory): is set while EDGEPROXY_TLS_ENABLED is off"));
+    assertThatThrownBy(() -> EdgeConfig.load(Map.of("EDGEPROXY_TLS_ENABLED", "true", "EDGEPROXY_HTTP_LISTEN_ADDR", "0.0.0.0:80",
+        "EDGEPROXY_ACME_DIRECTORY", "ftp://acme.example/dir", "EDGEPROXY_ACME_EMAIL", "nobody"), Map.of()))
+        .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.problems()).hasSize(2)
+            .anySatisfy(p -> assertThat(p).startsWith("EDGEPROXY_ACME_DIRECTORY (--acme-directory): \"ftp://acme.example/dir\" is"
+                + " not an http(s) URL"))
+            .anySatisfy(p -> assertThat(p).startsWith("EDGEPROXY_ACME_EMAIL (--acme-email): \"nobody\" is not an e-mail address")));
+  }
+
   private static Map<String, String> with(Map<String, String> env, String key, String value) {
     Map<String, String> out = new java.util.HashMap<>(env);
     out.put(key, value);

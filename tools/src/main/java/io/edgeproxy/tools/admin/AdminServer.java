@@ -119,7 +119,8 @@ public final class AdminServer implements AutoCloseable {
     }
     return new NodeStatus.Https(SocketAddresses.format(node.edgeAddress()),
         node.httpAddress() == null ? null : SocketAddresses.format(node.httpAddress()), certificates.providerDescription(),
-        certificates.names(), certificates.seal().source(), certificates.seal().id());
+        certificates.names(), certificates.seal().source(), certificates.seal().id(),
+        node.acme() == null ? List.of() : node.acme().status());
   }
 
   private static NodeStatus.HealthChecks healthChecks(EdgeNode node) {

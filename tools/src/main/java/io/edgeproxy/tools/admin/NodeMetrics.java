@@ -62,6 +62,10 @@ public final class NodeMetrics {
     edgeCounter(registry, pop, "not.tls", "Connections whose first bytes were no TLS ClientHello, or a malformed one", s -> s.notTlsTotal());
     edgeCounter(registry, pop, "hello.timeouts", "Connections closed for no ClientHello or handshake in time", s -> s.helloTimeoutsTotal());
     edgeCounter(registry, pop, "handshake.failures", "TLS handshakes that failed", s -> s.handshakeFailuresTotal());
+    FunctionCounter.builder("edge.acme.issued", node, n -> n.acme() == null ? 0 : n.acme().issuedTotal()).tags(pop)
+        .description("Certificates this POP obtained by ACME").register(registry);
+    FunctionCounter.builder("edge.acme.failures", node, n -> n.acme() == null ? 0 : n.acme().failuresTotal()).tags(pop)
+        .description("ACME orders of this POP that failed (each backs off, see edgeproxy status)").register(registry);
     edgeCounter(registry, pop, "tunnel.refused", "Connections offering ALPN edgeproxy-tunnel, refused", s -> s.tunnelRefusedTotal());
     backendActive = MultiGauge.builder("edge.proxy.backend.connections.active").register(registry);
     backendConnections = MultiGauge.builder("edge.proxy.backend.connections").description("Connections established, total")

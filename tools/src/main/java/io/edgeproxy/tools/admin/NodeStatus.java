@@ -45,7 +45,8 @@ public record NodeStatus(
    * @param names names with a certificate of their own (table and directory)
    * @param sealSource where the key sealing the table's private keys comes from
    * @param sealId that key's public fingerprint ({@code edgeproxy tls add} compares it with its own)
+   * @param acme each name ACME keeps a certificate for and where it stands; empty when ACME is off
    */
   public record Https(String listen, @Nullable String http, String provider, List<String> names, String sealSource,
-      String sealId) {}
+      String sealId, List<io.edgeproxy.tools.tls.acme.AcmeManager.Entry> acme) {}
 }

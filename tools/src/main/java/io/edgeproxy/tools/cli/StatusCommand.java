@@ -73,6 +73,13 @@ public final class StatusCommand implements Callable<Integer> {
       out.printf("https       %s%s by %s; %d names with their own certificate; keys sealed with %s (id %s)%n",
           h.path("listen").asText(), h.path("http").isNull() ? "" : " (plain HTTP " + h.path("http").asText() + ": 308)",
           h.path("provider").asText(), h.path("names").size(), h.path("sealSource").asText(), h.path("sealId").asText());
+      for (JsonNode a : h.path("acme")) {
+        out.printf("acme        %s: %s%s%s%s%n", a.path("hostname").asText(), a.path("state").asText(),
+            a.path("notAfter").isNull() || a.path("notAfter").isMissingNode() ? "" : ", valid until " + a.path("notAfter").asText(),
+            a.path("failures").asInt() == 0 ? "" : ", " + a.path("failures").asInt() + " failures in a row, last: "
+                + a.path("lastError").asText(),
+            a.path("nextTry").isNull() || a.path("nextTry").isMissingNode() ? "" : ", next try " + a.path("nextTry").asText());
+      }
     }
     JsonNode r = s.path("replication");
     if (r.isMissingNode() || r.isNull()) {

@@ -95,9 +95,10 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
   }
 
   /** One certificate's two server contexts: without ALPN (relayed apps) and offering h2 and http/1.1 (HTTP mode). */
-  private record Contexts(SslContext relayed, SslContext http) {
+  private record Contexts(SslContext relayed, SslContext http, Validity validity) {
     static Contexts of(PrivateKey key, List<X509Certificate> chain, SslProvider provider) throws SSLException {
-      return new Contexts(TlsContexts.server(key, chain, provider), TlsContexts.server(key, chain, provider, HTTP_ALPN));
+      return new Contexts(TlsContexts.server(key, chain, provider), TlsContexts.server(key, chain, provider, HTTP_ALPN),
+          new Validity(chain.getFirst().getNotBefore().toInstant(), chain.getFirst().getNotAfter().toInstant()));
     }
 
     SslContext offering(Alpn alpn) {
@@ -137,6 +138,23 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
     String wildcard = HostNames.wildcardOf(name).orElse(null);
     Contexts wild = wildcard == null ? null : pick(wildcard);
     return wild != null ? wild : fallback;
+  }
+
+  /** When a certificate is valid. */
+  public record Validity(java.time.Instant notBefore, java.time.Instant notAfter) {}
+
+  /**
+   * The validity of the certificate served for {@code name} from the table or the directory
+   * (exact, else wildcard); null when only the default certificate covers it.
+   */
+  public @Nullable Validity validityOf(String name) {
+    Contexts exact = pick(name);
+    if (exact != null) {
+      return exact.validity();
+    }
+    String wildcard = HostNames.wildcardOf(name).orElse(null);
+    Contexts wild = wildcard == null ? null : pick(wildcard);
+    return wild == null ? null : wild.validity();
   }
 
   private @Nullable Contexts pick(String name) {
