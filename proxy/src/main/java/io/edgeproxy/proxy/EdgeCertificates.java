@@ -20,4 +20,9 @@ public interface EdgeCertificates {
 
   /** The server context for {@code serverName} (null: the client sent none) offering {@code alpn}. Never null. */
   SslContext select(@Nullable String serverName, Alpn alpn);
+
+  /** An OCSP response to staple to the certificate chosen for {@code serverName}, or null (none, or the JDK's TLS). */
+  default byte @Nullable [] staple(@Nullable String serverName) {
+    return null;
+  }
 }

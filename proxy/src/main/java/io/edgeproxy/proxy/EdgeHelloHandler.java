@@ -141,6 +141,10 @@ final class EdgeHelloHandler extends SslClientHelloHandler<EdgeHelloHandler.Deci
     boolean http = route instanceof HostRouter.Route.ToApp app && edge.isHttpMode(app.app());
     SslHandler tls = edge.certificates().select(hello.serverName(), http ? EdgeCertificates.Alpn.HTTP : EdgeCertificates.Alpn.NONE)
         .newHandler(ctx.alloc());
+    byte[] staple = edge.certificates().staple(hello.serverName());
+    if (staple != null && tls.engine() instanceof io.netty.handler.ssl.ReferenceCountedOpenSslEngine openssl) {
+      openssl.setOcspResponse(staple); // sent only to clients that ask (status_request)
+    }
     long left = edge.config().helloTimeout().toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
     tls.setHandshakeTimeoutMillis(Math.max(1, left));
     ctx.pipeline().addAfter(ctx.name(), "edge-terminated", new EdgeTerminatedHandler(edge, connection, hello, route, tls, http));

@@ -55,6 +55,7 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
   private final @Nullable Path directory;
   private final CertificateSeal seal;
   private final ScheduledExecutorService timer;
+  private final OcspStapler stapler = new OcspStapler();
   private volatile Map<String, Contexts> fromTable = Map.of();
   private volatile Map<String, Contexts> fromDirectory = Map.of();
   private List<StoredCertificate> tableRows = List.of();
@@ -88,6 +89,7 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
     store.useTicketKeys(store.fallback);
     state.onPublish(store::refreshTable);
     store.timer.scheduleWithFixedDelay(store::rotateTicketKeys, 1, 1, TimeUnit.MINUTES);
+    store.timer.scheduleWithFixedDelay(store::refreshStaples, 0, 10, TimeUnit.SECONDS); // fetches only what is due
     if (config.certificatesDir() != null) {
       store.timer.scheduleWithFixedDelay(store::refreshDirectory, 1, 1, TimeUnit.SECONDS);
     }
@@ -95,10 +97,10 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
   }
 
   /** One certificate's two server contexts: without ALPN (relayed apps) and offering h2 and http/1.1 (HTTP mode). */
-  private record Contexts(SslContext relayed, SslContext http, Validity validity) {
+  private record Contexts(SslContext relayed, SslContext http, Validity validity, List<X509Certificate> chain) {
     static Contexts of(PrivateKey key, List<X509Certificate> chain, SslProvider provider) throws SSLException {
       return new Contexts(TlsContexts.server(key, chain, provider), TlsContexts.server(key, chain, provider, HTTP_ALPN),
-          new Validity(chain.getFirst().getNotBefore().toInstant(), chain.getFirst().getNotAfter().toInstant()));
+          new Validity(chain.getFirst().getNotBefore().toInstant(), chain.getFirst().getNotAfter().toInstant()), List.copyOf(chain));
     }
 
     SslContext offering(Alpn alpn) {
@@ -124,6 +126,24 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
   @Override
   public SslContext select(@Nullable String serverName, Alpn alpn) {
     return contextsFor(serverName).offering(alpn);
+  }
+
+  @Override
+  public byte @Nullable [] staple(@Nullable String serverName) {
+    return stapler.stapleFor(contextsFor(serverName).chain().getFirst(), java.time.Instant.now());
+  }
+
+  /** Fetches the OCSP responses due (the timer thread). */
+  private void refreshStaples() {
+    try {
+      List<List<X509Certificate>> chains = new ArrayList<>();
+      chains.add(fallback.chain());
+      fromTable.values().forEach(c -> chains.add(c.chain()));
+      fromDirectory.values().forEach(c -> chains.add(c.chain()));
+      stapler.refresh(chains, java.time.Instant.now());
+    } catch (RuntimeException e) {
+      logger.warn("OCSP: refresh failed: {}", e.toString());
+    }
   }
 
   private Contexts contextsFor(@Nullable String serverName) {
@@ -195,6 +215,7 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
     }
     tableRows = rows;
     fromTable = Map.copyOf(out);
+    stapleSoon();
     logger.info("HTTPS edge: {} certificates from table certificates", out.size());
   }
 
@@ -230,7 +251,16 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
     }
     directoryStamps = stamps;
     fromDirectory = Map.copyOf(out);
+    stapleSoon();
     logger.info("HTTPS edge: {} names from {}", out.size(), directory);
+  }
+
+  private void stapleSoon() {
+    try {
+      timer.execute(this::refreshStaples);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed
+    }
   }
 
   private static String stamp(Path file) {

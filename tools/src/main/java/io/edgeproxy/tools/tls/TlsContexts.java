@@ -75,6 +75,9 @@ public final class TlsContexts {
       throws SSLException {
     SslContextBuilder builder = SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new)).sslProvider(provider)
         .protocols(PROTOCOLS).ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE);
+    if (provider != SslProvider.JDK && OpenSsl.isOcspSupported()) {
+      builder.enableOcsp(true); // responses are set per handshake (EdgeCertificates.staple)
+    }
     if (!alpn.isEmpty()) {
       builder.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
           ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
