@@ -279,8 +279,17 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
   /** HTTP/1.x after a response: the next request (one may already wait), reading again. */
   private void next() {
     awaitHead();
-    while (current == null && !closing && !queued.isEmpty()) {
-      begin(queued.poll());
+    while (!closing && !queued.isEmpty()) {
+      HttpExchange exchange = current;
+      Object msg = queued.peek();
+      if (exchange == null) {
+        begin(queued.poll());
+      } else if (!exchange.requestComplete() && msg instanceof HttpContent part && !(msg instanceof HttpRequest)) {
+        queued.poll();
+        exchange.requestPart(part); // the rest of the request just begun, read with it
+      } else {
+        break; // the next request waits for this one's response
+      }
     }
     if (current == null && !closing) {
       ctx.channel().config().setAutoRead(true);

@@ -49,7 +49,7 @@ class HttpModeIT extends HttpsEdgeTestBase {
       StringBuilder body = new StringBuilder(request.method() + " " + request.target() + "\n");
       request.headers().forEach((name, values) -> values.forEach(v -> body.append(name).append(": ").append(v).append('\n')));
       body.append("body-bytes: ").append(request.body().length).append('\n');
-      TestHttpBackend.ok(out, body.toString());
+      TestHttpBackend.ok(out, body.toString(), request.method().equals("HEAD"));
       return true;
     });
     sql(node, "INSERT INTO apps (name, protocol) VALUES ('web', 'http'), ('tcpapp', 'tcp')");
@@ -95,6 +95,25 @@ class HttpModeIT extends HttpsEdgeTestBase {
         .containsIgnoringCase("connection: close");
     assertThat(https("web.apps.test", "/", "--http1.0", "-H", "Connection: keep-alive", "-D", "-", "-o", "/dev/null"))
         .containsIgnoringCase("connection: keep-alive");
+  }
+
+  @Test
+  void headRequestsAndPipelinedRequestsAreAnsweredInOrder() throws Exception {
+    assertThat(https("web.apps.test", "/h", "--http2", "-I", "-o", "/dev/null", "-w", "%{http_code} %{size_download}"))
+        .isEqualTo("200 0");
+    assertThat(https("web.apps.test", "/h", "--http1.1", "-I", "-o", "/dev/null", "-w", "%{http_code} %{size_download}"))
+        .isEqualTo("200 0");
+    try (SSLSocket socket = tlsClient(port, "web.apps.test")) {
+      socket.getOutputStream().write(("GET /first HTTP/1.1\r\nHost: web.apps.test\r\n\r\n"
+          + "HEAD /second HTTP/1.1\r\nHost: web.apps.test\r\n\r\n"
+          + "GET /third HTTP/1.1\r\nHost: web.apps.test\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      assertThat(all.indexOf("GET /first")).isPositive().isLessThan(all.indexOf("GET /third"));
+      assertThat(all.split("HTTP/1.1 200 OK", -1)).hasSize(4); // three responses, the HEAD one without its body
+      assertThat(all).doesNotContain("HEAD /second"); // a HEAD response has no body
+    }
+    assertThat(echo.requests()).extracting(TestHttpBackend.Request::target).containsSubsequence("/first", "/second", "/third");
   }
 
   @Test

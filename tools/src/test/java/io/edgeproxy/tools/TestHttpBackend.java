@@ -65,10 +65,17 @@ final class TestHttpBackend implements AutoCloseable {
   }
 
   static void ok(OutputStream out, String body) throws IOException {
+    ok(out, body, false);
+  }
+
+  /** 200 with {@code body}, or (for a HEAD request) its head alone. */
+  static void ok(OutputStream out, String body, boolean headOnly) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + bytes.length + "\r\n\r\n")
         .getBytes(StandardCharsets.US_ASCII));
-    out.write(bytes);
+    if (!headOnly) {
+      out.write(bytes);
+    }
     out.flush();
   }
 
