@@ -17,7 +17,10 @@ final class EdgeListener {
   private volatile Routes routes;
   private @org.jspecify.annotations.Nullable HttpSite httpSite;
 
-  private record Routes(RoutingSnapshot snapshot, HostRouter router) {}
+  private record Routes(RoutingSnapshot snapshot, HostRouter router, java.util.concurrent.ConcurrentHashMap<String, Object> memo) {}
+
+  /** Entries {@link #memo} keeps per snapshot at most (distinct Host values seen). */
+  private static final int MEMO_LIMIT = 4096;
 
   EdgeListener(ProxyListener proxy, EdgeTlsConfig config, EdgeCertificates certificates, EdgeStats stats) {
     this.proxy = proxy;
@@ -56,6 +59,26 @@ final class EdgeListener {
     this.httpSite = site;
   }
 
+  /**
+   * {@code compute(key)}, remembered until the routing snapshot changes (what a Host value routes
+   * to is asked once per request and changes only with the snapshot). Bounded: past the limit,
+   * values are computed every time.
+   */
+  @SuppressWarnings("unchecked")
+  <T> T memo(String key, java.util.function.Function<String, T> compute) {
+    hostRouter();
+    java.util.concurrent.ConcurrentHashMap<String, Object> memo = routes.memo();
+    Object known = memo.get(key);
+    if (known != null) {
+      return (T) known;
+    }
+    T value = compute.apply(key);
+    if (memo.size() < MEMO_LIMIT) {
+      memo.put(key, value);
+    }
+    return value;
+  }
+
   /** The host router of the snapshot in force. */
   HostRouter hostRouter() {
     RoutingSnapshot current = proxy.state().current();
@@ -64,7 +87,8 @@ final class EdgeListener {
       // An app is served at its name once it has backends or a row in apps (then with 503 while it has no backend).
       java.util.Set<String> apps = new java.util.HashSet<>(current.appNames());
       apps.addAll(current.data().apps().keySet());
-      r = new Routes(current, new HostRouter(current.data().edge(), apps, config.domain(), config.defaultApp()));
+      r = new Routes(current, new HostRouter(current.data().edge(), apps, config.domain(), config.defaultApp()),
+          new java.util.concurrent.ConcurrentHashMap<>());
       routes = r;
     }
     return r.router();

@@ -151,7 +151,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
       answerAlone(log, HttpResponseStatus.BAD_REQUEST, "malformed request: " + request.decoderResult().cause().getMessage(), true);
       return;
     }
-    HttpHosts.HostHeader host = HttpHosts.hostOf(request, http2 || request.protocolVersion().equals(HttpVersion.HTTP_1_1));
+    HttpHosts.HostHeader host = site.hostOf(request, http2 || request.protocolVersion().equals(HttpVersion.HTTP_1_1));
     if (host instanceof HttpHosts.HostHeader.Invalid invalid) {
       ReferenceCountUtil.release(msg);
       answerAlone(log, HttpResponseStatus.BAD_REQUEST, invalid.problem(), true);

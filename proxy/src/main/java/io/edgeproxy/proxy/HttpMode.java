@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -37,6 +38,8 @@ final class HttpMode {
    */
   static void install(ChannelPipeline pipeline, HttpSite site, ProxyConnection connection, @Nullable SslHandler tls) {
     if (tls != null && ApplicationProtocolNames.HTTP_2.equals(tls.applicationProtocol())) {
+      // Streams flush on their own; one TLS record and one write per read of the connection instead of per stream.
+      pipeline.addLast("h2-flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
       pipeline.addLast("h2", Http2FrameCodecBuilder.forServer()
           .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
               .maxHeaderListSize(MAX_HEADERS))

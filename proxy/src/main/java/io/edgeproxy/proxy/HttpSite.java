@@ -38,6 +38,19 @@ record HttpSite(EdgeListener edge, Map<EventLoop, ProxyLoop> loops, boolean plai
    * {@code http_redirect = 0}, while every other routed name is redirected.
    */
   Target target(@Nullable String host) {
+    return host == null ? targetOf(null) : edge.memo((plain ? "http " : "https ") + host, k -> targetOf(host));
+  }
+
+  /** A request's Host parsed and checked, remembered per snapshot like its target. */
+  HttpHosts.HostHeader hostOf(io.netty.handler.codec.http.HttpRequest request, boolean http11) {
+    java.util.List<String> hosts = request.headers().getAll(io.netty.handler.codec.http.HttpHeaderNames.HOST);
+    if (hosts.size() != 1) {
+      return HttpHosts.hostOf(request, http11);
+    }
+    return edge.memo("host " + hosts.getFirst(), k -> HttpHosts.hostOf(request, http11));
+  }
+
+  private Target targetOf(@Nullable String host) {
     HostRouter.Route route = edge.hostRouter().route(host);
     if (!(route instanceof HostRouter.Route.ToApp toApp)) {
       return new Target.Misdirected(((HostRouter.Route.Nowhere) route).why());
