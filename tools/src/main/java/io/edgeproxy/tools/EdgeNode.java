@@ -186,7 +186,7 @@ public final class EdgeNode implements AutoCloseable {
       CertificateSeal seal = certificates.seal();
       acmeManager = step("start ACME", () -> AcmeManager.start(new AcmeManager.Parts(acme, config.tls().domain(), self, acmeClock,
           state, certificates, seal, new AcmeRows(db), reloader::reloadNow,
-          AcmeAccountKey.loadOrCreate(Path.of(config.node().dbPath() + ".acme-account"), seal))));
+          AcmeAccountKey.loadOrCreate(Path.of(config.node().dbPath() + ".acme-account"), seal), receipts())));
       resources.add(acmeManager);
     }
 

@@ -291,6 +291,29 @@ class HttpModeIT extends HttpsEdgeTestBase {
   }
 
   @Test
+  void aSlowClientSlowsTheBackendDownInsteadOfTheEdgeBufferingTheResponse() throws Exception {
+    java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+    TestHttpBackend firehose = backend((request, out, in) -> {
+      out.write("HTTP/1.1 200 OK\r\nContent-Length: 268435456\r\n\r\n".getBytes(StandardCharsets.US_ASCII)); // 256 MiB
+      byte[] chunk = new byte[64 << 10];
+      for (int i = 0; i < 4096; i++) {
+        out.write(chunk); // blocks once nobody reads further along
+        written.addAndGet(chunk.length);
+      }
+      return false;
+    });
+    sql(node, "INSERT INTO apps (name, protocol) VALUES ('fire', 'http')");
+    sql(node, "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('fire-1', 'fire', 'sa', '127.0.0.1', " + firehose.port() + ")");
+    for (String protocol : List.of("--http1.1", "--http2")) {
+      written.set(0);
+      // curl reads 256 KiB/s for 3 s (about 1 MiB), then gives up.
+      https("fire.apps.test", "/", protocol, "--limit-rate", "256K", "--max-time", "3", "-o", "/dev/null");
+      assertThat(written.get()).as("bytes the backend could write through %s to a slow client", protocol)
+          .isLessThan(48L << 20); // socket buffers on three connections, not the 256 MiB response
+    }
+  }
+
+  @Test
   void thePlainListenerServesAnAppWithoutRedirectAndRedirectsTheOthers() throws Exception {
     int http = node.proxy().httpAddress().getPort();
     sql(node, "UPDATE apps SET http_redirect = 0 WHERE name = 'web'");

@@ -5,6 +5,7 @@ import io.edgeproxy.core.edge.HostNames;
 import io.edgeproxy.core.edge.HostnameRule;
 import io.edgeproxy.core.routing.RoutingSnapshot;
 import io.edgeproxy.core.routing.RoutingState;
+import io.edgeproxy.discovery.WriteReceipts;
 import io.edgeproxy.replication.tls.ClusterPki;
 import io.edgeproxy.sql.AcmeRows;
 import io.edgeproxy.tools.tls.CertificateSeal;
@@ -46,6 +47,8 @@ public final class AcmeManager implements AutoCloseable {
   static final Duration FIRST_BACKOFF = Duration.ofMinutes(1);
   static final Duration MAX_BACKOFF = Duration.ofHours(6);
   private static final Duration CHECK_EVERY = Duration.ofSeconds(30);
+  static final Duration SPREAD_WAIT = Duration.ofSeconds(10);
+  private static final Duration SNAPSHOT_GRACE = Duration.ofMillis(200);
 
   /** What status says about one name. */
   public record Entry(String hostname, String state, @Nullable Instant notAfter, int failures, @Nullable String lastError,
@@ -60,6 +63,7 @@ public final class AcmeManager implements AutoCloseable {
   private final CertificateSeal seal;
   private final AcmeRows rows;
   private final Runnable reload;
+  private final WriteReceipts receipts;
   private final AcmeClient client;
   private final ScheduledExecutorService thread;
   private final AtomicBoolean queued = new AtomicBoolean();
@@ -69,7 +73,8 @@ public final class AcmeManager implements AutoCloseable {
 
   /** The parts it works with; {@code reload} makes this POP's snapshot see its own writes now. */
   public record Parts(AcmeConfig config, @Nullable String domain, String node, Clock clock, RoutingState state,
-      EdgeCertificateStore store, CertificateSeal seal, AcmeRows rows, Runnable reload, AcmeAccountKey accountKey) {}
+      EdgeCertificateStore store, CertificateSeal seal, AcmeRows rows, Runnable reload, AcmeAccountKey accountKey,
+      WriteReceipts receipts) {}
 
   private AcmeManager(Parts parts) {
     this.config = parts.config();
@@ -81,6 +86,7 @@ public final class AcmeManager implements AutoCloseable {
     this.seal = parts.seal();
     this.rows = parts.rows();
     this.reload = parts.reload();
+    this.receipts = parts.receipts();
     this.client = new AcmeClient(config, parts.accountKey().keyPair());
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "acme");
@@ -186,6 +192,7 @@ public final class AcmeManager implements AutoCloseable {
         public void publish(String token, String keyAuthorization, String hostname) {
           rows.publishChallenge(token, keyAuthorization, hostname, clock.millis() + LEASE.toMillis());
           reload.run();
+          awaitEveryPop(hostname);
         }
 
         @Override
@@ -214,6 +221,34 @@ public final class AcmeManager implements AutoCloseable {
       }
       status.put(name, new Entry(name, "failed", expiry, failures, why, Instant.ofEpochMilli(clock.millis() + backoff)));
       logger.warn("ACME: order for {} failed ({} in a row; next try in {} s): {}", name, failures, backoff / 1000, why);
+    }
+  }
+
+  /**
+   * Waits (at most {@link #SPREAD_WAIT}) until every POP has applied the challenge just written:
+   * the CA may ask whichever POP the name resolves to, and a POP without the row answers 404,
+   * which fails the order. A POP that is down never applies it; the CA then may or may not reach
+   * it, so the order goes on after the wait either way.
+   */
+  private void awaitEveryPop(String hostname) {
+    var receipt = receipts.afterWrite();
+    if (receipt.isEmpty()) {
+      return; // no replication: this POP alone answers
+    }
+    long deadline = System.nanoTime() + SPREAD_WAIT.toNanos();
+    try {
+      while (System.nanoTime() < deadline) {
+        var view = receipts.status(receipt.get());
+        if (view.isEmpty() || view.get().allApplied()) {
+          Thread.sleep(SNAPSHOT_GRACE.toMillis()); // applied, then published in each POP's snapshot
+          return;
+        }
+        Thread.sleep(50);
+      }
+      logger.warn("ACME: the challenge for {} has not reached every POP within {} s ({}); asking the CA anyway", hostname,
+          SPREAD_WAIT.toSeconds(), receipts.status(receipt.get()).map(v -> "missing: " + v.missing()).orElse("?"));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
