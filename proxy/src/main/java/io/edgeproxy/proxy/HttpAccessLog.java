@@ -24,25 +24,32 @@ final class HttpAccessLog implements HttpObserver {
 
   @Override
   public void completed(Request r) {
-    if (access.isInfoEnabled()) {
-      access.info("{} \"{}\" \"{} {} {}\" {} {} {} {} {} \"{}\"", r.client(), quoted(r.host()), r.method(), quoted(r.path()),
-          r.protocol(), r.status(), r.bytes(), String.format("%.1f", r.nanos() / 1e6), r.app().isEmpty() ? "-" : r.app(),
-          r.backend() == null ? "-" : r.backend(), quoted(r.outcome()));
+    if (!access.isInfoEnabled()) {
+      return;
     }
+    StringBuilder line = new StringBuilder(160).append(r.client()).append(" \"");
+    quoted(line, r.host()).append("\" \"").append(r.method()).append(' ');
+    quoted(line, r.path()).append(' ').append(r.protocol()).append("\" ").append(r.status()).append(' ').append(r.bytes())
+        .append(' ');
+    long tenths = r.nanos() / 100_000; // milliseconds with one decimal, without String.format
+    line.append(tenths / 10).append('.').append(tenths % 10).append(' ').append(r.app().isEmpty() ? "-" : r.app()).append(' ')
+        .append(r.backend() == null ? "-" : r.backend()).append(" \"");
+    quoted(line, r.outcome()).append('"');
+    access.info(line.toString());
   }
 
-  /** Control characters and quotes escaped, so a client cannot forge log lines. */
-  private static String quoted(String text) {
-    StringBuilder out = new StringBuilder(text.length());
-    for (char c : text.toCharArray()) {
+  /** Appends {@code text} with control characters and quotes escaped, so a client cannot forge log lines. */
+  private static StringBuilder quoted(StringBuilder out, String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
       if (c == '"' || c == '\\') {
         out.append('\\').append(c);
       } else if (c < 0x20 || c == 0x7f) {
-        out.append(String.format("\\x%02x", (int) c));
+        out.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
       } else {
         out.append(c);
       }
     }
-    return out.toString();
+    return out;
   }
 }

@@ -41,6 +41,7 @@ class HttpModeIT extends HttpsEdgeTestBase {
   void pop() throws Exception {
     Path certs = dir.resolve("certs");
     issue(certs, "apps", "*.apps.test");
+    issue(certs, "wild", "*.wild.test");
     node = startNode(dir.resolve("pop"), c -> c.withTls(EdgeTlsConfig.forTest().withDomain("apps.test").withCertificatesDir(certs)
         .withHttpListen(new InetSocketAddress("127.0.0.1", 0)).withBackendTimeout(Duration.ofMillis(BACKEND_TIMEOUT_MS))
         .withAccessLog(true)));
@@ -142,6 +143,10 @@ class HttpModeIT extends HttpsEdgeTestBase {
       assertThat(https("api.example.test", "/", i % 2 == 0 ? "--http2" : "--http1.1")).isEqualTo("api-backend\n");
     }
     assertThat(api.requests()).hasSize(11);
+    sql(node, "INSERT INTO hostnames (hostname, app) VALUES ('*.wild.test', 'api')");
+    for (String protocol : List.of("--http2", "--http1.1")) {
+      assertThat(https("x.wild.test", "/", protocol, "-w", " %{http_version}")).startsWith("api-backend\n ");
+    }
     int ioThreads = node.config().proxy().ioThreads() > 0 ? node.config().proxy().ioThreads() : Runtime.getRuntime().availableProcessors();
     assertThat(api.connections()).as("sequential requests share a pooled backend connection per I/O thread")
         .isLessThanOrEqualTo(ioThreads);

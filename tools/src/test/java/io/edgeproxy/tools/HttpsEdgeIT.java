@@ -161,6 +161,7 @@ class HttpsEdgeIT extends HttpsEdgeTestBase {
     });
     sql(node, "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('pt-1', 'pt', 'sa', '127.0.0.1', " + backendPort + ")");
     sql(node, "INSERT INTO hostnames (hostname, app, mode) VALUES ('pt.example.test', 'pt', 'passthrough')");
+    sql(node, "INSERT INTO apps (name, protocol) VALUES ('pt', 'http')"); // a passthrough row wins over the app's protocol
     int port = node.edgeAddress().getPort();
 
     String shown = run("sh", "-c", "openssl s_client -connect 127.0.0.1:" + port + " -servername pt.example.test </dev/null 2>/dev/null"

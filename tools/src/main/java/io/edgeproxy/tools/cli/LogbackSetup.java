@@ -1,5 +1,6 @@
 package io.edgeproxy.tools.cli;
 
+import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
@@ -11,11 +12,14 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 
 /**
  * Logback configured in code (found through META-INF/services): one line per event on stderr,
- * INFO and up. Parsing an XML configuration cost about a tenth of a second of start-up; this does
+ * INFO and up; the HTTP access log through a queue and its own thread. Parsing an XML configuration cost about a tenth of a second of start-up; this does
  * not. Levels are adjusted at start-up from DEBUG (see {@link Logging}).
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
 public final class LogbackSetup extends ContextAwareBase implements Configurator {
+  static final String ACCESS_LOGGER = "edgeproxy.access";
+  private static final int ACCESS_QUEUE = 16_384;
+
   @Override
   public ExecutionStatus configure(LoggerContext context) {
     PatternLayoutEncoder encoder = new PatternLayoutEncoder();
@@ -31,6 +35,20 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
     ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.INFO);
     root.addAppender(stderr);
+    // The access log (a line per HTTP request) is written by its own thread: written by the I/O
+    // threads, it cost a fifth of the keep-alive throughput. When the queue is full, lines are
+    // dropped rather than the I/O threads stopped (as a syslog over UDP would).
+    AsyncAppender access = new AsyncAppender();
+    access.setContext(context);
+    access.setName("access");
+    access.setQueueSize(ACCESS_QUEUE);
+    access.setDiscardingThreshold(0);
+    access.setNeverBlock(true);
+    access.addAppender(stderr);
+    access.start();
+    ch.qos.logback.classic.Logger accessLogger = context.getLogger(ACCESS_LOGGER);
+    accessLogger.setAdditive(false);
+    accessLogger.addAppender(access);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 }
