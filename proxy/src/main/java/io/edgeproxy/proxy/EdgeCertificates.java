@@ -18,11 +18,14 @@ public interface EdgeCertificates {
     HTTP
   }
 
-  /** The server context for {@code serverName} (null: the client sent none) offering {@code alpn}. Never null. */
-  SslContext select(@Nullable String serverName, Alpn alpn);
+  /**
+   * What a handshake is answered with.
+   *
+   * @param context the server context of the certificate chosen
+   * @param staple an OCSP response to staple to it, or null (none, or the JDK's TLS)
+   */
+  record Chosen(SslContext context, byte @Nullable [] staple) {}
 
-  /** An OCSP response to staple to the certificate chosen for {@code serverName}, or null (none, or the JDK's TLS). */
-  default byte @Nullable [] staple(@Nullable String serverName) {
-    return null;
-  }
+  /** The certificate for {@code serverName} (null: the client sent none) offering {@code alpn}. Never null. */
+  Chosen select(@Nullable String serverName, Alpn alpn);
 }

@@ -139,11 +139,11 @@ final class EdgeHelloHandler extends SslClientHelloHandler<EdgeHelloHandler.Deci
       return;
     }
     boolean http = route instanceof HostRouter.Route.ToApp app && edge.isHttpMode(app.app());
-    SslHandler tls = edge.certificates().select(hello.serverName(), http ? EdgeCertificates.Alpn.HTTP : EdgeCertificates.Alpn.NONE)
-        .newHandler(ctx.alloc());
-    byte[] staple = edge.certificates().staple(hello.serverName());
-    if (staple != null && tls.engine() instanceof io.netty.handler.ssl.ReferenceCountedOpenSslEngine openssl) {
-      openssl.setOcspResponse(staple); // sent only to clients that ask (status_request)
+    EdgeCertificates.Chosen chosen =
+        edge.certificates().select(hello.serverName(), http ? EdgeCertificates.Alpn.HTTP : EdgeCertificates.Alpn.NONE);
+    SslHandler tls = chosen.context().newHandler(ctx.alloc());
+    if (chosen.staple() != null && tls.engine() instanceof io.netty.handler.ssl.ReferenceCountedOpenSslEngine openssl) {
+      openssl.setOcspResponse(chosen.staple()); // sent only to clients that ask (status_request)
     }
     long left = edge.config().helloTimeout().toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
     tls.setHandshakeTimeoutMillis(Math.max(1, left));

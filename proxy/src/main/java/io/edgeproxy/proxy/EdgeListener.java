@@ -17,7 +17,12 @@ final class EdgeListener {
   private volatile Routes routes;
   private @org.jspecify.annotations.Nullable HttpSite httpSite;
 
-  private record Routes(RoutingSnapshot snapshot, HostRouter router, java.util.concurrent.ConcurrentHashMap<String, Object> memo) {}
+  private record Routes(RoutingSnapshot snapshot, HostRouter router, java.util.List<java.util.concurrent.ConcurrentHashMap<String, Object>> memos) {}
+
+  /** What {@link #memo} remembers, each by the Host value it was computed from. */
+  enum Memo {
+    HOST, HTTPS_TARGET, PLAIN_TARGET
+  }
 
   /** Entries {@link #memo} keeps per snapshot at most (distinct Host values seen). */
   private static final int MEMO_LIMIT = 4096;
@@ -65,9 +70,9 @@ final class EdgeListener {
    * values are computed every time.
    */
   @SuppressWarnings("unchecked")
-  <T> T memo(String key, java.util.function.Function<String, T> compute) {
+  <T> T memo(Memo kind, String key, java.util.function.Function<String, T> compute) {
     hostRouter();
-    java.util.concurrent.ConcurrentHashMap<String, Object> memo = routes.memo();
+    java.util.concurrent.ConcurrentHashMap<String, Object> memo = routes.memos().get(kind.ordinal());
     Object known = memo.get(key);
     if (known != null) {
       return (T) known;
@@ -84,11 +89,8 @@ final class EdgeListener {
     RoutingSnapshot current = proxy.state().current();
     Routes r = routes;
     if (r == null || r.snapshot() != current) {
-      // An app is served at its name once it has backends or a row in apps (then with 503 while it has no backend).
-      java.util.Set<String> apps = new java.util.HashSet<>(current.appNames());
-      apps.addAll(current.data().apps().keySet());
-      r = new Routes(current, new HostRouter(current.data().edge(), apps, config.domain(), config.defaultApp()),
-          new java.util.concurrent.ConcurrentHashMap<>());
+      r = new Routes(current, new HostRouter(current.data().edge(), current.namedApps(), config.domain(), config.defaultApp()),
+          java.util.Arrays.stream(Memo.values()).map(m -> new java.util.concurrent.ConcurrentHashMap<String, Object>()).toList());
       routes = r;
     }
     return r.router();

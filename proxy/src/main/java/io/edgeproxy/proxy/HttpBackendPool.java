@@ -75,7 +75,4 @@ final class HttpBackendPool {
     idle.clear();
   }
 
-  int size() {
-    return idle.values().stream().mapToInt(ArrayDeque::size).sum();
-  }
 }

@@ -91,8 +91,7 @@ final class HttpExchange implements LoopDeadlines.Watched {
   private void attempt() {
     RouteDecision decision = router().route(app, client, tried);
     if (!(decision instanceof RouteDecision.Reserved picked) && !tried.isEmpty()) {
-      fail(HttpResponseStatus.BAD_GATEWAY, "could not connect to a backend of app " + app + " (tried "
-          + String.join(", ", tried) + ")", "connect failed");
+      noneConnected();
       return;
     }
     if (!(decision instanceof RouteDecision.Reserved picked)) {
@@ -132,8 +131,7 @@ final class HttpExchange implements LoopDeadlines.Watched {
       if (tried.size() < site.edge().proxy().connectAttempts()) {
         attempt(); // another backend, or 502 naming those tried when none is left
       } else {
-        fail(HttpResponseStatus.BAD_GATEWAY, "could not connect to a backend of app " + app + " (tried "
-            + String.join(", ", tried) + ")", "connect failed");
+        noneConnected();
       }
       return;
     }
@@ -143,6 +141,11 @@ final class HttpExchange implements LoopDeadlines.Watched {
         .addLast(HttpBackendHandler.NAME, new HttpBackendHandler(loop.httpPool(), address));
     channel.config().setAutoRead(true);
     attach(channel, false);
+  }
+
+  private void noneConnected() {
+    fail(HttpResponseStatus.BAD_GATEWAY, "could not connect to a backend of app " + app + " (tried " + String.join(", ", tried)
+        + ")", "connect failed");
   }
 
   private void attach(Channel channel, boolean pooled) {
@@ -308,7 +311,7 @@ final class HttpExchange implements LoopDeadlines.Watched {
     RouteDecision.Reserved r = reserved;
     handler(b).attach(null);
     b.closeFuture().addListener(x -> r.lease().release()); // a tunnel holds its slot until it closes
-    front.upgraded(HttpForwarding.toClient(response, true, true, false), b, r.candidate().load());
+    front.upgraded(HttpForwarding.toClient(response, true, true, false, false), b, r.candidate().load());
     site.observer().completed(log.nanos(System.nanoTime() - startNanos).outcome("upgraded").build());
   }
 

@@ -92,16 +92,8 @@ final class HttpForwarding {
 
   /**
    * The response the client gets: the backend's status and end-to-end fields. Towards an HTTP/1.1
-   * client a body of unstated length is sent chunked, so the connection can be kept.
-   */
-  static HttpResponse toClient(HttpResponse backend, boolean upgraded, boolean http1Client, boolean headRequest) {
-    return toClient(backend, upgraded, http1Client, headRequest, false);
-  }
-
-  /**
-   * As {@link #toClient(HttpResponse, boolean, boolean, boolean)}; {@code closing} says the edge
-   * closes the client's HTTP/1.x connection after this response (the client asked to, or sent
-   * HTTP/1.0 without keep-alive), so the response carries {@code Connection: close}.
+   * client a body of unstated length is sent chunked, so the connection can be kept; {@code closing}
+   * (the edge closes the client's HTTP/1.x connection after it) adds {@code Connection: close}.
    */
   static HttpResponse toClient(HttpResponse backend, boolean upgraded, boolean http1Client, boolean headRequest,
       boolean closing) {

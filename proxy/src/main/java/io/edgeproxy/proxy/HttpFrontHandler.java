@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -148,13 +149,14 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
         request.method().name(), HttpHosts.pathOf(request.uri()), http2 ? "HTTP/2" : request.protocolVersion().text());
     if (request.decoderResult().isFailure()) {
       ReferenceCountUtil.release(msg);
-      answerAlone(log, HttpResponseStatus.BAD_REQUEST, "malformed request: " + request.decoderResult().cause().getMessage(), true);
+      answerAlone(log, HttpResponseStatus.BAD_REQUEST, "malformed request: " + request.decoderResult().cause().getMessage(), null,
+          true);
       return;
     }
     HttpHosts.HostHeader host = site.hostOf(request, http2 || request.protocolVersion().equals(HttpVersion.HTTP_1_1));
     if (host instanceof HttpHosts.HostHeader.Invalid invalid) {
       ReferenceCountUtil.release(msg);
-      answerAlone(log, HttpResponseStatus.BAD_REQUEST, invalid.problem(), true);
+      answerAlone(log, HttpResponseStatus.BAD_REQUEST, invalid.problem(), null, true);
       return;
     }
     String name = host instanceof HttpHosts.HostHeader.Present p ? p.name() : null;
@@ -299,49 +301,41 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
   /** The exchange answers for the backend (502, 503, 504). */
   void answer(HttpResponseStatus status, String detail, boolean requestComplete) {
     current = null;
-    boolean close = !http2 && (!requestComplete || !keepAliveWanted || inputShut);
-    writeAnswer(status, detail, null, close);
-    if (!close && !http2) {
-      next();
-    }
+    reply(HttpResponses.text(ctx.alloc(), status, detail, null), !requestComplete || !keepAliveWanted);
   }
 
   /** An ACME HTTP-01 request: the key authorization replicated for {@code token}, or 404 (RFC 8555 section 8.3). */
   private void answerChallenge(HttpRequestLog log, String token, boolean close) {
     String answer = site.edge().proxy().state().current().data().edge().challenges().get(token);
     if (answer == null) {
-      answerAlone(log, HttpResponseStatus.NOT_FOUND, "no ACME challenge " + token + " is pending here", close);
+      answerAlone(log, HttpResponseStatus.NOT_FOUND, "no ACME challenge " + token + " is pending here", null, close);
       return;
     }
-    boolean closeNow = close || inputShut;
     site.observer().completed(log.status(200).outcome("acme challenge").build());
-    var written = ctx.writeAndFlush(HttpResponses.exactly(ctx.alloc(), answer, closeNow));
-    if (closeNow) {
-      closing = true;
-      written.addListener(ChannelFutureListener.CLOSE);
-    } else {
-      next();
-    }
-  }
-
-  private void answerAlone(HttpRequestLog log, HttpResponseStatus status, String detail, boolean close) {
-    answerAlone(log, status, detail, null, close);
+    reply(HttpResponses.exactly(ctx.alloc(), answer), close);
   }
 
   private void answerAlone(HttpRequestLog log, HttpResponseStatus status, String detail, @Nullable String location, boolean close) {
-    boolean closeNow = !http2 && (close || inputShut);
     site.observer().completed(log.status(status.code()).outcome(status.code() < 400 ? "redirect" : detail).build());
-    writeAnswer(status, detail, location, closeNow);
-    if (!closeNow && !http2) {
-      next();
-    }
+    reply(HttpResponses.text(ctx.alloc(), status, detail, location), close);
   }
 
-  private void writeAnswer(HttpResponseStatus status, String detail, @Nullable String location, boolean close) {
-    var written = ctx.writeAndFlush(HttpResponses.text(ctx.alloc(), status, detail, location, close && !http2));
-    if (close || http2) {
-      closing = close;
+  /**
+   * Sends a response the edge made itself. Then an HTTP/1.x connection closes ({@code close}, or the
+   * client finished sending) or serves its next request; an HTTP/2 stream ends (reset if the client
+   * is still sending).
+   */
+  private void reply(FullHttpResponse response, boolean close) {
+    boolean closeNow = !http2 && (close || inputShut);
+    if (closeNow) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
+    var written = ctx.writeAndFlush(response);
+    if (closeNow || http2) {
+      closing = closeNow;
       written.addListener(ChannelFutureListener.CLOSE);
+    } else {
+      next();
     }
   }
 

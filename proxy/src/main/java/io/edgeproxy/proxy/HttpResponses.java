@@ -19,26 +19,17 @@ import org.jspecify.annotations.Nullable;
 final class HttpResponses {
   private HttpResponses() {}
 
-  /** {@code status} with the body "{code} {reason}: {detail}\n"; {@code close} adds Connection: close. */
-  static FullHttpResponse text(ByteBufAllocator alloc, HttpResponseStatus status, String detail, boolean close) {
-    return text(alloc, status, detail, null, close);
-  }
-
   /** 200 with exactly {@code body} as text/plain (an ACME HTTP-01 answer). */
-  static FullHttpResponse exactly(ByteBufAllocator alloc, String body, boolean close) {
+  static FullHttpResponse exactly(ByteBufAllocator alloc, String body) {
     byte[] bytes = body.getBytes(StandardCharsets.US_ASCII);
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
         alloc.buffer(bytes.length).writeBytes(bytes));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain").setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
-    if (close) {
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    }
     return response;
   }
 
-  /** As {@link #text(ByteBufAllocator, HttpResponseStatus, String, boolean)}, with a Location header when not null. */
-  static FullHttpResponse text(ByteBufAllocator alloc, HttpResponseStatus status, String detail, @Nullable String location,
-      boolean close) {
+  /** {@code status} with the body "{code} {reason}: {detail}\n", and a Location header when not null. */
+  static FullHttpResponse text(ByteBufAllocator alloc, HttpResponseStatus status, String detail, @Nullable String location) {
     byte[] body = (status.code() + " " + status.reasonPhrase() + ": " + detail + "\n").getBytes(StandardCharsets.UTF_8);
     ByteBuf content = alloc.buffer(body.length).writeBytes(body);
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
@@ -47,9 +38,6 @@ final class HttpResponses {
         .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
     if (location != null) {
       response.headers().set(HttpHeaderNames.LOCATION, location);
-    }
-    if (close) {
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
     return response;
   }

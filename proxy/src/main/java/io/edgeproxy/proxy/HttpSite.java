@@ -38,7 +38,8 @@ record HttpSite(EdgeListener edge, Map<EventLoop, ProxyLoop> loops, boolean plai
    * {@code http_redirect = 0}, while every other routed name is redirected.
    */
   Target target(@Nullable String host) {
-    return host == null ? targetOf(null) : edge.memo((plain ? "http " : "https ") + host, k -> targetOf(host));
+    return host == null ? targetOf(null) : edge.memo(plain ? EdgeListener.Memo.PLAIN_TARGET : EdgeListener.Memo.HTTPS_TARGET, host,
+        k -> targetOf(host));
   }
 
   /** A request's Host parsed and checked, remembered per snapshot like its target. */
@@ -47,7 +48,7 @@ record HttpSite(EdgeListener edge, Map<EventLoop, ProxyLoop> loops, boolean plai
     if (hosts.size() != 1) {
       return HttpHosts.hostOf(request, http11);
     }
-    return edge.memo("host " + hosts.getFirst(), k -> HttpHosts.hostOf(request, http11));
+    return edge.memo(EdgeListener.Memo.HOST, hosts.getFirst(), k -> HttpHosts.hostOf(request, http11));
   }
 
   private Target targetOf(@Nullable String host) {

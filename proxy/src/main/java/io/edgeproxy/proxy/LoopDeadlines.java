@@ -47,7 +47,4 @@ final class LoopDeadlines {
     due.forEach(Watched::expired);
   }
 
-  int size() {
-    return watched.size();
-  }
 }

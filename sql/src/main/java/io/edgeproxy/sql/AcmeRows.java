@@ -74,8 +74,6 @@ public final class AcmeRows {
 
   /** Stores an issued certificate; a newer one for the same name replaces it. */
   public void storeCertificate(String hostname, String chainPem, String keySealed, long notAfterMs) {
-    db.write("INSERT INTO certificates (hostname, chain_pem, key_sealed, not_after_ms, source) VALUES (?, ?, ?, ?, 'acme')"
-        + " ON CONFLICT(hostname) DO UPDATE SET chain_pem = excluded.chain_pem, key_sealed = excluded.key_sealed,"
-        + " not_after_ms = excluded.not_after_ms, source = excluded.source", hostname, chainPem, keySealed, notAfterMs);
+    db.upsertCertificate(hostname, chainPem, keySealed, notAfterMs, "acme");
   }
 }

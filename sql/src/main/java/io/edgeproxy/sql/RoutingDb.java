@@ -193,6 +193,18 @@ public final class RoutingDb implements Closeable {
   }
 
   /**
+   * Stores a certificate for {@code hostname} (its key already sealed); a newer one for the same
+   * name replaces it.
+   *
+   * @param source {@code 'operator'} (edgeproxy tls add) or {@code 'acme'}
+   */
+  public void upsertCertificate(String hostname, String chainPem, String keySealed, long notAfterMs, String source) {
+    write("INSERT INTO certificates (hostname, chain_pem, key_sealed, not_after_ms, source) VALUES (?, ?, ?, ?, ?)"
+        + " ON CONFLICT(hostname) DO UPDATE SET chain_pem = excluded.chain_pem, key_sealed = excluded.key_sealed,"
+        + " not_after_ms = excluded.not_after_ms, source = excluded.source", hostname, chainPem, keySealed, notAfterMs, source);
+  }
+
+  /**
    * Runs one write statement on the writer connection and commits it.
    *
    * @return rows changed

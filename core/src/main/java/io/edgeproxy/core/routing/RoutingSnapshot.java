@@ -164,6 +164,16 @@ public final class RoutingSnapshot {
     return apps.keySet();
   }
 
+  /**
+   * The apps a host name may reach (the HTTPS edge's {@code <app>.<domain>}, ACME's names): those
+   * with backends and those with a row in {@code apps} (which get 503 while they have no backend).
+   */
+  public java.util.Set<String> namedApps() {
+    java.util.Set<String> out = new java.util.HashSet<>(apps.keySet());
+    out.addAll(data.apps().keySet());
+    return out;
+  }
+
   public AppSettings settingsOf(String app) {
     AppSettings s = data.apps().get(app);
     return s != null ? s : AppSettings.defaults(app);

@@ -147,10 +147,7 @@ public final class TlsCommand implements Runnable {
       }
       String pem = chain.stream().map(ClusterPki::pem).collect(Collectors.joining());
       try (RoutingDb routing = RoutingDb.open(path())) {
-        routing.write("INSERT INTO certificates (hostname, chain_pem, key_sealed, not_after_ms, source) VALUES (?, ?, ?, ?, 'operator')"
-                + " ON CONFLICT(hostname) DO UPDATE SET chain_pem = excluded.chain_pem, key_sealed = excluded.key_sealed,"
-                + " not_after_ms = excluded.not_after_ms, source = excluded.source",
-            name, pem, seal.seal(name, privateKey), leaf.getNotAfter().getTime());
+        routing.upsertCertificate(name, pem, seal.seal(name, privateKey), leaf.getNotAfter().getTime(), "operator");
       }
       out().println("certificate for " + name + " stored in " + path() + " (key sealed with " + seal.source() + "), valid until "
           + leaf.getNotAfter().toInstant());

@@ -124,13 +124,9 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
   }
 
   @Override
-  public SslContext select(@Nullable String serverName, Alpn alpn) {
-    return contextsFor(serverName).offering(alpn);
-  }
-
-  @Override
-  public byte @Nullable [] staple(@Nullable String serverName) {
-    return stapler.stapleFor(contextsFor(serverName).chain().getFirst(), java.time.Instant.now());
+  public Chosen select(@Nullable String serverName, Alpn alpn) {
+    Contexts contexts = contextsFor(serverName);
+    return new Chosen(contexts.offering(alpn), stapler.stapleFor(contexts.chain().getFirst(), java.time.Instant.now()));
   }
 
   /** Fetches the OCSP responses due (the timer thread). */

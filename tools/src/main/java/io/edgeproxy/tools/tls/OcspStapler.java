@@ -64,7 +64,7 @@ final class OcspStapler {
 
   /** Fetches what is missing or due for the chains served now, and forgets the others. */
   void refresh(List<List<X509Certificate>> chains, Instant now) {
-    staples.keySet().retainAll(chains.stream().map(c -> c.getFirst().getSerialNumber()).toList());
+    staples.keySet().retainAll(chains.stream().map(c -> c.getFirst().getSerialNumber()).collect(java.util.stream.Collectors.toSet()));
     for (List<X509Certificate> chain : chains) {
       X509Certificate leaf = chain.getFirst();
       Staple current = staples.get(leaf.getSerialNumber());

@@ -76,7 +76,7 @@ public final class TlsContexts {
     SslContextBuilder builder = SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new)).sslProvider(provider)
         .protocols(PROTOCOLS).ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE);
     if (provider != SslProvider.JDK && OpenSsl.isOcspSupported()) {
-      builder.enableOcsp(true); // responses are set per handshake (EdgeCertificates.staple)
+      builder.enableOcsp(true); // responses are set per handshake (EdgeCertificates.Chosen.staple)
     }
     if (!alpn.isEmpty()) {
       builder.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,

@@ -130,9 +130,7 @@ public final class AcmeManager implements AutoCloseable {
   static List<String> wanted(RoutingSnapshot snapshot, @Nullable String domain) {
     TreeSet<String> names = new TreeSet<>();
     if (domain != null) {
-      TreeSet<String> apps = new TreeSet<>(snapshot.appNames());
-      apps.addAll(snapshot.data().apps().keySet());
-      for (String app : apps) {
+      for (String app : snapshot.namedApps()) {
         HostNames.normalize(app + "." + domain).ifPresent(names::add);
       }
     }
