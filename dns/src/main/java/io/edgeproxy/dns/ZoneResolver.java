@@ -157,7 +157,8 @@ public final class ZoneResolver {
       if (!wants(Rr.TYPE_A) && !wants(Rr.TYPE_AAAA)) {
         return new Answer.NoData();
       }
-      Predicate<Candidate> usable = c -> filter.test(c) && usable(c) && wants(family(c.backend()));
+      // A device tunnel has no address to give: it is reached through its POP (TXT listings name it).
+      Predicate<Candidate> usable = c -> filter.test(c) && !c.backend().isTunnel() && usable(c) && wants(family(c.backend()));
       List<Rr> out = new ArrayList<>();
       for (NearestOrder.Ranked r : NearestOrder.order(candidates, usable, client, view.snapshot().popRegion(), clientHash, limit)) {
         out.add(new Rr.Address(owner, r.backend().address()));
@@ -176,7 +177,7 @@ public final class ZoneResolver {
           view.snapshot().popRegion(), clientHash, Integer.MAX_VALUE)) {
         Backend b = r.backend();
         List<String> target = vmName(b.id(), appLabels);
-        if (target != null) {
+        if (target != null && !b.isTunnel()) {
           answers.add(new Rr.Srv(owner, r.tier(), b.weight(), b.port(), target));
           additional.add(new Rr.Address(target, b.address()));
         }

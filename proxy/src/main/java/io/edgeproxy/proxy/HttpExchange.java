@@ -105,6 +105,20 @@ final class HttpExchange implements LoopDeadlines.Watched {
     }
     reserved = picked;
     site.edge().proxy().stats().picked(picked.tier());
+    if (picked.backend().isTunnel()) {
+      // Not yet: HTTP mode through device tunnels (an exchange runs on its client's loop, a tunnel stream on its own).
+      site.edge().proxy().stats().connectFailed();
+      router().connectFailed(app, client, picked);
+      reserved = null;
+      tried.add(picked.backend().id());
+      logger.debug("app {}: {} is a device tunnel, served in TCP mode only", app, picked.backend().id());
+      if (tried.size() < site.edge().proxy().connectAttempts()) {
+        attempt();
+      } else {
+        noneConnected();
+      }
+      return;
+    }
     InetSocketAddress address = picked.backend().socketAddress();
     Channel pooled = staleRetried ? null : loop.httpPool().take(address, System.nanoTime());
     if (pooled != null) {

@@ -93,31 +93,46 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     listener.stats().picked(reserved.tier());
-    ChannelFuture connect = connection.loop().backendBootstrap().connect(reserved.backend().socketAddress());
-    connect.addListener((ChannelFutureListener) f -> {
-      try {
-        onConnect(client, reserved, f);
-      } catch (RuntimeException e) {
-        // Netty would log and swallow this, leaving both channels open with reads off: close them
-        // (the backend's close releases the slot).
-        logger.debug("{}: routing to {} failed: {}", client.remoteAddress(), reserved.backend().id(), e.toString());
-        client.close();
-        if (f.isSuccess()) {
-          f.channel().close();
+    if (reserved.backend().isTunnel()) {
+      // The stream is opened on its tunnel's loop: come back to the client's before touching this handler's state.
+      listener.tunnels().open(reserved.backend()).addListener(f -> {
+        Channel stream = f.isSuccess() ? (Channel) f.getNow() : null;
+        if (client.eventLoop().inEventLoop()) {
+          connected(client, reserved, stream, f.cause());
         } else {
-          reserved.lease().release();
+          client.eventLoop().execute(() -> connected(client, reserved, stream, f.cause()));
         }
-      }
-    });
+      });
+      return;
+    }
+    ChannelFuture connect = connection.loop().backendBootstrap().connect(reserved.backend().socketAddress());
+    connect.addListener((ChannelFutureListener) f -> connected(client, reserved, f.isSuccess() ? f.channel() : null, f.cause()));
   }
 
-  private void onConnect(Channel client, RouteDecision.Reserved reserved, ChannelFuture f) {
+  private void connected(Channel client, RouteDecision.Reserved reserved, @Nullable Channel backend, @Nullable Throwable cause) {
+    try {
+      onConnect(client, reserved, backend, cause);
+    } catch (RuntimeException e) {
+      // Netty would log and swallow this, leaving both channels open with reads off: close them
+      // (the backend's close releases the slot).
+      logger.debug("{}: routing to {} failed: {}", client.remoteAddress(), reserved.backend().id(), e.toString());
+      client.close();
+      if (backend != null) {
+        backend.close();
+      } else {
+        reserved.lease().release();
+      }
+    }
+  }
+
+  private void onConnect(Channel client, RouteDecision.Reserved reserved, @Nullable Channel connected, @Nullable Throwable cause) {
     Router router = listener.router();
-    if (!f.isSuccess()) {
+    if (connected == null) {
       listener.stats().connectFailed();
       boolean ejected = router.connectFailed(app, clientAddress, reserved);
       logger.debug("{} -> {} ({}) connect failed: {}{}", client.remoteAddress(), reserved.backend().id(),
-          reserved.backend().socketAddress(), f.cause().toString(), ejected ? "; backend ejected" : "");
+          reserved.backend().isTunnel() ? "tunnel at " + reserved.backend().tunnel().pop() : reserved.backend().socketAddress(),
+          String.valueOf(cause), ejected ? "; backend ejected" : "");
       tried.add(reserved.backend().id());
       if (client.isActive() && tried.size() < listener.connectAttempts()) {
         attempt(client);
@@ -126,7 +141,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
       }
       return;
     }
-    Channel backend = f.channel();
+    Channel backend = connected;
     backend.closeFuture().addListener(x -> reserved.lease().release());
     if (tls != null) {
       // TLS ended here: whichever way the client's channel closes (the SslHandler may close it on

@@ -5,7 +5,8 @@ import io.edgeproxy.core.routing.Router;
 import io.edgeproxy.core.routing.RoutingState;
 
 /** What every connection of one listener shares: its app, the router, the transport, settings and counters. */
-record ProxyListener(String app, Router router, NettyTransport transport, ProxyConfig config, ProxyStats stats) {
+record ProxyListener(String app, Router router, NettyTransport transport, ProxyConfig config, ProxyStats stats,
+    TunnelStreams tunnels) {
   RoutingState state() {
     return router.state();
   }

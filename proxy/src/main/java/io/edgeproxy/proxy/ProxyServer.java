@@ -36,11 +36,18 @@ public final class ProxyServer implements AutoCloseable {
   private @org.jspecify.annotations.Nullable InetSocketAddress httpAddress;
   private final Map<EventLoop, ProxyLoop> loops = new IdentityHashMap<>();
   private final List<Channel> listening = new ArrayList<>();
+  private volatile TunnelStreams tunnels = TunnelStreams.NONE;
+  private final TunnelStreams tunnelsNow = backend -> tunnels.open(backend);
 
   public ProxyServer(ProxyConfig config, Router router, NettyTransport transport) {
     this.config = requireNonNull(config, "config");
     this.router = requireNonNull(router, "router");
     this.transport = requireNonNull(transport, "transport");
+  }
+
+  /** From now on, backends that are device tunnels are reached through {@code value}. */
+  public void useTunnels(TunnelStreams value) {
+    tunnels = requireNonNull(value, "value");
   }
 
   /**
@@ -59,7 +66,7 @@ public final class ProxyServer implements AutoCloseable {
     }
     List<InetSocketAddress> bound = new ArrayList<>();
     for (ListenerConfig lc : config.listeners()) {
-      ProxyListener listener = new ProxyListener(lc.app(), router, transport, config, stats);
+      ProxyListener listener = new ProxyListener(lc.app(), router, transport, config, stats, tunnelsNow);
       try {
         InetSocketAddress address = bindPerLoop(lc, listener);
         bound.add(address);
@@ -90,7 +97,7 @@ public final class ProxyServer implements AutoCloseable {
    * request of an app in HTTP mode (metrics); the access log is written here when configured.
    */
   public synchronized InetSocketAddress startEdge(EdgeTlsConfig tls, EdgeCertificates certificates, HttpObserver observer) {
-    EdgeListener edge = new EdgeListener(new ProxyListener("", router, transport, config, stats), tls, certificates, edgeStats);
+    EdgeListener edge = new EdgeListener(new ProxyListener("", router, transport, config, stats, tunnelsNow), tls, certificates, edgeStats);
     HttpObserver observers = tls.accessLog() ? HttpAccessLog.and(observer) : observer;
     int httpsPort = tls.listen().getPort();
     edge.httpSite(new HttpSite(edge, loops, false, httpsPort, observers));

@@ -29,7 +29,8 @@ final class Migrations {
           "db/migration/V3__discovery.sql", "db/migration/V4__per_column_versions.sql",
           "db/migration/V5__https_edge.sql",
           "db/migration/V6__http_mode.sql",
-          "db/migration/V7__acme.sql");
+          "db/migration/V7__acme.sql",
+          "db/migration/V8__tunnels.sql");
 
   /** The original's backends columns that older files may lack, with their declarations. */
   private static final Map<String, String> LEGACY_BACKEND_COLUMNS = legacyColumns();

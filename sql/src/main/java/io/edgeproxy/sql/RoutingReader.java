@@ -33,6 +33,13 @@ final class RoutingReader {
         Long expires = leases.get(id);
         return expires == null ? null : rule.stateAt(expires, nowMs);
       });
+      TunnelReader.read(connection, regions, problems, (tunnel, expires) -> {
+        leases.put(tunnel.id(), expires);
+        Backend leased = underLease(tunnel, rule.stateAt(expires, nowMs));
+        if (leased != null) {
+          backends.add(leased);
+        }
+      });
       return new LoadResult(new RoutingData(backends, regions, apps, EdgeRows.read(connection, problems)), problems, leases);
     } finally {
       connection.rollback();

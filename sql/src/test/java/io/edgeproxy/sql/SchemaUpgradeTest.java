@@ -66,10 +66,10 @@ class SchemaUpgradeTest {
     TestReplica older = replica("pop-old", RoutingDb.migrations());
     assertThat(newer.store.schema().version()).isEqualTo(older.store.schema().version() + 1);
 
-    newer.sql("INSERT INTO tunnels (id, app, mode) VALUES ('www.example.com', 'web', 'passthrough')");
+    newer.sql("INSERT INTO cache_purges (id, app, scope) VALUES ('www.example.com', 'web', 'passthrough')");
     newer.sql("INSERT INTO apps (name, proxy_protocol, cache) VALUES ('web', 1, 0)");
     ChangeSet fromNewer = newer.capture();
-    assertThat(fromNewer.rows()).extracting(RowChange::table).containsExactly("tunnels", "apps");
+    assertThat(fromNewer.rows()).extracting(RowChange::table).containsExactly("cache_purges", "apps");
     ApplyResult taken = older.receive(fromNewer);
     assertThat(taken.rejected()).isEmpty();
     assertThat(taken.applied()).isEqualTo(2);
@@ -85,14 +85,14 @@ class SchemaUpgradeTest {
     // Another newer POP gets everything, kept-aside values included, from the older one.
     TestReplica third = replica("pop-third", TestReplica.NEXT_SCHEMA);
     third.receive(older.allRows());
-    assertThat(third.dump("tunnels")).isEqualTo(newer.dump("tunnels"));
+    assertThat(third.dump("cache_purges")).isEqualTo(newer.dump("cache_purges"));
     assertThat(third.dump("apps")).isEqualTo(newer.dump("apps"));
 
     // The older POP upgrades: what it kept aside is applied.
     older.close();
     open.remove(older);
     TestReplica upgraded = replica("pop-old", TestReplica.NEXT_SCHEMA);
-    assertThat(upgraded.dump("tunnels")).isEqualTo(newer.dump("tunnels"));
+    assertThat(upgraded.dump("cache_purges")).isEqualTo(newer.dump("cache_purges"));
     assertThat(upgraded.dump("apps")).isEqualTo(newer.dump("apps"));
     assertThat(upgraded.hashes()).isEqualTo(newer.hashes());
     assertThat(upgraded.capture()).isNull();
@@ -102,7 +102,7 @@ class SchemaUpgradeTest {
   void aCopyFromASchemaAheadKeepsWhatThisSchemaLacksAndTheOtherWayRoundAppliesIt() throws Exception {
     TestReplica newer = replica("pop-new", TestReplica.NEXT_SCHEMA);
     TestReplica older = replica("pop-old", RoutingDb.migrations());
-    newer.sql("INSERT INTO tunnels (id, app) VALUES ('api.example.com', 'api')");
+    newer.sql("INSERT INTO cache_purges (id, app) VALUES ('api.example.com', 'api')");
     newer.sql("INSERT INTO apps (name, proxy_protocol, cache) VALUES ('api', 0, 0)");
     newer.capture();
 
@@ -116,7 +116,7 @@ class SchemaUpgradeTest {
     Path olderCopy = dir.resolve("older-copy.db");
     older.store.snapshotTo(olderCopy);
     fresh.store.replaceFrom(olderCopy, 0);
-    assertThat(fresh.dump("tunnels")).isEqualTo(newer.dump("tunnels"));
+    assertThat(fresh.dump("cache_purges")).isEqualTo(newer.dump("cache_purges"));
     assertThat(fresh.dump("apps")).isEqualTo(newer.dump("apps"));
   }
 }

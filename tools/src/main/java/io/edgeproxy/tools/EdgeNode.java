@@ -75,6 +75,7 @@ public final class EdgeNode implements AutoCloseable {
   private @Nullable InetSocketAddress edgeAddress;
   private @Nullable EdgeCertificateStore certificates;
   private @Nullable AcmeManager acmeManager;
+  private io.edgeproxy.tools.tunnel.@Nullable PopTunnels tunnels;
   private final java.time.Clock acmeClock;
 
   private EdgeNode(EdgeConfig config, java.time.Clock acmeClock) {
@@ -188,6 +189,19 @@ public final class EdgeNode implements AutoCloseable {
           state, certificates, seal, new AcmeRows(db), reloader::reloadNow,
           AcmeAccountKey.loadOrCreate(Path.of(config.node().dbPath() + ".acme-account"), seal), receipts())));
       resources.add(acmeManager);
+    }
+
+    // 7d. Device tunnels: after replication, whose node id their rows carry; the proxy then reaches
+    // backends that are tunnels through them.
+    if (edge != null && edge.tunnelListen() != null) {
+      String self = replicator != null ? replicator.nodeId() : config.node().region();
+      List<String> names = edge.domain() == null ? List.of("localhost") : List.of("localhost", "*." + edge.domain());
+      var served = step("load the device tunnels' certificate",
+          () -> io.edgeproxy.tools.tls.TlsContexts.served(edge.defaultCertificate(), names, "device tunnels"));
+      tunnels = step("bind the device tunnel listener", () -> io.edgeproxy.tools.tunnel.PopTunnels.start(edge.tunnelListen(),
+          served, self, db, state, locator, reloader::reloadNow));
+      resources.add(tunnels);
+      proxy.useTunnels(tunnels);
     }
 
     // 8. The admin endpoint last: it reports on everything above.
@@ -362,6 +376,11 @@ public final class EdgeNode implements AutoCloseable {
   }
 
   /** The DNS server's bound address (UDP and TCP), or null when DNS is off. */
+  /** The device tunnels this POP accepts, or null when EDGEPROXY_TUNNEL_ENABLED is off. */
+  public io.edgeproxy.tools.tunnel.@Nullable PopTunnels tunnels() {
+    return tunnels;
+  }
+
   public @Nullable InetSocketAddress dnsAddress() {
     return dnsAddress;
   }

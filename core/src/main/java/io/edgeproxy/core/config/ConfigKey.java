@@ -115,6 +115,11 @@ public enum ConfigKey {
       "Contact address of the ACME account (expiry warnings); empty: none."),
   ACME_CA_CERTS("EDGEPROXY_ACME_CA_CERTS", "--acme-ca-certs", "", Kind.OPTIONAL_FILE,
       "PEM certificates trusted for the ACME server's HTTPS, besides the JDK's (a private or test CA); empty: the JDK's only."),
+  TUNNEL_ENABLED("EDGEPROXY_TUNNEL_ENABLED", "--tunnels", "false", Kind.BOOLEAN,
+      "Accept device tunnels (edgeproxy tunnel run): agents behind NAT connect here over QUIC with a token of their app, and"
+          + " serve it as a backend. Needs EDGEPROXY_TLS_ENABLED (agents verify the HTTPS edge's default certificate)."),
+  TUNNEL_LISTEN_ADDR("EDGEPROXY_TUNNEL_LISTEN_ADDR", "--tunnel-listen", "0.0.0.0:4443", Kind.ADDRESS,
+      "The device tunnels' listen address (host:port, UDP)."),
   TLS_CERT("EDGEPROXY_TLS_CERT", "--tls-cert", "", Kind.OPTIONAL_FILE,
       "PEM certificate chain: the HTTPS edge's default certificate and the discovery API's (EDGEPROXY_API_TLS); empty: a"
           + " self-signed certificate made at start, its key never written to disk."),

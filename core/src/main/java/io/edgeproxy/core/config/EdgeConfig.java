@@ -125,7 +125,7 @@ public record EdgeConfig(
           v.optionalAddress(ConfigKey.HTTP_LISTEN_ADDR),
           v.millis(ConfigKey.HTTP_BACKEND_TIMEOUT_MS, 1),
           v.bool(ConfigKey.HTTP_ACCESS_LOG),
-          null);
+          null, v.bool(ConfigKey.TUNNEL_ENABLED) ? v.address(ConfigKey.TUNNEL_LISTEN_ADDR) : null);
       java.net.URI directory = v.optionalUrl(ConfigKey.ACME_DIRECTORY);
       String acmeEmail = v.optionalEmail(ConfigKey.ACME_EMAIL);
       Path acmeCa = v.optionalFile(ConfigKey.ACME_CA_CERTS);
@@ -136,6 +136,10 @@ public record EdgeConfig(
               + " HTTP-01 challenges are answered on the plain HTTP listener: set it, usually to 0.0.0.0:80)");
         }
       }
+    } else if (v.bool(ConfigKey.TUNNEL_ENABLED)
+        && v.problems().stream().noneMatch(p -> p.startsWith(ConfigKey.TLS_ENABLED.env() + " "))) {
+      v.crossProblem(ConfigKey.TUNNEL_ENABLED, "is on while " + ConfigKey.TLS_ENABLED.env() + " is off (agents verify the"
+          + " HTTPS edge's default certificate, and the TCP fallback rides its listener: turn it on too)");
     } else if (!v.isEmpty(ConfigKey.ACME_DIRECTORY)
         && v.problems().stream().noneMatch(p -> p.startsWith(ConfigKey.TLS_ENABLED.env() + " "))) {
       v.crossProblem(ConfigKey.ACME_DIRECTORY, "is set while " + ConfigKey.TLS_ENABLED.env() + " is off (ACME certificates"

@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
 public record EdgeTlsConfig(InetSocketAddress listen, @Nullable TlsFiles defaultCertificate, @Nullable Path certificatesDir,
     @Nullable String domain, @Nullable String defaultApp, Duration helloTimeout, Provider provider,
     @Nullable InetSocketAddress httpListen, Duration backendTimeout, boolean accessLog,
-    @Nullable AcmeConfig acme) {
+    @Nullable AcmeConfig acme, @Nullable InetSocketAddress tunnelListen) {
   public EdgeTlsConfig {
     requireNonNull(listen, "listen");
     requireNonNull(backendTimeout, "backendTimeout");
@@ -42,45 +42,51 @@ public record EdgeTlsConfig(InetSocketAddress listen, @Nullable TlsFiles default
   /** For tests: 127.0.0.1 port 0, self-signed, no directory, no domain, no default app, 2 s hello timeout, AUTO. */
   public static EdgeTlsConfig forTest() {
     return new EdgeTlsConfig(new InetSocketAddress("127.0.0.1", 0), null, null, null, null, Duration.ofSeconds(2), Provider.AUTO, null,
-        Duration.ofSeconds(60), false, null);
+        Duration.ofSeconds(60), false, null, null);
   }
 
   public EdgeTlsConfig withProvider(Provider value) {
-    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, value, httpListen, backendTimeout, accessLog, acme);
+    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, value, httpListen, backendTimeout, accessLog, acme, tunnelListen);
   }
 
   public EdgeTlsConfig withHttpListen(@Nullable InetSocketAddress value) {
-    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, provider, value, backendTimeout, accessLog, acme);
+    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, provider, value, backendTimeout, accessLog, acme, tunnelListen);
   }
 
   public EdgeTlsConfig withDefaultCertificate(@Nullable TlsFiles value) {
-    return new EdgeTlsConfig(listen, value, certificatesDir, domain, defaultApp, helloTimeout, provider, httpListen, backendTimeout, accessLog, acme);
+    return new EdgeTlsConfig(listen, value, certificatesDir, domain, defaultApp, helloTimeout, provider, httpListen, backendTimeout, accessLog, acme, tunnelListen);
   }
 
   public EdgeTlsConfig withCertificatesDir(@Nullable Path value) {
-    return new EdgeTlsConfig(listen, defaultCertificate, value, domain, defaultApp, helloTimeout, provider, httpListen, backendTimeout, accessLog, acme);
+    return new EdgeTlsConfig(listen, defaultCertificate, value, domain, defaultApp, helloTimeout, provider, httpListen, backendTimeout, accessLog, acme, tunnelListen);
   }
 
   public EdgeTlsConfig withDomain(@Nullable String value) {
-    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, value, defaultApp, helloTimeout, provider, httpListen, backendTimeout, accessLog, acme);
+    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, value, defaultApp, helloTimeout, provider, httpListen, backendTimeout, accessLog, acme, tunnelListen);
   }
 
   public EdgeTlsConfig withBackendTimeout(Duration value) {
     return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, provider, httpListen,
-        value, accessLog, acme);
+        value, accessLog, acme, tunnelListen);
   }
 
   public EdgeTlsConfig withAccessLog(boolean value) {
     return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, provider, httpListen,
-        backendTimeout, value, acme);
+        backendTimeout, value, acme, tunnelListen);
   }
 
   public EdgeTlsConfig withAcme(@Nullable AcmeConfig value) {
     return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, provider, httpListen,
-        backendTimeout, accessLog, value);
+        backendTimeout, accessLog, value, tunnelListen);
+  }
+
+  /** Device tunnels accepted on {@code value} (UDP), or none when null. */
+  public EdgeTlsConfig withTunnels(@Nullable InetSocketAddress value) {
+    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, provider, httpListen,
+        backendTimeout, accessLog, acme, value);
   }
 
   public EdgeTlsConfig withDefaultApp(@Nullable String value) {
-    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, value, helloTimeout, provider, httpListen, backendTimeout, accessLog, acme);
+    return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, value, helloTimeout, provider, httpListen, backendTimeout, accessLog, acme, tunnelListen);
   }
 }

@@ -23,6 +23,9 @@ import org.jspecify.annotations.Nullable;
  * @param weight relative share among equally scored backends; 0 drains it (no new clients)
  * @param softLimit connections at which the load factor reaches 1; 0 is treated as 1, as in the original
  * @param hardLimit connections never exceeded on this POP; 0 means unlimited, as in the original
+ * @param tunnel where a device tunnel ends, for a backend that is a tunnel (routing.db table
+ *     {@code tunnels}); its {@code address} is then the agent's public address, never connected to
+ *     nor published
  */
 public record Backend(
     String id,
@@ -34,7 +37,22 @@ public record Backend(
     boolean healthy,
     int weight,
     int softLimit,
-    int hardLimit) {
+    int hardLimit,
+    @Nullable TunnelEnd tunnel) {
+
+  /** A backend that is a device tunnel: its id and the POP holding it. */
+  public record TunnelEnd(String tunnelId, String pop) {
+    public TunnelEnd {
+      requireNonNull(tunnelId, "tunnelId");
+      requireNonNull(pop, "pop");
+    }
+  }
+
+  /** A backend reached at {@code address:port}. */
+  public Backend(String id, String app, String region, @Nullable String country, InetAddress address, int port,
+      boolean healthy, int weight, int softLimit, int hardLimit) {
+    this(id, app, region, country, address, port, healthy, weight, softLimit, hardLimit, null);
+  }
 
   public Backend {
     requireNonNull(id, "id");
@@ -58,20 +76,25 @@ public record Backend(
     return new InetSocketAddress(address, port);
   }
 
+  /** True for a device tunnel: reached through its POP, not at an address. */
+  public boolean isTunnel() {
+    return tunnel != null;
+  }
+
   /** True when new clients may be sent here: healthy and not drained by weight 0. */
   public boolean acceptsNewClients() {
     return healthy && weight > 0;
   }
 
   public Backend withHealthy(boolean value) {
-    return new Backend(id, app, region, country, address, port, value, weight, softLimit, hardLimit);
+    return new Backend(id, app, region, country, address, port, value, weight, softLimit, hardLimit, tunnel);
   }
 
   public Backend withWeight(int value) {
-    return new Backend(id, app, region, country, address, port, healthy, value, softLimit, hardLimit);
+    return new Backend(id, app, region, country, address, port, healthy, value, softLimit, hardLimit, tunnel);
   }
 
   public Backend withLimits(int soft, int hard) {
-    return new Backend(id, app, region, country, address, port, healthy, weight, soft, hard);
+    return new Backend(id, app, region, country, address, port, healthy, weight, soft, hard, tunnel);
   }
 }

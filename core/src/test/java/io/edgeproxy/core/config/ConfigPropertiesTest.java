@@ -55,6 +55,8 @@ class ConfigPropertiesTest {
       Map.entry(ConfigKey.TLS_HELLO_TIMEOUT_MS, "5000"),
       Map.entry(ConfigKey.HTTP_BACKEND_TIMEOUT_MS, "30000"),
       Map.entry(ConfigKey.HTTP_ACCESS_LOG, "false"),
+      Map.entry(ConfigKey.TUNNEL_ENABLED, "true"),
+      Map.entry(ConfigKey.TUNNEL_LISTEN_ADDR, "0.0.0.0:4443"),
       Map.entry(ConfigKey.ACME_DIRECTORY, "https://acme.example/directory"),
       Map.entry(ConfigKey.ACME_EMAIL, "ops@example.com"),
       Map.entry(ConfigKey.ACME_CA_CERTS, readableFile("acme-ca.pem")),
@@ -122,7 +124,7 @@ class ConfigPropertiesTest {
       if (env.containsKey(ConfigKey.ACME_DIRECTORY.env())) {
         env.put(ConfigKey.HTTP_LISTEN_ADDR.env(), VALID.get(ConfigKey.HTTP_LISTEN_ADDR)); // HTTP-01 needs the plain listener
       }
-      if (env.containsKey(ConfigKey.HTTP_LISTEN_ADDR.env())) {
+      if (env.containsKey(ConfigKey.HTTP_LISTEN_ADDR.env()) || env.containsKey(ConfigKey.TUNNEL_ENABLED.env())) {
         env.put(ConfigKey.TLS_ENABLED.env(), "true"); // the plain HTTP listener redirects to the HTTPS edge (EdgeConfigTest)
       }
       assertThat(EdgeConfig.load(env, Map.of())).isNotNull();

@@ -101,7 +101,7 @@ public final class ActiveHealthChecker implements AutoCloseable {
       }
       checks.put(app, check);
       for (Candidate c : routes.all()) {
-        if (c.backend().healthy()) {
+        if (c.backend().healthy() && !c.backend().isTunnel()) { // a tunnel's health is its connection
           wanted.put(c.id(), c);
         }
       }

@@ -50,9 +50,9 @@ final class Workload {
           + " ON CONFLICT(hostname) DO UPDATE SET chain_pem = excluded.chain_pem, key_sealed = excluded.key_sealed,"
           + " not_after_ms = excluded.not_after_ms", "certificates", false, false),
       new Write("DELETE FROM certificates WHERE hostname = ?1", "certificates", false, false),
-      new Write("INSERT OR REPLACE INTO tunnels (id, app, mode) VALUES (?1, 'web', 'm' || ?2)", "tunnels", false, true),
+      new Write("INSERT OR REPLACE INTO cache_purges (id, app, scope) VALUES (?1, 'web', 'm' || ?2)", "cache_purges", false, true),
       new Write("UPDATE apps SET cache = ?2 % 2 WHERE name = ?1", "apps", false, true),
-      new Write("DELETE FROM tunnels WHERE id = ?1", "tunnels", false, true));
+      new Write("DELETE FROM cache_purges WHERE id = ?1", "cache_purges", false, true));
 
   private Workload() {}
 

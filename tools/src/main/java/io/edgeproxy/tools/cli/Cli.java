@@ -71,6 +71,11 @@ public final class Cli implements Runnable {
       tls.addSubcommand("remove", new CommandLine(new TlsCommand.Remove(env)));
       cli.addSubcommand("tls", tls);
     }
+    if (only == null || only.equals("tunnel")) {
+      CommandLine tunnel = new CommandLine(new TunnelCommand());
+      tunnel.addSubcommand("run", new CommandLine(new TunnelCommand.Run()));
+      cli.addSubcommand("tunnel", tunnel);
+    }
     if (only == null || only.equals("token")) {
       CommandLine token = new CommandLine(new TokenCommand());
       token.addSubcommand("create", new CommandLine(new TokenCommand.Create(env)));

@@ -1,4 +1,4 @@
-package io.edgeproxy.replication.net;
+package io.edgeproxy.tunnel;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.quic.QuicTokenHandler;
@@ -15,13 +15,13 @@ import javax.crypto.spec.SecretKeySpec;
  * followed by the connection id. A client that cannot receive at its claimed address never gets a
  * valid token, so the listener cannot be used to reflect traffic at a third party.
  */
-final class HmacTokenHandler implements QuicTokenHandler {
+public final class HmacTokenHandler implements QuicTokenHandler {
   private static final int MAC_LENGTH = 16;
   private static final int MAX_CID = 20; // RFC 9000: connection ids are at most 20 bytes
 
   private final SecretKeySpec key;
 
-  HmacTokenHandler() {
+  public HmacTokenHandler() {
     byte[] secret = new byte[32];
     new SecureRandom().nextBytes(secret);
     this.key = new SecretKeySpec(secret, "HmacSHA256");

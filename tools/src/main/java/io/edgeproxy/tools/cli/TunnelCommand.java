@@ -1,0 +1,103 @@
+package io.edgeproxy.tools.cli;
+
+import io.edgeproxy.replication.tls.ClusterPki;
+import io.edgeproxy.tunnel.TunnelAgent;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code edgeproxy tunnel}: device tunnels, for apps on machines nothing can connect to. */
+@Command(name = "tunnel", mixinStandardHelpOptions = true, description = "Device tunnels: serve an app from behind NAT.")
+public final class TunnelCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** {@code edgeproxy tunnel run}: the agent, in the foreground until stopped. */
+  @Command(name = "run", mixinStandardHelpOptions = true,
+      description = {"Keep tunnels from this machine to the nearest POPs and serve every client connection they",
+          "send by connecting to the local app (--to). Runs until stopped (Ctrl-C, SIGTERM)."},
+      footer = {"", "Example:", "  EDGEPROXY_TUNNEL_TOKEN=... edgeproxy tunnel run --app web --to 127.0.0.1:3000 \\",
+          "      --pops pop-gru.example.com:4443,pop-iad.example.com:4443 --ca cluster-ca.pem"})
+  public static final class Run implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--app", required = true, description = "The app this machine serves.")
+    String app;
+
+    @Option(names = "--to", required = true, paramLabel = "HOST:PORT", description = "Where the app listens on this machine.")
+    String to;
+
+    @Option(names = "--token", defaultValue = "${env:EDGEPROXY_TUNNEL_TOKEN}", paramLabel = "TOKEN",
+        description = "An API token of the app (edgeproxy token create --scope APP). Default: EDGEPROXY_TUNNEL_TOKEN"
+            + " (keeps it out of the process list).")
+    String token;
+
+    @Option(names = "--pops", required = true, split = ",", paramLabel = "HOST:PORT",
+        description = "Each POP's tunnel address (EDGEPROXY_TUNNEL_LISTEN_ADDR, UDP); names are resolved again on every"
+            + " reconnect.")
+    List<String> pops;
+
+    @Option(names = "--ca", paramLabel = "FILE",
+        description = "PEM certificates the POPs' certificates must chain to. Default: the JDK's trusted CAs.")
+    Path ca;
+
+    @Option(names = "--keep", defaultValue = "2", description = "Tunnels kept open, to the nearest POPs. Default: ${DEFAULT-VALUE}.")
+    int keep;
+
+    @Option(names = "--agent-id", description = "This agent's name, as POPs list it. Default: host name and process id.")
+    String agentId;
+
+    @Override
+    public Integer call() throws Exception {
+      if (token == null || token.isBlank()) {
+        throw new ParameterException(spec.commandLine(), "no token: set --token or EDGEPROXY_TUNNEL_TOKEN (an API token of app "
+            + app + ")");
+      }
+      List<X509Certificate> trust = ca == null ? null : ClusterPki.loadChain(ca);
+      String id = agentId != null ? agentId : InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
+      TunnelAgent.Settings settings;
+      try {
+        settings = new TunnelAgent.Settings(app, id, token.trim(), target(to), pops, trust, keep, 10_000, 2_000, 1024);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+      Logging.configure(false);
+      CountDownLatch stopped = new CountDownLatch(1);
+      try (TunnelAgent agent = TunnelAgent.start(settings)) {
+        Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "tunnel-stop"));
+        spec.commandLine().getErr().printf("edgeproxy tunnel: serving app %s (%s) through %s; Ctrl-C stops%n", app, to,
+            String.join(", ", pops));
+        spec.commandLine().getErr().flush();
+        stopped.await();
+      }
+      return 0;
+    }
+
+    private InetSocketAddress target(String hostPort) {
+      int colon = hostPort.lastIndexOf(':');
+      int port = -1;
+      try {
+        port = colon < 1 ? -1 : Integer.parseInt(hostPort.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        port = -1;
+      }
+      if (port < 1 || port > 65535) {
+        throw new ParameterException(spec.commandLine(), "--to '" + hostPort + "' (expected: HOST:PORT with a port 1-65535)");
+      }
+      return new InetSocketAddress(hostPort.substring(0, colon).replaceAll("^\\[|\\]$", ""), port);
+    }
+  }
+}

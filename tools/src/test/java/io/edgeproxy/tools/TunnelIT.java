@@ -1,0 +1,203 @@
+package io.edgeproxy.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.edgeproxy.core.config.EdgeTlsConfig;
+import io.edgeproxy.core.config.ListenerConfig;
+import io.edgeproxy.core.config.TlsFiles;
+import io.edgeproxy.core.routing.Candidate;
+import io.edgeproxy.sql.ApiTokens;
+import io.edgeproxy.tunnel.TunnelAgent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Device tunnels on real sockets: a POP with its QUIC tunnel listener, agents in this JVM and as
+ * separate processes (killed with SIGKILL), a TCP echo app served only through the tunnel.
+ */
+class TunnelIT extends HttpsEdgeTestBase {
+  private static final Path JAR = Path.of("target", "edgeproxy.jar");
+  private EdgeNode pop;
+  private InetSocketAddress echo;
+
+  @BeforeEach
+  void popWithTunnels() throws Exception {
+    Path certs = dir.resolve("certs");
+    Path crt = issue(certs, "edge", "localhost");
+    pop = startNode(dir.resolve("pop"), c -> c
+        .withProxy(c.proxy().withListeners(List.of(new ListenerConfig("dev", new InetSocketAddress("127.0.0.1", 0)))))
+        .withTls(EdgeTlsConfig.forTest().withDefaultCertificate(new TlsFiles(crt, certs.resolve("edge.key")))
+            .withTunnels(new InetSocketAddress("127.0.0.1", 0))));
+    echo = echoServer();
+  }
+
+  private String token(String app) {
+    return new ApiTokens(pop.db()).create(app, "tunnel test", System.currentTimeMillis());
+  }
+
+  private TunnelAgent agent(String app, String token) {
+    TunnelAgent agent = TunnelAgent.start(new TunnelAgent.Settings(app, "agent-" + app, token, echo,
+        List.of("localhost:" + pop.tunnels().address().getPort()), List.of(ca.certificate()), 2, 3_000, 500, 64));
+    closers.add(agent);
+    return agent;
+  }
+
+  private List<Candidate> tunnelBackends(String app) {
+    var routes = pop.state().current().routesFor(app);
+    return routes == null ? List.of() : routes.all().stream().filter(c -> c.backend().isTunnel() && c.backend().healthy()).toList();
+  }
+
+  @Test
+  void aClientReachesTheAppThroughTheTunnelByteExactWithHalfClose() throws Exception {
+    TunnelAgent agent = agent("dev", token("dev"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> agent.tunnelsUp() == 1 && tunnelBackends("dev").size() == 1);
+    assertThat(query("SELECT app || ' ' || agent || ' ' || remote_ip FROM tunnels")).isEqualTo("dev agent-dev 127.0.0.1");
+
+    byte[] sent = new byte[1 << 20];
+    new Random(7).nextBytes(sent);
+    for (int i = 0; i < 3; i++) { // several connections, each its own stream
+      assertThat(roundTrip(sent)).isEqualTo(sent);
+    }
+    assertThat(pop.tunnels().tunnels().getFirst().streamsOpened()).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void aTokenOfAnotherAppIsRefusedAndNothingRoutes() throws Exception {
+    TunnelAgent agent = agent("dev", token("other"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> pop.tunnels().refusedCount() >= 1);
+    assertThat(agent.tunnelsUp()).isZero();
+    assertThat(agent.links().getFirst().lastError()).contains("the token is for app other, not dev");
+    TunnelAgent unknown = agent("dev", "not-a-token");
+    await().atMost(Duration.ofSeconds(10)).until(() -> pop.tunnels().refusedCount() >= 2);
+    assertThat(unknown.tunnelsUp()).isZero();
+    assertThat(tunnelBackends("dev")).isEmpty();
+  }
+
+  @Test
+  void anAgentKilledWithSigkillIsDetectedAndItsRowRemoved() throws Exception {
+    String token = token("dev");
+    Path caPemFile = caPem;
+    ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-XX:+UseSerialGC", "-jar",
+        JAR.toAbsolutePath().toString(), "tunnel", "run", "--app", "dev", "--to", "127.0.0.1:" + echo.getPort(),
+        "--pops", "localhost:" + pop.tunnels().address().getPort(), "--ca", caPemFile.toString(), "--agent-id", "proc")
+        .redirectErrorStream(true).redirectOutput(dir.resolve("agent.log").toFile());
+    builder.environment().put("EDGEPROXY_TUNNEL_TOKEN", token); // by environment, as documented: never in the process list
+    Process agent = builder.start();
+    agent.getOutputStream().close();
+    closers.add(agent::destroyForcibly);
+    await().atMost(Duration.ofSeconds(30)).until(() -> !agent.isAlive() || tunnelBackends("dev").size() == 1);
+    assertThat(agent.isAlive()).as("agent log: %s", Files.readString(dir.resolve("agent.log"))).isTrue();
+    assertThat(roundTrip("hello".getBytes(StandardCharsets.US_ASCII))).isEqualTo("hello".getBytes(StandardCharsets.US_ASCII));
+
+    long killed = System.nanoTime();
+    agent.destroyForcibly(); // SIGKILL: no goodbye, the path just goes silent
+    agent.waitFor(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() -> tunnelBackends("dev").isEmpty()
+        && pop.tunnels().tunnels().isEmpty());
+    assertThat(Duration.ofNanos(System.nanoTime() - killed)).isLessThan(Duration.ofSeconds(15));
+    assertThat(query("SELECT count(*) FROM tunnels")).isEqualTo("0");
+  }
+
+  @Test
+  void anAgentReconnectsByItselfAfterThePopRestarts() throws Exception {
+    TunnelAgent agent = agent("dev", token("dev"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> agent.tunnelsUp() == 1);
+    int port = pop.tunnels().address().getPort();
+    Path home = pop.config().node().dbPath().getParent();
+    var config = pop.config().withTls(pop.config().tls().withTunnels(new InetSocketAddress("127.0.0.1", port)));
+    pop.close();
+    await().atMost(Duration.ofSeconds(10)).until(() -> agent.tunnelsUp() == 0);
+    pop = EdgeNode.start(config);
+    closers.add(pop);
+    await().atMost(Duration.ofSeconds(35)).until(() -> agent.tunnelsUp() == 1 && tunnelBackends("dev").size() == 1);
+    assertThat(roundTrip("again".getBytes(StandardCharsets.US_ASCII))).isEqualTo("again".getBytes(StandardCharsets.US_ASCII));
+    assertThat(home).exists();
+  }
+
+  @Test
+  void garbageOnTheControlStreamIsSurvived() throws Exception {
+    // A hostile client: random datagrams at the QUIC port, then a real agent still gets in.
+    try (var udp = new java.net.DatagramSocket()) {
+      Random random = new Random(3);
+      for (int i = 0; i < 2_000; i++) {
+        byte[] junk = new byte[1 + random.nextInt(1400)];
+        random.nextBytes(junk);
+        udp.send(new java.net.DatagramPacket(junk, junk.length, pop.tunnels().address()));
+      }
+    }
+    TunnelAgent agent = agent("dev", token("dev"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> agent.tunnelsUp() == 1);
+    assertThat(roundTrip("ok".getBytes(StandardCharsets.US_ASCII))).isEqualTo("ok".getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** The first column of the first row {@code sql} gives on the POP's routing.db, as text. */
+  private String query(String sql) throws java.sql.SQLException {
+    try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + pop.config().node().dbPath());
+        var rs = c.createStatement().executeQuery(sql)) {
+      return rs.next() ? rs.getString(1) : "none";
+    }
+  }
+
+  /** Sends {@code bytes} to the app through the proxy, then FIN, and returns all it answered before its FIN. */
+  private byte[] roundTrip(byte[] bytes) throws IOException {
+    try (Socket s = new Socket()) {
+      s.connect(pop.proxyAddresses().get(0), 5_000);
+      s.setSoTimeout(15_000);
+      Thread writer = Thread.ofVirtual().start(() -> {
+        try {
+          s.getOutputStream().write(bytes);
+          s.shutdownOutput();
+        } catch (IOException e) {
+          // the read side reports
+        }
+      });
+      byte[] got = s.getInputStream().readAllBytes();
+      writer.join(5_000);
+      return got;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+  }
+
+  /** A TCP echo server: echoes until the client's FIN, then sends its own. */
+  private InetSocketAddress echoServer() throws IOException {
+    ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    closers.add(server);
+    Thread.ofVirtual().start(() -> {
+      while (!server.isClosed()) {
+        try {
+          Socket s = server.accept();
+          Thread.ofVirtual().start(() -> {
+            try (s) {
+              InputStream in = s.getInputStream();
+              OutputStream out = s.getOutputStream();
+              in.transferTo(out);
+              s.shutdownOutput();
+            } catch (IOException e) {
+              // client gone
+            }
+          });
+        } catch (IOException e) {
+          return;
+        }
+      }
+    });
+    return (InetSocketAddress) server.getLocalSocketAddress();
+  }
+}

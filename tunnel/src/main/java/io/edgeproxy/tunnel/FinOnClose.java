@@ -1,0 +1,29 @@
+package io.edgeproxy.tunnel;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+
+/**
+ * Closes a tunnel stream the way closing a TCP socket does: with a FIN after what is queued, not
+ * by resetting it (which may drop the last bytes still in QUIC's send buffer). Relays close a
+ * connection once both directions are done; through a tunnel that must not lose the tail.
+ */
+@ChannelHandler.Sharable
+final class FinOnClose extends ChannelOutboundHandlerAdapter {
+  static final FinOnClose INSTANCE = new FinOnClose();
+
+  private FinOnClose() {}
+
+  @Override
+  public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+    QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
+    if (stream.isActive() && !stream.isOutputShutdown()) {
+      stream.shutdownOutput().addListener(f -> ctx.close(promise));
+    } else {
+      ctx.close(promise);
+    }
+  }
+}

@@ -1,0 +1,342 @@
+package io.edgeproxy.tunnel;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicClientCodecBuilder;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's link to one POP: connect, hello, pings, the streams the POP opens, and backoff after
+ * a failure. Runs on the agent's single event loop.
+ */
+public final class PopLink {
+  private static final Logger logger = LoggerFactory.getLogger(PopLink.class);
+  private static final long CONNECT_TIMEOUT_MS = 5_000;
+
+  enum State { DOWN, CONNECTING, HELLO, SERVING, LEAVING }
+
+  /** A POP's tunnel address as given ({@code host:port}); the host is resolved again on every connect. */
+  record Endpoint(String host, int port) {
+    @Override
+    public String toString() {
+      return host.contains(":") ? "[" + host + "]:" + port : host + ":" + port;
+    }
+  }
+
+  /** What {@code edgeproxy tunnel run} reports per POP. */
+  public record View(String pop, String address, String state, @Nullable String tunnelId, long rttNanos, int openStreams,
+      @Nullable String lastError) {}
+
+  private final TunnelAgent agent;
+  private final Endpoint endpoint;
+  private final AtomicInteger openStreams = new AtomicInteger();
+  private volatile State state = State.DOWN;
+  private volatile @Nullable String tunnelId;
+  private volatile @Nullable String popName;
+  private volatile long rttNanos = -1;
+  private volatile @Nullable String lastError;
+  private @Nullable QuicChannel quic;
+  private @Nullable Channel udp;
+  private @Nullable Channel control;
+  private @Nullable ScheduledFuture<?> pinger;
+  private boolean retiring;
+  private int attempts;
+  private long nextTryMs;
+  private long lastProbeMs = Long.MIN_VALUE / 2;
+  private long pingN;
+  private long pingSentNanos;
+
+  PopLink(TunnelAgent agent, Endpoint endpoint) {
+    this.agent = agent;
+    this.endpoint = endpoint;
+  }
+
+  static Endpoint parse(String hostPort) {
+    String s = hostPort.trim();
+    int colon = s.lastIndexOf(':');
+    if (colon <= 0 || colon == s.length() - 1) {
+      throw new IllegalArgumentException("POP address '" + s + "' (expected: HOST:PORT)");
+    }
+    String host = s.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port;
+    try {
+      port = Integer.parseInt(s.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("POP address '" + s + "': port must be 1-65535");
+    }
+    return new Endpoint(host, port);
+  }
+
+  void connect() {
+    state = State.CONNECTING;
+    retiring = false;
+    lastProbeMs = agent.nowMs();
+    InetSocketAddress address = new InetSocketAddress(endpoint.host(), endpoint.port()); // resolved now, every time
+    if (address.isUnresolved()) {
+      failed("cannot resolve " + endpoint.host());
+      return;
+    }
+    TunnelAgent.Settings s = agent.settings();
+    var codec = new QuicClientCodecBuilder()
+        .sslEngineProvider(q -> agent.ssl().newEngine(q.alloc(), endpoint.host(), endpoint.port()))
+        .maxIdleTimeout(s.idleTimeoutMs(), TimeUnit.MILLISECONDS)
+        .initialMaxData(64L << 20)
+        .initialMaxStreamDataBidirectionalLocal(1 << 20)
+        .initialMaxStreamDataBidirectionalRemote(1 << 20)
+        .initialMaxStreamsBidirectional(s.maxStreams())
+        .initialMaxStreamsUnidirectional(0)
+        .build();
+    new Bootstrap().group(agent.group()).channel(NioDatagramChannel.class).handler(codec)
+        .bind(new InetSocketAddress(0)).addListener((ChannelFutureListener) bound -> {
+          if (!bound.isSuccess()) {
+            failed("cannot open a UDP socket: " + bound.cause());
+            return;
+          }
+          udp = bound.channel();
+          handshake(bound.channel(), address);
+        });
+  }
+
+  private void handshake(Channel datagrams, InetSocketAddress address) {
+    TunnelAgent.Settings s = agent.settings();
+    var connecting = QuicChannel.newBootstrap(datagrams)
+        .handler(new ChannelInboundHandlerAdapter())
+        .streamHandler(new ChannelInitializer<QuicStreamChannel>() {
+          @Override
+          protected void initChannel(QuicStreamChannel stream) {
+            serve(stream);
+          }
+        })
+        .remoteAddress(address)
+        .connect();
+    ScheduledFuture<?> timeout = datagrams.eventLoop().schedule(() -> {
+      if (!connecting.isDone()) {
+        connecting.cancel(false);
+      }
+    }, CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    connecting.addListener(f -> {
+      timeout.cancel(false);
+      if (!f.isSuccess()) {
+        datagrams.close();
+        failed("cannot connect to " + endpoint + (f.isCancelled() ? ": no answer within " + CONNECT_TIMEOUT_MS + " ms"
+            : ": " + (f.cause() == null ? "failed" : f.cause().getMessage())));
+        return;
+      }
+      QuicChannel connection = (QuicChannel) f.getNow();
+      quic = connection;
+      connection.closeFuture().addListener(c -> closed(connection, datagrams));
+      connection.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
+        @Override
+        protected void initChannel(QuicStreamChannel stream) {
+          ControlHandler.install(stream, new AgentControl());
+        }
+      }).addListener(cs -> {
+        if (!cs.isSuccess()) {
+          lastError = "cannot open the control stream: " + cs.cause();
+          connection.close();
+          return;
+        }
+        control = (Channel) cs.getNow();
+        state = State.HELLO;
+        ControlHandler.send(control, new TunnelWire.Hello(s.app(), s.agentId(), s.token()));
+      });
+    });
+  }
+
+  /** A stream the POP opened: one client connection, spliced to a new connection to the app. */
+  private void serve(QuicStreamChannel stream) {
+    stream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+    stream.config().setAutoRead(false);
+    stream.pipeline().addLast(FinOnClose.INSTANCE);
+    openStreams.incrementAndGet();
+    stream.closeFuture().addListener(f -> openStreams.decrementAndGet());
+    new Bootstrap().group(stream.eventLoop()).channel(NioSocketChannel.class)
+        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .option(ChannelOption.AUTO_READ, false)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT_MS)
+        .handler(new ChannelInboundHandlerAdapter())
+        .connect(agent.settings().target())
+        .addListener((ChannelFutureListener) f -> {
+          if (f.isSuccess() && stream.isActive()) {
+            Splice.join(stream, (DuplexChannel) f.channel());
+          } else {
+            logger.debug("tunnel stream to {}: {}", agent.settings().target(), f.cause() == null ? "stream closed" : f.cause().toString());
+            f.channel().close();
+            stream.close();
+          }
+        });
+  }
+
+  private void failed(String why) {
+    String refused = lastError != null && lastError.startsWith("refused: ") && state == State.HELLO ? lastError : null;
+    lastError = refused != null ? refused : why; // a refusal says more than the close that follows it
+    state = State.DOWN;
+    attempts++;
+    long wait = TunnelAgent.backoffMs(attempts);
+    nextTryMs = agent.nowMs() + wait;
+    logger.info("tunnel to {}: {}; next try in {} ms", endpoint, why, wait);
+    agent.linkLost();
+  }
+
+  private void closed(QuicChannel connection, Channel datagrams) {
+    datagrams.close();
+    if (pinger != null) {
+      pinger.cancel(false);
+    }
+    if (connection != quic) {
+      return;
+    }
+    boolean wasServing = state == State.SERVING || state == State.LEAVING;
+    quic = null;
+    control = null;
+    tunnelId = null;
+    if (retiring || agent.isClosed()) {
+      state = State.DOWN;
+      return;
+    }
+    failed(wasServing ? "tunnel " + (popName == null ? "" : "at " + popName + " ") + "closed" : "closed before the POP welcomed us");
+  }
+
+  private void sendPing() {
+    Channel c = control;
+    if (c != null && c.isActive()) {
+      pingN++;
+      pingSentNanos = System.nanoTime();
+      ControlHandler.send(c, new TunnelWire.Ping(pingN));
+    }
+  }
+
+  /** The agent's side of the control stream. */
+  private final class AgentControl extends SimpleChannelInboundHandler<String> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, String line) {
+      switch (TunnelWire.parse(line)) {
+        case TunnelWire.Welcome w -> {
+          tunnelId = w.tunnelId();
+          popName = w.pop();
+          state = State.SERVING;
+          attempts = 0;
+          lastError = null;
+          logger.info("tunnel {} up at POP {} ({})", w.tunnelId(), w.pop(), endpoint);
+          sendPing();
+          long every = agent.settings().pingEveryMs();
+          pinger = ctx.executor().scheduleAtFixedRate(PopLink.this::sendPing, every, every, TimeUnit.MILLISECONDS);
+        }
+        case TunnelWire.Pong p -> {
+          if (p.n() == pingN) {
+            long sample = System.nanoTime() - pingSentNanos;
+            rttNanos = rttNanos < 0 ? sample : (rttNanos * 3 + sample) / 4;
+          }
+        }
+        case TunnelWire.Refused r -> {
+          logger.warn("POP {} refused this agent: {}", endpoint, r.reason());
+          lastError = "refused: " + r.reason();
+          attempts = Math.max(attempts, 5); // a refusal does not heal in a second: wait long
+        }
+        case TunnelWire.GoAway g -> {
+          logger.info("POP {} asks its agents to move ({}); opening a tunnel elsewhere", popName, g.reason());
+          state = State.LEAVING;
+          agent.linkLost();
+          ctx.executor().schedule(() -> retire("GOAWAY"), 30, TimeUnit.SECONDS);
+        }
+        case TunnelWire.Invalid i -> {
+          lastError = "POP sent garbage: " + i.reason();
+          ctx.channel().parent().close();
+        }
+        default -> {
+          lastError = "unexpected message from the POP: " + line;
+          ctx.channel().parent().close();
+        }
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      lastError = cause.toString();
+      ctx.channel().parent().close();
+    }
+  }
+
+  /** Closes this tunnel by choice (a nearer POP, GOAWAY, shutdown): no backoff follows. */
+  void retire(String why) {
+    QuicChannel c = quic;
+    if (c != null) {
+      logger.info("closing tunnel to {}: {}", popName == null ? endpoint : popName, why);
+      retiring = true;
+      c.close();
+    }
+  }
+
+  void close() {
+    retiring = true;
+    QuicChannel c = quic;
+    if (c != null) {
+      c.close();
+    }
+    Channel u = udp;
+    if (u != null) {
+      u.close();
+    }
+  }
+
+  boolean serving() {
+    return state == State.SERVING;
+  }
+
+  boolean connecting() {
+    return state == State.CONNECTING || state == State.HELLO;
+  }
+
+  boolean idle() {
+    return state == State.DOWN;
+  }
+
+  boolean mayTry(long nowMs) {
+    return nowMs >= nextTryMs;
+  }
+
+  boolean dueForProbe(long nowMs) {
+    return nowMs - lastProbeMs >= TunnelAgent.PROBE_EVERY_MS;
+  }
+
+  long rttNanos() {
+    return rttNanos;
+  }
+
+  long rankRtt() {
+    return rttNanos < 0 ? Long.MAX_VALUE : rttNanos;
+  }
+
+  int openStreams() {
+    return openStreams.get();
+  }
+
+  View view() {
+    return new View(popName == null ? endpoint.toString() : popName, endpoint.toString(), state.name().toLowerCase(java.util.Locale.ROOT),
+        tunnelId, rttNanos, openStreams.get(), lastError);
+  }
+}

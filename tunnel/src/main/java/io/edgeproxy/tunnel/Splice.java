@@ -1,0 +1,88 @@
+package io.edgeproxy.tunnel;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+
+/**
+ * Relays one direction of a spliced pair of channels that share an event loop (a tunnel stream
+ * and its TCP connection at the agent): backpressure by writability, a FIN forwarded as a FIN
+ * once what is queued is flushed, both closed when both directions are done or either fails.
+ */
+final class Splice extends ChannelInboundHandlerAdapter {
+  private final DuplexChannel peer;
+
+  private Splice(DuplexChannel peer) {
+    this.peer = peer;
+  }
+
+  /** Splices {@code a} and {@code b} and starts reading both. */
+  static void join(DuplexChannel a, DuplexChannel b) {
+    a.pipeline().addLast(new Splice(b));
+    b.pipeline().addLast(new Splice(a));
+    a.config().setAutoRead(true);
+    b.config().setAutoRead(true);
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    peer.write(msg, peer.voidPromise());
+    if (!peer.isWritable()) {
+      ctx.channel().config().setAutoRead(false);
+      peer.flush();
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    peer.flush();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable()) {
+      peer.config().setAutoRead(true);
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      DuplexChannel self = (DuplexChannel) ctx.channel();
+      peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+        if (!peer.isActive()) {
+          self.close();
+          return;
+        }
+        // The FIN first, then (both directions done) the close: a tunnel stream closed before its
+        // FIN would be reset, and the bytes still queued in it lost.
+        peer.shutdownOutput().addListener(done -> {
+          if (!done.isSuccess() || self.isOutputShutdown()) {
+            peer.close();
+            self.close();
+          }
+        });
+      });
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (peer.isActive()) {
+      peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+    peer.close();
+  }
+}

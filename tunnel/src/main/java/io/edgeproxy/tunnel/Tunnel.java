@@ -1,0 +1,143 @@
+package io.edgeproxy.tunnel;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One connected tunnel as its POP holds it: an agent's QUIC connection, authenticated for one app.
+ * Client connections become streams the POP opens ({@link #openStream}); at most
+ * {@code maxStreams} are open at once.
+ */
+public final class Tunnel {
+  private final String id;
+  private final String app;
+  private final String agent;
+  private final InetSocketAddress remote;
+  private final long sinceMs;
+  private final QuicChannel connection;
+  private final int maxStreams;
+  private final AtomicInteger open = new AtomicInteger();
+  private final AtomicLong opened = new AtomicLong();
+  private final AtomicLong bytesIn = new AtomicLong();
+  private final AtomicLong bytesOut = new AtomicLong();
+  private volatile long rttNanos = -1;
+
+  Tunnel(String id, String app, String agent, InetSocketAddress remote, long sinceMs, QuicChannel connection, int maxStreams) {
+    this.id = id;
+    this.app = app;
+    this.agent = agent;
+    this.remote = remote;
+    this.sinceMs = sinceMs;
+    this.connection = connection;
+    this.maxStreams = maxStreams;
+  }
+
+  /**
+   * Opens a stream to the agent for one client connection: reads paused (the caller turns them
+   * on once it relays), half-closure allowed. Fails at once when the tunnel is closed or has
+   * {@code maxStreams} open.
+   */
+  public Future<Channel> openStream() {
+    Promise<Channel> done = connection.eventLoop().newPromise();
+    if (!connection.isActive()) {
+      return done.setFailure(new IllegalStateException("tunnel " + id + " is closed"));
+    }
+    if (open.incrementAndGet() > maxStreams) {
+      open.decrementAndGet();
+      return done.setFailure(new IllegalStateException("tunnel " + id + " has " + maxStreams + " streams open (its limit)"));
+    }
+    opened.incrementAndGet();
+    connection.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
+      @Override
+      protected void initChannel(QuicStreamChannel stream) {
+        stream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        stream.config().setAutoRead(false);
+        stream.pipeline().addLast(FinOnClose.INSTANCE, new ByteCounter(bytesIn, bytesOut));
+      }
+    }).addListener(f -> {
+      if (f.isSuccess()) {
+        Channel stream = (Channel) f.getNow();
+        stream.closeFuture().addListener((ChannelFutureListener) c -> open.decrementAndGet());
+        done.setSuccess(stream);
+      } else {
+        open.decrementAndGet();
+        done.setFailure(f.cause());
+      }
+    });
+    return done;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String app() {
+    return app;
+  }
+
+  public String agent() {
+    return agent;
+  }
+
+  public InetSocketAddress remote() {
+    return remote;
+  }
+
+  public long sinceMs() {
+    return sinceMs;
+  }
+
+  public boolean isOpen() {
+    return connection.isActive();
+  }
+
+  public int openStreams() {
+    return open.get();
+  }
+
+  public long streamsOpened() {
+    return opened.get();
+  }
+
+  /** Bytes from the agent to clients. */
+  public long bytesIn() {
+    return bytesIn.get();
+  }
+
+  /** Bytes from clients to the agent. */
+  public long bytesOut() {
+    return bytesOut.get();
+  }
+
+  /** The last round-trip time the agent's pings showed, or -1. */
+  public long rttNanos() {
+    return rttNanos;
+  }
+
+  void rtt(long nanos) {
+    rttNanos = nanos;
+  }
+
+  QuicChannel connection() {
+    return connection;
+  }
+
+  void close() {
+    connection.close();
+  }
+
+  @Override
+  public String toString() {
+    return "tunnel " + id + " (app " + app + ", agent " + agent + " at " + remote + ")";
+  }
+}

@@ -1,0 +1,163 @@
+package io.edgeproxy.tunnel;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicServerCodecBuilder;
+import io.netty.handler.codec.quic.QuicSslContext;
+import io.netty.handler.codec.quic.QuicSslContextBuilder;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import java.net.InetSocketAddress;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The POP's tunnel listener (QUIC, ALPN {@value TunnelWire#ALPN}): agents connect, say hello with
+ * a token for their app, and then serve the client connections this POP sends them as streams.
+ *
+ * <p>An agent may open exactly one stream (its control stream); the streams of client connections
+ * are opened by the POP, at most {@link Limits#maxStreams} at once per tunnel. An agent that sends
+ * anything else, says nothing within {@link Limits#helloTimeoutMs}, or lets the path go silent for
+ * {@link Limits#idleTimeoutMs} is disconnected.
+ */
+public final class TunnelServer implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(TunnelServer.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** Bounds per tunnel. */
+  public record Limits(int maxStreams, long idleTimeoutMs, long helloTimeoutMs, long streamWindowBytes) {
+    public static Limits defaults() {
+      return new Limits(1024, 10_000, 5_000, 1 << 20);
+    }
+  }
+
+  private final Channel channel;
+  private final Map<String, Tunnel> tunnels;
+
+  private TunnelServer(Channel channel, Map<String, Tunnel> tunnels) {
+    this.channel = channel;
+    this.tunnels = tunnels;
+  }
+
+  /**
+   * Binds {@code address} (UDP) with {@code key} and its {@code chain} (leaf first), the certificate agents verify.
+   *
+   * @param pop this POP's name, told to agents
+   */
+  public static TunnelServer bind(EventLoopGroup group, InetSocketAddress address, PrivateKey key, List<X509Certificate> chain,
+      String pop, TunnelAuth auth, TunnelEvents events, Limits limits, LongSupplier clockMs) {
+    QuicSslContext ssl = QuicSslContextBuilder.forServer(key, null, chain.toArray(X509Certificate[]::new))
+        .applicationProtocols(TunnelWire.ALPN).build();
+    Map<String, Tunnel> tunnels = new ConcurrentHashMap<>();
+    var codec = new QuicServerCodecBuilder()
+        .sslContext(ssl)
+        .maxIdleTimeout(limits.idleTimeoutMs(), TimeUnit.MILLISECONDS)
+        .initialMaxData(64L * limits.streamWindowBytes())
+        .initialMaxStreamDataBidirectionalLocal(limits.streamWindowBytes())
+        .initialMaxStreamDataBidirectionalRemote(limits.streamWindowBytes())
+        .initialMaxStreamsBidirectional(1) // the agent's control stream; every other stream is ours
+        .initialMaxStreamsUnidirectional(0)
+        .tokenHandler(new HmacTokenHandler())
+        .handler(new ChannelInboundHandlerAdapter() {
+          @Override
+          public void channelActive(ChannelHandlerContext ctx) {
+            QuicChannel connection = (QuicChannel) ctx.channel();
+            ctx.executor().schedule(() -> {
+              if (connection.isActive() && connection.attr(ControlHandler.TUNNEL).get() == null) {
+                events.refused(connection.remoteSocketAddress(), "no hello within " + limits.helloTimeoutMs() + " ms");
+                connection.close();
+              }
+            }, limits.helloTimeoutMs(), TimeUnit.MILLISECONDS);
+            ctx.fireChannelActive();
+          }
+
+          @Override
+          public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            logger.debug("tunnel connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+          }
+
+          @Override
+          public boolean isSharable() {
+            return true;
+          }
+        })
+        .streamHandler(new ChannelInitializer<QuicStreamChannel>() {
+          @Override
+          protected void initChannel(QuicStreamChannel stream) {
+            QuicChannel connection = stream.parent();
+            if (connection.attr(ControlHandler.CONTROL).setIfAbsent(Boolean.TRUE) != null) {
+              events.misbehaved(connection.remoteSocketAddress(), "opened a second stream (only the control stream is the agent's)");
+              connection.close();
+              return;
+            }
+            ControlHandler.install(stream, new ControlHandler.Server(pop, auth, events, tunnels, limits, clockMs));
+          }
+        })
+        .build();
+    Channel channel = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(codec)
+        .bind(address).syncUninterruptibly().channel();
+    logger.info("tunnel listener on {} (QUIC, ALPN {})", channel.localAddress(), TunnelWire.ALPN);
+    return new TunnelServer(channel, tunnels);
+  }
+
+  static String newTunnelId() {
+    byte[] b = new byte[8];
+    RANDOM.nextBytes(b);
+    return "t-" + HexFormat.of().formatHex(b);
+  }
+
+  public InetSocketAddress address() {
+    return (InetSocketAddress) channel.localAddress();
+  }
+
+  /** The tunnels connected now. */
+  public Collection<Tunnel> tunnels() {
+    return List.copyOf(tunnels.values());
+  }
+
+  /** The tunnel with {@code id} when this POP holds it and it is open. */
+  public java.util.Optional<Tunnel> tunnel(String id) {
+    Tunnel t = tunnels.get(id);
+    return t != null && t.isOpen() ? java.util.Optional.of(t) : java.util.Optional.empty();
+  }
+
+  /**
+   * Tells every agent to move (GOAWAY), gives them {@code graceMs} to open tunnels elsewhere,
+   * then closes the listener and every tunnel.
+   */
+  public void shutdown(long graceMs) {
+    for (Tunnel t : tunnels.values()) {
+      ControlHandler.goAway(t, "POP shutting down");
+    }
+    if (!tunnels.isEmpty() && graceMs > 0) {
+      try {
+        Thread.sleep(graceMs);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    tunnels.values().forEach(Tunnel::close);
+    channel.close().syncUninterruptibly();
+  }
+
+  @Override
+  public void close() {
+    shutdown(0);
+  }
+}
