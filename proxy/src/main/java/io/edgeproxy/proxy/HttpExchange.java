@@ -106,17 +106,10 @@ final class HttpExchange implements LoopDeadlines.Watched {
     reserved = picked;
     site.edge().proxy().stats().picked(picked.tier());
     if (picked.backend().isTunnel()) {
-      // Not yet: HTTP mode through device tunnels (an exchange runs on its client's loop, a tunnel stream on its own).
-      site.edge().proxy().stats().connectFailed();
-      router().connectFailed(app, client, picked);
-      reserved = null;
-      tried.add(picked.backend().id());
-      logger.debug("app {}: {} is a device tunnel, served in TCP mode only", app, picked.backend().id());
-      if (tried.size() < site.edge().proxy().connectAttempts()) {
-        attempt();
-      } else {
-        noneConnected();
-      }
+      // Not yet: HTTP mode through device tunnels (an exchange runs on its client's loop, a tunnel
+      // stream on its own). Skipped without counting against the tunnel's passive health.
+      picked.lease().release();
+      next(picked, picked.backend().id() + " is a device tunnel, served in TCP mode only");
       return;
     }
     InetSocketAddress address = picked.backend().socketAddress();
@@ -139,14 +132,7 @@ final class HttpExchange implements LoopDeadlines.Watched {
     if (!f.isSuccess()) {
       site.edge().proxy().stats().connectFailed();
       router().connectFailed(app, client, picked);
-      reserved = null;
-      tried.add(picked.backend().id());
-      logger.debug("app {}: connect to {} ({}) failed: {}", app, picked.backend().id(), address, f.cause().toString());
-      if (tried.size() < site.edge().proxy().connectAttempts()) {
-        attempt(); // another backend, or 502 naming those tried when none is left
-      } else {
-        noneConnected();
-      }
+      next(picked, "connect to " + picked.backend().id() + " (" + address + ") failed: " + f.cause());
       return;
     }
     router().connected(picked);
@@ -155,6 +141,18 @@ final class HttpExchange implements LoopDeadlines.Watched {
         .addLast(HttpBackendHandler.NAME, new HttpBackendHandler(loop.httpPool(), address));
     channel.config().setAutoRead(true);
     attach(channel, false);
+  }
+
+  /** {@code picked} was not used ({@code why}; its slot already given back): another backend, or 502 naming those tried. */
+  private void next(RouteDecision.Reserved picked, String why) {
+    reserved = null;
+    tried.add(picked.backend().id());
+    logger.debug("app {}: {}", app, why);
+    if (tried.size() < site.edge().proxy().connectAttempts()) {
+      attempt();
+    } else {
+      noneConnected();
+    }
   }
 
   private void noneConnected() {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ObjLongConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads routing.db's {@code tunnels} table as backends: each connected tunnel is a backend of its
@@ -69,7 +70,7 @@ final class TunnelReader {
     }
   }
 
-  private static String text(Object value, String column, List<String> wrong) {
+  private static @Nullable String text(@Nullable Object value, String column, List<String> wrong) {
     if (value instanceof String s && !s.isBlank()) {
       return s;
     }
