@@ -22,10 +22,10 @@ final class HttpBackendHandler extends ChannelInboundHandlerAdapter {
   static final int MAX_RESPONSE_HEADERS = 32 * 1024;
 
   private final HttpBackendPool pool;
-  private final InetSocketAddress address;
+  private final @Nullable InetSocketAddress address; // null: a tunnel stream, never pooled
   private @Nullable HttpExchange exchange;
 
-  HttpBackendHandler(HttpBackendPool pool, InetSocketAddress address) {
+  HttpBackendHandler(HttpBackendPool pool, @Nullable InetSocketAddress address) {
     this.pool = pool;
     this.address = address;
   }
@@ -42,7 +42,7 @@ final class HttpBackendHandler extends ChannelInboundHandlerAdapter {
   /** The exchange ended; {@code channel} goes back to the pool (reusable) or is closed. */
   void detach(io.netty.channel.Channel channel, boolean reusable, long nowNanos) {
     this.exchange = null;
-    if (reusable) {
+    if (reusable && address != null) {
       pool.give(address, channel, nowNanos);
     } else {
       channel.close();
@@ -100,7 +100,7 @@ final class HttpBackendHandler extends ChannelInboundHandlerAdapter {
     exchange = null;
     if (current != null) {
       current.backendClosed(null);
-    } else {
+    } else if (address != null) {
       pool.closed(address, ctx.channel());
     }
   }

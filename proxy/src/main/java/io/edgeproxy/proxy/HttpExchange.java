@@ -4,7 +4,6 @@ import io.edgeproxy.core.routing.RouteDecision;
 import io.edgeproxy.core.routing.Router;
 import io.edgeproxy.core.routing.Selection;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
@@ -106,10 +105,8 @@ final class HttpExchange implements LoopDeadlines.Watched {
     reserved = picked;
     site.edge().proxy().stats().picked(picked.tier());
     if (picked.backend().isTunnel()) {
-      // Not yet: HTTP mode through device tunnels (an exchange runs on its client's loop, a tunnel
-      // stream on its own). Skipped without counting against the tunnel's passive health.
-      picked.lease().release();
-      next(picked, picked.backend().id() + " is a device tunnel, served in TCP mode only");
+      ClientLoop.whenDone(site.edge().proxy().tunnels().open(picked.backend()), loop.eventLoop(),
+          (stream, cause) -> connected(picked, null, stream, cause));
       return;
     }
     InetSocketAddress address = picked.backend().socketAddress();
@@ -118,27 +115,33 @@ final class HttpExchange implements LoopDeadlines.Watched {
       attach(pooled, true);
       return;
     }
-    loop.backendBootstrap().connect(address).addListener((ChannelFutureListener) f -> connected(picked, address, f));
+    loop.backendBootstrap().connect(address).addListener((ChannelFutureListener) f ->
+        connected(picked, address, f.isSuccess() ? f.channel() : null, f.cause()));
   }
 
-  private void connected(RouteDecision.Reserved picked, InetSocketAddress address, ChannelFuture f) {
+  /**
+   * A connection to {@code picked} (or a stream through its tunnel) is ready ({@code channel}) or
+   * failed ({@code cause}). {@code address}: where it was made, for the pool; null for a tunnel
+   * stream, which is never pooled.
+   */
+  private void connected(RouteDecision.Reserved picked, @Nullable InetSocketAddress address, @Nullable Channel channel,
+      @Nullable Throwable cause) {
     if (done) {
       picked.lease().release();
-      if (f.isSuccess()) {
-        f.channel().close();
+      if (channel != null) {
+        channel.close();
       }
       return;
     }
-    if (!f.isSuccess()) {
+    if (channel == null) {
       site.edge().proxy().stats().connectFailed();
       router().connectFailed(app, client, picked);
-      next(picked, "connect to " + picked.backend().id() + " (" + address + ") failed: " + f.cause());
+      next(picked, "connect to " + picked.backend().id() + " (" + (address == null ? "tunnel" : address) + ") failed: " + cause);
       return;
     }
     router().connected(picked);
-    Channel channel = f.channel();
-    channel.pipeline().addLast(HttpBackendHandler.CODEC, HttpBackendHandler.codec())
-        .addLast(HttpBackendHandler.NAME, new HttpBackendHandler(loop.httpPool(), address));
+    ClientLoop.addLast(channel, loop.eventLoop(), HttpBackendHandler.CODEC, HttpBackendHandler.codec());
+    ClientLoop.addLast(channel, loop.eventLoop(), HttpBackendHandler.NAME, new HttpBackendHandler(loop.httpPool(), address));
     channel.config().setAutoRead(true);
     attach(channel, false);
   }

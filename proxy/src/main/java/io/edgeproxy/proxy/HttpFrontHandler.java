@@ -371,8 +371,8 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
       client.pipeline().remove(CONTINUE);
     }
     client.pipeline().remove(CODEC);
-    backend.pipeline().addLast("unwrap", HttpUnwrap.INSTANCE)
-        .addLast("relay", new RelayHandler(client, tls, connection, load::addBytesFromBackend));
+    ClientLoop.addLast(backend, client.eventLoop(), "unwrap", HttpUnwrap.INSTANCE);
+    ClientLoop.addLast(backend, client.eventLoop(), "relay", new RelayHandler(client, tls, connection, load::addBytesFromBackend));
     backend.pipeline().remove(HttpBackendHandler.NAME);
     backend.pipeline().remove(HttpBackendHandler.CODEC);
     backend.flush();

@@ -94,15 +94,8 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     }
     listener.stats().picked(reserved.tier());
     if (reserved.backend().isTunnel()) {
-      // The stream is opened on its tunnel's loop: come back to the client's before touching this handler's state.
-      listener.tunnels().open(reserved.backend()).addListener(f -> {
-        Channel stream = f.isSuccess() ? (Channel) f.getNow() : null;
-        if (client.eventLoop().inEventLoop()) {
-          connected(client, reserved, stream, f.cause());
-        } else {
-          client.eventLoop().execute(() -> connected(client, reserved, stream, f.cause()));
-        }
-      });
+      ClientLoop.whenDone(listener.tunnels().open(reserved.backend()), client.eventLoop(),
+          (stream, cause) -> connected(client, reserved, stream, cause));
       return;
     }
     ChannelFuture connect = connection.loop().backendBootstrap().connect(reserved.backend().socketAddress());
@@ -161,7 +154,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
       ProxyProtocolHeader.write(backend, client, reserved);
     }
     BackendLoad load = reserved.candidate().load();
-    backend.pipeline().addLast(new RelayHandler(client, tls, connection, load::addBytesFromBackend));
+    ClientLoop.addLast(backend, client.eventLoop(), "relay", new RelayHandler(client, tls, connection, load::addBytesFromBackend));
     client.pipeline().addLast(new RelayHandler(backend, null, connection, load::addBytesToBackend));
     relaying = true;
     forwardEarly(client, backend);

@@ -8,7 +8,8 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 /**
  * How the proxy reaches a backend that is a device tunnel: a new stream through the tunnel, reads
  * paused and half-closure allowed, as a connected backend socket would be. The stream lives on its
- * tunnel's event loop, not the client's; the relay's channel operations are safe across loops.
+ * tunnel's event loop, not the client's: the proxy binds the handlers it adds to the client's loop
+ * ({@link ClientLoop}).
  */
 @FunctionalInterface
 public interface TunnelStreams {

@@ -29,6 +29,24 @@ public final class TunnelRows {
         r.country(), r.sinceMs(), r.expiresMs());
   }
 
+  /**
+   * Moves the lease of the tunnels {@code pop} holds, {@code ids}, to {@code expiresMs}, in one
+   * statement; returns the rows renewed (fewer than {@code ids} when a row went missing).
+   */
+  public int renew(String pop, Collection<String> ids, long expiresMs) {
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    Object[] params = new Object[ids.size() + 2];
+    params[0] = expiresMs;
+    params[1] = pop;
+    int i = 2;
+    for (String id : ids) {
+      params[i++] = id;
+    }
+    return db.write("UPDATE tunnels SET expires_ms = ? WHERE pop = ? AND id IN (" + marks(ids.size()) + ")", params);
+  }
+
   public void disconnected(String id) {
     db.write("DELETE FROM tunnels WHERE id = ?", id);
   }
@@ -41,13 +59,17 @@ public final class TunnelRows {
    */
   public int sweep(String pop, Collection<String> held, long expiredBeforeMs) {
     int removed = db.write("DELETE FROM tunnels WHERE expires_ms < ?", expiredBeforeMs);
-    String marks = held.isEmpty() ? "" : " AND id NOT IN (" + String.join(",", java.util.Collections.nCopies(held.size(), "?")) + ")";
+    String notHeld = held.isEmpty() ? "" : " AND id NOT IN (" + marks(held.size()) + ")";
     Object[] params = new Object[held.size() + 1];
     params[0] = pop;
     int i = 1;
     for (String id : held) {
       params[i++] = id;
     }
-    return removed + db.write("DELETE FROM tunnels WHERE pop = ?" + marks, params);
+    return removed + db.write("DELETE FROM tunnels WHERE pop = ?" + notHeld, params);
+  }
+
+  private static String marks(int n) {
+    return String.join(",", java.util.Collections.nCopies(n, "?"));
   }
 }

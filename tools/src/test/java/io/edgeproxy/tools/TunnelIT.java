@@ -7,14 +7,12 @@ import io.edgeproxy.core.config.EdgeTlsConfig;
 import io.edgeproxy.core.config.ListenerConfig;
 import io.edgeproxy.core.config.TlsFiles;
 import io.edgeproxy.core.routing.Candidate;
+import io.edgeproxy.core.testing.net.TcpEchoServer;
 import io.edgeproxy.sql.ApiTokens;
 import io.edgeproxy.tunnel.TunnelAgent;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,7 +41,9 @@ class TunnelIT extends HttpsEdgeTestBase {
         .withProxy(c.proxy().withListeners(List.of(new ListenerConfig("dev", new InetSocketAddress("127.0.0.1", 0)))))
         .withTls(EdgeTlsConfig.forTest().withDefaultCertificate(new TlsFiles(crt, certs.resolve("edge.key")))
             .withTunnels(new InetSocketAddress("127.0.0.1", 0))));
-    echo = echoServer();
+    TcpEchoServer server = TcpEchoServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    closers.add(server);
+    echo = server.address();
   }
 
   private String token(String app) {
@@ -74,6 +74,24 @@ class TunnelIT extends HttpsEdgeTestBase {
       assertThat(roundTrip(sent)).isEqualTo(sent);
     }
     assertThat(pop.tunnels().tunnels().getFirst().streamsOpened()).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void anAppInHttpModeIsServedThroughTheTunnelOverHttp2AndHttp11() throws Exception {
+    int device = httpBackend("device");
+    sql(pop, "INSERT INTO apps (name, protocol) VALUES ('web', 'http')");
+    sql(pop, "INSERT INTO hostnames (hostname, app) VALUES ('localhost', 'web')");
+    TunnelAgent agent = TunnelAgent.start(new TunnelAgent.Settings("web", "agent-web", token("web"),
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), device), List.of("localhost:" + pop.tunnels().address().getPort()),
+        List.of(ca.certificate()), 2, 3_000, 500, 64));
+    closers.add(agent);
+    await().atMost(Duration.ofSeconds(10)).until(() -> tunnelBackends("web").size() == 1);
+    int port = pop.edgeAddress().getPort();
+    for (int i = 0; i < 3; i++) {
+      assertThat(curl(port, "localhost", "--http2")).isEqualTo("device");
+      assertThat(curl(port, "localhost", "--http1.1")).isEqualTo("device");
+    }
+    assertThat(pop.tunnels().tunnels().getFirst().streamsOpened()).isGreaterThanOrEqualTo(6); // a stream per request
   }
 
   @Test
@@ -173,31 +191,5 @@ class TunnelIT extends HttpsEdgeTestBase {
       Thread.currentThread().interrupt();
       throw new IOException(e);
     }
-  }
-
-  /** A TCP echo server: echoes until the client's FIN, then sends its own. */
-  private InetSocketAddress echoServer() throws IOException {
-    ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    closers.add(server);
-    Thread.ofVirtual().start(() -> {
-      while (!server.isClosed()) {
-        try {
-          Socket s = server.accept();
-          Thread.ofVirtual().start(() -> {
-            try (s) {
-              InputStream in = s.getInputStream();
-              OutputStream out = s.getOutputStream();
-              in.transferTo(out);
-              s.shutdownOutput();
-            } catch (IOException e) {
-              // client gone
-            }
-          });
-        } catch (IOException e) {
-          return;
-        }
-      }
-    });
-    return (InetSocketAddress) server.getLocalSocketAddress();
   }
 }

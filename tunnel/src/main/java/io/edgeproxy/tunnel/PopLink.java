@@ -19,6 +19,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.edgeproxy.core.geo.SocketAddresses;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,20 +34,13 @@ public final class PopLink {
 
   enum State { DOWN, CONNECTING, HELLO, SERVING, LEAVING }
 
-  /** A POP's tunnel address as given ({@code host:port}); the host is resolved again on every connect. */
-  record Endpoint(String host, int port) {
-    @Override
-    public String toString() {
-      return host.contains(":") ? "[" + host + "]:" + port : host + ":" + port;
-    }
-  }
-
   /** What {@code edgeproxy tunnel run} reports per POP. */
   public record View(String pop, String address, String state, @Nullable String tunnelId, long rttNanos, int openStreams,
       @Nullable String lastError) {}
 
   private final TunnelAgent agent;
-  private final Endpoint endpoint;
+  private final InetSocketAddress endpoint; // unresolved: resolved again on every connect
+  private final String where; // endpoint as given, for messages
   private final AtomicInteger openStreams = new AtomicInteger();
   private volatile State state = State.DOWN;
   private volatile @Nullable String tunnelId;
@@ -64,45 +58,33 @@ public final class PopLink {
   private long pingN;
   private long pingSentNanos;
 
-  PopLink(TunnelAgent agent, Endpoint endpoint) {
+  PopLink(TunnelAgent agent, InetSocketAddress endpoint) {
     this.agent = agent;
     this.endpoint = endpoint;
+    this.where = SocketAddresses.format(endpoint);
   }
 
-  static Endpoint parse(String hostPort) {
-    String s = hostPort.trim();
-    int colon = s.lastIndexOf(':');
-    if (colon <= 0 || colon == s.length() - 1) {
-      throw new IllegalArgumentException("POP address '" + s + "' (expected: HOST:PORT)");
+  /** A POP's tunnel address as given ({@code host:port}), unresolved. */
+  static InetSocketAddress parse(String hostPort) {
+    InetSocketAddress parsed = SocketAddresses.parseUnresolved(hostPort);
+    if (parsed == null || parsed.getPort() == 0) {
+      throw new IllegalArgumentException("POP address '" + hostPort.trim() + "' (expected: HOST:PORT with a port 1-65535)");
     }
-    String host = s.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    int port;
-    try {
-      port = Integer.parseInt(s.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      port = -1;
-    }
-    if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("POP address '" + s + "': port must be 1-65535");
-    }
-    return new Endpoint(host, port);
+    return parsed;
   }
 
   void connect() {
     state = State.CONNECTING;
     retiring = false;
     lastProbeMs = agent.nowMs();
-    InetSocketAddress address = new InetSocketAddress(endpoint.host(), endpoint.port()); // resolved now, every time
+    InetSocketAddress address = new InetSocketAddress(endpoint.getHostString(), endpoint.getPort()); // resolved now, every time
     if (address.isUnresolved()) {
-      failed("cannot resolve " + endpoint.host());
+      failed("cannot resolve " + endpoint.getHostString());
       return;
     }
     TunnelAgent.Settings s = agent.settings();
     var codec = new QuicClientCodecBuilder()
-        .sslEngineProvider(q -> agent.ssl().newEngine(q.alloc(), endpoint.host(), endpoint.port()))
+        .sslEngineProvider(q -> agent.ssl().newEngine(q.alloc(), endpoint.getHostString(), endpoint.getPort()))
         .maxIdleTimeout(s.idleTimeoutMs(), TimeUnit.MILLISECONDS)
         .initialMaxData(64L << 20)
         .initialMaxStreamDataBidirectionalLocal(1 << 20)
@@ -142,7 +124,7 @@ public final class PopLink {
       timeout.cancel(false);
       if (!f.isSuccess()) {
         datagrams.close();
-        failed("cannot connect to " + endpoint + (f.isCancelled() ? ": no answer within " + CONNECT_TIMEOUT_MS + " ms"
+        failed("cannot connect to " + where + (f.isCancelled() ? ": no answer within " + CONNECT_TIMEOUT_MS + " ms"
             : ": " + (f.cause() == null ? "failed" : f.cause().getMessage())));
         return;
       }
@@ -198,7 +180,7 @@ public final class PopLink {
     attempts++;
     long wait = TunnelAgent.backoffMs(attempts);
     nextTryMs = agent.nowMs() + wait;
-    logger.info("tunnel to {}: {}; next try in {} ms", endpoint, why, wait);
+    logger.info("tunnel to {}: {}; next try in {} ms", where, why, wait);
     agent.linkLost();
   }
 
@@ -241,7 +223,7 @@ public final class PopLink {
           state = State.SERVING;
           attempts = 0;
           lastError = null;
-          logger.info("tunnel {} up at POP {} ({})", w.tunnelId(), w.pop(), endpoint);
+          logger.info("tunnel {} up at POP {} ({})", w.tunnelId(), w.pop(), where);
           sendPing();
           long every = agent.settings().pingEveryMs();
           pinger = ctx.executor().scheduleAtFixedRate(PopLink.this::sendPing, every, every, TimeUnit.MILLISECONDS);
@@ -253,7 +235,7 @@ public final class PopLink {
           }
         }
         case TunnelWire.Refused r -> {
-          logger.warn("POP {} refused this agent: {}", endpoint, r.reason());
+          logger.warn("POP {} refused this agent: {}", where, r.reason());
           lastError = "refused: " + r.reason();
           attempts = Math.max(attempts, 5); // a refusal does not heal in a second: wait long
         }
@@ -285,7 +267,7 @@ public final class PopLink {
   void retire(String why) {
     QuicChannel c = quic;
     if (c != null) {
-      logger.info("closing tunnel to {}: {}", popName == null ? endpoint : popName, why);
+      logger.info("closing tunnel to {}: {}", popName == null ? where : popName, why);
       retiring = true;
       c.close();
     }
@@ -336,7 +318,7 @@ public final class PopLink {
   }
 
   View view() {
-    return new View(popName == null ? endpoint.toString() : popName, endpoint.toString(), state.name().toLowerCase(java.util.Locale.ROOT),
+    return new View(popName == null ? where : popName, where, state.name().toLowerCase(java.util.Locale.ROOT),
         tunnelId, rttNanos, openStreams.get(), lastError);
   }
 }

@@ -405,27 +405,11 @@ final class ConfigValues {
 
   /** Parses host:port or [v6]:port; null when malformed. Host names are resolved (listen addresses). */
   static @Nullable InetSocketAddress parseAddress(String text) {
-    String s = text.trim();
-    int colon = s.lastIndexOf(':');
-    if (colon <= 0 || colon == s.length() - 1) {
+    InetSocketAddress parsed = io.edgeproxy.core.geo.SocketAddresses.parseUnresolved(text);
+    if (parsed == null) {
       return null;
     }
-    String host = s.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    } else if (host.indexOf(':') >= 0) {
-      return null; // an IPv6 host must be bracketed
-    }
-    int port;
-    try {
-      port = Integer.parseInt(s.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      return null;
-    }
-    if (port < 0 || port > 65535 || host.isEmpty()) {
-      return null;
-    }
-    InetSocketAddress address = new InetSocketAddress(host, port);
+    InetSocketAddress address = new InetSocketAddress(parsed.getHostString(), parsed.getPort());
     return address.isUnresolved() ? null : address;
   }
 }

@@ -1,5 +1,6 @@
 package io.edgeproxy.tools.cli;
 
+import io.edgeproxy.core.geo.SocketAddresses;
 import io.edgeproxy.replication.tls.ClusterPki;
 import io.edgeproxy.tunnel.TunnelAgent;
 import java.net.InetAddress;
@@ -87,17 +88,11 @@ public final class TunnelCommand implements Runnable {
     }
 
     private InetSocketAddress target(String hostPort) {
-      int colon = hostPort.lastIndexOf(':');
-      int port = -1;
-      try {
-        port = colon < 1 ? -1 : Integer.parseInt(hostPort.substring(colon + 1));
-      } catch (NumberFormatException e) {
-        port = -1;
-      }
-      if (port < 1 || port > 65535) {
+      InetSocketAddress parsed = SocketAddresses.parseUnresolved(hostPort);
+      if (parsed == null || parsed.getPort() == 0) {
         throw new ParameterException(spec.commandLine(), "--to '" + hostPort + "' (expected: HOST:PORT with a port 1-65535)");
       }
-      return new InetSocketAddress(hostPort.substring(0, colon).replaceAll("^\\[|\\]$", ""), port);
+      return new InetSocketAddress(parsed.getHostString(), parsed.getPort());
     }
   }
 }

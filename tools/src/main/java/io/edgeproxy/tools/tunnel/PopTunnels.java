@@ -156,12 +156,11 @@ public final class PopTunnels implements TunnelStreams, AutoCloseable {
       return;
     }
     try {
-      List<String> held = s.tunnels().stream().filter(Tunnel::isOpen).map(Tunnel::id).toList();
+      List<Tunnel> open = s.tunnels().stream().filter(Tunnel::isOpen).toList();
+      List<String> held = open.stream().map(Tunnel::id).toList();
       long now = System.currentTimeMillis();
-      for (Tunnel t : s.tunnels()) {
-        if (t.isOpen()) {
-          rows.connected(row(t)); // idempotent: also restores a row a failed write or a hand edit lost
-        }
+      if (rows.renew(pop, held, now + LEASE.toMillis()) < held.size()) {
+        open.forEach(t -> rows.connected(row(t))); // a row a failed write or a hand edit lost: written whole again
       }
       if (rows.sweep(pop, held, now - FORGET_AFTER.toMillis()) > 0) {
         reload.run();
