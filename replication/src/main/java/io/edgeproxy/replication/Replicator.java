@@ -1,5 +1,11 @@
 package io.edgeproxy.replication;
 
+import io.edgeproxy.replication.net.RelayAcceptor;
+import io.edgeproxy.replication.net.RelayLinks;
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import java.util.function.Consumer;
 import static java.util.Objects.requireNonNull;
 
 import io.edgeproxy.core.change.HybridClock;
@@ -76,6 +82,8 @@ public final class Replicator implements AutoCloseable {
   private @Nullable ChangeStreamServer server;
   private @Nullable CommitWatcher commitWatcher;
   private @Nullable Membership membership;
+  private final RelayLinks relayLinks;
+  private volatile RelayAcceptor relayAcceptor = RelayAcceptor.NONE;
   private volatile boolean closed;
 
   private Replicator(ReplicationConfig config, String region, Path dbPath, RoutingReloader reloader, ReplicaStore store,
@@ -95,6 +103,7 @@ public final class Replicator implements AutoCloseable {
     this.node = new ReplicaNode(settings, store, HybridClock.system(config.maxClockSkew()), runtime, new SnapshotListener(),
         counters);
     events.node = node;
+    this.relayLinks = new RelayLinks(io, credentials);
   }
 
   /**
@@ -126,7 +135,8 @@ public final class Replicator implements AutoCloseable {
   private void startAll(NodeCredentials credentials, String region) {
     // Version anything written before start (rows that predate capture included) before telling anyone.
     runOnDb(node::start);
-    server = ChangeStreamServer.bind(io, config.transportAddress(), credentials, events, dbThread);
+    server = ChangeStreamServer.bind(io, config.transportAddress(), credentials, events, dbThread,
+        (stream, peer) -> relayAcceptor.accept(stream, peer));
     String host = Addresses.advertiseHost(config);
     InetSocketAddress stream = new InetSocketAddress(host, server.address().getPort());
     membership = Membership.start(
@@ -211,6 +221,27 @@ public final class Replicator implements AutoCloseable {
     runOnDb(Executors.callable(work));
   }
 
+  /** Streams other POPs open to relay client connections to device tunnels held here go to {@code acceptor}. */
+  public void acceptRelays(RelayAcceptor acceptor) {
+    relayAcceptor = requireNonNull(acceptor, "acceptor");
+  }
+
+  /**
+   * A new stream to POP {@code nodeId} for relaying one client connection (mutual TLS, ALPN
+   * {@code edgeproxy-relay/1}), set up by {@code init} before anything is read; fails when that POP
+   * is not a member now or cannot be reached.
+   */
+  public Future<Channel> openRelay(String nodeId,
+      Consumer<Channel> init) {
+    Membership m = membership;
+    PeerAddress peer = m == null ? null : m.peers().stream().filter(p -> p.nodeId().equals(nodeId)).findFirst().orElse(null);
+    if (peer == null) {
+      return ImmediateEventExecutor.INSTANCE.newFailedFuture(
+          new IllegalStateException("POP " + nodeId + " is not a member now"));
+    }
+    return relayLinks.open(peer, init);
+  }
+
   @Override
   public void close() {
     closed = true;
@@ -229,6 +260,7 @@ public final class Replicator implements AutoCloseable {
     if (server != null) {
       server.close();
     }
+    relayLinks.close();
     connector.shutdownNow();
     dbThread.shutdown();
     try {

@@ -199,7 +199,7 @@ public final class EdgeNode implements AutoCloseable {
       var served = step("load the device tunnels' certificate",
           () -> io.edgeproxy.tools.tls.TlsContexts.served(edge.defaultCertificate(), names, "device tunnels"));
       tunnels = step("bind the device tunnel listener", () -> io.edgeproxy.tools.tunnel.PopTunnels.start(edge.tunnelListen(),
-          served, self, db, state, locator, reloader::reloadNow));
+          served, self, db, state, locator, reloader::reloadNow, replicator));
       resources.add(tunnels);
       proxy.useTunnels(tunnels);
     }

@@ -153,7 +153,7 @@ public final class PopLink {
   private void serve(QuicStreamChannel stream) {
     stream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
     stream.config().setAutoRead(false);
-    stream.pipeline().addLast(FinOnClose.INSTANCE);
+    stream.pipeline().addLast(FinOnClose.INSTANCE, new StreamPreamble());
     openStreams.incrementAndGet();
     stream.closeFuture().addListener(f -> openStreams.decrementAndGet());
     new Bootstrap().group(stream.eventLoop()).channel(NioSocketChannel.class)

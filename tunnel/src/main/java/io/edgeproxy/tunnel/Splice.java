@@ -9,9 +9,10 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 
 /**
- * Relays one direction of a spliced pair of channels that share an event loop (a tunnel stream
- * and its TCP connection at the agent): backpressure by writability, a FIN forwarded as a FIN
- * once what is queued is flushed, both closed when both directions are done or either fails.
+ * Relays one direction of a spliced pair of channels (a tunnel stream and its TCP connection at the
+ * agent; a relay stream and a tunnel stream at the holding POP): backpressure by writability, a FIN
+ * forwarded as a FIN once what is queued is flushed, both closed when both directions are done or
+ * either fails. Both handlers run on the first channel's loop, whatever loop the second lives on.
  */
 final class Splice extends ChannelInboundHandlerAdapter {
   private final DuplexChannel peer;
@@ -23,7 +24,11 @@ final class Splice extends ChannelInboundHandlerAdapter {
   /** Splices {@code a} and {@code b} and starts reading both. */
   static void join(DuplexChannel a, DuplexChannel b) {
     a.pipeline().addLast(new Splice(b));
-    b.pipeline().addLast(new Splice(a));
+    if (b.eventLoop() == a.eventLoop()) {
+      b.pipeline().addLast(new Splice(a));
+    } else {
+      b.pipeline().addLast(a.eventLoop(), "splice", new Splice(a));
+    }
     a.config().setAutoRead(true);
     b.config().setAutoRead(true);
   }

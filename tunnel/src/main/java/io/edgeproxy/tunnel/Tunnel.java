@@ -68,6 +68,7 @@ public final class Tunnel {
       if (f.isSuccess()) {
         Channel stream = (Channel) f.getNow();
         stream.closeFuture().addListener((ChannelFutureListener) c -> open.decrementAndGet());
+        StreamPreamble.write(stream); // opens the stream at the agent even when the client waits to be spoken to
         done.setSuccess(stream);
       } else {
         open.decrementAndGet();

@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
  * </pre>
  *
  * Every other stream of the connection is opened by the POP and carries one client connection's
- * bytes, both ways, with half-close (a QUIC FIN is a TCP FIN). Anything else is a protocol error
- * and closes the connection.
+ * bytes, both ways, with half-close (a QUIC FIN is a TCP FIN), after one preamble byte from the POP
+ * ({@link StreamPreamble}). Anything else is a protocol error and closes the connection.
  */
 public final class TunnelWire {
   /** The ALPN of the QUIC tunnel listener and of the TCP fallback on the HTTPS edge. */

@@ -33,13 +33,19 @@ public final class ChangeStreamServer implements AutoCloseable {
   /** Binds {@code address}; blocks until bound. Streams peers open go to {@code events} on {@code nodeThread}. */
   public static ChangeStreamServer bind(EventLoopGroup group, InetSocketAddress address, NodeCredentials credentials,
       StreamEvents events, java.util.concurrent.Executor nodeThread) {
+    return bind(group, address, credentials, events, nodeThread, RelayAcceptor.NONE);
+  }
+
+  /** As above; streams of relay connections ({@link NodeCredentials#RELAY_ALPN}) go to {@code relays}. */
+  public static ChangeStreamServer bind(EventLoopGroup group, InetSocketAddress address, NodeCredentials credentials,
+      StreamEvents events, java.util.concurrent.Executor nodeThread, RelayAcceptor relays) {
     var codec = new QuicServerCodecBuilder()
         .sslContext(credentials.serverContext())
         .maxIdleTimeout(30, TimeUnit.SECONDS)
         .initialMaxData(64L << 20)
         .initialMaxStreamDataBidirectionalLocal(16L << 20)
         .initialMaxStreamDataBidirectionalRemote(16L << 20)
-        .initialMaxStreamsBidirectional(256)
+        .initialMaxStreamsBidirectional(4096) // a relay connection carries a stream per relayed client
         .tokenHandler(new HmacTokenHandler())
         .handler(new HandshakeWatcher(events))
         .streamHandler(new ChannelInitializer<QuicStreamChannel>() {
@@ -49,6 +55,10 @@ public final class ChangeStreamServer implements AutoCloseable {
             if (peer == null) {
               events.refused(String.valueOf(stream.parent().remoteAddress()), "no verified certificate");
               stream.close();
+              return;
+            }
+            if (NodeCredentials.RELAY_ALPN.equals(((QuicChannel) stream.parent()).sslEngine().getApplicationProtocol())) {
+              relays.accept(stream, peer);
               return;
             }
             Frames.install(stream.pipeline());

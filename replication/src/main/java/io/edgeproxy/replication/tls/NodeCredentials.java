@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
 public record NodeCredentials(ClusterPki.Identity identity, X509Certificate ca, byte[] clusterKey) {
   /** ALPN protocol of the change-stream; a client speaking anything else is refused in the handshake. */
   public static final String ALPN = "edgeproxy-changes/1";
+  /** ALPN of connections that relay client connections to a device tunnel another POP holds (same mutual TLS). */
+  public static final String RELAY_ALPN = "edgeproxy-relay/1";
 
   public NodeCredentials {
     requireNonNull(identity, "identity");
@@ -84,16 +86,25 @@ public record NodeCredentials(ClusterPki.Identity identity, X509Certificate ca, 
     return QuicSslContextBuilder.forServer(new SingleKeyManager(identity.key(), identity.certificate()), null)
         .trustManager(ca)
         .clientAuth(ClientAuth.REQUIRE)
-        .applicationProtocols(ALPN)
+        .applicationProtocols(ALPN, RELAY_ALPN)
         .build();
   }
 
   /** Client side: our certificate, and the server's checked against the cluster CA and its node id. */
   public QuicSslContext clientContext() {
+    return clientContext(ALPN);
+  }
+
+  /** As {@link #clientContext()}, for relay connections ({@link #RELAY_ALPN}). */
+  public QuicSslContext relayClientContext() {
+    return clientContext(RELAY_ALPN);
+  }
+
+  private QuicSslContext clientContext(String alpn) {
     return QuicSslContextBuilder.forClient()
         .keyManager(new SingleKeyManager(identity.key(), identity.certificate()), null)
         .trustManager(ca)
-        .applicationProtocols(ALPN)
+        .applicationProtocols(alpn)
         .build();
   }
 

@@ -9,6 +9,8 @@ import io.edgeproxy.sql.ApiTokens;
 import io.edgeproxy.sql.RoutingDb;
 import io.edgeproxy.sql.TunnelRows;
 import io.edgeproxy.tools.tls.TlsContexts;
+import io.edgeproxy.replication.Replicator;
+import io.edgeproxy.tunnel.RelayWire;
 import io.edgeproxy.tunnel.Tunnel;
 import io.edgeproxy.tunnel.TunnelEvents;
 import io.edgeproxy.tunnel.TunnelServer;
@@ -36,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * The device tunnels a POP holds: the QUIC tunnel listener, the {@code tunnels} rows that tell every
  * POP where each tunnel ends (written when a tunnel comes and goes, leases renewed every
  * {@link #RENEW_EVERY}, rows of dead POPs swept), and the streams the proxy opens through them.
- * Database writes run on their own thread, never on the tunnels' I/O thread.
+ * Database writes run on their own thread, never on the tunnels' I/O thread. A tunnel another POP
+ * holds is reached through that POP (replication's relay connections, {@link RelayWire}).
  */
 public final class PopTunnels implements TunnelStreams, AutoCloseable {
   /** A tunnel row's lease: renewed every RENEW_EVERY, so a POP killed or cut off stops routing to its tunnels after LEASE. */
@@ -57,6 +60,7 @@ public final class PopTunnels implements TunnelStreams, AutoCloseable {
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong misbehaved = new AtomicLong();
   private @Nullable TunnelServer server;
+  private @Nullable Replicator relays;
 
   private PopTunnels(String pop, RoutingDb db, RoutingState state, ClientLocator locator, Runnable reload) {
     this.pop = pop;
@@ -79,8 +83,9 @@ public final class PopTunnels implements TunnelStreams, AutoCloseable {
    * @param pop this POP's node id, written into the rows of the tunnels it holds
    */
   public static PopTunnels start(InetSocketAddress listen, TlsContexts.Served served, String pop, RoutingDb db, RoutingState state,
-      ClientLocator locator, Runnable reload) {
+      ClientLocator locator, Runnable reload, @Nullable Replicator relays) {
     PopTunnels tunnels = new PopTunnels(pop, db, state, locator, reload);
+    tunnels.relays = relays;
     try {
       ApiTokens tokens = new ApiTokens(db);
       tunnels.server = TunnelServer.bind(tunnels.group, listen, served.key(), served.chain(), pop,
@@ -89,6 +94,13 @@ public final class PopTunnels implements TunnelStreams, AutoCloseable {
     } catch (RuntimeException e) {
       tunnels.close();
       throw e;
+    }
+    if (relays != null) {
+      // Other POPs' clients of the tunnels held here come over their relay connections.
+      relays.acceptRelays((stream, peer) -> {
+        TunnelServer s = tunnels.server;
+        RelayWire.serve(stream, peer, id -> s == null ? Optional.empty() : s.tunnel(id));
+      });
     }
     long renew = RENEW_EVERY.toMillis();
     tunnels.writer.scheduleWithFixedDelay(tunnels::upkeep, 0, renew, TimeUnit.MILLISECONDS);
@@ -178,11 +190,16 @@ public final class PopTunnels implements TunnelStreams, AutoCloseable {
       return ImmediateEventExecutor.INSTANCE.newFailedFuture(new IllegalStateException(backend.id() + " is not a tunnel"));
     }
     Optional<Tunnel> local = s.tunnel(end.tunnelId());
-    if (local.isEmpty()) {
-      return ImmediateEventExecutor.INSTANCE.newFailedFuture(new IllegalStateException("tunnel " + end.tunnelId() + " is held by POP "
-          + end.pop() + (end.pop().equals(pop) ? " (this POP: it has just closed)" : "; relaying to another POP's tunnel is not built yet")));
+    if (local.isPresent()) {
+      return local.get().openStream();
     }
-    return local.get().openStream();
+    Replicator r = relays;
+    if (r == null || end.pop().equals(pop)) {
+      return ImmediateEventExecutor.INSTANCE.newFailedFuture(new IllegalStateException("tunnel " + end.tunnelId() + " is held by POP "
+          + end.pop() + (end.pop().equals(pop) ? " (this POP: it has just closed)" : ", and this POP does not replicate")));
+    }
+    // Held by another POP: a stream to it over the POPs' mutual-TLS relay connection, then into the tunnel.
+    return RelayWire.open(r.openRelay(end.pop(), RelayWire::prepare), end.tunnelId());
   }
 
   public @Nullable InetSocketAddress address() {
