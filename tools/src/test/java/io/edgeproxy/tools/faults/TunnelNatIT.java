@@ -1,0 +1,150 @@
+package io.edgeproxy.tools.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.edgeproxy.core.config.EdgeConfig;
+import io.edgeproxy.core.config.EdgeTlsConfig;
+import io.edgeproxy.core.config.ListenerConfig;
+import io.edgeproxy.core.config.TlsFiles;
+import io.edgeproxy.core.testing.net.Host;
+import io.edgeproxy.core.testing.net.NetworkLab;
+import io.edgeproxy.core.testing.net.ProbeAgent;
+import io.edgeproxy.replication.tls.ClusterPki;
+import io.edgeproxy.sql.ApiTokens;
+import io.edgeproxy.tools.EdgeNode;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A device behind NAT for real: the agent and its app in a namespace whose only way out is a
+ * router namespace that masquerades it, so nothing can connect in. The POP (this JVM, in the root
+ * namespace) serves the app through the tunnel; a link that then silently drops everything is
+ * detected on both ends, and the agent comes back by itself once the link does.
+ */
+@Timeout(180)
+class TunnelNatIT {
+  private static final Path JAR = Path.of("target/edgeproxy.jar");
+  @TempDir Path dir;
+
+  @Test
+  void aDeviceBehindNatIsServedAndASilentLinkIsDetected() throws Exception {
+    try (NetworkLab lab = NetworkLab.create()) {
+      Host router = lab.addHost("router");
+      Host device = lab.addHost("device");
+      String ns = lab.runId();
+      // device <-> router on a private /24; the device's own link to the bridge goes down.
+      sh("ip", "link", "add", ns + "nd", "type", "veth", "peer", "name", ns + "nr");
+      sh("ip", "link", "set", ns + "nd", "netns", device.namespace());
+      sh("ip", "link", "set", ns + "nr", "netns", router.namespace());
+      in(device, "ip", "addr", "add", "192.168.77.2/24", "dev", ns + "nd");
+      in(device, "ip", "link", "set", ns + "nd", "up");
+      in(device, "ip", "link", "set", "eth0", "down");
+      in(device, "ip", "route", "replace", "default", "via", "192.168.77.1");
+      in(router, "ip", "addr", "add", "192.168.77.1/24", "dev", ns + "nr");
+      in(router, "ip", "link", "set", ns + "nr", "up");
+      in(router, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+      in(router, "iptables", "-t", "nat", "-A", "POSTROUTING", "-s", "192.168.77.0/24", "-o", "eth0", "-j", "MASQUERADE");
+
+      // The POP, on the bridge's address, with a certificate for that address.
+      String popIp = lab.gateway().getHostAddress();
+      ClusterPki.Identity cert = ClusterPki.selfSigned(List.of(popIp), Duration.ofDays(1));
+      Path crt = dir.resolve("edge.crt");
+      Path key = dir.resolve("edge.key");
+      Files.writeString(crt, ClusterPki.pem(cert.certificate()));
+      Files.writeString(key, ClusterPki.pem(cert.key()));
+      EdgeConfig base = EdgeConfig.forTest(dir.resolve("pop"));
+      Files.createDirectories(dir.resolve("pop"));
+      try (EdgeNode pop = EdgeNode.start(base
+          .withProxy(base.proxy().withListeners(List.of(new ListenerConfig("dev", new InetSocketAddress(popIp, 0)))))
+          .withTls(EdgeTlsConfig.forTest().withDefaultCertificate(new TlsFiles(crt, key))
+              .withTunnels(new InetSocketAddress(popIp, 0))));
+          ProbeAgent app = ProbeAgent.start(device)) {
+        int echoPort = app.tcpEcho(0).getPort();
+        String token = new ApiTokens(pop.db()).create("dev", "nat test", System.currentTimeMillis());
+        ProcessBuilder agent = device.command(List.of(ProcessHandle.current().info().command().orElse("java"), "-XX:+UseSerialGC",
+            "-jar", JAR.toAbsolutePath().toString(), "tunnel", "run", "--app", "dev", "--to", "127.0.0.1:" + echoPort,
+            "--pops", popIp + ":" + pop.tunnels().address().getPort(), "--ca", crt.toString(), "--agent-id", "behind-nat"))
+            .redirectErrorStream(true).redirectOutput(dir.resolve("agent.log").toFile());
+        agent.environment().put("EDGEPROXY_TUNNEL_TOKEN", token);
+        device.start(agent).getOutputStream().close();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> pop.tunnels().tunnels().size() == 1);
+        // The POP sees the router's address: the device is masqueraded...
+        assertThat(pop.tunnels().tunnels().getFirst().remote().getAddress()).isEqualTo(router.address());
+        // ...and nothing reaches the app from outside, at the device's address or the router's.
+        assertThatThrownBy(() -> connect(new InetSocketAddress("192.168.77.2", echoPort))).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> connect(new InetSocketAddress(router.address(), echoPort))).isInstanceOf(IOException.class);
+
+        byte[] sent = new byte[512 * 1024];
+        new Random(5).nextBytes(sent);
+        InetSocketAddress proxy = pop.proxyAddresses().get(0);
+        for (int i = 0; i < 3; i++) {
+          assertThat(roundTrip(proxy, sent)).isEqualTo(sent);
+        }
+
+        // The router starts dropping everything, silently: both ends notice within 15 s.
+        in(router, "iptables", "-I", "FORWARD", "-j", "DROP");
+        long cut = System.nanoTime();
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> pop.tunnels().tunnels().isEmpty());
+        await().atMost(Duration.ofSeconds(15)).until(() -> Files.readString(dir.resolve("agent.log")).contains("closed; next try"));
+        assertThat(Duration.ofNanos(System.nanoTime() - cut)).isLessThan(Duration.ofSeconds(15));
+
+        // The link comes back: the agent reconnects by itself (backoff capped at 30 s) and serves again.
+        in(router, "iptables", "-D", "FORWARD", "-j", "DROP");
+        await().atMost(Duration.ofSeconds(40)).until(() -> pop.tunnels().tunnels().size() == 1);
+        assertThat(roundTrip(proxy, "back".getBytes(StandardCharsets.US_ASCII))).isEqualTo("back".getBytes(StandardCharsets.US_ASCII));
+      }
+    }
+  }
+
+  private static void connect(InetSocketAddress target) throws IOException {
+    try (Socket s = new Socket()) {
+      s.connect(target, 1_000);
+    }
+  }
+
+  private static byte[] roundTrip(InetSocketAddress proxy, byte[] bytes) throws IOException, InterruptedException {
+    try (Socket s = new Socket()) {
+      s.connect(proxy, 5_000);
+      s.setSoTimeout(15_000);
+      Thread writer = Thread.ofVirtual().start(() -> {
+        try {
+          s.getOutputStream().write(bytes);
+          s.shutdownOutput();
+        } catch (IOException e) {
+          // the read side reports
+        }
+      });
+      byte[] got = s.getInputStream().readAllBytes();
+      writer.join(5_000);
+      return got;
+    }
+  }
+
+  private static void in(Host host, String... command) throws Exception {
+    List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", host.namespace()));
+    argv.addAll(List.of(command));
+    sh(argv.toArray(String[]::new));
+  }
+
+  private static void sh(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("%s: %s", String.join(" ", command), out).isZero();
+  }
+}
