@@ -71,6 +71,39 @@ class TunnelRelayIT extends HttpsEdgeTestBase {
   }
 
   @Test
+  void tunnelsAreListedMeasuredAndExplainedOnEveryPop() throws Exception {
+    TcpEchoServer echo = TcpEchoServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    closers.add(echo);
+    agentAtPop1("dev", echo.address().getPort());
+    await().atMost(Duration.ofSeconds(15)).until(() -> routesAtPop0("dev"));
+    assertThat(roundTrip(cluster.node(1).proxyAddresses().get(0), "x".getBytes(java.nio.charset.StandardCharsets.US_ASCII))).hasSize(1);
+    String id = cluster.node(1).tunnels().tunnels().getFirst().id();
+
+    String atHolder = cli("tunnel", "list", "--admin", hostPort(cluster.node(1).adminAddress()));
+    assertThat(atHolder).contains(id).contains("agent-dev").contains("pop-1 (here)").contains("0 open, 1 total");
+    String elsewhere = cli("tunnel", "list", "--admin", hostPort(cluster.node(0).adminAddress()));
+    assertThat(elsewhere).contains(id).contains("pop-1").doesNotContain("(here)");
+    var json = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(cli("tunnel", "list", "--json", "--admin", hostPort(cluster.node(1).adminAddress())));
+    assertThat(json.get(0).path("held").asBoolean()).isTrue();
+    assertThat(json.get(0).path("rttMs").asDouble()).isPositive();
+
+    String metrics = cluster.node(1).metrics().scrape();
+    assertThat(metrics).contains("edge_tunnels_held{").contains("edge_tunnel_streams_open{").contains("tunnel=\"" + id + "\"")
+        .contains("edge_tunnel_bytes_sent_bytes{");
+    assertThat(cli("route", "explain", "--app", "dev", "--ip", "200.160.2.3", "--admin", hostPort(cluster.node(0).adminAddress())))
+        .contains("tunnel via pop-1");
+  }
+
+  private static String cli(String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int exit = io.edgeproxy.tools.cli.Cli.run(java.util.Map.of(), new java.io.PrintWriter(out), new java.io.PrintWriter(err), args);
+    assertThat(exit).as("%s%s", out, err).isZero();
+    return out.toString();
+  }
+
+  @Test
   void whatTheAppSendsFirstArrivesThroughTheRelay() throws Exception {
     try (TestSockets sockets = new TestSockets()) {
       agentAtPop1("dev", sockets.namedBackend("banner-app"));

@@ -41,7 +41,9 @@ public record RouteExplanation(String app, ClientLocation client, String popRegi
       Backend b = c.backend();
       int tier = Tier.of(b, client, pop);
       double score = tier * 100.0 + (b.weight() == 0 ? 0 : c.loadScore());
-      rows.add(new Row(b.id(), b.region(), b.country(), b.socketAddress().getAddress().getHostAddress() + ":" + b.port(),
+      String where = b.tunnel() != null ? "tunnel via " + b.tunnel().pop() // reached through the POP holding it
+          : b.socketAddress().getAddress().getHostAddress() + ":" + b.port();
+      rows.add(new Row(b.id(), b.region(), b.country(), where,
           tier, Tier.describe(tier), score, c.load().active(), b.weight(), b.softLimit(), b.hardLimit(),
           exclusion(c, nowNanos)));
     }

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's local admin endpoint, for the CLI and monitoring (loopback by default):
- * {@code GET /v1/status}, {@code /v1/members}, {@code /v1/backends} and
+ * {@code GET /v1/status}, {@code /v1/members}, {@code /v1/backends}, {@code /v1/tunnels} and
  * {@code /v1/route/explain?app=&ip=}, {@code /v1/receipts/NODE:VERSION} (JSON; the last three in
  * {@link AdminQueries}) and {@code GET /metrics} (Prometheus text); and {@code POST /v1/flush?db=PATH},
  * which versions what was just written to routing.db and answers with its write receipt. Requests
@@ -164,6 +164,8 @@ public final class AdminServer implements AutoCloseable {
           switch (path) {
             case "/v1/status" -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json", JSON.writeValueAsString(status(node)) + "\n");
             case "/v1/members" -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json", JSON.writeValueAsString(members(node)) + "\n");
+            case "/v1/tunnels" -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json",
+                JSON.writeValueAsString(TunnelView.of(node)) + "\n");
             case "/v1/backends" -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json",
                 JSON.writeValueAsString(AdminQueries.liveBackends(node)) + "\n");
             case "/v1/route/explain" -> {

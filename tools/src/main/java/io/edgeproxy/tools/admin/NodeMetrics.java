@@ -29,6 +29,10 @@ public final class NodeMetrics {
   private final MultiGauge backendFailures;
   private final MultiGauge backendBytesIn;
   private final MultiGauge backendBytesOut;
+  private final MultiGauge tunnelStreams;
+  private final MultiGauge tunnelBytesIn;
+  private final MultiGauge tunnelBytesOut;
+  private final MultiGauge tunnelRtt;
   private final MultiGauge peerLagMillis;
   private final MultiGauge peerBehind;
   private final MultiGauge peerClockOffset;
@@ -67,6 +71,20 @@ public final class NodeMetrics {
     FunctionCounter.builder("edge.acme.failures", node, n -> n.acme() == null ? 0 : n.acme().failuresTotal()).tags(pop)
         .description("ACME orders of this POP that failed (each backs off, see edgeproxy status)").register(registry);
     edgeCounter(registry, pop, "tunnel.refused", "Connections offering ALPN edgeproxy-tunnel, refused", s -> s.tunnelRefusedTotal());
+    Gauge.builder("edge.tunnels.held", node, n -> n.tunnels() == null ? 0 : n.tunnels().tunnels().size()).tags(pop)
+        .description("Device tunnels connected to this POP").register(registry);
+    FunctionCounter.builder("edge.tunnels.refused", node, n -> n.tunnels() == null ? 0 : n.tunnels().refusedCount()).tags(pop)
+        .description("Tunnel agents refused (bad token, token of another app, no hello in time)").register(registry);
+    FunctionCounter.builder("edge.tunnels.misbehaved", node, n -> n.tunnels() == null ? 0 : n.tunnels().misbehavedCount()).tags(pop)
+        .description("Tunnel agents disconnected for breaking the protocol").register(registry);
+    tunnelStreams = MultiGauge.builder("edge.tunnel.streams.open").description("Client connections open through the tunnel")
+        .register(registry);
+    tunnelBytesIn = MultiGauge.builder("edge.tunnel.bytes.received").description("Bytes from the agent to clients").baseUnit("bytes")
+        .register(registry);
+    tunnelBytesOut = MultiGauge.builder("edge.tunnel.bytes.sent").description("Bytes from clients to the agent").baseUnit("bytes")
+        .register(registry);
+    tunnelRtt = MultiGauge.builder("edge.tunnel.rtt").description("Round-trip time of the tunnel's path").baseUnit("seconds")
+        .register(registry);
     backendActive = MultiGauge.builder("edge.proxy.backend.connections.active").register(registry);
     backendConnections = MultiGauge.builder("edge.proxy.backend.connections").description("Connections established, total")
         .register(registry);
@@ -165,6 +183,23 @@ public final class NodeMetrics {
     backendFailures.register(failures, true);
     backendBytesIn.register(bytesIn, true);
     backendBytesOut.register(bytesOut, true);
+    List<MultiGauge.Row<?>> streams = new ArrayList<>();
+    List<MultiGauge.Row<?>> tIn = new ArrayList<>();
+    List<MultiGauge.Row<?>> tOut = new ArrayList<>();
+    List<MultiGauge.Row<?>> rtt = new ArrayList<>();
+    for (io.edgeproxy.tunnel.Tunnel t : node.tunnels() == null ? List.<io.edgeproxy.tunnel.Tunnel>of() : node.tunnels().tunnels()) {
+      Tags tags = Tags.of("tunnel", t.id(), "app", t.app(), "agent", t.agent());
+      streams.add(MultiGauge.Row.of(tags, t.openStreams()));
+      tIn.add(MultiGauge.Row.of(tags, t.bytesIn()));
+      tOut.add(MultiGauge.Row.of(tags, t.bytesOut()));
+      if (t.rttNanos() >= 0) {
+        rtt.add(MultiGauge.Row.of(tags, t.rttNanos() / 1e9));
+      }
+    }
+    tunnelStreams.register(streams, true);
+    tunnelBytesIn.register(tIn, true);
+    tunnelBytesOut.register(tOut, true);
+    tunnelRtt.register(rtt, true);
     List<MultiGauge.Row<?>> up = new ArrayList<>();
     List<MultiGauge.Row<?>> checks = new ArrayList<>();
     List<MultiGauge.Row<?>> checkFailures = new ArrayList<>();

@@ -74,6 +74,7 @@ public final class Cli implements Runnable {
     if (only == null || only.equals("tunnel")) {
       CommandLine tunnel = new CommandLine(new TunnelCommand());
       tunnel.addSubcommand("run", new CommandLine(new TunnelCommand.Run()));
+      tunnel.addSubcommand("list", new CommandLine(new TunnelCommand.ListCommand()));
       cli.addSubcommand("tunnel", tunnel);
     }
     if (only == null || only.equals("token")) {

@@ -95,4 +95,43 @@ public final class TunnelCommand implements Runnable {
       return new InetSocketAddress(parsed.getHostString(), parsed.getPort());
     }
   }
+
+  /** {@code edgeproxy tunnel list}: the tunnels the local agent knows, asked of its admin endpoint. */
+  @Command(name = "list", mixinStandardHelpOptions = true,
+      description = {"List device tunnels: those this POP holds, with open streams, bytes and round-trip time, then",
+          "those other POPs hold (as replicated here)."})
+  public static final class ListCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--admin", defaultValue = "${env:EDGEPROXY_ADMIN_ADDR:-127.0.0.1:8082}",
+        description = "The agent's admin endpoint (host:port). Default: EDGEPROXY_ADMIN_ADDR or 127.0.0.1:8082.")
+    String admin;
+
+    @Option(names = "--json", description = "Print the JSON the agent returned.")
+    boolean json;
+
+    @Override
+    public Integer call() throws java.io.IOException {
+      return StatusCommand.show(spec, admin, "/v1/tunnels", json, ListCommand::print);
+    }
+
+    private static void print(java.io.PrintWriter out, com.fasterxml.jackson.databind.JsonNode tunnels) {
+      if (tunnels.isEmpty()) {
+        out.println("no tunnels");
+        return;
+      }
+      long now = System.currentTimeMillis();
+      TextTable table = new TextTable("ID", "APP", "AGENT", "POP", "REMOTE", "AGE", "STREAMS", "BYTES IN/OUT", "RTT");
+      for (com.fasterxml.jackson.databind.JsonNode t : tunnels) {
+        boolean held = t.path("held").asBoolean();
+        table.add(t.path("id").asText(), t.path("app").asText(), held ? t.path("agent").asText() : null,
+            t.path("pop").asText() + (held ? " (here)" : ""), t.path("remote").asText(),
+            held ? java.time.Duration.ofMillis(now - t.path("sinceMs").asLong()).toSeconds() + "s" : null,
+            held ? t.path("openStreams").asInt() + " open, " + t.path("streams").asLong() + " total" : null,
+            held ? t.path("bytesIn").asLong() + "/" + t.path("bytesOut").asLong() : null,
+            held && t.hasNonNull("rttMs") ? String.format(java.util.Locale.ROOT, "%.1f ms", t.path("rttMs").asDouble()) : null);
+      }
+      table.print(out, "");
+    }
+  }
 }
