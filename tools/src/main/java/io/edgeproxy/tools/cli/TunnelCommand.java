@@ -42,7 +42,7 @@ public final class TunnelCommand implements Runnable {
     String to;
 
     @Option(names = "--token", defaultValue = "${env:EDGEPROXY_TUNNEL_TOKEN}", paramLabel = "TOKEN",
-        description = "An API token of the app (edgeproxy token create --scope APP). Default: EDGEPROXY_TUNNEL_TOKEN"
+        description = "An API token of the app (edgeproxy token create --app APP). Default: EDGEPROXY_TUNNEL_TOKEN"
             + " (keeps it out of the process list).")
     String token;
 
