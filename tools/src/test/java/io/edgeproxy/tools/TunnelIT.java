@@ -10,10 +10,8 @@ import io.edgeproxy.core.routing.Candidate;
 import io.edgeproxy.core.testing.net.TcpEchoServer;
 import io.edgeproxy.sql.ApiTokens;
 import io.edgeproxy.tunnel.TunnelAgent;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,7 +69,7 @@ class TunnelIT extends HttpsEdgeTestBase {
     byte[] sent = new byte[1 << 20];
     new Random(7).nextBytes(sent);
     for (int i = 0; i < 3; i++) { // several connections, each its own stream
-      assertThat(roundTrip(sent)).isEqualTo(sent);
+      assertThat(TcpEchoServer.roundTrip(pop.proxyAddresses().get(0), sent)).isEqualTo(sent);
     }
     assertThat(pop.tunnels().tunnels().getFirst().streamsOpened()).isGreaterThanOrEqualTo(3);
   }
@@ -120,7 +118,7 @@ class TunnelIT extends HttpsEdgeTestBase {
     closers.add(agent::destroyForcibly);
     await().atMost(Duration.ofSeconds(30)).until(() -> !agent.isAlive() || tunnelBackends("dev").size() == 1);
     assertThat(agent.isAlive()).as("agent log: %s", Files.readString(dir.resolve("agent.log"))).isTrue();
-    assertThat(roundTrip("hello".getBytes(StandardCharsets.US_ASCII))).isEqualTo("hello".getBytes(StandardCharsets.US_ASCII));
+    assertThat(TcpEchoServer.roundTrip(pop.proxyAddresses().get(0), "hello".getBytes(StandardCharsets.US_ASCII))).isEqualTo("hello".getBytes(StandardCharsets.US_ASCII));
 
     long killed = System.nanoTime();
     agent.destroyForcibly(); // SIGKILL: no goodbye, the path just goes silent
@@ -143,7 +141,7 @@ class TunnelIT extends HttpsEdgeTestBase {
     pop = EdgeNode.start(config);
     closers.add(pop);
     await().atMost(Duration.ofSeconds(35)).until(() -> agent.tunnelsUp() == 1 && tunnelBackends("dev").size() == 1);
-    assertThat(roundTrip("again".getBytes(StandardCharsets.US_ASCII))).isEqualTo("again".getBytes(StandardCharsets.US_ASCII));
+    assertThat(TcpEchoServer.roundTrip(pop.proxyAddresses().get(0), "again".getBytes(StandardCharsets.US_ASCII))).isEqualTo("again".getBytes(StandardCharsets.US_ASCII));
     assertThat(home).exists();
   }
 
@@ -160,7 +158,7 @@ class TunnelIT extends HttpsEdgeTestBase {
     }
     TunnelAgent agent = agent("dev", token("dev"));
     await().atMost(Duration.ofSeconds(10)).until(() -> agent.tunnelsUp() == 1);
-    assertThat(roundTrip("ok".getBytes(StandardCharsets.US_ASCII))).isEqualTo("ok".getBytes(StandardCharsets.US_ASCII));
+    assertThat(TcpEchoServer.roundTrip(pop.proxyAddresses().get(0), "ok".getBytes(StandardCharsets.US_ASCII))).isEqualTo("ok".getBytes(StandardCharsets.US_ASCII));
   }
 
   /** The first column of the first row {@code sql} gives on the POP's routing.db, as text. */
@@ -171,25 +169,4 @@ class TunnelIT extends HttpsEdgeTestBase {
     }
   }
 
-  /** Sends {@code bytes} to the app through the proxy, then FIN, and returns all it answered before its FIN. */
-  private byte[] roundTrip(byte[] bytes) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(pop.proxyAddresses().get(0), 5_000);
-      s.setSoTimeout(15_000);
-      Thread writer = Thread.ofVirtual().start(() -> {
-        try {
-          s.getOutputStream().write(bytes);
-          s.shutdownOutput();
-        } catch (IOException e) {
-          // the read side reports
-        }
-      });
-      byte[] got = s.getInputStream().readAllBytes();
-      writer.join(5_000);
-      return got;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException(e);
-    }
-  }
 }

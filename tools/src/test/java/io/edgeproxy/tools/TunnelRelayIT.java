@@ -9,10 +9,8 @@ import io.edgeproxy.core.config.TlsFiles;
 import io.edgeproxy.core.testing.net.TcpEchoServer;
 import io.edgeproxy.sql.ApiTokens;
 import io.edgeproxy.tunnel.TunnelAgent;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -65,7 +63,7 @@ class TunnelRelayIT extends HttpsEdgeTestBase {
     byte[] sent = new byte[256 * 1024];
     new Random(11).nextBytes(sent);
     for (int i = 0; i < 3; i++) {
-      assertThat(roundTrip(cluster.node(0).proxyAddresses().get(0), sent)).isEqualTo(sent);
+      assertThat(TcpEchoServer.roundTrip(cluster.node(0).proxyAddresses().get(0), sent)).isEqualTo(sent);
     }
     assertThat(cluster.node(1).tunnels().tunnels().getFirst().streamsOpened()).isGreaterThanOrEqualTo(3);
   }
@@ -76,7 +74,7 @@ class TunnelRelayIT extends HttpsEdgeTestBase {
     closers.add(echo);
     agentAtPop1("dev", echo.address().getPort());
     await().atMost(Duration.ofSeconds(15)).until(() -> routesAtPop0("dev"));
-    assertThat(roundTrip(cluster.node(1).proxyAddresses().get(0), "x".getBytes(java.nio.charset.StandardCharsets.US_ASCII))).hasSize(1);
+    assertThat(TcpEchoServer.roundTrip(cluster.node(1).proxyAddresses().get(0), "x".getBytes(java.nio.charset.StandardCharsets.US_ASCII))).hasSize(1);
     String id = cluster.node(1).tunnels().tunnels().getFirst().id();
 
     String atHolder = cli("tunnel", "list", "--admin", hostPort(cluster.node(1).adminAddress()));
@@ -127,22 +125,4 @@ class TunnelRelayIT extends HttpsEdgeTestBase {
     assertThat(curl(port, "localhost", "--http1.1")).isEqualTo("device");
   }
 
-  /** Sends {@code bytes} through {@code proxy}, then FIN; returns all that came back before the FIN. */
-  private static byte[] roundTrip(InetSocketAddress proxy, byte[] bytes) throws IOException, InterruptedException {
-    try (Socket s = new Socket()) {
-      s.connect(proxy, 5_000);
-      s.setSoTimeout(15_000);
-      Thread writer = Thread.ofVirtual().start(() -> {
-        try {
-          s.getOutputStream().write(bytes);
-          s.shutdownOutput();
-        } catch (IOException e) {
-          // the read side reports
-        }
-      });
-      byte[] got = s.getInputStream().readAllBytes();
-      writer.join(5_000);
-      return got;
-    }
-  }
 }

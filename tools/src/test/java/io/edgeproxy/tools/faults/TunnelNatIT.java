@@ -9,6 +9,7 @@ import io.edgeproxy.core.config.EdgeTlsConfig;
 import io.edgeproxy.core.config.ListenerConfig;
 import io.edgeproxy.core.config.TlsFiles;
 import io.edgeproxy.core.testing.net.Host;
+import io.edgeproxy.core.testing.net.TcpEchoServer;
 import io.edgeproxy.core.testing.net.NetworkLab;
 import io.edgeproxy.core.testing.net.ProbeAgent;
 import io.edgeproxy.replication.tls.ClusterPki;
@@ -93,7 +94,7 @@ class TunnelNatIT {
         new Random(5).nextBytes(sent);
         InetSocketAddress proxy = pop.proxyAddresses().get(0);
         for (int i = 0; i < 3; i++) {
-          assertThat(roundTrip(proxy, sent)).isEqualTo(sent);
+          assertThat(TcpEchoServer.roundTrip(proxy, sent)).isEqualTo(sent);
         }
 
         // The router starts dropping everything, silently: both ends notice within 15 s.
@@ -106,7 +107,7 @@ class TunnelNatIT {
         // The link comes back: the agent reconnects by itself (backoff capped at 30 s) and serves again.
         in(router, "iptables", "-D", "FORWARD", "-j", "DROP");
         await().atMost(Duration.ofSeconds(40)).until(() -> pop.tunnels().tunnels().size() == 1);
-        assertThat(roundTrip(proxy, "back".getBytes(StandardCharsets.US_ASCII))).isEqualTo("back".getBytes(StandardCharsets.US_ASCII));
+        assertThat(TcpEchoServer.roundTrip(proxy, "back".getBytes(StandardCharsets.US_ASCII))).isEqualTo("back".getBytes(StandardCharsets.US_ASCII));
       }
     }
   }
@@ -117,23 +118,6 @@ class TunnelNatIT {
     }
   }
 
-  private static byte[] roundTrip(InetSocketAddress proxy, byte[] bytes) throws IOException, InterruptedException {
-    try (Socket s = new Socket()) {
-      s.connect(proxy, 5_000);
-      s.setSoTimeout(15_000);
-      Thread writer = Thread.ofVirtual().start(() -> {
-        try {
-          s.getOutputStream().write(bytes);
-          s.shutdownOutput();
-        } catch (IOException e) {
-          // the read side reports
-        }
-      });
-      byte[] got = s.getInputStream().readAllBytes();
-      writer.join(5_000);
-      return got;
-    }
-  }
 
   private static void in(Host host, String... command) throws Exception {
     List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", host.namespace()));

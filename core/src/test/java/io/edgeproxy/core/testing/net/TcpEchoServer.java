@@ -82,4 +82,29 @@ public final class TcpEchoServer implements AutoCloseable {
       // The peer reset or went away; nothing to echo to.
     }
   }
+
+  /**
+   * The client side: sends {@code bytes} to {@code target} (an echo server, or a proxy in front of
+   * one), then its FIN, and returns everything that came back before the other side's FIN.
+   */
+  public static byte[] roundTrip(InetSocketAddress target, byte[] bytes) throws IOException {
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(target, 5_000);
+      s.setSoTimeout(15_000);
+      Thread writer = Thread.ofVirtual().start(() -> {
+        try {
+          s.getOutputStream().write(bytes);
+          s.shutdownOutput();
+        } catch (IOException e) {
+          // the read side reports
+        }
+      });
+      byte[] got = s.getInputStream().readAllBytes();
+      writer.join(5_000);
+      return got;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
 }
