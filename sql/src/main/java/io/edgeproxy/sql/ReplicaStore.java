@@ -75,7 +75,15 @@ public final class ReplicaStore {
    * (dropped, and reported), and rows alive in the copy that this POP had deleted (deleted again;
    * see {@link KeptDeletes}).
    */
-  public record ReplaceResult(long rowsCopied, List<LostChange> lost, int deletedAgain, long maxHlc) {}
+  public record ReplaceResult(long rowsCopied, List<LostChange> lost, int deletedAgain, long maxHlc, boolean deferred) {
+    /**
+     * Nothing was replaced: a writer (sqlite3, the CLI) committed changes after this POP last
+     * captured, and a copy would drop them unversioned and unreported. Capture, then decide again.
+     */
+    static ReplaceResult deferredByPendingChanges() {
+      return new ReplaceResult(0, List.of(), 0, 0, true);
+    }
+  }
 
   /** What compaction or lease forgetting removed. */
   public record Removal(int rows, List<DigestDelta> deltas) {}

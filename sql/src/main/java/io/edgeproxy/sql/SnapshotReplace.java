@@ -39,6 +39,12 @@ final class SnapshotReplace {
         if (!columns(c, "snap", "__edge_rows").contains("cells")) {
           throw new SQLException("the snapshot file has no per-column versions (a routing.db older than schema 4)");
         }
+        // Inside the write transaction, so no writer can slip in between this look and the copy.
+        try (ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM main.__edge_pending)")) {
+          if (rs.next() && rs.getInt(1) == 1) {
+            return ReplicaStore.ReplaceResult.deferredByPendingChanges();
+          }
+        }
         // Deletes are not lost: every tombstone is merged back after the copy (see KeptDeletes).
         List<ReplicaStore.LostChange> lost = LostChanges.find(c, ours, self, peerHoldsSelf).stream()
             .filter(l -> !l.column().equals(LostChanges.DELETED)).toList();
@@ -75,7 +81,7 @@ final class SnapshotReplace {
           maxHlc = rs.getLong(1);
         }
         ReplicaStore.setCapturePaused(c, false);
-        return new ReplicaStore.ReplaceResult(rows, lost, deletedAgain, maxHlc);
+        return new ReplicaStore.ReplaceResult(rows, lost, deletedAgain, maxHlc, false);
       }
     });
   }

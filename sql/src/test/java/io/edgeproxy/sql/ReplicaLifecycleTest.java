@@ -151,6 +151,26 @@ class ReplicaLifecycleTest {
   }
 
   @Test
+  void aCopyNeverReplacesAWriteCommittedAfterTheLastCaptureItIsDeferredInstead() {
+    // The race a fresh POP's bootstrap lost once in CI: the node saw nothing pending, then sqlite3
+    // committed a row, then the copy replaced every table (and __edge_pending) with an empty peer's.
+    TestReplica fresh = replica("pop-fresh");
+    TestReplica peer = replica("pop-peer");
+    Path copy = dir.resolve("copy.db");
+    peer.store.snapshotTo(copy);
+    assertThat(fresh.capture()).as("nothing pending when the node looked").isNull();
+    exec(fresh.file, "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('b1', 'web', 'sa', '10.0.0.1', 8080);");
+
+    ReplicaStore.ReplaceResult result = fresh.store.replaceFrom(copy, 0);
+
+    assertThat(result.deferred()).as("local changes not yet versioned: capture them first").isTrue();
+    assertThat(fresh.dump("backends")).contains("b1");
+    ChangeSet captured = fresh.capture();
+    assertThat(captured.rows()).extracting(RowChange::key).containsExactly("b1");
+    assertThat(fresh.store.replaceFrom(copy, 0).deferred()).as("once captured, a copy may replace (and report) it").isFalse();
+  }
+
+  @Test
   void aRejoinKeepsTheDeletesThisPopKnewOfEvenThoseItCompacted() throws Exception {
     TestReplica a = replica("pop-a");
     TestReplica b = replica("pop-b");

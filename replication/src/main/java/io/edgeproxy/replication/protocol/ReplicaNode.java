@@ -440,12 +440,19 @@ public final class ReplicaNode {
    */
   long replaceFrom(String peer, Path file, Map<String, Long> peerHolds) {
     drain();
-    captureAndPush();
-    if (!rejoin.pending()) {
-      logger.info("{}: a copy from {} came after it was no longer needed; not used", self, peer);
+    ReplicaStore.ReplaceResult result = null;
+    for (int attempt = 0; attempt < 3 && (result == null || result.deferred()); attempt++) {
+      captureAndPush(); // a write captured here calls off an empty POP's bootstrap
+      if (!rejoin.pending()) {
+        logger.info("{}: a copy from {} came after it was no longer needed; not used", self, peer);
+        return 0;
+      }
+      result = store.replaceFrom(file, peerHolds.getOrDefault(self, 0L)); // deferred if a write came in meanwhile
+    }
+    if (result.deferred()) {
+      logger.info("{}: routing.db keeps being written; the copy from {} is not used, the next one will be", self, peer);
       return 0;
     }
-    ReplicaStore.ReplaceResult result = store.replaceFrom(file, peerHolds.getOrDefault(self, 0L));
     clock.restore(result.maxHlc());
     digest.rebuild(store);
     refreshClocks();
