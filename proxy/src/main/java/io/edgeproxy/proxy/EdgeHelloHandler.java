@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * ALPN offer, and decides, in this order:
  *
  * <ol>
- *   <li>ALPN {@code edgeproxy-tunnel}: a device tunnel's TCP fallback, before any host routing
- *       (refused, and counted, until device tunnels are served);
+ *   <li>ALPN {@code edgeproxy-tunnel}: a device tunnel's TCP fallback, before any host routing:
+ *       TLS ends here with the tunnels' certificate and the connection goes to {@link TunnelFallback}
+ *       (refused, and counted, when this POP serves no tunnels);
  *   <li>a {@code passthrough} name: the buffered hello and everything after it go to the app's
  *       backend untouched ({@link ProxyFrontendHandler});
  *   <li>anything else: TLS ends here with the certificate chosen by name, offering ALPN h2 and
@@ -125,9 +126,28 @@ final class EdgeHelloHandler extends SslClientHelloHandler<EdgeHelloHandler.Deci
       return;
     }
     if (decision.route() == null) {
-      edge.stats().tunnelRefused();
-      logger.debug("{}: ALPN {} (device tunnels are not served by this build); closed", ctx.channel().remoteAddress(), TUNNEL_ALPN);
-      ctx.close();
+      TunnelFallback tunnels = edge.tunnelFallback();
+      if (tunnels == null) {
+        edge.stats().tunnelRefused();
+        logger.debug("{}: ALPN {} (this POP serves no device tunnels); closed", ctx.channel().remoteAddress(), TUNNEL_ALPN);
+        ctx.close();
+        return;
+      }
+      connection.untrack(); // a tunnel, not a proxied client: it has its own keepalives and idle timeout
+      SslHandler tls = tunnels.tls().newHandler(ctx.alloc());
+      tls.setHandshakeTimeoutMillis(Math.max(1, edge.config().helloTimeout().toMillis()
+          - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos)));
+      tls.handshakeFuture().addListener(f -> {
+        if (f.isSuccess() && TUNNEL_ALPN.equals(tls.applicationProtocol())) {
+          tunnels.serve(ctx.channel());
+        } else {
+          edge.stats().tunnelRefused();
+          logger.debug("{}: device tunnel TLS handshake failed: {}", ctx.channel().remoteAddress(),
+              f.isSuccess() ? "ALPN " + tls.applicationProtocol() + " (expected: " + TUNNEL_ALPN + ")" : f.cause().toString());
+          ctx.channel().close();
+        }
+      });
+      ctx.pipeline().replace(this, "tls", tls);
       return;
     }
     HostRouter.Route route = decision.route();

@@ -16,6 +16,7 @@ final class EdgeListener {
   private final EdgeStats stats;
   private volatile Routes routes;
   private @org.jspecify.annotations.Nullable HttpSite httpSite;
+  private java.util.function.Supplier<@org.jspecify.annotations.Nullable TunnelFallback> tunnelFallback = () -> null;
 
   private record Routes(RoutingSnapshot snapshot, HostRouter router, java.util.List<java.util.concurrent.ConcurrentHashMap<String, Object>> memos) {}
 
@@ -62,6 +63,15 @@ final class EdgeListener {
 
   void httpSite(HttpSite site) {
     this.httpSite = site;
+  }
+
+  /** Where device tunnels' TCP connections go; null while this POP serves none. */
+  @org.jspecify.annotations.Nullable TunnelFallback tunnelFallback() {
+    return tunnelFallback.get();
+  }
+
+  void tunnelFallback(java.util.function.Supplier<@org.jspecify.annotations.Nullable TunnelFallback> value) {
+    this.tunnelFallback = value;
   }
 
   /**

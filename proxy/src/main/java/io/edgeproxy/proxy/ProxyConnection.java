@@ -40,6 +40,11 @@ final class ProxyConnection {
     this.backend = channel;
   }
 
+  /** No longer a proxied client (given to another service): out of the idle sweep and the drain. */
+  void untrack() {
+    loop.remove(this);
+  }
+
   /** Traffic flowed (either direction). */
   void touch() {
     lastActiveTick = loop.tick();

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
@@ -169,7 +168,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
       backend.flush();
     }
     if (clientInputShutEarly) {
-      RelayHandler.relayHalfClose((DuplexChannel) client, (DuplexChannel) backend, null);
+      RelayHandler.relayHalfClose(client, backend, null);
     }
   }
 

@@ -38,6 +38,7 @@ public final class ProxyServer implements AutoCloseable {
   private final List<Channel> listening = new ArrayList<>();
   private volatile TunnelStreams tunnels = TunnelStreams.NONE;
   private final TunnelStreams tunnelsNow = backend -> tunnels.open(backend);
+  private volatile @org.jspecify.annotations.Nullable TunnelFallback tunnelFallback;
 
   public ProxyServer(ProxyConfig config, Router router, NettyTransport transport) {
     this.config = requireNonNull(config, "config");
@@ -48,6 +49,11 @@ public final class ProxyServer implements AutoCloseable {
   /** From now on, backends that are device tunnels are reached through {@code value}. */
   public void useTunnels(TunnelStreams value) {
     tunnels = requireNonNull(value, "value");
+  }
+
+  /** From now on, the HTTPS edge hands device tunnels' TCP connections (ALPN edgeproxy-tunnel) to {@code value}. */
+  public void useTunnelFallback(TunnelFallback value) {
+    tunnelFallback = requireNonNull(value, "value");
   }
 
   /**
@@ -101,6 +107,7 @@ public final class ProxyServer implements AutoCloseable {
     HttpObserver observers = tls.accessLog() ? HttpAccessLog.and(observer) : observer;
     int httpsPort = tls.listen().getPort();
     edge.httpSite(new HttpSite(edge, loops, false, httpsPort, observers));
+    edge.tunnelFallback(() -> tunnelFallback);
     InetSocketAddress address = bind(tls.listen(), "the HTTPS edge", new EdgeChannelInitializer(edge, loops));
     logger.info("HTTPS edge listening on {}{}{} ({})", SocketAddresses.format(address),
         tls.domain() == null ? "" : ", <app>." + tls.domain() + " routes to <app>",

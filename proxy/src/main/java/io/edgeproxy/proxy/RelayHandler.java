@@ -1,5 +1,6 @@
 package io.edgeproxy.proxy;
 
+import io.edgeproxy.tunnel.HalfClose;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -79,7 +80,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     // once the SslHandler has seen it, the FIN itself may never reach this handler: without this,
     // backend connections were left in CLOSE-WAIT under a Connection: close load.
     if (evt instanceof ChannelInputShutdownEvent || evt instanceof SslCloseCompletionEvent) {
-      relayHalfClose((DuplexChannel) ctx.channel(), (DuplexChannel) peer, peerTls);
+      relayHalfClose(ctx.channel(), peer, peerTls);
       return;
     }
     ctx.fireUserEventTriggered(evt);
@@ -91,8 +92,8 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
    * the peer's output once what is queued for it is flushed, and close both when the other
    * direction finishes too.
    */
-  static void relayHalfClose(DuplexChannel self, DuplexChannel peer, @Nullable SslHandler peerTls) {
-    if (self.isOutputShutdown()) {
+  static void relayHalfClose(Channel self, Channel peer, @Nullable SslHandler peerTls) {
+    if (HalfClose.isOutputShutdown(self)) {
       Relays.flushed(peer, peerTls).addListener((ChannelFutureListener) f -> {
         peer.close();
         self.close();
@@ -105,7 +106,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       shutOutput(peer, peerTls).addListener((ChannelFutureListener) done -> {
-        if (!done.isSuccess() || self.isOutputShutdown()) {
+        if (!done.isSuccess() || HalfClose.isOutputShutdown(self)) {
           self.close();
           peer.close();
         }
@@ -114,12 +115,12 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** Sends the FIN; on a TLS connection the HTTPS edge terminated, after a close_notify (RFC 8446 section 6.1). */
-  private static ChannelFuture shutOutput(DuplexChannel channel, @Nullable SslHandler tls) {
+  private static ChannelFuture shutOutput(Channel channel, @Nullable SslHandler tls) {
     if (tls == null) {
-      return channel.shutdownOutput();
+      return HalfClose.shutdownOutput(channel); // a socket, or a stream through a device tunnel
     }
     ChannelPromise done = channel.newPromise();
-    tls.closeOutbound().addListener(f -> channel.shutdownOutput(done));
+    tls.closeOutbound().addListener(f -> ((DuplexChannel) channel).shutdownOutput(done));
     return done;
   }
 

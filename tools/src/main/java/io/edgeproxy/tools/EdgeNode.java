@@ -202,6 +202,7 @@ public final class EdgeNode implements AutoCloseable {
           served, self, db, state, locator, reloader::reloadNow, replicator));
       resources.add(tunnels);
       proxy.useTunnels(tunnels);
+      proxy.useTunnelFallback(tunnels);
     }
 
     // 8. The admin endpoint last: it reports on everything above.

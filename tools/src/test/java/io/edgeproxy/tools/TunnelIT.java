@@ -161,6 +161,38 @@ class TunnelIT extends HttpsEdgeTestBase {
     assertThat(TcpEchoServer.roundTrip(pop.proxyAddresses().get(0), "ok".getBytes(StandardCharsets.US_ASCII))).isEqualTo("ok".getBytes(StandardCharsets.US_ASCII));
   }
 
+  @Test
+  void withUdpBlockedTheAgentFallsBackToTcpOnTheHttpsEdgeForTcpAndHttpApps() throws Exception {
+    int device = httpBackend("device");
+    sql(pop, "INSERT INTO apps (name, protocol) VALUES ('web', 'http')");
+    sql(pop, "INSERT INTO hostnames (hostname, app) VALUES ('localhost', 'web')");
+    try (var blackHole = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) { // UDP that never answers
+      int edge = pop.edgeAddress().getPort();
+      String quic = "localhost:" + blackHole.getLocalPort();
+      TunnelAgent dev = TunnelAgent.start(new TunnelAgent.Settings("dev", "agent-dev", token("dev"), echo, List.of(quic),
+          List.of(ca.certificate()), 2, 3_000, 500, 64, edge));
+      TunnelAgent web = TunnelAgent.start(new TunnelAgent.Settings("web", "agent-web", token("web"),
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), device), List.of(quic), List.of(ca.certificate()), 2, 3_000, 500, 64, edge));
+      closers.add(dev);
+      closers.add(web);
+      await().atMost(Duration.ofSeconds(20)).until(() -> dev.tunnelsUp() == 1 && web.tunnelsUp() == 1
+          && tunnelBackends("dev").size() == 1 && tunnelBackends("web").size() == 1);
+      assertThat(dev.links().getFirst().transport()).isEqualTo("tcp");
+      assertThat(pop.tunnels().tunnels()).extracting(t -> t.transport()).containsOnly("tcp");
+
+      byte[] sent = new byte[1 << 20];
+      new Random(11).nextBytes(sent);
+      for (int i = 0; i < 3; i++) { // byte-exact both ways, the client's FIN relayed as END_STREAM and back
+        assertThat(TcpEchoServer.roundTrip(pop.proxyAddresses().get(0), sent)).isEqualTo(sent);
+      }
+      for (int i = 0; i < 3; i++) {
+        assertThat(curl(edge, "localhost", "--http2")).isEqualTo("device");
+        assertThat(curl(edge, "localhost", "--http1.1")).isEqualTo("device");
+      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> pop.tunnels().tunnels().stream().allMatch(t -> t.rttNanos() > 0));
+    }
+  }
+
   /** The first column of the first row {@code sql} gives on the POP's routing.db, as text. */
   private String query(String sql) throws java.sql.SQLException {
     try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + pop.config().node().dbPath());

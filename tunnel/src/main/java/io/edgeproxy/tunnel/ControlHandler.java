@@ -3,16 +3,17 @@ package io.edgeproxy.tunnel;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.quic.QuicChannel;
-import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.string.StringDecoder;
 import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,10 +28,15 @@ final class ControlHandler {
   private ControlHandler() {}
 
   /** Frames {@code stream} as a control stream and hands its messages to {@code handler}. */
-  static void install(QuicStreamChannel stream, SimpleChannelInboundHandler<String> handler) {
+  static void install(Channel stream, ChannelHandler handler) {
     stream.parent().attr(CONTROL_STREAM).set(stream);
     stream.pipeline().addLast(new LineBasedFrameDecoder(TunnelWire.MAX_LINE, true, true),
         new StringDecoder(StandardCharsets.UTF_8), handler);
+  }
+
+  /** The agent's address: a QUIC connection's remote socket address, or the TCP connection's. */
+  static java.net.SocketAddress remoteOf(Channel connection) {
+    return connection instanceof QuicChannel quic ? quic.remoteSocketAddress() : connection.remoteAddress();
   }
 
   static void send(Channel stream, TunnelWire.Message message) {
@@ -68,7 +74,7 @@ final class ControlHandler {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, String line) {
-      QuicChannel connection = ((QuicStreamChannel) ctx.channel()).parent();
+      Channel connection = ctx.channel().parent();
       Tunnel tunnel = connection.attr(TUNNEL).get();
       TunnelWire.Message message = TunnelWire.parse(line);
       if (tunnel == null) {
@@ -91,11 +97,15 @@ final class ControlHandler {
             return;
           }
           send(ctx.channel(), new TunnelWire.Pong(ping.n()));
-          connection.collectPathStats(0).addListener(f -> {
-            if (f.isSuccess()) {
-              tunnel.rtt(((io.netty.handler.codec.quic.QuicConnectionPathStats) f.getNow()).rtt());
-            }
-          });
+          if (connection instanceof QuicChannel quic) {
+            quic.collectPathStats(0).addListener(f -> {
+              if (f.isSuccess()) {
+                tunnel.rtt(((io.netty.handler.codec.quic.QuicConnectionPathStats) f.getNow()).rtt());
+              }
+            });
+          } else if (ping.rttMicros() >= 0) {
+            tunnel.rtt(TimeUnit.MICROSECONDS.toNanos(ping.rttMicros())); // over TCP, the agent's own measure
+          }
         }
         case TunnelWire.Invalid invalid -> misbehaved(connection, invalid.reason());
         default -> misbehaved(connection, "unexpected " + message.getClass().getSimpleName().toUpperCase(java.util.Locale.ROOT)
@@ -103,9 +113,9 @@ final class ControlHandler {
       }
     }
 
-    private void welcome(ChannelHandlerContext ctx, QuicChannel connection, TunnelWire.Hello hello) {
+    private void welcome(ChannelHandlerContext ctx, Channel connection, TunnelWire.Hello hello) {
       String why = auth.refuse(hello.app(), hello.token());
-      InetSocketAddress remote = (InetSocketAddress) connection.remoteSocketAddress();
+      InetSocketAddress remote = (InetSocketAddress) remoteOf(connection);
       if (why != null) {
         events.refused(remote, "agent " + hello.agent() + " for app " + hello.app() + ": " + why);
         ctx.channel().writeAndFlush(Unpooled.copiedBuffer(TunnelWire.encode(new TunnelWire.Refused(why)) + "\n",
@@ -124,21 +134,21 @@ final class ControlHandler {
       events.connected(tunnel);
     }
 
-    private void misbehaved(QuicChannel connection, String reason) {
-      events.misbehaved(connection.remoteSocketAddress(), reason);
+    private void misbehaved(Channel connection, String reason) {
+      events.misbehaved(remoteOf(connection), reason);
       connection.close();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      ((QuicStreamChannel) ctx.channel()).parent().close(); // no control stream, no tunnel
+      ctx.channel().parent().close(); // no control stream, no tunnel
       ctx.fireChannelInactive();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      QuicChannel connection = ((QuicStreamChannel) ctx.channel()).parent();
-      logger.debug("tunnel control stream from {}: {}", connection.remoteSocketAddress(), cause.toString());
+      Channel connection = ctx.channel().parent();
+      logger.debug("tunnel control stream from {}: {}", remoteOf(connection), cause.toString());
       misbehaved(connection, cause instanceof io.netty.handler.codec.TooLongFrameException
           ? "a control line longer than " + TunnelWire.MAX_LINE + " bytes" : cause.getMessage());
     }

@@ -8,13 +8,14 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicClientCodecBuilder;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -26,17 +27,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's link to one POP: connect, hello, pings, the streams the POP opens, and backoff after
- * a failure. Runs on the agent's single event loop.
+ * a failure. Runs on the agent's single event loop. QUIC first; when no QUIC handshake completes
+ * (UDP blocked on the way), TCP+TLS to the same host on the fallback port (the POP's HTTPS edge,
+ * {@link TcpTunnels}), which this link then keeps using.
  */
 public final class PopLink {
   private static final Logger logger = LoggerFactory.getLogger(PopLink.class);
   private static final long CONNECT_TIMEOUT_MS = 5_000;
+  /** After a tunnel came up over TCP, reconnects go straight to TCP for this long, then try QUIC again. */
+  static final long RETRY_QUIC_AFTER_MS = 10 * 60_000;
+  private static final long NEVER = Long.MIN_VALUE;
 
   enum State { DOWN, CONNECTING, HELLO, SERVING, LEAVING }
 
   /** What {@code edgeproxy tunnel run} reports per POP. */
-  public record View(String pop, String address, String state, @Nullable String tunnelId, long rttNanos, int openStreams,
-      @Nullable String lastError) {}
+  public record View(String pop, String address, String state, @Nullable String transport, @Nullable String tunnelId, long rttNanos,
+      int openStreams, @Nullable String lastError) {}
 
   private final TunnelAgent agent;
   private final InetSocketAddress endpoint; // unresolved: resolved again on every connect
@@ -47,8 +53,9 @@ public final class PopLink {
   private volatile @Nullable String popName;
   private volatile long rttNanos = -1;
   private volatile @Nullable String lastError;
-  private @Nullable QuicChannel quic;
+  private @Nullable Channel connection; // QUIC, or TCP after a fallback
   private @Nullable Channel udp;
+  private long tcpSinceMs = NEVER; // when a tunnel last came up over the TCP fallback; QUIC is tried again after a while
   private @Nullable Channel control;
   private @Nullable ScheduledFuture<?> pinger;
   private boolean retiring;
@@ -80,6 +87,10 @@ public final class PopLink {
     InetSocketAddress address = new InetSocketAddress(endpoint.getHostString(), endpoint.getPort()); // resolved now, every time
     if (address.isUnresolved()) {
       failed("cannot resolve " + endpoint.getHostString());
+      return;
+    }
+    if (tcpSinceMs != NEVER && agent.nowMs() - tcpSinceMs < RETRY_QUIC_AFTER_MS) {
+      connectTcp(address, null); // QUIC failed here lately: do not wait for it again on every reconnect
       return;
     }
     TunnelAgent.Settings s = agent.settings();
@@ -124,14 +135,14 @@ public final class PopLink {
       timeout.cancel(false);
       if (!f.isSuccess()) {
         datagrams.close();
-        failed("cannot connect to " + where + (f.isCancelled() ? ": no answer within " + CONNECT_TIMEOUT_MS + " ms"
-            : ": " + (f.cause() == null ? "failed" : f.cause().getMessage())));
+        connectTcp(address, "QUIC to " + where + (f.isCancelled() ? ": no answer within " + CONNECT_TIMEOUT_MS + " ms"
+            : ": " + (f.cause() == null ? "failed" : describe(f.cause()))));
         return;
       }
-      QuicChannel connection = (QuicChannel) f.getNow();
-      quic = connection;
-      connection.closeFuture().addListener(c -> closed(connection, datagrams));
-      connection.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
+      QuicChannel quic = (QuicChannel) f.getNow();
+      connection = quic;
+      quic.closeFuture().addListener(c -> closed(quic, datagrams));
+      quic.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
         @Override
         protected void initChannel(QuicStreamChannel stream) {
           ControlHandler.install(stream, new AgentControl());
@@ -139,19 +150,89 @@ public final class PopLink {
       }).addListener(cs -> {
         if (!cs.isSuccess()) {
           lastError = "cannot open the control stream: " + cs.cause();
-          connection.close();
+          quic.close();
           return;
         }
-        control = (Channel) cs.getNow();
-        state = State.HELLO;
-        ControlHandler.send(control, new TunnelWire.Hello(s.app(), s.agentId(), s.token()));
+        hello((Channel) cs.getNow());
       });
     });
   }
 
+  private void hello(Channel stream) {
+    TunnelAgent.Settings s = agent.settings();
+    control = stream;
+    state = State.HELLO;
+    ControlHandler.send(stream, new TunnelWire.Hello(s.app(), s.agentId(), s.token()));
+  }
+
+  /**
+   * The TCP fallback: TLS to the POP's HTTPS edge port, ALPN {@value TunnelWire#ALPN}, HTTP/2 with
+   * this agent as the server. {@code quicFailure}: why QUIC did not come up (null when TCP is tried first).
+   */
+  private void connectTcp(InetSocketAddress quicAddress, @Nullable String quicFailure) {
+    TunnelAgent.Settings s = agent.settings();
+    if (s.fallbackPort() == 0) {
+      failed(quicFailure + " (no TCP fallback: --fallback-port 0)");
+      return;
+    }
+    InetSocketAddress address = new InetSocketAddress(quicAddress.getAddress(), s.fallbackPort());
+    String tcpWhere = endpoint.getHostString() + ":" + s.fallbackPort() + " (TCP)";
+    if (quicFailure != null) {
+      logger.info("tunnel to {}: {}; trying TCP on port {}", where, quicFailure, s.fallbackPort());
+    }
+    new Bootstrap().group(agent.group()).channel(NioSocketChannel.class)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT_MS)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .handler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            SslHandler tls = agent.tcpSsl().newHandler(ch.alloc(), endpoint.getHostString(), s.fallbackPort());
+            tls.setHandshakeTimeoutMillis(CONNECT_TIMEOUT_MS);
+            ch.pipeline().addLast(tls);
+            TcpTunnels.serveAgent(ch, s.idleTimeoutMs(), s.maxStreams(), new ChannelInitializer<Http2StreamChannel>() {
+              @Override
+              protected void initChannel(Http2StreamChannel stream) {
+                ControlHandler.install(stream, new AgentControl());
+                stream.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                  @Override
+                  public void channelActive(ChannelHandlerContext ctx) {
+                    hello(ctx.channel()); // the POP opened the control stream; the agent speaks first on it
+                    ctx.fireChannelActive();
+                  }
+                });
+              }
+            }, new ChannelInitializer<Http2StreamChannel>() {
+              @Override
+              protected void initChannel(Http2StreamChannel stream) {
+                serve(stream);
+              }
+            });
+          }
+        })
+        .connect(address)
+        .addListener((ChannelFutureListener) f -> {
+          if (!f.isSuccess()) {
+            failed((quicFailure == null ? "" : quicFailure + "; ") + "cannot connect to " + tcpWhere + ": " + describe(f.cause()));
+            return;
+          }
+          Channel tcp = f.channel();
+          connection = tcp;
+          tcp.closeFuture().addListener(c -> closed(tcp, null));
+          SslHandler tls = tcp.pipeline().get(SslHandler.class);
+          tls.handshakeFuture().addListener(h -> {
+            if (!h.isSuccess() || !TunnelWire.ALPN.equals(tls.applicationProtocol())) {
+              connection = null; // this failure, not the close that follows, is what to report
+              tcp.close();
+              failed((quicFailure == null ? "" : quicFailure + "; ") + tcpWhere + ": " + (h.isSuccess()
+                  ? "the POP does not serve device tunnels over TCP (no ALPN " + TunnelWire.ALPN + ")" : describe(h.cause())));
+            }
+          });
+        });
+  }
+
   /** A stream the POP opened: one client connection, spliced to a new connection to the app. */
-  private void serve(QuicStreamChannel stream) {
-    stream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+  private void serve(Channel stream) {
+    stream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true); // QUIC; HTTP/2 streams half-close by H2StreamBytes
     stream.config().setAutoRead(false);
     stream.pipeline().addLast(FinOnClose.INSTANCE, new StreamPreamble());
     openStreams.incrementAndGet();
@@ -164,13 +245,17 @@ public final class PopLink {
         .connect(agent.settings().target())
         .addListener((ChannelFutureListener) f -> {
           if (f.isSuccess() && stream.isActive()) {
-            Splice.join(stream, (DuplexChannel) f.channel());
+            Splice.join(stream, f.channel());
           } else {
             logger.debug("tunnel stream to {}: {}", agent.settings().target(), f.cause() == null ? "stream closed" : f.cause().toString());
             f.channel().close();
             stream.close();
           }
         });
+  }
+
+  private static String describe(Throwable cause) {
+    return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
   }
 
   private void failed(String why) {
@@ -184,16 +269,21 @@ public final class PopLink {
     agent.linkLost();
   }
 
-  private void closed(QuicChannel connection, Channel datagrams) {
-    datagrams.close();
+  private void closed(Channel closed, @Nullable Channel datagrams) {
+    if (datagrams != null) {
+      datagrams.close();
+    }
     if (pinger != null) {
       pinger.cancel(false);
     }
-    if (connection != quic) {
+    if (closed != connection) {
       return;
     }
     boolean wasServing = state == State.SERVING || state == State.LEAVING;
-    quic = null;
+    connection = null;
+    if (!wasServing && closed.pipeline().get(SslHandler.class) instanceof SslHandler tls && !tls.handshakeFuture().isDone()) {
+      return; // a TCP fallback whose handshake failed: its handshake listener reports why
+    }
     control = null;
     tunnelId = null;
     if (retiring || agent.isClosed()) {
@@ -208,7 +298,9 @@ public final class PopLink {
     if (c != null && c.isActive()) {
       pingN++;
       pingSentNanos = System.nanoTime();
-      ControlHandler.send(c, new TunnelWire.Ping(pingN));
+      // Over TCP the POP cannot measure the path itself: it is told this agent's measure.
+      long rtt = connection != null && !(connection instanceof QuicChannel) && rttNanos >= 0 ? rttNanos / 1_000 : -1;
+      ControlHandler.send(c, new TunnelWire.Ping(pingN, rtt));
     }
   }
 
@@ -221,9 +313,11 @@ public final class PopLink {
           tunnelId = w.tunnelId();
           popName = w.pop();
           state = State.SERVING;
+          boolean tcp = !(connection instanceof QuicChannel);
+          tcpSinceMs = tcp ? agent.nowMs() : NEVER;
           attempts = 0;
           lastError = null;
-          logger.info("tunnel {} up at POP {} ({})", w.tunnelId(), w.pop(), where);
+          logger.info("tunnel {} up at POP {} ({}{})", w.tunnelId(), w.pop(), where, tcp ? ", over the TCP fallback" : "");
           sendPing();
           long every = agent.settings().pingEveryMs();
           pinger = ctx.executor().scheduleAtFixedRate(PopLink.this::sendPing, every, every, TimeUnit.MILLISECONDS);
@@ -265,7 +359,7 @@ public final class PopLink {
 
   /** Closes this tunnel by choice (a nearer POP, GOAWAY, shutdown): no backoff follows. */
   void retire(String why) {
-    QuicChannel c = quic;
+    Channel c = connection;
     if (c != null) {
       logger.info("closing tunnel to {}: {}", popName == null ? where : popName, why);
       retiring = true;
@@ -275,7 +369,7 @@ public final class PopLink {
 
   void close() {
     retiring = true;
-    QuicChannel c = quic;
+    Channel c = connection;
     if (c != null) {
       c.close();
     }
@@ -318,7 +412,8 @@ public final class PopLink {
   }
 
   View view() {
+    Channel c = connection;
     return new View(popName == null ? where : popName, where, state.name().toLowerCase(java.util.Locale.ROOT),
-        tunnelId, rttNanos, openStreams.get(), lastError);
+        c == null ? null : c instanceof QuicChannel ? "quic" : "tcp", tunnelId, rttNanos, openStreams.get(), lastError);
   }
 }

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.string.StringDecoder;
 import io.netty.util.ReferenceCountUtil;
@@ -94,7 +93,7 @@ public final class RelayWire {
               }
               Channel toAgent = (Channel) o.getNow();
               stream.writeAndFlush(Unpooled.copiedBuffer("OK\n", StandardCharsets.US_ASCII));
-              Splice.join((DuplexChannel) stream, (DuplexChannel) toAgent);
+              Splice.join(stream, toAgent);
             });
           }
 

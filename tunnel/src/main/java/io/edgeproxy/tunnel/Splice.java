@@ -6,7 +6,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 
 /**
  * Relays one direction of a spliced pair of channels (a tunnel stream and its TCP connection at the
@@ -15,14 +14,14 @@ import io.netty.channel.socket.DuplexChannel;
  * either fails. Both handlers run on the first channel's loop, whatever loop the second lives on.
  */
 final class Splice extends ChannelInboundHandlerAdapter {
-  private final DuplexChannel peer;
+  private final Channel peer;
 
-  private Splice(DuplexChannel peer) {
+  private Splice(Channel peer) {
     this.peer = peer;
   }
 
   /** Splices {@code a} and {@code b} and starts reading both. */
-  static void join(DuplexChannel a, DuplexChannel b) {
+  static void join(Channel a, Channel b) {
     a.pipeline().addLast(new Splice(b));
     if (b.eventLoop() == a.eventLoop()) {
       b.pipeline().addLast(new Splice(a));
@@ -58,7 +57,7 @@ final class Splice extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof ChannelInputShutdownEvent) {
-      DuplexChannel self = (DuplexChannel) ctx.channel();
+      Channel self = ctx.channel();
       peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
         if (!peer.isActive()) {
           self.close();
@@ -66,8 +65,8 @@ final class Splice extends ChannelInboundHandlerAdapter {
         }
         // The FIN first, then (both directions done) the close: a tunnel stream closed before its
         // FIN would be reset, and the bytes still queued in it lost.
-        peer.shutdownOutput().addListener(done -> {
-          if (!done.isSuccess() || self.isOutputShutdown()) {
+        HalfClose.shutdownOutput(peer).addListener(done -> {
+          if (!done.isSuccess() || HalfClose.isOutputShutdown(self)) {
             peer.close();
             self.close();
           }

@@ -4,6 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
@@ -14,9 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One connected tunnel as its POP holds it: an agent's QUIC connection, authenticated for one app.
- * Client connections become streams the POP opens ({@link #openStream}); at most
- * {@code maxStreams} are open at once.
+ * One connected tunnel as its POP holds it: an agent's QUIC connection, or its TCP fallback (HTTP/2
+ * with the POP as client, {@link TcpTunnels}), authenticated for one app. Client connections become
+ * streams the POP opens ({@link #openStream}); at most {@code maxStreams} are open at once.
  */
 public final class Tunnel {
   private final String id;
@@ -24,7 +26,7 @@ public final class Tunnel {
   private final String agent;
   private final InetSocketAddress remote;
   private final long sinceMs;
-  private final QuicChannel connection;
+  private final Channel connection;
   private final int maxStreams;
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicLong opened = new AtomicLong();
@@ -32,7 +34,7 @@ public final class Tunnel {
   private final AtomicLong bytesOut = new AtomicLong();
   private volatile long rttNanos = -1;
 
-  Tunnel(String id, String app, String agent, InetSocketAddress remote, long sinceMs, QuicChannel connection, int maxStreams) {
+  Tunnel(String id, String app, String agent, InetSocketAddress remote, long sinceMs, Channel connection, int maxStreams) {
     this.id = id;
     this.app = app;
     this.agent = agent;
@@ -57,14 +59,23 @@ public final class Tunnel {
       return done.setFailure(new IllegalStateException("tunnel " + id + " has " + maxStreams + " streams open (its limit)"));
     }
     opened.incrementAndGet();
-    connection.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
-      @Override
-      protected void initChannel(QuicStreamChannel stream) {
-        stream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        stream.config().setAutoRead(false);
-        stream.pipeline().addLast(FinOnClose.INSTANCE, new ByteCounter(bytesIn, bytesOut));
-      }
-    }).addListener(f -> {
+    Future<? extends Channel> opening = connection instanceof QuicChannel quic
+        ? quic.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
+          @Override
+          protected void initChannel(QuicStreamChannel stream) {
+            stream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+            stream.config().setAutoRead(false);
+            stream.pipeline().addLast(FinOnClose.INSTANCE, new ByteCounter(bytesIn, bytesOut));
+          }
+        })
+        : new Http2StreamChannelBootstrap(connection).handler(new ChannelInitializer<Http2StreamChannel>() {
+          @Override
+          protected void initChannel(Http2StreamChannel stream) {
+            stream.config().setAutoRead(false);
+            stream.pipeline().addLast(new H2StreamBytes(true), FinOnClose.INSTANCE, new ByteCounter(bytesIn, bytesOut));
+          }
+        }).open();
+    opening.addListener(f -> {
       if (f.isSuccess()) {
         Channel stream = (Channel) f.getNow();
         stream.closeFuture().addListener((ChannelFutureListener) c -> open.decrementAndGet());
@@ -129,8 +140,13 @@ public final class Tunnel {
     rttNanos = nanos;
   }
 
-  QuicChannel connection() {
+  Channel connection() {
     return connection;
+  }
+
+  /** {@code quic}, or {@code tcp} for the fallback. */
+  public String transport() {
+    return connection instanceof QuicChannel ? "quic" : "tcp";
   }
 
   void close() {
@@ -139,6 +155,6 @@ public final class Tunnel {
 
   @Override
   public String toString() {
-    return "tunnel " + id + " (app " + app + ", agent " + agent + " at " + remote + ")";
+    return "tunnel " + id + " (app " + app + ", agent " + agent + " at " + remote + ", " + transport() + ")";
   }
 }

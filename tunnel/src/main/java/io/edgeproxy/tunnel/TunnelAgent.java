@@ -5,6 +5,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
@@ -42,9 +43,20 @@ public final class TunnelAgent implements AutoCloseable {
    * @param trust certificates the POPs' must chain to; null for the JDK's default trust store
    */
   public record Settings(String app, String agentId, String token, InetSocketAddress target, List<String> pops,
-      @Nullable List<X509Certificate> trust, int keep, long idleTimeoutMs, long pingEveryMs, int maxStreams) {
+      @Nullable List<X509Certificate> trust, int keep, long idleTimeoutMs, long pingEveryMs, int maxStreams, int fallbackPort) {
+    /** The TCP fallback's default port: the HTTPS edge's. */
+    public static final int DEFAULT_FALLBACK_PORT = 443;
+
+    public Settings(String app, String agentId, String token, InetSocketAddress target, List<String> pops,
+        @Nullable List<X509Certificate> trust, int keep, long idleTimeoutMs, long pingEveryMs, int maxStreams) {
+      this(app, agentId, token, target, pops, trust, keep, idleTimeoutMs, pingEveryMs, maxStreams, DEFAULT_FALLBACK_PORT);
+    }
+
     public Settings {
       pops = List.copyOf(pops);
+      if (fallbackPort < 0 || fallbackPort > 65_535) {
+        throw new IllegalArgumentException("fallback port " + fallbackPort + " (expected: 1-65535, or 0 for no TCP fallback)");
+      }
       if (pops.isEmpty()) {
         throw new IllegalArgumentException("no POP given (expected: --pops HOST:PORT[,HOST:PORT...])");
       }
@@ -54,13 +66,19 @@ public final class TunnelAgent implements AutoCloseable {
     }
 
     public Settings withKeep(int value) {
-      return new Settings(app, agentId, token, target, pops, trust, value, idleTimeoutMs, pingEveryMs, maxStreams);
+      return new Settings(app, agentId, token, target, pops, trust, value, idleTimeoutMs, pingEveryMs, maxStreams, fallbackPort);
+    }
+
+    /** The port of the POPs' HTTPS edge, where the TCP fallback goes; 0 for none. */
+    public Settings withFallbackPort(int value) {
+      return new Settings(app, agentId, token, target, pops, trust, keep, idleTimeoutMs, pingEveryMs, maxStreams, value);
     }
   }
 
   private final Settings settings;
   private final EventLoopGroup group;
   private final QuicSslContext ssl;
+  private final SslContext tcpSsl;
   private final LongSupplier clockMs;
   private final List<PopLink> links = new ArrayList<>();
   private final ScheduledFuture<?> ticker;
@@ -75,6 +93,7 @@ public final class TunnelAgent implements AutoCloseable {
       builder.trustManager(settings.trust().toArray(X509Certificate[]::new));
     }
     this.ssl = builder.build();
+    this.tcpSsl = TcpTunnels.clientContext(settings.trust());
     for (String pop : settings.pops()) {
       links.add(new PopLink(this, PopLink.parse(pop)));
     }
@@ -96,6 +115,10 @@ public final class TunnelAgent implements AutoCloseable {
 
   QuicSslContext ssl() {
     return ssl;
+  }
+
+  SslContext tcpSsl() {
+    return tcpSsl;
   }
 
   long nowMs() {

@@ -12,6 +12,7 @@ import io.netty.handler.codec.quic.QuicServerCodecBuilder;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
 import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
@@ -23,12 +24,14 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The POP's tunnel listener (QUIC, ALPN {@value TunnelWire#ALPN}): agents connect, say hello with
  * a token for their app, and then serve the client connections this POP sends them as streams.
+ * Agents whose UDP is blocked come over TCP instead, through the HTTPS edge ({@link #serveTcp}).
  *
  * <p>An agent may open exactly one stream (its control stream); the streams of client connections
  * are opened by the POP, at most {@link Limits#maxStreams} at once per tunnel. An agent that sends
@@ -48,10 +51,19 @@ public final class TunnelServer implements AutoCloseable {
 
   private final Channel channel;
   private final Map<String, Tunnel> tunnels;
+  private final SslContext tcpTls;
+  private final Supplier<ControlHandler.Server> control;
+  private final TunnelEvents events;
+  private final Limits limits;
 
-  private TunnelServer(Channel channel, Map<String, Tunnel> tunnels) {
+  private TunnelServer(Channel channel, Map<String, Tunnel> tunnels, SslContext tcpTls, Supplier<ControlHandler.Server> control,
+      TunnelEvents events, Limits limits) {
     this.channel = channel;
     this.tunnels = tunnels;
+    this.tcpTls = tcpTls;
+    this.control = control;
+    this.events = events;
+    this.limits = limits;
   }
 
   /**
@@ -64,6 +76,7 @@ public final class TunnelServer implements AutoCloseable {
     QuicSslContext ssl = QuicSslContextBuilder.forServer(key, null, chain.toArray(X509Certificate[]::new))
         .applicationProtocols(TunnelWire.ALPN).build();
     Map<String, Tunnel> tunnels = new ConcurrentHashMap<>();
+    Supplier<ControlHandler.Server> control = () -> new ControlHandler.Server(pop, auth, events, tunnels, limits, clockMs);
     var codec = new QuicServerCodecBuilder()
         .sslContext(ssl)
         .maxIdleTimeout(limits.idleTimeoutMs(), TimeUnit.MILLISECONDS)
@@ -76,13 +89,7 @@ public final class TunnelServer implements AutoCloseable {
         .handler(new ChannelInboundHandlerAdapter() {
           @Override
           public void channelActive(ChannelHandlerContext ctx) {
-            QuicChannel connection = (QuicChannel) ctx.channel();
-            ctx.executor().schedule(() -> {
-              if (connection.isActive() && connection.attr(ControlHandler.TUNNEL).get() == null) {
-                events.refused(connection.remoteSocketAddress(), "no hello within " + limits.helloTimeoutMs() + " ms");
-                connection.close();
-              }
-            }, limits.helloTimeoutMs(), TimeUnit.MILLISECONDS);
+            expectHello(ctx.channel(), events, limits);
             ctx.fireChannelActive();
           }
 
@@ -106,14 +113,38 @@ public final class TunnelServer implements AutoCloseable {
               connection.close();
               return;
             }
-            ControlHandler.install(stream, new ControlHandler.Server(pop, auth, events, tunnels, limits, clockMs));
+            ControlHandler.install(stream, control.get());
           }
         })
         .build();
     Channel channel = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(codec)
         .bind(address).syncUninterruptibly().channel();
     logger.info("tunnel listener on {} (QUIC, ALPN {})", channel.localAddress(), TunnelWire.ALPN);
-    return new TunnelServer(channel, tunnels);
+    return new TunnelServer(channel, tunnels, TcpTunnels.serverContext(key, chain), control, events, limits);
+  }
+
+  /** Closes {@code connection} unless its agent has said a valid hello within the limit. */
+  private static void expectHello(Channel connection, TunnelEvents events, Limits limits) {
+    connection.eventLoop().schedule(() -> {
+      if (connection.isActive() && connection.attr(ControlHandler.TUNNEL).get() == null) {
+        events.refused(ControlHandler.remoteOf(connection), "no hello within " + limits.helloTimeoutMs() + " ms");
+        connection.close();
+      }
+    }, limits.helloTimeoutMs(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The TLS context of the TCP fallback: this listener's certificate, ALPN {@value TunnelWire#ALPN}. */
+  public SslContext tcpTls() {
+    return tcpTls;
+  }
+
+  /**
+   * Serves an agent's TCP fallback connection (its TLS handshake done, by the HTTPS edge): the same
+   * hello, limits and streams as over QUIC ({@link TcpTunnels}).
+   */
+  public void serveTcp(Channel connection) {
+    expectHello(connection, events, limits);
+    TcpTunnels.servePop(connection, limits.idleTimeoutMs(), limits.streamWindowBytes(), control.get());
   }
 
   static String newTunnelId() {

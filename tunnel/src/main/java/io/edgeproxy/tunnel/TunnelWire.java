@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
  * <pre>
  * agent -> POP   HELLO 1 &lt;app&gt; &lt;agent-id&gt; &lt;token&gt;     (version 1; once, first)
  * POP -> agent   WELCOME &lt;tunnel-id&gt; &lt;pop&gt;              (or REFUSED &lt;reason&gt;, then the POP closes)
- * agent -> POP   PING &lt;n&gt;                                (every few seconds; the POP answers PONG &lt;n&gt;)
+ * agent -> POP   PING &lt;n&gt; [&lt;rtt-us&gt;]                     (every few seconds; the POP answers PONG &lt;n&gt;;
+ *                                                         over TCP the agent adds its RTT, QUIC measures its own)
  * POP -> agent   GOAWAY &lt;reason&gt;                         (the POP is shutting down: connect elsewhere first)
  * </pre>
  *
@@ -40,7 +41,12 @@ public final class TunnelWire {
 
   public record Refused(String reason) implements Message {}
 
-  public record Ping(long n) implements Message {}
+  /** {@code rttMicros}: the agent's round-trip time, or -1 (left out: QUIC POPs measure their own). */
+  public record Ping(long n, long rttMicros) implements Message {
+    public Ping(long n) {
+      this(n, -1);
+    }
+  }
 
   public record Pong(long n) implements Message {}
 
@@ -55,7 +61,7 @@ public final class TunnelWire {
       case Hello h -> "HELLO " + VERSION + " " + field(h.app()) + " " + field(h.agent()) + " " + field(h.token());
       case Welcome w -> "WELCOME " + field(w.tunnelId()) + " " + field(w.pop());
       case Refused r -> "REFUSED " + oneLine(r.reason());
-      case Ping p -> "PING " + p.n();
+      case Ping p -> "PING " + p.n() + (p.rttMicros() < 0 ? "" : " " + p.rttMicros());
       case Pong p -> "PONG " + p.n();
       case GoAway g -> "GOAWAY " + oneLine(g.reason());
       case Invalid i -> throw new IllegalArgumentException("an invalid message is not sent: " + i.reason());
@@ -86,11 +92,13 @@ public final class TunnelWire {
       case "REFUSED" -> new Refused(rest(line, verb));
       case "GOAWAY" -> new GoAway(rest(line, verb));
       case "PING", "PONG" -> {
-        if (f.length != 2 || !f[1].matches("[0-9]{1,18}")) {
-          yield new Invalid(verb + " takes one decimal number");
+        int most = verb.equals("PING") ? 3 : 2;
+        if (f.length < 2 || f.length > most || !f[1].matches("[0-9]{1,18}") || (f.length == 3 && !f[2].matches("[0-9]{1,12}"))) {
+          yield new Invalid(verb.equals("PING") ? "PING takes a decimal number and, optionally, a round-trip time in microseconds"
+              : "PONG takes one decimal number");
         }
         long n = Long.parseLong(f[1]);
-        yield verb.equals("PING") ? new Ping(n) : new Pong(n);
+        yield verb.equals("PING") ? new Ping(n, f.length == 3 ? Long.parseLong(f[2]) : -1) : new Pong(n);
       }
       default -> new Invalid("unknown message '" + clip(verb) + "' (expected: HELLO, WELCOME, REFUSED, PING, PONG or GOAWAY)");
     };

@@ -45,6 +45,11 @@ public record EdgeTlsConfig(InetSocketAddress listen, @Nullable TlsFiles default
         Duration.ofSeconds(60), false, null, null);
   }
 
+  public EdgeTlsConfig withListen(InetSocketAddress value) {
+    return new EdgeTlsConfig(value, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, provider, httpListen,
+        backendTimeout, accessLog, acme, tunnelListen);
+  }
+
   public EdgeTlsConfig withProvider(Provider value) {
     return new EdgeTlsConfig(listen, defaultCertificate, certificatesDir, domain, defaultApp, helloTimeout, value, httpListen, backendTimeout, accessLog, acme, tunnelListen);
   }

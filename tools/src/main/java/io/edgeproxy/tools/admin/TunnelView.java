@@ -17,9 +17,10 @@ import org.jspecify.annotations.Nullable;
  *
  * @param held true when this POP holds it
  * @param remote the agent's public address as its POP saw it
- * @param rttMs the QUIC path's round-trip time, held tunnels only
+ * @param transport {@code quic}, or {@code tcp} for the fallback; held tunnels only
+ * @param rttMs the path's round-trip time (QUIC's measure, or the agent's over TCP), held tunnels only
  */
-public record TunnelView(String id, String app, @Nullable String agent, String pop, boolean held, String remote,
+public record TunnelView(String id, String app, @Nullable String agent, String pop, boolean held, String remote, @Nullable String transport,
     @Nullable Long sinceMs, @Nullable Integer openStreams, @Nullable Long streams, @Nullable Long bytesIn, @Nullable Long bytesOut,
     @Nullable Double rttMs) {
 
@@ -30,14 +31,14 @@ public record TunnelView(String id, String app, @Nullable String agent, String p
     if (node.tunnels() != null) {
       for (Tunnel t : node.tunnels().tunnels()) {
         held.add(t.id());
-        out.add(new TunnelView(t.id(), t.app(), t.agent(), self, true, SocketAddresses.format(t.remote()), t.sinceMs(),
+        out.add(new TunnelView(t.id(), t.app(), t.agent(), self, true, SocketAddresses.format(t.remote()), t.transport(), t.sinceMs(),
             t.openStreams(), t.streamsOpened(), t.bytesIn(), t.bytesOut(), t.rttNanos() < 0 ? null : t.rttNanos() / 1e6));
       }
     }
     for (Backend b : node.state().current().backends()) {
       Backend.TunnelEnd end = b.tunnel();
       if (end != null && !held.contains(end.tunnelId())) {
-        out.add(new TunnelView(end.tunnelId(), b.app(), null, end.pop(), false, SocketAddresses.format(b.socketAddress()), null,
+        out.add(new TunnelView(end.tunnelId(), b.app(), null, end.pop(), false, SocketAddresses.format(b.socketAddress()), null, null,
             null, null, null, null, null));
       }
     }

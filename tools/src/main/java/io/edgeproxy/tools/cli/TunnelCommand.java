@@ -48,12 +48,17 @@ public final class TunnelCommand implements Runnable {
 
     @Option(names = "--pops", required = true, split = ",", paramLabel = "HOST:PORT",
         description = "Each POP's tunnel address (EDGEPROXY_TUNNEL_LISTEN_ADDR, UDP); names are resolved again on every"
-            + " reconnect.")
+            + " reconnect. Without UDP, the same host on --fallback-port (TCP) is used.")
     List<String> pops;
 
     @Option(names = "--ca", paramLabel = "FILE",
         description = "PEM certificates the POPs' certificates must chain to. Default: the JDK's trusted CAs.")
     Path ca;
+
+    @Option(names = "--fallback-port", defaultValue = "443", paramLabel = "PORT",
+        description = "The POPs' HTTPS edge port, for the TCP fallback used when QUIC (UDP) cannot get through; 0 for none."
+            + " Default: ${DEFAULT-VALUE}.")
+    int fallbackPort;
 
     @Option(names = "--keep", defaultValue = "2", description = "Tunnels kept open, to the nearest POPs. Default: ${DEFAULT-VALUE}.")
     int keep;
@@ -71,7 +76,7 @@ public final class TunnelCommand implements Runnable {
       String id = agentId != null ? agentId : InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
       TunnelAgent.Settings settings;
       try {
-        settings = new TunnelAgent.Settings(app, id, token.trim(), target(to), pops, trust, keep, 10_000, 2_000, 1024);
+        settings = new TunnelAgent.Settings(app, id, token.trim(), target(to), pops, trust, keep, 10_000, 2_000, 1024, fallbackPort);
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
@@ -121,11 +126,11 @@ public final class TunnelCommand implements Runnable {
         return;
       }
       long now = System.currentTimeMillis();
-      TextTable table = new TextTable("ID", "APP", "AGENT", "POP", "REMOTE", "AGE", "STREAMS", "BYTES IN/OUT", "RTT");
+      TextTable table = new TextTable("ID", "APP", "AGENT", "POP", "REMOTE", "VIA", "AGE", "STREAMS", "BYTES IN/OUT", "RTT");
       for (com.fasterxml.jackson.databind.JsonNode t : tunnels) {
         boolean held = t.path("held").asBoolean();
         table.add(t.path("id").asText(), t.path("app").asText(), held ? t.path("agent").asText() : null,
-            t.path("pop").asText() + (held ? " (here)" : ""), t.path("remote").asText(),
+            t.path("pop").asText() + (held ? " (here)" : ""), t.path("remote").asText(), held ? t.path("transport").asText() : null,
             held ? java.time.Duration.ofMillis(now - t.path("sinceMs").asLong()).toSeconds() + "s" : null,
             held ? t.path("openStreams").asInt() + " open, " + t.path("streams").asLong() + " total" : null,
             held ? t.path("bytesIn").asLong() + "/" + t.path("bytesOut").asLong() : null,

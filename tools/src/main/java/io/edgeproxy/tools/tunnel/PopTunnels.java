@@ -4,6 +4,7 @@ import io.edgeproxy.core.geo.ClientLocation;
 import io.edgeproxy.core.geo.ClientLocator;
 import io.edgeproxy.core.routing.Backend;
 import io.edgeproxy.core.routing.RoutingState;
+import io.edgeproxy.proxy.TunnelFallback;
 import io.edgeproxy.proxy.TunnelStreams;
 import io.edgeproxy.sql.ApiTokens;
 import io.edgeproxy.sql.RoutingDb;
@@ -18,6 +19,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
@@ -35,13 +37,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The device tunnels a POP holds: the QUIC tunnel listener, the {@code tunnels} rows that tell every
+ * The device tunnels a POP holds: the QUIC tunnel listener and the TCP fallback the HTTPS edge hands
+ * over, the {@code tunnels} rows that tell every
  * POP where each tunnel ends (written when a tunnel comes and goes, leases renewed every
  * {@link #RENEW_EVERY}, rows of dead POPs swept), and the streams the proxy opens through them.
  * Database writes run on their own thread, never on the tunnels' I/O thread. A tunnel another POP
  * holds is reached through that POP (replication's relay connections, {@link RelayWire}).
  */
-public final class PopTunnels implements TunnelStreams, AutoCloseable {
+public final class PopTunnels implements TunnelStreams, TunnelFallback, AutoCloseable {
   /** A tunnel row's lease: renewed every RENEW_EVERY, so a POP killed or cut off stops routing to its tunnels after LEASE. */
   static final Duration LEASE = Duration.ofSeconds(10);
   static final Duration RENEW_EVERY = Duration.ofSeconds(3);
@@ -60,6 +63,7 @@ public final class PopTunnels implements TunnelStreams, AutoCloseable {
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong misbehaved = new AtomicLong();
   private @Nullable TunnelServer server;
+  private SslContext tcpTls;
   private @Nullable Replicator relays;
 
   private PopTunnels(String pop, RoutingDb db, RoutingState state, ClientLocator locator, Runnable reload) {
@@ -91,6 +95,7 @@ public final class PopTunnels implements TunnelStreams, AutoCloseable {
       tunnels.server = TunnelServer.bind(tunnels.group, listen, served.key(), served.chain(), pop,
           (app, token) -> refusal(tokens.scopeOf(token), app), tunnels.events(), TunnelServer.Limits.defaults(),
           System::currentTimeMillis);
+      tunnels.tcpTls = tunnels.server.tcpTls();
     } catch (RuntimeException e) {
       tunnels.close();
       throw e;
@@ -116,18 +121,27 @@ public final class PopTunnels implements TunnelStreams, AutoCloseable {
     return s.equals(app) || s.equals(ApiTokens.ADMIN) ? null : "the token is for app " + s + ", not " + app;
   }
 
+  /** Runs a row write on the writer thread; after {@link #close} (which removes this POP's rows itself) not at all. */
+  private void later(String what, Runnable write) {
+    try {
+      writer.execute(() -> write(what, write));
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      logger.debug("tunnel rows: {} skipped, shutting down", what);
+    }
+  }
+
   private TunnelEvents events() {
     return new TunnelEvents() {
       @Override
       public void connected(Tunnel t) {
         logger.info("{} connected", t);
-        writer.execute(() -> write("record", () -> rows.connected(row(t))));
+        later("record", () -> rows.connected(row(t)));
       }
 
       @Override
       public void disconnected(Tunnel t) {
         logger.info("{} closed after {} streams", t, t.streamsOpened());
-        writer.execute(() -> write("remove", () -> rows.disconnected(t.id())));
+        later("remove", () -> rows.disconnected(t.id()));
       }
 
       @Override
@@ -200,6 +214,22 @@ public final class PopTunnels implements TunnelStreams, AutoCloseable {
     }
     // Held by another POP: a stream to it over the POPs' mutual-TLS relay connection, then into the tunnel.
     return RelayWire.open(r.openRelay(end.pop(), RelayWire::prepare), end.tunnelId());
+  }
+
+  /** The TCP fallback's TLS context; the HTTPS edge hands such connections to {@link #serve}. */
+  @Override
+  public SslContext tls() {
+    return tcpTls;
+  }
+
+  @Override
+  public void serve(Channel connection) {
+    TunnelServer s = server;
+    if (s == null) {
+      connection.close(); // shutting down
+      return;
+    }
+    s.serveTcp(connection);
   }
 
   public @Nullable InetSocketAddress address() {

@@ -34,9 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  * A device behind NAT for real: the agent and its app in a namespace whose only way out is a
  * router namespace that masquerades it, so nothing can connect in. The POP (this JVM, in the root
  * namespace) serves the app through the tunnel; a link that then silently drops everything is
- * detected on both ends, and the agent comes back by itself once the link does.
+ * detected on both ends, and the agent comes back by itself once the link does; when the device's
+ * UDP is then blocked, the agent falls back to TCP on the POP's HTTPS edge by itself.
  */
-@Timeout(180)
+@Timeout(240)
 class TunnelNatIT {
   private static final Path JAR = Path.of("target/edgeproxy.jar");
   @TempDir Path dir;
@@ -71,14 +72,15 @@ class TunnelNatIT {
       Files.createDirectories(dir.resolve("pop"));
       try (EdgeNode pop = EdgeNode.start(base
           .withProxy(base.proxy().withListeners(List.of(new ListenerConfig("dev", new InetSocketAddress(popIp, 0)))))
-          .withTls(EdgeTlsConfig.forTest().withDefaultCertificate(new TlsFiles(crt, key))
+          .withTls(EdgeTlsConfig.forTest().withListen(new InetSocketAddress(popIp, 0)).withDefaultCertificate(new TlsFiles(crt, key))
               .withTunnels(new InetSocketAddress(popIp, 0))));
           ProbeAgent app = ProbeAgent.start(device)) {
         int echoPort = app.tcpEcho(0).getPort();
         String token = new ApiTokens(pop.db()).create("dev", "nat test", System.currentTimeMillis());
         ProcessBuilder agent = device.command(List.of(ProcessHandle.current().info().command().orElse("java"), "-XX:+UseSerialGC",
             "-jar", JAR.toAbsolutePath().toString(), "tunnel", "run", "--app", "dev", "--to", "127.0.0.1:" + echoPort,
-            "--pops", popIp + ":" + pop.tunnels().address().getPort(), "--ca", crt.toString(), "--agent-id", "behind-nat"))
+            "--pops", popIp + ":" + pop.tunnels().address().getPort(), "--ca", crt.toString(), "--agent-id", "behind-nat",
+            "--fallback-port", String.valueOf(pop.edgeAddress().getPort())))
             .redirectErrorStream(true).redirectOutput(dir.resolve("agent.log").toFile());
         agent.environment().put("EDGEPROXY_TUNNEL_TOKEN", token);
         device.start(agent).getOutputStream().close();
@@ -108,6 +110,17 @@ class TunnelNatIT {
         in(router, "iptables", "-D", "FORWARD", "-j", "DROP");
         await().atMost(Duration.ofSeconds(40)).until(() -> pop.tunnels().tunnels().size() == 1);
         assertThat(TcpEchoServer.roundTrip(proxy, "back".getBytes(StandardCharsets.US_ASCII))).isEqualTo("back".getBytes(StandardCharsets.US_ASCII));
+        assertThat(pop.tunnels().tunnels().getFirst().transport()).isEqualTo("quic");
+
+        // UDP is blocked on the device (a network that allows only TCP): the QUIC tunnel goes silent,
+        // and the agent is back within 30 s over TCP+TLS on the HTTPS edge's port, serving the same bytes.
+        in(device, "iptables", "-A", "OUTPUT", "-p", "udp", "-j", "DROP");
+        long blocked = System.nanoTime();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> pop.tunnels().tunnels().size() == 1
+            && pop.tunnels().tunnels().getFirst().transport().equals("tcp"));
+        assertThat(Duration.ofNanos(System.nanoTime() - blocked)).isLessThan(Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(5)).ignoreExceptions().until(() -> java.util.Arrays.equals(TcpEchoServer.roundTrip(proxy, sent), sent));
+        assertThat(Files.readString(dir.resolve("agent.log"))).contains("over the TCP fallback");
       }
     }
   }
