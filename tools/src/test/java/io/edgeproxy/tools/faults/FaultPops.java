@@ -58,6 +58,7 @@ final class FaultPops implements AutoCloseable {
     final Path home;
     Process agent;
     final List<String> extraArgs = new ArrayList<>();
+    final Map<String, String> env = new LinkedHashMap<>();
     UnaryOperator<List<String>> wrap = argv -> argv;
 
     Pop(String name, Host host, Path home) {
@@ -144,6 +145,7 @@ final class FaultPops implements AutoCloseable {
       }
       ProcessBuilder builder = host.command(wrap.apply(argv)).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
+      builder.environment().putAll(env);
       agent = host.start(builder);
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(this::up);
     }
