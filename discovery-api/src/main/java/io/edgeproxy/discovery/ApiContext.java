@@ -22,10 +22,12 @@ import java.util.function.Supplier;
  * @param metrics the Prometheus text of every metric of the node
  * @param reloadAll re-reads routing.db into the snapshot (after a bulk change)
  * @param receipts write receipts of this POP's writes, and their state across the cluster
+ * @param tunnels the device tunnels this POP holds, then those others hold, for the status page
  */
 public record ApiContext(ApiConfig config, String self, RoutingState state, RoutingReloader reloader, ClientLocator locator,
     Registrations registrations, ApiTokens tokens, MeterRegistry registry, Supplier<List<Member>> members,
-    Supplier<Object> nodeStatus, Supplier<String> metrics, Runnable reloadAll, WriteReceipts receipts) {
+    Supplier<Object> nodeStatus, Supplier<String> metrics, Runnable reloadAll, WriteReceipts receipts,
+    Supplier<List<TunnelView>> tunnels) {
 
   /** A member of the cluster as shown by {@code GET /api/v1/members}. */
   public record Member(String nodeId, String region, String address, boolean self, boolean connected) {}
@@ -44,5 +46,6 @@ public record ApiContext(ApiConfig config, String self, RoutingState state, Rout
     requireNonNull(metrics, "metrics");
     requireNonNull(reloadAll, "reloadAll");
     requireNonNull(receipts, "receipts");
+    requireNonNull(tunnels, "tunnels");
   }
 }

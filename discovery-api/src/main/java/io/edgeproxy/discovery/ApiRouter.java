@@ -327,6 +327,7 @@ final class ApiRouter {
     }
     backends.sort(java.util.Comparator.comparing(BackendView::app).thenComparing(BackendView::id));
     body.put("backends", backends);
+    body.put("tunnels", context.tunnels().get().stream().filter(t -> caller.mayManage(t.app())).toList());
     return ApiResponse.json(200, body);
   }
 

@@ -4,16 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.edgeproxy.core.config.ApiConfig;
 import io.edgeproxy.core.config.EdgeConfig;
+import io.edgeproxy.core.config.EdgeTlsConfig;
+import io.edgeproxy.core.config.TlsFiles;
 import io.edgeproxy.core.routing.Backend;
+import io.edgeproxy.core.testing.net.TcpEchoServer;
+import io.edgeproxy.replication.tls.ClusterPki;
 import io.edgeproxy.sql.ApiTokens;
 import io.edgeproxy.sql.RoutingDb;
+import io.edgeproxy.tunnel.TunnelAgent;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,8 +38,12 @@ class StatusPageIT {
   @TempDir Path dir;
 
   @Test
-  void theStatusPageShowsThePopItsBackendsAndTheirHealth() throws Exception {
-    EdgeConfig config = EdgeConfig.forTest(dir).withApi(ApiConfig.forTest());
+  void theStatusPageShowsThePopItsBackendsTheirHealthAndItsDeviceTunnels() throws Exception {
+    ClusterPki.Identity cert = ClusterPki.selfSigned(List.of("localhost"), Duration.ofDays(1));
+    Path crt = Files.writeString(dir.resolve("edge.crt"), ClusterPki.pem(cert.certificate()));
+    Path key = Files.writeString(dir.resolve("edge.key"), ClusterPki.pem(cert.key()));
+    EdgeConfig config = EdgeConfig.forTest(dir).withApi(ApiConfig.forTest()).withTls(EdgeTlsConfig.forTest()
+        .withDefaultCertificate(new TlsFiles(crt, key)).withTunnels(new InetSocketAddress("127.0.0.1", 0)));
     String token;
     try (RoutingDb db = RoutingDb.open(config.node().dbPath())) {
       token = new ApiTokens(db).create(ApiTokens.ADMIN, "status page test", System.currentTimeMillis());
@@ -39,15 +51,20 @@ class StatusPageIT {
       db.upsertBackend(new Backend("web-sa-1", "web", "sa", "BR", lo, 9001, true, 2, 100, 150));
       db.upsertBackend(new Backend("web-eu-1", "web", "eu", "DE", lo, 9002, false, 2, 100, 150));
     }
-    try (EdgeNode node = EdgeNode.start(config)) {
+    try (EdgeNode node = EdgeNode.start(config);
+        TcpEchoServer app = TcpEchoServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        TunnelAgent agent = TunnelAgent.start(new TunnelAgent.Settings("web", "laptop-7", token, app.address(),
+            List.of("localhost:" + node.tunnels().address().getPort()), List.of(cert.certificate()), 1, 3_000, 500, 16))) {
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> agent.tunnelsUp() == 1);
       String url = "http://127.0.0.1:" + node.apiAddress().getPort() + "/ui#token=" + token;
       String dom = chromium(List.of("--dump-dom", url));
       assertThat(dom).contains("POP sa");
       assertThat(dom).contains("<td>web-sa-1</td>").contains("<td>web-eu-1</td>");
       assertThat(dom).contains("<td class=\"good\">healthy</td>").contains("<td class=\"bad\">unhealthy</td>");
-      assertThat(dom).contains("2 backends, 1 healthy");
+      assertThat(dom).contains("3 backends, 2 healthy"); // the tunnel is a backend of its app
       assertThat(dom).contains("sa (this POP)");
       assertThat(dom).contains("<div id=\"error\"></div>");
+      assertThat(dom).contains("Device tunnels").contains("<td>laptop-7</td>").contains("<td>sa (this POP)</td>").contains("<td>quic</td>");
 
       String refused = chromium(List.of("--dump-dom", "http://127.0.0.1:" + node.apiAddress().getPort() + "/ui#token=wrong"));
       assertThat(refused).contains("<div id=\"error\">the token was refused</div>").doesNotContain("<td>web-sa-1</td>");

@@ -165,7 +165,7 @@ public final class AdminServer implements AutoCloseable {
             case "/v1/status" -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json", JSON.writeValueAsString(status(node)) + "\n");
             case "/v1/members" -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json", JSON.writeValueAsString(members(node)) + "\n");
             case "/v1/tunnels" -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json",
-                JSON.writeValueAsString(TunnelView.of(node)) + "\n");
+                JSON.writeValueAsString(TunnelViews.of(node)) + "\n");
             case "/v1/backends" -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json",
                 JSON.writeValueAsString(AdminQueries.liveBackends(node)) + "\n");
             case "/v1/route/explain" -> {
