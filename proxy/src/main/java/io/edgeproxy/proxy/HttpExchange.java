@@ -135,7 +135,11 @@ final class HttpExchange implements LoopDeadlines.Watched {
     }
     if (channel == null) {
       site.edge().proxy().stats().connectFailed();
-      router().connectFailed(app, client, picked);
+      if (cause instanceof io.edgeproxy.tunnel.Tunnel.FullException) {
+        router().atCapacity(app, client, picked); // busy, not broken: no ejection
+      } else {
+        router().connectFailed(app, client, picked);
+      }
       next(picked, "connect to " + picked.backend().id() + " (" + (address == null ? "tunnel" : address) + ") failed: " + cause);
       return;
     }

@@ -3,6 +3,7 @@ package io.edgeproxy.proxy;
 import io.edgeproxy.core.routing.BackendLoad;
 import io.edgeproxy.core.routing.RouteDecision;
 import io.edgeproxy.core.routing.Router;
+import io.edgeproxy.tunnel.Tunnel;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -121,7 +122,12 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     Router router = listener.router();
     if (connected == null) {
       listener.stats().connectFailed();
-      boolean ejected = router.connectFailed(app, clientAddress, reserved);
+      boolean ejected = false;
+      if (cause instanceof Tunnel.FullException) {
+        router.atCapacity(app, clientAddress, reserved); // busy, not broken: no ejection
+      } else {
+        ejected = router.connectFailed(app, clientAddress, reserved);
+      }
       logger.debug("{} -> {} ({}) connect failed: {}{}", client.remoteAddress(), reserved.backend().id(),
           reserved.backend().isTunnel() ? "tunnel at " + reserved.backend().tunnel().pop() : reserved.backend().socketAddress(),
           String.valueOf(cause), ejected ? "; backend ejected" : "");

@@ -9,6 +9,7 @@ import io.edgeproxy.core.config.TlsFiles;
 import io.edgeproxy.core.routing.Candidate;
 import io.edgeproxy.core.testing.net.TcpEchoServer;
 import io.edgeproxy.sql.ApiTokens;
+import io.edgeproxy.tunnel.Tunnel;
 import io.edgeproxy.tunnel.TunnelAgent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -19,6 +20,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -190,6 +193,66 @@ class TunnelIT extends HttpsEdgeTestBase {
         assertThat(curl(edge, "localhost", "--http1.1")).isEqualTo("device");
       }
       await().atMost(Duration.ofSeconds(5)).until(() -> pop.tunnels().tunnels().stream().allMatch(t -> t.rttNanos() > 0));
+    }
+  }
+
+  @Test
+  void aFloodOfTenThousandClientStreamsAndAHostileTcpAgentAreSurvived() throws Exception {
+    TunnelAgent agent = agent("dev", token("dev"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> agent.tunnelsUp() == 1 && tunnelBackends("dev").size() == 1);
+    InetSocketAddress proxy = pop.proxyAddresses().get(0);
+    Tunnel tunnel = pop.tunnels().tunnels().getFirst();
+    // 10,000 client connections, 50 at a time (the agent grants 64 streams, and more only as streams
+    // end: a POP that asked for a stream beyond that used up stream ids for good, and the tunnel died
+    // after a few batches), each a stream through the tunnel once it is open, then reset by the client.
+    for (int batch = 0; batch < 200; batch++) {
+      List<java.net.Socket> open = new java.util.ArrayList<>();
+      long before = tunnel.streamsOpened();
+      for (int i = 0; i < 50; i++) {
+        java.net.Socket s = new java.net.Socket();
+        s.connect(proxy, 5_000);
+        s.getOutputStream().write('x');
+        open.add(s);
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> tunnel.streamsOpened() >= before + 50);
+      for (java.net.Socket s : open) {
+        s.setSoLinger(true, 0);
+        s.close();
+      }
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> tunnel.openStreams() == 0 && agent.links().getFirst().openStreams() == 0);
+    assertThat(tunnel.streamsOpened()).isGreaterThanOrEqualTo(10_000);
+
+    // A TLS client that says ALPN edgeproxy-tunnel on the HTTPS edge, then sends garbage instead of HTTP/2.
+    try (SSLSocket hostile = tlsClient(pop.edgeAddress().getPort(), "localhost")) {
+      SSLParameters alpn = hostile.getSSLParameters();
+      alpn.setApplicationProtocols(new String[] {"edgeproxy-tunnel"});
+      hostile.setSSLParameters(alpn);
+      hostile.startHandshake();
+      assertThat(hostile.getApplicationProtocol()).isEqualTo("edgeproxy-tunnel");
+      byte[] junk = new byte[4096];
+      new Random(13).nextBytes(junk);
+      hostile.getOutputStream().write(junk);
+      hostile.getOutputStream().flush();
+      assertThat(readToEnd(hostile)).as("the POP closes the connection").isTrue();
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> pop.tunnels().misbehavedCount() >= 1);
+    assertThat(agent.tunnelsUp()).isEqualTo(1);
+    assertThat(TcpEchoServer.roundTrip(proxy, "still here".getBytes(StandardCharsets.US_ASCII)))
+        .isEqualTo("still here".getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** True once the peer closes (whatever it sent before: a GOAWAY); false on a timeout. */
+  private static boolean readToEnd(SSLSocket socket) {
+    try {
+      while (socket.getInputStream().read() >= 0) {
+        // what the POP says before it closes
+      }
+      return true;
+    } catch (java.net.SocketTimeoutException e) {
+      return false;
+    } catch (java.io.IOException e) {
+      return true; // reset: closed too
     }
   }
 

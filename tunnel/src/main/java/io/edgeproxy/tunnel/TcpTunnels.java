@@ -73,7 +73,7 @@ final class TcpTunnels {
    * The POP's side of a connection whose handshake is done: HTTP/2 as the client, the control
    * stream opened at once with {@code control} on it. Silence for {@code idleMs} closes it.
    */
-  static void servePop(Channel connection, long idleMs, long windowBytes, ChannelInboundHandlerAdapter control) {
+  static void servePop(Channel connection, long idleMs, long windowBytes, ChannelInboundHandlerAdapter control, TunnelEvents events) {
     ChannelPipeline p = connection.pipeline();
     p.addLast(new IdleStateHandler(idleMs, 0, 0, TimeUnit.MILLISECONDS));
     p.addLast(Http2FrameCodecBuilder.forClient()
@@ -85,7 +85,7 @@ final class TcpTunnels {
         ctx.close(); // cannot happen (a server opens no streams, push is off), but never serve one
       }
     }));
-    p.addLast(new ConnectionGuard("agent"));
+    p.addLast(new ConnectionGuard("agent", why -> events.misbehaved(connection.remoteAddress(), why)));
     connection.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - 65_535));
     new Http2StreamChannelBootstrap(connection).handler(new ChannelInitializer<Http2StreamChannel>() {
       @Override
@@ -129,7 +129,7 @@ final class TcpTunnels {
               first = false;
             }
           }));
-          p.addLast(new ConnectionGuard("POP"));
+          p.addLast(new ConnectionGuard("POP", why -> { }));
           ctx.channel().writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - 65_535));
         }
         ctx.fireUserEventTriggered(evt);
@@ -137,12 +137,15 @@ final class TcpTunnels {
     });
   }
 
-  /** Closes a tunnel connection that went silent or failed (a protocol error included). */
+  /** Closes a tunnel connection that went silent or failed; a protocol error (garbage, a reset flood) is reported. */
   private static final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     private final String other;
+    private final java.util.function.Consumer<String> misbehaved;
+    private boolean reported;
 
-    ConnectionGuard(String other) {
+    ConnectionGuard(String other, java.util.function.Consumer<String> misbehaved) {
       this.other = other;
+      this.misbehaved = misbehaved;
     }
 
     @Override
@@ -158,6 +161,11 @@ final class TcpTunnels {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       logger.debug("tunnel connection to the {} at {}: {}", other, ctx.channel().remoteAddress(), cause.toString());
+      if (!reported && (cause instanceof io.netty.handler.codec.http2.Http2Exception
+          || cause.getCause() instanceof io.netty.handler.codec.http2.Http2Exception)) {
+        reported = true;
+        misbehaved.accept("HTTP/2 protocol error on the TCP fallback: " + cause.getMessage());
+      }
       ctx.close();
     }
   }

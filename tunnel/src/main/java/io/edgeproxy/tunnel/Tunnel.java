@@ -12,6 +12,7 @@ import io.netty.handler.codec.quic.QuicStreamType;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -45,9 +46,25 @@ public final class Tunnel {
   }
 
   /**
+   * Why a stream could not be opened that says nothing about the tunnel's health: it is at its
+   * stream limit, or its agent has not granted more streams yet. Callers try another backend
+   * without holding it against this one.
+   */
+  public static final class FullException extends IllegalStateException {
+    FullException(String message) {
+      super(message);
+    }
+  }
+
+  /** How long a stream open waits for the agent to grant stream credit (QUIC MAX_STREAMS) before it fails. */
+  static final long CREDIT_WAIT_MS = 1_000;
+  private static final long CREDIT_RETRY_MS = 5;
+
+  /**
    * Opens a stream to the agent for one client connection: reads paused (the caller turns them
    * on once it relays), half-closure allowed. Fails at once when the tunnel is closed or has
-   * {@code maxStreams} open.
+   * {@code maxStreams} open ({@link FullException}); waits up to {@link #CREDIT_WAIT_MS} for
+   * stream credit from the agent (streams that just closed return theirs a round trip later).
    */
   public Future<Channel> openStream() {
     Promise<Channel> done = connection.eventLoop().newPromise();
@@ -56,9 +73,26 @@ public final class Tunnel {
     }
     if (open.incrementAndGet() > maxStreams) {
       open.decrementAndGet();
-      return done.setFailure(new IllegalStateException("tunnel " + id + " has " + maxStreams + " streams open (its limit)"));
+      return done.setFailure(new FullException("tunnel " + id + " has " + maxStreams + " streams open (its limit)"));
     }
     opened.incrementAndGet();
+    connection.eventLoop().execute(() -> create(done, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CREDIT_WAIT_MS)));
+    return done;
+  }
+
+  private void create(Promise<Channel> done, long deadlineNanos) {
+    if (connection instanceof QuicChannel quic && quic.peerAllowedStreams(QuicStreamType.BIDIRECTIONAL) <= 0) {
+      // Never ask for a stream the agent has not granted: a refused createStream still uses up a
+      // stream id, and the ids would run ahead of the credit for good (the tunnel could open no stream again).
+      if (connection.isActive() && System.nanoTime() < deadlineNanos) {
+        connection.eventLoop().schedule(() -> create(done, deadlineNanos), CREDIT_RETRY_MS, TimeUnit.MILLISECONDS);
+      } else {
+        open.decrementAndGet();
+        done.setFailure(new FullException("tunnel " + id + ": its agent granted no stream within " + CREDIT_WAIT_MS
+            + " ms (all its streams are in use)"));
+      }
+      return;
+    }
     Future<? extends Channel> opening = connection instanceof QuicChannel quic
         ? quic.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
           @Override
@@ -81,12 +115,11 @@ public final class Tunnel {
         stream.closeFuture().addListener((ChannelFutureListener) c -> open.decrementAndGet());
         StreamPreamble.write(stream); // opens the stream at the agent even when the client waits to be spoken to
         done.setSuccess(stream);
-      } else {
-        open.decrementAndGet();
-        done.setFailure(f.cause());
+        return;
       }
+      open.decrementAndGet();
+      done.setFailure(f.cause());
     });
-    return done;
   }
 
   public String id() {
@@ -111,6 +144,11 @@ public final class Tunnel {
 
   public boolean isOpen() {
     return connection.isActive();
+  }
+
+  /** Streams the agent lets this POP open now (QUIC's stream credit), or -1 over the TCP fallback. */
+  public long streamCredit() {
+    return connection instanceof QuicChannel quic ? quic.peerAllowedStreams(QuicStreamType.BIDIRECTIONAL) : -1;
   }
 
   public int openStreams() {

@@ -144,7 +144,7 @@ public final class TunnelServer implements AutoCloseable {
    */
   public void serveTcp(Channel connection) {
     expectHello(connection, events, limits);
-    TcpTunnels.servePop(connection, limits.idleTimeoutMs(), limits.streamWindowBytes(), control.get());
+    TcpTunnels.servePop(connection, limits.idleTimeoutMs(), limits.streamWindowBytes(), control.get(), events);
   }
 
   static String newTunnelId() {

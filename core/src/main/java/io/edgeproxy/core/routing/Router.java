@@ -110,6 +110,15 @@ public final class Router {
    *
    * @return true if this failure ejected the backend
    */
+  /**
+   * The backend could not take the connection for now (a device tunnel at its stream limit): the
+   * slot is given back and another backend tried, but it counts as no failure toward ejection.
+   */
+  public void atCapacity(String app, InetAddress client, RouteDecision.Reserved decision) {
+    decision.lease().release();
+    bindings.unbind(app, client, decision.candidate().id());
+  }
+
   public boolean connectFailed(String app, InetAddress client, RouteDecision.Reserved decision) {
     decision.lease().release();
     bindings.unbind(app, client, decision.candidate().id());

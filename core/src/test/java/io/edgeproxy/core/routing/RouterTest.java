@@ -95,6 +95,17 @@ class RouterTest {
   }
 
   @Test
+  void aBackendAtCapacityGivesItsSlotBackAndIsNeverEjectedForIt() {
+    state.publish(RoutingData.of(List.of(backend("a", "sa", "BR"))));
+    for (int i = 0; i < 10; i++) { // far past the ejection threshold, were these failures
+      RouteDecision.Reserved busy = reserve(ip("200.160.3." + i));
+      router.atCapacity("web", ip("200.160.3." + i), busy);
+      assertThat(busy.candidate().load().active()).isZero();
+    }
+    assertThat(router.route("web", BR_CLIENT, Set.of())).isInstanceOf(RouteDecision.Reserved.class);
+  }
+
+  @Test
   void unknownAppsAreRefused() {
     state.publish(RoutingData.of(List.of(backend("a", "sa", "BR"))));
     assertThat(router.route("nope", BR_CLIENT, Set.of()))
