@@ -193,6 +193,16 @@ class TunnelIT extends HttpsEdgeTestBase {
         assertThat(curl(edge, "localhost", "--http1.1")).isEqualTo("device");
       }
       await().atMost(Duration.ofSeconds(5)).until(() -> pop.tunnels().tunnels().stream().allMatch(t -> t.rttNanos() > 0));
+
+      // --transport tcp: straight to TCP, no QUIC attempt to wait for.
+      long started = System.nanoTime();
+      TunnelAgent tcpOnly = TunnelAgent.start(new TunnelAgent.Settings("dev", "agent-tcp", token("dev"), echo,
+          List.of("localhost:" + pop.tunnels().address().getPort()), List.of(ca.certificate()), 2, 3_000, 500, 64, edge,
+          TunnelAgent.Transport.TCP));
+      closers.add(tcpOnly);
+      await().atMost(Duration.ofSeconds(3)).until(() -> tcpOnly.tunnelsUp() == 1);
+      assertThat(tcpOnly.links().getFirst().transport()).isEqualTo("tcp");
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
     }
   }
 

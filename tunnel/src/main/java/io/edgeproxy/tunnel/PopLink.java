@@ -89,7 +89,9 @@ public final class PopLink {
       failed("cannot resolve " + endpoint.getHostString());
       return;
     }
-    if (tcpSinceMs != NEVER && agent.nowMs() - tcpSinceMs < RETRY_QUIC_AFTER_MS) {
+    TunnelAgent.Transport transport = agent.settings().transport();
+    if (transport == TunnelAgent.Transport.TCP
+        || (transport == TunnelAgent.Transport.AUTO && tcpSinceMs != NEVER && agent.nowMs() - tcpSinceMs < RETRY_QUIC_AFTER_MS)) {
       connectTcp(address, null); // QUIC failed here lately: do not wait for it again on every reconnect
       return;
     }
@@ -171,8 +173,8 @@ public final class PopLink {
    */
   private void connectTcp(InetSocketAddress quicAddress, @Nullable String quicFailure) {
     TunnelAgent.Settings s = agent.settings();
-    if (s.fallbackPort() == 0) {
-      failed(quicFailure + " (no TCP fallback: --fallback-port 0)");
+    if (s.fallbackPort() == 0 || s.transport() == TunnelAgent.Transport.QUIC) {
+      failed(quicFailure + (s.fallbackPort() == 0 ? " (no TCP fallback: --fallback-port 0)" : " (no TCP fallback: --transport quic)"));
       return;
     }
     InetSocketAddress address = new InetSocketAddress(quicAddress.getAddress(), s.fallbackPort());

@@ -38,6 +38,8 @@ final class TcpTunnels {
   private static final Logger logger = LoggerFactory.getLogger(TcpTunnels.class);
   /** Connection-level receive window: many streams in flight without waiting for window updates. */
   static final int CONNECTION_WINDOW = 16 << 20;
+  /** The largest DATA frame either side accepts: a bulk transfer in fewer, larger frames. */
+  static final int MAX_FRAME = 1 << 20;
 
   private TcpTunnels() {}
 
@@ -77,7 +79,8 @@ final class TcpTunnels {
     ChannelPipeline p = connection.pipeline();
     p.addLast(new IdleStateHandler(idleMs, 0, 0, TimeUnit.MILLISECONDS));
     p.addLast(Http2FrameCodecBuilder.forClient()
-        .initialSettings(Http2Settings.defaultSettings().pushEnabled(false).maxConcurrentStreams(0).initialWindowSize((int) windowBytes))
+        .initialSettings(Http2Settings.defaultSettings().pushEnabled(false).maxConcurrentStreams(0).initialWindowSize((int) windowBytes)
+            .maxFrameSize(MAX_FRAME))
         .build());
     p.addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter() {
       @Override
@@ -117,7 +120,8 @@ final class TcpTunnels {
           p.remove(this);
           p.addLast(new IdleStateHandler(idleMs, 0, 0, TimeUnit.MILLISECONDS));
           p.addLast(Http2FrameCodecBuilder.forServer()
-              .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxStreams).initialWindowSize(1 << 20))
+              .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxStreams).initialWindowSize(1 << 20)
+                  .maxFrameSize(MAX_FRAME))
               .build());
           p.addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             private boolean first = true;

@@ -43,7 +43,8 @@ public final class TunnelAgent implements AutoCloseable {
    * @param trust certificates the POPs' must chain to; null for the JDK's default trust store
    */
   public record Settings(String app, String agentId, String token, InetSocketAddress target, List<String> pops,
-      @Nullable List<X509Certificate> trust, int keep, long idleTimeoutMs, long pingEveryMs, int maxStreams, int fallbackPort) {
+      @Nullable List<X509Certificate> trust, int keep, long idleTimeoutMs, long pingEveryMs, int maxStreams, int fallbackPort,
+      Transport transport) {
     /** The TCP fallback's default port: the HTTPS edge's. */
     public static final int DEFAULT_FALLBACK_PORT = 443;
 
@@ -52,8 +53,17 @@ public final class TunnelAgent implements AutoCloseable {
       this(app, agentId, token, target, pops, trust, keep, idleTimeoutMs, pingEveryMs, maxStreams, DEFAULT_FALLBACK_PORT);
     }
 
+    public Settings(String app, String agentId, String token, InetSocketAddress target, List<String> pops,
+        @Nullable List<X509Certificate> trust, int keep, long idleTimeoutMs, long pingEveryMs, int maxStreams, int fallbackPort) {
+      this(app, agentId, token, target, pops, trust, keep, idleTimeoutMs, pingEveryMs, maxStreams, fallbackPort, Transport.AUTO);
+    }
+
     public Settings {
       pops = List.copyOf(pops);
+      java.util.Objects.requireNonNull(transport, "transport");
+      if (transport == Transport.TCP && fallbackPort == 0) {
+        throw new IllegalArgumentException("--transport tcp needs a --fallback-port (the POPs' HTTPS edge port)");
+      }
       if (fallbackPort < 0 || fallbackPort > 65_535) {
         throw new IllegalArgumentException("fallback port " + fallbackPort + " (expected: 1-65535, or 0 for no TCP fallback)");
       }
@@ -66,13 +76,24 @@ public final class TunnelAgent implements AutoCloseable {
     }
 
     public Settings withKeep(int value) {
-      return new Settings(app, agentId, token, target, pops, trust, value, idleTimeoutMs, pingEveryMs, maxStreams, fallbackPort);
+      return new Settings(app, agentId, token, target, pops, trust, value, idleTimeoutMs, pingEveryMs, maxStreams, fallbackPort,
+          transport);
     }
 
     /** The port of the POPs' HTTPS edge, where the TCP fallback goes; 0 for none. */
     public Settings withFallbackPort(int value) {
-      return new Settings(app, agentId, token, target, pops, trust, keep, idleTimeoutMs, pingEveryMs, maxStreams, value);
+      return new Settings(app, agentId, token, target, pops, trust, keep, idleTimeoutMs, pingEveryMs, maxStreams, value, transport);
     }
+  }
+
+  /** How an agent reaches its POPs. */
+  public enum Transport {
+    /** QUIC, and TCP on the fallback port when no QUIC handshake completes. */
+    AUTO,
+    /** QUIC only. */
+    QUIC,
+    /** TCP+TLS to the fallback port only (networks whose UDP is blocked or unreliable). */
+    TCP
   }
 
   private final Settings settings;

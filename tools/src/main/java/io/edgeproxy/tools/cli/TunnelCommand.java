@@ -60,6 +60,11 @@ public final class TunnelCommand implements Runnable {
             + " Default: ${DEFAULT-VALUE}.")
     int fallbackPort;
 
+    @Option(names = "--transport", defaultValue = "auto", paramLabel = "auto|quic|tcp",
+        description = "auto: QUIC, and TCP on --fallback-port when QUIC cannot get through; quic or tcp: that one only."
+            + " Default: ${DEFAULT-VALUE}.")
+    String transport;
+
     @Option(names = "--keep", defaultValue = "2", description = "Tunnels kept open, to the nearest POPs. Default: ${DEFAULT-VALUE}.")
     int keep;
 
@@ -76,7 +81,8 @@ public final class TunnelCommand implements Runnable {
       String id = agentId != null ? agentId : InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
       TunnelAgent.Settings settings;
       try {
-        settings = new TunnelAgent.Settings(app, id, token.trim(), target(to), pops, trust, keep, 10_000, 2_000, 1024, fallbackPort);
+        settings = new TunnelAgent.Settings(app, id, token.trim(), target(to), pops, trust, keep, 10_000, 2_000, 1024, fallbackPort,
+            transport(transport));
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
@@ -90,6 +96,15 @@ public final class TunnelCommand implements Runnable {
         stopped.await();
       }
       return 0;
+    }
+
+    private TunnelAgent.Transport transport(String value) {
+      return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+        case "auto" -> TunnelAgent.Transport.AUTO;
+        case "quic" -> TunnelAgent.Transport.QUIC;
+        case "tcp" -> TunnelAgent.Transport.TCP;
+        default -> throw new ParameterException(spec.commandLine(), "--transport '" + value + "' (expected: auto, quic or tcp)");
+      };
     }
 
     private InetSocketAddress target(String hostPort) {
