@@ -39,7 +39,8 @@ class TunnelIT extends HttpsEdgeTestBase {
     Path certs = dir.resolve("certs");
     Path crt = issue(certs, "edge", "localhost");
     pop = startNode(dir.resolve("pop"), c -> c
-        .withProxy(c.proxy().withListeners(List.of(new ListenerConfig("dev", new InetSocketAddress("127.0.0.1", 0)))))
+        .withProxy(c.proxy().withListeners(List.of(new ListenerConfig("dev", new InetSocketAddress("127.0.0.1", 0)),
+            new ListenerConfig("dl", new InetSocketAddress("127.0.0.1", 0)))))
         .withTls(EdgeTlsConfig.forTest().withDefaultCertificate(new TlsFiles(crt, certs.resolve("edge.key")))
             .withTunnels(new InetSocketAddress("127.0.0.1", 0))));
     TcpEchoServer server = TcpEchoServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -250,6 +251,56 @@ class TunnelIT extends HttpsEdgeTestBase {
     assertThat(agent.tunnelsUp()).isEqualTo(1);
     assertThat(TcpEchoServer.roundTrip(proxy, "still here".getBytes(StandardCharsets.US_ASCII)))
         .isEqualTo("still here".getBytes(StandardCharsets.US_ASCII));
+  }
+
+  @Test
+  void clientsThatStopReadingDoNotStarveATcpTunnelOfItsPings() throws Exception {
+    // An app that sends 8 MiB to every client, and 20 clients that never read: past the sockets'
+    // buffers, each stream holds its whole receive window at the POP. The tunnel must keep its
+    // control stream (and so its life) and go on serving others.
+    java.net.ServerSocket firehose = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    closers.add(firehose);
+    Thread.ofVirtual().start(() -> {
+      while (!firehose.isClosed()) {
+        try {
+          java.net.Socket c = firehose.accept();
+          Thread.ofVirtual().start(() -> {
+            try (c) {
+              c.getOutputStream().write(new byte[8 << 20]);
+            } catch (java.io.IOException e) {
+              // the client went away
+            }
+          });
+        } catch (java.io.IOException e) {
+          return;
+        }
+      }
+    });
+    sql(pop, "INSERT INTO apps (name) VALUES ('dl')");
+    TunnelAgent agent = TunnelAgent.start(new TunnelAgent.Settings("dl", "agent-tcp", token("dl"),
+        (InetSocketAddress) firehose.getLocalSocketAddress(), List.of("localhost:" + pop.tunnels().address().getPort()),
+        List.of(ca.certificate()), 2, 3_000, 500, 64, pop.edgeAddress().getPort(), TunnelAgent.Transport.TCP));
+    closers.add(agent);
+    TunnelAgent echoAgent = TunnelAgent.start(new TunnelAgent.Settings("dev", "agent-dev", token("dev"), echo,
+        List.of("localhost:" + pop.tunnels().address().getPort()), List.of(ca.certificate()), 2, 3_000, 500, 64));
+    closers.add(echoAgent);
+    await().atMost(Duration.ofSeconds(10)).until(() -> agent.tunnelsUp() == 1 && tunnelBackends("dl").size() == 1
+        && echoAgent.tunnelsUp() == 1);
+    Tunnel tunnel = pop.tunnels().tunnels().stream().filter(t -> t.app().equals("dl")).findFirst().orElseThrow();
+    for (int i = 0; i < 20; i++) {
+      java.net.Socket s = new java.net.Socket();
+      s.setReceiveBufferSize(4096);
+      s.connect(pop.proxyAddresses().get(1), 5_000);
+      closers.add(s);
+    }
+    Thread.sleep(8_000); // well past the idle timeouts (3 s here) had the control stream been held back
+    assertThat(tunnel.isOpen()).isTrue();
+    assertThat(tunnel.openStreams()).isEqualTo(20);
+    java.net.Socket reader = new java.net.Socket();
+    reader.connect(pop.proxyAddresses().get(1), 5_000);
+    reader.setSoTimeout(10_000);
+    closers.add(reader);
+    assertThat(reader.getInputStream().readNBytes(8 << 20)).hasSize(8 << 20); // a reading client gets everything
   }
 
   /** True once the peer closes (whatever it sent before: a GOAWAY); false on a timeout. */

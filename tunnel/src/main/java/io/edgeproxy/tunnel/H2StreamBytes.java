@@ -99,6 +99,11 @@ final class H2StreamBytes extends ChannelDuplexHandler {
       sendHeaders(ctx);
       ctx.write(new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, true), promise);
     } else if (msg instanceof ByteBuf bytes) {
+      if (Boolean.TRUE.equals(ctx.channel().attr(HalfClose.OUTPUT_SHUT).get())) {
+        bytes.release(); // after END_STREAM: HTTP/2 would merge it into the last frame and lose the end
+        promise.setFailure(new java.nio.channels.ClosedChannelException());
+        return;
+      }
       sendHeaders(ctx);
       ctx.write(new DefaultHttp2DataFrame(bytes, false), promise);
     } else {

@@ -99,9 +99,9 @@ public final class PopLink {
     var codec = new QuicClientCodecBuilder()
         .sslEngineProvider(q -> agent.ssl().newEngine(q.alloc(), endpoint.getHostString(), endpoint.getPort()))
         .maxIdleTimeout(s.idleTimeoutMs(), TimeUnit.MILLISECONDS)
-        .initialMaxData(64L << 20)
-        .initialMaxStreamDataBidirectionalLocal(1 << 20)
-        .initialMaxStreamDataBidirectionalRemote(1 << 20)
+        .initialMaxData(TcpTunnels.connectionWindow(s.maxStreams(), TcpTunnels.STREAM_WINDOW)) // see connectionWindow
+        .initialMaxStreamDataBidirectionalLocal(TcpTunnels.STREAM_WINDOW)
+        .initialMaxStreamDataBidirectionalRemote(TcpTunnels.STREAM_WINDOW)
         .initialMaxStreamsBidirectional(s.maxStreams())
         .initialMaxStreamsUnidirectional(0)
         .build();
@@ -173,6 +173,10 @@ public final class PopLink {
    */
   private void connectTcp(InetSocketAddress quicAddress, @Nullable String quicFailure) {
     TunnelAgent.Settings s = agent.settings();
+    if (retiring || agent.isClosed()) {
+      state = State.DOWN; // closed on purpose while QUIC was still trying
+      return;
+    }
     if (s.fallbackPort() == 0 || s.transport() == TunnelAgent.Transport.QUIC) {
       failed(quicFailure + (s.fallbackPort() == 0 ? " (no TCP fallback: --fallback-port 0)" : " (no TCP fallback: --transport quic)"));
       return;

@@ -29,9 +29,14 @@ import org.jspecify.annotations.Nullable;
  * holding POP -> relaying POP   OK                  (then the app's bytes, both ways, FIN for FIN)
  *                               NO &lt;reason&gt;         (then closed: the relaying POP tries another backend)
  * </pre>
+ *
+ * A reason starting {@value #FULL} means the tunnel is busy, not broken (its stream limit): the
+ * relaying POP fails with {@link Tunnel.FullException} and does not eject it. Older POPs read it
+ * as any other NO.
  */
 public final class RelayWire {
   private static final int MAX_LINE = 256;
+  static final String FULL = "full: ";
 
   private RelayWire() {}
 
@@ -88,7 +93,7 @@ public final class RelayWire {
             }
             tunnel.openStream().addListener(o -> {
               if (!o.isSuccess()) {
-                refuse(stream, o.cause().getMessage());
+                refuse(stream, (o.cause() instanceof Tunnel.FullException ? FULL : "") + o.cause().getMessage());
                 return;
               }
               Channel toAgent = (Channel) o.getNow();
@@ -194,7 +199,8 @@ public final class RelayWire {
 
     private void fail(ChannelHandlerContext ctx, String why) {
       answered = true;
-      ready.tryFailure(new IllegalStateException("relay to tunnel " + tunnelId + " refused: " + why));
+      String message = "relay to tunnel " + tunnelId + " refused: " + why;
+      ready.tryFailure(why.startsWith(FULL) ? new Tunnel.FullException(message) : new IllegalStateException(message));
       ctx.close();
     }
 

@@ -36,8 +36,18 @@ import org.slf4j.LoggerFactory;
  */
 final class TcpTunnels {
   private static final Logger logger = LoggerFactory.getLogger(TcpTunnels.class);
-  /** Connection-level receive window: many streams in flight without waiting for window updates. */
-  static final int CONNECTION_WINDOW = 16 << 20;
+  /**
+   * The connection-level receive window for {@code streams} streams of {@code streamWindow} bytes:
+   * room for all of them at once, so streams paused by slow clients (each holding its window
+   * until read) can never use up the connection's and starve the others and the control stream
+   * (whose pings would stop, and the idle timeout close the tunnel). Memory stays bounded by the
+   * stream windows, as before.
+   */
+  static int connectionWindow(int streams, long streamWindow) {
+    return (int) Math.min(Integer.MAX_VALUE, (streams + 1L) * streamWindow);
+  }
+  /** The agent's receive window per stream (the POP's is its {@code Limits.streamWindowBytes}). */
+  static final int STREAM_WINDOW = 1 << 20;
   /** The largest DATA frame either side accepts: a bulk transfer in fewer, larger frames. */
   static final int MAX_FRAME = 1 << 20;
 
@@ -75,7 +85,8 @@ final class TcpTunnels {
    * The POP's side of a connection whose handshake is done: HTTP/2 as the client, the control
    * stream opened at once with {@code control} on it. Silence for {@code idleMs} closes it.
    */
-  static void servePop(Channel connection, long idleMs, long windowBytes, ChannelInboundHandlerAdapter control, TunnelEvents events) {
+  static void servePop(Channel connection, long idleMs, long windowBytes, int maxStreams, ChannelInboundHandlerAdapter control,
+      TunnelEvents events) {
     ChannelPipeline p = connection.pipeline();
     p.addLast(new IdleStateHandler(idleMs, 0, 0, TimeUnit.MILLISECONDS));
     p.addLast(Http2FrameCodecBuilder.forClient()
@@ -89,7 +100,7 @@ final class TcpTunnels {
       }
     }));
     p.addLast(new ConnectionGuard("agent", why -> events.misbehaved(connection.remoteAddress(), why)));
-    connection.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - 65_535));
+    connection.writeAndFlush(new DefaultHttp2WindowUpdateFrame(connectionWindow(maxStreams, windowBytes) - 65_535));
     new Http2StreamChannelBootstrap(connection).handler(new ChannelInitializer<Http2StreamChannel>() {
       @Override
       protected void initChannel(Http2StreamChannel stream) {
@@ -120,7 +131,7 @@ final class TcpTunnels {
           p.remove(this);
           p.addLast(new IdleStateHandler(idleMs, 0, 0, TimeUnit.MILLISECONDS));
           p.addLast(Http2FrameCodecBuilder.forServer()
-              .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxStreams).initialWindowSize(1 << 20)
+              .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxStreams + 1L).initialWindowSize(STREAM_WINDOW)
                   .maxFrameSize(MAX_FRAME))
               .build());
           p.addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
@@ -134,7 +145,7 @@ final class TcpTunnels {
             }
           }));
           p.addLast(new ConnectionGuard("POP", why -> { }));
-          ctx.channel().writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - 65_535));
+          ctx.channel().writeAndFlush(new DefaultHttp2WindowUpdateFrame(connectionWindow(maxStreams, STREAM_WINDOW) - 65_535));
         }
         ctx.fireUserEventTriggered(evt);
       }
@@ -154,8 +165,9 @@ final class TcpTunnels {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-      if (evt instanceof IdleStateEvent) {
-        logger.debug("tunnel connection {}: silent too long; closed", ctx.channel().remoteAddress());
+      if (evt instanceof IdleStateEvent || evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+        logger.debug("tunnel connection {}: {}; closed", ctx.channel().remoteAddress(),
+            evt instanceof IdleStateEvent ? "silent too long" : "the other side closed");
         ctx.close();
         return;
       }

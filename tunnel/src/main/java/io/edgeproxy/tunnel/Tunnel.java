@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.quic.QuicChannel;
@@ -81,10 +82,16 @@ public final class Tunnel {
   }
 
   private void create(Promise<Channel> done, long deadlineNanos) {
-    if (connection instanceof QuicChannel quic && quic.peerAllowedStreams(QuicStreamType.BIDIRECTIONAL) <= 0) {
-      // Never ask for a stream the agent has not granted: a refused createStream still uses up a
-      // stream id, and the ids would run ahead of the credit for good (the tunnel could open no stream again).
-      if (connection.isActive() && System.nanoTime() < deadlineNanos) {
+    if (!connection.isActive()) {
+      open.decrementAndGet();
+      done.setFailure(new IllegalStateException("tunnel " + id + " closed"));
+      return;
+    }
+    if (!mayOpen()) {
+      // Never ask for a stream the agent has not granted: a refused QUIC createStream still uses up
+      // a stream id, and the ids would run ahead of the credit for good (the tunnel could open no
+      // stream again); a refused HTTP/2 stream is a channel that is closed already.
+      if (System.nanoTime() < deadlineNanos) {
         connection.eventLoop().schedule(() -> create(done, deadlineNanos), CREDIT_RETRY_MS, TimeUnit.MILLISECONDS);
       } else {
         open.decrementAndGet();
@@ -120,6 +127,15 @@ public final class Tunnel {
       open.decrementAndGet();
       done.setFailure(f.cause());
     });
+  }
+
+  /** True when the agent lets this POP open one more stream now. */
+  private boolean mayOpen() {
+    if (connection instanceof QuicChannel quic) {
+      return quic.peerAllowedStreams(QuicStreamType.BIDIRECTIONAL) > 0;
+    }
+    Http2FrameCodec codec = connection.pipeline().get(Http2FrameCodec.class);
+    return codec != null && codec.connection().local().canOpenStream();
   }
 
   public String id() {

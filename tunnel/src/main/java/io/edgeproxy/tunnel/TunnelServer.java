@@ -80,7 +80,7 @@ public final class TunnelServer implements AutoCloseable {
     var codec = new QuicServerCodecBuilder()
         .sslContext(ssl)
         .maxIdleTimeout(limits.idleTimeoutMs(), TimeUnit.MILLISECONDS)
-        .initialMaxData(64L * limits.streamWindowBytes())
+        .initialMaxData(TcpTunnels.connectionWindow(limits.maxStreams(), limits.streamWindowBytes())) // see connectionWindow
         .initialMaxStreamDataBidirectionalLocal(limits.streamWindowBytes())
         .initialMaxStreamDataBidirectionalRemote(limits.streamWindowBytes())
         .initialMaxStreamsBidirectional(1) // the agent's control stream; every other stream is ours
@@ -144,7 +144,7 @@ public final class TunnelServer implements AutoCloseable {
    */
   public void serveTcp(Channel connection) {
     expectHello(connection, events, limits);
-    TcpTunnels.servePop(connection, limits.idleTimeoutMs(), limits.streamWindowBytes(), control.get(), events);
+    TcpTunnels.servePop(connection, limits.idleTimeoutMs(), limits.streamWindowBytes(), limits.maxStreams(), control.get(), events);
   }
 
   static String newTunnelId() {
