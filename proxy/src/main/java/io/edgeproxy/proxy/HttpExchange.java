@@ -106,6 +106,7 @@ final class HttpExchange implements LoopDeadlines.Watched {
     site.edge().proxy().stats().picked(picked.tier());
     if (picked.backend().isTunnel()) {
       ClientLoop.whenDone(site.edge().proxy().tunnels().open(picked.backend()), loop.eventLoop(),
+          site.edge().proxy().config().connectTimeout(),
           (stream, cause) -> connected(picked, null, stream, cause));
       return;
     }
@@ -135,8 +136,8 @@ final class HttpExchange implements LoopDeadlines.Watched {
     }
     if (channel == null) {
       site.edge().proxy().stats().connectFailed();
-      if (cause instanceof io.edgeproxy.tunnel.Tunnel.FullException) {
-        router().atCapacity(app, client, picked); // busy, not broken: no ejection
+      if (ClientLoop.notHeldAgainst(cause)) {
+        router().atCapacity(app, client, picked); // a busy tunnel (or one just lost): no ejection
       } else {
         router().connectFailed(app, client, picked);
       }

@@ -3,7 +3,6 @@ package io.edgeproxy.proxy;
 import io.edgeproxy.core.routing.BackendLoad;
 import io.edgeproxy.core.routing.RouteDecision;
 import io.edgeproxy.core.routing.Router;
-import io.edgeproxy.tunnel.Tunnel;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -94,7 +93,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     }
     listener.stats().picked(reserved.tier());
     if (reserved.backend().isTunnel()) {
-      ClientLoop.whenDone(listener.tunnels().open(reserved.backend()), client.eventLoop(),
+      ClientLoop.whenDone(listener.tunnels().open(reserved.backend()), client.eventLoop(), listener.config().connectTimeout(),
           (stream, cause) -> connected(client, reserved, stream, cause));
       return;
     }
@@ -123,8 +122,8 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     if (connected == null) {
       listener.stats().connectFailed();
       boolean ejected = false;
-      if (cause instanceof Tunnel.FullException) {
-        router.atCapacity(app, clientAddress, reserved); // busy, not broken: no ejection
+      if (ClientLoop.notHeldAgainst(cause)) {
+        router.atCapacity(app, clientAddress, reserved); // a busy tunnel (or one just lost): no ejection
       } else {
         ejected = router.connectFailed(app, clientAddress, reserved);
       }
