@@ -1,5 +1,6 @@
 package io.edgeproxy.replication.protocol;
 
+import io.edgeproxy.replication.wire.ClockPong;
 import io.edgeproxy.replication.wire.Hello;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -60,5 +61,33 @@ final class PeerSession {
 
   boolean rejoining() {
     return hello != null && hello.getRejoining();
+  }
+
+  /** What its Hello (the first on a stream, or a heartbeat) says it holds and compacted. */
+  void helloed(Hello value, String self) {
+    hello = value;
+    holds = WireCodec.clocks(value.getHoldsList());
+    horizons = WireCodec.clocks(value.getHorizonsList());
+    holdsOfSelf(holds.getOrDefault(self, 0L));
+  }
+
+  void holdsOfSelf(long value) {
+    holdsOfSelf = Math.max(holdsOfSelf, value);
+  }
+
+  /** How its clock stands after a pong, against the skew bound. */
+  enum Skew {
+    WITHIN,
+    BEYOND,
+    BACK_WITHIN
+  }
+
+  /** Records a clock exchange (RFC 5905 offsets, see {@link ClockOffsets}) and judges it against {@code maxSkewMs}. */
+  Skew clockPong(ClockPong pong, long nowMs, long maxSkewMs) {
+    offsets.record(pong.getPingSentMs(), pong.getReceivedMs(), pong.getSentMs(), nowMs);
+    ClockOffsets.Sample best = offsets.best();
+    boolean was = skewed;
+    skewed = best != null && best.beyond(maxSkewMs);
+    return skewed ? Skew.BEYOND : was ? Skew.BACK_WITHIN : Skew.WITHIN;
   }
 }

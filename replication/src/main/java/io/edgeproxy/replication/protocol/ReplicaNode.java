@@ -381,10 +381,7 @@ public final class ReplicaNode {
   /** A peer's Hello (the first on a stream, or a heartbeat): what it holds, and who of the two must rejoin. */
   void peerHello(String peer, Hello hello) {
     PeerSession session = peers.helloFrom(peer, hello);
-    session.hello = hello;
-    session.holds = WireCodec.clocks(hello.getHoldsList());
-    session.horizons = WireCodec.clocks(hello.getHorizonsList());
-    session.holdsOfSelf = Math.max(session.holdsOfSelf, session.holds.getOrDefault(self, 0L));
+    session.helloed(hello, self);
     if (hello.getRejoining()) {
       session.verdict = Staleness.Verdict.MERGE; // it is replacing its rows; judge it once it has
       return;
@@ -436,21 +433,21 @@ public final class ReplicaNode {
 
   /**
    * Replaces every replicated row with {@code peer}'s copy; returns the rows copied. A copy that
-   * arrives after the rejoin was called off (an empty POP written to meanwhile) is not used.
+   * arrives after the rejoin was called off, or as routing.db is being written (see
+   * {@code ReplicaStore.ReplaceResult.deferred}), is not used.
    */
   long replaceFrom(String peer, Path file, Map<String, Long> peerHolds) {
     drain();
-    ReplicaStore.ReplaceResult result = null;
-    for (int attempt = 0; attempt < 3 && (result == null || result.deferred()); attempt++) {
-      captureAndPush(); // a write captured here calls off an empty POP's bootstrap
-      if (!rejoin.pending()) {
-        logger.info("{}: a copy from {} came after it was no longer needed; not used", self, peer);
-        return 0;
-      }
-      result = store.replaceFrom(file, peerHolds.getOrDefault(self, 0L)); // deferred if a write came in meanwhile
+    captureAndPush(); // a write captured here calls off an empty POP's bootstrap
+    if (!rejoin.pending()) {
+      logger.info("{}: a copy from {} came after it was no longer needed; not used", self, peer);
+      return 0;
     }
-    if (result.deferred()) {
-      logger.info("{}: routing.db keeps being written; the copy from {} is not used, the next one will be", self, peer);
+    ReplicaStore.ReplaceResult result = store.replaceFrom(file, peerHolds.getOrDefault(self, 0L));
+    if (result.deferred()) { // written meanwhile: version that first (an empty POP's bootstrap ends there), then decide again
+      captureAndPush();
+      logger.info("{}: routing.db was written as the copy from {} arrived; not used{}", self, peer,
+          rejoin.pending() ? ", the next one will be" : "");
       return 0;
     }
     clock.restore(result.maxHlc());
@@ -475,26 +472,20 @@ public final class ReplicaNode {
   void peerHoldsSelf(String peer, long holdsOfSelf) {
     PeerSession session = peers.get(peer);
     if (session != null) {
-      session.holdsOfSelf = Math.max(session.holdsOfSelf, holdsOfSelf);
+      session.holdsOfSelf(holdsOfSelf);
     }
   }
 
   void clockPong(String peer, ClockPong pong) {
     PeerSession session = peers.get(peer);
-    if (session == null) {
-      return;
+    long bound = settings.maxSkew().toMillis();
+    switch (session == null ? PeerSession.Skew.WITHIN : session.clockPong(pong, runtime.wallMillis(), bound)) {
+      case BEYOND -> warn("skew:" + peer, "node " + peer + "'s clock is " + session.offsets.best().offsetMillis()
+          + " ms off ours (round trip " + session.offsets.best().rttMillis() + " ms), beyond the " + bound + " ms bound: its"
+          + " changes stamped ahead are held until our clock reaches them (check NTP)");
+      case BACK_WITHIN -> logger.info("node {}'s clock is back within {} ms of ours", peer, bound);
+      case WITHIN -> { }
     }
-    session.offsets.record(pong.getPingSentMs(), pong.getReceivedMs(), pong.getSentMs(), runtime.wallMillis());
-    ClockOffsets.Sample best = session.offsets.best();
-    boolean skewed = best != null && best.beyond(settings.maxSkew().toMillis());
-    if (skewed) {
-      warn("skew:" + peer, "node " + peer + "'s clock is " + best.offsetMillis() + " ms off ours (round trip " + best.rttMillis()
-          + " ms), beyond the " + settings.maxSkew().toMillis() + " ms bound: its changes stamped ahead are held until our"
-          + " clock reaches them (check NTP)");
-    } else if (session.skewed) {
-      logger.info("node {}'s clock is back within {} ms of ours", peer, settings.maxSkew().toMillis());
-    }
-    session.skewed = skewed;
   }
 
   private void compact() {
