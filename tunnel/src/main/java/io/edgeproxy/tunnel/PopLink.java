@@ -8,8 +8,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicClientCodecBuilder;
@@ -96,7 +94,7 @@ public final class PopLink {
       return;
     }
     TunnelAgent.Settings s = agent.settings();
-    var codec = new QuicClientCodecBuilder()
+    var codec = UdpTransport.packetSizes(new QuicClientCodecBuilder())
         .sslEngineProvider(q -> agent.ssl().newEngine(q.alloc(), endpoint.getHostString(), endpoint.getPort()))
         .maxIdleTimeout(s.idleTimeoutMs(), TimeUnit.MILLISECONDS)
         .initialMaxData(TcpTunnels.connectionWindow(s.maxStreams(), TcpTunnels.STREAM_WINDOW)) // see connectionWindow
@@ -105,7 +103,7 @@ public final class PopLink {
         .initialMaxStreamsBidirectional(s.maxStreams())
         .initialMaxStreamsUnidirectional(0)
         .build();
-    new Bootstrap().group(agent.group()).channel(NioDatagramChannel.class).handler(codec)
+    UdpTransport.datagrams(agent.group()).handler(codec)
         .bind(new InetSocketAddress(0)).addListener((ChannelFutureListener) bound -> {
           if (!bound.isSuccess()) {
             failed("cannot open a UDP socket: " + bound.cause());
@@ -186,7 +184,7 @@ public final class PopLink {
     if (quicFailure != null) {
       logger.info("tunnel to {}: {}; trying TCP on port {}", where, quicFailure, s.fallbackPort());
     }
-    new Bootstrap().group(agent.group()).channel(NioSocketChannel.class)
+    new Bootstrap().group(agent.group()).channel(UdpTransport.socket())
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT_MS)
         .option(ChannelOption.TCP_NODELAY, true)
         .handler(new ChannelInitializer<Channel>() {
@@ -243,13 +241,14 @@ public final class PopLink {
     stream.pipeline().addLast(FinOnClose.INSTANCE, new StreamPreamble());
     openStreams.incrementAndGet();
     stream.closeFuture().addListener(f -> openStreams.decrementAndGet());
-    new Bootstrap().group(stream.eventLoop()).channel(NioSocketChannel.class)
+    new Bootstrap().group(agent.apps()).channel(UdpTransport.appSocket())
         .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .option(ChannelOption.AUTO_READ, false)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT_MS)
         .handler(new ChannelInboundHandlerAdapter())
         .connect(agent.settings().target())
-        .addListener((ChannelFutureListener) f -> {
+        .addListener((ChannelFutureListener) f -> stream.eventLoop().execute(() -> {
+          // On the stream's loop, where its close is decided: a stream closed meanwhile is not spliced.
           if (f.isSuccess() && stream.isActive()) {
             Splice.join(stream, f.channel());
           } else {
@@ -257,7 +256,7 @@ public final class PopLink {
             f.channel().close();
             stream.close();
           }
-        });
+        }));
   }
 
   private static String describe(Throwable cause) {

@@ -33,6 +33,15 @@ final class Splice extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    // A channel of another loop may have closed before this handler was in its pipeline, and the
+    // close event then went past it: nothing would ever close the peer.
+    if (!ctx.channel().isActive()) {
+      peer.close();
+    }
+  }
+
+  @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     peer.write(msg, peer.voidPromise());
     if (!peer.isWritable()) {

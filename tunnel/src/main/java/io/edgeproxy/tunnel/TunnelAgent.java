@@ -1,12 +1,9 @@
 package io.edgeproxy.tunnel;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
@@ -98,6 +95,7 @@ public final class TunnelAgent implements AutoCloseable {
 
   private final Settings settings;
   private final EventLoopGroup group;
+  private final EventLoopGroup apps;
   private final QuicSslContext ssl;
   private final SslContext tcpSsl;
   private final LongSupplier clockMs;
@@ -108,7 +106,8 @@ public final class TunnelAgent implements AutoCloseable {
   private TunnelAgent(Settings settings, LongSupplier clockMs) {
     this.settings = settings;
     this.clockMs = clockMs;
-    this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tunnel-agent", true), NioIoHandler.newFactory());
+    this.group = UdpTransport.group("tunnel-agent");
+    this.apps = UdpTransport.appGroup("tunnel-app");
     QuicSslContextBuilder builder = QuicSslContextBuilder.forClient().applicationProtocols(TunnelWire.ALPN);
     if (settings.trust() != null) {
       builder.trustManager(settings.trust().toArray(X509Certificate[]::new));
@@ -130,8 +129,14 @@ public final class TunnelAgent implements AutoCloseable {
     return settings;
   }
 
+  /** The loop of the QUIC and TCP tunnels and of this agent's own timers. */
   EventLoopGroup group() {
     return group;
+  }
+
+  /** The loop of the connections to the app. */
+  EventLoopGroup apps() {
+    return apps;
   }
 
   QuicSslContext ssl() {
@@ -215,5 +220,6 @@ public final class TunnelAgent implements AutoCloseable {
     ticker.cancel(false);
     links.forEach(PopLink::close);
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    apps.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

@@ -1,12 +1,10 @@
 package io.edgeproxy.tunnel;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicServerCodecBuilder;
 import io.netty.handler.codec.quic.QuicSslContext;
@@ -66,6 +64,11 @@ public final class TunnelServer implements AutoCloseable {
     this.limits = limits;
   }
 
+  /** An event loop group for {@link #bind}: epoll where the kernel has it (batched reads, see UdpTransport), else NIO. */
+  public static EventLoopGroup newGroup(String threadName) {
+    return UdpTransport.group(threadName);
+  }
+
   /**
    * Binds {@code address} (UDP) with {@code key} and its {@code chain} (leaf first), the certificate agents verify.
    *
@@ -77,7 +80,7 @@ public final class TunnelServer implements AutoCloseable {
         .applicationProtocols(TunnelWire.ALPN).build();
     Map<String, Tunnel> tunnels = new ConcurrentHashMap<>();
     Supplier<ControlHandler.Server> control = () -> new ControlHandler.Server(pop, auth, events, tunnels, limits, clockMs);
-    var codec = new QuicServerCodecBuilder()
+    var codec = UdpTransport.packetSizes(new QuicServerCodecBuilder())
         .sslContext(ssl)
         .maxIdleTimeout(limits.idleTimeoutMs(), TimeUnit.MILLISECONDS)
         .initialMaxData(TcpTunnels.connectionWindow(limits.maxStreams(), limits.streamWindowBytes())) // see connectionWindow
@@ -115,9 +118,8 @@ public final class TunnelServer implements AutoCloseable {
             }
             ControlHandler.install(stream, control.get());
           }
-        })
-        .build();
-    Channel channel = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(codec)
+        });
+    Channel channel = UdpTransport.datagrams(group).handler(codec.build())
         .bind(address).syncUninterruptibly().channel();
     logger.info("tunnel listener on {} (QUIC, ALPN {})", channel.localAddress(), TunnelWire.ALPN);
     return new TunnelServer(channel, tunnels, TcpTunnels.serverContext(key, chain), control, events, limits);

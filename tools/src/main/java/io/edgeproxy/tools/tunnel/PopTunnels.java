@@ -17,10 +17,7 @@ import io.edgeproxy.tunnel.TunnelEvents;
 import io.edgeproxy.tunnel.TunnelServer;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.net.InetSocketAddress;
@@ -72,7 +69,7 @@ public final class PopTunnels implements TunnelStreams, TunnelFallback, AutoClos
     this.state = state;
     this.locator = locator;
     this.reload = reload;
-    this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tunnel-io", true), NioIoHandler.newFactory());
+    this.group = TunnelServer.newGroup("tunnel-io");
     this.writer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tunnel-rows");
       t.setDaemon(true);

@@ -60,6 +60,13 @@ class TunnelNatIT {
       in(router, "ip", "link", "set", ns + "nr", "up");
       in(router, "sysctl", "-qw", "net.ipv4.ip_forward=1");
       in(router, "iptables", "-t", "nat", "-A", "POSTROUTING", "-s", "192.168.77.0/24", "-o", "eth0", "-j", "MASQUERADE");
+      // A path narrower than Ethernet: the tunnel's path MTU probes (up to 8 KiB) must be sent with
+      // don't-fragment, so they fail instead of leaving as fragments, and the tunnel stays at what
+      // fits. The device counts (and drops) any datagram larger than its link before fragmentation.
+      in(device, "ip", "link", "set", ns + "nd", "mtu", "1280");
+      in(router, "ip", "link", "set", ns + "nr", "mtu", "1280");
+      in(device, "iptables", "-A", "OUTPUT", "-p", "udp", "-m", "length", "--length", "1281:65535", "-j", "DROP");
+      in(device, "iptables", "-A", "OUTPUT", "-p", "udp", "-m", "length", "--length", "1229:1280"); // counts only
 
       // The POP, on the bridge's address, with a certificate for that address.
       String popIp = lab.gateway().getHostAddress();
@@ -86,6 +93,7 @@ class TunnelNatIT {
         device.start(agent).getOutputStream().close();
 
         await().atMost(Duration.ofSeconds(30)).until(() -> pop.tunnels().tunnels().size() == 1);
+        assertThat(pop.tunnels().tunnels().getFirst().transport()).isEqualTo("quic");
         // The POP sees the router's address: the device is masqueraded...
         assertThat(pop.tunnels().tunnels().getFirst().remote().getAddress()).isEqualTo(router.address());
         // ...and nothing reaches the app from outside, at the device's address or the router's.
@@ -98,6 +106,10 @@ class TunnelNatIT {
         for (int i = 0; i < 3; i++) {
           assertThat(TcpEchoServer.roundTrip(proxy, sent)).isEqualTo(sent);
         }
+        assertThat(in(device, "iptables", "-nvxL", "OUTPUT")).as("datagrams larger than the path, to be fragmented")
+            .containsPattern("(?m)^\\s+0\\s+0\\s+DROP\\s+17\\b.*length 1281:65535")
+            // ...and found the path's size: datagrams above QUIC's minimum of 1,200 bytes, up to the link's.
+            .containsPattern("(?m)^\\s+[1-9]\\d*\\s+\\d+\\s+17\\b.*length 1229:1280");
 
         // The router starts dropping everything, silently: both ends notice within 15 s.
         in(router, "iptables", "-I", "FORWARD", "-j", "DROP");
@@ -132,16 +144,17 @@ class TunnelNatIT {
   }
 
 
-  private static void in(Host host, String... command) throws Exception {
+  private static String in(Host host, String... command) throws Exception {
     List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", host.namespace()));
     argv.addAll(List.of(command));
-    sh(argv.toArray(String[]::new));
+    return sh(argv.toArray(String[]::new));
   }
 
-  private static void sh(String... command) throws Exception {
+  private static String sh(String... command) throws Exception {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as("%s: %s", String.join(" ", command), out).isZero();
+    return out;
   }
 }
