@@ -1,5 +1,6 @@
 package io.edgeproxy.proxy;
 
+import io.edgeproxy.cache.HttpCache;
 import io.edgeproxy.core.config.EdgeTlsConfig;
 import io.edgeproxy.core.edge.HostRouter;
 import io.edgeproxy.core.routing.RoutingSnapshot;
@@ -14,6 +15,7 @@ final class EdgeListener {
   private final EdgeTlsConfig config;
   private final EdgeCertificates certificates;
   private final EdgeStats stats;
+  private final HttpCache cache;
   private volatile Routes routes;
   private @org.jspecify.annotations.Nullable HttpSite httpSite;
   private java.util.function.Supplier<@org.jspecify.annotations.Nullable TunnelFallback> tunnelFallback = () -> null;
@@ -33,6 +35,13 @@ final class EdgeListener {
     this.config = config;
     this.certificates = certificates;
     this.stats = stats;
+    this.cache = new HttpCache("edgeproxy", config.cache().memoryBytes(), config.cache().maxObjectBytes(),
+        System::currentTimeMillis);
+  }
+
+  /** The edge cache of the apps that turn it on (HTTPS and plain HTTP listeners share it). */
+  HttpCache cache() {
+    return cache;
   }
 
   ProxyListener proxy() {

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 final class HttpExchange implements LoopDeadlines.Watched {
   private static final Logger logger = LoggerFactory.getLogger(HttpExchange.class);
 
-  private final HttpFrontHandler front;
+  private final ExchangeClient front;
   private final HttpSite site;
   private final ProxyLoop loop;
   private final String app;
@@ -60,7 +60,7 @@ final class HttpExchange implements LoopDeadlines.Watched {
   private long responseDeadline;
   private boolean watched;
 
-  HttpExchange(HttpFrontHandler front, HttpSite site, ProxyLoop loop, String app, HttpRequest head,
+  HttpExchange(ExchangeClient front, HttpSite site, ProxyLoop loop, String app, HttpRequest head,
       HttpRequestLog log, InetAddress client, boolean hasBody, @Nullable String upgrade) {
     this.front = front;
     this.site = site;
@@ -399,6 +399,7 @@ final class HttpExchange implements LoopDeadlines.Watched {
     cancelTimeout();
     releaseSlot();
     site.observer().completed(log.nanos(System.nanoTime() - startNanos).outcome(outcome).build());
+    front.ended();
   }
 
   /** Drops the backend connection and what of the request was still held. */

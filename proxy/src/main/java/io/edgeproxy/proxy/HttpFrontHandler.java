@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -22,6 +23,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.edgeproxy.cache.HttpCache;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import org.jspecify.annotations.Nullable;
@@ -37,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * within the hello timeout. A WebSocket (any HTTP/1.1 Upgrade) the backend accepts with 101 turns
  * the connection into a byte relay.
  */
-final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements LoopDeadlines.Watched {
+final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements LoopDeadlines.Watched, ExchangeClient {
   private static final Logger logger = LoggerFactory.getLogger(HttpFrontHandler.class);
   static final String CODEC = "http-codec";
   static final String CONTINUE = "http-continue";
@@ -50,6 +53,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
   private final ArrayDeque<Object> queued = new ArrayDeque<>(2);
   private @Nullable ChannelHandlerContext ctx;
   private @Nullable HttpExchange current;
+  private @Nullable Forwarded waiting;
   private @Nullable ProxyLoop loop;
   private long headDeadline;
   private boolean awaitingHead;
@@ -71,7 +75,8 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
     this.http2 = http2;
   }
 
-  boolean isHttp2() {
+  @Override
+  public boolean isHttp2() {
     return http2;
   }
 
@@ -129,8 +134,8 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
       exchange.requestPart(part);
       return;
     }
-    if (exchange != null || !queued.isEmpty()) {
-      queued.add(msg); // a pipelined request: served when this one is done
+    if (exchange != null || waiting != null || !queued.isEmpty()) {
+      queued.add(msg); // a pipelined request (or the rest of a waiting one): served when this one is done
       context.channel().config().setAutoRead(false);
       return;
     }
@@ -186,30 +191,103 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
         String upgrade = http2 ? null : HttpForwarding.upgradeOf(request);
         HttpRequest toBackend = HttpForwarding.toBackend(request, from.getAddress(), site.proto(), raw, upgrade, hasBody);
         toBackend.headers().remove("expect"); // 100 Continue is answered here
-        HttpExchange exchange = new HttpExchange(this, site, site.loopOf(ctx.channel().eventLoop()), proxy.app(), toBackend,
-            log, from.getAddress(), hasBody, upgrade);
-        current = exchange;
         keepAliveWanted = keepAlive;
         http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
-        ctx.channel().config().setAutoRead(false); // until a backend is attached
-        if (full) {
-          ReferenceCountUtil.release(msg);
-          exchange.requestPart(LastHttpContent.EMPTY_LAST_CONTENT);
-        } else if (msg instanceof HttpContent part) {
-          exchange.requestPart(part);
+        Forwarded f = new Forwarded(msg, request, toBackend, log, from.getAddress(), hasBody, upgrade, proxy.app(),
+            name == null ? raw : name);
+        HttpCache cache = site.edge().cache();
+        if (upgrade == null && cache != null && site.caches(proxy.app())) {
+          throughCache(f, cache, true);
+        } else {
+          forward(this, f, f.toBackend());
         }
-        exchange.start();
       }
     }
   }
 
+  /** A request on its way to a backend, kept while it waits for the same request at the origin. */
+  private record Forwarded(Object msg, HttpRequest request, HttpRequest toBackend, HttpRequestLog log, InetAddress from,
+      boolean hasBody, @Nullable String upgrade, String app, @Nullable String host) {
+    String key() {
+      return HttpCache.keyOf(app, host, request.uri());
+    }
+  }
+
+  /** Starts the exchange of {@code f} (sending {@code toBackend}) with {@code client} as the response's way back. */
+  private void forward(ExchangeClient client, Forwarded f, HttpRequest toBackend) {
+    HttpExchange exchange = new HttpExchange(client, site, site.loopOf(ctx.channel().eventLoop()), f.app(), toBackend,
+        f.log(), f.from(), f.hasBody(), f.upgrade());
+    current = exchange;
+    ctx.channel().config().setAutoRead(false); // until a backend is attached
+    Object msg = f.msg();
+    if (msg instanceof LastHttpContent) {
+      ReferenceCountUtil.release(msg);
+      exchange.requestPart(LastHttpContent.EMPTY_LAST_CONTENT);
+    } else if (msg instanceof HttpContent part) {
+      exchange.requestPart(part);
+    } else {
+      ReferenceCountUtil.release(msg); // the head alone: nothing of it is content
+    }
+    exchange.start();
+    drain(); // the rest of this request, read while it waited
+  }
+
+  /**
+   * An app whose responses are cached: answered from the cache, or through it; or, when the same
+   * request is already at the origin ({@code collapse}), after that one lands.
+   */
+  private void throughCache(Forwarded f, HttpCache cache, boolean collapse) {
+    EventLoop loop = ctx.channel().eventLoop();
+    switch (HttpCaching.plan(this, cache, f.key(), f.request(), f.toBackend(), collapse,
+        landing -> loop.execute(() -> landed(f, cache)))) {
+      case HttpCaching.Plan.Answer a -> {
+        ReferenceCountUtil.release(f.msg());
+        if (a.refresh() != null) {
+          refreshInBackground(f, a.refresh());
+        }
+        site.observer().completed(f.log().status(a.response().status().code()).outcome("cache").build());
+        reply(a.response(), true);
+      }
+      case HttpCaching.Plan.Forward fw -> forward(fw.client(), f, fw.request());
+      case HttpCaching.Plan.Wait w -> {
+        waiting = f;
+        ctx.channel().config().setAutoRead(false);
+      }
+    }
+  }
+
+  /** The request {@code f} waited for has landed: look again, without waiting a second time. */
+  private void landed(Forwarded f, HttpCache cache) {
+    if (waiting != f) {
+      return;
+    }
+    waiting = null;
+    if (closing || !ctx.channel().isActive()) {
+      ReferenceCountUtil.release(f.msg());
+      return;
+    }
+    throughCache(f, cache, false);
+  }
+
+  /** A stale entry was served: its revalidation runs on this loop with nobody waiting for it. */
+  private void refreshInBackground(Forwarded f, HttpCaching.Refresh refresh) {
+    HttpRequestLog log = new HttpRequestLog(f.from().getHostAddress(), f.host() == null ? "" : f.host(), "GET",
+        HttpHosts.pathOf(f.request().uri()), "background").app(f.app());
+    HttpExchange exchange = new HttpExchange(refresh.client(), site, site.loopOf(ctx.channel().eventLoop()), f.app(),
+        refresh.request(), log, f.from(), false, null);
+    exchange.requestPart(LastHttpContent.EMPTY_LAST_CONTENT);
+    exchange.start();
+  }
+
   /** True when this HTTP/1.x connection closes after the response in progress (the client asked, or finished sending). */
-  boolean closesAfterResponse() {
+  @Override
+  public boolean closesAfterResponse() {
     return !http2 && (!keepAliveWanted || inputShut);
   }
 
   /** Reads the client (or stops): the backend can take more of the request body, or cannot. */
-  void reading(boolean on) {
+  @Override
+  public void reading(boolean on) {
     if (!closing) {
       ctx.channel().config().setAutoRead(on);
     }
@@ -219,7 +297,8 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
    * Writes part of a response, flushed at its end, when the client cannot take more, or when the
    * backend's read is complete ({@link #flush}); true while the client can take more.
    */
-  boolean respond(HttpObject msg, boolean last) {
+  @Override
+  public boolean respond(HttpObject msg, boolean last) {
     connection.touch();
     if (http10 && keepAliveWanted && msg instanceof HttpResponse head) {
       head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE); // HTTP/1.0 keeps only when told
@@ -236,7 +315,8 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
   }
 
   /** Sends what the backend's last read produced. */
-  void flush() {
+  @Override
+  public void flush() {
     ctx.flush();
   }
 
@@ -262,7 +342,8 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
    * The exchange's response is complete. An HTTP/2 stream closes (reset if the client is still
    * sending); an HTTP/1.x connection serves its next request, unless it must close.
    */
-  void finished(boolean requestComplete) {
+  @Override
+  public void finished(boolean requestComplete) {
     current = null;
     ChannelFuture written = lastWrite;
     lastWrite = null;
@@ -281,7 +362,12 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
   /** HTTP/1.x after a response: the next request (one may already wait), reading again. */
   private void next() {
     awaitHead();
-    while (!closing && !queued.isEmpty()) {
+    drain();
+  }
+
+  /** Serves what was read meanwhile: the rest of the current request, or the next one; then reads again. */
+  private void drain() {
+    while (!closing && waiting == null && !queued.isEmpty()) {
       HttpExchange exchange = current;
       Object msg = queued.peek();
       if (exchange == null) {
@@ -293,15 +379,21 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
         break; // the next request waits for this one's response
       }
     }
-    if (current == null && !closing) {
+    if (current == null && waiting == null && !closing) {
       ctx.channel().config().setAutoRead(true);
     }
   }
 
   /** The exchange answers for the backend (502, 503, 504). */
-  void answer(HttpResponseStatus status, String detail, boolean requestComplete) {
+  @Override
+  public void answer(HttpResponseStatus status, String detail, boolean requestComplete) {
+    reply(HttpResponses.text(ctx.alloc(), status, detail, null), requestComplete);
+  }
+
+  @Override
+  public void reply(FullHttpResponse response, boolean requestComplete) {
     current = null;
-    reply(HttpResponses.text(ctx.alloc(), status, detail, null), !requestComplete || !keepAliveWanted);
+    send(response, !requestComplete || !keepAliveWanted);
   }
 
   /** An ACME HTTP-01 request: the key authorization replicated for {@code token}, or 404 (RFC 8555 section 8.3). */
@@ -312,12 +404,12 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
       return;
     }
     site.observer().completed(log.status(200).outcome("acme challenge").build());
-    reply(HttpResponses.exactly(ctx.alloc(), answer), close);
+    send(HttpResponses.exactly(ctx.alloc(), answer), close);
   }
 
   private void answerAlone(HttpRequestLog log, HttpResponseStatus status, String detail, @Nullable String location, boolean close) {
     site.observer().completed(log.status(status.code()).outcome(status.code() < 400 ? "redirect" : detail).build());
-    reply(HttpResponses.text(ctx.alloc(), status, detail, location), close);
+    send(HttpResponses.text(ctx.alloc(), status, detail, location), close);
   }
 
   /**
@@ -325,7 +417,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
    * client finished sending) or serves its next request; an HTTP/2 stream ends (reset if the client
    * is still sending).
    */
-  private void reply(FullHttpResponse response, boolean close) {
+  private void send(FullHttpResponse response, boolean close) {
     boolean closeNow = !http2 && (close || inputShut);
     if (closeNow) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -340,7 +432,8 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
   }
 
   /** The response broke off: the client must not take a partial response for a whole one. */
-  void abort() {
+  @Override
+  public void abort() {
     current = null;
     closing = true;
     ctx.close();
@@ -351,7 +444,8 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
    * byte relay (as the L4 path). The HTTP encoders leave first, so no raw byte meets one; then the
    * decoders, whose leftovers {@link HttpUnwrap} turns back into plain bytes.
    */
-  void upgraded(HttpResponse switching, Channel backend, BackendLoad load) {
+  @Override
+  public void upgraded(HttpResponse switching, Channel backend, BackendLoad load) {
     current = null;
     Channel client = ctx.channel();
     ctx.write(switching, ctx.voidPromise());
@@ -396,6 +490,10 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
   @Override
   public void channelInactive(ChannelHandlerContext context) {
     headArrived();
+    if (waiting != null) {
+      ReferenceCountUtil.release(waiting.msg());
+      waiting = null;
+    }
     HttpExchange exchange = current;
     current = null;
     if (exchange != null) {

@@ -64,6 +64,11 @@ record HttpSite(EdgeListener edge, Map<EventLoop, ProxyLoop> loops, boolean plai
     return http ? new Target.Proxy(toApp.app()) : new Target.Misdirected("app " + toApp.app() + " is not in HTTP mode");
   }
 
+  /** True when {@code app}'s responses go through the edge cache ({@code apps.cache = 1}). */
+  boolean caches(String app) {
+    return edge.proxy().state().current().settingsOf(app).cache();
+  }
+
   ProxyLoop loopOf(EventLoop loop) {
     return loops.get(loop);
   }

@@ -151,9 +151,16 @@ final class RowValidator {
     record Invalid(String problem) implements AppResult {}
   }
 
-  /** Validates an apps row (name, proxy_protocol, protocol, http_redirect); NULLs take the defaults. */
-  static AppResult checkApp(@Nullable Object name, @Nullable Object proxyProtocol, @Nullable Object protocol,
-      @Nullable Object httpRedirect) {
+  /** An apps row as read: every column as SQLite typed it. */
+  record AppRow(@Nullable Object name, @Nullable Object proxyProtocol, @Nullable Object protocol, @Nullable Object httpRedirect,
+      @Nullable Object cache) {}
+
+  /** Validates an apps row; NULLs take the defaults. */
+  static AppResult checkApp(AppRow row) {
+    Object name = row.name();
+    Object proxyProtocol = row.proxyProtocol();
+    Object protocol = row.protocol();
+    Object httpRedirect = row.httpRedirect();
     List<String> problems = new ArrayList<>();
     String n = text(name);
     if (n == null || !APP.matcher(n).matches()) {
@@ -172,10 +179,14 @@ final class RowValidator {
     if (redirect == null || (redirect != 0 && redirect != 1)) {
       problems.add("http_redirect: " + show(httpRedirect) + " (expected: 0 or 1)");
     }
+    Long cache = integer(row.cache(), 0L);
+    if (cache == null || (cache != 0 && cache != 1)) {
+      problems.add("cache: " + show(row.cache()) + " (expected: 0 or 1)");
+    }
     if (!problems.isEmpty()) {
       return new AppResult.Invalid(String.join("; ", problems));
     }
-    return new AppResult.Valid(new AppSettings(n, pp == 1, null, parsed, redirect == 1));
+    return new AppResult.Valid(new AppSettings(n, pp == 1, null, parsed, redirect == 1, cache == 1));
   }
 
   static boolean isTrue(@Nullable Object value) {

@@ -101,6 +101,7 @@ class RoutingDbTest {
         INSERT INTO region_countries VALUES ('BR', 'gru'), ('AR', 'eze'), ('XX1', 'bad');
         INSERT INTO apps (name, proxy_protocol) VALUES ('web', 1), ('api', 7);
         INSERT INTO apps (name, protocol, http_redirect) VALUES ('site', 'HTTP', 0), ('odd', 'grpc', 1), ('loop', 'http', 2);
+        INSERT INTO apps (name, protocol, cache) VALUES ('cached', 'http', 1), ('halfcached', 'http', 'yes');
         INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('g1', 'web', 'gru', '10.0.0.1', 80);
         """);
     try (RoutingDb db = RoutingDb.open(file)) {
@@ -109,12 +110,14 @@ class RoutingDbTest {
       assertThat(result.data().backends()).extracting(Backend::region).containsExactly("gru");
       assertThat(result.data().apps()).containsEntry("web", new AppSettings("web", true))
           .containsEntry("site", AppSettings.defaults("site").withHttp(AppSettings.Protocol.HTTP, false))
-          .doesNotContainKeys("api", "odd", "loop");
+          .containsEntry("cached", AppSettings.defaults("cached").withHttp(AppSettings.Protocol.HTTP, true).withCache(true))
+          .doesNotContainKeys("api", "odd", "loop", "halfcached");
       assertThat(result.problems()).containsExactly(
           "region_countries row (rowid 3) skipped: country: 'XX1' (expected: a two-letter ISO 3166 code)",
           "apps row (rowid 2) skipped: proxy_protocol: 7 (expected: 0 or 1)",
           "apps row (rowid 4) skipped: protocol: 'grpc' (expected: 'tcp' or 'http')",
-          "apps row (rowid 5) skipped: http_redirect: 2 (expected: 0 or 1)");
+          "apps row (rowid 5) skipped: http_redirect: 2 (expected: 0 or 1)",
+          "apps row (rowid 7) skipped: cache: 'yes' (expected: 0 or 1)");
     }
   }
 

@@ -66,33 +66,33 @@ class SchemaUpgradeTest {
     TestReplica older = replica("pop-old", RoutingDb.migrations());
     assertThat(newer.store.schema().version()).isEqualTo(older.store.schema().version() + 1);
 
-    newer.sql("INSERT INTO cache_purges (id, app, scope) VALUES ('www.example.com', 'web', 'passthrough')");
-    newer.sql("INSERT INTO apps (name, proxy_protocol, cache) VALUES ('web', 1, 0)");
+    newer.sql("INSERT INTO future_rows (id, app, scope) VALUES ('www.example.com', 'web', 'passthrough')");
+    newer.sql("INSERT INTO apps (name, proxy_protocol, future_flag) VALUES ('web', 1, 0)");
     ChangeSet fromNewer = newer.capture();
-    assertThat(fromNewer.rows()).extracting(RowChange::table).containsExactly("cache_purges", "apps");
+    assertThat(fromNewer.rows()).extracting(RowChange::table).containsExactly("future_rows", "apps");
     ApplyResult taken = older.receive(fromNewer);
     assertThat(taken.rejected()).isEmpty();
     assertThat(taken.applied()).isEqualTo(2);
-    assertThat(older.row("apps", "name", "web")).containsEntry("proxy_protocol", 1).doesNotContainKey("cache");
+    assertThat(older.row("apps", "name", "web")).containsEntry("proxy_protocol", 1).doesNotContainKey("future_flag");
     assertThat(older.hashes()).isEqualTo(newer.hashes()); // digests cover what both hold: nothing to resend
 
     // The older POP writes what it knows; the newer one merges it, its own column intact.
     wall.addAndGet(5);
     older.sql("UPDATE apps SET proxy_protocol = 0 WHERE name = 'web'");
     newer.receive(older.capture());
-    assertThat(newer.row("apps", "name", "web")).containsEntry("proxy_protocol", 0).containsEntry("cache", 0);
+    assertThat(newer.row("apps", "name", "web")).containsEntry("proxy_protocol", 0).containsEntry("future_flag", 0);
 
     // Another newer POP gets everything, kept-aside values included, from the older one.
     TestReplica third = replica("pop-third", TestReplica.NEXT_SCHEMA);
     third.receive(older.allRows());
-    assertThat(third.dump("cache_purges")).isEqualTo(newer.dump("cache_purges"));
+    assertThat(third.dump("future_rows")).isEqualTo(newer.dump("future_rows"));
     assertThat(third.dump("apps")).isEqualTo(newer.dump("apps"));
 
     // The older POP upgrades: what it kept aside is applied.
     older.close();
     open.remove(older);
     TestReplica upgraded = replica("pop-old", TestReplica.NEXT_SCHEMA);
-    assertThat(upgraded.dump("cache_purges")).isEqualTo(newer.dump("cache_purges"));
+    assertThat(upgraded.dump("future_rows")).isEqualTo(newer.dump("future_rows"));
     assertThat(upgraded.dump("apps")).isEqualTo(newer.dump("apps"));
     assertThat(upgraded.hashes()).isEqualTo(newer.hashes());
     assertThat(upgraded.capture()).isNull();
@@ -102,8 +102,8 @@ class SchemaUpgradeTest {
   void aCopyFromASchemaAheadKeepsWhatThisSchemaLacksAndTheOtherWayRoundAppliesIt() throws Exception {
     TestReplica newer = replica("pop-new", TestReplica.NEXT_SCHEMA);
     TestReplica older = replica("pop-old", RoutingDb.migrations());
-    newer.sql("INSERT INTO cache_purges (id, app) VALUES ('api.example.com', 'api')");
-    newer.sql("INSERT INTO apps (name, proxy_protocol, cache) VALUES ('api', 0, 0)");
+    newer.sql("INSERT INTO future_rows (id, app) VALUES ('api.example.com', 'api')");
+    newer.sql("INSERT INTO apps (name, proxy_protocol, future_flag) VALUES ('api', 0, 0)");
     newer.capture();
 
     Path copy = dir.resolve("newer-copy.db");
@@ -116,7 +116,7 @@ class SchemaUpgradeTest {
     Path olderCopy = dir.resolve("older-copy.db");
     older.store.snapshotTo(olderCopy);
     fresh.store.replaceFrom(olderCopy, 0);
-    assertThat(fresh.dump("cache_purges")).isEqualTo(newer.dump("cache_purges"));
+    assertThat(fresh.dump("future_rows")).isEqualTo(newer.dump("future_rows"));
     assertThat(fresh.dump("apps")).isEqualTo(newer.dump("apps"));
   }
 }

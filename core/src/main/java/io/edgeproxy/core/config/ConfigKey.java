@@ -107,6 +107,10 @@ public enum ConfigKey {
   HTTP_ACCESS_LOG("EDGEPROXY_HTTP_ACCESS_LOG", "--http-access-log", "true", Kind.BOOLEAN,
       "Apps in HTTP mode: one access log line per request (logger edgeproxy.access: client, host, method, path, status,"
           + " bytes, milliseconds, app, backend)."),
+  CACHE_MEMORY_BYTES("EDGEPROXY_CACHE_MEMORY_BYTES", "--cache-memory-bytes", "268435456", Kind.POSITIVE_INT,
+      "Apps in HTTP mode with apps.cache = 1: bytes of responses the edge cache keeps in memory (least useful dropped first)."),
+  CACHE_MAX_OBJECT_BYTES("EDGEPROXY_CACHE_MAX_OBJECT_BYTES", "--cache-max-object-bytes", "8388608", Kind.POSITIVE_INT,
+      "Apps in HTTP mode with apps.cache = 1: a response body larger than this is relayed, not stored."),
   ACME_DIRECTORY("EDGEPROXY_ACME_DIRECTORY", "--acme-directory", "", Kind.OPTIONAL_URL,
       "ACME server directory URL (e.g. https://acme-v02.api.letsencrypt.org/directory): names under EDGEPROXY_DOMAIN and"
           + " in table hostnames get certificates by HTTP-01, renewed 30 days before expiry; empty: off. Needs"

@@ -15,9 +15,10 @@ import org.jspecify.annotations.Nullable;
  * @param protocol how the HTTPS edge serves the app once it has ended TLS. Default: {@link Protocol#TCP}
  * @param httpRedirect on the plain HTTP listener, answer 308 to https:// (true, the default) or serve
  *     an app in HTTP mode in plain HTTP (false)
+ * @param cache the edge caches the app's responses as RFC 9111 allows (HTTP mode only). Default: false
  */
-public record AppSettings(
-    String name, boolean proxyProtocol, @Nullable HealthCheck healthCheck, Protocol protocol, boolean httpRedirect) {
+public record AppSettings(String name, boolean proxyProtocol, @Nullable HealthCheck healthCheck, Protocol protocol,
+    boolean httpRedirect, boolean cache) {
   /** What the edge speaks to an app's clients once TLS is ended. */
   public enum Protocol {
     /** Bytes relayed as on the L4 listeners. */
@@ -47,7 +48,7 @@ public record AppSettings(
   }
 
   public AppSettings(String name, boolean proxyProtocol) {
-    this(name, proxyProtocol, null, Protocol.TCP, true);
+    this(name, proxyProtocol, null, Protocol.TCP, true, false);
   }
 
   public static AppSettings defaults(String name) {
@@ -55,10 +56,14 @@ public record AppSettings(
   }
 
   public AppSettings withHealthCheck(@Nullable HealthCheck check) {
-    return new AppSettings(name, proxyProtocol, check, protocol, httpRedirect);
+    return new AppSettings(name, proxyProtocol, check, protocol, httpRedirect, cache);
   }
 
   public AppSettings withHttp(Protocol newProtocol, boolean redirect) {
-    return new AppSettings(name, proxyProtocol, healthCheck, newProtocol, redirect);
+    return new AppSettings(name, proxyProtocol, healthCheck, newProtocol, redirect, cache);
+  }
+
+  public AppSettings withCache(boolean on) {
+    return new AppSettings(name, proxyProtocol, healthCheck, protocol, httpRedirect, on);
   }
 }

@@ -55,6 +55,8 @@ class ConfigPropertiesTest {
       Map.entry(ConfigKey.TLS_HELLO_TIMEOUT_MS, "5000"),
       Map.entry(ConfigKey.HTTP_BACKEND_TIMEOUT_MS, "30000"),
       Map.entry(ConfigKey.HTTP_ACCESS_LOG, "false"),
+      Map.entry(ConfigKey.CACHE_MEMORY_BYTES, "1048576"),
+      Map.entry(ConfigKey.CACHE_MAX_OBJECT_BYTES, "65536"),
       Map.entry(ConfigKey.TUNNEL_ENABLED, "true"),
       Map.entry(ConfigKey.TUNNEL_LISTEN_ADDR, "0.0.0.0:4443"),
       Map.entry(ConfigKey.ACME_DIRECTORY, "https://acme.example/directory"),

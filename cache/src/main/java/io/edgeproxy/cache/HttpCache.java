@@ -1,0 +1,130 @@
+package io.edgeproxy.cache;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.Locale;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A POP's edge cache for apps in HTTP mode with {@code apps.cache = 1}: lookups, stores,
+ * invalidations and request collapsing, over the memory tier. Thread-safe: every event loop of
+ * the proxy shares one.
+ */
+public final class HttpCache {
+  private final MemoryTier memory;
+  private final Flights flights = new Flights();
+  private final long maxObjectBytes;
+  private final LongSupplier clockMs;
+  private final String name;
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+  private final LongAdder stale = new LongAdder();
+  private final LongAdder collapsed = new LongAdder();
+  private final LongAdder stored = new LongAdder();
+
+  /**
+   * @param name this cache's name in {@code Cache-Status} (RFC 9211)
+   * @param memoryBytes bound of the memory tier
+   * @param maxObjectBytes the largest body stored
+   */
+  public HttpCache(String name, long memoryBytes, long maxObjectBytes, LongSupplier clockMs) {
+    this.name = name;
+    this.memory = new MemoryTier(memoryBytes);
+    this.maxObjectBytes = maxObjectBytes;
+    this.clockMs = clockMs;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public long nowMs() {
+    return clockMs.getAsLong();
+  }
+
+  public long maxObjectBytes() {
+    return maxObjectBytes;
+  }
+
+  /** The key of a request: app, host (lowercase) and request target; GET and HEAD share it. */
+  public static String keyOf(String app, @Nullable String host, String target) {
+    return app + '\n' + (host == null ? "" : host.toLowerCase(Locale.ROOT)) + '\n' + target;
+  }
+
+  /** The stored variant of {@code key} that {@code request} selects, or null. */
+  public @Nullable CacheEntry lookup(String key, HttpHeaders request) {
+    return memory.get(key, request);
+  }
+
+  /** True when some variant of {@code key} is stored (a miss is then a Vary miss). */
+  public boolean hasKey(String key) {
+    return memory.has(key);
+  }
+
+  public void store(String key, CacheEntry entry) {
+    memory.put(key, entry);
+    stored.increment();
+  }
+
+  /** Drops what is stored under {@code key} (RFC 9111 §4.4: an unsafe method's success). */
+  public void invalidate(String key) {
+    memory.remove(key);
+  }
+
+  /**
+   * Leads a fetch of {@code key}, or follows one already at the origin: then null is returned and
+   * {@code follower} is called (on the leader's thread) when it lands.
+   */
+  public @Nullable Flight lead(String key, Consumer<Landing> follower) {
+    Flights.Flight f = flights.lead(key, l -> follower.accept(l == Flights.Landing.STORED ? Landing.STORED : Landing.NOT_STORED));
+    if (f == null) {
+      collapsed.increment();
+      return null;
+    }
+    return new Flight(key, f);
+  }
+
+  /** What a follower learns when its leader lands. */
+  public enum Landing {
+    STORED, NOT_STORED
+  }
+
+  /** A fetch at the origin that others may be waiting on. */
+  public final class Flight {
+    private final String key;
+    private final Flights.Flight flight;
+
+    private Flight(String key, Flights.Flight flight) {
+      this.key = key;
+      this.flight = flight;
+    }
+
+    /** Tells the followers (once). */
+    public void land(Landing landing) {
+      flights.land(key, flight, landing == Landing.STORED ? Flights.Landing.STORED : Flights.Landing.NOT_STORED);
+    }
+  }
+
+  public void hit() {
+    hits.increment();
+  }
+
+  public void miss() {
+    misses.increment();
+  }
+
+  public void servedStale() {
+    stale.increment();
+  }
+
+  public Stats stats() {
+    memory.cleanUp();
+    return new Stats(hits.sum(), misses.sum(), stale.sum(), collapsed.sum(), stored.sum(), memory.evictions(), memory.keys(),
+        memory.bytes());
+  }
+
+  /** Counters since start. */
+  public record Stats(long hits, long misses, long stale, long collapsed, long stored, long evictions, long keys, long bytes) {}
+}

@@ -1,0 +1,107 @@
+package io.edgeproxy.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The in-memory tier: entries by primary key (app, host, target), each key holding up to
+ * {@link #MAX_VARIANTS} variants (RFC 9111 §4.1), bounded by total bytes (Caffeine's weighted
+ * W-TinyLFU: a one-off download does not push out what is asked for all the time).
+ */
+final class MemoryTier {
+  static final int MAX_VARIANTS = 16;
+  private final Cache<String, List<CacheEntry>> entries;
+  private final LongAdder evictions = new LongAdder();
+
+  MemoryTier(long maxBytes) {
+    this.entries = Caffeine.newBuilder()
+        .maximumWeight(maxBytes)
+        .weigher((String k, List<CacheEntry> v) -> (int) Math.min(Integer.MAX_VALUE, weight(k, v)))
+        .removalListener((k, v, cause) -> {
+          if (cause.wasEvicted()) {
+            evictions.increment();
+          }
+        })
+        .executor(Runnable::run)
+        .build();
+  }
+
+  private static long weight(String key, List<CacheEntry> variants) {
+    long w = key.length();
+    for (CacheEntry e : variants) {
+      w += e.weight();
+    }
+    return w;
+  }
+
+  /** The variant of {@code key} that {@code request} selects, or null. */
+  @Nullable CacheEntry get(String key, HttpHeaders request) {
+    List<CacheEntry> variants = entries.getIfPresent(key);
+    if (variants == null) {
+      return null;
+    }
+    for (CacheEntry e : variants) {
+      if (e.matches(request)) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  /** Stores {@code entry}, replacing the variant with the same Vary values (newest first). */
+  void put(String key, CacheEntry entry) {
+    entries.asMap().compute(key, (k, old) -> {
+      List<CacheEntry> next = new ArrayList<>(old == null ? 1 : Math.min(old.size() + 1, MAX_VARIANTS));
+      next.add(entry);
+      if (old != null) {
+        for (CacheEntry e : old) {
+          if (next.size() < MAX_VARIANTS && !(e.varyNames().equals(entry.varyNames()) && e.varyValues().equals(entry.varyValues()))) {
+            next.add(e);
+          }
+        }
+      }
+      return List.copyOf(next);
+    });
+  }
+
+  boolean has(String key) {
+    return entries.getIfPresent(key) != null;
+  }
+
+  /** Drops every variant of {@code key}; true if there was one. */
+  boolean remove(String key) {
+    return entries.asMap().remove(key) != null;
+  }
+
+  /** Drops every key {@code test} accepts; how many. */
+  int removeIf(java.util.function.Predicate<String> test) {
+    int[] n = {0};
+    entries.asMap().keySet().removeIf(k -> {
+      boolean drop = test.test(k);
+      n[0] += drop ? 1 : 0;
+      return drop;
+    });
+    return n[0];
+  }
+
+  long evictions() {
+    return evictions.sum();
+  }
+
+  long keys() {
+    return entries.estimatedSize();
+  }
+
+  long bytes() {
+    return entries.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
+  }
+
+  void cleanUp() {
+    entries.cleanUp();
+  }
+}

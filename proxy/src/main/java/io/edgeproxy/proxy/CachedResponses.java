@@ -1,0 +1,67 @@
+package io.edgeproxy.proxy;
+
+import io.edgeproxy.cache.CacheEntry;
+import io.edgeproxy.cache.CachePolicy;
+import io.edgeproxy.cache.CacheStatus;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.List;
+
+/**
+ * Responses made from stored entries: the stored fields plus {@code Age} (RFC 9111 §5.1),
+ * {@code Cache-Status} (RFC 9211) and the body's length; no body for HEAD.
+ */
+final class CachedResponses {
+  /** Fields a 304 to a client's conditional request carries from the stored response (RFC 9110 §15.4.5). */
+  private static final List<String> NOT_MODIFIED_FIELDS = List.of("cache-control", "content-location", "date", "etag",
+      "expires", "vary", "last-modified");
+
+  private CachedResponses() {}
+
+  static HttpResponse head(CacheEntry entry, long nowMs, String cacheStatus) {
+    HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(entry.status()));
+    fill(r.headers(), entry, nowMs, cacheStatus);
+    return r;
+  }
+
+  static LastHttpContent body(CacheEntry entry, boolean headRequest) {
+    return headRequest ? LastHttpContent.EMPTY_LAST_CONTENT : new DefaultLastHttpContent(entry.body().wrap());
+  }
+
+  static FullHttpResponse full(CacheEntry entry, long nowMs, String cacheStatus, boolean headRequest) {
+    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(entry.status()),
+        headRequest ? Unpooled.EMPTY_BUFFER : entry.body().wrap());
+    fill(r.headers(), entry, nowMs, cacheStatus);
+    return r;
+  }
+
+  /** 304 Not Modified to a client whose own validator matches {@code entry}. */
+  static FullHttpResponse notModified(CacheEntry entry, long nowMs, String cacheStatus) {
+    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED, Unpooled.EMPTY_BUFFER);
+    for (String name : NOT_MODIFIED_FIELDS) {
+      List<String> values = entry.headers().getAll(name);
+      if (!values.isEmpty()) {
+        r.headers().set(name, values);
+      }
+    }
+    r.headers().set(HttpHeaderNames.AGE, entry.freshness().ageSeconds(nowMs)).set(CacheStatus.FIELD, cacheStatus);
+    return r;
+  }
+
+  private static void fill(HttpHeaders out, CacheEntry entry, long nowMs, String cacheStatus) {
+    out.add(entry.headers());
+    out.remove(CachePolicy.CDN_CACHE_CONTROL);
+    out.set(HttpHeaderNames.AGE, entry.freshness().ageSeconds(nowMs))
+        .set(CacheStatus.FIELD, cacheStatus)
+        .set(HttpHeaderNames.CONTENT_LENGTH, entry.body().length());
+  }
+}

@@ -1,0 +1,134 @@
+package io.edgeproxy.proxy;
+
+import io.edgeproxy.cache.CacheEntry;
+import io.edgeproxy.cache.CachePolicy;
+import io.edgeproxy.cache.CacheStatus;
+import io.edgeproxy.cache.HttpCache;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The request side of the edge cache: for a request of an app with {@code apps.cache = 1},
+ * decides between answering from the cache, waiting for the same request already at the origin,
+ * and going there through a {@link CacheFill}.
+ */
+final class HttpCaching {
+  private HttpCaching() {}
+
+  /** What to do with a request. */
+  sealed interface Plan {
+    /** Answer with {@code response} now; {@code refresh}, when not null, revalidates in the background. */
+    record Answer(FullHttpResponse response, @Nullable Refresh refresh) implements Plan {}
+
+    /** Send {@code request} to a backend through {@code client}. */
+    record Forward(ExchangeClient client, HttpRequest request) implements Plan {}
+
+    /** The same request is at the origin: the landing callback given to {@link #plan} resumes this one. */
+    record Wait() implements Plan {}
+  }
+
+  /** A background revalidation of a stale entry served meanwhile (stale-while-revalidate). */
+  record Refresh(ExchangeClient client, HttpRequest request) {}
+
+  /**
+   * Plans {@code request} ({@code toBackend}: as it would go to a backend). {@code collapse}: may
+   * wait for the same request at the origin; {@code landed} is then called, on the leader's
+   * thread, when it may look again.
+   */
+  static Plan plan(ExchangeClient front, HttpCache cache, String key, HttpRequest request, HttpRequest toBackend, boolean collapse,
+      Consumer<HttpCache.Landing> landed) {
+    boolean head = request.method().equals(HttpMethod.HEAD);
+    String bypass = CachePolicy.bypass(request.method(), request.headers());
+    if (bypass != null) {
+      boolean unsafe = !HttpForwarding.isIdempotent(request) || request.method().equals(HttpMethod.PUT)
+          || request.method().equals(HttpMethod.DELETE);
+      return new Plan.Forward(new CacheFill(front, cache, key, request.headers(), unsafe ? CacheFill.Mode.INVALIDATE
+          : CacheFill.Mode.BYPASS, null, null, head, "bypass"), toBackend);
+    }
+    long now = cache.nowMs();
+    CacheEntry entry = cache.lookup(key, request.headers());
+    if (entry != null && entry.freshness().isFresh(now)) {
+      cache.hit();
+      // collapse off: this request waited for another one at the origin (RFC 9211 "collapsed").
+      String status = CacheStatus.hit(cache.name(), entry.freshness().ttlSeconds(now)) + (collapse ? "" : "; collapsed");
+      return new Plan.Answer(matchesValidators(request, entry) ? CachedResponses.notModified(entry, now, status)
+          : CachedResponses.full(entry, now, status, head), null);
+    }
+    if (entry != null && entry.freshness().staleWhileRevalidate(now)) {
+      cache.hit();
+      cache.servedStale();
+      HttpCache.Flight refreshing = cache.lead(key, l -> { });
+      Refresh refresh = refreshing == null ? null : new Refresh(new CacheFill(CacheFill.headless(), cache, key,
+          request.headers(), CacheFill.Mode.REVALIDATE, entry, refreshing, false, "stale"), conditional(toBackend, entry));
+      return new Plan.Answer(CachedResponses.full(entry, now, CacheStatus.staleHit(cache.name(), entry.freshness().ttlSeconds(now),
+          "stale-while-revalidate"), head), refresh);
+    }
+    HttpCache.Flight flight = null;
+    if (collapse && !head) {
+      flight = cache.lead(key, landed);
+      if (flight == null) {
+        return new Plan.Wait();
+      }
+    }
+    cache.miss();
+    if (entry != null && CachePolicy.hasValidator(entry.headers())) {
+      return new Plan.Forward(new CacheFill(front, cache, key, request.headers(), CacheFill.Mode.REVALIDATE, entry, flight, head,
+          "stale"), conditional(toBackend, entry));
+    }
+    String fwd = entry != null ? "stale" : cache.hasKey(key) ? "vary-miss" : "uri-miss";
+    return new Plan.Forward(new CacheFill(front, cache, key, request.headers(), CacheFill.Mode.FILL, entry, flight, head, fwd),
+        toBackend);
+  }
+
+  /** {@code toBackend} asking whether {@code entry} is still current, with the stored validators (RFC 9111 §4.3.1). */
+  private static HttpRequest conditional(HttpRequest toBackend, CacheEntry entry) {
+    HttpRequest out = toBackend;
+    out.headers().remove(HttpHeaderNames.IF_NONE_MATCH).remove(HttpHeaderNames.IF_MODIFIED_SINCE)
+        .remove(HttpHeaderNames.IF_MATCH).remove(HttpHeaderNames.IF_UNMODIFIED_SINCE).remove(HttpHeaderNames.IF_RANGE);
+    String etag = entry.headers().get(HttpHeaderNames.ETAG);
+    String lastModified = entry.headers().get(HttpHeaderNames.LAST_MODIFIED);
+    if (etag != null) {
+      out.headers().set(HttpHeaderNames.IF_NONE_MATCH, etag);
+    }
+    if (lastModified != null) {
+      out.headers().set(HttpHeaderNames.IF_MODIFIED_SINCE, lastModified);
+    }
+    return out;
+  }
+
+  /** Does the client's own conditional request match {@code entry} (RFC 9110 §13.1.2, §13.1.3)? */
+  static boolean matchesValidators(HttpRequest request, CacheEntry entry) {
+    String inm = request.headers().get(HttpHeaderNames.IF_NONE_MATCH);
+    String etag = entry.headers().get(HttpHeaderNames.ETAG);
+    if (inm != null) {
+      if (etag == null) {
+        return false;
+      }
+      String stored = weak(etag);
+      for (String candidate : inm.split(",")) {
+        String c = candidate.strip();
+        if (c.equals("*") || weak(c).equals(stored)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    String ims = request.headers().get(HttpHeaderNames.IF_MODIFIED_SINCE);
+    String lm = entry.headers().get(HttpHeaderNames.LAST_MODIFIED);
+    if (ims == null || lm == null || entry.status() != 200) {
+      return false;
+    }
+    var since = io.netty.handler.codec.DateFormatter.parseHttpDate(ims);
+    var modified = io.netty.handler.codec.DateFormatter.parseHttpDate(lm);
+    return since != null && modified != null && !modified.after(since);
+  }
+
+  /** An entity tag without its weakness indicator: If-None-Match compares weakly. */
+  private static String weak(String tag) {
+    return tag.startsWith("W/") ? tag.substring(2) : tag;
+  }
+}
