@@ -1,6 +1,8 @@
 package io.edgeproxy.cache;
 
+import io.edgeproxy.core.edge.CachePurge;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -23,6 +25,8 @@ public final class HttpCache {
   private final LongAdder stale = new LongAdder();
   private final LongAdder collapsed = new LongAdder();
   private final LongAdder stored = new LongAdder();
+  private final LongAdder purged = new LongAdder();
+  private final java.util.concurrent.ConcurrentHashMap<String, Long> applied = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param name this cache's name in {@code Cache-Status} (RFC 9211)
@@ -66,6 +70,28 @@ public final class HttpCache {
   public void store(String key, CacheEntry entry) {
     memory.put(key, entry);
     stored.increment();
+  }
+
+  /**
+   * Applies the purges not applied here before (each once, whatever snapshot repeats it); returns
+   * how many stored responses went.
+   */
+  public int applyPurges(List<CachePurge> purges) {
+    int dropped = 0;
+    for (CachePurge p : purges) {
+      if (applied.putIfAbsent(p.id(), p.createdMs()) == null) {
+        int n = memory.removeIf((key, entry) -> Purges.selects(p, key, entry));
+        purged.add(n);
+        dropped += n;
+      }
+    }
+    if (applied.size() > purges.size() + 1024) {
+      // Rows leave routing.db after a day; forget the ids no snapshot lists any more.
+      var listed = new java.util.HashSet<String>();
+      purges.forEach(p -> listed.add(p.id()));
+      applied.keySet().retainAll(listed);
+    }
+    return dropped;
   }
 
   /** Drops what is stored under {@code key} (RFC 9111 §4.4: an unsafe method's success). */
@@ -121,10 +147,11 @@ public final class HttpCache {
 
   public Stats stats() {
     memory.cleanUp();
-    return new Stats(hits.sum(), misses.sum(), stale.sum(), collapsed.sum(), stored.sum(), memory.evictions(), memory.keys(),
-        memory.bytes());
+    return new Stats(hits.sum(), misses.sum(), stale.sum(), collapsed.sum(), stored.sum(), purged.sum(), memory.evictions(),
+        memory.keys(), memory.bytes());
   }
 
   /** Counters since start. */
-  public record Stats(long hits, long misses, long stale, long collapsed, long stored, long evictions, long keys, long bytes) {}
+  public record Stats(long hits, long misses, long stale, long collapsed, long stored, long purged, long evictions, long keys,
+      long bytes) {}
 }

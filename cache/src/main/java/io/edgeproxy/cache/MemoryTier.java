@@ -78,14 +78,22 @@ final class MemoryTier {
     return entries.asMap().remove(key) != null;
   }
 
-  /** Drops every key {@code test} accepts; how many. */
-  int removeIf(java.util.function.Predicate<String> test) {
+  /** Drops every variant {@code test} accepts (given its key); how many. */
+  int removeIf(java.util.function.BiPredicate<String, CacheEntry> test) {
     int[] n = {0};
-    entries.asMap().keySet().removeIf(k -> {
-      boolean drop = test.test(k);
-      n[0] += drop ? 1 : 0;
-      return drop;
-    });
+    for (String key : List.copyOf(entries.asMap().keySet())) {
+      entries.asMap().computeIfPresent(key, (k, variants) -> {
+        List<CacheEntry> kept = new ArrayList<>(variants.size());
+        for (CacheEntry e : variants) {
+          if (test.test(k, e)) {
+            n[0]++;
+          } else {
+            kept.add(e);
+          }
+        }
+        return kept.isEmpty() ? null : List.copyOf(kept);
+      });
+    }
     return n[0];
   }
 

@@ -6,6 +6,7 @@ import io.edgeproxy.core.config.ApiConfig;
 import io.edgeproxy.core.geo.ClientLocator;
 import io.edgeproxy.core.routing.RoutingState;
 import io.edgeproxy.sql.ApiTokens;
+import io.edgeproxy.sql.CachePurges;
 import io.edgeproxy.sql.Registrations;
 import io.edgeproxy.sql.RoutingReloader;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,7 +28,7 @@ import java.util.function.Supplier;
 public record ApiContext(ApiConfig config, String self, RoutingState state, RoutingReloader reloader, ClientLocator locator,
     Registrations registrations, ApiTokens tokens, MeterRegistry registry, Supplier<List<Member>> members,
     Supplier<Object> nodeStatus, Supplier<String> metrics, Runnable reloadAll, WriteReceipts receipts,
-    Supplier<List<TunnelView>> tunnels) {
+    Supplier<List<TunnelView>> tunnels, CachePurges purges) {
 
   /** A member of the cluster as shown by {@code GET /api/v1/members}. */
   public record Member(String nodeId, String region, String address, boolean self, boolean connected) {}
@@ -40,6 +41,7 @@ public record ApiContext(ApiConfig config, String self, RoutingState state, Rout
     requireNonNull(locator, "locator");
     requireNonNull(registrations, "registrations");
     requireNonNull(tokens, "tokens");
+    requireNonNull(purges, "purges");
     requireNonNull(registry, "registry");
     requireNonNull(members, "members");
     requireNonNull(nodeStatus, "nodeStatus");

@@ -67,6 +67,9 @@ final class ApiRouter {
     if (path.startsWith(PREFIX + "receipts/")) {
       return "/api/v1/receipts/{receipt}";
     }
+    if (path.startsWith(PREFIX + "apps/") && path.endsWith("/purge")) {
+      return "/api/v1/apps/{app}/purge";
+    }
     return switch (path) {
       case "/health", "/metrics", "/", "/ui", PREFIX + "register", PREFIX + "backends", PREFIX + "members",
           PREFIX + "route/explain", PREFIX + "status", PREFIX + "openapi.yaml" -> path;
@@ -111,6 +114,10 @@ final class ApiRouter {
     }
     if (rest.startsWith("receipts/")) {
       return only(r, "GET") ? receipt(rest.substring("receipts/".length())) : notAllowed(r, "GET");
+    }
+    if (rest.startsWith("apps/") && rest.endsWith("/purge")) {
+      String app = rest.substring("apps/".length(), rest.length() - "/purge".length());
+      return only(r, "POST") ? purge(caller, app, r) : notAllowed(r, "POST");
     }
     if (rest.startsWith("backends/")) {
       String id = rest.substring("backends/".length());
@@ -162,6 +169,34 @@ final class ApiRouter {
         + "; send a heartbeat at least every " + context.config().heartbeatTtl().toSeconds() / 2 + " s");
     body.put("ttl_secs", context.config().heartbeatTtl().toSeconds());
     return withReceipt(201, body);
+  }
+
+  /** A purge of {@code app}'s cached responses on every POP: a replicated row, applied here at once. */
+  private ApiResponse purge(Caller caller, String app, Request r) {
+    if (!caller.mayManage(app)) {
+      return forbidden(caller, "app '" + app + "'");
+    }
+    PurgeRequest.Parsed.Valid purge;
+    switch (PurgeRequest.parse(r.body())) {
+      case PurgeRequest.Parsed.Invalid invalid -> {
+        return invalid.response();
+      }
+      case PurgeRequest.Parsed.Valid valid -> purge = valid;
+    }
+    io.edgeproxy.core.edge.CachePurge written;
+    try {
+      written = context.purges().add(app, purge.kind(), purge.value(), System.currentTimeMillis());
+    } catch (IllegalArgumentException e) {
+      return ApiResponse.invalid(e.getMessage(), List.of());
+    }
+    context.reloadAll().run(); // this POP applies it now; the others as it replicates
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", written.id());
+    body.put("app", app);
+    body.put("kind", written.kind().column());
+    body.put("value", written.value());
+    body.put("message", "purge " + written.id() + " written; every POP drops what it selects as the row reaches it");
+    return withReceipt(202, body);
   }
 
   /**

@@ -37,6 +37,9 @@ final class EdgeListener {
     this.stats = stats;
     this.cache = new HttpCache("edgeproxy", config.cache().memoryBytes(), config.cache().maxObjectBytes(),
         System::currentTimeMillis);
+    // A purge row (made here, or replicated from any POP) drops what it selects once it is in a snapshot.
+    proxy.state().onPublish(snapshot -> cache.applyPurges(snapshot.data().edge().purges()));
+    cache.applyPurges(proxy.state().current().data().edge().purges());
   }
 
   /** The edge cache of the apps that turn it on (HTTPS and plain HTTP listeners share it). */

@@ -213,7 +213,7 @@ class ColumnMergeTest {
   @Test
   void rowsOfATableOrColumnThisSchemaLacksAreKeptAsideAndShippedOn() {
     Version v = new Version(wall.get() << 16, "pop-x");
-    RowChange unknownTable = new RowChange("cache_purges", "www.example.com", 1, v,
+    RowChange unknownTable = new RowChange("future_rows", "www.example.com", 1, v,
         Map.of("app", new Cell("web", v), "mode", new Cell("terminate", v)));
     RowChange unknownColumn = new RowChange("apps", "web", 1, v,
         Map.of("proxy_protocol", new Cell(1L, v), "cache", new Cell(0L, v)));

@@ -200,4 +200,24 @@ class RoutingDbTest {
               + " key's base64url thumbprint)");
     }
   }
+
+  @Test
+  void cachePurgesAreWrittenReadAndBadRowsSkippedWithTheReason() throws Exception {
+    Path file = dir.resolve("routing.db");
+    try (RoutingDb db = RoutingDb.open(file)) {
+      CachePurges purges = new CachePurges(db);
+      long now = System.currentTimeMillis();
+      io.edgeproxy.core.edge.CachePurge old = purges.add("web", io.edgeproxy.core.edge.CachePurge.Kind.ALL, "", now - 2 * CachePurges.KEEP_MS);
+      io.edgeproxy.core.edge.CachePurge path = purges.add("web", io.edgeproxy.core.edge.CachePurge.Kind.PATH, "/a?b=1", now);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> purges.add("web", io.edgeproxy.core.edge.CachePurge.Kind.PREFIX, "img", now))
+          .hasMessage("value: 'img' (expected: a path, '/...')");
+      db.write("INSERT INTO cache_purges (id, app, kind, value, created_ms) VALUES ('p-bad', 'web', 'everything', '', 1),"
+          + " ('p-bad2', 'web', 'tag', '', 1)");
+      LoadResult result = db.load(LeaseRule.defaults(), now);
+      assertThat(result.data().edge().purges()).containsExactly(path).doesNotContain(old);
+      assertThat(result.problems()).containsExactlyInAnyOrder(
+          "cache_purges row (rowid 3) skipped: kind: 'everything' (expected: 'all', 'path', 'prefix' or 'tag')",
+          "cache_purges row (rowid 4) skipped: value: '' (expected: a tag)");
+    }
+  }
 }

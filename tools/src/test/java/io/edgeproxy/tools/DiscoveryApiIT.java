@@ -92,6 +92,27 @@ class DiscoveryApiIT {
   }
 
   @Test
+  void aCachePurgeIsARowScopedToItsAppAndABadOneIsRefusedWithTheReason() throws Exception {
+    Pop pop = new Pop(apiConfig(dir, Duration.ofSeconds(60), Duration.ofSeconds(600)));
+    Reply ok = pop.call("POST", "/api/v1/apps/web/purge", pop.web, "{\"prefix\": \"/img/\"}");
+    assertThat(ok.status()).isEqualTo(202);
+    assertThat(ok.json().get("kind").asText()).isEqualTo("prefix");
+    Reply all = pop.call("POST", "/api/v1/apps/web/purge", pop.web, null);
+    assertThat(all.status()).isEqualTo(202);
+    assertThat(all.json().get("kind").asText()).isEqualTo("all");
+    assertThat(pop.node.state().current().data().edge().purges()).extracting(io.edgeproxy.core.edge.CachePurge::id)
+        .containsExactlyInAnyOrder(ok.json().get("id").asText(), all.json().get("id").asText());
+    assertThat(pop.call("POST", "/api/v1/apps/api/purge", pop.web, "{}").status()).isEqualTo(403);
+    assertThat(pop.call("POST", "/api/v1/apps/api/purge", pop.admin, "{\"tag\": \"t\"}").status()).isEqualTo(202);
+    Reply bad = pop.call("POST", "/api/v1/apps/web/purge", pop.web, "{\"prefix\": \"img\"}");
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.json().get("error").asText()).isEqualTo("value: 'img' (expected: a path, '/...')");
+    assertThat(pop.call("POST", "/api/v1/apps/web/purge", pop.web, "{\"url\": \"/x\"}").json().get("error").asText())
+        .contains("unknown field url");
+    assertThat(pop.call("GET", "/api/v1/apps/web/purge", pop.web, null).status()).isEqualTo(405);
+  }
+
+  @Test
   void aRegisteredBackendIsRoutedAtOnceAndReRegisteringIsIdempotent() throws Exception {
     Pop pop = new Pop(apiConfig(dir, Duration.ofSeconds(60), Duration.ofSeconds(600)));
     int port = sockets.namedBackend("fresh");
@@ -311,7 +332,7 @@ class DiscoveryApiIT {
     Path docs = Path.of(System.getProperty("user.dir")).getParent().resolve("docs/openapi.yaml");
     assertThat(doc.text()).isEqualTo(java.nio.file.Files.readString(docs));
     for (String path : List.of("/api/v1/register:", "/api/v1/heartbeat/{id}:", "/api/v1/backends:", "/api/v1/backends/{id}:",
-        "/api/v1/members:", "/api/v1/route/explain:", "/api/v1/status:", "/health:", "/metrics:")) {
+        "/api/v1/members:", "/api/v1/route/explain:", "/api/v1/status:", "/api/v1/apps/{app}/purge:", "/health:", "/metrics:")) {
       assertThat(doc.text()).contains("  " + path);
     }
   }

@@ -308,4 +308,41 @@ class HttpCacheIT extends HttpsEdgeTestBase {
     assertThat(get("web", "/mid").body()).isEqualTo(mid);
     assertThat(seen("/mid")).isEqualTo(1);
   }
+
+  private String purge(String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    List<String> argv = new ArrayList<>(List.of("cache", "purge"));
+    argv.addAll(List.of(args));
+    argv.addAll(List.of("--db", node.config().node().dbPath().toString()));
+    int code = io.edgeproxy.tools.cli.Cli.run(Map.of(), new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+        argv.toArray(String[]::new));
+    node.reloadNow();
+    return code + " " + out + err;
+  }
+
+  @Test
+  void purgesByPathPrefixTagAndAppDropWhatTheySelect() throws Exception {
+    answers.put("/p/1", Answer.of("Cache-Control: max-age=600\r\nSurrogate-Key: red", "one {n}"));
+    answers.put("/p/2", Answer.of("Cache-Control: max-age=600\r\nCache-Tag: blue,red", "two {n}"));
+    answers.put("/q", Answer.of("Cache-Control: max-age=600", "q {n}"));
+    for (String path : List.of("/p/1", "/p/2", "/q")) {
+      get("web", path);
+      assertThat(get("web", path).header("cache-status")).as(path).startsWith("edgeproxy; hit");
+    }
+    assertThat(purge("web", "/q")).startsWith("0 p-");
+    assertThat(get("web", "/q").body()).isEqualTo("q 2");
+    assertThat(get("web", "/p/1").body()).isEqualTo("one 1");
+    assertThat(purge("web", "--tag", "red")).startsWith("0 p-");
+    assertThat(get("web", "/p/1").body()).isEqualTo("one 2");
+    assertThat(get("web", "/p/2").body()).isEqualTo("two 2");
+    assertThat(purge("web", "--prefix", "/p/")).startsWith("0 p-");
+    assertThat(get("web", "/p/2").body()).isEqualTo("two 3");
+    assertThat(purge("web")).startsWith("0 p-");
+    assertThat(get("web", "/q").body()).isEqualTo("q 3");
+    // Bad input: a clear error, nothing written.
+    assertThat(purge("web", "--prefix", "p/")).startsWith("2 ").contains("value: 'p/' (expected: a path, '/...')");
+    assertThat(purge("bad app!", "/x")).startsWith("2 ").contains("expected: 1-128 letters");
+    assertThat(purge("web", "/x", "--tag", "red")).startsWith("2 ").contains("give one of PATH, --prefix or --tag");
+  }
 }

@@ -101,7 +101,7 @@ final class Simulation implements AutoCloseable {
 
   private static List<String> next() {
     List<String> out = new ArrayList<>(RoutingDb.migrations());
-    out.add("db/migration-next/V9__next_schema.sql");
+    out.add("db/migration-next/V10__next_schema.sql");
     return List.copyOf(out);
   }
 

@@ -50,9 +50,9 @@ final class Workload {
           + " ON CONFLICT(hostname) DO UPDATE SET chain_pem = excluded.chain_pem, key_sealed = excluded.key_sealed,"
           + " not_after_ms = excluded.not_after_ms", "certificates", false, false),
       new Write("DELETE FROM certificates WHERE hostname = ?1", "certificates", false, false),
-      new Write("INSERT OR REPLACE INTO cache_purges (id, app, scope) VALUES (?1, 'web', 'm' || ?2)", "cache_purges", false, true),
-      new Write("UPDATE apps SET cache = ?2 % 2 WHERE name = ?1", "apps", false, true),
-      new Write("DELETE FROM cache_purges WHERE id = ?1", "cache_purges", false, true));
+      new Write("INSERT OR REPLACE INTO future_rows (id, app, scope) VALUES (?1, 'web', 'm' || ?2)", "future_rows", false, true),
+      new Write("UPDATE apps SET future_flag = ?2 % 2 WHERE name = ?1", "apps", false, true),
+      new Write("DELETE FROM future_rows WHERE id = ?1", "future_rows", false, true));
 
   private Workload() {}
 

@@ -77,6 +77,11 @@ public final class Cli implements Runnable {
       tunnel.addSubcommand("list", new CommandLine(new TunnelCommand.ListCommand()));
       cli.addSubcommand("tunnel", tunnel);
     }
+    if (only == null || only.equals("cache")) {
+      CommandLine cache = new CommandLine(new CacheCommand());
+      cache.addSubcommand("purge", new CommandLine(new CacheCommand.Purge(env)));
+      cli.addSubcommand("cache", cache);
+    }
     if (only == null || only.equals("token")) {
       CommandLine token = new CommandLine(new TokenCommand());
       token.addSubcommand("create", new CommandLine(new TokenCommand.Create(env)));
@@ -96,7 +101,7 @@ public final class Cli implements Runnable {
     return commandLine(env, runsOneCommand ? args[0] : null, null).execute(args);
   }
 
-  private static final java.util.Set<String> SUBCOMMANDS = java.util.Set.of("agent", "demo", "certs", "tls", "token");
+  private static final java.util.Set<String> SUBCOMMANDS = java.util.Set.of("agent", "demo", "certs", "tls", "token", "cache");
 
   public static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
     return run(env, null, out, err, args);
