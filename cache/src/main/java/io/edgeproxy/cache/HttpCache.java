@@ -4,7 +4,6 @@ import io.edgeproxy.core.edge.CachePurge;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -20,13 +19,8 @@ public final class HttpCache {
   private final long maxObjectBytes;
   private final LongSupplier clockMs;
   private final String name;
-  private final LongAdder hits = new LongAdder();
-  private final LongAdder misses = new LongAdder();
-  private final LongAdder stale = new LongAdder();
-  private final LongAdder collapsed = new LongAdder();
-  private final LongAdder stored = new LongAdder();
-  private final LongAdder purged = new LongAdder();
   private final java.util.concurrent.ConcurrentHashMap<String, Long> applied = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentHashMap<String, AppCounters> apps = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param name this cache's name in {@code Cache-Status} (RFC 9211)
@@ -35,7 +29,7 @@ public final class HttpCache {
    */
   public HttpCache(String name, long memoryBytes, long maxObjectBytes, LongSupplier clockMs) {
     this.name = name;
-    this.memory = new MemoryTier(memoryBytes);
+    this.memory = new MemoryTier(memoryBytes, key -> counters(key).evicted.increment());
     this.maxObjectBytes = maxObjectBytes;
     this.clockMs = clockMs;
   }
@@ -69,7 +63,7 @@ public final class HttpCache {
 
   public void store(String key, CacheEntry entry) {
     memory.put(key, entry);
-    stored.increment();
+    counters(key).stored.increment();
   }
 
   /**
@@ -81,7 +75,7 @@ public final class HttpCache {
     for (CachePurge p : purges) {
       if (applied.putIfAbsent(p.id(), p.createdMs()) == null) {
         int n = memory.removeIf((key, entry) -> Purges.selects(p, key, entry));
-        purged.add(n);
+        apps.computeIfAbsent(p.app(), a -> new AppCounters()).purged.add(n);
         dropped += n;
       }
     }
@@ -106,7 +100,7 @@ public final class HttpCache {
   public @Nullable Flight lead(String key, Consumer<Landing> follower) {
     Flights.Flight f = flights.lead(key, l -> follower.accept(l == Flights.Landing.STORED ? Landing.STORED : Landing.NOT_STORED));
     if (f == null) {
-      collapsed.increment();
+      counters(key).collapsed.increment();
       return null;
     }
     return new Flight(key, f);
@@ -133,25 +127,56 @@ public final class HttpCache {
     }
   }
 
-  public void hit() {
-    hits.increment();
+  /** A response of {@code key} served from the cache ({@code bodyBytes} of it). */
+  public void hit(String key, long bodyBytes) {
+    AppCounters c = counters(key);
+    c.hits.increment();
+    c.bytesFromCache.add(bodyBytes);
   }
 
-  public void miss() {
-    misses.increment();
+  /** A request of {@code key} that went to the origin. */
+  public void miss(String key) {
+    counters(key).misses.increment();
   }
 
-  public void servedStale() {
-    stale.increment();
+  /** A stale response of {@code key} served (stale-while-revalidate, stale-if-error). */
+  public void servedStale(String key) {
+    counters(key).stale.increment();
   }
 
+  /** A request of {@code key} the cache could not answer (method, range). */
+  public void bypassed(String key) {
+    counters(key).bypassed.increment();
+  }
+
+  private AppCounters counters(String key) {
+    int cut = key.indexOf('\n');
+    return apps.computeIfAbsent(cut < 0 ? key : key.substring(0, cut), a -> new AppCounters());
+  }
+
+  /** Counters by app, and the memory tier's totals. */
   public Stats stats() {
     memory.cleanUp();
-    return new Stats(hits.sum(), misses.sum(), stale.sum(), collapsed.sum(), stored.sum(), purged.sum(), memory.evictions(),
-        memory.keys(), memory.bytes());
+    java.util.List<AppStats> byApp = new java.util.ArrayList<>();
+    apps.forEach((app, c) -> byApp.add(c.snapshot(app)));
+    byApp.sort(java.util.Comparator.comparing(AppStats::app));
+    return new Stats(byApp, memory.keys(), memory.bytes());
   }
 
-  /** Counters since start. */
-  public record Stats(long hits, long misses, long stale, long collapsed, long stored, long purged, long evictions, long keys,
-      long bytes) {}
+  /** One app's counters since start: requests answered (hits, of them stale), sent on (misses, bypassed), and entries. */
+  public record AppStats(String app, long hits, long misses, long stale, long collapsed, long bypassed, long stored, long purged,
+      long evicted, long bytesFromCache) {
+    /** hits / (hits + misses), 0 without requests. */
+    public double hitRatio() {
+      return hits + misses == 0 ? 0 : (double) hits / (hits + misses);
+    }
+  }
+
+  /** What the cache holds and has done. */
+  public record Stats(java.util.List<AppStats> apps, long keys, long bytes) {
+    public AppStats of(String app) {
+      return apps.stream().filter(a -> a.app().equals(app)).findFirst()
+          .orElse(new AppStats(app, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+    }
+  }
 }

@@ -18,13 +18,15 @@ final class MemoryTier {
   private final Cache<String, List<CacheEntry>> entries;
   private final LongAdder evictions = new LongAdder();
 
-  MemoryTier(long maxBytes) {
+  /** @param evicted told the key of every entry the bound pushed out */
+  MemoryTier(long maxBytes, java.util.function.Consumer<String> evicted) {
     this.entries = Caffeine.newBuilder()
         .maximumWeight(maxBytes)
         .weigher((String k, List<CacheEntry> v) -> (int) Math.min(Integer.MAX_VALUE, weight(k, v)))
         .removalListener((k, v, cause) -> {
-          if (cause.wasEvicted()) {
+          if (cause.wasEvicted() && k != null) {
             evictions.increment();
+            evicted.accept(k);
           }
         })
         .executor(Runnable::run)

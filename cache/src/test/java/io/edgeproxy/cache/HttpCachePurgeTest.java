@@ -63,6 +63,6 @@ class HttpCachePurgeTest {
     put("web", "/a"); // stored after the purge was applied: stays
     assertThat(cache.applyPurges(List.of(once))).isZero();
     assertThat(has("web", "/a")).isTrue();
-    assertThat(cache.stats().purged()).isEqualTo(1);
+    assertThat(cache.stats().of("web").purged()).isEqualTo(1);
   }
 }

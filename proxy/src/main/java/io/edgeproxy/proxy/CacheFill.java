@@ -134,7 +134,7 @@ final class CacheFill implements ExchangeClient {
           return serveInstead(refresh(stale, head, now), CacheStatus.forward(cache.name(), fwd, 304, true, false));
         }
         if (stale != null && status >= 500 && stale.freshness().staleIfError(now)) {
-          cache.servedStale();
+          cache.servedStale(key);
           return serveInstead(stale, CacheStatus.staleHit(cache.name(), stale.freshness().ttlSeconds(now), "stale-if-error"));
         }
         decide(head, now);
@@ -216,7 +216,7 @@ final class CacheFill implements ExchangeClient {
   public void answer(HttpResponseStatus failed, String detail, boolean requestComplete) {
     long now = cache.nowMs();
     if (stale != null && (mode == Mode.FILL || mode == Mode.REVALIDATE) && stale.freshness().staleIfError(now)) {
-      cache.servedStale();
+      cache.servedStale(key);
       land(HttpCache.Landing.STORED);
       inner.reply(CachedResponses.full(stale, now, CacheStatus.staleHit(cache.name(), stale.freshness().ttlSeconds(now),
           "stale-if-error"), headRequest), requestComplete);

@@ -44,6 +44,7 @@ final class HttpCaching {
     boolean head = request.method().equals(HttpMethod.HEAD);
     String bypass = CachePolicy.bypass(request.method(), request.headers());
     if (bypass != null) {
+      cache.bypassed(key);
       boolean unsafe = !HttpForwarding.isIdempotent(request) || request.method().equals(HttpMethod.PUT)
           || request.method().equals(HttpMethod.DELETE);
       return new Plan.Forward(new CacheFill(front, cache, key, request.headers(), unsafe ? CacheFill.Mode.INVALIDATE
@@ -52,15 +53,15 @@ final class HttpCaching {
     long now = cache.nowMs();
     CacheEntry entry = cache.lookup(key, request.headers());
     if (entry != null && entry.freshness().isFresh(now)) {
-      cache.hit();
+      cache.hit(key, head ? 0 : entry.body().length());
       // collapse off: this request waited for another one at the origin (RFC 9211 "collapsed").
       String status = CacheStatus.hit(cache.name(), entry.freshness().ttlSeconds(now)) + (collapse ? "" : "; collapsed");
       return new Plan.Answer(matchesValidators(request, entry) ? CachedResponses.notModified(entry, now, status)
           : CachedResponses.full(entry, now, status, head), null);
     }
     if (entry != null && entry.freshness().staleWhileRevalidate(now)) {
-      cache.hit();
-      cache.servedStale();
+      cache.hit(key, head ? 0 : entry.body().length());
+      cache.servedStale(key);
       HttpCache.Flight refreshing = cache.lead(key, l -> { });
       Refresh refresh = refreshing == null ? null : new Refresh(new CacheFill(CacheFill.headless(), cache, key,
           request.headers(), CacheFill.Mode.REVALIDATE, entry, refreshing, false, "stale"), conditional(toBackend, entry));
@@ -74,7 +75,7 @@ final class HttpCaching {
         return new Plan.Wait();
       }
     }
-    cache.miss();
+    cache.miss(key);
     if (entry != null && CachePolicy.hasValidator(entry.headers())) {
       return new Plan.Forward(new CacheFill(front, cache, key, request.headers(), CacheFill.Mode.REVALIDATE, entry, flight, head,
           "stale"), conditional(toBackend, entry));

@@ -104,6 +104,7 @@ public final class ProxyServer implements AutoCloseable {
    */
   public synchronized InetSocketAddress startEdge(EdgeTlsConfig tls, EdgeCertificates certificates, HttpObserver observer) {
     EdgeListener edge = new EdgeListener(new ProxyListener("", router, transport, config, stats, tunnelsNow), tls, certificates, edgeStats);
+    cache = edge.cache();
     HttpObserver observers = tls.accessLog() ? HttpAccessLog.and(observer) : observer;
     int httpsPort = tls.listen().getPort();
     edge.httpSite(new HttpSite(edge, loops, false, httpsPort, observers));
@@ -135,9 +136,17 @@ public final class ProxyServer implements AutoCloseable {
     }
   }
 
+  private volatile io.edgeproxy.cache.@org.jspecify.annotations.Nullable HttpCache cache;
+
   /** Counters of the HTTPS edge listener (zero when it is off). */
   public EdgeStats edgeStats() {
     return edgeStats;
+  }
+
+  /** The edge cache's counters by app, or null while the HTTPS edge is off. */
+  public io.edgeproxy.cache.HttpCache.@org.jspecify.annotations.Nullable Stats cacheStats() {
+    io.edgeproxy.cache.HttpCache c = cache;
+    return c == null ? null : c.stats();
   }
 
   private InetSocketAddress bindPerLoop(ListenerConfig lc, ProxyListener listener) {

@@ -345,4 +345,22 @@ class HttpCacheIT extends HttpsEdgeTestBase {
     assertThat(purge("bad app!", "/x")).startsWith("2 ").contains("expected: 1-128 letters");
     assertThat(purge("web", "/x", "--tag", "red")).startsWith("2 ").contains("give one of PATH, --prefix or --tag");
   }
+
+  @Test
+  void countersByAppShowInMetricsAndTheCli() throws Exception {
+    answers.put("/m", Answer.of("Cache-Control: max-age=600", "metered"));
+    get("web", "/m");
+    get("web", "/m");
+    get("web", "/other", "-X", "POST", "-d", "x");
+    String metrics = run("curl", "-sS", "http://" + hostPort(node.adminAddress()) + "/metrics").out();
+    assertThat(metrics).containsPattern("edge_cache_requests_total\\{app=\"web\",region=\"[^\"]+\",result=\"hit\"} 1.0")
+        .containsPattern("edge_cache_requests_total\\{app=\"web\",region=\"[^\"]+\",result=\"miss\"} 1.0")
+        .containsPattern("edge_cache_requests_total\\{app=\"web\",region=\"[^\"]+\",result=\"bypass\"} 1.0")
+        .containsPattern("edge_cache_served_bytes_total\\{app=\"web\",region=\"[^\"]+\"} 7.0")
+        .containsPattern("edge_cache_entries\\{region=\"[^\"]+\"} 1.0");
+    java.io.StringWriter out = new java.io.StringWriter();
+    assertThat(io.edgeproxy.tools.cli.Cli.run(Map.of(), new java.io.PrintWriter(out), new java.io.PrintWriter(new java.io.StringWriter()),
+        "cache", "stats", "web", "--admin", hostPort(node.adminAddress()))).isZero();
+    assertThat(out.toString()).contains("HIT RATIO").containsPattern("web +1 +1 +50.0 %");
+  }
 }

@@ -97,6 +97,35 @@ public final class AdminServer implements AutoCloseable {
     group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
   }
 
+  /** The edge cache, as {@code GET /v1/cache} shows it: counters by app (with the hit ratio), entries, bytes. */
+  static java.util.Map<String, Object> cacheView(EdgeNode node) {
+    io.edgeproxy.cache.HttpCache.Stats stats = node.proxy().cacheStats();
+    java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+    out.put("enabled", stats != null);
+    out.put("entries", stats == null ? 0 : stats.keys());
+    out.put("bytes", stats == null ? 0 : stats.bytes());
+    List<java.util.Map<String, Object>> apps = new ArrayList<>();
+    if (stats != null) {
+      for (io.edgeproxy.cache.HttpCache.AppStats a : stats.apps()) {
+        java.util.Map<String, Object> app = new java.util.LinkedHashMap<>();
+        app.put("app", a.app());
+        app.put("hits", a.hits());
+        app.put("misses", a.misses());
+        app.put("hitRatio", Math.round(a.hitRatio() * 1000) / 1000.0);
+        app.put("stale", a.stale());
+        app.put("collapsed", a.collapsed());
+        app.put("bypassed", a.bypassed());
+        app.put("stored", a.stored());
+        app.put("purged", a.purged());
+        app.put("evicted", a.evicted());
+        app.put("bytesFromCache", a.bytesFromCache());
+        apps.add(app);
+      }
+    }
+    out.put("apps", apps);
+    return out;
+  }
+
   /** This POP's status, as {@code GET /v1/status} shows it. */
   public static NodeStatus status(EdgeNode node) {
     RoutingSnapshot snapshot = node.state().current();
@@ -164,6 +193,8 @@ public final class AdminServer implements AutoCloseable {
           switch (path) {
             case "/v1/status" -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json", JSON.writeValueAsString(status(node)) + "\n");
             case "/v1/members" -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json", JSON.writeValueAsString(members(node)) + "\n");
+            case "/v1/cache" -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json",
+                JSON.writeValueAsString(cacheView(node)) + "\n");
             case "/v1/tunnels" -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json",
                 JSON.writeValueAsString(TunnelViews.of(node)) + "\n");
             case "/v1/backends" -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json",

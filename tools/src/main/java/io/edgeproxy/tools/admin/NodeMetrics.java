@@ -45,10 +45,12 @@ public final class NodeMetrics {
   private final MultiGauge healthUp;
   private final MultiGauge healthChecks;
   private final MultiGauge healthFailures;
+  private final CacheMetrics cache;
 
   public NodeMetrics(EdgeNode node) {
     this.node = node;
     Tags pop = Tags.of("region", node.config().node().region());
+    this.cache = new CacheMetrics(registry, pop, () -> node.proxy().cacheStats());
     node.httpMetrics().bindTo(registry);
     Gauge.builder("edge.snapshot.version", node, n -> n.state().current().version()).tags(pop)
         .description("Version of the routing snapshot in force").register(registry);
@@ -165,6 +167,7 @@ public final class NodeMetrics {
 
   /** The Prometheus text exposition, refreshed from live state. */
   public synchronized String scrape() {
+    cache.refresh();
     List<MultiGauge.Row<?>> active = new ArrayList<>();
     List<MultiGauge.Row<?>> total = new ArrayList<>();
     List<MultiGauge.Row<?>> failures = new ArrayList<>();

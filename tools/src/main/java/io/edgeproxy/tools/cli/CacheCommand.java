@@ -74,4 +74,46 @@ public final class CacheCommand implements Runnable {
       }
     }
   }
+
+  /** {@code edgeproxy cache stats [APP]}: the local agent's counters. */
+  @Command(name = "stats", mixinStandardHelpOptions = true,
+      description = "Show this POP's edge cache by app: hits, misses, hit ratio, stale answers, collapsed waits, stored, purged.")
+  static final class Stats implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", description = "Only this app.")
+    String app;
+
+    @Option(names = "--admin", defaultValue = "${env:EDGEPROXY_ADMIN_ADDR:-127.0.0.1:8082}",
+        description = "The agent's admin endpoint (host:port). Default: EDGEPROXY_ADMIN_ADDR or 127.0.0.1:8082.")
+    String admin;
+
+    @Option(names = "--json", description = "Print the JSON the agent returned.")
+    boolean json;
+
+    @Override
+    public Integer call() throws java.io.IOException {
+      return StatusCommand.show(spec, admin, "/v1/cache", json, this::print);
+    }
+
+    private void print(java.io.PrintWriter out, com.fasterxml.jackson.databind.JsonNode s) {
+      if (!s.path("enabled").asBoolean()) {
+        out.println("the edge cache is off on this POP (it needs EDGEPROXY_TLS_ENABLED; apps turn it on with apps.cache = 1)");
+        return;
+      }
+      out.printf("%d entries, %d bytes in memory%n", s.path("entries").asLong(), s.path("bytes").asLong());
+      TextTable table = new TextTable("APP", "HITS", "MISSES", "HIT RATIO", "STALE", "COLLAPSED", "BYPASSED", "STORED", "PURGED",
+          "EVICTED", "BYTES SERVED");
+      for (com.fasterxml.jackson.databind.JsonNode a : s.path("apps")) {
+        if (app != null && !app.equals(a.path("app").asText())) {
+          continue;
+        }
+        table.add(a.path("app").asText(), a.path("hits").asText(), a.path("misses").asText(),
+            String.format(java.util.Locale.ROOT, "%.1f %%", a.path("hitRatio").asDouble() * 100), a.path("stale").asText(),
+            a.path("collapsed").asText(), a.path("bypassed").asText(), a.path("stored").asText(), a.path("purged").asText(),
+            a.path("evicted").asText(), a.path("bytesFromCache").asText());
+      }
+      table.print(out, "");
+    }
+  }
 }

@@ -80,6 +80,7 @@ public final class Cli implements Runnable {
     if (only == null || only.equals("cache")) {
       CommandLine cache = new CommandLine(new CacheCommand());
       cache.addSubcommand("purge", new CommandLine(new CacheCommand.Purge(env)));
+      cache.addSubcommand("stats", new CommandLine(new CacheCommand.Stats()));
       cli.addSubcommand("cache", cache);
     }
     if (only == null || only.equals("token")) {

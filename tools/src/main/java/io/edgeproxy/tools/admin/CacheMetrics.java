@@ -1,0 +1,71 @@
+package io.edgeproxy.tools.admin;
+
+import io.edgeproxy.cache.HttpCache;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The edge cache's meters: per app, requests by result ({@code edge_cache_requests_total{result=
+ * hit|miss|bypass}}), stale answers, collapsed waits, entries stored, purged and evicted, and bytes
+ * served from the cache; for the POP, entries and bytes held. An app's meters appear with its
+ * first request; every scrape reads one snapshot of the counters.
+ */
+final class CacheMetrics {
+  private final MeterRegistry registry;
+  private final Tags pop;
+  private final Supplier<HttpCache.@Nullable Stats> source;
+  private final Set<String> registered = new HashSet<>();
+  private volatile HttpCache.@Nullable Stats last;
+
+  CacheMetrics(MeterRegistry registry, Tags pop, Supplier<HttpCache.@Nullable Stats> source) {
+    this.registry = registry;
+    this.pop = pop;
+    this.source = source;
+    Gauge.builder("edge.cache.entries", this, m -> m.last == null ? 0 : m.last.keys()).tags(pop)
+        .description("URLs the edge cache holds (each with its Vary variants)").register(registry);
+    Gauge.builder("edge.cache.memory.bytes", this, m -> m.last == null ? 0 : m.last.bytes()).tags(pop)
+        .description("Bytes the edge cache's memory tier holds").register(registry);
+  }
+
+  /** Reads the counters once and registers the meters of apps seen for the first time. */
+  void refresh() {
+    HttpCache.Stats stats = source.get();
+    last = stats;
+    if (stats == null) {
+      return;
+    }
+    for (HttpCache.AppStats a : stats.apps()) {
+      if (registered.add(a.app())) {
+        register(a.app());
+      }
+    }
+  }
+
+  private void register(String app) {
+    Tags tags = pop.and("app", app);
+    String requests = "Requests of apps with the edge cache on: answered from it (hit), sent to the origin (miss), or not"
+        + " answerable from it (bypass: method, range)";
+    counter("edge.cache.requests", tags.and("result", "hit"), requests, app, HttpCache.AppStats::hits);
+    counter("edge.cache.requests", tags.and("result", "miss"), requests, app, HttpCache.AppStats::misses);
+    counter("edge.cache.requests", tags.and("result", "bypass"), requests, app, HttpCache.AppStats::bypassed);
+    counter("edge.cache.stale", tags, "Stale answers (stale-while-revalidate, stale-if-error)", app, HttpCache.AppStats::stale);
+    counter("edge.cache.collapsed", tags, "Requests that waited for the same request at the origin", app,
+        HttpCache.AppStats::collapsed);
+    counter("edge.cache.stored", tags, "Responses stored", app, HttpCache.AppStats::stored);
+    counter("edge.cache.purged", tags, "Entries dropped by purges", app, HttpCache.AppStats::purged);
+    counter("edge.cache.evicted", tags, "Entries pushed out by the memory bound", app, HttpCache.AppStats::evicted);
+    counter("edge.cache.served.bytes", tags, "Body bytes served from the edge cache", app, HttpCache.AppStats::bytesFromCache);
+  }
+
+  private void counter(String name, Tags tags, String description, String app, ToDoubleFunction<HttpCache.AppStats> value) {
+    FunctionCounter.builder(name, this, m -> m.last == null ? 0 : value.applyAsDouble(m.last.of(app))).tags(tags)
+        .description(description).register(registry);
+  }
+}
