@@ -84,16 +84,11 @@ public final class CacheCommand implements Runnable {
     @Parameters(index = "0", arity = "0..1", description = "Only this app.")
     String app;
 
-    @Option(names = "--admin", defaultValue = "${env:EDGEPROXY_ADMIN_ADDR:-127.0.0.1:8082}",
-        description = "The agent's admin endpoint (host:port). Default: EDGEPROXY_ADMIN_ADDR or 127.0.0.1:8082.")
-    String admin;
-
-    @Option(names = "--json", description = "Print the JSON the agent returned.")
-    boolean json;
+    @picocli.CommandLine.Mixin AdminQuery query;
 
     @Override
     public Integer call() throws java.io.IOException {
-      return StatusCommand.show(spec, admin, "/v1/cache", json, this::print);
+      return query.show(spec, "/v1/cache", this::print);
     }
 
     private void print(java.io.PrintWriter out, com.fasterxml.jackson.databind.JsonNode s) {

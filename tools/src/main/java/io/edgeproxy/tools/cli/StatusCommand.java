@@ -16,16 +16,11 @@ import picocli.CommandLine.Spec;
 public final class StatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--admin", defaultValue = "${env:EDGEPROXY_ADMIN_ADDR:-127.0.0.1:8082}",
-      description = "The agent's admin endpoint (host:port). Default: EDGEPROXY_ADMIN_ADDR or 127.0.0.1:8082.")
-  String admin;
-
-  @Option(names = "--json", description = "Print the JSON the agent returned.")
-  boolean json;
+  @picocli.CommandLine.Mixin AdminQuery query;
 
   @Override
   public Integer call() throws IOException {
-    return show(spec, admin, "/v1/status", json, StatusCommand::print);
+    return query.show(spec, "/v1/status", StatusCommand::print);
   }
 
   /**
@@ -128,16 +123,11 @@ public final class StatusCommand implements Callable<Integer> {
   public static final class Members implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--admin", defaultValue = "${env:EDGEPROXY_ADMIN_ADDR:-127.0.0.1:8082}",
-        description = "The agent's admin endpoint (host:port). Default: EDGEPROXY_ADMIN_ADDR or 127.0.0.1:8082.")
-    String admin;
-
-    @Option(names = "--json", description = "Print the JSON the agent returned.")
-    boolean json;
+    @picocli.CommandLine.Mixin AdminQuery query;
 
     @Override
     public Integer call() throws IOException {
-      return show(spec, admin, "/v1/members", json, Members::print);
+      return query.show(spec, "/v1/members", Members::print);
     }
 
     private static void print(PrintWriter out, JsonNode members) {

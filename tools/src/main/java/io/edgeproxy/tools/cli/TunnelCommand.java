@@ -123,16 +123,11 @@ public final class TunnelCommand implements Runnable {
   public static final class ListCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--admin", defaultValue = "${env:EDGEPROXY_ADMIN_ADDR:-127.0.0.1:8082}",
-        description = "The agent's admin endpoint (host:port). Default: EDGEPROXY_ADMIN_ADDR or 127.0.0.1:8082.")
-    String admin;
-
-    @Option(names = "--json", description = "Print the JSON the agent returned.")
-    boolean json;
+    @picocli.CommandLine.Mixin AdminQuery query;
 
     @Override
     public Integer call() throws java.io.IOException {
-      return StatusCommand.show(spec, admin, "/v1/tunnels", json, ListCommand::print);
+      return query.show(spec, "/v1/tunnels", ListCommand::print);
     }
 
     private static void print(java.io.PrintWriter out, com.fasterxml.jackson.databind.JsonNode tunnels) {

@@ -106,10 +106,14 @@ class TunnelNatIT {
         for (int i = 0; i < 3; i++) {
           assertThat(TcpEchoServer.roundTrip(proxy, sent)).isEqualTo(sent);
         }
+        // The search finds the path's size (datagrams above QUIC's minimum of 1,200 bytes, up to the
+        // link's) as probes go out on its timer: traffic until one such datagram left.
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+          assertThat(TcpEchoServer.roundTrip(proxy, sent)).isEqualTo(sent);
+          return in(device, "iptables", "-nvxL", "OUTPUT").matches("(?s).*\\n\\s+[1-9]\\d*\\s+\\d+\\s+17\\b[^\\n]*length 1229:1280.*");
+        });
         assertThat(in(device, "iptables", "-nvxL", "OUTPUT")).as("datagrams larger than the path, to be fragmented")
-            .containsPattern("(?m)^\\s+0\\s+0\\s+DROP\\s+17\\b.*length 1281:65535")
-            // ...and found the path's size: datagrams above QUIC's minimum of 1,200 bytes, up to the link's.
-            .containsPattern("(?m)^\\s+[1-9]\\d*\\s+\\d+\\s+17\\b.*length 1229:1280");
+            .containsPattern("(?m)^\\s+0\\s+0\\s+DROP\\s+17\\b.*length 1281:65535");
 
         // The router starts dropping everything, silently: both ends notice within 15 s.
         in(router, "iptables", "-I", "FORWARD", "-j", "DROP");
