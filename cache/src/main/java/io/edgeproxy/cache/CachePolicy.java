@@ -46,6 +46,9 @@ public final class CachePolicy {
     if (request.contains("range")) {
       return "range request";
     }
+    if (request.contains("if-match") || request.contains("if-unmodified-since")) {
+      return "precondition"; // evaluated by the origin, on the current representation
+    }
     return null;
   }
 

@@ -24,18 +24,38 @@ final class Flights {
   /** One key's request at the origin. */
   static final class Flight {
     private final List<Consumer<Landing>> followers = new ArrayList<>();
+    private final long deadlineNanos;
     private boolean landed;
+
+    private Flight(long deadlineNanos) {
+      this.deadlineNanos = deadlineNanos;
+    }
   }
 
   private final ConcurrentHashMap<String, Flight> flying = new ConcurrentHashMap<>();
+  private final long maxWaitNanos;
 
-  /** A new flight for {@code key} led by the caller, or null when one is already flying and {@code follower} joined it. */
-  Flight lead(String key, Consumer<Landing> follower) {
-    Flight mine = new Flight();
+  /** @param maxWaitNanos how long a flight holds its followers at most (a stalled origin must not hold them for good) */
+  Flights(long maxWaitNanos) {
+    this.maxWaitNanos = maxWaitNanos;
+  }
+
+  /**
+   * A new flight for {@code key} led by the caller, or null when one is already flying and
+   * {@code follower} joined it. A flight older than the wait bound is landed as not stored first
+   * (its followers go to the origin) and the caller leads a new one, as nginx's
+   * {@code proxy_cache_lock_timeout}.
+   */
+  @org.jspecify.annotations.Nullable Flight lead(String key, Consumer<Landing> follower, long nowNanos) {
+    Flight mine = new Flight(nowNanos + maxWaitNanos);
     while (true) {
       Flight current = flying.putIfAbsent(key, mine);
       if (current == null) {
         return mine;
+      }
+      if (nowNanos - current.deadlineNanos > 0) {
+        land(key, current, Landing.NOT_STORED);
+        continue;
       }
       synchronized (current) {
         if (!current.landed) {
@@ -60,7 +80,11 @@ final class Flights {
     }
     flying.remove(key, flight);
     for (Consumer<Landing> f : told) {
-      f.accept(landing);
+      try {
+        f.accept(landing);
+      } catch (RuntimeException e) {
+        // a follower whose loop is shutting down: the others are still told
+      }
     }
   }
 

@@ -42,6 +42,6 @@ public record Freshness(long lifetimeMs, long initialAgeMs, long receivedMs, lon
 
   /** May be served stale because the origin failed (RFC 5861 §4). */
   public boolean staleIfError(long nowMs) {
-    return !forbidsStale && staleIfErrorMs >= 0 && ageMs(nowMs) < lifetimeMs + staleIfErrorMs;
+    return !noCache && !forbidsStale && staleIfErrorMs >= 0 && ageMs(nowMs) < lifetimeMs + staleIfErrorMs;
   }
 }

@@ -15,7 +15,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class HttpCache {
   private final MemoryTier memory;
-  private final Flights flights = new Flights();
+  /** How long requests wait for the same request at the origin before going there themselves. */
+  public static final long MAX_WAIT_NANOS = 30_000_000_000L;
+  private final Flights flights = new Flights(MAX_WAIT_NANOS);
   private final long maxObjectBytes;
   private final LongSupplier clockMs;
   private final String name;
@@ -46,9 +48,12 @@ public final class HttpCache {
     return maxObjectBytes;
   }
 
-  /** The key of a request: app, host (lowercase) and request target; GET and HEAD share it. */
-  public static String keyOf(String app, @Nullable String host, String target) {
-    return app + '\n' + (host == null ? "" : host.toLowerCase(Locale.ROOT)) + '\n' + target;
+  /**
+   * The key of a request: app, scheme and host (lowercase: the target URI's authority, RFC 9111
+   * §2) and request target; GET and HEAD share it.
+   */
+  public static String keyOf(String app, String scheme, @Nullable String host, String target) {
+    return app + '\n' + scheme + "://" + (host == null ? "" : host.toLowerCase(Locale.ROOT)) + '\n' + target;
   }
 
   /** The stored variant of {@code key} that {@code request} selects, or null. */
@@ -98,7 +103,8 @@ public final class HttpCache {
    * {@code follower} is called (on the leader's thread) when it lands.
    */
   public @Nullable Flight lead(String key, Consumer<Landing> follower) {
-    Flights.Flight f = flights.lead(key, l -> follower.accept(l == Flights.Landing.STORED ? Landing.STORED : Landing.NOT_STORED));
+    Flights.Flight f = flights.lead(key, l -> follower.accept(l == Flights.Landing.STORED ? Landing.STORED : Landing.NOT_STORED),
+        System.nanoTime());
     if (f == null) {
       counters(key).collapsed.increment();
       return null;

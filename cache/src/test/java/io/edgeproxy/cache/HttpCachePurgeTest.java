@@ -16,12 +16,12 @@ class HttpCachePurgeTest {
     for (int i = 0; i < fields.length; i += 2) {
       h.add(fields[i], fields[i + 1]);
     }
-    cache.store(HttpCache.keyOf(app, "h.test", target), new CacheEntry(200, h, Body.EMPTY,
+    cache.store(HttpCache.keyOf(app, "https", "h.test", target), new CacheEntry(200, h, Body.EMPTY,
         new Freshness(60_000, 0, 1_000, -1, -1, false, false), List.of(), List.of()));
   }
 
   private boolean has(String app, String target) {
-    return cache.lookup(HttpCache.keyOf(app, "h.test", target), new DefaultHttpHeaders()) != null;
+    return cache.lookup(HttpCache.keyOf(app, "https", "h.test", target), new DefaultHttpHeaders()) != null;
   }
 
   private static CachePurge purge(String id, String app, CachePurge.Kind kind, String value) {

@@ -96,7 +96,11 @@ final class CacheFill implements ExchangeClient {
       if (replaced != null) {
         // A stored response goes out instead, whole; the backend's own body (if any) is dropped.
         ReferenceCountUtil.release(msg);
-        inner.respond(CachedResponses.head(replaced, cache.nowMs(), replacedStatus), false);
+        HttpResponse stored = CachedResponses.head(replaced, cache.nowMs(), replacedStatus);
+        if (!inner.isHttp2() && inner.closesAfterResponse()) {
+          stored.headers().set(io.netty.handler.codec.http.HttpHeaderNames.CONNECTION, "close");
+        }
+        inner.respond(stored, false);
         return inner.respond(CachedResponses.body(replaced, headRequest), true);
       }
     }

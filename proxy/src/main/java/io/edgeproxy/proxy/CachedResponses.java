@@ -60,8 +60,9 @@ final class CachedResponses {
   private static void fill(HttpHeaders out, CacheEntry entry, long nowMs, String cacheStatus) {
     out.add(entry.headers());
     out.remove(CachePolicy.CDN_CACHE_CONTROL);
-    out.set(HttpHeaderNames.AGE, entry.freshness().ageSeconds(nowMs))
-        .set(CacheStatus.FIELD, cacheStatus)
-        .set(HttpHeaderNames.CONTENT_LENGTH, entry.body().length());
+    out.set(HttpHeaderNames.AGE, entry.freshness().ageSeconds(nowMs)).set(CacheStatus.FIELD, cacheStatus);
+    if (entry.status() != 204) { // a 204 has no Content-Length (RFC 9110 §8.6)
+      out.set(HttpHeaderNames.CONTENT_LENGTH, entry.body().length());
+    }
   }
 }

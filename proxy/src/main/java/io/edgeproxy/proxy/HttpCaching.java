@@ -4,6 +4,7 @@ import io.edgeproxy.cache.CacheEntry;
 import io.edgeproxy.cache.CachePolicy;
 import io.edgeproxy.cache.CacheStatus;
 import io.edgeproxy.cache.HttpCache;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -63,8 +64,11 @@ final class HttpCaching {
       cache.hit(key, head ? 0 : entry.body().length());
       cache.servedStale(key);
       HttpCache.Flight refreshing = cache.lead(key, l -> { });
+      // Always a GET: a refresh made for a HEAD request would store an empty body.
+      HttpRequest get = new DefaultHttpRequest(toBackend.protocolVersion(), HttpMethod.GET, toBackend.uri(),
+          toBackend.headers().copy());
       Refresh refresh = refreshing == null ? null : new Refresh(new CacheFill(CacheFill.headless(), cache, key,
-          request.headers(), CacheFill.Mode.REVALIDATE, entry, refreshing, false, "stale"), conditional(toBackend, entry));
+          request.headers(), CacheFill.Mode.REVALIDATE, entry, refreshing, false, "stale"), conditional(get, entry));
       return new Plan.Answer(CachedResponses.full(entry, now, CacheStatus.staleHit(cache.name(), entry.freshness().ttlSeconds(now),
           "stale-while-revalidate"), head), refresh);
     }
@@ -81,15 +85,20 @@ final class HttpCaching {
           "stale"), conditional(toBackend, entry));
     }
     String fwd = entry != null ? "stale" : cache.hasKey(key) ? "vary-miss" : "uri-miss";
+    // The fill asks for the whole response: a 304 to the client's own validator could not be stored,
+    // and the requests collapsed behind this one would all go to the origin.
+    toBackend.headers().remove(HttpHeaderNames.IF_NONE_MATCH).remove(HttpHeaderNames.IF_MODIFIED_SINCE);
     return new Plan.Forward(new CacheFill(front, cache, key, request.headers(), CacheFill.Mode.FILL, entry, flight, head, fwd),
         toBackend);
   }
 
-  /** {@code toBackend} asking whether {@code entry} is still current, with the stored validators (RFC 9111 §4.3.1). */
+  /**
+   * {@code toBackend} asking whether {@code entry} is still current, with the stored validators
+   * instead of the client's (RFC 9111 §4.3.1); requests with other preconditions bypass the cache.
+   */
   private static HttpRequest conditional(HttpRequest toBackend, CacheEntry entry) {
     HttpRequest out = toBackend;
-    out.headers().remove(HttpHeaderNames.IF_NONE_MATCH).remove(HttpHeaderNames.IF_MODIFIED_SINCE)
-        .remove(HttpHeaderNames.IF_MATCH).remove(HttpHeaderNames.IF_UNMODIFIED_SINCE).remove(HttpHeaderNames.IF_RANGE);
+    out.headers().remove(HttpHeaderNames.IF_NONE_MATCH).remove(HttpHeaderNames.IF_MODIFIED_SINCE);
     String etag = entry.headers().get(HttpHeaderNames.ETAG);
     String lastModified = entry.headers().get(HttpHeaderNames.LAST_MODIFIED);
     if (etag != null) {

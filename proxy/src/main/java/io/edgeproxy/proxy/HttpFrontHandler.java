@@ -194,7 +194,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
         keepAliveWanted = keepAlive;
         http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         Forwarded f = new Forwarded(msg, request, toBackend, log, from.getAddress(), hasBody, upgrade, proxy.app(),
-            name == null ? raw : name);
+            site.proto(), name == null ? raw : name);
         HttpCache cache = site.edge().cache();
         if (upgrade == null && cache != null && site.caches(proxy.app())) {
           throughCache(f, cache, true);
@@ -207,9 +207,9 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
 
   /** A request on its way to a backend, kept while it waits for the same request at the origin. */
   private record Forwarded(Object msg, HttpRequest request, HttpRequest toBackend, HttpRequestLog log, InetAddress from,
-      boolean hasBody, @Nullable String upgrade, String app, @Nullable String host) {
+      boolean hasBody, @Nullable String upgrade, String app, String scheme, @Nullable String host) {
     String key() {
-      return HttpCache.keyOf(app, host, request.uri());
+      return HttpCache.keyOf(app, scheme, host, request.uri());
     }
   }
 
@@ -237,9 +237,9 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
    * request is already at the origin ({@code collapse}), after that one lands.
    */
   private void throughCache(Forwarded f, HttpCache cache, boolean collapse) {
-    EventLoop loop = ctx.channel().eventLoop();
+    EventLoop eventLoop = ctx.channel().eventLoop();
     switch (HttpCaching.plan(this, cache, f.key(), f.request(), f.toBackend(), collapse,
-        landing -> loop.execute(() -> landed(f, cache)))) {
+        landing -> eventLoop.execute(() -> landed(f, cache)))) {
       case HttpCaching.Plan.Answer a -> {
         ReferenceCountUtil.release(f.msg());
         if (a.refresh() != null) {
@@ -252,6 +252,8 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
       case HttpCaching.Plan.Wait w -> {
         waiting = f;
         ctx.channel().config().setAutoRead(false);
+        // However long the leader takes, this request goes on by itself after the wait bound.
+        eventLoop.schedule(() -> landed(f, cache), HttpCache.MAX_WAIT_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS);
       }
     }
   }
@@ -276,7 +278,12 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
     HttpExchange exchange = new HttpExchange(refresh.client(), site, site.loopOf(ctx.channel().eventLoop()), f.app(),
         refresh.request(), log, f.from(), false, null);
     exchange.requestPart(LastHttpContent.EMPTY_LAST_CONTENT);
-    exchange.start();
+    try {
+      exchange.start();
+    } catch (RuntimeException e) {
+      logger.debug("app {}: background revalidation of {} failed to start: {}", f.app(), f.request().uri(), e.toString());
+      refresh.client().ended(); // its flight lands: nothing waits on a refresh that never ran
+    }
   }
 
   /** True when this HTTP/1.x connection closes after the response in progress (the client asked, or finished sending). */
@@ -421,6 +428,8 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
     boolean closeNow = !http2 && (close || inputShut);
     if (closeNow) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (http10 && keepAliveWanted) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE); // HTTP/1.0 keeps only when told
     }
     var written = ctx.writeAndFlush(response);
     if (closeNow || http2) {
@@ -479,7 +488,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
   public void userEventTriggered(ChannelHandlerContext context, Object evt) {
     if (evt instanceof ChannelInputShutdownEvent) {
       inputShut = true;
-      if (current == null && queued.isEmpty()) {
+      if (current == null && waiting == null && queued.isEmpty()) {
         context.close();
       }
       return;

@@ -227,10 +227,10 @@ class HttpCacheIT extends HttpsEdgeTestBase {
     Thread.sleep(1_100);
     answers.put("/w", new Answer(200, "Cache-Control: max-age=60", "version {n}", 300));
     long started = System.nanoTime();
-    Got stale = get("web", "/w");
+    Got stale = get("web", "/w", "-I"); // a HEAD: the refresh it starts must still fetch (and store) the body
     assertThat(System.nanoTime() - started).as("not waiting for the slow origin").isLessThan(280_000_000L);
-    assertThat(stale.body()).isEqualTo("version 1");
     assertThat(stale.header("cache-status")).contains("detail=stale-while-revalidate");
+    assertThat(get("web", "/w").body()).isIn("version 1", "version 2"); // stale, or refreshed already
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
         .until(() -> get("web", "/w").body().equals("version 2"));
     assertThat(seen("/w")).isEqualTo(2);
