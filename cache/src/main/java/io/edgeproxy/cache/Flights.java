@@ -87,11 +87,4 @@ final class Flights {
       }
     }
   }
-
-  /** Followers waiting on {@code flight} so far. */
-  int followers(Flight flight) {
-    synchronized (flight) {
-      return flight.followers.size();
-    }
-  }
 }

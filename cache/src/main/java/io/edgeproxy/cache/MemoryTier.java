@@ -5,7 +5,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,7 +15,6 @@ import org.jspecify.annotations.Nullable;
 final class MemoryTier {
   static final int MAX_VARIANTS = 16;
   private final Cache<String, List<CacheEntry>> entries;
-  private final LongAdder evictions = new LongAdder();
 
   /** @param evicted told the key of every entry the bound pushed out */
   MemoryTier(long maxBytes, java.util.function.Consumer<String> evicted) {
@@ -25,7 +23,6 @@ final class MemoryTier {
         .weigher((String k, List<CacheEntry> v) -> (int) Math.min(Integer.MAX_VALUE, weight(k, v)))
         .removalListener((k, v, cause) -> {
           if (cause.wasEvicted() && k != null) {
-            evictions.increment();
             evicted.accept(k);
           }
         })
@@ -97,10 +94,6 @@ final class MemoryTier {
       });
     }
     return n[0];
-  }
-
-  long evictions() {
-    return evictions.sum();
   }
 
   long keys() {

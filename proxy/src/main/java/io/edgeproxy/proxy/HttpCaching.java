@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -33,7 +34,20 @@ final class HttpCaching {
   }
 
   /** A background revalidation of a stale entry served meanwhile (stale-while-revalidate). */
-  record Refresh(ExchangeClient client, HttpRequest request) {}
+  record Refresh(ExchangeClient client, HttpRequest request) {
+    /** Runs the revalidation on {@code loop}, nobody waiting for its response; logged as protocol "background". */
+    void start(HttpSite site, ProxyLoop loop, ForwardedRequest f) {
+      HttpRequestLog log = new HttpRequestLog(f.from().getHostAddress(), f.host() == null ? "" : f.host(), "GET",
+          HttpHosts.pathOf(f.request().uri()), "background").app(f.app());
+      HttpExchange exchange = new HttpExchange(client, site, loop, f.app(), request, log, f.from(), false, null);
+      exchange.requestPart(LastHttpContent.EMPTY_LAST_CONTENT);
+      try {
+        exchange.start();
+      } catch (RuntimeException e) {
+        client.ended(); // its flight lands: nothing waits on a refresh that never ran
+      }
+    }
+  }
 
   /**
    * Plans {@code request} ({@code toBackend}: as it would go to a backend). {@code collapse}: may

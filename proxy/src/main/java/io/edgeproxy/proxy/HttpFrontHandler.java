@@ -24,7 +24,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.edgeproxy.cache.HttpCache;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import org.jspecify.annotations.Nullable;
@@ -53,7 +52,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
   private final ArrayDeque<Object> queued = new ArrayDeque<>(2);
   private @Nullable ChannelHandlerContext ctx;
   private @Nullable HttpExchange current;
-  private @Nullable Forwarded waiting;
+  private @Nullable ForwardedRequest waiting;
   private @Nullable ProxyLoop loop;
   private long headDeadline;
   private boolean awaitingHead;
@@ -193,7 +192,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
         toBackend.headers().remove("expect"); // 100 Continue is answered here
         keepAliveWanted = keepAlive;
         http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
-        Forwarded f = new Forwarded(msg, request, toBackend, log, from.getAddress(), hasBody, upgrade, proxy.app(),
+        ForwardedRequest f = new ForwardedRequest(msg, request, toBackend, log, from.getAddress(), hasBody, upgrade, proxy.app(),
             site.proto(), name == null ? raw : name);
         HttpCache cache = site.edge().cache();
         if (upgrade == null && cache != null && site.caches(proxy.app())) {
@@ -205,16 +204,9 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
     }
   }
 
-  /** A request on its way to a backend, kept while it waits for the same request at the origin. */
-  private record Forwarded(Object msg, HttpRequest request, HttpRequest toBackend, HttpRequestLog log, InetAddress from,
-      boolean hasBody, @Nullable String upgrade, String app, String scheme, @Nullable String host) {
-    String key() {
-      return HttpCache.keyOf(app, scheme, host, request.uri());
-    }
-  }
 
   /** Starts the exchange of {@code f} (sending {@code toBackend}) with {@code client} as the response's way back. */
-  private void forward(ExchangeClient client, Forwarded f, HttpRequest toBackend) {
+  private void forward(ExchangeClient client, ForwardedRequest f, HttpRequest toBackend) {
     HttpExchange exchange = new HttpExchange(client, site, site.loopOf(ctx.channel().eventLoop()), f.app(), toBackend,
         f.log(), f.from(), f.hasBody(), f.upgrade());
     current = exchange;
@@ -236,14 +228,14 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
    * An app whose responses are cached: answered from the cache, or through it; or, when the same
    * request is already at the origin ({@code collapse}), after that one lands.
    */
-  private void throughCache(Forwarded f, HttpCache cache, boolean collapse) {
+  private void throughCache(ForwardedRequest f, HttpCache cache, boolean collapse) {
     EventLoop eventLoop = ctx.channel().eventLoop();
     switch (HttpCaching.plan(this, cache, f.key(), f.request(), f.toBackend(), collapse,
         landing -> eventLoop.execute(() -> landed(f, cache)))) {
       case HttpCaching.Plan.Answer a -> {
         ReferenceCountUtil.release(f.msg());
         if (a.refresh() != null) {
-          refreshInBackground(f, a.refresh());
+          a.refresh().start(site, site.loopOf(ctx.channel().eventLoop()), f);
         }
         site.observer().completed(f.log().status(a.response().status().code()).outcome("cache").build());
         reply(a.response(), true);
@@ -259,7 +251,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
   }
 
   /** The request {@code f} waited for has landed: look again, without waiting a second time. */
-  private void landed(Forwarded f, HttpCache cache) {
+  private void landed(ForwardedRequest f, HttpCache cache) {
     if (waiting != f) {
       return;
     }
@@ -269,21 +261,6 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
       return;
     }
     throughCache(f, cache, false);
-  }
-
-  /** A stale entry was served: its revalidation runs on this loop with nobody waiting for it. */
-  private void refreshInBackground(Forwarded f, HttpCaching.Refresh refresh) {
-    HttpRequestLog log = new HttpRequestLog(f.from().getHostAddress(), f.host() == null ? "" : f.host(), "GET",
-        HttpHosts.pathOf(f.request().uri()), "background").app(f.app());
-    HttpExchange exchange = new HttpExchange(refresh.client(), site, site.loopOf(ctx.channel().eventLoop()), f.app(),
-        refresh.request(), log, f.from(), false, null);
-    exchange.requestPart(LastHttpContent.EMPTY_LAST_CONTENT);
-    try {
-      exchange.start();
-    } catch (RuntimeException e) {
-      logger.debug("app {}: background revalidation of {} failed to start: {}", f.app(), f.request().uri(), e.toString());
-      refresh.client().ended(); // its flight lands: nothing waits on a refresh that never ran
-    }
   }
 
   /** True when this HTTP/1.x connection closes after the response in progress (the client asked, or finished sending). */
