@@ -13,9 +13,11 @@ final class AppCounters {
   final LongAdder purged = new LongAdder();
   final LongAdder evicted = new LongAdder();
   final LongAdder bytesFromCache = new LongAdder();
+  final LongAdder diskHits = new LongAdder();
+  final LongAdder bytesFromDisk = new LongAdder();
 
   HttpCache.AppStats snapshot(String app) {
     return new HttpCache.AppStats(app, hits.sum(), misses.sum(), stale.sum(), collapsed.sum(), bypassed.sum(), stored.sum(),
-        purged.sum(), evicted.sum(), bytesFromCache.sum());
+        purged.sum(), evicted.sum(), bytesFromCache.sum(), diskHits.sum(), bytesFromDisk.sum());
   }
 }

@@ -22,11 +22,16 @@ public record CacheEntry(int status, HttpHeaders headers, Body body, Freshness f
     for (var e : headers) {
       h += e.getKey().length() + e.getValue().length() + 4;
     }
-    return OVERHEAD + h + body.length();
+    return OVERHEAD + h + (body instanceof HeapBody ? body.length() : 0);
   }
 
   /** Does a request with {@code request}'s fields select this variant (RFC 9111 §4.1)? */
   public boolean matches(HttpHeaders request) {
+    return selects(varyNames, varyValues, request);
+  }
+
+  /** Does a request with {@code request}'s fields select the variant stored with these Vary names and values? */
+  static boolean selects(List<String> varyNames, List<@Nullable String> varyValues, HttpHeaders request) {
     for (int i = 0; i < varyNames.size(); i++) {
       if (!java.util.Objects.equals(varyValues.get(i), valueOf(request, varyNames.get(i)))) {
         return false;
@@ -60,6 +65,16 @@ public record CacheEntry(int status, HttpHeaders headers, Body body, Freshness f
       out.add(valueOf(request, n));
     }
     return java.util.Collections.unmodifiableList(out);
+  }
+
+  /** Is {@code other} the same variant (the same Vary names and values)? */
+  boolean sameVariant(CacheEntry other) {
+    return varyNames.equals(other.varyNames) && varyValues.equals(other.varyValues);
+  }
+
+  /** This entry with {@code other} as its body. */
+  public CacheEntry withBody(Body other) {
+    return new CacheEntry(status, headers, other, freshness, varyNames, varyValues);
   }
 
   /** This entry with its header fields and freshness refreshed by a 304 (RFC 9111 §4.3.4). */

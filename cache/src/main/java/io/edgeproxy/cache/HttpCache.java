@@ -1,7 +1,10 @@
 package io.edgeproxy.cache;
 
+import io.edgeproxy.core.config.CacheConfig;
 import io.edgeproxy.core.edge.CachePurge;
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -10,11 +13,15 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A POP's edge cache for apps in HTTP mode with {@code apps.cache = 1}: lookups, stores,
- * invalidations and request collapsing, over the memory tier. Thread-safe: every event loop of
- * the proxy shares one.
+ * invalidations and request collapsing, over the memory tier and, when there is one, the disk
+ * tier. Thread-safe: every event loop of the proxy shares one.
  */
-public final class HttpCache {
+public final class HttpCache implements AutoCloseable {
   private final MemoryTier memory;
+  private final @Nullable DiskTier disk;
+  /** The largest body kept in memory; larger ones live on disk only. */
+  private final long memoryObjectBytes;
+  private final RecentPurges recent = new RecentPurges();
   /** How long requests wait for the same request at the origin before going there themselves. */
   public static final long MAX_WAIT_NANOS = 30_000_000_000L;
   private final Flights flights = new Flights(MAX_WAIT_NANOS);
@@ -30,10 +37,47 @@ public final class HttpCache {
    * @param maxObjectBytes the largest body stored
    */
   public HttpCache(String name, long memoryBytes, long maxObjectBytes, LongSupplier clockMs) {
+    this(name, memoryBytes, maxObjectBytes, null, clockMs);
+  }
+
+  private HttpCache(String name, long memoryBytes, long maxObjectBytes, @Nullable DiskTier disk, LongSupplier clockMs) {
     this.name = name;
     this.memory = new MemoryTier(memoryBytes, key -> counters(key).evicted.increment());
+    this.disk = disk;
     this.maxObjectBytes = maxObjectBytes;
+    this.memoryObjectBytes = Math.min(maxObjectBytes, Math.max(1, memoryBytes / 16));
     this.clockMs = clockMs;
+    if (disk != null) {
+      disk.appliedPurges().forEach(id -> applied.put(id, 0L));
+    }
+  }
+
+  /**
+   * The cache {@code config} describes: memory only, or memory over the disk tier in
+   * {@code config.dir()} with what it already holds (a restart keeps it).
+   */
+  public static HttpCache open(String name, CacheConfig config, LongSupplier clockMs) throws IOException {
+    if (config.dir() == null) {
+      return new HttpCache(name, config.memoryBytes(), config.maxObjectBytes(), null, clockMs);
+    }
+    AppCountersByKey evictions = new AppCountersByKey();
+    DiskTier disk = DiskTier.open(config.dir(), config.maxBytes(), evictions);
+    HttpCache cache = new HttpCache(name, config.memoryBytes(), config.maxObjectBytes(), disk, clockMs);
+    evictions.cache = cache;
+    return cache;
+  }
+
+  /** Counts the disk tier's evictions by app once the cache exists (the tier is opened first). */
+  private static final class AppCountersByKey implements Consumer<String> {
+    private volatile @Nullable HttpCache cache;
+
+    @Override
+    public void accept(String key) {
+      HttpCache c = cache;
+      if (c != null) {
+        c.counters(key).evicted.increment();
+      }
+    }
   }
 
   public String name() {
@@ -56,19 +100,180 @@ public final class HttpCache {
     return app + '\n' + scheme + "://" + (host == null ? "" : host.toLowerCase(Locale.ROOT)) + '\n' + target;
   }
 
-  /** The stored variant of {@code key} that {@code request} selects, or null. */
+  /** The largest body kept in memory (larger ones are on disk only, and streamed from there). */
+  public long memoryObjectBytes() {
+    return memoryObjectBytes;
+  }
+
+  /**
+   * The stored variant of {@code key} that {@code request} selects, or null: from memory, else from
+   * disk (a {@link FileBody}: its head was read from the file, the body is sent from it).
+   */
   public @Nullable CacheEntry lookup(String key, HttpHeaders request) {
-    return memory.get(key, request);
+    CacheEntry e = memory.get(key, request);
+    return e != null || disk == null ? e : disk.get(key, request);
   }
 
   /** True when some variant of {@code key} is stored (a miss is then a Vary miss). */
   public boolean hasKey(String key) {
-    return memory.has(key);
+    return memory.has(key) || (disk != null && disk.has(key));
   }
 
+  /** Stores a whole response held in memory (a 304 refreshed it, say), on disk too when there is a disk tier. */
   public void store(String key, CacheEntry entry) {
-    memory.put(key, entry);
+    if (entry.body() instanceof HeapBody && entry.body().length() <= memoryObjectBytes) {
+      memory.put(key, entry);
+    }
+    if (disk != null) {
+      disk.put(key, entry);
+    }
     counters(key).stored.increment();
+  }
+
+  /**
+   * {@code entry} with its body in memory: as it is, or read from its file when that is small enough
+   * to keep in memory; null when it is not (or the file is gone).
+   */
+  public @Nullable CacheEntry inMemory(CacheEntry entry) {
+    if (!(entry.body() instanceof FileBody file)) {
+      return entry;
+    }
+    if (file.length() > memoryObjectBytes) {
+      return null;
+    }
+    try (var ch = java.nio.channels.FileChannel.open(file.file(), java.nio.file.StandardOpenOption.READ)) {
+      byte[] bytes = new byte[(int) file.length()];
+      var buf = java.nio.ByteBuffer.wrap(bytes);
+      while (buf.hasRemaining()) {
+        if (ch.read(buf, file.offset() + buf.position()) < 0) {
+          return null;
+        }
+      }
+      HeapBody.Collector body = new HeapBody.Collector(memoryObjectBytes);
+      body.add(bytes);
+      return entry.withBody(body.build());
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** {@code key}'s files are gone from under the disk tier (removed by hand): it forgets them. */
+  public void lost(String key) {
+    if (disk != null) {
+      disk.remove(key);
+    }
+  }
+
+  /** A response served from disk is kept in memory too ({@code entry}'s body read on the way, small enough). */
+  public void promote(String key, CacheEntry entry) {
+    if (entry.body() instanceof HeapBody && entry.body().length() <= memoryObjectBytes) {
+      memory.put(key, entry);
+    }
+  }
+
+  /**
+   * Starts storing a response as its body streams in; {@code head}'s body is ignored. Bodies up to
+   * {@link #memoryObjectBytes} go to memory, and every body to disk when there is a disk tier.
+   */
+  public Fill fill(String key, CacheEntry head) {
+    return new Fill(key, head);
+  }
+
+  /** A response being stored while it is relayed. The exchange's event loop only. */
+  public final class Fill {
+    private final String key;
+    private final CacheEntry head;
+    private final long epoch = recent.epoch();
+    private HeapBody.@Nullable Collector heap;
+    private DiskTier.@Nullable Writer file;
+    private long length;
+    private boolean given;
+
+    private Fill(String key, CacheEntry head) {
+      this.key = key;
+      this.head = head;
+      this.heap = new HeapBody.Collector(memoryObjectBytes);
+      this.file = disk == null ? null : disk.writer(key, head);
+    }
+
+    /** Takes a part of the body (a copy); false once it will not be stored (too large, the disk failed). */
+    public boolean add(ByteBuf part) {
+      if (given) {
+        return false;
+      }
+      int n = part.readableBytes();
+      length += n;
+      if (length > maxObjectBytes) {
+        abort();
+        return false;
+      }
+      if (n == 0) {
+        return true;
+      }
+      byte[] copy = HeapBody.copyOf(part);
+      if (heap != null && !heap.add(copy)) {
+        heap = null; // larger than memory holds: on disk only
+      }
+      if (file != null && !file.append(copy)) {
+        file = null;
+      }
+      if (heap == null && file == null) {
+        abort();
+        return false;
+      }
+      return true;
+    }
+
+    /**
+     * The body is complete: stores it (unless a purge applied meanwhile selects it). {@code stored} is
+     * told whether it can be looked up now: at once when it went to memory, else when its file is
+     * finished (on the disk tier's thread).
+     */
+    public void commit(Consumer<Boolean> stored) {
+      if (given) {
+        stored.accept(false);
+        return;
+      }
+      given = true;
+      if (recent.selectedSince(epoch, key, Purges.tagsOf(head.headers()))) {
+        abortFile();
+        stored.accept(false);
+        return;
+      }
+      HeapBody.Collector h = heap;
+      DiskTier.Writer f = file;
+      if (h != null) {
+        memory.put(key, head.withBody(h.build()));
+        counters(key).stored.increment();
+        if (f != null) {
+          f.commit(ok -> { });
+        }
+        stored.accept(true);
+      } else if (f != null) {
+        f.commit(ok -> {
+          if (ok) {
+            counters(key).stored.increment();
+          }
+          stored.accept(ok);
+        });
+      } else {
+        stored.accept(false);
+      }
+    }
+
+    /** Not stored after all (the exchange failed, the body was too large). */
+    public void abort() {
+      given = true;
+      heap = null;
+      abortFile();
+    }
+
+    private void abortFile() {
+      if (file != null) {
+        file.abort();
+        file = null;
+      }
+    }
   }
 
   /**
@@ -79,7 +284,12 @@ public final class HttpCache {
     int dropped = 0;
     for (CachePurge p : purges) {
       if (applied.putIfAbsent(p.id(), p.createdMs()) == null) {
+        recent.applied(p);
         int n = memory.removeIf((key, entry) -> Purges.selects(p, key, entry));
+        if (disk != null) {
+          n += disk.removeIf((key, tags) -> Purges.selects(p, key, tags));
+          disk.purged(p.id());
+        }
         apps.computeIfAbsent(p.app(), a -> new AppCounters()).purged.add(n);
         dropped += n;
       }
@@ -89,6 +299,9 @@ public final class HttpCache {
       var listed = new java.util.HashSet<String>();
       purges.forEach(p -> listed.add(p.id()));
       applied.keySet().retainAll(listed);
+      if (disk != null) {
+        disk.keepPurges(listed);
+      }
     }
     return dropped;
   }
@@ -96,6 +309,9 @@ public final class HttpCache {
   /** Drops what is stored under {@code key} (RFC 9111 §4.4: an unsafe method's success). */
   public void invalidate(String key) {
     memory.remove(key);
+    if (disk != null) {
+      disk.remove(key);
+    }
   }
 
   /**
@@ -133,11 +349,15 @@ public final class HttpCache {
     }
   }
 
-  /** A response of {@code key} served from the cache ({@code bodyBytes} of it). */
-  public void hit(String key, long bodyBytes) {
+  /** A response of {@code key} served from the cache ({@code bodyBytes} of it, from disk when {@code fromDisk}). */
+  public void hit(String key, long bodyBytes, boolean fromDisk) {
     AppCounters c = counters(key);
     c.hits.increment();
     c.bytesFromCache.add(bodyBytes);
+    if (fromDisk) {
+      c.diskHits.increment();
+      c.bytesFromDisk.add(bodyBytes);
+    }
   }
 
   /** A request of {@code key} that went to the origin. */
@@ -160,29 +380,47 @@ public final class HttpCache {
     return apps.computeIfAbsent(cut < 0 ? key : key.substring(0, cut), a -> new AppCounters());
   }
 
-  /** Counters by app, and the memory tier's totals. */
+  /** Counters by app, and the tiers' totals. */
   public Stats stats() {
     memory.cleanUp();
     java.util.List<AppStats> byApp = new java.util.ArrayList<>();
     apps.forEach((app, c) -> byApp.add(c.snapshot(app)));
     byApp.sort(java.util.Comparator.comparing(AppStats::app));
-    return new Stats(byApp, memory.keys(), memory.bytes());
+    if (disk == null) {
+      return new Stats(byApp, memory.keys(), memory.bytes(), null);
+    }
+    disk.cleanUp();
+    return new Stats(byApp, memory.keys(), memory.bytes(), new DiskStats(disk.keys(), disk.bytes(), disk.errors(), disk.lastError()));
   }
 
-  /** One app's counters since start: requests answered (hits, of them stale), sent on (misses, bypassed), and entries. */
+  /** Lets the disk tier finish what it was given. */
+  @Override
+  public void close() {
+    if (disk != null) {
+      disk.close();
+    }
+  }
+
+  /**
+   * One app's counters since start: requests answered (hits, of them stale, of them from disk), sent
+   * on (misses, bypassed), and entries.
+   */
   public record AppStats(String app, long hits, long misses, long stale, long collapsed, long bypassed, long stored, long purged,
-      long evicted, long bytesFromCache) {
+      long evicted, long bytesFromCache, long diskHits, long bytesFromDisk) {
     /** hits / (hits + misses), 0 without requests. */
     public double hitRatio() {
       return hits + misses == 0 ? 0 : (double) hits / (hits + misses);
     }
   }
 
-  /** What the cache holds and has done. */
-  public record Stats(java.util.List<AppStats> apps, long keys, long bytes) {
+  /** What the cache holds (keys and bytes in memory; the disk tier's, when there is one) and has done. */
+  public record Stats(java.util.List<AppStats> apps, long keys, long bytes, @Nullable DiskStats disk) {
     public AppStats of(String app) {
       return apps.stream().filter(a -> a.app().equals(app)).findFirst()
-          .orElse(new AppStats(app, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+          .orElse(new AppStats(app, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
     }
   }
+
+  /** The disk tier: keys and file bytes it holds, writes that failed (a full disk) and the last one's problem. */
+  public record DiskStats(long keys, long bytes, long errors, @Nullable String lastError) {}
 }

@@ -59,7 +59,7 @@ final class MemoryTier {
       next.add(entry);
       if (old != null) {
         for (CacheEntry e : old) {
-          if (next.size() < MAX_VARIANTS && !(e.varyNames().equals(entry.varyNames()) && e.varyValues().equals(entry.varyValues()))) {
+          if (next.size() < MAX_VARIANTS && !e.sameVariant(entry)) {
             next.add(e);
           }
         }

@@ -12,6 +12,11 @@ final class Purges {
   private Purges() {}
 
   static boolean selects(CachePurge purge, String key, CacheEntry entry) {
+    return selects(purge, key, tagsOf(entry.headers()));
+  }
+
+  /** Does {@code purge} select the response stored under {@code key} with {@code tags}? */
+  static boolean selects(CachePurge purge, String key, java.util.List<String> tags) {
     int first = key.indexOf('\n');
     int second = key.indexOf('\n', first + 1);
     if (first < 0 || second < 0 || !key.substring(0, first).equals(purge.app())) {
@@ -24,20 +29,22 @@ final class Purges {
       case ALL -> true;
       case PATH -> target.equals(purge.value()) || (purge.value().indexOf('?') < 0 && path.equals(purge.value()));
       case PREFIX -> path.startsWith(purge.value());
-      case TAG -> tagged(entry, purge.value());
+      case TAG -> tags.contains(purge.value());
     };
   }
 
-  private static boolean tagged(CacheEntry entry, String tag) {
+  /** The tags a response's {@code Surrogate-Key} and {@code Cache-Tag} fields give it (usually none). */
+  static java.util.List<String> tagsOf(io.netty.handler.codec.http.HttpHeaders fields) {
+    java.util.List<String> tags = new java.util.ArrayList<>(0);
     for (String field : new String[] {"surrogate-key", "cache-tag"}) {
-      for (String line : entry.headers().getAll(field)) {
+      for (String line : fields.getAll(field)) {
         for (String t : line.split("[\\s,]+")) {
-          if (t.equals(tag)) {
-            return true;
+          if (!t.isEmpty()) {
+            tags.add(t);
           }
         }
       }
     }
-    return false;
+    return tags.isEmpty() ? java.util.List.of() : java.util.List.copyOf(tags);
   }
 }

@@ -1,9 +1,9 @@
 package io.edgeproxy.proxy;
 
-import io.edgeproxy.cache.Body;
 import io.edgeproxy.cache.CacheEntry;
 import io.edgeproxy.cache.CachePolicy;
 import io.edgeproxy.cache.CacheStatus;
+import io.edgeproxy.cache.HeapBody;
 import io.edgeproxy.cache.HttpCache;
 import io.edgeproxy.core.routing.BackendLoad;
 import io.netty.channel.Channel;
@@ -56,7 +56,9 @@ final class CacheFill implements ExchangeClient {
   private final String fwd;
   private CachePolicy.Decision.@Nullable Store storing;
   private @Nullable HttpHeaders storedHeaders;
-  private Body.@Nullable Collector body;
+  private HttpCache.@Nullable Fill fill;
+  /** The store was handed over; the disk tier tells the followers when its file is finished. */
+  private boolean committing;
   private int status;
   private boolean swallowing;
   private String replacedStatus = "";
@@ -104,8 +106,8 @@ final class CacheFill implements ExchangeClient {
         return inner.respond(CachedResponses.body(replaced, headRequest), true);
       }
     }
-    if (msg instanceof HttpContent part && body != null && !body.add(part.content())) {
-      body = null; // larger than an entry may be: relayed, not stored
+    if (msg instanceof HttpContent part && fill != null && !fill.add(part.content())) {
+      fill = null; // larger than an entry may be (or the disk failed): relayed, not stored
       storing = null;
       land(HttpCache.Landing.NOT_STORED);
     }
@@ -153,7 +155,8 @@ final class CacheFill implements ExchangeClient {
     if (d instanceof CachePolicy.Decision.Store s) {
       storing = s;
       storedHeaders = endToEnd(head.headers());
-      body = new Body.Collector(cache.maxObjectBytes());
+      fill = cache.fill(key, new CacheEntry(status, storedHeaders, HeapBody.EMPTY, s.freshness(), s.varyNames(),
+          CacheEntry.valuesOf(request, s.varyNames())));
     } else {
       land(HttpCache.Landing.NOT_STORED); // the requests collapsed behind this one go to the origin now, together
     }
@@ -188,16 +191,22 @@ final class CacheFill implements ExchangeClient {
   }
 
   private void completeStore() {
-    CachePolicy.Decision.Store s = storing;
-    Body.Collector b = body;
-    if (s == null || b == null) {
+    HttpCache.Fill f = fill;
+    if (storing == null || f == null) {
       return;
     }
     storing = null;
-    body = null;
-    cache.store(key, new CacheEntry(status, storedHeaders, b.build(), s.freshness(), s.varyNames(),
-        CacheEntry.valuesOf(request, s.varyNames())));
-    land(HttpCache.Landing.STORED);
+    fill = null;
+    committing = true;
+    f.commit(stored -> land(stored ? HttpCache.Landing.STORED : HttpCache.Landing.NOT_STORED));
+  }
+
+  /** The response will not be whole: what was collected of it goes. */
+  private void dropFill() {
+    if (fill != null) {
+      fill.abort();
+      fill = null;
+    }
   }
 
   private static HttpHeaders endToEnd(HttpHeaders from) {
@@ -226,6 +235,7 @@ final class CacheFill implements ExchangeClient {
           "stale-if-error"), headRequest), requestComplete);
       return;
     }
+    dropFill();
     land(HttpCache.Landing.NOT_STORED);
     inner.answer(failed, detail, requestComplete);
   }
@@ -237,13 +247,17 @@ final class CacheFill implements ExchangeClient {
 
   @Override
   public void abort() {
+    dropFill();
     land(HttpCache.Landing.NOT_STORED);
     inner.abort();
   }
 
   @Override
   public void ended() {
-    land(HttpCache.Landing.NOT_STORED); // no-op once landed
+    dropFill();
+    if (!committing) {
+      land(HttpCache.Landing.NOT_STORED); // no-op once landed
+    }
     inner.ended();
   }
 

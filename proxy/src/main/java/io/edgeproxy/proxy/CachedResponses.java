@@ -3,6 +3,7 @@ package io.edgeproxy.proxy;
 import io.edgeproxy.cache.CacheEntry;
 import io.edgeproxy.cache.CachePolicy;
 import io.edgeproxy.cache.CacheStatus;
+import io.edgeproxy.cache.HeapBody;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -34,12 +35,20 @@ final class CachedResponses {
   }
 
   static LastHttpContent body(CacheEntry entry, boolean headRequest) {
-    return headRequest ? LastHttpContent.EMPTY_LAST_CONTENT : new DefaultLastHttpContent(entry.body().wrap());
+    return headRequest ? LastHttpContent.EMPTY_LAST_CONTENT : new DefaultLastHttpContent(inMemory(entry).wrap());
+  }
+
+  /** The body of an entry answered whole: in memory (a body on disk is streamed by {@link FileResponse}). */
+  private static HeapBody inMemory(CacheEntry entry) {
+    if (entry.body() instanceof HeapBody heap) {
+      return heap;
+    }
+    throw new IllegalStateException("a body on disk is sent by FileResponse, not whole");
   }
 
   static FullHttpResponse full(CacheEntry entry, long nowMs, String cacheStatus, boolean headRequest) {
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(entry.status()),
-        headRequest ? Unpooled.EMPTY_BUFFER : entry.body().wrap());
+        headRequest ? Unpooled.EMPTY_BUFFER : inMemory(entry).wrap());
     fill(r.headers(), entry, nowMs, cacheStatus);
     return r;
   }

@@ -35,8 +35,12 @@ final class EdgeListener {
     this.config = config;
     this.certificates = certificates;
     this.stats = stats;
-    this.cache = new HttpCache("edgeproxy", config.cache().memoryBytes(), config.cache().maxObjectBytes(),
-        System::currentTimeMillis);
+    try {
+      this.cache = HttpCache.open("edgeproxy", config.cache(), System::currentTimeMillis);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot open the edge cache's disk tier (EDGEPROXY_CACHE_DIR) in "
+          + config.cache().dir() + ": " + e.getMessage(), e);
+    }
     // A purge row (made here, or replicated from any POP) drops what it selects once it is in a snapshot.
     proxy.state().onPublish(snapshot -> cache.applyPurges(snapshot.data().edge().purges()));
     cache.applyPurges(proxy.state().current().data().edge().purges());

@@ -3,12 +3,14 @@ package io.edgeproxy.proxy;
 import io.edgeproxy.cache.CacheEntry;
 import io.edgeproxy.cache.CachePolicy;
 import io.edgeproxy.cache.CacheStatus;
+import io.edgeproxy.cache.FileBody;
 import io.edgeproxy.cache.HttpCache;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -28,6 +30,12 @@ final class HttpCaching {
 
     /** Send {@code request} to a backend through {@code client}. */
     record Forward(ExchangeClient client, HttpRequest request) implements Plan {}
+
+    /**
+     * Answer with {@code head} and {@code entry}'s body, sent from its file on disk; when the body
+     * is small enough, the copy read on the way goes to memory. {@code refresh} as for Answer.
+     */
+    record Stream(HttpResponse head, CacheEntry entry, FileBody body, @Nullable Refresh refresh) implements Plan {}
 
     /** The same request is at the origin: the landing callback given to {@link #plan} resumes this one. */
     record Wait() implements Plan {}
@@ -67,25 +75,31 @@ final class HttpCaching {
     }
     long now = cache.nowMs();
     CacheEntry entry = cache.lookup(key, request.headers());
+    boolean onDisk = entry != null && entry.body() instanceof FileBody;
     if (entry != null && entry.freshness().isFresh(now)) {
-      cache.hit(key, head ? 0 : entry.body().length());
+      cache.hit(key, head ? 0 : entry.body().length(), onDisk);
       // collapse off: this request waited for another one at the origin (RFC 9211 "collapsed").
-      String status = CacheStatus.hit(cache.name(), entry.freshness().ttlSeconds(now)) + (collapse ? "" : "; collapsed");
-      return new Plan.Answer(matchesValidators(request, entry) ? CachedResponses.notModified(entry, now, status)
-          : CachedResponses.full(entry, now, status, head), null);
+      String status = CacheStatus.hit(cache.name(), entry.freshness().ttlSeconds(now)) + (onDisk ? "; detail=disk" : "")
+          + (collapse ? "" : "; collapsed");
+      return matchesValidators(request, entry) ? new Plan.Answer(CachedResponses.notModified(entry, now, status), null)
+          : answer(entry, now, status, head, null);
     }
     if (entry != null && entry.freshness().staleWhileRevalidate(now)) {
-      cache.hit(key, head ? 0 : entry.body().length());
+      cache.hit(key, head ? 0 : entry.body().length(), onDisk);
       cache.servedStale(key);
       HttpCache.Flight refreshing = cache.lead(key, l -> { });
       // Always a GET: a refresh made for a HEAD request would store an empty body.
       HttpRequest get = new DefaultHttpRequest(toBackend.protocolVersion(), HttpMethod.GET, toBackend.uri(),
           toBackend.headers().copy());
+      // A 304 is merged into the entry in memory: a body on disk too large for memory is fetched again whole.
+      CacheEntry kept = refreshing == null ? null : cache.inMemory(entry);
       Refresh refresh = refreshing == null ? null : new Refresh(new CacheFill(CacheFill.headless(), cache, key,
-          request.headers(), CacheFill.Mode.REVALIDATE, entry, refreshing, false, "stale"), conditional(get, entry));
-      return new Plan.Answer(CachedResponses.full(entry, now, CacheStatus.staleHit(cache.name(), entry.freshness().ttlSeconds(now),
-          "stale-while-revalidate"), head), refresh);
+          request.headers(), kept == null ? CacheFill.Mode.FILL : CacheFill.Mode.REVALIDATE, kept, refreshing, false, "stale"),
+          kept == null ? get : conditional(get, kept));
+      return answer(entry, now, CacheStatus.staleHit(cache.name(), entry.freshness().ttlSeconds(now), "stale-while-revalidate"),
+          head, refresh);
     }
+    String fwd = entry != null ? "stale" : cache.hasKey(key) ? "vary-miss" : "uri-miss";
     HttpCache.Flight flight = null;
     if (collapse && !head) {
       flight = cache.lead(key, landed);
@@ -93,17 +107,27 @@ final class HttpCaching {
         return new Plan.Wait();
       }
     }
+    // A stale entry is revalidated, and served if the origin fails, from memory: one on disk only is
+    // read back when it is small enough, else the origin's whole response replaces it.
+    entry = entry == null ? null : cache.inMemory(entry);
     cache.miss(key);
     if (entry != null && CachePolicy.hasValidator(entry.headers())) {
       return new Plan.Forward(new CacheFill(front, cache, key, request.headers(), CacheFill.Mode.REVALIDATE, entry, flight, head,
           "stale"), conditional(toBackend, entry));
     }
-    String fwd = entry != null ? "stale" : cache.hasKey(key) ? "vary-miss" : "uri-miss";
     // The fill asks for the whole response: a 304 to the client's own validator could not be stored,
     // and the requests collapsed behind this one would all go to the origin.
     toBackend.headers().remove(HttpHeaderNames.IF_NONE_MATCH).remove(HttpHeaderNames.IF_MODIFIED_SINCE);
     return new Plan.Forward(new CacheFill(front, cache, key, request.headers(), CacheFill.Mode.FILL, entry, flight, head, fwd),
         toBackend);
+  }
+
+  /** {@code entry} as the answer: whole, or its head and then its body from its file. */
+  private static Plan answer(CacheEntry entry, long now, String status, boolean head, @Nullable Refresh refresh) {
+    if (entry.body() instanceof FileBody file && !head) {
+      return new Plan.Stream(CachedResponses.head(entry, now, status), entry, file, refresh);
+    }
+    return new Plan.Answer(CachedResponses.full(entry, now, status, head), refresh);
   }
 
   /**

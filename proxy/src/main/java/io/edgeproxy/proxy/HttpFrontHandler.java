@@ -1,5 +1,6 @@
 package io.edgeproxy.proxy;
 
+import io.edgeproxy.core.edge.EdgeAuth;
 import io.edgeproxy.core.routing.BackendLoad;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -8,7 +9,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -39,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * within the hello timeout. A WebSocket (any HTTP/1.1 Upgrade) the backend accepts with 101 turns
  * the connection into a byte relay.
  */
-final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements LoopDeadlines.Watched, ExchangeClient {
+final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements ExchangeClient {
   private static final Logger logger = LoggerFactory.getLogger(HttpFrontHandler.class);
   static final String CODEC = "http-codec";
   static final String CONTINUE = "http-continue";
@@ -53,9 +52,9 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
   private @Nullable ChannelHandlerContext ctx;
   private @Nullable HttpExchange current;
   private @Nullable ForwardedRequest waiting;
-  private @Nullable ProxyLoop loop;
-  private long headDeadline;
-  private boolean awaitingHead;
+  /** A stored body is being sent from its file. */
+  private boolean streaming;
+  private final HeadDeadline headDeadline;
   private @Nullable ChannelFuture lastWrite;
   private boolean keepAliveWanted;
   private boolean http10;
@@ -72,6 +71,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
     this.connection = connection;
     this.tls = tls;
     this.http2 = http2;
+    this.headDeadline = new HeadDeadline(site, this::headLate);
   }
 
   @Override
@@ -86,34 +86,15 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
     awaitHead();
   }
 
-  /** HTTP/1.x: the next request's head must come within the hello timeout (slow clients hold no connection for long). */
+  /** HTTP/1.x: the next request's head must come within the hello timeout ({@link HeadDeadline}). */
   private void awaitHead() {
-    if (http2) {
-      return;
-    }
-    if (loop == null) {
-      loop = site.loopOf(ctx.channel().eventLoop());
-    }
-    headDeadline = System.nanoTime() + site.edge().config().helloTimeout().toNanos();
-    loop.deadlines().watch(this);
-    awaitingHead = true;
-  }
-
-  private void headArrived() {
-    if (awaitingHead) {
-      loop.deadlines().unwatch(this);
-      awaitingHead = false;
+    if (!http2) {
+      headDeadline.await(ctx.channel().eventLoop());
     }
   }
 
-  @Override
-  public long deadlineNanos() {
-    return headDeadline;
-  }
-
-  @Override
-  public void expired() {
-    awaitingHead = false;
+  /** No request head came in time: closed, unless a response is on its way. */
+  private void headLate() {
     if (current == null && ctx.channel().isActive()) {
       logger.debug("{}: no request head within {} ms; closed", ctx.channel().remoteAddress(),
           site.edge().config().helloTimeout().toMillis());
@@ -133,7 +114,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
       exchange.requestPart(part);
       return;
     }
-    if (exchange != null || waiting != null || !queued.isEmpty()) {
+    if (exchange != null || waiting != null || streaming || !queued.isEmpty()) {
       queued.add(msg); // a pipelined request (or the rest of a waiting one): served when this one is done
       context.channel().config().setAutoRead(false);
       return;
@@ -146,7 +127,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
       ReferenceCountUtil.release(msg); // the rest of a request already answered
       return;
     }
-    headArrived();
+    headDeadline.arrived();
     boolean full = msg instanceof LastHttpContent;
     InetSocketAddress from = (InetSocketAddress) (http2 ? ctx.channel().parent() : ctx.channel()).remoteAddress();
     HttpRequestLog log = new HttpRequestLog(from.getAddress().getHostAddress(), String.valueOf(request.headers().get("host", "")),
@@ -187,6 +168,16 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
       }
       case HttpSite.Target.Proxy proxy -> {
         log.app(proxy.app());
+        EdgeAuth.Refusal refused = site.refusal(proxy.app(), request.headers());
+        if (refused != null) {
+          ReferenceCountUtil.release(msg);
+          FullHttpResponse unauthorized = HttpResponses.text(ctx.alloc(), HttpResponseStatus.UNAUTHORIZED, refused.problem(), null);
+          unauthorized.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"" + proxy.app() + "\""
+              + (refused.tokenGiven() ? ", error=\"invalid_token\"" : ""));
+          site.observer().completed(log.status(401).outcome("edge auth").build());
+          send(unauthorized, hasBody || !keepAlive);
+          return;
+        }
         String upgrade = http2 ? null : HttpForwarding.upgradeOf(request);
         HttpRequest toBackend = HttpForwarding.toBackend(request, from.getAddress(), site.proto(), raw, upgrade, hasBody);
         toBackend.headers().remove("expect"); // 100 Continue is answered here
@@ -233,13 +224,10 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
     switch (HttpCaching.plan(this, cache, f.key(), f.request(), f.toBackend(), collapse,
         landing -> eventLoop.execute(() -> landed(f, cache)))) {
       case HttpCaching.Plan.Answer a -> {
-        ReferenceCountUtil.release(f.msg());
-        if (a.refresh() != null) {
-          a.refresh().start(site, site.loopOf(ctx.channel().eventLoop()), f);
-        }
-        site.observer().completed(f.log().status(a.response().status().code()).outcome("cache").build());
+        answered(f, a.refresh(), a.response().status().code());
         reply(a.response(), true);
       }
+      case HttpCaching.Plan.Stream s -> stream(f, cache, collapse, s);
       case HttpCaching.Plan.Forward fw -> forward(fw.client(), f, fw.request());
       case HttpCaching.Plan.Wait w -> {
         waiting = f;
@@ -248,6 +236,38 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
         eventLoop.schedule(() -> landed(f, cache), HttpCache.MAX_WAIT_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS);
       }
     }
+  }
+
+  /** Answers from the disk tier ({@link FileResponse}); a file gone meanwhile (removed by hand) is a miss. */
+  private void stream(ForwardedRequest f, HttpCache cache, boolean collapse, HttpCaching.Plan.Stream s) {
+    java.nio.channels.FileChannel file = FileResponse.open(s.body());
+    if (file == null) {
+      cache.lost(f.key());
+      throughCache(f, cache, collapse);
+      return;
+    }
+    answered(f, s.refresh(), s.head().status().code());
+    boolean close = connectionField(s.head().headers(), !keepAliveWanted);
+    streaming = true;
+    ctx.channel().config().setAutoRead(false);
+    FileResponse.send(ctx, s, file, cache, f.key(), whole -> {
+      streaming = false;
+      if (!whole || close || http2) {
+        closing = !http2;
+        ctx.close();
+      } else {
+        next();
+      }
+    });
+  }
+
+  /** {@code f} is answered from the cache with {@code status}: logged, and its background refresh started. */
+  private void answered(ForwardedRequest f, HttpCaching.@Nullable Refresh refresh, int status) {
+    ReferenceCountUtil.release(f.msg());
+    if (refresh != null) {
+      refresh.start(site, site.loopOf(ctx.channel().eventLoop()), f);
+    }
+    site.observer().completed(f.log().status(status).outcome("cache").build());
   }
 
   /** The request {@code f} waited for has landed: look again, without waiting a second time. */
@@ -351,7 +371,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
 
   /** Serves what was read meanwhile: the rest of the current request, or the next one; then reads again. */
   private void drain() {
-    while (!closing && waiting == null && !queued.isEmpty()) {
+    while (!closing && waiting == null && !streaming && !queued.isEmpty()) {
       HttpExchange exchange = current;
       Object msg = queued.peek();
       if (exchange == null) {
@@ -363,7 +383,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
         break; // the next request waits for this one's response
       }
     }
-    if (current == null && waiting == null && !closing) {
+    if (current == null && waiting == null && !streaming && !closing) {
       ctx.channel().config().setAutoRead(true);
     }
   }
@@ -402,12 +422,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
    * is still sending).
    */
   private void send(FullHttpResponse response, boolean close) {
-    boolean closeNow = !http2 && (close || inputShut);
-    if (closeNow) {
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    } else if (http10 && keepAliveWanted) {
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE); // HTTP/1.0 keeps only when told
-    }
+    boolean closeNow = connectionField(response.headers(), close);
     var written = ctx.writeAndFlush(response);
     if (closeNow || http2) {
       closing = closeNow;
@@ -415,6 +430,21 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
     } else {
       next();
     }
+  }
+
+  /**
+   * Sets {@code Connection} on a response the edge sends itself: close when the HTTP/1.x connection
+   * closes after it ({@code close}, or the client finished sending), which this returns; keep-alive
+   * for an HTTP/1.0 client that asked for it (it keeps only when told).
+   */
+  private boolean connectionField(io.netty.handler.codec.http.HttpHeaders fields, boolean close) {
+    boolean closeNow = !http2 && (close || inputShut);
+    if (closeNow) {
+      fields.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (http10 && keepAliveWanted) {
+      fields.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+    return closeNow;
   }
 
   /** The response broke off: the client must not take a partial response for a whole one. */
@@ -425,47 +455,18 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
     ctx.close();
   }
 
-  /**
-   * The backend accepted an upgrade: its 101 goes to the client, then both connections become a
-   * byte relay (as the L4 path). The HTTP encoders leave first, so no raw byte meets one; then the
-   * decoders, whose leftovers {@link HttpUnwrap} turns back into plain bytes.
-   */
+  /** The backend accepted an upgrade: see {@link UpgradedRelay}. */
   @Override
   public void upgraded(HttpResponse switching, Channel backend, BackendLoad load) {
     current = null;
-    Channel client = ctx.channel();
-    ctx.write(switching, ctx.voidPromise());
-    ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
-    ((HttpServerCodec) client.pipeline().get(CODEC)).removeOutboundHandler();
-    ((HttpClientCodec) backend.pipeline().get(HttpBackendHandler.CODEC)).removeOutboundHandler();
-    connection.backendConnected(backend);
-    if (tls != null) {
-      client.closeFuture().addListener(x -> RelayHandler.Relays.flushAndClose(backend, null));
-    }
-    queued.forEach(ReferenceCountUtil::release); // sent before the 101: not the upgraded protocol's bytes
-    queued.clear();
-    client.pipeline().addLast("unwrap", HttpUnwrap.INSTANCE)
-        .addLast("relay", new RelayHandler(backend, null, connection, load::addBytesToBackend));
-    client.pipeline().remove(this);
-    if (client.pipeline().get(CONTINUE) != null) {
-      client.pipeline().remove(CONTINUE);
-    }
-    client.pipeline().remove(CODEC);
-    ClientLoop.addLast(backend, client.eventLoop(), "unwrap", HttpUnwrap.INSTANCE);
-    ClientLoop.addLast(backend, client.eventLoop(), "relay", new RelayHandler(client, tls, connection, load::addBytesFromBackend));
-    backend.pipeline().remove(HttpBackendHandler.NAME);
-    backend.pipeline().remove(HttpBackendHandler.CODEC);
-    backend.flush();
-    client.flush();
-    client.config().setAutoRead(true);
-    backend.config().setAutoRead(true);
+    UpgradedRelay.start(ctx, this, switching, backend, load, connection, tls, queued);
   }
 
   @Override
   public void userEventTriggered(ChannelHandlerContext context, Object evt) {
     if (evt instanceof ChannelInputShutdownEvent) {
       inputShut = true;
-      if (current == null && waiting == null && queued.isEmpty()) {
+      if (current == null && waiting == null && !streaming && queued.isEmpty()) {
         context.close();
       }
       return;
@@ -475,7 +476,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Loo
 
   @Override
   public void channelInactive(ChannelHandlerContext context) {
-    headArrived();
+    headDeadline.arrived();
     if (waiting != null) {
       ReferenceCountUtil.release(waiting.msg());
       waiting = null;

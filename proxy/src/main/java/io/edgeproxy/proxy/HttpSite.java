@@ -1,5 +1,9 @@
 package io.edgeproxy.proxy;
 
+import io.edgeproxy.core.edge.EdgeAuth;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+
 import io.edgeproxy.core.edge.HostRouter;
 import io.edgeproxy.core.edge.HostnameRule;
 import io.edgeproxy.core.routing.AppSettings;
@@ -67,6 +71,23 @@ record HttpSite(EdgeListener edge, Map<EventLoop, ProxyLoop> loops, boolean plai
   /** True when {@code app}'s responses go through the edge cache ({@code apps.cache = 1}). */
   boolean caches(String app) {
     return edge.proxy().state().current().settingsOf(app).cache();
+  }
+
+  /**
+   * Edge auth: null when {@code app} needs no client token, or {@code fields} carry a valid one
+   * (then removed: the token is the edge's, no backend sees it, and the cache treats the request
+   * as one without {@code Authorization}); else why the request is refused.
+   */
+  EdgeAuth.@Nullable Refusal refusal(String app, HttpHeaders fields) {
+    var state = edge.proxy().state().current();
+    if (!state.settingsOf(app).clientTokens()) {
+      return null;
+    }
+    EdgeAuth.Refusal refused = EdgeAuth.check(app, fields.get(HttpHeaderNames.AUTHORIZATION), state.data().edge().clientTokens());
+    if (refused == null) {
+      fields.remove(HttpHeaderNames.AUTHORIZATION);
+    }
+    return refused;
   }
 
   ProxyLoop loopOf(EventLoop loop) {

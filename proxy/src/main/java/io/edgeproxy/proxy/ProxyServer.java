@@ -220,5 +220,9 @@ public final class ProxyServer implements AutoCloseable {
     for (ProxyLoop loop : loops.values()) {
       loop.closeAll().awaitUninterruptibly(5_000);
     }
+    var c = cache;
+    if (c != null) {
+      c.close(); // the disk tier finishes the files it was given
+    }
   }
 }

@@ -28,7 +28,8 @@ final class EdgeRows {
   private EdgeRows() {}
 
   static EdgeTables read(Connection c, List<String> problems) throws SQLException {
-    return new EdgeTables(hostnames(c, problems), certificates(c, problems), challenges(c, problems), CachePurges.read(c, problems));
+    return new EdgeTables(hostnames(c, problems), certificates(c, problems), challenges(c, problems), CachePurges.read(c, problems),
+        ClientTokens.read(c, problems));
   }
 
   /** ACME HTTP-01 answers by token; tokens are base64url (RFC 8555 section 8.3), answers "token.thumbprint". */

@@ -186,10 +186,11 @@ public final class RoutingDb implements Closeable {
   }
 
   public void upsertApp(AppSettings app) {
-    write("INSERT INTO apps (name, proxy_protocol, protocol, http_redirect, cache) VALUES (?, ?, ?, ?, ?)"
+    write("INSERT INTO apps (name, proxy_protocol, protocol, http_redirect, cache, auth) VALUES (?, ?, ?, ?, ?, ?)"
         + " ON CONFLICT(name) DO UPDATE SET proxy_protocol = excluded.proxy_protocol, protocol = excluded.protocol,"
-        + " http_redirect = excluded.http_redirect, cache = excluded.cache",
-        app.name(), app.proxyProtocol() ? 1 : 0, app.protocol().column(), app.httpRedirect() ? 1 : 0, app.cache() ? 1 : 0);
+        + " http_redirect = excluded.http_redirect, cache = excluded.cache, auth = excluded.auth",
+        app.name(), app.proxyProtocol() ? 1 : 0, app.protocol().column(), app.httpRedirect() ? 1 : 0, app.cache() ? 1 : 0,
+        app.clientTokens() ? "token" : "none");
   }
 
   /**

@@ -57,12 +57,19 @@ final class RoutingReader {
   private static Map<String, AppSettings> apps(Connection c, List<String> problems) throws SQLException {
     Map<String, AppSettings> out = new HashMap<>();
     try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT rowid, name, proxy_protocol, protocol, http_redirect, cache FROM apps ORDER BY rowid")) {
+        ResultSet rs = st.executeQuery("SELECT rowid, name, proxy_protocol, protocol, http_redirect, cache, auth FROM apps"
+            + " ORDER BY rowid")) {
       while (rs.next()) {
         switch (RowValidator.checkApp(new RowValidator.AppRow(rs.getObject(2), rs.getObject(3), rs.getObject(4), rs.getObject(5),
-            rs.getObject(6)))) {
+            rs.getObject(6), rs.getObject(7)))) {
           case RowValidator.AppResult.Valid v -> out.put(v.app().name(), v.app());
-          case RowValidator.AppResult.Invalid i -> problems.add("apps row (rowid " + rs.getLong(1) + ") skipped: " + i.problem());
+          case RowValidator.AppResult.Invalid i -> {
+            problems.add("apps row (rowid " + rs.getLong(1) + ") skipped: " + i.problem()
+                + (i.guarded() == null ? "" : " (until it is fixed, requests to the app need a client token)"));
+            if (i.guarded() != null) {
+              out.put(i.guarded().name(), i.guarded());
+            }
+          }
         }
       }
     }

@@ -148,12 +148,17 @@ final class RowValidator {
   sealed interface AppResult {
     record Valid(AppSettings app) implements AppResult {}
 
-    record Invalid(String problem) implements AppResult {}
+    /**
+     * @param guarded what the app gets instead of its defaults when the row asked for edge auth (or
+     *     its auth could not be read): HTTP mode with client tokens required. Edge auth fails closed:
+     *     a typo elsewhere in the row must not open a guarded app. Null: the defaults.
+     */
+    record Invalid(String problem, @Nullable AppSettings guarded) implements AppResult {}
   }
 
   /** An apps row as read: every column as SQLite typed it. */
   record AppRow(@Nullable Object name, @Nullable Object proxyProtocol, @Nullable Object protocol, @Nullable Object httpRedirect,
-      @Nullable Object cache) {}
+      @Nullable Object cache, @Nullable Object auth) {}
 
   /** Validates an apps row; NULLs take the defaults. */
   static AppResult checkApp(AppRow row) {
@@ -183,10 +188,18 @@ final class RowValidator {
     if (cache == null || (cache != 0 && cache != 1)) {
       problems.add("cache: " + show(row.cache()) + " (expected: 0 or 1)");
     }
-    if (!problems.isEmpty()) {
-      return new AppResult.Invalid(String.join("; ", problems));
+    String auth = row.auth() == null ? "none" : text(row.auth());
+    if (!"none".equals(auth) && !"token".equals(auth)) {
+      problems.add("auth: " + show(row.auth()) + " (expected: 'none' or 'token')");
+    } else if ("token".equals(auth) && parsed != AppSettings.Protocol.HTTP) {
+      problems.add("auth: 'token' needs protocol 'http' (the edge reads the token from the request)");
     }
-    return new AppResult.Valid(new AppSettings(n, pp == 1, null, parsed, redirect == 1, cache == 1));
+    if (!problems.isEmpty()) {
+      boolean nameOk = n != null && APP.matcher(n).matches();
+      return new AppResult.Invalid(String.join("; ", problems), nameOk && !"none".equals(auth)
+          ? AppSettings.defaults(n).withHttp(AppSettings.Protocol.HTTP, true).withClientTokens(true) : null);
+    }
+    return new AppResult.Valid(new AppSettings(n, pp == 1, null, parsed, redirect == 1, cache == 1, "token".equals(auth)));
   }
 
   static boolean isTrue(@Nullable Object value) {

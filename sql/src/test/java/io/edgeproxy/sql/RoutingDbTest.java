@@ -102,6 +102,8 @@ class RoutingDbTest {
         INSERT INTO apps (name, proxy_protocol) VALUES ('web', 1), ('api', 7);
         INSERT INTO apps (name, protocol, http_redirect) VALUES ('site', 'HTTP', 0), ('odd', 'grpc', 1), ('loop', 'http', 2);
         INSERT INTO apps (name, protocol, cache) VALUES ('cached', 'http', 1), ('halfcached', 'http', 'yes');
+        INSERT INTO apps (name, protocol, auth) VALUES ('guarded', 'http', 'token'), ('halfguarded', 'http', 'maybe');
+        INSERT INTO apps (name, protocol, auth, cache) VALUES ('typo', 'http', 'token', 'yes'), ('l4', 'tcp', 'token', 0);
         INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('g1', 'web', 'gru', '10.0.0.1', 80);
         """);
     try (RoutingDb db = RoutingDb.open(file)) {
@@ -111,13 +113,23 @@ class RoutingDbTest {
       assertThat(result.data().apps()).containsEntry("web", new AppSettings("web", true))
           .containsEntry("site", AppSettings.defaults("site").withHttp(AppSettings.Protocol.HTTP, false))
           .containsEntry("cached", AppSettings.defaults("cached").withHttp(AppSettings.Protocol.HTTP, true).withCache(true))
+          .containsEntry("guarded", AppSettings.defaults("guarded").withHttp(AppSettings.Protocol.HTTP, true).withClientTokens(true))
+          .containsEntry("halfguarded", AppSettings.defaults("halfguarded").withHttp(AppSettings.Protocol.HTTP, true)
+              .withClientTokens(true)) // edge auth fails closed
+          .containsEntry("typo", AppSettings.defaults("typo").withHttp(AppSettings.Protocol.HTTP, true).withClientTokens(true))
+          .containsEntry("l4", AppSettings.defaults("l4").withHttp(AppSettings.Protocol.HTTP, true).withClientTokens(true))
           .doesNotContainKeys("api", "odd", "loop", "halfcached");
       assertThat(result.problems()).containsExactly(
           "region_countries row (rowid 3) skipped: country: 'XX1' (expected: a two-letter ISO 3166 code)",
           "apps row (rowid 2) skipped: proxy_protocol: 7 (expected: 0 or 1)",
           "apps row (rowid 4) skipped: protocol: 'grpc' (expected: 'tcp' or 'http')",
           "apps row (rowid 5) skipped: http_redirect: 2 (expected: 0 or 1)",
-          "apps row (rowid 7) skipped: cache: 'yes' (expected: 0 or 1)");
+          "apps row (rowid 7) skipped: cache: 'yes' (expected: 0 or 1)",
+          "apps row (rowid 9) skipped: auth: 'maybe' (expected: 'none' or 'token') (until it is fixed, requests to the app need a"
+              + " client token)",
+          "apps row (rowid 10) skipped: cache: 'yes' (expected: 0 or 1) (until it is fixed, requests to the app need a client token)",
+          "apps row (rowid 11) skipped: auth: 'token' needs protocol 'http' (the edge reads the token from the request) (until it is"
+              + " fixed, requests to the app need a client token)");
     }
   }
 

@@ -85,8 +85,9 @@ class SqlCommandTest {
     String out = r.out();
     assertThat(out).contains(".read FILE").contains("current output mode: list");
     String[] lines = out.split("\n");
-    assertThat(lines).contains("acme_challenges   apps              certificates      region_countries",
-        "acme_orders       backends          health_checks     registrations", "api_tokens        cache_purges      hostnames         tunnels");
+    assertThat(lines).contains("acme_challenges   backends          health_checks     tunnels",
+        "acme_orders       cache_purges      hostnames", "api_tokens        certificates      region_countries",
+        "apps              client_tokens     registrations");
     assertThat(out).contains("__edge_pending").contains("CREATE TABLE apps (");
     assertThat(out.indexOf("CREATE TABLE backends")).isPositive();
     assertThat(out).doesNotContain("CREATE TABLE __edge_").doesNotContain("CREATE TRIGGER __edge_");

@@ -107,10 +107,16 @@ public enum ConfigKey {
   HTTP_ACCESS_LOG("EDGEPROXY_HTTP_ACCESS_LOG", "--http-access-log", "true", Kind.BOOLEAN,
       "Apps in HTTP mode: one access log line per request (logger edgeproxy.access: client, host, method, path, status,"
           + " bytes, milliseconds, app, backend)."),
-  CACHE_MEMORY_BYTES("EDGEPROXY_CACHE_MEMORY_BYTES", "--cache-memory-bytes", "268435456", Kind.POSITIVE_INT,
-      "Apps in HTTP mode with apps.cache = 1: bytes of responses the edge cache keeps in memory (least useful dropped first)."),
-  CACHE_MAX_OBJECT_BYTES("EDGEPROXY_CACHE_MAX_OBJECT_BYTES", "--cache-max-object-bytes", "8388608", Kind.POSITIVE_INT,
+  CACHE_MEMORY_BYTES("EDGEPROXY_CACHE_MEMORY_BYTES", "--cache-memory-bytes", "268435456", Kind.BYTES,
+      "Apps in HTTP mode with apps.cache = 1: bytes of responses the edge cache keeps in memory (least useful dropped first);"
+          + " bodies above 1/16 of it are kept on disk only."),
+  CACHE_MAX_OBJECT_BYTES("EDGEPROXY_CACHE_MAX_OBJECT_BYTES", "--cache-max-object-bytes", "8388608", Kind.BYTES,
       "Apps in HTTP mode with apps.cache = 1: a response body larger than this is relayed, not stored."),
+  CACHE_DIR("EDGEPROXY_CACHE_DIR", "--cache-dir", "", Kind.OPTIONAL_DATA_DIR,
+      "Apps in HTTP mode with apps.cache = 1: the edge cache's disk tier (made if missing; one file per response, kept"
+          + " across restarts); empty: memory only."),
+  CACHE_MAX_BYTES("EDGEPROXY_CACHE_MAX_BYTES", "--cache-max-bytes", "10g", Kind.BYTES,
+      "Bytes of files the disk tier (EDGEPROXY_CACHE_DIR) keeps; the least useful go first."),
   ACME_DIRECTORY("EDGEPROXY_ACME_DIRECTORY", "--acme-directory", "", Kind.OPTIONAL_URL,
       "ACME server directory URL (e.g. https://acme-v02.api.letsencrypt.org/directory): names under EDGEPROXY_DOMAIN and"
           + " in table hostnames get certificates by HTTP-01, renewed 30 days before expiry; empty: off. Needs"
@@ -215,6 +221,8 @@ public enum ConfigKey {
     POSITIVE_SECONDS("whole seconds >= 1"),
     POSITIVE_MILLIS("whole milliseconds >= 1"),
     POSITIVE_INT("an integer >= 1"),
+    BYTES("bytes >= 1: a whole number, or one with k, m, g or t (powers of 1024), e.g. 512m"),
+    OPTIONAL_DATA_DIR("empty, or a directory (made if missing)"),
     NON_NEGATIVE_INT("an integer >= 0"),
     BOOLEAN("true/false, 1/0, yes/no, on/off"),
     TRANSPORT("auto, io_uring or nio"),

@@ -233,6 +233,40 @@ final class ConfigValues {
     }
   }
 
+  /** A size in bytes: a whole number, or one with k, m, g or t (powers of 1024). */
+  long bytes(ConfigKey key) {
+    String text = raw.get(key).trim().toLowerCase(Locale.ROOT);
+    int shift = text.isEmpty() ? 0 : switch (text.charAt(text.length() - 1)) {
+      case 'k' -> 10;
+      case 'm' -> 20;
+      case 'g' -> 30;
+      case 't' -> 40;
+      default -> 0;
+    };
+    String digits = shift == 0 ? text : text.substring(0, text.length() - 1).trim();
+    try {
+      long value = Long.parseLong(digits);
+      if (value < 1 || value > (Long.MAX_VALUE >> shift)) {
+        problem(key, "is out of range");
+        return 1;
+      }
+      return value << shift;
+    } catch (NumberFormatException e) {
+      problem(key, "is not a size (e.g. 1048576, 512m, 10g)");
+      return 1;
+    }
+  }
+
+  /** An optional directory, made if missing; null when empty. */
+  @Nullable Path optionalDataDirectory(ConfigKey key) {
+    Path p = optionalPath(key);
+    if (p != null && java.nio.file.Files.exists(p) && !java.nio.file.Files.isDirectory(p)) {
+      problem(key, "is not a directory");
+      return null;
+    }
+    return p;
+  }
+
   boolean bool(ConfigKey key) {
     String text = raw.get(key).trim().toLowerCase(Locale.ROOT);
     return switch (text) {

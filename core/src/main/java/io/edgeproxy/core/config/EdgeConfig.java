@@ -126,7 +126,8 @@ public record EdgeConfig(
           v.millis(ConfigKey.HTTP_BACKEND_TIMEOUT_MS, 1),
           v.bool(ConfigKey.HTTP_ACCESS_LOG),
           null, v.bool(ConfigKey.TUNNEL_ENABLED) ? v.address(ConfigKey.TUNNEL_LISTEN_ADDR) : null,
-          new CacheConfig(v.integer(ConfigKey.CACHE_MEMORY_BYTES, 1), v.integer(ConfigKey.CACHE_MAX_OBJECT_BYTES, 1)));
+          new CacheConfig(v.bytes(ConfigKey.CACHE_MEMORY_BYTES), v.bytes(ConfigKey.CACHE_MAX_OBJECT_BYTES),
+              v.optionalDataDirectory(ConfigKey.CACHE_DIR), v.bytes(ConfigKey.CACHE_MAX_BYTES)));
       java.net.URI directory = v.optionalUrl(ConfigKey.ACME_DIRECTORY);
       String acmeEmail = v.optionalEmail(ConfigKey.ACME_EMAIL);
       Path acmeCa = v.optionalFile(ConfigKey.ACME_CA_CERTS);

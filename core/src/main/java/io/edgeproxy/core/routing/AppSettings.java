@@ -16,9 +16,11 @@ import org.jspecify.annotations.Nullable;
  * @param httpRedirect on the plain HTTP listener, answer 308 to https:// (true, the default) or serve
  *     an app in HTTP mode in plain HTTP (false)
  * @param cache the edge caches the app's responses as RFC 9111 allows (HTTP mode only). Default: false
+ * @param clientTokens {@code apps.auth = 'token'}: requests need a client token of the app, checked at
+ *     the edge (HTTP mode only). Default: false
  */
 public record AppSettings(String name, boolean proxyProtocol, @Nullable HealthCheck healthCheck, Protocol protocol,
-    boolean httpRedirect, boolean cache) {
+    boolean httpRedirect, boolean cache, boolean clientTokens) {
   /** What the edge speaks to an app's clients once TLS is ended. */
   public enum Protocol {
     /** Bytes relayed as on the L4 listeners. */
@@ -48,7 +50,7 @@ public record AppSettings(String name, boolean proxyProtocol, @Nullable HealthCh
   }
 
   public AppSettings(String name, boolean proxyProtocol) {
-    this(name, proxyProtocol, null, Protocol.TCP, true, false);
+    this(name, proxyProtocol, null, Protocol.TCP, true, false, false);
   }
 
   public static AppSettings defaults(String name) {
@@ -56,14 +58,18 @@ public record AppSettings(String name, boolean proxyProtocol, @Nullable HealthCh
   }
 
   public AppSettings withHealthCheck(@Nullable HealthCheck check) {
-    return new AppSettings(name, proxyProtocol, check, protocol, httpRedirect, cache);
+    return new AppSettings(name, proxyProtocol, check, protocol, httpRedirect, cache, clientTokens);
   }
 
   public AppSettings withHttp(Protocol newProtocol, boolean redirect) {
-    return new AppSettings(name, proxyProtocol, healthCheck, newProtocol, redirect, cache);
+    return new AppSettings(name, proxyProtocol, healthCheck, newProtocol, redirect, cache, clientTokens);
   }
 
   public AppSettings withCache(boolean on) {
-    return new AppSettings(name, proxyProtocol, healthCheck, protocol, httpRedirect, on);
+    return new AppSettings(name, proxyProtocol, healthCheck, protocol, httpRedirect, on, clientTokens);
+  }
+
+  public AppSettings withClientTokens(boolean on) {
+    return new AppSettings(name, proxyProtocol, healthCheck, protocol, httpRedirect, cache, on);
   }
 }

@@ -56,7 +56,9 @@ class ConfigPropertiesTest {
       Map.entry(ConfigKey.HTTP_BACKEND_TIMEOUT_MS, "30000"),
       Map.entry(ConfigKey.HTTP_ACCESS_LOG, "false"),
       Map.entry(ConfigKey.CACHE_MEMORY_BYTES, "1048576"),
-      Map.entry(ConfigKey.CACHE_MAX_OBJECT_BYTES, "65536"),
+      Map.entry(ConfigKey.CACHE_MAX_OBJECT_BYTES, "64k"),
+      Map.entry(ConfigKey.CACHE_DIR, "/var/cache/edgeproxy"),
+      Map.entry(ConfigKey.CACHE_MAX_BYTES, "10g"),
       Map.entry(ConfigKey.TUNNEL_ENABLED, "true"),
       Map.entry(ConfigKey.TUNNEL_LISTEN_ADDR, "0.0.0.0:4443"),
       Map.entry(ConfigKey.ACME_DIRECTORY, "https://acme.example/directory"),
@@ -102,7 +104,7 @@ class ConfigPropertiesTest {
 
   /** Keys where any text is acceptable (paths) or that accept anything by the original's rule (DEBUG). */
   private static final Set<ConfigKey> ANYTHING_GOES = Set.of(ConfigKey.DB_PATH, ConfigKey.GEOIP_PATH, ConfigKey.DEBUG,
-      ConfigKey.REPLICATION_TLS_DIR);
+      ConfigKey.REPLICATION_TLS_DIR, ConfigKey.CACHE_DIR);
 
   @Test
   void everyKeyHasAValidSample() {
@@ -149,8 +151,8 @@ class ConfigPropertiesTest {
       env.put(key.env(), bad);
       InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> EdgeConfig.load(env, Map.of()));
       if (e == null) {
-        // Digits and dashes are fine app names and region codes.
-        assertThat(key.kind()).isIn(ConfigKey.Kind.NAME_OR_ANY, ConfigKey.Kind.REGION, ConfigKey.Kind.NAME,
+        // Digits and dashes are fine app names and region codes; 99999999999 bytes a fine size.
+        assertThat(key.kind()).isIn(ConfigKey.Kind.BYTES, ConfigKey.Kind.NAME_OR_ANY, ConfigKey.Kind.REGION, ConfigKey.Kind.NAME,
             ConfigKey.Kind.OPTIONAL_NAME, ConfigKey.Kind.OPTIONAL_HOST, ConfigKey.Kind.BOOLEAN, ConfigKey.Kind.DNS_ZONE,
             ConfigKey.Kind.OPTIONAL_DNS_NAME);
         assertThat(bad).isIn("-5", "99999999999", "x:y", "§");

@@ -78,6 +78,21 @@ class EdgeConfigTest {
   }
 
   @Test
+  void cacheSizesTakeSuffixesAndTheDiskTierIsOffUnlessADirectoryIsGiven() {
+    EdgeConfig memoryOnly = EdgeConfig.load(Map.of("EDGEPROXY_TLS_ENABLED", "true"), Map.of());
+    assertThat(memoryOnly.tls().cache().dir()).isNull();
+    EdgeConfig c = EdgeConfig.load(Map.of("EDGEPROXY_TLS_ENABLED", "true", "EDGEPROXY_CACHE_MEMORY_BYTES", "512m",
+        "EDGEPROXY_CACHE_MAX_OBJECT_BYTES", "2G", "EDGEPROXY_CACHE_DIR", "/var/cache/edgeproxy", "EDGEPROXY_CACHE_MAX_BYTES", "1t"),
+        Map.of());
+    assertThat(c.tls().cache().memoryBytes()).isEqualTo(512L << 20);
+    assertThat(c.tls().cache().maxObjectBytes()).isEqualTo(2L << 30);
+    assertThat(c.tls().cache().dir()).hasToString("/var/cache/edgeproxy");
+    assertThat(c.tls().cache().maxBytes()).isEqualTo(1L << 40);
+    assertThatThrownBy(() -> EdgeConfig.load(Map.of("EDGEPROXY_TLS_ENABLED", "true", "EDGEPROXY_CACHE_MAX_BYTES", "1.5g"), Map.of()))
+        .hasMessageContaining("EDGEPROXY_CACHE_MAX_BYTES (--cache-max-bytes): \"1.5g\" is not a size (e.g. 1048576, 512m, 10g)");
+  }
+
+  @Test
   void replicationIsAbsentUnlessEnabledAndTheClusterKeyNeverReachesTheLog() {
     assertThat(EdgeConfig.defaults().replication()).isNull();
     String key = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA==";

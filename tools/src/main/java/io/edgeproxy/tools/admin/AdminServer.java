@@ -104,6 +104,14 @@ public final class AdminServer implements AutoCloseable {
     out.put("enabled", stats != null);
     out.put("entries", stats == null ? 0 : stats.keys());
     out.put("bytes", stats == null ? 0 : stats.bytes());
+    if (stats != null && stats.disk() != null) {
+      java.util.Map<String, Object> disk = new java.util.LinkedHashMap<>();
+      disk.put("entries", stats.disk().keys());
+      disk.put("bytes", stats.disk().bytes());
+      disk.put("errors", stats.disk().errors());
+      disk.put("lastError", stats.disk().lastError());
+      out.put("disk", disk);
+    }
     List<java.util.Map<String, Object>> apps = new ArrayList<>();
     if (stats != null) {
       for (io.edgeproxy.cache.HttpCache.AppStats a : stats.apps()) {
@@ -119,6 +127,8 @@ public final class AdminServer implements AutoCloseable {
         app.put("purged", a.purged());
         app.put("evicted", a.evicted());
         app.put("bytesFromCache", a.bytesFromCache());
+        app.put("diskHits", a.diskHits());
+        app.put("bytesFromDisk", a.bytesFromDisk());
         apps.add(app);
       }
     }

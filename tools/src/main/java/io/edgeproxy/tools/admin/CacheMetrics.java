@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The edge cache's meters: per app, requests by result ({@code edge_cache_requests_total{result=
  * hit|miss|bypass}}), stale answers, collapsed waits, entries stored, purged and evicted, and bytes
- * served from the cache; for the POP, entries and bytes held. An app's meters appear with its
+ * served from the cache by tier; for the POP, entries and bytes held in memory and on disk, and
+ * the disk's failed writes. An app's meters appear with its
  * first request; every scrape reads one snapshot of the counters.
  */
 final class CacheMetrics {
@@ -32,6 +33,18 @@ final class CacheMetrics {
         .description("URLs the edge cache holds (each with its Vary variants)").register(registry);
     Gauge.builder("edge.cache.memory.bytes", this, m -> m.last == null ? 0 : m.last.bytes()).tags(pop)
         .description("Bytes the edge cache's memory tier holds").register(registry);
+    Gauge.builder("edge.cache.disk.entries", this, m -> m.disk() == null ? 0 : m.disk().keys()).tags(pop)
+        .description("URLs the edge cache's disk tier holds (EDGEPROXY_CACHE_DIR)").register(registry);
+    Gauge.builder("edge.cache.disk.bytes", this, m -> m.disk() == null ? 0 : m.disk().bytes()).tags(pop)
+        .description("Bytes of files the edge cache's disk tier holds").register(registry);
+    FunctionCounter.builder("edge.cache.disk.errors", this, m -> m.disk() == null ? 0 : m.disk().errors()).tags(pop)
+        .description("Disk tier writes that failed (a full disk, most often): the response was served, not stored")
+        .register(registry);
+  }
+
+  private HttpCache.@Nullable DiskStats disk() {
+    HttpCache.Stats s = last;
+    return s == null ? null : s.disk();
   }
 
   /** Reads the counters once and registers the meters of apps seen for the first time. */
@@ -60,8 +73,10 @@ final class CacheMetrics {
         HttpCache.AppStats::collapsed);
     counter("edge.cache.stored", tags, "Responses stored", app, HttpCache.AppStats::stored);
     counter("edge.cache.purged", tags, "Entries dropped by purges", app, HttpCache.AppStats::purged);
-    counter("edge.cache.evicted", tags, "Entries pushed out by the memory bound", app, HttpCache.AppStats::evicted);
-    counter("edge.cache.served.bytes", tags, "Body bytes served from the edge cache", app, HttpCache.AppStats::bytesFromCache);
+    counter("edge.cache.evicted", tags, "Entries pushed out by the memory or disk bound", app, HttpCache.AppStats::evicted);
+    String bytes = "Body bytes served from the edge cache, by tier";
+    counter("edge.cache.served.bytes", tags.and("tier", "memory"), bytes, app, a -> a.bytesFromCache() - a.bytesFromDisk());
+    counter("edge.cache.served.bytes", tags.and("tier", "disk"), bytes, app, HttpCache.AppStats::bytesFromDisk);
   }
 
   private void counter(String name, Tags tags, String description, String app, ToDoubleFunction<HttpCache.AppStats> value) {

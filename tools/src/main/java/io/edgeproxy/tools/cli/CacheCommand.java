@@ -97,8 +97,13 @@ public final class CacheCommand implements Runnable {
         return;
       }
       out.printf("%d entries, %d bytes in memory%n", s.path("entries").asLong(), s.path("bytes").asLong());
+      com.fasterxml.jackson.databind.JsonNode disk = s.path("disk");
+      if (!disk.isMissingNode()) {
+        out.printf("%d entries, %d bytes on disk; %d failed writes%s%n", disk.path("entries").asLong(), disk.path("bytes").asLong(),
+            disk.path("errors").asLong(), disk.path("lastError").isTextual() ? " (last: " + disk.path("lastError").asText() + ")" : "");
+      }
       TextTable table = new TextTable("APP", "HITS", "MISSES", "HIT RATIO", "STALE", "COLLAPSED", "BYPASSED", "STORED", "PURGED",
-          "EVICTED", "BYTES SERVED");
+          "EVICTED", "BYTES SERVED", "FROM DISK");
       for (com.fasterxml.jackson.databind.JsonNode a : s.path("apps")) {
         if (app != null && !app.equals(a.path("app").asText())) {
           continue;
@@ -106,7 +111,7 @@ public final class CacheCommand implements Runnable {
         table.add(a.path("app").asText(), a.path("hits").asText(), a.path("misses").asText(),
             String.format(java.util.Locale.ROOT, "%.1f %%", a.path("hitRatio").asDouble() * 100), a.path("stale").asText(),
             a.path("collapsed").asText(), a.path("bypassed").asText(), a.path("stored").asText(), a.path("purged").asText(),
-            a.path("evicted").asText(), a.path("bytesFromCache").asText());
+            a.path("evicted").asText(), a.path("bytesFromCache").asText(), a.path("bytesFromDisk").asText());
       }
       table.print(out, "");
     }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(240)
 class CachePurgePartitionIT {
-  private static final int HTTP_PORT = 8088;
+  private static final int HTTP_PORT = FaultPops.HTTP_PORT;
   @TempDir Path dir;
 
   @Test
@@ -38,17 +38,12 @@ class CachePurgePartitionIT {
       });
       origin.start();
       try {
-        for (FaultPops.Pop p : pops.all()) {
-          p.extraArgs.addAll(java.util.List.of("--tls", "--tls-listen", p.ip() + ":8443", "--http-listen", p.ip() + ":" + HTTP_PORT,
-              "--domain", "apps.test"));
-        }
+        pops.withHttpEdge();
         FaultPops.Pop a = pops.pop("pop-a");
         FaultPops.Pop b = pops.pop("pop-b");
         pops.startAll();
         pops.awaitConnected(Duration.ofSeconds(30));
-        a.sql("INSERT INTO apps (name, protocol, http_redirect, cache) VALUES ('site', 'http', 0, 1);"
-            + " INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('site-1', 'site', 'sa', '"
-            + pops.lab.gateway().getHostAddress() + "', " + origin.getAddress().getPort() + ");");
+        a.sql(pops.httpSite(origin.getAddress().getPort(), "cache", "1"));
         await().atMost(Duration.ofSeconds(15)).until(() -> page(b).startsWith("version"));
         String onA = page(a);
         String onB = page(b);

@@ -184,6 +184,33 @@ final class FaultPops implements AutoCloseable {
     }
   }
 
+  /** The plain HTTP listener's port on every POP that {@link #withHttpEdge} gave one. */
+  static final int HTTP_PORT = 8088;
+
+  /** Every POP runs the HTTPS edge (port 8443) and plain HTTP on {@link #HTTP_PORT}; {@code <app>.apps.test} routes to app. */
+  void withHttpEdge() {
+    for (Pop p : pops.values()) {
+      p.extraArgs.addAll(List.of("--tls", "--tls-listen", p.ip() + ":8443", "--http-listen", p.ip() + ":" + HTTP_PORT,
+          "--domain", "apps.test"));
+    }
+  }
+
+  /**
+   * SQL making app {@code site} in HTTP mode, served on plain HTTP, with {@code column = value}
+   * pairs more (e.g. {@code "cache", "1"}), its one backend {@code originPort} at the lab's gateway.
+   */
+  String httpSite(int originPort, String... columnValues) {
+    StringBuilder columns = new StringBuilder("name, protocol, http_redirect");
+    StringBuilder values = new StringBuilder("'site', 'http', 0");
+    for (int i = 0; i < columnValues.length; i += 2) {
+      columns.append(", ").append(columnValues[i]);
+      values.append(", ").append(columnValues[i + 1]);
+    }
+    return "INSERT INTO apps (" + columns + ") VALUES (" + values + ");"
+        + " INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('site-1', 'site', 'sa', '"
+        + lab.gateway().getHostAddress() + "', " + originPort + ");";
+  }
+
   /**
    * Puts {@code pop}'s home (routing.db and its WAL) on a tmpfs of {@code megabytes}, mounted for
    * this test only and unmounted when it ends.

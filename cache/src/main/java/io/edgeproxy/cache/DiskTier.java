@@ -1,0 +1,453 @@
+package io.edgeproxy.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiPredicate;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The disk tier (EDGEPROXY_CACHE_DIR): one file per stored response ({@link EntryFile}), an index
+ * in memory of what each key holds (no header fields: about 300 bytes a response), bounded by the
+ * files' bytes (EDGEPROXY_CACHE_MAX_BYTES, Caffeine's W-TinyLFU as in memory). Opening it reads
+ * every file's head back, so a restart keeps what was stored; files not finished (a crash, a full
+ * disk) are removed then.
+ *
+ * <p>Every write, rename and unlink runs on one thread of its own, never on an event loop. Reads
+ * (a hit's head, its body as it is sent) run where the hit is served.
+ */
+final class DiskTier implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DiskTier.class);
+  /** Bytes handed to the writer and not yet written, at most; past it a store is abandoned (the disk is too slow). */
+  static final long MAX_PENDING_BYTES = 64L << 20;
+  private static final String ENTRY = ".entry";
+  private static final String TEMP = ".tmp";
+  private static final String THREAD = "edgeproxy-cache-disk";
+
+  /** What the index keeps of a stored response. */
+  record Variant(Path file, long fileBytes, Freshness freshness, List<String> varyNames, List<@Nullable String> varyValues,
+      List<String> tags) {
+    boolean matches(HttpHeaders request) {
+      return CacheEntry.selects(varyNames, varyValues, request);
+    }
+
+    boolean sameVariant(Variant o) {
+      return varyNames.equals(o.varyNames) && varyValues.equals(o.varyValues);
+    }
+  }
+
+  private final Path dir;
+  private final Cache<String, List<Variant>> index;
+  private final ExecutorService io;
+  private final AtomicLong pending = new AtomicLong();
+  private final AtomicLong sequence = new AtomicLong(System.nanoTime());
+  private final LongAdder errors = new LongAdder();
+  private final PurgeLog purgeLog;
+  private volatile @Nullable String lastError;
+  private volatile long lastWarnNanos = System.nanoTime() - TimeUnit.MINUTES.toNanos(2);
+
+  private DiskTier(Path dir, long maxBytes, Consumer<String> evicted) {
+    this.dir = dir;
+    this.io = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, THREAD);
+      t.setDaemon(true);
+      return t;
+    });
+    this.index = Caffeine.newBuilder()
+        .maximumWeight(Math.max(1, maxBytes >> 10))
+        .weigher((String k, List<Variant> v) -> weightKib(v))
+        .removalListener((String k, List<Variant> v, RemovalCause cause) -> {
+          if (cause != RemovalCause.REPLACED && v != null) {
+            v.forEach(x -> delete(x.file()));
+          }
+          if (cause.wasEvicted() && k != null) {
+            evicted.accept(k);
+          }
+        })
+        .executor(Runnable::run)
+        .build();
+    this.purgeLog = new PurgeLog(dir.resolve("purges-applied"));
+  }
+
+  /** Opens the tier in {@code dir} (made if missing) with what it already holds. */
+  static DiskTier open(Path dir, long maxBytes, Consumer<String> evicted) throws IOException {
+    Files.createDirectories(dir);
+    DiskTier tier = new DiskTier(dir, maxBytes, evicted);
+    tier.load();
+    return tier;
+  }
+
+  private static int weightKib(List<Variant> variants) {
+    long b = 0;
+    for (Variant v : variants) {
+      b += v.fileBytes() + 256; // the index's own share
+    }
+    return (int) Math.min(Integer.MAX_VALUE, (b + 1023) >> 10);
+  }
+
+  private void load() throws IOException {
+    long started = System.nanoTime();
+    int kept = 0;
+    int dropped = 0;
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+      for (Path file : files) {
+        String name = file.getFileName().toString();
+        if (name.endsWith(TEMP)) {
+          Files.deleteIfExists(file); // a store a crash or a full disk cut short
+          dropped++;
+        } else if (name.endsWith(ENTRY)) {
+          try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            EntryFile.Head head = EntryFile.read(ch);
+            add(head.key(), new Variant(file, ch.size(), head.freshness(), head.varyNames(), head.varyValues(),
+                Purges.tagsOf(head.headers())));
+            kept++;
+          } catch (IOException e) {
+            LOG.warn("cache: dropped {}: {}", file, e.getMessage());
+            Files.deleteIfExists(file);
+            dropped++;
+          }
+        }
+      }
+    }
+    index.cleanUp();
+    LOG.info("cache: disk tier {} holds {} responses ({} KiB); {} unfinished or damaged files removed; {} ms", dir, kept,
+        index.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L), dropped,
+        (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /** The ids of the purges applied to this tier, as they were when it opened. */
+  java.util.Set<String> appliedPurges() {
+    return purgeLog.read();
+  }
+
+  /** Remembers that purge {@code id} was applied (so a restart does not apply it again to what was stored since). */
+  void purged(String id) {
+    execute(() -> purgeLog.append(id, this::failed));
+  }
+
+  /** Forgets every applied purge but {@code ids} (rows leave routing.db after a day). */
+  void keepPurges(java.util.Set<String> ids) {
+    java.util.Set<String> copy = java.util.Set.copyOf(ids);
+    execute(() -> purgeLog.rewrite(copy, this::failed));
+  }
+
+  /**
+   * The variant of {@code key} that {@code request} selects, its head read from its file; null when
+   * none is stored (or its file is gone).
+   */
+  @Nullable CacheEntry get(String key, HttpHeaders request) {
+    List<Variant> variants = index.getIfPresent(key);
+    if (variants == null) {
+      return null;
+    }
+    for (Variant v : variants) {
+      if (v.matches(request)) {
+        try (FileChannel ch = FileChannel.open(v.file(), StandardOpenOption.READ)) {
+          EntryFile.Head head = EntryFile.read(ch);
+          return new CacheEntry(head.status(), head.headers(), new FileBody(v.file(), head.bodyOffset(), head.bodyLength()),
+              v.freshness(), v.varyNames(), v.varyValues());
+        } catch (NoSuchFileException e) {
+          drop(key, v); // evicted or purged meanwhile
+          return null;
+        } catch (IOException e) {
+          failed("cannot read " + v.file() + ": " + e.getMessage());
+          drop(key, v);
+          return null;
+        }
+      }
+    }
+    return null;
+  }
+
+  boolean has(String key) {
+    return index.getIfPresent(key) != null;
+  }
+
+  /** Starts storing a response under {@code key} ({@code entry}'s body is ignored: it is appended). */
+  Writer writer(String key, CacheEntry entry) {
+    return new Writer(key, entry);
+  }
+
+  /** Stores a whole response held in memory (the disk copy of a memory entry). */
+  void put(String key, CacheEntry entry) {
+    if (entry.body() instanceof HeapBody heap) {
+      Writer w = writer(key, entry);
+      for (byte[] chunk : heap.chunks()) {
+        if (!w.append(chunk)) {
+          return;
+        }
+      }
+      w.commit(ok -> { });
+    }
+  }
+
+  /** Drops every variant of {@code key}. */
+  void remove(String key) {
+    index.invalidate(key);
+  }
+
+  /** Drops every variant {@code test} accepts (given its key and tags); how many. */
+  int removeIf(BiPredicate<String, List<String>> test) {
+    int[] n = {0};
+    for (String key : List.copyOf(index.asMap().keySet())) {
+      index.asMap().computeIfPresent(key, (k, variants) -> {
+        List<Variant> kept = new ArrayList<>(variants.size());
+        for (Variant v : variants) {
+          if (test.test(k, v.tags())) {
+            n[0]++;
+            delete(v.file());
+          } else {
+            kept.add(v);
+          }
+        }
+        return kept.size() == variants.size() ? variants : kept.isEmpty() ? null : List.copyOf(kept);
+      });
+    }
+    return n[0];
+  }
+
+  private void drop(String key, Variant gone) {
+    index.asMap().computeIfPresent(key, (k, variants) -> {
+      List<Variant> kept = new ArrayList<>(variants);
+      kept.remove(gone);
+      return kept.isEmpty() ? null : List.copyOf(kept);
+    });
+  }
+
+  /** Puts {@code v} in the index, replacing the same variant (whose file goes); newest first. */
+  private void add(String key, Variant v) {
+    index.asMap().compute(key, (k, old) -> {
+      List<Variant> next = new ArrayList<>(old == null ? 1 : old.size() + 1);
+      next.add(v);
+      if (old != null) {
+        for (Variant o : old) {
+          if (!o.sameVariant(v) && next.size() < MemoryTier.MAX_VARIANTS) {
+            next.add(o);
+          } else {
+            delete(o.file());
+          }
+        }
+      }
+      return List.copyOf(next);
+    });
+  }
+
+  private void delete(Path file) {
+    Runnable unlink = () -> {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        failed("cannot remove " + file + ": " + e.getMessage());
+      }
+    };
+    if (Thread.currentThread().getName().equals(THREAD)) {
+      unlink.run(); // a store's eviction, on the tier's thread already (also while it closes)
+    } else {
+      execute(unlink);
+    }
+  }
+
+  /** Runs {@code task} on the tier's thread; dropped once it is closed (a file left behind is bounded when it opens next). */
+  private void execute(Runnable task) {
+    try {
+      io.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed
+    }
+  }
+
+  /** A write, rename or unlink failed (a full disk, most often): counted, kept for the status, logged at most once a minute. */
+  private void failed(String problem) {
+    errors.increment();
+    lastError = problem;
+    long now = System.nanoTime();
+    if (now - lastWarnNanos > TimeUnit.MINUTES.toNanos(1)) {
+      lastWarnNanos = now;
+      LOG.warn("cache: {} (the response is served, not stored; {} disk errors so far)", problem, errors.sum());
+    }
+  }
+
+  long keys() {
+    return index.estimatedSize();
+  }
+
+  /** Bytes of the files in the index (KiB-rounded per key). */
+  long bytes() {
+    return index.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L) << 10;
+  }
+
+  long errors() {
+    return errors.sum();
+  }
+
+  @Nullable String lastError() {
+    return lastError;
+  }
+
+  void cleanUp() {
+    index.cleanUp();
+  }
+
+  /** Lets what was handed to the writer finish (a few seconds at most). */
+  @Override
+  public void close() {
+    io.shutdown();
+    try {
+      io.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * One response being written: the head at once, body parts as they arrive, the trailer and the
+   * rename into place at the end, all on the tier's thread in that order. Its methods are called by
+   * one thread (the exchange's event loop).
+   */
+  final class Writer {
+    private final String key;
+    private final CacheEntry entry;
+    private final byte[] head;
+    private final Path temp;
+    private long length;
+    private boolean given;
+    private boolean abandoned;
+    // Tier thread only:
+    private @Nullable FileChannel channel;
+    private boolean broken;
+
+    private Writer(String key, CacheEntry entry) {
+      this.key = key;
+      this.entry = entry;
+      this.head = EntryFile.head(key, entry);
+      this.temp = dir.resolve(Long.toHexString(sequence.incrementAndGet()) + TEMP);
+      execute(() -> {
+        try {
+          channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+          write(head);
+        } catch (IOException e) {
+          broke("cannot write " + temp + ": " + e.getMessage());
+        }
+      });
+    }
+
+    /** Appends {@code chunk} (never changed afterwards); false once the store is abandoned (the disk is too slow). */
+    boolean append(byte[] chunk) {
+      if (abandoned) {
+        return false;
+      }
+      if (pending.addAndGet(chunk.length) > MAX_PENDING_BYTES) {
+        pending.addAndGet(-chunk.length);
+        failed("the disk is too slow: more than " + (MAX_PENDING_BYTES >> 20) + " MiB wait to be written");
+        abort();
+        return false;
+      }
+      length += chunk.length;
+      execute(() -> {
+        pending.addAndGet(-chunk.length);
+        if (!broken) {
+          try {
+            write(chunk);
+          } catch (IOException e) {
+            broke("cannot write " + temp + ": " + e.getMessage());
+          }
+        }
+      });
+      return true;
+    }
+
+    /** The body is complete: the file is finished and indexed; {@code done} is told (on the tier's thread) whether it was. */
+    void commit(Consumer<Boolean> done) {
+      if (abandoned || given) {
+        done.accept(false);
+        return;
+      }
+      given = true;
+      long bodyLength = length;
+      try {
+        io.execute(() -> done.accept(!broken && finish(bodyLength)));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        done.accept(false); // closing
+      }
+    }
+
+    /** Gives up: the partial file goes. */
+    void abort() {
+      if (abandoned || given) {
+        return;
+      }
+      abandoned = true;
+      execute(() -> {
+        close();
+        try {
+          Files.deleteIfExists(temp);
+        } catch (IOException e) {
+          failed("cannot remove " + temp + ": " + e.getMessage());
+        }
+      });
+    }
+
+    private boolean finish(long bodyLength) {
+      Path file = dir.resolve(Integer.toHexString(key.hashCode()) + "-" + temp.getFileName().toString().replace(TEMP, ENTRY));
+      try {
+        write(EntryFile.trailer(head, bodyLength));
+        close();
+        Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        add(key, new Variant(file, head.length + bodyLength + EntryFile.TRAILER_BYTES, entry.freshness(), entry.varyNames(),
+            entry.varyValues(), Purges.tagsOf(entry.headers())));
+        return true;
+      } catch (IOException e) {
+        broke("cannot finish " + temp + ": " + e.getMessage());
+        return false;
+      }
+    }
+
+    private void write(byte[] bytes) throws IOException {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+      while (b.hasRemaining()) {
+        channel.write(b);
+      }
+    }
+
+    private void broke(String problem) {
+      broken = true;
+      failed(problem);
+      close();
+      try {
+        Files.deleteIfExists(temp);
+      } catch (IOException e) {
+        failed("cannot remove " + temp + ": " + e.getMessage());
+      }
+    }
+
+    private void close() {
+      FileChannel ch = channel;
+      channel = null;
+      if (ch != null) {
+        try {
+          ch.close();
+        } catch (IOException e) {
+          // nothing more to do with it
+        }
+      }
+    }
+  }
+}

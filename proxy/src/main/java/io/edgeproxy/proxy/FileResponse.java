@@ -1,0 +1,126 @@
+package io.edgeproxy.proxy;
+
+import io.edgeproxy.cache.FileBody;
+import io.edgeproxy.cache.HeapBody;
+import io.edgeproxy.cache.HttpCache;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A stored body sent from its file in the disk tier: read 64 KiB at a time, at most two parts
+ * written and not yet taken by the client, so a large object costs two buffers however slow the
+ * client is. The body is never held whole. Event loop only.
+ */
+final class FileResponse {
+  static final int PART = 64 * 1024;
+  private static final int IN_FLIGHT = 2;
+
+  private final ChannelHandlerContext ctx;
+  private final FileChannel file;
+  private final FileBody body;
+  private final @Nullable Consumer<ByteBuf> copy;
+  private final Consumer<Boolean> done;
+  private long sent;
+  private int inFlight;
+  private boolean over;
+
+  /**
+   * @param copy given every part as it is sent (a body small enough to keep in memory), or null
+   * @param done told once whether the whole body went out (false: the connection must close)
+   */
+  private FileResponse(ChannelHandlerContext ctx, FileChannel file, FileBody body, @Nullable Consumer<ByteBuf> copy,
+      Consumer<Boolean> done) {
+    this.ctx = ctx;
+    this.file = file;
+    this.body = body;
+    this.copy = copy;
+    this.done = done;
+  }
+
+  /** Opens {@code body}'s file; null when it is gone (removed from under the cache). */
+  static @Nullable FileChannel open(FileBody body) {
+    try {
+      return FileChannel.open(body.file(), java.nio.file.StandardOpenOption.READ);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Writes the planned head, then the body from {@code file} (which this closes). A body small
+   * enough for memory is kept there, read on the way.
+   */
+  static void send(ChannelHandlerContext ctx, HttpCaching.Plan.Stream planned, FileChannel file, HttpCache cache, String key,
+      Consumer<Boolean> done) {
+    FileBody body = planned.body();
+    HeapBody.Collector copy = body.length() <= cache.memoryObjectBytes() ? new HeapBody.Collector(body.length()) : null;
+    ctx.write(planned.head(), ctx.voidPromise());
+    FileResponse r = new FileResponse(ctx, file, body, copy == null ? null : copy::add, whole -> {
+      if (whole && copy != null) {
+        cache.promote(key, planned.entry().withBody(copy.build()));
+      }
+      done.accept(whole);
+    });
+    for (int i = 0; i < IN_FLIGHT; i++) {
+      r.next();
+    }
+  }
+
+  private void next() {
+    if (over || inFlight > 0 && sent == body.length()) {
+      return;
+    }
+    int n = (int) Math.min(PART, body.length() - sent);
+    ByteBuf part = ctx.alloc().ioBuffer(Math.max(n, 1));
+    try {
+      while (part.writerIndex() < n) {
+        if (part.writeBytes(file, body.offset() + sent + part.writerIndex(), n - part.writerIndex()) < 0) {
+          throw new IOException(body.file() + " ends before its body does");
+        }
+      }
+    } catch (IOException e) {
+      part.release();
+      end(false);
+      return;
+    }
+    sent += n;
+    boolean last = sent == body.length();
+    if (copy != null && n > 0) {
+      copy.accept(part);
+    }
+    HttpContent msg = last ? new DefaultLastHttpContent(part) : new DefaultHttpContent(part);
+    inFlight++;
+    ChannelFuture written = ctx.writeAndFlush(msg);
+    written.addListener(f -> {
+      inFlight--;
+      if (!f.isSuccess()) {
+        end(false);
+      } else if (last) {
+        end(true);
+      } else {
+        next();
+      }
+    });
+  }
+
+  private void end(boolean whole) {
+    if (over) {
+      return;
+    }
+    over = true;
+    try {
+      file.close();
+    } catch (IOException e) {
+      // read-only: nothing was lost
+    }
+    done.accept(whole);
+  }
+}
