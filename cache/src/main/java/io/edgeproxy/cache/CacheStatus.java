@@ -23,6 +23,15 @@ public final class CacheStatus {
     return cache + "; fwd=" + fwd + "; fwd-status=" + status + (stored ? "; stored" : "") + (collapsed ? "; collapsed" : "");
   }
 
+  /**
+   * Adds this cache's {@code value} to {@code fields}' Cache-Status after what caches nearer the
+   * origin (a shield) put there: RFC 9211 lists them from the origin towards the client.
+   */
+  public static void add(io.netty.handler.codec.http.HttpHeaders fields, String value) {
+    String before = fields.get(FIELD);
+    fields.set(FIELD, before == null || before.isBlank() ? value : before + ", " + value);
+  }
+
   /** Not answerable from the cache at all (method, range, ...). */
   public static String bypass(String cache) {
     return cache + "; fwd=bypass";

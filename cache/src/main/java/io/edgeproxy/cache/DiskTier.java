@@ -62,6 +62,7 @@ final class DiskTier implements AutoCloseable {
   private final LongAdder errors = new LongAdder();
   private final PurgeLog purgeLog;
   private volatile @Nullable String lastError;
+  private @Nullable FileChannel lockFile;
   private volatile long lastWarnNanos = System.nanoTime() - TimeUnit.MINUTES.toNanos(2);
 
   private DiskTier(Path dir, long maxBytes, Consumer<String> evicted) {
@@ -87,10 +88,25 @@ final class DiskTier implements AutoCloseable {
     this.purgeLog = new PurgeLog(dir.resolve("purges-applied"));
   }
 
-  /** Opens the tier in {@code dir} (made if missing) with what it already holds. */
+  /**
+   * Opens the tier in {@code dir} (made if missing) with what it already holds; refused while
+   * another agent has it open (two would delete each other's files).
+   */
   static DiskTier open(Path dir, long maxBytes, Consumer<String> evicted) throws IOException {
     Files.createDirectories(dir);
+    FileChannel lockFile = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    java.nio.channels.FileLock lock;
+    try {
+      lock = lockFile.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      lockFile.close();
+      throw new IOException("another agent uses it (each agent needs a cache directory of its own)");
+    }
     DiskTier tier = new DiskTier(dir, maxBytes, evicted);
+    tier.lockFile = lockFile;
     tier.load();
     return tier;
   }
@@ -168,8 +184,7 @@ final class DiskTier implements AutoCloseable {
           drop(key, v); // evicted or purged meanwhile
           return null;
         } catch (IOException e) {
-          failed("cannot read " + v.file() + ": " + e.getMessage());
-          drop(key, v);
+          failed("cannot read " + v.file() + ": " + e.getMessage()); // a miss now; the file may be fine (too many open files)
           return null;
         }
       }
@@ -195,7 +210,21 @@ final class DiskTier implements AutoCloseable {
           return;
         }
       }
-      w.commit(ok -> { });
+      w.commit(() -> false, ok -> { });
+    }
+  }
+
+  /** Does the index still name {@code file} for {@code key} (not evicted, purged or replaced)? */
+  boolean holds(String key, Path file) {
+    List<Variant> variants = index.getIfPresent(key);
+    return variants != null && variants.stream().anyMatch(v -> v.file().equals(file));
+  }
+
+  /** Drops the variant of {@code key} stored in {@code file} (gone from under the tier). */
+  void forget(String key, Path file) {
+    List<Variant> variants = index.getIfPresent(key);
+    if (variants != null) {
+      variants.stream().filter(v -> v.file().equals(file)).findFirst().ifPresent(v -> drop(key, v));
     }
   }
 
@@ -224,12 +253,14 @@ final class DiskTier implements AutoCloseable {
     return n[0];
   }
 
+  /** Takes {@code gone} out of the index and unlinks its file (if it is still there). */
   private void drop(String key, Variant gone) {
     index.asMap().computeIfPresent(key, (k, variants) -> {
       List<Variant> kept = new ArrayList<>(variants);
       kept.remove(gone);
       return kept.isEmpty() ? null : List.copyOf(kept);
     });
+    delete(gone.file());
   }
 
   /** Puts {@code v} in the index, replacing the same variant (whose file goes); newest first. */
@@ -238,6 +269,12 @@ final class DiskTier implements AutoCloseable {
       List<Variant> next = new ArrayList<>(old == null ? 1 : old.size() + 1);
       next.add(v);
       if (old != null) {
+        for (Variant o : old) {
+          if (o.sameVariant(v) && o.freshness().receivedMs() > v.freshness().receivedMs()) {
+            delete(v.file()); // the one already there is newer (two files of one variant after a crash)
+            return old;
+          }
+        }
         for (Variant o : old) {
           if (!o.sameVariant(v) && next.size() < MemoryTier.MAX_VARIANTS) {
             next.add(o);
@@ -315,6 +352,15 @@ final class DiskTier implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    FileChannel lock = lockFile;
+    lockFile = null;
+    if (lock != null) {
+      try {
+        lock.close(); // releases the directory for the next agent
+      } catch (IOException e) {
+        // the process is ending; the lock goes with it
+      }
+    }
   }
 
   /**
@@ -374,8 +420,12 @@ final class DiskTier implements AutoCloseable {
       return true;
     }
 
-    /** The body is complete: the file is finished and indexed; {@code done} is told (on the tier's thread) whether it was. */
-    void commit(Consumer<Boolean> done) {
+    /**
+     * The body is complete: the file is finished and indexed, unless {@code purged} says (once it
+     * is in the index) that a purge applied meanwhile selects it; {@code done} is told (on the tier's
+     * thread) whether it stayed.
+     */
+    void commit(java.util.function.BooleanSupplier purged, Consumer<Boolean> done) {
       if (abandoned || given) {
         done.accept(false);
         return;
@@ -383,7 +433,7 @@ final class DiskTier implements AutoCloseable {
       given = true;
       long bodyLength = length;
       try {
-        io.execute(() -> done.accept(!broken && finish(bodyLength)));
+        io.execute(() -> done.accept(!broken && finish(bodyLength, purged)));
       } catch (java.util.concurrent.RejectedExecutionException e) {
         done.accept(false); // closing
       }
@@ -405,14 +455,19 @@ final class DiskTier implements AutoCloseable {
       });
     }
 
-    private boolean finish(long bodyLength) {
+    private boolean finish(long bodyLength, java.util.function.BooleanSupplier purged) {
       Path file = dir.resolve(Integer.toHexString(key.hashCode()) + "-" + temp.getFileName().toString().replace(TEMP, ENTRY));
       try {
         write(EntryFile.trailer(head, bodyLength));
         close();
         Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        add(key, new Variant(file, head.length + bodyLength + EntryFile.TRAILER_BYTES, entry.freshness(), entry.varyNames(),
-            entry.varyValues(), Purges.tagsOf(entry.headers())));
+        Variant v = new Variant(file, head.length + bodyLength + EntryFile.TRAILER_BYTES, entry.freshness(), entry.varyNames(),
+            entry.varyValues(), Purges.tagsOf(entry.headers()));
+        add(key, v);
+        if (purged.getAsBoolean()) {
+          drop(key, v);
+          return false;
+        }
         return true;
       } catch (IOException e) {
         broke("cannot finish " + temp + ": " + e.getMessage());

@@ -21,15 +21,16 @@ public final class HttpCache implements AutoCloseable {
   private final @Nullable DiskTier disk;
   /** The largest body kept in memory; larger ones live on disk only. */
   private final long memoryObjectBytes;
-  private final RecentPurges recent = new RecentPurges();
+  private final RecentPurges recent;
   /** How long requests wait for the same request at the origin before going there themselves. */
   public static final long MAX_WAIT_NANOS = 30_000_000_000L;
-  private final Flights flights = new Flights(MAX_WAIT_NANOS);
+  private final Flights flights;
   private final long maxObjectBytes;
   private final LongSupplier clockMs;
   private final String name;
-  private final java.util.concurrent.ConcurrentHashMap<String, Long> applied = new java.util.concurrent.ConcurrentHashMap<>();
-  private final java.util.concurrent.ConcurrentHashMap<String, AppCounters> apps = new java.util.concurrent.ConcurrentHashMap<>();
+  private final boolean shield;
+  private final java.util.concurrent.ConcurrentHashMap<String, Long> applied;
+  private final java.util.concurrent.ConcurrentHashMap<String, AppCounters> apps;
 
   /**
    * @param name this cache's name in {@code Cache-Status} (RFC 9211)
@@ -42,6 +43,11 @@ public final class HttpCache implements AutoCloseable {
 
   private HttpCache(String name, long memoryBytes, long maxObjectBytes, @Nullable DiskTier disk, LongSupplier clockMs) {
     this.name = name;
+    this.shield = false;
+    this.recent = new RecentPurges();
+    this.flights = new Flights(MAX_WAIT_NANOS);
+    this.applied = new java.util.concurrent.ConcurrentHashMap<>();
+    this.apps = new java.util.concurrent.ConcurrentHashMap<>();
     this.memory = new MemoryTier(memoryBytes, key -> counters(key).evicted.increment());
     this.disk = disk;
     this.maxObjectBytes = maxObjectBytes;
@@ -78,6 +84,31 @@ public final class HttpCache implements AutoCloseable {
         c.counters(key).evicted.increment();
       }
     }
+  }
+
+  /** {@code of} under another name, as the regional shield other POPs ask: the same tiers, flights and counters. */
+  private HttpCache(HttpCache of, String name) {
+    this.name = name;
+    this.shield = true;
+    this.memory = of.memory;
+    this.disk = of.disk;
+    this.memoryObjectBytes = of.memoryObjectBytes;
+    this.recent = of.recent;
+    this.flights = of.flights;
+    this.maxObjectBytes = of.maxObjectBytes;
+    this.clockMs = of.clockMs;
+    this.applied = of.applied;
+    this.apps = of.apps;
+  }
+
+  /** This cache as the regional shield of other POPs, named {@code name} in their responses' Cache-Status. */
+  public HttpCache asShield(String name) {
+    return new HttpCache(this, name);
+  }
+
+  /** True for the view other POPs ask as their shield: {@code CDN-Cache-Control} is theirs too, so it is passed on. */
+  public boolean forShield() {
+    return shield;
   }
 
   public String name() {
@@ -122,7 +153,9 @@ public final class HttpCache implements AutoCloseable {
   /** Stores a whole response held in memory (a 304 refreshed it, say), on disk too when there is a disk tier. */
   public void store(String key, CacheEntry entry) {
     if (entry.body() instanceof HeapBody && entry.body().length() <= memoryObjectBytes) {
-      memory.put(key, entry);
+      memory.put(key, entry, false);
+    } else {
+      memory.removeVariant(key, entry); // an older copy in memory must not hide this one
     }
     if (disk != null) {
       disk.put(key, entry);
@@ -157,41 +190,58 @@ public final class HttpCache implements AutoCloseable {
     }
   }
 
-  /** {@code key}'s files are gone from under the disk tier (removed by hand): it forgets them. */
-  public void lost(String key) {
+  /** {@code file}, stored under {@code key}, is gone from under the disk tier (removed by hand): it forgets that variant. */
+  public void lost(String key, FileBody file) {
     if (disk != null) {
-      disk.remove(key);
+      disk.forget(key, file.file());
     }
   }
 
-  /** A response served from disk is kept in memory too ({@code entry}'s body read on the way, small enough). */
-  public void promote(String key, CacheEntry entry) {
-    if (entry.body() instanceof HeapBody && entry.body().length() <= memoryObjectBytes) {
-      memory.put(key, entry);
+  /**
+   * Where purges and invalidations are now: a fill or a promotion that began at this point is
+   * dropped at its end when one applied meanwhile selects it.
+   */
+  public long epoch() {
+    return recent.epoch();
+  }
+
+  /**
+   * A response served from disk ({@code onDisk}, looked up at {@code epoch}) is kept in memory too,
+   * its body read on the way ({@code entry}): unless a purge or invalidation took it meanwhile, its
+   * file is no longer the stored one, or memory holds the same variant received later.
+   */
+  public void promote(String key, CacheEntry entry, FileBody onDisk, long epoch) {
+    if (!(entry.body() instanceof HeapBody) || entry.body().length() > memoryObjectBytes || disk == null
+        || !disk.holds(key, onDisk.file()) || recent.selectedSince(epoch, key, Purges.tagsOf(entry.headers()))) {
+      return;
     }
+    memory.put(key, entry, true);
   }
 
   /**
    * Starts storing a response as its body streams in; {@code head}'s body is ignored. Bodies up to
    * {@link #memoryObjectBytes} go to memory, and every body to disk when there is a disk tier.
+   * {@code epoch}: when the request went to the origin ({@link #epoch}); a purge applied since that
+   * selects the response keeps it out.
    */
-  public Fill fill(String key, CacheEntry head) {
-    return new Fill(key, head);
+  public Fill fill(String key, CacheEntry head, long epoch) {
+    return new Fill(key, head, epoch);
   }
 
   /** A response being stored while it is relayed. The exchange's event loop only. */
   public final class Fill {
     private final String key;
     private final CacheEntry head;
-    private final long epoch = recent.epoch();
+    private final long epoch;
     private HeapBody.@Nullable Collector heap;
     private DiskTier.@Nullable Writer file;
     private long length;
     private boolean given;
 
-    private Fill(String key, CacheEntry head) {
+    private Fill(String key, CacheEntry head, long epoch) {
       this.key = key;
       this.head = head;
+      this.epoch = epoch;
       this.heap = new HeapBody.Collector(memoryObjectBytes);
       this.file = disk == null ? null : disk.writer(key, head);
     }
@@ -235,7 +285,11 @@ public final class HttpCache implements AutoCloseable {
         return;
       }
       given = true;
-      if (recent.selectedSince(epoch, key, Purges.tagsOf(head.headers()))) {
+      List<String> tags = Purges.tagsOf(head.headers());
+      // A purge bumps the epoch before it removes: checked after each put, so either the purge
+      // finds the entry or the check finds the purge.
+      java.util.function.BooleanSupplier purged = () -> recent.selectedSince(epoch, key, tags);
+      if (purged.getAsBoolean()) {
         abortFile();
         stored.accept(false);
         return;
@@ -243,14 +297,22 @@ public final class HttpCache implements AutoCloseable {
       HeapBody.Collector h = heap;
       DiskTier.Writer f = file;
       if (h != null) {
-        memory.put(key, head.withBody(h.build()));
+        CacheEntry entry = head.withBody(h.build());
+        memory.put(key, entry, false);
+        if (purged.getAsBoolean()) {
+          memory.removeVariant(key, entry);
+          abortFile();
+          stored.accept(false);
+          return;
+        }
         counters(key).stored.increment();
         if (f != null) {
-          f.commit(ok -> { });
+          f.commit(purged, ok -> { });
         }
         stored.accept(true);
       } else if (f != null) {
-        f.commit(ok -> {
+        memory.removeVariant(key, head); // an older copy in memory must not hide this one
+        f.commit(purged, ok -> {
           if (ok) {
             counters(key).stored.increment();
           }
@@ -308,6 +370,7 @@ public final class HttpCache implements AutoCloseable {
 
   /** Drops what is stored under {@code key} (RFC 9111 §4.4: an unsafe method's success). */
   public void invalidate(String key) {
+    recent.invalidated(key); // a fill or promotion of it in flight is not stored after this
     memory.remove(key);
     if (disk != null) {
       disk.remove(key);

@@ -52,9 +52,20 @@ final class MemoryTier {
     return null;
   }
 
-  /** Stores {@code entry}, replacing the variant with the same Vary values (newest first). */
-  void put(String key, CacheEntry entry) {
+  /**
+   * Stores {@code entry}, replacing the variant with the same Vary values (newest first); when
+   * {@code unlessNewer}, not over a same variant received later (a copy read from disk must not
+   * undo a refresh).
+   */
+  void put(String key, CacheEntry entry, boolean unlessNewer) {
     entries.asMap().compute(key, (k, old) -> {
+      if (unlessNewer && old != null) {
+        for (CacheEntry e : old) {
+          if (e.sameVariant(entry) && e.freshness().receivedMs() > entry.freshness().receivedMs()) {
+            return old;
+          }
+        }
+      }
       List<CacheEntry> next = new ArrayList<>(old == null ? 1 : Math.min(old.size() + 1, MAX_VARIANTS));
       next.add(entry);
       if (old != null) {
@@ -70,6 +81,19 @@ final class MemoryTier {
 
   boolean has(String key) {
     return entries.getIfPresent(key) != null;
+  }
+
+  /** Drops the variant of {@code key} that has {@code like}'s Vary values. */
+  void removeVariant(String key, CacheEntry like) {
+    entries.asMap().computeIfPresent(key, (k, variants) -> {
+      List<CacheEntry> kept = new ArrayList<>(variants.size());
+      for (CacheEntry e : variants) {
+        if (!e.sameVariant(like)) {
+          kept.add(e);
+        }
+      }
+      return kept.isEmpty() ? null : List.copyOf(kept);
+    });
   }
 
   /** Drops every variant of {@code key}; true if there was one. */

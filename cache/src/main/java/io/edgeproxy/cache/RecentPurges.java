@@ -5,8 +5,9 @@ import java.util.ArrayDeque;
 import java.util.List;
 
 /**
- * The last purges applied, numbered, so a response that was on its way from the origin when a
- * purge was applied is not stored after it (its fill began before the purge and ends after).
+ * The last purges applied (and keys invalidated by unsafe methods), numbered, so a response that
+ * was on its way from the origin, or from the disk into memory, when one of them was applied is not
+ * stored after it (its fill began before and ends after).
  */
 final class RecentPurges {
   /** Purges remembered; a fill that began before the oldest one remembered is not stored. */
@@ -14,15 +15,29 @@ final class RecentPurges {
   private final ArrayDeque<Numbered> last = new ArrayDeque<>();
   private long epoch;
 
-  private record Numbered(long epoch, CachePurge purge) {}
+  /** A purge, or (purge null) the invalidation of exactly {@code key}. */
+  private record Numbered(long epoch, @org.jspecify.annotations.Nullable CachePurge purge, @org.jspecify.annotations.Nullable String key) {
+    boolean selects(String k, List<String> tags) {
+      return purge == null ? k.equals(key) : Purges.selects(purge, k, tags);
+    }
+  }
 
   synchronized long epoch() {
     return epoch;
   }
 
   synchronized void applied(CachePurge purge) {
-    epoch++;
-    last.addLast(new Numbered(epoch, purge));
+    remember(new Numbered(epoch + 1, purge, null));
+  }
+
+  /** {@code key} was invalidated (an unsafe method succeeded). */
+  synchronized void invalidated(String key) {
+    remember(new Numbered(epoch + 1, null, key));
+  }
+
+  private void remember(Numbered n) {
+    epoch = n.epoch();
+    last.addLast(n);
     if (last.size() > KEPT) {
       last.removeFirst();
     }
@@ -37,7 +52,7 @@ final class RecentPurges {
       return true; // more purges since than remembered: assume one of them selects it
     }
     for (Numbered n : last) {
-      if (n.epoch() > since && Purges.selects(n.purge(), key, tags)) {
+      if (n.epoch() > since && n.selects(key, tags)) {
         return true;
       }
     }

@@ -41,7 +41,7 @@ class DiskTierTest {
 
   /** Stores {@code body} under {@code target} in parts of 4 KiB; whether it was stored, once the disk has it. */
   private boolean store(HttpCache cache, String target, byte[] body, String... fields) throws Exception {
-    HttpCache.Fill fill = cache.fill(key(target), head(fields));
+    HttpCache.Fill fill = cache.fill(key(target), head(fields), cache.epoch());
     for (int at = 0; at < body.length; at += 4096) {
       if (!fill.add(Unpooled.wrappedBuffer(body, at, Math.min(4096, body.length - at)))) {
         return false;
@@ -116,7 +116,7 @@ class DiskTierTest {
   void theBoundKeepsTheFilesUnderItsBytes() throws Exception {
     HttpCache cache = open(1 << 20, 256 << 10);
     for (int i = 0; i < 20; i++) {
-      HttpCache.Fill fill = cache.fill(key("/o" + i), head());
+      HttpCache.Fill fill = cache.fill(key("/o" + i), head(), cache.epoch());
       fill.add(Unpooled.wrappedBuffer(bytes(40_000, i)));
       CompletableFuture<Boolean> stored = new CompletableFuture<>();
       fill.commit(stored::complete);
@@ -148,7 +148,7 @@ class DiskTierTest {
   @Test
   void aResponseOnItsWayWhenAPurgeSelectingItIsAppliedIsNotStored() throws Exception {
     HttpCache cache = open(1 << 20, 1L << 30);
-    HttpCache.Fill fill = cache.fill(key("/late"), head("Cache-Tag", "news"));
+    HttpCache.Fill fill = cache.fill(key("/late"), head("Cache-Tag", "news"), cache.epoch());
     fill.add(Unpooled.wrappedBuffer(bytes(1000, 1)));
     cache.applyPurges(List.of(new CachePurge("purge-2", "web", CachePurge.Kind.TAG, "news", now)));
     CompletableFuture<Boolean> stored = new CompletableFuture<>();
@@ -158,5 +158,61 @@ class DiskTierTest {
     cache.close();
     assertThat(files(".entry")).isZero();
     assertThat(files(".tmp")).isZero();
+  }
+
+  @Test
+  void aPurgeAppliedWhileTheFileIsBeingFinishedStillKeepsItOut() throws Exception {
+    HttpCache cache = open(1 << 20, 1L << 30);
+    for (int i = 0; i < 20; i++) {
+      HttpCache.Fill fill = cache.fill(key("/race" + i), head(), cache.epoch());
+      fill.add(Unpooled.wrappedBuffer(bytes(200_000, i))); // disk only: larger than memory keeps
+      CompletableFuture<Boolean> stored = new CompletableFuture<>();
+      fill.commit(stored::complete);
+      cache.applyPurges(List.of(new CachePurge("race-" + i, "web", CachePurge.Kind.PATH, "/race" + i, now)));
+      stored.get(10, TimeUnit.SECONDS); // whichever came first, the purge wins
+      assertThat(cache.lookup(key("/race" + i), new DefaultHttpHeaders())).as("/race" + i).isNull();
+    }
+    cache.close();
+    assertThat(files(".entry")).isZero();
+  }
+
+  @Test
+  void aCopyReadFromDiskIsNotPromotedOverAPurgeOrANewerResponse() throws Exception {
+    HttpCache cache = open(1 << 20, 1L << 30);
+    store(cache, "/p", bytes(1000, 1));
+    cache = open(1 << 20, 1L << 30); // memory empty: the entry is on disk
+    CacheEntry onDisk = cache.lookup(key("/p"), new DefaultHttpHeaders());
+    long epoch = cache.epoch();
+    CacheEntry read = cache.inMemory(onDisk);
+    cache.applyPurges(List.of(new CachePurge("promote-1", "web", CachePurge.Kind.ALL, "", now)));
+    cache.promote(key("/p"), read, (FileBody) onDisk.body(), epoch);
+    assertThat(cache.lookup(key("/p"), new DefaultHttpHeaders())).as("purged while it was being sent").isNull();
+  }
+
+  @Test
+  void aLargerResponseOnDiskOnlyIsNotHiddenByTheOlderCopyInMemory() throws Exception {
+    HttpCache cache = open(1 << 20, 1L << 30);
+    HttpCache.Fill small = cache.fill(key("/grows"), head(), cache.epoch());
+    small.add(Unpooled.wrappedBuffer(bytes(1000, 1)));
+    CompletableFuture<Boolean> first = new CompletableFuture<>();
+    small.commit(first::complete);
+    first.get(10, TimeUnit.SECONDS);
+    HttpCache.Fill large = cache.fill(key("/grows"), head(), cache.epoch());
+    large.add(Unpooled.wrappedBuffer(bytes(200_000, 2)));
+    CompletableFuture<Boolean> second = new CompletableFuture<>();
+    large.commit(second::complete);
+    assertThat(second.get(10, TimeUnit.SECONDS)).isTrue();
+    CacheEntry now = cache.lookup(key("/grows"), new DefaultHttpHeaders());
+    assertThat(now.body().length()).isEqualTo(200_000);
+    assertThat(read(now)).isEqualTo(bytes(200_000, 2));
+  }
+
+  @Test
+  void asecondAgentCannotOpenADirectoryInUse() throws Exception {
+    HttpCache first = open(1 << 20, 1L << 30);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> open(1 << 20, 1L << 30))
+        .hasMessageContaining("another agent uses it");
+    first.close();
+    open(1 << 20, 1L << 30).close();
   }
 }

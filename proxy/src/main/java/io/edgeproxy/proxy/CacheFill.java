@@ -53,6 +53,8 @@ final class CacheFill implements ExchangeClient {
   private final HttpCache.@Nullable Flight flight;
   private final boolean headRequest;
   private final long requestMs;
+  /** Where purges were when the request went out: one applied since that selects the response keeps it out. */
+  private final long epoch;
   private final String fwd;
   private CachePolicy.Decision.@Nullable Store storing;
   private @Nullable HttpHeaders storedHeaders;
@@ -79,6 +81,7 @@ final class CacheFill implements ExchangeClient {
     this.flight = flight;
     this.headRequest = headRequest;
     this.requestMs = cache.nowMs();
+    this.epoch = cache.epoch();
     this.fwd = fwd;
   }
 
@@ -98,7 +101,7 @@ final class CacheFill implements ExchangeClient {
       if (replaced != null) {
         // A stored response goes out instead, whole; the backend's own body (if any) is dropped.
         ReferenceCountUtil.release(msg);
-        HttpResponse stored = CachedResponses.head(replaced, cache.nowMs(), replacedStatus);
+        HttpResponse stored = CachedResponses.head(cache, replaced, replacedStatus);
         if (!inner.isHttp2() && inner.closesAfterResponse()) {
           stored.headers().set(io.netty.handler.codec.http.HttpHeaderNames.CONNECTION, "close");
         }
@@ -122,15 +125,17 @@ final class CacheFill implements ExchangeClient {
     status = head.status().code();
     long now = cache.nowMs();
     CacheEntry replaced = onHead(head, now);
-    head.headers().remove(CachePolicy.CDN_CACHE_CONTROL); // meant for us (RFC 9213), kept in the entry
+    if (!cache.forShield()) {
+      head.headers().remove(CachePolicy.CDN_CACHE_CONTROL); // meant for us (RFC 9213), kept in the entry
+    }
     return replaced;
   }
 
   private @Nullable CacheEntry onHead(HttpResponse head, long now) {
     switch (mode) {
-      case BYPASS -> head.headers().set(CacheStatus.FIELD, CacheStatus.bypass(cache.name()));
+      case BYPASS -> CacheStatus.add(head.headers(), CacheStatus.bypass(cache.name()));
       case INVALIDATE -> {
-        head.headers().set(CacheStatus.FIELD, CacheStatus.bypass(cache.name()));
+        CacheStatus.add(head.headers(), CacheStatus.bypass(cache.name()));
         if (status < 400) {
           cache.invalidate(key);
         }
@@ -156,11 +161,11 @@ final class CacheFill implements ExchangeClient {
       storing = s;
       storedHeaders = endToEnd(head.headers());
       fill = cache.fill(key, new CacheEntry(status, storedHeaders, HeapBody.EMPTY, s.freshness(), s.varyNames(),
-          CacheEntry.valuesOf(request, s.varyNames())));
+          CacheEntry.valuesOf(request, s.varyNames())), epoch);
     } else {
       land(HttpCache.Landing.NOT_STORED); // the requests collapsed behind this one go to the origin now, together
     }
-    head.headers().set(CacheStatus.FIELD, CacheStatus.forward(cache.name(), fwd, status, storing != null, false));
+    CacheStatus.add(head.headers(), CacheStatus.forward(cache.name(), fwd, status, storing != null, false));
   }
 
   /** {@code entry} goes to the client instead of the backend's response, whose parts are dropped from now on. */
@@ -231,7 +236,7 @@ final class CacheFill implements ExchangeClient {
     if (stale != null && (mode == Mode.FILL || mode == Mode.REVALIDATE) && stale.freshness().staleIfError(now)) {
       cache.servedStale(key);
       land(HttpCache.Landing.STORED);
-      inner.reply(CachedResponses.full(stale, now, CacheStatus.staleHit(cache.name(), stale.freshness().ttlSeconds(now),
+      inner.reply(CachedResponses.full(cache, stale, CacheStatus.staleHit(cache.name(), stale.freshness().ttlSeconds(now),
           "stale-if-error"), headRequest), requestComplete);
       return;
     }

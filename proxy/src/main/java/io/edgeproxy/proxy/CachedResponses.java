@@ -4,6 +4,7 @@ import io.edgeproxy.cache.CacheEntry;
 import io.edgeproxy.cache.CachePolicy;
 import io.edgeproxy.cache.CacheStatus;
 import io.edgeproxy.cache.HeapBody;
+import io.edgeproxy.cache.HttpCache;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -28,9 +29,9 @@ final class CachedResponses {
 
   private CachedResponses() {}
 
-  static HttpResponse head(CacheEntry entry, long nowMs, String cacheStatus) {
+  static HttpResponse head(HttpCache cache, CacheEntry entry, String cacheStatus) {
     HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(entry.status()));
-    fill(r.headers(), entry, nowMs, cacheStatus);
+    fill(r.headers(), cache, entry, cacheStatus);
     return r;
   }
 
@@ -46,15 +47,16 @@ final class CachedResponses {
     throw new IllegalStateException("a body on disk is sent by FileResponse, not whole");
   }
 
-  static FullHttpResponse full(CacheEntry entry, long nowMs, String cacheStatus, boolean headRequest) {
+  static FullHttpResponse full(HttpCache cache, CacheEntry entry, String cacheStatus, boolean headRequest) {
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(entry.status()),
         headRequest ? Unpooled.EMPTY_BUFFER : inMemory(entry).wrap());
-    fill(r.headers(), entry, nowMs, cacheStatus);
+    fill(r.headers(), cache, entry, cacheStatus);
     return r;
   }
 
   /** 304 Not Modified to a client whose own validator matches {@code entry}. */
-  static FullHttpResponse notModified(CacheEntry entry, long nowMs, String cacheStatus) {
+  static FullHttpResponse notModified(HttpCache cache, CacheEntry entry, String cacheStatus) {
+    long nowMs = cache.nowMs();
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED, Unpooled.EMPTY_BUFFER);
     for (String name : NOT_MODIFIED_FIELDS) {
       List<String> values = entry.headers().getAll(name);
@@ -66,10 +68,13 @@ final class CachedResponses {
     return r;
   }
 
-  private static void fill(HttpHeaders out, CacheEntry entry, long nowMs, String cacheStatus) {
+  /** The stored fields, with Age and Cache-Status; CDN-Cache-Control is ours, unless another POP asked us as its shield. */
+  private static void fill(HttpHeaders out, HttpCache cache, CacheEntry entry, String cacheStatus) {
     out.add(entry.headers());
-    out.remove(CachePolicy.CDN_CACHE_CONTROL);
-    out.set(HttpHeaderNames.AGE, entry.freshness().ageSeconds(nowMs)).set(CacheStatus.FIELD, cacheStatus);
+    if (!cache.forShield()) {
+      out.remove(CachePolicy.CDN_CACHE_CONTROL);
+    }
+    out.set(HttpHeaderNames.AGE, entry.freshness().ageSeconds(cache.nowMs())).set(CacheStatus.FIELD, cacheStatus);
     if (entry.status() != 204) { // a 204 has no Content-Length (RFC 9110 §8.6)
       out.set(HttpHeaderNames.CONTENT_LENGTH, entry.body().length());
     }

@@ -19,6 +19,8 @@ final class EdgeListener {
   private volatile Routes routes;
   private @org.jspecify.annotations.Nullable HttpSite httpSite;
   private java.util.function.Supplier<@org.jspecify.annotations.Nullable TunnelFallback> tunnelFallback = () -> null;
+  private java.util.function.Supplier<CacheShields> shields = () -> CacheShields.NONE;
+  private @org.jspecify.annotations.Nullable HttpCache shieldCache;
 
   private record Routes(RoutingSnapshot snapshot, HostRouter router, java.util.List<java.util.concurrent.ConcurrentHashMap<String, Object>> memos) {}
 
@@ -88,6 +90,23 @@ final class EdgeListener {
 
   void tunnelFallback(java.util.function.Supplier<@org.jspecify.annotations.Nullable TunnelFallback> value) {
     this.tunnelFallback = value;
+  }
+
+  /** The cache as other POPs' regional shield, named {@code edgeproxy-shield/<this POP>} in Cache-Status. */
+  synchronized HttpCache shieldCache() {
+    if (shieldCache == null) {
+      shieldCache = cache.asShield(cache.name() + "-shield/" + shields().self());
+    }
+    return shieldCache;
+  }
+
+  /** The regional shield of the edge cache ({@link CacheShields#NONE} without replication). */
+  CacheShields shields() {
+    return shields.get();
+  }
+
+  void shields(java.util.function.Supplier<CacheShields> value) {
+    this.shields = value;
   }
 
   /**

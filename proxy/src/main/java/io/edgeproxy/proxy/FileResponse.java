@@ -28,6 +28,7 @@ final class FileResponse {
   private final FileBody body;
   private final @Nullable Consumer<ByteBuf> copy;
   private final Consumer<Boolean> done;
+  private final Runnable progress;
   private long sent;
   private int inFlight;
   private boolean over;
@@ -37,7 +38,8 @@ final class FileResponse {
    * @param done told once whether the whole body went out (false: the connection must close)
    */
   private FileResponse(ChannelHandlerContext ctx, FileChannel file, FileBody body, @Nullable Consumer<ByteBuf> copy,
-      Consumer<Boolean> done) {
+      Runnable progress, Consumer<Boolean> done) {
+    this.progress = progress;
     this.ctx = ctx;
     this.file = file;
     this.body = body;
@@ -45,12 +47,12 @@ final class FileResponse {
     this.done = done;
   }
 
-  /** Opens {@code body}'s file; null when it is gone (removed from under the cache). */
-  static @Nullable FileChannel open(FileBody body) {
+  /** Opens {@code body}'s file: the channel, or why it cannot be (NoSuchFileException: removed from under the cache). */
+  static Object open(FileBody body) {
     try {
       return FileChannel.open(body.file(), java.nio.file.StandardOpenOption.READ);
     } catch (IOException e) {
-      return null;
+      return e;
     }
   }
 
@@ -59,13 +61,13 @@ final class FileResponse {
    * enough for memory is kept there, read on the way.
    */
   static void send(ChannelHandlerContext ctx, HttpCaching.Plan.Stream planned, FileChannel file, HttpCache cache, String key,
-      Consumer<Boolean> done) {
+      Runnable progress, Consumer<Boolean> done) {
     FileBody body = planned.body();
     HeapBody.Collector copy = body.length() <= cache.memoryObjectBytes() ? new HeapBody.Collector(body.length()) : null;
     ctx.write(planned.head(), ctx.voidPromise());
-    FileResponse r = new FileResponse(ctx, file, body, copy == null ? null : copy::add, whole -> {
+    FileResponse r = new FileResponse(ctx, file, body, copy == null ? null : copy::add, progress, whole -> {
       if (whole && copy != null) {
-        cache.promote(key, planned.entry().withBody(copy.build()));
+        cache.promote(key, planned.entry().withBody(copy.build()), body, planned.epoch());
       }
       done.accept(whole);
     });
@@ -101,6 +103,7 @@ final class FileResponse {
     ChannelFuture written = ctx.writeAndFlush(msg);
     written.addListener(f -> {
       inFlight--;
+      progress.run(); // the client is taking it: not idle
       if (!f.isSuccess()) {
         end(false);
       } else if (last) {

@@ -28,14 +28,17 @@ final class HttpCaching {
     /** Answer with {@code response} now; {@code refresh}, when not null, revalidates in the background. */
     record Answer(FullHttpResponse response, @Nullable Refresh refresh) implements Plan {}
 
-    /** Send {@code request} to a backend through {@code client}. */
-    record Forward(ExchangeClient client, HttpRequest request) implements Plan {}
+    /**
+     * Send {@code request} to a backend through {@code client}; {@code shielded}: a miss or a
+     * revalidation, which asks the key's regional shield first.
+     */
+    record Forward(ExchangeClient client, HttpRequest request, boolean shielded) implements Plan {}
 
     /**
      * Answer with {@code head} and {@code entry}'s body, sent from its file on disk; when the body
      * is small enough, the copy read on the way goes to memory. {@code refresh} as for Answer.
      */
-    record Stream(HttpResponse head, CacheEntry entry, FileBody body, @Nullable Refresh refresh) implements Plan {}
+    record Stream(HttpResponse head, CacheEntry entry, FileBody body, @Nullable Refresh refresh, long epoch) implements Plan {}
 
     /** The same request is at the origin: the landing callback given to {@link #plan} resumes this one. */
     record Wait() implements Plan {}
@@ -48,6 +51,7 @@ final class HttpCaching {
       HttpRequestLog log = new HttpRequestLog(f.from().getHostAddress(), f.host() == null ? "" : f.host(), "GET",
           HttpHosts.pathOf(f.request().uri()), "background").app(f.app());
       HttpExchange exchange = new HttpExchange(client, site, loop, f.app(), request, log, f.from(), false, null);
+      exchange.askShieldFirst(site.shieldOf(f.key()));
       exchange.requestPart(LastHttpContent.EMPTY_LAST_CONTENT);
       try {
         exchange.start();
@@ -71,7 +75,7 @@ final class HttpCaching {
       boolean unsafe = !HttpForwarding.isIdempotent(request) || request.method().equals(HttpMethod.PUT)
           || request.method().equals(HttpMethod.DELETE);
       return new Plan.Forward(new CacheFill(front, cache, key, request.headers(), unsafe ? CacheFill.Mode.INVALIDATE
-          : CacheFill.Mode.BYPASS, null, null, head, "bypass"), toBackend);
+          : CacheFill.Mode.BYPASS, null, null, head, "bypass"), toBackend, false);
     }
     long now = cache.nowMs();
     CacheEntry entry = cache.lookup(key, request.headers());
@@ -81,8 +85,8 @@ final class HttpCaching {
       // collapse off: this request waited for another one at the origin (RFC 9211 "collapsed").
       String status = CacheStatus.hit(cache.name(), entry.freshness().ttlSeconds(now)) + (onDisk ? "; detail=disk" : "")
           + (collapse ? "" : "; collapsed");
-      return matchesValidators(request, entry) ? new Plan.Answer(CachedResponses.notModified(entry, now, status), null)
-          : answer(entry, now, status, head, null);
+      return matchesValidators(request, entry) ? new Plan.Answer(CachedResponses.notModified(cache, entry, status), null)
+          : answer(cache, entry, status, head, null);
     }
     if (entry != null && entry.freshness().staleWhileRevalidate(now)) {
       cache.hit(key, head ? 0 : entry.body().length(), onDisk);
@@ -96,7 +100,7 @@ final class HttpCaching {
       Refresh refresh = refreshing == null ? null : new Refresh(new CacheFill(CacheFill.headless(), cache, key,
           request.headers(), kept == null ? CacheFill.Mode.FILL : CacheFill.Mode.REVALIDATE, kept, refreshing, false, "stale"),
           kept == null ? get : conditional(get, kept));
-      return answer(entry, now, CacheStatus.staleHit(cache.name(), entry.freshness().ttlSeconds(now), "stale-while-revalidate"),
+      return answer(cache, entry, CacheStatus.staleHit(cache.name(), entry.freshness().ttlSeconds(now), "stale-while-revalidate"),
           head, refresh);
     }
     String fwd = entry != null ? "stale" : cache.hasKey(key) ? "vary-miss" : "uri-miss";
@@ -113,21 +117,21 @@ final class HttpCaching {
     cache.miss(key);
     if (entry != null && CachePolicy.hasValidator(entry.headers())) {
       return new Plan.Forward(new CacheFill(front, cache, key, request.headers(), CacheFill.Mode.REVALIDATE, entry, flight, head,
-          "stale"), conditional(toBackend, entry));
+          "stale"), conditional(toBackend, entry), true);
     }
     // The fill asks for the whole response: a 304 to the client's own validator could not be stored,
     // and the requests collapsed behind this one would all go to the origin.
     toBackend.headers().remove(HttpHeaderNames.IF_NONE_MATCH).remove(HttpHeaderNames.IF_MODIFIED_SINCE);
     return new Plan.Forward(new CacheFill(front, cache, key, request.headers(), CacheFill.Mode.FILL, entry, flight, head, fwd),
-        toBackend);
+        toBackend, true);
   }
 
   /** {@code entry} as the answer: whole, or its head and then its body from its file. */
-  private static Plan answer(CacheEntry entry, long now, String status, boolean head, @Nullable Refresh refresh) {
+  private static Plan answer(HttpCache cache, CacheEntry entry, String status, boolean head, @Nullable Refresh refresh) {
     if (entry.body() instanceof FileBody file && !head) {
-      return new Plan.Stream(CachedResponses.head(entry, now, status), entry, file, refresh);
+      return new Plan.Stream(CachedResponses.head(cache, entry, status), entry, file, refresh, cache.epoch());
     }
-    return new Plan.Answer(CachedResponses.full(entry, now, status, head), refresh);
+    return new Plan.Answer(CachedResponses.full(cache, entry, status, head), refresh);
   }
 
   /**

@@ -49,6 +49,10 @@ final class HttpExchange implements LoopDeadlines.Watched {
   private final ArrayDeque<HttpContent> held = new ArrayDeque<>(2);
   private final long startNanos = System.nanoTime();
   private RouteDecision.@Nullable Reserved reserved;
+  /** The POP asked first, as the key's regional shield; null once asked (or never). */
+  private @Nullable String shield;
+  /** The shield POP this exchange's request went to, or null (the origin). */
+  private @Nullable String viaShield;
   private @Nullable Channel backend;
   private boolean reused;
   private boolean staleRetried;
@@ -83,11 +87,23 @@ final class HttpExchange implements LoopDeadlines.Watched {
     attempt();
   }
 
+  /** Asks {@code pop}'s cache (the key's regional shield) first; when it cannot be reached, the origin. */
+  void askShieldFirst(@Nullable String pop) {
+    shield = pop;
+  }
+
   private Router router() {
     return site.edge().proxy().router();
   }
 
   private void attempt() {
+    String pop = shield;
+    if (pop != null) {
+      shield = null; // asked once
+      ClientLoop.whenDone(site.edge().shields().open(pop), loop.eventLoop(), site.edge().proxy().config().connectTimeout(),
+          (stream, cause) -> shieldConnected(pop, stream, cause));
+      return;
+    }
     RouteDecision decision = router().route(app, client, tried);
     if (!(decision instanceof RouteDecision.Reserved picked) && !tried.isEmpty()) {
       noneConnected();
@@ -149,6 +165,26 @@ final class HttpExchange implements LoopDeadlines.Watched {
     ClientLoop.addLast(channel, loop.eventLoop(), HttpBackendHandler.NAME, new HttpBackendHandler(loop.httpPool(), address));
     channel.config().setAutoRead(true);
     attach(channel, false);
+  }
+
+  /** A stream to the shield POP is ready, or not: then the origin, as if there were no shield. */
+  private void shieldConnected(String pop, @Nullable Channel stream, @Nullable Throwable cause) {
+    if (done) {
+      if (stream != null) {
+        stream.close();
+      }
+      return;
+    }
+    if (stream == null) {
+      logger.debug("app {}: shield {} cannot be asked ({}); going to the origin", app, pop, cause == null ? "-" : cause.toString());
+      attempt();
+      return;
+    }
+    viaShield = pop;
+    ClientLoop.addLast(stream, loop.eventLoop(), HttpBackendHandler.CODEC, HttpBackendHandler.codec());
+    ClientLoop.addLast(stream, loop.eventLoop(), HttpBackendHandler.NAME, new HttpBackendHandler(loop.httpPool(), null));
+    stream.config().setAutoRead(true);
+    attach(stream, false);
   }
 
   /** {@code picked} was not used ({@code why}; its slot already given back): another backend, or 502 naming those tried. */
@@ -239,7 +275,7 @@ final class HttpExchange implements LoopDeadlines.Watched {
 
   private String backendId() {
     RouteDecision.Reserved r = reserved;
-    return r == null ? "-" : r.backend().id();
+    return r != null ? r.backend().id() : viaShield != null ? "shield " + viaShield : "-";
   }
 
   /** Sends the request bytes the client's last read produced. */
@@ -341,6 +377,15 @@ final class HttpExchange implements LoopDeadlines.Watched {
       return;
     }
     String why = cause == null ? "closed the connection" : "failed (" + cause + ")";
+    if (!responseStarted && viaShield != null && retryableOnStale && requestComplete) {
+      logger.debug("app {}: shield {} {} before responding; going to the origin", app, viaShield, why);
+      viaShield = null;
+      cancelTimeout();
+      backend = null;
+      held.add(LastHttpContent.EMPTY_LAST_CONTENT); // the request had no body: its head and end are sent again
+      attempt();
+      return;
+    }
     if (!responseStarted && reused && retryableOnStale && requestComplete && !staleRetried) {
       logger.debug("app {}: pooled connection to {} {}; retrying on a new connection", app, backendId(), why);
       staleRetried = true;

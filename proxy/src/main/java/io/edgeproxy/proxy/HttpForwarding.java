@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -79,6 +80,22 @@ final class HttpForwarding {
     if (upgrade != null) {
       headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, upgrade);
     }
+    return framed(out, client, hasBody);
+  }
+
+  /**
+   * A request another POP sent this one's shield, as the backend gets it: its end-to-end fields,
+   * with the forwarding fields the asking POP set (the client's, not the POP's) and no more.
+   */
+  static HttpRequest fromEdge(HttpRequest edge, boolean hasBody) {
+    HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, edge.method(), edge.uri(), COPIED);
+    copyEndToEnd(edge.headers(), out.headers());
+    return framed(out, edge, hasBody);
+  }
+
+  /** {@code out} saying how its body is framed: none, or chunked when an HTTP/2 body's length is not given. */
+  private static HttpRequest framed(HttpRequest out, HttpRequest client, boolean hasBody) {
+    HttpHeaders headers = out.headers();
     if (!hasBody) {
       headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
       if (client.method().equals(HttpMethod.POST) || client.method().equals(HttpMethod.PUT)) {
@@ -88,6 +105,23 @@ final class HttpForwarding {
       HttpUtil.setTransferEncodingChunked(out, true); // an HTTP/2 body of unstated length
     }
     return out;
+  }
+
+  /** The client a shield request is for: the last X-Forwarded-For entry, which the asking POP added; 0.0.0.0 without one. */
+  static InetSocketAddress clientOfShieldRequest(HttpRequest request) {
+    String xff = request.headers().get("x-forwarded-for");
+    String last = xff == null ? "" : xff.substring(xff.lastIndexOf(',') + 1).strip();
+    byte[] ip = io.netty.util.NetUtil.createByteArrayFromIpAddressString(last);
+    try {
+      return new InetSocketAddress(InetAddress.getByAddress(ip == null ? new byte[4] : ip), 0);
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException(e); // 4 or 16 bytes: cannot happen
+    }
+  }
+
+  /** The scheme a shield request's client used (the asking POP's X-Forwarded-Proto): part of the cache key. */
+  static String schemeOfShieldRequest(HttpRequest request) {
+    return "http".equals(request.headers().get("x-forwarded-proto")) ? "http" : "https";
   }
 
   /**

@@ -89,8 +89,13 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
   /** HTTP/1.x: the next request's head must come within the hello timeout ({@link HeadDeadline}). */
   private void awaitHead() {
     if (!http2) {
-      headDeadline.await(ctx.channel().eventLoop());
+      headDeadline.await(loop());
     }
+  }
+
+  /** The thread this handler runs on: the channel's, or (a shield stream) the proxy loop it was given. */
+  private EventLoop loop() {
+    return (EventLoop) ctx.executor();
   }
 
   /** No request head came in time: closed, unless a response is on its way. */
@@ -129,7 +134,8 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
     }
     headDeadline.arrived();
     boolean full = msg instanceof LastHttpContent;
-    InetSocketAddress from = (InetSocketAddress) (http2 ? ctx.channel().parent() : ctx.channel()).remoteAddress();
+    InetSocketAddress from = site.shield() ? HttpForwarding.clientOfShieldRequest(request)
+        : (InetSocketAddress) (http2 ? ctx.channel().parent() : ctx.channel()).remoteAddress();
     HttpRequestLog log = new HttpRequestLog(from.getAddress().getHostAddress(), String.valueOf(request.headers().get("host", "")),
         request.method().name(), HttpHosts.pathOf(request.uri()), http2 ? "HTTP/2" : request.protocolVersion().text());
     if (request.decoderResult().isFailure()) {
@@ -171,35 +177,39 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
         EdgeAuth.Refusal refused = site.refusal(proxy.app(), request.headers());
         if (refused != null) {
           ReferenceCountUtil.release(msg);
-          FullHttpResponse unauthorized = HttpResponses.text(ctx.alloc(), HttpResponseStatus.UNAUTHORIZED, refused.problem(), null);
-          unauthorized.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"" + proxy.app() + "\""
-              + (refused.tokenGiven() ? ", error=\"invalid_token\"" : ""));
           site.observer().completed(log.status(401).outcome("edge auth").build());
-          send(unauthorized, hasBody || !keepAlive);
+          send(HttpResponses.unauthorized(ctx.alloc(), proxy.app(), refused), hasBody || !keepAlive);
           return;
         }
         String upgrade = http2 ? null : HttpForwarding.upgradeOf(request);
-        HttpRequest toBackend = HttpForwarding.toBackend(request, from.getAddress(), site.proto(), raw, upgrade, hasBody);
+        HttpRequest toBackend = site.shield() ? HttpForwarding.fromEdge(request, hasBody)
+            : HttpForwarding.toBackend(request, from.getAddress(), site.proto(), raw, upgrade, hasBody);
         toBackend.headers().remove("expect"); // 100 Continue is answered here
         keepAliveWanted = keepAlive;
         http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         ForwardedRequest f = new ForwardedRequest(msg, request, toBackend, log, from.getAddress(), hasBody, upgrade, proxy.app(),
-            site.proto(), name == null ? raw : name);
-        HttpCache cache = site.edge().cache();
+            site.shield() ? HttpForwarding.schemeOfShieldRequest(request) : site.proto(), name == null ? raw : name);
+        HttpCache cache = site.cache();
         if (upgrade == null && cache != null && site.caches(proxy.app())) {
           throughCache(f, cache, true);
         } else {
-          forward(this, f, f.toBackend());
+          forward(this, f, f.toBackend(), false);
         }
       }
     }
   }
 
 
-  /** Starts the exchange of {@code f} (sending {@code toBackend}) with {@code client} as the response's way back. */
-  private void forward(ExchangeClient client, ForwardedRequest f, HttpRequest toBackend) {
-    HttpExchange exchange = new HttpExchange(client, site, site.loopOf(ctx.channel().eventLoop()), f.app(), toBackend,
+  /**
+   * Starts the exchange of {@code f} (sending {@code toBackend}) with {@code client} as the
+   * response's way back; {@code shielded}: asking the key's regional shield first.
+   */
+  private void forward(ExchangeClient client, ForwardedRequest f, HttpRequest toBackend, boolean shielded) {
+    HttpExchange exchange = new HttpExchange(client, site, site.loopOf(loop()), f.app(), toBackend,
         f.log(), f.from(), f.hasBody(), f.upgrade());
+    if (shielded) {
+      exchange.askShieldFirst(site.shieldOf(f.key()));
+    }
     current = exchange;
     ctx.channel().config().setAutoRead(false); // until a backend is attached
     Object msg = f.msg();
@@ -220,15 +230,15 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
    * request is already at the origin ({@code collapse}), after that one lands.
    */
   private void throughCache(ForwardedRequest f, HttpCache cache, boolean collapse) {
-    EventLoop eventLoop = ctx.channel().eventLoop();
+    EventLoop eventLoop = loop();
     switch (HttpCaching.plan(this, cache, f.key(), f.request(), f.toBackend(), collapse,
         landing -> eventLoop.execute(() -> landed(f, cache)))) {
       case HttpCaching.Plan.Answer a -> {
         answered(f, a.refresh(), a.response().status().code());
         reply(a.response(), true);
       }
-      case HttpCaching.Plan.Stream s -> stream(f, cache, collapse, s);
-      case HttpCaching.Plan.Forward fw -> forward(fw.client(), f, fw.request());
+      case HttpCaching.Plan.Stream s -> stream(f, cache, s);
+      case HttpCaching.Plan.Forward fw -> forward(fw.client(), f, fw.request(), fw.shielded());
       case HttpCaching.Plan.Wait w -> {
         waiting = f;
         ctx.channel().config().setAutoRead(false);
@@ -238,21 +248,26 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
     }
   }
 
-  /** Answers from the disk tier ({@link FileResponse}); a file gone meanwhile (removed by hand) is a miss. */
-  private void stream(ForwardedRequest f, HttpCache cache, boolean collapse, HttpCaching.Plan.Stream s) {
-    java.nio.channels.FileChannel file = FileResponse.open(s.body());
-    if (file == null) {
-      cache.lost(f.key());
-      throughCache(f, cache, collapse);
+  /**
+   * Answers from the disk tier ({@link FileResponse}). A file that cannot be opened sends the
+   * request to the origin (not stored); one removed by hand is forgotten.
+   */
+  private void stream(ForwardedRequest f, HttpCache cache, HttpCaching.Plan.Stream s) {
+    Object opened = FileResponse.open(s.body());
+    if (!(opened instanceof java.nio.channels.FileChannel file)) {
+      if (opened instanceof java.nio.file.NoSuchFileException) {
+        cache.lost(f.key(), s.body());
+      }
+      forward(this, f, f.toBackend(), false);
       return;
     }
     answered(f, s.refresh(), s.head().status().code());
     boolean close = connectionField(s.head().headers(), !keepAliveWanted);
     streaming = true;
     ctx.channel().config().setAutoRead(false);
-    FileResponse.send(ctx, s, file, cache, f.key(), whole -> {
+    FileResponse.send(ctx, s, file, cache, f.key(), connection::touch, whole -> {
       streaming = false;
-      if (!whole || close || http2) {
+      if (!whole || close || http2 || inputShut) {
         closing = !http2;
         ctx.close();
       } else {
@@ -265,7 +280,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
   private void answered(ForwardedRequest f, HttpCaching.@Nullable Refresh refresh, int status) {
     ReferenceCountUtil.release(f.msg());
     if (refresh != null) {
-      refresh.start(site, site.loopOf(ctx.channel().eventLoop()), f);
+      refresh.start(site, site.loopOf(loop()), f);
     }
     site.observer().completed(f.log().status(status).outcome("cache").build());
   }

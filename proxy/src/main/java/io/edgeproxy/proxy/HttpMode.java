@@ -56,11 +56,29 @@ final class HttpMode {
       }));
       return;
     }
-    HttpDecoderConfig decoder = new HttpDecoderConfig().setMaxInitialLineLength(MAX_REQUEST_LINE)
-        .setMaxHeaderSize(MAX_HEADERS).setMaxChunkSize(MAX_CHUNK).setUseRfc9112TransferEncoding(true)
-        .setStrictLineParsing(true);
-    pipeline.addLast(HttpFrontHandler.CODEC, new HttpServerCodec(decoder))
+    pipeline.addLast(HttpFrontHandler.CODEC, new HttpServerCodec(decoder()))
         .addLast(HttpFrontHandler.CONTINUE, new HttpServerExpectContinueHandler())
         .addLast("http", new HttpFrontHandler(site, connection, tls, false));
+  }
+
+  private static HttpDecoderConfig decoder() {
+    return new HttpDecoderConfig().setMaxInitialLineLength(MAX_REQUEST_LINE).setMaxHeaderSize(MAX_HEADERS)
+        .setMaxChunkSize(MAX_CHUNK).setUseRfc9112TransferEncoding(true).setStrictLineParsing(true);
+  }
+
+  /**
+   * A stream from another POP asking this one's shield ({@code site.shield()}): HTTP/1.1, its
+   * handlers run on {@code loop} (the stream lives on the link's loop), tracked there for the drain
+   * and the idle sweep. {@code loop}'s thread.
+   */
+  static void installShield(io.netty.channel.Channel stream, ProxyLoop loop, HttpSite site) {
+    if (!stream.isActive()) {
+      return;
+    }
+    ProxyConnection connection = new ProxyConnection(loop, stream);
+    loop.add(connection);
+    stream.closeFuture().addListener(f -> loop.eventLoop().execute(() -> loop.remove(connection)));
+    stream.pipeline().addLast(loop.eventLoop(), HttpFrontHandler.CODEC, new HttpServerCodec(decoder()))
+        .addLast(loop.eventLoop(), "http", new HttpFrontHandler(site, connection, null, false));
   }
 }

@@ -29,6 +29,14 @@ final class HttpResponses {
   }
 
   /** {@code status} with the body "{code} {reason}: {detail}\n", and a Location header when not null. */
+  /** 401 for a request without a client token of {@code app} (edge auth), with its RFC 6750 challenge. */
+  static FullHttpResponse unauthorized(ByteBufAllocator alloc, String app, io.edgeproxy.core.edge.EdgeAuth.Refusal refused) {
+    FullHttpResponse r = text(alloc, HttpResponseStatus.UNAUTHORIZED, refused.problem(), null);
+    r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"" + app + "\""
+        + (refused.tokenGiven() ? ", error=\"invalid_token\"" : ""));
+    return r;
+  }
+
   static FullHttpResponse text(ByteBufAllocator alloc, HttpResponseStatus status, String detail, @Nullable String location) {
     byte[] body = (status.code() + " " + status.reasonPhrase() + ": " + detail + "\n").getBytes(StandardCharsets.UTF_8);
     ByteBuf content = alloc.buffer(body.length).writeBytes(body);

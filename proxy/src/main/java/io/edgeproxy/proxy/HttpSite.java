@@ -18,8 +18,12 @@ import org.jspecify.annotations.Nullable;
  *
  * @param plain true for the plain HTTP listener (EDGEPROXY_HTTP_LISTEN_ADDR), false for HTTPS
  * @param httpsPort the HTTPS listener's port, for redirects
+ * @param shield true for the requests other POPs send this one's cache as their regional shield
+ *     (over the links between POPs): they are past edge auth already, keep the forwarding fields
+ *     the asking POP set, and are never sent to a shield again
  */
-record HttpSite(EdgeListener edge, Map<EventLoop, ProxyLoop> loops, boolean plain, int httpsPort, HttpObserver observer) {
+record HttpSite(EdgeListener edge, Map<EventLoop, ProxyLoop> loops, boolean plain, int httpsPort, HttpObserver observer,
+    boolean shield) {
   /** What a request gets. */
   sealed interface Target {
     /** Proxied to one of the app's backends. */
@@ -80,7 +84,7 @@ record HttpSite(EdgeListener edge, Map<EventLoop, ProxyLoop> loops, boolean plai
    */
   EdgeAuth.@Nullable Refusal refusal(String app, HttpHeaders fields) {
     var state = edge.proxy().state().current();
-    if (!state.settingsOf(app).clientTokens()) {
+    if (shield || !state.settingsOf(app).clientTokens()) {
       return null;
     }
     EdgeAuth.Refusal refused = EdgeAuth.check(app, fields.get(HttpHeaderNames.AUTHORIZATION), state.data().edge().clientTokens());
@@ -88,6 +92,16 @@ record HttpSite(EdgeListener edge, Map<EventLoop, ProxyLoop> loops, boolean plai
       fields.remove(HttpHeaderNames.AUTHORIZATION);
     }
     return refused;
+  }
+
+  /** The edge cache as this site's requests see it: the POP's own, or (a shield site) its view as other POPs' shield. */
+  io.edgeproxy.cache.HttpCache cache() {
+    return shield ? edge.shieldCache() : edge.cache();
+  }
+
+  /** The POP to ask before the origin for a miss of {@code key}: its shield, or null (this POP is it, or this is the shield). */
+  @Nullable String shieldOf(String key) {
+    return shield ? null : edge.shields().shieldOf(key);
   }
 
   ProxyLoop loopOf(EventLoop loop) {

@@ -39,6 +39,8 @@ public final class ProxyServer implements AutoCloseable {
   private volatile TunnelStreams tunnels = TunnelStreams.NONE;
   private final TunnelStreams tunnelsNow = backend -> tunnels.open(backend);
   private volatile @org.jspecify.annotations.Nullable TunnelFallback tunnelFallback;
+  private volatile CacheShields shields = CacheShields.NONE;
+  private volatile @org.jspecify.annotations.Nullable HttpSite shieldSite;
 
   public ProxyServer(ProxyConfig config, Router router, NettyTransport transport) {
     this.config = requireNonNull(config, "config");
@@ -107,19 +109,41 @@ public final class ProxyServer implements AutoCloseable {
     cache = edge.cache();
     HttpObserver observers = tls.accessLog() ? HttpAccessLog.and(observer) : observer;
     int httpsPort = tls.listen().getPort();
-    edge.httpSite(new HttpSite(edge, loops, false, httpsPort, observers));
+    edge.httpSite(new HttpSite(edge, loops, false, httpsPort, observers, false));
     edge.tunnelFallback(() -> tunnelFallback);
+    edge.shields(() -> shields);
+    shieldSite = new HttpSite(edge, loops, false, httpsPort, observers, true);
     InetSocketAddress address = bind(tls.listen(), "the HTTPS edge", new EdgeChannelInitializer(edge, loops));
     logger.info("HTTPS edge listening on {}{}{} ({})", SocketAddresses.format(address),
         tls.domain() == null ? "" : ", <app>." + tls.domain() + " routes to <app>",
         tls.defaultApp() == null ? "" : ", names nothing routes go to app " + tls.defaultApp(), transport.describe());
     if (tls.httpListen() != null) {
-      HttpSite plain = new HttpSite(edge, loops, true, address.getPort(), observers);
+      HttpSite plain = new HttpSite(edge, loops, true, address.getPort(), observers, false);
       httpAddress = bind(tls.httpListen(), "plain HTTP", new PlainHttpInitializer(plain));
       logger.info("plain HTTP listening on {}: 308 to https on port {} (apps in HTTP mode with http_redirect = 0 served)",
           SocketAddresses.format(httpAddress), address.getPort());
     }
     return address;
+  }
+
+  /** The edge cache asks other POPs of its region for what they shield ({@link CacheShields}); NONE by default. */
+  public void useShields(CacheShields value) {
+    shields = requireNonNull(value, "value");
+  }
+
+  /**
+   * Serves a stream another POP opened to ask this one's edge cache as its shield: an HTTP/1.1
+   * connection from a POP, on one of the proxy's event loops (closed when the HTTPS edge is not up).
+   */
+  public void serveShield(io.netty.channel.Channel stream) {
+    HttpSite site = shieldSite;
+    if (site == null) {
+      stream.close();
+      return;
+    }
+    java.util.List<ProxyLoop> all = java.util.List.copyOf(loops.values());
+    ProxyLoop loop = all.get(Math.floorMod(stream.hashCode(), all.size()));
+    loop.eventLoop().execute(() -> HttpMode.installShield(stream, loop, site));
   }
 
   /** The plain HTTP listener's bound address, or null when there is none. */

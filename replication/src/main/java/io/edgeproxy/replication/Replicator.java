@@ -77,6 +77,7 @@ public final class Replicator implements AutoCloseable {
   private final SnapshotUpdater snapshots;
   private final AtomicBoolean captureQueued = new AtomicBoolean();
   private final Path dbPath;
+  private final String region;
   private final ReplicaNode node;
   private final Events events = new Events();
   private @Nullable ChangeStreamServer server;
@@ -88,6 +89,7 @@ public final class Replicator implements AutoCloseable {
 
   private Replicator(ReplicationConfig config, String region, Path dbPath, RoutingReloader reloader, ReplicaStore store,
       NodeCredentials credentials, Duration leaseForgetAfter) {
+    this.region = region;
     this.config = config;
     this.dbPath = dbPath;
     this.store = store;
@@ -221,7 +223,27 @@ public final class Replicator implements AutoCloseable {
     runOnDb(Executors.callable(work));
   }
 
-  /** Streams other POPs open to relay client connections to device tunnels held here go to {@code acceptor}. */
+  /**
+   * The node ids of the members in {@code region} now (this POP among them when it is there): who
+   * the edge cache's regional shield is chosen among.
+   */
+  public java.util.List<String> membersIn(String region) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    if (region.equals(this.region)) {
+      out.add(store.nodeId());
+    }
+    Membership m = membership;
+    if (m != null) {
+      for (PeerAddress p : m.peers()) {
+        if (p.region().equals(region)) {
+          out.add(p.nodeId());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Streams other POPs open (to relay client connections to device tunnels held here, to ask this POP's shield) go to {@code acceptor}. */
   public void acceptRelays(RelayAcceptor acceptor) {
     relayAcceptor = requireNonNull(acceptor, "acceptor");
   }

@@ -205,6 +205,18 @@ public final class EdgeNode implements AutoCloseable {
       proxy.useTunnelFallback(tunnels);
     }
 
+    // 7e. Other POPs' streams over the relay links: to the device tunnels held here, and to this
+    // POP's edge cache as their regional shield (which the edge cache asks of others in turn).
+    if (replicator != null) {
+      var held = tunnels;
+      java.util.function.Consumer<io.netty.channel.Channel> shield = edge == null ? null : proxy::serveShield;
+      replicator.acceptRelays((stream, peer) -> io.edgeproxy.tunnel.RelayWire.serve(stream, peer,
+          id -> held == null ? java.util.Optional.empty() : held.tunnel(id), shield));
+      if (edge != null) {
+        proxy.useShields(new io.edgeproxy.tools.shield.RegionShields(replicator, config.node().region()));
+      }
+    }
+
     // 8. The admin endpoint last: it reports on everything above.
     if (config.node().adminAddress() != null) {
       admin = step("bind the admin endpoint", () -> AdminServer.start(config.node().adminAddress(), this));

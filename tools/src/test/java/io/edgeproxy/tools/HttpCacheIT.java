@@ -356,7 +356,8 @@ class HttpCacheIT extends HttpsEdgeTestBase {
     assertThat(metrics).containsPattern("edge_cache_requests_total\\{app=\"web\",region=\"[^\"]+\",result=\"hit\"} 1.0")
         .containsPattern("edge_cache_requests_total\\{app=\"web\",region=\"[^\"]+\",result=\"miss\"} 1.0")
         .containsPattern("edge_cache_requests_total\\{app=\"web\",region=\"[^\"]+\",result=\"bypass\"} 1.0")
-        .containsPattern("edge_cache_served_bytes_total\\{app=\"web\",region=\"[^\"]+\"} 7.0")
+        .containsPattern("edge_cache_served_bytes_total\\{app=\"web\",region=\"[^\"]+\",tier=\"memory\"} 7.0")
+        .containsPattern("edge_cache_served_bytes_total\\{app=\"web\",region=\"[^\"]+\",tier=\"disk\"} 0.0")
         .containsPattern("edge_cache_entries\\{region=\"[^\"]+\"} 1.0");
     java.io.StringWriter out = new java.io.StringWriter();
     assertThat(io.edgeproxy.tools.cli.Cli.run(Map.of(), new java.io.PrintWriter(out), new java.io.PrintWriter(new java.io.StringWriter()),

@@ -33,10 +33,17 @@ import org.jspecify.annotations.Nullable;
  * A reason starting {@value #FULL} means the tunnel is busy, not broken (its stream limit): the
  * relaying POP fails with {@link Tunnel.FullException} and does not eject it. Older POPs read it
  * as any other NO.
+ *
+ * <p>The same streams carry requests to a POP's edge cache acting as the regional shield: the
+ * asking POP sends {@value #SHIELD}, the other answers OK and serves the stream as an HTTP/1.1
+ * connection (or NO: an older POP, or one without the cache, and the asking POP goes to the
+ * origin itself).
  */
 public final class RelayWire {
   private static final int MAX_LINE = 256;
   static final String FULL = "full: ";
+  /** The first line of a stream to a POP's shield. */
+  public static final String SHIELD = "SHIELD";
 
   private RelayWire() {}
 
@@ -53,6 +60,15 @@ public final class RelayWire {
    * anything it sent after OK handed on at the first read), failed with its reason otherwise.
    */
   public static Future<Channel> open(Future<Channel> opening, String tunnelId) {
+    return ask(opening, "OPEN " + tunnelId, "tunnel " + tunnelId);
+  }
+
+  /** As {@link #open}, for the edge cache of the POP at the other end, which serves the stream as HTTP/1.1. */
+  public static Future<Channel> shield(Future<Channel> opening) {
+    return ask(opening, SHIELD, "the shield");
+  }
+
+  private static Future<Channel> ask(Future<Channel> opening, String first, String what) {
     Promise<Channel> ready = io.netty.util.concurrent.ImmediateEventExecutor.INSTANCE.newPromise();
     opening.addListener(f -> {
       if (!f.isSuccess()) {
@@ -60,8 +76,8 @@ public final class RelayWire {
         return;
       }
       Channel stream = (Channel) f.getNow();
-      stream.pipeline().addFirst("relay-answer", new Answer(ready, tunnelId));
-      stream.writeAndFlush(Unpooled.copiedBuffer("OPEN " + tunnelId + "\n", StandardCharsets.US_ASCII));
+      stream.pipeline().addFirst("relay-answer", new Answer(ready, what));
+      stream.writeAndFlush(Unpooled.copiedBuffer(first + "\n", StandardCharsets.US_ASCII));
       stream.read();
     });
     return ready;
@@ -69,9 +85,11 @@ public final class RelayWire {
 
   /**
    * The holding side: reads OPEN from {@code stream} (opened by POP {@code peer}), finds the tunnel
-   * with {@code tunnels}, and splices the two streams, or answers NO with the reason.
+   * with {@code tunnels}, and splices the two streams, or answers NO with the reason. SHIELD gets
+   * OK and goes to {@code shield} (reads paused), or NO when it is null.
    */
-  public static void serve(Channel stream, String peer, Function<String, Optional<Tunnel>> tunnels) {
+  public static void serve(Channel stream, String peer, Function<String, Optional<Tunnel>> tunnels,
+      java.util.function.@Nullable Consumer<Channel> shield) {
     stream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
     stream.pipeline().addLast(FinOnClose.INSTANCE, new LineBasedFrameDecoder(MAX_LINE, true, true),
         new StringDecoder(StandardCharsets.US_ASCII), new SimpleChannelInboundHandler<String>() {
@@ -81,6 +99,15 @@ public final class RelayWire {
             ctx.pipeline().remove(StringDecoder.class);
             ctx.pipeline().remove(this);
             ctx.channel().config().setAutoRead(false);
+            if (line.equals(SHIELD)) {
+              if (shield == null) {
+                refuse(ctx.channel(), "this POP has no edge cache (EDGEPROXY_TLS_ENABLED is off)");
+              } else {
+                stream.writeAndFlush(Unpooled.copiedBuffer("OK\n", StandardCharsets.US_ASCII));
+                shield.accept(stream);
+              }
+              return;
+            }
             if (!line.startsWith("OPEN ")) {
               refuse(ctx.channel(), "expected OPEN <tunnel-id> from POP " + peer);
               return;
@@ -118,15 +145,15 @@ public final class RelayWire {
   /** Waits for the holding POP's answer; after OK, holds what followed it until the first read. */
   private static final class Answer extends ChannelDuplexHandler {
     private final Promise<Channel> ready;
-    private final String tunnelId;
+    private final String what;
     private ByteBuf line = Unpooled.buffer(32);
     private @Nullable ByteBuf after;
     private final java.util.List<Object> heldEvents = new java.util.ArrayList<>(2);
     private boolean answered;
 
-    Answer(Promise<Channel> ready, String tunnelId) {
+    Answer(Promise<Channel> ready, String what) {
       this.ready = ready;
-      this.tunnelId = tunnelId;
+      this.what = what;
     }
 
     @Override
@@ -199,14 +226,14 @@ public final class RelayWire {
 
     private void fail(ChannelHandlerContext ctx, String why) {
       answered = true;
-      String message = "relay to tunnel " + tunnelId + " refused: " + why;
+      String message = "relay to " + what + " refused: " + why;
       ready.tryFailure(why.startsWith(FULL) ? new Tunnel.FullException(message) : new IllegalStateException(message));
       ctx.close();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      ready.tryFailure(new IllegalStateException("relay stream for tunnel " + tunnelId + " closed before an answer"));
+      ready.tryFailure(new IllegalStateException("relay stream for " + what + " closed before an answer"));
       ctx.fireChannelInactive();
     }
 

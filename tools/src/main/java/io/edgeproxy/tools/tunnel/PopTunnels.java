@@ -97,13 +97,6 @@ public final class PopTunnels implements TunnelStreams, TunnelFallback, AutoClos
       tunnels.close();
       throw e;
     }
-    if (relays != null) {
-      // Other POPs' clients of the tunnels held here come over their relay connections.
-      relays.acceptRelays((stream, peer) -> {
-        TunnelServer s = tunnels.server;
-        RelayWire.serve(stream, peer, id -> s == null ? Optional.empty() : s.tunnel(id));
-      });
-    }
     long renew = RENEW_EVERY.toMillis();
     tunnels.writer.scheduleWithFixedDelay(tunnels::upkeep, 0, renew, TimeUnit.MILLISECONDS);
     return tunnels;
@@ -211,6 +204,12 @@ public final class PopTunnels implements TunnelStreams, TunnelFallback, AutoClos
     }
     // Held by another POP: a stream to it over the POPs' mutual-TLS relay connection, then into the tunnel.
     return RelayWire.open(r.openRelay(end.pop(), RelayWire::prepare), end.tunnelId());
+  }
+
+  /** The tunnel {@code id} if this POP holds it (other POPs' clients of it come over their relay links, {@link RelayWire}). */
+  public Optional<Tunnel> tunnel(String id) {
+    TunnelServer s = server;
+    return s == null ? Optional.empty() : s.tunnel(id);
   }
 
   /** The TCP fallback's TLS context; the HTTPS edge hands such connections to {@link #serve}. */
