@@ -11,6 +11,7 @@ import io.edgeproxy.sql.Registrations;
 import io.edgeproxy.sql.RoutingReloader;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -24,11 +25,13 @@ import java.util.function.Supplier;
  * @param reloadAll re-reads routing.db into the snapshot (after a bulk change)
  * @param receipts write receipts of this POP's writes, and their state across the cluster
  * @param tunnels the device tunnels this POP holds, then those others hold, for the status page
+ * @param cache the edge cache as the admin endpoint's {@code /v1/cache} shows it (its {@code apps}
+ *     list is filtered by the caller's scope on the status page)
  */
 public record ApiContext(ApiConfig config, String self, RoutingState state, RoutingReloader reloader, ClientLocator locator,
     Registrations registrations, ApiTokens tokens, MeterRegistry registry, Supplier<List<Member>> members,
     Supplier<Object> nodeStatus, Supplier<String> metrics, Runnable reloadAll, WriteReceipts receipts,
-    Supplier<List<TunnelView>> tunnels, CachePurges purges) {
+    Supplier<List<TunnelView>> tunnels, CachePurges purges, Supplier<Map<String, Object>> cache) {
 
   /** A member of the cluster as shown by {@code GET /api/v1/members}. */
   public record Member(String nodeId, String region, String address, boolean self, boolean connected) {}
@@ -49,5 +52,6 @@ public record ApiContext(ApiConfig config, String self, RoutingState state, Rout
     requireNonNull(reloadAll, "reloadAll");
     requireNonNull(receipts, "receipts");
     requireNonNull(tunnels, "tunnels");
+    requireNonNull(cache, "cache");
   }
 }

@@ -237,7 +237,8 @@ public final class EdgeNode implements AutoCloseable {
     String self = replicator != null ? replicator.nodeId() : config.node().region();
     return new ApiContext(config.api(), self, state, reloader, locator, new Registrations(db), new ApiTokens(db),
         metrics().registry(), this::members, () -> AdminServer.status(this), () -> metrics().scrape(), this::reloadNow,
-        receipts(), () -> io.edgeproxy.tools.admin.TunnelViews.of(this), new io.edgeproxy.sql.CachePurges(db));
+        receipts(), () -> io.edgeproxy.tools.admin.TunnelViews.of(this), new io.edgeproxy.sql.CachePurges(db),
+        () -> io.edgeproxy.tools.admin.AdminServer.cacheView(this));
   }
 
   /** Write receipts of this POP's writes (none without replication). */

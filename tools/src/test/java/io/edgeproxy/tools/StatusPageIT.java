@@ -38,12 +38,12 @@ class StatusPageIT {
   @TempDir Path dir;
 
   @Test
-  void theStatusPageShowsThePopItsBackendsTheirHealthAndItsDeviceTunnels() throws Exception {
+  void theStatusPageShowsThePopItsBackendsTheirHealthItsDeviceTunnelsAndItsCache() throws Exception {
     ClusterPki.Identity cert = ClusterPki.selfSigned(List.of("localhost"), Duration.ofDays(1));
     Path crt = Files.writeString(dir.resolve("edge.crt"), ClusterPki.pem(cert.certificate()));
     Path key = Files.writeString(dir.resolve("edge.key"), ClusterPki.pem(cert.key()));
     EdgeConfig config = EdgeConfig.forTest(dir).withApi(ApiConfig.forTest()).withTls(EdgeTlsConfig.forTest()
-        .withDefaultCertificate(new TlsFiles(crt, key)).withTunnels(new InetSocketAddress("127.0.0.1", 0)));
+        .withDefaultCertificate(new TlsFiles(crt, key)).withTunnels(new InetSocketAddress("127.0.0.1", 0)).withDomain("apps.test"));
     String token;
     try (RoutingDb db = RoutingDb.open(config.node().dbPath())) {
       token = new ApiTokens(db).create(ApiTokens.ADMIN, "status page test", System.currentTimeMillis());
@@ -52,25 +52,43 @@ class StatusPageIT {
       db.upsertBackend(new Backend("web-eu-1", "web", "eu", "DE", lo, 9002, false, 2, 100, 150));
     }
     try (EdgeNode node = EdgeNode.start(config);
+        TestHttpBackend origin = new TestHttpBackend((request, out, in) -> {
+          out.write("HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\nContent-Length: 5\r\n\r\nhello".getBytes(StandardCharsets.US_ASCII));
+          out.flush();
+          return true;
+        });
         TcpEchoServer app = TcpEchoServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         TunnelAgent agent = TunnelAgent.start(new TunnelAgent.Settings("web", "laptop-7", token, app.address(),
             List.of("localhost:" + node.tunnels().address().getPort()), List.of(cert.certificate()), 1, 3_000, 500, 16))) {
       Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> agent.tunnelsUp() == 1);
+      node.db().write("INSERT INTO apps (name, protocol, cache) VALUES ('site', 'http', 1)");
+      node.db().write("INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('site-1', 'site', 'sa', '127.0.0.1', "
+          + origin.port() + ")");
+      node.reloadNow();
+      int edge = node.edgeAddress().getPort();
+      for (int i = 0; i < 2; i++) { // a miss, then a hit
+        Process curl = new ProcessBuilder("curl", "-sSk", "--resolve", "site.apps.test:" + edge + ":127.0.0.1",
+            "https://site.apps.test:" + edge + "/page").start();
+        assertThat(new String(curl.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("hello");
+        curl.waitFor();
+      }
       String url = "http://127.0.0.1:" + node.apiAddress().getPort() + "/ui#token=" + token;
       String dom = chromium(List.of("--dump-dom", url));
       assertThat(dom).contains("POP sa");
       assertThat(dom).contains("<td>web-sa-1</td>").contains("<td>web-eu-1</td>");
       assertThat(dom).contains("<td class=\"good\">healthy</td>").contains("<td class=\"bad\">unhealthy</td>");
-      assertThat(dom).contains("3 backends, 2 healthy"); // the tunnel is a backend of its app
+      assertThat(dom).contains("4 backends, 3 healthy"); // the tunnel is a backend of its app
       assertThat(dom).contains("sa (this POP)");
       assertThat(dom).contains("<div id=\"error\"></div>");
       assertThat(dom).contains("Device tunnels").contains("<td>laptop-7</td>").contains("<td>sa (this POP)</td>").contains("<td>quic</td>");
+      assertThat(dom).contains("Edge cache").contains("1 entries").contains("no disk tier")
+          .contains("<td>site</td><td>1</td><td>1</td><td>50.0 %</td>").contains("<td>5 B</td>");
 
       String refused = chromium(List.of("--dump-dom", "http://127.0.0.1:" + node.apiAddress().getPort() + "/ui#token=wrong"));
       assertThat(refused).contains("<div id=\"error\">the token was refused</div>").doesNotContain("<td>web-sa-1</td>");
 
       Path shot = Path.of("target", "status-page.png").toAbsolutePath();
-      chromium(List.of("--screenshot=" + shot, "--window-size=1100,520", url));
+      chromium(List.of("--screenshot=" + shot, "--window-size=1100,760", url));
       assertThat(shot).exists();
       assertThat(Files.size(shot)).isGreaterThan(5_000);
     }

@@ -98,7 +98,7 @@ public final class AdminServer implements AutoCloseable {
   }
 
   /** The edge cache, as {@code GET /v1/cache} shows it: counters by app (with the hit ratio), entries, bytes. */
-  static java.util.Map<String, Object> cacheView(EdgeNode node) {
+  public static java.util.Map<String, Object> cacheView(EdgeNode node) {
     io.edgeproxy.cache.HttpCache.Stats stats = node.proxy().cacheStats();
     java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
     out.put("enabled", stats != null);
