@@ -100,6 +100,9 @@ final class DiskTier implements AutoCloseable {
       lock = lockFile.tryLock();
     } catch (java.nio.channels.OverlappingFileLockException e) {
       lock = null;
+    } catch (IOException e) {
+      lockFile.close();
+      throw e;
     }
     if (lock == null) {
       lockFile.close();
@@ -107,7 +110,12 @@ final class DiskTier implements AutoCloseable {
     }
     DiskTier tier = new DiskTier(dir, maxBytes, evicted);
     tier.lockFile = lockFile;
-    tier.load();
+    try {
+      tier.load();
+    } catch (IOException | RuntimeException e) {
+      tier.close(); // and the lock
+      throw e;
+    }
     return tier;
   }
 

@@ -98,7 +98,7 @@ public final class HttpCache implements AutoCloseable {
     this.maxObjectBytes = of.maxObjectBytes;
     this.clockMs = of.clockMs;
     this.applied = of.applied;
-    this.apps = of.apps;
+    this.apps = new java.util.concurrent.ConcurrentHashMap<>(); // what other POPs asked, not counted twice in this POP's figures
   }
 
   /** This cache as the regional shield of other POPs, named {@code name} in their responses' Cache-Status. */

@@ -12,6 +12,11 @@ import org.jspecify.annotations.Nullable;
  * ({@link ClientLoop}).
  */
 public interface CacheShields {
+  /** The app a POP asks its shield for (the shield serves it only if its Host routes there too). */
+  String APP_FIELD = "edgeproxy-shield-app";
+  /** On a response the shield made itself (it could not serve the request): the asking POP goes to the origin. */
+  String ERROR_FIELD = "edgeproxy-shield-error";
+
   /** No shield: every miss goes to the origin. */
   CacheShields NONE = new CacheShields() {
     @Override

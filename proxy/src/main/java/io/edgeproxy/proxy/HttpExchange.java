@@ -90,6 +90,9 @@ final class HttpExchange implements LoopDeadlines.Watched {
   /** Asks {@code pop}'s cache (the key's regional shield) first; when it cannot be reached, the origin. */
   void askShieldFirst(@Nullable String pop) {
     shield = pop;
+    if (pop != null) {
+      head.headers().set(CacheShields.APP_FIELD, app);
+    }
   }
 
   private Router router() {
@@ -185,6 +188,9 @@ final class HttpExchange implements LoopDeadlines.Watched {
     ClientLoop.addLast(stream, loop.eventLoop(), HttpBackendHandler.NAME, new HttpBackendHandler(loop.httpPool(), null));
     stream.config().setAutoRead(true);
     attach(stream, false);
+    if (!stream.isActive()) {
+      backendClosed(null); // it closed before the handler that would have said so was there
+    }
   }
 
   /** {@code picked} was not used ({@code why}; its slot already given back): another backend, or 502 naming those tried. */
@@ -316,6 +322,16 @@ final class HttpExchange implements LoopDeadlines.Watched {
       backendFailed("an invalid response (" + response.decoderResult().cause().getMessage() + ")");
       return;
     }
+    if (viaShield != null && response.headers().contains(CacheShields.ERROR_FIELD) && retryableOnStale && requestComplete) {
+      logger.debug("app {}: shield {} could not serve the request ({}); going to the origin", app, viaShield, response.status());
+      skippingInformational = false;
+      viaShield = null;
+      cancelTimeout();
+      closeBackend();
+      held.add(LastHttpContent.EMPTY_LAST_CONTENT); // the request had no body: its head and end are sent again
+      attempt();
+      return;
+    }
     int code = response.status().code();
     if (code == 101 && upgrade != null) {
       responseStarted = true;
@@ -330,6 +346,7 @@ final class HttpExchange implements LoopDeadlines.Watched {
     }
     responseStarted = true;
     cancelTimeout();
+    response.headers().remove(CacheShields.ERROR_FIELD); // between POPs only
     backendKeepAlive = HttpUtil.isKeepAlive(response);
     log.status(code).backend(backendId());
     boolean writable = front.respond(HttpForwarding.toClient(response, false, !front.isHttp2(), headRequest,

@@ -90,6 +90,7 @@ final class HttpForwarding {
   static HttpRequest fromEdge(HttpRequest edge, boolean hasBody) {
     HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, edge.method(), edge.uri(), COPIED);
     copyEndToEnd(edge.headers(), out.headers());
+    out.headers().remove(CacheShields.APP_FIELD); // between POPs only
     return framed(out, edge, hasBody);
   }
 

@@ -1,6 +1,5 @@
 package io.edgeproxy.proxy;
 
-import io.edgeproxy.core.edge.EdgeAuth;
 import io.edgeproxy.core.routing.BackendLoad;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -17,7 +16,6 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
@@ -133,64 +131,27 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
       return;
     }
     headDeadline.arrived();
-    boolean full = msg instanceof LastHttpContent;
     InetSocketAddress from = site.shield() ? HttpForwarding.clientOfShieldRequest(request)
         : (InetSocketAddress) (http2 ? ctx.channel().parent() : ctx.channel()).remoteAddress();
     HttpRequestLog log = new HttpRequestLog(from.getAddress().getHostAddress(), String.valueOf(request.headers().get("host", "")),
         request.method().name(), HttpHosts.pathOf(request.uri()), http2 ? "HTTP/2" : request.protocolVersion().text());
-    if (request.decoderResult().isFailure()) {
+    RequestTriage.Outcome outcome = RequestTriage.of(site, msg, request, from, log, http2);
+    if (!(outcome instanceof RequestTriage.Outcome.Proxy proxy)) {
       ReferenceCountUtil.release(msg);
-      answerAlone(log, HttpResponseStatus.BAD_REQUEST, "malformed request: " + request.decoderResult().cause().getMessage(), null,
-          true);
-      return;
     }
-    HttpHosts.HostHeader host = site.hostOf(request, http2 || request.protocolVersion().equals(HttpVersion.HTTP_1_1));
-    if (host instanceof HttpHosts.HostHeader.Invalid invalid) {
-      ReferenceCountUtil.release(msg);
-      answerAlone(log, HttpResponseStatus.BAD_REQUEST, invalid.problem(), null, true);
-      return;
-    }
-    String name = host instanceof HttpHosts.HostHeader.Present p ? p.name() : null;
-    String raw = host instanceof HttpHosts.HostHeader.Present p ? p.raw() : null;
-    boolean hasBody = !full && (http2 || HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0);
-    boolean keepAlive = http2 || HttpUtil.isKeepAlive(request);
-    if (site.plain() && request.uri().startsWith(ACME_CHALLENGE)) {
-      ReferenceCountUtil.release(msg);
-      answerChallenge(log, request.uri().substring(ACME_CHALLENGE.length()), hasBody || !keepAlive);
-      return;
-    }
-    switch (site.target(name)) {
-      case HttpSite.Target.Redirect r -> {
-        ReferenceCountUtil.release(msg);
-        String location = "https://" + (name == null ? raw : name) + (site.httpsPort() == 443 ? "" : ":" + site.httpsPort())
-            + HttpHosts.pathOf(request.uri());
-        answerAlone(log, HttpResponseStatus.PERMANENT_REDIRECT, location, location, hasBody || !keepAlive);
+    switch (outcome) {
+      case RequestTriage.Outcome.Answer a -> answerAlone(log, a.status(), a.detail(), a.location(), a.close());
+      case RequestTriage.Outcome.Challenge c -> answerChallenge(log, c.token(), c.close());
+      case RequestTriage.Outcome.Unauthorized u -> {
+        site.observer().completed(log.status(401).outcome("edge auth").build());
+        send(HttpResponses.unauthorized(ctx.alloc(), u.app(), u.refusal()), u.close());
       }
-      case HttpSite.Target.Misdirected m -> {
-        ReferenceCountUtil.release(msg);
-        answerAlone(log, HttpResponseStatus.MISDIRECTED_REQUEST,
-            NoAppHandler.noAppAt(name == null ? "this address without a Host name" : name),
-            null, hasBody || !keepAlive);
-      }
-      case HttpSite.Target.Proxy proxy -> {
-        log.app(proxy.app());
-        EdgeAuth.Refusal refused = site.refusal(proxy.app(), request.headers());
-        if (refused != null) {
-          ReferenceCountUtil.release(msg);
-          site.observer().completed(log.status(401).outcome("edge auth").build());
-          send(HttpResponses.unauthorized(ctx.alloc(), proxy.app(), refused), hasBody || !keepAlive);
-          return;
-        }
-        String upgrade = http2 ? null : HttpForwarding.upgradeOf(request);
-        HttpRequest toBackend = site.shield() ? HttpForwarding.fromEdge(request, hasBody)
-            : HttpForwarding.toBackend(request, from.getAddress(), site.proto(), raw, upgrade, hasBody);
-        toBackend.headers().remove("expect"); // 100 Continue is answered here
-        keepAliveWanted = keepAlive;
+      case RequestTriage.Outcome.Proxy p -> {
+        ForwardedRequest f = p.request();
+        keepAliveWanted = p.keepAlive();
         http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
-        ForwardedRequest f = new ForwardedRequest(msg, request, toBackend, log, from.getAddress(), hasBody, upgrade, proxy.app(),
-            site.shield() ? HttpForwarding.schemeOfShieldRequest(request) : site.proto(), name == null ? raw : name);
         HttpCache cache = site.cache();
-        if (upgrade == null && cache != null && site.caches(proxy.app())) {
+        if (f.upgrade() == null && cache != null && site.caches(f.app())) {
           throughCache(f, cache, true);
         } else {
           forward(this, f, f.toBackend(), false);
@@ -198,7 +159,6 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
       }
     }
   }
-
 
   /**
    * Starts the exchange of {@code f} (sending {@code toBackend}) with {@code client} as the
@@ -256,9 +216,12 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
     Object opened = FileResponse.open(s.body());
     if (!(opened instanceof java.nio.channels.FileChannel file)) {
       if (opened instanceof java.nio.file.NoSuchFileException) {
-        cache.lost(f.key(), s.body());
+        cache.lost(f.key(), s.body()); // forgotten: looked up again, a miss
+        throughCache(f, cache, false);
+      } else { // cannot be read now (too many open files): the origin's answer, marked as not from the cache
+        forward(new CacheFill(this, cache, f.key(), f.request().headers(), CacheFill.Mode.BYPASS, null, null,
+            f.request().method().equals(io.netty.handler.codec.http.HttpMethod.HEAD), "bypass"), f, f.toBackend(), false);
       }
-      forward(this, f, f.toBackend(), false);
       return;
     }
     answered(f, s.refresh(), s.head().status().code());
@@ -406,7 +369,15 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
   /** The exchange answers for the backend (502, 503, 504). */
   @Override
   public void answer(HttpResponseStatus status, String detail, boolean requestComplete) {
-    reply(HttpResponses.text(ctx.alloc(), status, detail, null), requestComplete);
+    reply(edgeMade(HttpResponses.text(ctx.alloc(), status, detail, null)), requestComplete);
+  }
+
+  /** A response the edge made itself, not the origin's: a shield marks it, and the asking POP goes to the origin. */
+  private FullHttpResponse edgeMade(FullHttpResponse response) {
+    if (site.shield()) {
+      response.headers().set(CacheShields.ERROR_FIELD, response.status().code());
+    }
+    return response;
   }
 
   @Override
@@ -428,7 +399,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
 
   private void answerAlone(HttpRequestLog log, HttpResponseStatus status, String detail, @Nullable String location, boolean close) {
     site.observer().completed(log.status(status.code()).outcome(status.code() < 400 ? "redirect" : detail).build());
-    send(HttpResponses.text(ctx.alloc(), status, detail, location), close);
+    send(edgeMade(HttpResponses.text(ctx.alloc(), status, detail, location)), close);
   }
 
   /**

@@ -99,6 +99,15 @@ record HttpSite(EdgeListener edge, Map<EventLoop, ProxyLoop> loops, boolean plai
     return shield ? edge.shieldCache() : edge.cache();
   }
 
+  /**
+   * A shield site serves a request only for the app the asking POP named, when its own tables
+   * route the Host there too and the app has the cache on (tables mid-replication must not send a
+   * request that passed edge auth for one app to another).
+   */
+  boolean shields(String app, io.netty.handler.codec.http.HttpRequest request) {
+    return app.equals(request.headers().get(CacheShields.APP_FIELD)) && caches(app);
+  }
+
   /** The POP to ask before the origin for a miss of {@code key}: its shield, or null (this POP is it, or this is the shield). */
   @Nullable String shieldOf(String key) {
     return shield ? null : edge.shields().shieldOf(key);

@@ -210,11 +210,12 @@ public final class EdgeNode implements AutoCloseable {
     if (replicator != null) {
       var held = tunnels;
       java.util.function.Consumer<io.netty.channel.Channel> shield = edge == null ? null : proxy::serveShield;
+      if (edge != null) { // first: the name a shield answers with is this POP's from the first request on
+        proxy.useShields(new io.edgeproxy.tools.shield.RegionShields(replicator, config.node().region(),
+            config.proxy().connectTimeout()));
+      }
       replicator.acceptRelays((stream, peer) -> io.edgeproxy.tunnel.RelayWire.serve(stream, peer,
           id -> held == null ? java.util.Optional.empty() : held.tunnel(id), shield));
-      if (edge != null) {
-        proxy.useShields(new io.edgeproxy.tools.shield.RegionShields(replicator, config.node().region()));
-      }
     }
 
     // 8. The admin endpoint last: it reports on everything above.

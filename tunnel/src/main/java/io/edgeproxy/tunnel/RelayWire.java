@@ -63,24 +63,86 @@ public final class RelayWire {
     return ask(opening, "OPEN " + tunnelId, "tunnel " + tunnelId);
   }
 
-  /** As {@link #open}, for the edge cache of the POP at the other end, which serves the stream as HTTP/1.1. */
-  public static Future<Channel> shield(Future<Channel> opening) {
-    return ask(opening, SHIELD, "the shield");
+  /**
+   * A stream to the edge cache of the POP at the other end, which serves it as HTTP/1.1: done as
+   * soon as {@value #SHIELD} is written, so the request follows it in the same flight, not a round
+   * trip later. The answer is taken off the stream when it comes: OK, and what follows is the
+   * response; NO, or no OK within {@code answerWithin} (a POP that died with its link still
+   * open), and the stream closes before any response (the asking POP goes to the origin) and
+   * {@code refused} is told.
+   */
+  public static Future<Channel> shield(Future<Channel> opening, java.time.Duration answerWithin, Runnable refused) {
+    return onceOpen(opening, (stream, ready) -> {
+      OkFirst answer = new OkFirst(refused);
+      stream.pipeline().addFirst("shield-answer", answer);
+      stream.writeAndFlush(Unpooled.copiedBuffer(SHIELD + "\n", StandardCharsets.US_ASCII));
+      stream.eventLoop().schedule(() -> answer.late(stream), answerWithin.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+      ready.trySuccess(stream);
+    });
+  }
+
+  /** {@code then} gets the stream once {@code opening} is done (and the promise it settles), or the promise fails as it did. */
+  private static Future<Channel> onceOpen(Future<Channel> opening, java.util.function.BiConsumer<Channel, Promise<Channel>> then) {
+    Promise<Channel> ready = io.netty.util.concurrent.ImmediateEventExecutor.INSTANCE.newPromise();
+    opening.addListener(f -> {
+      if (f.isSuccess()) {
+        then.accept((Channel) f.getNow(), ready);
+      } else {
+        ready.tryFailure(f.cause());
+      }
+    });
+    return ready;
+  }
+
+  /** Takes "OK\n" off the front of a shield stream; anything else, or nothing in time, closes it. Stream loop only. */
+  private static final class OkFirst extends io.netty.channel.ChannelInboundHandlerAdapter {
+    private final Runnable refused;
+    private int matched;
+
+    OkFirst(Runnable refused) {
+      this.refused = refused;
+    }
+
+    void late(Channel stream) {
+      if (matched < 3 && stream.isOpen()) {
+        refused.run();
+        stream.close();
+      }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (!(msg instanceof ByteBuf in)) {
+        ctx.fireChannelRead(msg);
+        return;
+      }
+      while (matched < 3 && in.isReadable()) {
+        if (in.readByte() != "OK\n".charAt(matched)) {
+          in.release();
+          matched = -1_000; // not late: refused
+          refused.run();
+          ctx.close(); // NO <reason>: refused before any response
+          return;
+        }
+        matched++;
+      }
+      if (matched == 3) {
+        ctx.pipeline().remove(this);
+        if (in.isReadable()) {
+          ctx.fireChannelRead(in);
+          return;
+        }
+      }
+      in.release();
+    }
   }
 
   private static Future<Channel> ask(Future<Channel> opening, String first, String what) {
-    Promise<Channel> ready = io.netty.util.concurrent.ImmediateEventExecutor.INSTANCE.newPromise();
-    opening.addListener(f -> {
-      if (!f.isSuccess()) {
-        ready.tryFailure(f.cause());
-        return;
-      }
-      Channel stream = (Channel) f.getNow();
+    return onceOpen(opening, (stream, ready) -> {
       stream.pipeline().addFirst("relay-answer", new Answer(ready, what));
       stream.writeAndFlush(Unpooled.copiedBuffer(first + "\n", StandardCharsets.US_ASCII));
       stream.read();
     });
-    return ready;
   }
 
   /**

@@ -17,12 +17,19 @@ import org.jspecify.annotations.Nullable;
  * links ({@link RelayWire#shield}).
  */
 public final class RegionShields implements CacheShields {
+  /** A shield that could not be asked is passed over this long (its keys go to the origin, not to a timeout each). */
+  static final long DOWN_FOR_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
   private final Replicator replicator;
   private final String region;
+  private final java.util.concurrent.ConcurrentHashMap<String, Long> downUntil = new java.util.concurrent.ConcurrentHashMap<>();
 
-  public RegionShields(Replicator replicator, String region) {
+  private final java.time.Duration answerWithin;
+
+  /** @param answerWithin how long a shield has to say OK (the proxy's connect timeout) before its keys go to the origin */
+  public RegionShields(Replicator replicator, String region, java.time.Duration answerWithin) {
     this.replicator = replicator;
     this.region = region;
+    this.answerWithin = answerWithin;
   }
 
   @Override
@@ -36,12 +43,26 @@ public final class RegionShields implements CacheShields {
       nodes.add(new Rendezvous.Node(m, 1));
     }
     String pick = Rendezvous.pick(key, nodes);
-    return pick == null || pick.equals(replicator.nodeId()) ? null : pick;
+    if (pick == null || pick.equals(replicator.nodeId())) {
+      return null;
+    }
+    Long until = downUntil.get(pick);
+    if (until != null && System.nanoTime() - until < 0) {
+      return null; // down a moment ago: the origin, until it is tried again (keys stay put: no other POP takes them)
+    }
+    return pick;
   }
 
   @Override
   public Future<Channel> open(String pop) {
-    return RelayWire.shield(replicator.openRelay(pop, RelayWire::prepare));
+    Runnable down = () -> downUntil.put(pop, System.nanoTime() + DOWN_FOR_NANOS);
+    Future<Channel> opening = RelayWire.shield(replicator.openRelay(pop, RelayWire::prepare), answerWithin, down);
+    opening.addListener(f -> {
+      if (!f.isSuccess()) {
+        down.run();
+      }
+    });
+    return opening;
   }
 
   @Override
