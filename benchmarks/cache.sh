@@ -4,7 +4,7 @@
 # interleaved run on loopback, all three in front of the same origin.
 #
 #   benchmarks/cache.sh                  # REPS=2
-#   REPS=3 DURATION=10 benchmarks/cache.sh
+#   REPS=3 DURATION=10 WARMUP=5 benchmarks/cache.sh
 #
 # The origin is a small Python server (origin.py below) that counts the requests it gets per path:
 # /small (a 29-byte page) and /big (1 MiB), both Cache-Control: max-age=3600; /cold/N answered
@@ -21,6 +21,7 @@ HERE=${BENCH:-$ROOT/../shared/bench}
 . "$HERE/lib.sh"
 REPS=${REPS:-2}
 DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-5} # seconds of the same load before each measured one, for every peer (0: measure from cold)
 STAMPEDE=${STAMPEDE:-1000}
 ORIGIN_DELAY_MS=${ORIGIN_DELAY_MS:-500}
 ORIGIN_PORT=${ORIGIN_PORT:-28201}
@@ -122,6 +123,9 @@ t_wrk() { # name rep test path conns
   local f=$RUN/$3-$1-r$2.txt before after requests
   start "$1"
   curl -s -o /dev/null -H "Host: web.bench.test" "http://127.0.0.1:$CACHE_PORT$4" # the miss that fills it
+  if ((WARMUP > 0)); then # the same load, not measured: a long-running cache's steady state (a JVM's JIT warm)
+    wrk -t2 -c"$5" -d"${WARMUP}s" -H "Host: web.bench.test" "http://127.0.0.1:$CACHE_PORT$4" >/dev/null 2>&1 || true
+  fi
   before=$(cpu_ticks)
   wrk -t2 -c"$5" -d"${DURATION}s" --latency -H "Host: web.bench.test" "http://127.0.0.1:$CACHE_PORT$4" >"$f" 2>&1 \
     || log "wrk through $1 failed (see $f)"
@@ -152,7 +156,7 @@ t_stampede() { # name rep
 {
   echo "date: $(date -Is)"; echo "host: $(nproc) cpus, kernel $(uname -r)"
   echo "varnish: $(varnishd -V 2>&1 | head -1)"; echo "nginx: $(nginx -v 2>&1)"; echo "wrk: $(wrk -v 2>&1 | head -1)"
-  echo "settings: REPS=$REPS DURATION=$DURATION STAMPEDE=$STAMPEDE ORIGIN_DELAY_MS=$ORIGIN_DELAY_MS"
+  echo "settings: REPS=$REPS DURATION=$DURATION WARMUP=$WARMUP STAMPEDE=$STAMPEDE ORIGIN_DELAY_MS=$ORIGIN_DELAY_MS"
 } >"$OUT/env.txt"
 PEERS=(${PEERS:-nginx varnish edgeproxy})
 for ((rep = 1; rep <= REPS; rep++)); do

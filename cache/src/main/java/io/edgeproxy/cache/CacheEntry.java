@@ -22,7 +22,7 @@ public record CacheEntry(int status, HttpHeaders headers, Body body, Freshness f
     for (var e : headers) {
       h += e.getKey().length() + e.getValue().length() + 4;
     }
-    return OVERHEAD + h + (body instanceof HeapBody ? body.length() : 0);
+    return OVERHEAD + h + (body instanceof MemoryBody ? body.length() : 0);
   }
 
   /** Does a request with {@code request}'s fields select this variant (RFC 9111 §4.1)? */

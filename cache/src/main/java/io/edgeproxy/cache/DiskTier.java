@@ -211,7 +211,7 @@ final class DiskTier implements AutoCloseable {
 
   /** Stores a whole response held in memory (the disk copy of a memory entry). */
   void put(String key, CacheEntry entry) {
-    if (entry.body() instanceof HeapBody heap) {
+    if (entry.body() instanceof MemoryBody heap) {
       Writer w = writer(key, entry);
       for (byte[] chunk : heap.chunks()) {
         if (!w.append(chunk)) {

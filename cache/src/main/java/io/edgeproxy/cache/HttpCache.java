@@ -152,7 +152,7 @@ public final class HttpCache implements AutoCloseable {
 
   /** Stores a whole response held in memory (a 304 refreshed it, say), on disk too when there is a disk tier. */
   public void store(String key, CacheEntry entry) {
-    if (entry.body() instanceof HeapBody && entry.body().length() <= memoryObjectBytes) {
+    if (entry.body() instanceof MemoryBody && entry.body().length() <= memoryObjectBytes) {
       memory.put(key, entry, false);
     } else {
       memory.removeVariant(key, entry); // an older copy in memory must not hide this one
@@ -182,7 +182,7 @@ public final class HttpCache implements AutoCloseable {
           return null;
         }
       }
-      HeapBody.Collector body = new HeapBody.Collector(memoryObjectBytes);
+      MemoryBody.Collector body = new MemoryBody.Collector(memoryObjectBytes);
       body.add(bytes);
       return entry.withBody(body.build());
     } catch (IOException e) {
@@ -211,7 +211,7 @@ public final class HttpCache implements AutoCloseable {
    * file is no longer the stored one, or memory holds the same variant received later.
    */
   public void promote(String key, CacheEntry entry, FileBody onDisk, long epoch) {
-    if (!(entry.body() instanceof HeapBody) || entry.body().length() > memoryObjectBytes || disk == null
+    if (!(entry.body() instanceof MemoryBody) || entry.body().length() > memoryObjectBytes || disk == null
         || !disk.holds(key, onDisk.file()) || recent.selectedSince(epoch, key, Purges.tagsOf(entry.headers()))) {
       return;
     }
@@ -233,7 +233,7 @@ public final class HttpCache implements AutoCloseable {
     private final String key;
     private final CacheEntry head;
     private final long epoch;
-    private HeapBody.@Nullable Collector heap;
+    private MemoryBody.@Nullable Collector heap;
     private DiskTier.@Nullable Writer file;
     private long length;
     private boolean given;
@@ -242,7 +242,7 @@ public final class HttpCache implements AutoCloseable {
       this.key = key;
       this.head = head;
       this.epoch = epoch;
-      this.heap = new HeapBody.Collector(memoryObjectBytes);
+      this.heap = new MemoryBody.Collector(memoryObjectBytes);
       this.file = disk == null ? null : disk.writer(key, head);
     }
 
@@ -260,7 +260,7 @@ public final class HttpCache implements AutoCloseable {
       if (n == 0) {
         return true;
       }
-      byte[] copy = HeapBody.copyOf(part);
+      byte[] copy = MemoryBody.copyOf(part);
       if (heap != null && !heap.add(copy)) {
         heap = null; // larger than memory holds: on disk only
       }
@@ -294,7 +294,7 @@ public final class HttpCache implements AutoCloseable {
         stored.accept(false);
         return;
       }
-      HeapBody.Collector h = heap;
+      MemoryBody.Collector h = heap;
       DiskTier.Writer f = file;
       if (h != null) {
         CacheEntry entry = head.withBody(h.build());

@@ -133,7 +133,7 @@ class CachePolicyTest {
 
   @Test
   void varyValuesSelectTheVariant() {
-    var e = new CacheEntry(200, h(), HeapBody.EMPTY, stored(h(), 200, h("cache-control", "max-age=60")), List.of("accept-encoding"),
+    var e = new CacheEntry(200, h(), MemoryBody.EMPTY, stored(h(), 200, h("cache-control", "max-age=60")), List.of("accept-encoding"),
         CacheEntry.valuesOf(h("accept-encoding", "gzip,  br"), List.of("accept-encoding")));
     assertThat(e.matches(h("Accept-Encoding", "gzip, br"))).isTrue();
     assertThat(e.matches(h("accept-encoding", "identity"))).isFalse();

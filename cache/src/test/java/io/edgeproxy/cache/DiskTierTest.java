@@ -36,7 +36,7 @@ class DiskTierTest {
     for (int i = 0; i < fields.length; i += 2) {
       h.add(fields[i], fields[i + 1]);
     }
-    return new CacheEntry(200, h, HeapBody.EMPTY, new Freshness(60_000, 0, now, -1, -1, false, false), List.of(), List.of());
+    return new CacheEntry(200, h, MemoryBody.EMPTY, new Freshness(60_000, 0, now, -1, -1, false, false), List.of(), List.of());
   }
 
   /** Stores {@code body} under {@code target} in parts of 4 KiB; whether it was stored, once the disk has it. */

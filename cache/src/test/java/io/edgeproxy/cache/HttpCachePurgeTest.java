@@ -16,7 +16,7 @@ class HttpCachePurgeTest {
     for (int i = 0; i < fields.length; i += 2) {
       h.add(fields[i], fields[i + 1]);
     }
-    cache.store(HttpCache.keyOf(app, "https", "h.test", target), new CacheEntry(200, h, HeapBody.EMPTY,
+    cache.store(HttpCache.keyOf(app, "https", "h.test", target), new CacheEntry(200, h, MemoryBody.EMPTY,
         new Freshness(60_000, 0, 1_000, -1, -1, false, false), List.of(), List.of()));
   }
 

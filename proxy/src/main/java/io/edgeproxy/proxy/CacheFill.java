@@ -3,7 +3,7 @@ package io.edgeproxy.proxy;
 import io.edgeproxy.cache.CacheEntry;
 import io.edgeproxy.cache.CachePolicy;
 import io.edgeproxy.cache.CacheStatus;
-import io.edgeproxy.cache.HeapBody;
+import io.edgeproxy.cache.MemoryBody;
 import io.edgeproxy.cache.HttpCache;
 import io.edgeproxy.core.routing.BackendLoad;
 import io.netty.channel.Channel;
@@ -160,7 +160,7 @@ final class CacheFill implements ExchangeClient {
     if (d instanceof CachePolicy.Decision.Store s) {
       storing = s;
       storedHeaders = endToEnd(head.headers());
-      fill = cache.fill(key, new CacheEntry(status, storedHeaders, HeapBody.EMPTY, s.freshness(), s.varyNames(),
+      fill = cache.fill(key, new CacheEntry(status, storedHeaders, MemoryBody.EMPTY, s.freshness(), s.varyNames(),
           CacheEntry.valuesOf(request, s.varyNames())), epoch);
     } else {
       land(HttpCache.Landing.NOT_STORED); // the requests collapsed behind this one go to the origin now, together

@@ -3,7 +3,7 @@ package io.edgeproxy.proxy;
 import io.edgeproxy.cache.CacheEntry;
 import io.edgeproxy.cache.CachePolicy;
 import io.edgeproxy.cache.CacheStatus;
-import io.edgeproxy.cache.HeapBody;
+import io.edgeproxy.cache.MemoryBody;
 import io.edgeproxy.cache.HttpCache;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -40,8 +40,8 @@ final class CachedResponses {
   }
 
   /** The body of an entry answered whole: in memory (a body on disk is streamed by {@link FileResponse}). */
-  private static HeapBody inMemory(CacheEntry entry) {
-    if (entry.body() instanceof HeapBody heap) {
+  private static MemoryBody inMemory(CacheEntry entry) {
+    if (entry.body() instanceof MemoryBody heap) {
       return heap;
     }
     throw new IllegalStateException("a body on disk is sent by FileResponse, not whole");

@@ -1,7 +1,7 @@
 package io.edgeproxy.proxy;
 
 import io.edgeproxy.cache.FileBody;
-import io.edgeproxy.cache.HeapBody;
+import io.edgeproxy.cache.MemoryBody;
 import io.edgeproxy.cache.HttpCache;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
@@ -63,7 +63,7 @@ final class FileResponse {
   static void send(ChannelHandlerContext ctx, HttpCaching.Plan.Stream planned, FileChannel file, HttpCache cache, String key,
       Runnable progress, Consumer<Boolean> done) {
     FileBody body = planned.body();
-    HeapBody.Collector copy = body.length() <= cache.memoryObjectBytes() ? new HeapBody.Collector(body.length()) : null;
+    MemoryBody.Collector copy = body.length() <= cache.memoryObjectBytes() ? new MemoryBody.Collector(body.length()) : null;
     ctx.write(planned.head(), ctx.voidPromise());
     FileResponse r = new FileResponse(ctx, file, body, copy == null ? null : copy::add, progress, whole -> {
       if (whole && copy != null) {

@@ -62,12 +62,13 @@ final class HttpCaching {
   }
 
   /**
-   * Plans {@code request} ({@code toBackend}: as it would go to a backend). {@code collapse}: may
+   * Plans {@code request} ({@code backendRequest}: it as it would go to a backend, made only when it
+   * goes there). {@code collapse}: may
    * wait for the same request at the origin; {@code landed} is then called, on the leader's
    * thread, when it may look again.
    */
-  static Plan plan(ExchangeClient front, HttpCache cache, String key, HttpRequest request, HttpRequest toBackend, boolean collapse,
-      Consumer<HttpCache.Landing> landed) {
+  static Plan plan(ExchangeClient front, HttpCache cache, String key, HttpRequest request,
+      java.util.function.Supplier<HttpRequest> backendRequest, boolean collapse, Consumer<HttpCache.Landing> landed) {
     boolean head = request.method().equals(HttpMethod.HEAD);
     String bypass = CachePolicy.bypass(request.method(), request.headers());
     if (bypass != null) {
@@ -75,7 +76,7 @@ final class HttpCaching {
       boolean unsafe = !HttpForwarding.isIdempotent(request) || request.method().equals(HttpMethod.PUT)
           || request.method().equals(HttpMethod.DELETE);
       return new Plan.Forward(new CacheFill(front, cache, key, request.headers(), unsafe ? CacheFill.Mode.INVALIDATE
-          : CacheFill.Mode.BYPASS, null, null, head, "bypass"), toBackend, false);
+          : CacheFill.Mode.BYPASS, null, null, head, "bypass"), backendRequest.get(), false);
     }
     long now = cache.nowMs();
     CacheEntry entry = cache.lookup(key, request.headers());
@@ -93,6 +94,7 @@ final class HttpCaching {
       cache.servedStale(key);
       HttpCache.Flight refreshing = cache.lead(key, l -> { });
       // Always a GET: a refresh made for a HEAD request would store an empty body.
+      HttpRequest toBackend = backendRequest.get();
       HttpRequest get = new DefaultHttpRequest(toBackend.protocolVersion(), HttpMethod.GET, toBackend.uri(),
           toBackend.headers().copy());
       // A 304 is merged into the entry in memory: a body on disk too large for memory is fetched again whole.
@@ -115,6 +117,7 @@ final class HttpCaching {
     // read back when it is small enough, else the origin's whole response replaces it.
     entry = entry == null ? null : cache.inMemory(entry);
     cache.miss(key);
+    HttpRequest toBackend = backendRequest.get();
     if (entry != null && CachePolicy.hasValidator(entry.headers())) {
       return new Plan.Forward(new CacheFill(front, cache, key, request.headers(), CacheFill.Mode.REVALIDATE, entry, flight, head,
           "stale"), conditional(toBackend, entry), true);

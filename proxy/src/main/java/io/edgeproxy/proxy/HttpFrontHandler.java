@@ -191,7 +191,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
    */
   private void throughCache(ForwardedRequest f, HttpCache cache, boolean collapse) {
     EventLoop eventLoop = loop();
-    switch (HttpCaching.plan(this, cache, f.key(), f.request(), f.toBackend(), collapse,
+    switch (HttpCaching.plan(this, cache, f.key(), f.request(), f::toBackend, collapse,
         landing -> eventLoop.execute(() -> landed(f, cache)))) {
       case HttpCaching.Plan.Answer a -> {
         answered(f, a.refresh(), a.response().status().code());

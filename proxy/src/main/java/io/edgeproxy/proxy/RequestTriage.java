@@ -72,9 +72,12 @@ final class RequestTriage {
           yield new Outcome.Unauthorized(proxy.app(), refused, close);
         }
         String upgrade = http2 ? null : HttpForwarding.upgradeOf(request);
-        HttpRequest toBackend = site.shield() ? HttpForwarding.fromEdge(request, hasBody)
-            : HttpForwarding.toBackend(request, from.getAddress(), site.proto(), raw, upgrade, hasBody);
-        toBackend.headers().remove("expect"); // 100 Continue is answered here
+        java.util.function.Supplier<HttpRequest> toBackend = () -> {
+          HttpRequest out = site.shield() ? HttpForwarding.fromEdge(request, hasBody)
+              : HttpForwarding.toBackend(request, from.getAddress(), site.proto(), raw, upgrade, hasBody);
+          out.headers().remove("expect"); // 100 Continue is answered here
+          return out;
+        };
         yield new Outcome.Proxy(new ForwardedRequest(msg, request, toBackend, log, from.getAddress(), hasBody, upgrade, proxy.app(),
             site.shield() ? HttpForwarding.schemeOfShieldRequest(request) : site.proto(), name == null ? raw : name), keepAlive);
       }
