@@ -364,8 +364,10 @@ final class ApiRouter {
     body.put("backends", backends);
     body.put("tunnels", context.tunnels().get().stream().filter(t -> caller.mayManage(t.app())).toList());
     Map<String, Object> cache = new LinkedHashMap<>(context.cache().get());
-    if (cache.get("apps") instanceof List<?> apps) {
-      cache.put("apps", apps.stream().filter(a -> a instanceof Map<?, ?> m && caller.mayManage(String.valueOf(m.get("app")))).toList());
+    for (String list : List.of("apps", "shield")) {
+      if (cache.get(list) instanceof List<?> apps) {
+        cache.put(list, apps.stream().filter(a -> a instanceof Map<?, ?> m && caller.mayManage(String.valueOf(m.get("app")))).toList());
+      }
     }
     body.put("cache", cache);
     return ApiResponse.json(200, body);

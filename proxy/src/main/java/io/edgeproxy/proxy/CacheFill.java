@@ -185,7 +185,13 @@ final class CacheFill implements ExchangeClient {
         merged.set(name, notModified.headers().getAll(name));
       }
     }
-    CachePolicy.Decision d = CachePolicy.decide(request, entry.status(), merged, requestMs, now);
+    // The 304's Age counts for the new freshness (a shield's copy was already that old), though it is not stored.
+    HttpHeaders judged = merged;
+    String age = notModified.headers().get(io.netty.handler.codec.http.HttpHeaderNames.AGE);
+    if (age != null) {
+      judged = merged.copy().set(io.netty.handler.codec.http.HttpHeaderNames.AGE, age);
+    }
+    CachePolicy.Decision d = CachePolicy.decide(request, entry.status(), judged, requestMs, now);
     CacheEntry refreshed = d instanceof CachePolicy.Decision.Store s ? entry.refreshed(merged, s.freshness()) : entry;
     if (d instanceof CachePolicy.Decision.Store) {
       cache.store(key, refreshed);

@@ -94,8 +94,9 @@ final class EdgeListener {
 
   /** The cache as other POPs' regional shield, named {@code edgeproxy-shield/<this POP>} in Cache-Status. */
   synchronized HttpCache shieldCache() {
-    if (shieldCache == null) {
-      shieldCache = cache.asShield(cache.name() + "-shield/" + shields().self());
+    String name = cache.name() + "-shield/" + shields().self();
+    if (shieldCache == null || !shieldCache.name().equals(name)) {
+      shieldCache = cache.asShield(name); // named once the shields are known (replication starts after the edge)
     }
     return shieldCache;
   }

@@ -170,6 +170,24 @@ final class HttpExchange implements LoopDeadlines.Watched {
     attach(channel, false);
   }
 
+  /**
+   * The shield failed this request before any of its response was relayed ({@code why}): true when
+   * it goes to the origin instead (an idempotent request without a body, whole: sent again).
+   */
+  private boolean toOriginInstead(String why) {
+    if (viaShield == null || responseStarted || !retryableOnStale || !requestComplete) {
+      return false;
+    }
+    logger.debug("app {}: shield {} {}; going to the origin", app, viaShield, why);
+    viaShield = null;
+    skippingInformational = false;
+    cancelTimeout();
+    closeBackend();
+    held.add(LastHttpContent.EMPTY_LAST_CONTENT); // the request had no body: its head and end are sent again
+    attempt();
+    return true;
+  }
+
   /** A stream to the shield POP is ready, or not: then the origin, as if there were no shield. */
   private void shieldConnected(String pop, @Nullable Channel stream, @Nullable Throwable cause) {
     if (done) {
@@ -271,6 +289,9 @@ final class HttpExchange implements LoopDeadlines.Watched {
   @Override
   public void expired() {
     watched = false;
+    if (!done && toOriginInstead("did not answer in time")) {
+      return;
+    }
     if (!done && !responseStarted) {
       long millis = site.edge().config().backendTimeout().toMillis();
       logger.debug("app {}: backend {} did not answer within {} ms", app, backendId(), millis);
@@ -322,14 +343,7 @@ final class HttpExchange implements LoopDeadlines.Watched {
       backendFailed("an invalid response (" + response.decoderResult().cause().getMessage() + ")");
       return;
     }
-    if (viaShield != null && response.headers().contains(CacheShields.ERROR_FIELD) && retryableOnStale && requestComplete) {
-      logger.debug("app {}: shield {} could not serve the request ({}); going to the origin", app, viaShield, response.status());
-      skippingInformational = false;
-      viaShield = null;
-      cancelTimeout();
-      closeBackend();
-      held.add(LastHttpContent.EMPTY_LAST_CONTENT); // the request had no body: its head and end are sent again
-      attempt();
+    if (response.headers().contains(CacheShields.ERROR_FIELD) && toOriginInstead("could not serve it (" + response.status() + ")")) {
       return;
     }
     int code = response.status().code();
@@ -394,13 +408,7 @@ final class HttpExchange implements LoopDeadlines.Watched {
       return;
     }
     String why = cause == null ? "closed the connection" : "failed (" + cause + ")";
-    if (!responseStarted && viaShield != null && retryableOnStale && requestComplete) {
-      logger.debug("app {}: shield {} {} before responding; going to the origin", app, viaShield, why);
-      viaShield = null;
-      cancelTimeout();
-      backend = null;
-      held.add(LastHttpContent.EMPTY_LAST_CONTENT); // the request had no body: its head and end are sent again
-      attempt();
+    if (toOriginInstead(why + " before responding")) {
       return;
     }
     if (!responseStarted && reused && retryableOnStale && requestComplete && !staleRetried) {

@@ -168,6 +168,12 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   /** The edge cache's counters by app, or null while the HTTPS edge is off. */
+  /** What this POP's cache did as other POPs' regional shield (its own counters), or null without the HTTPS edge. */
+  public io.edgeproxy.cache.HttpCache.@org.jspecify.annotations.Nullable Stats shieldStats() {
+    HttpSite s = shieldSite;
+    return s == null ? null : s.cache().stats();
+  }
+
   public io.edgeproxy.cache.HttpCache.@org.jspecify.annotations.Nullable Stats cacheStats() {
     io.edgeproxy.cache.HttpCache c = cache;
     return c == null ? null : c.stats();

@@ -112,6 +112,13 @@ public final class AdminServer implements AutoCloseable {
       disk.put("lastError", stats.disk().lastError());
       out.put("disk", disk);
     }
+    out.put("apps", appsOf(stats));
+    out.put("shield", appsOf(node.proxy().shieldStats())); // what other POPs asked this one as their shield
+    return out;
+  }
+
+  /** Counters by app, with the hit ratio. */
+  private static List<java.util.Map<String, Object>> appsOf(io.edgeproxy.cache.HttpCache.@org.jspecify.annotations.Nullable Stats stats) {
     List<java.util.Map<String, Object>> apps = new ArrayList<>();
     if (stats != null) {
       for (io.edgeproxy.cache.HttpCache.AppStats a : stats.apps()) {
@@ -132,8 +139,7 @@ public final class AdminServer implements AutoCloseable {
         apps.add(app);
       }
     }
-    out.put("apps", apps);
-    return out;
+    return apps;
   }
 
   /** This POP's status, as {@code GET /v1/status} shows it. */

@@ -25,10 +25,11 @@ final class CacheMetrics {
   private final Set<String> registered = new HashSet<>();
   private volatile HttpCache.@Nullable Stats last;
 
+  private final String prefix;
+
+  /** The POP's own cache: per-app meters named {@code edge.cache.*}, and the tiers' gauges. */
   CacheMetrics(MeterRegistry registry, Tags pop, Supplier<HttpCache.@Nullable Stats> source) {
-    this.registry = registry;
-    this.pop = pop;
-    this.source = source;
+    this(registry, pop, source, "edge.cache");
     Gauge.builder("edge.cache.entries", this, m -> m.last == null ? 0 : m.last.keys()).tags(pop)
         .description("URLs the edge cache holds (each with its Vary variants)").register(registry);
     Gauge.builder("edge.cache.memory.bytes", this, m -> m.last == null ? 0 : m.last.bytes()).tags(pop)
@@ -40,6 +41,17 @@ final class CacheMetrics {
     FunctionCounter.builder("edge.cache.disk.errors", this, m -> m.disk() == null ? 0 : m.disk().errors()).tags(pop)
         .description("Disk tier writes that failed (a full disk, most often): the response was served, not stored")
         .register(registry);
+  }
+
+  /**
+   * Per-app meters named {@code prefix.*} only: {@code edge.cache.shield} for what other POPs asked
+   * this one as their regional shield (the same tiers, counted apart).
+   */
+  CacheMetrics(MeterRegistry registry, Tags pop, Supplier<HttpCache.@Nullable Stats> source, String prefix) {
+    this.registry = registry;
+    this.pop = pop;
+    this.source = source;
+    this.prefix = prefix;
   }
 
   private HttpCache.@Nullable DiskStats disk() {
@@ -65,18 +77,18 @@ final class CacheMetrics {
     Tags tags = pop.and("app", app);
     String requests = "Requests of apps with the edge cache on: answered from it (hit), sent to the origin (miss), or not"
         + " answerable from it (bypass: method, range)";
-    counter("edge.cache.requests", tags.and("result", "hit"), requests, app, HttpCache.AppStats::hits);
-    counter("edge.cache.requests", tags.and("result", "miss"), requests, app, HttpCache.AppStats::misses);
-    counter("edge.cache.requests", tags.and("result", "bypass"), requests, app, HttpCache.AppStats::bypassed);
-    counter("edge.cache.stale", tags, "Stale answers (stale-while-revalidate, stale-if-error)", app, HttpCache.AppStats::stale);
-    counter("edge.cache.collapsed", tags, "Requests that waited for the same request at the origin", app,
+    counter(prefix + ".requests", tags.and("result", "hit"), requests, app, HttpCache.AppStats::hits);
+    counter(prefix + ".requests", tags.and("result", "miss"), requests, app, HttpCache.AppStats::misses);
+    counter(prefix + ".requests", tags.and("result", "bypass"), requests, app, HttpCache.AppStats::bypassed);
+    counter(prefix + ".stale", tags, "Stale answers (stale-while-revalidate, stale-if-error)", app, HttpCache.AppStats::stale);
+    counter(prefix + ".collapsed", tags, "Requests that waited for the same request at the origin", app,
         HttpCache.AppStats::collapsed);
-    counter("edge.cache.stored", tags, "Responses stored", app, HttpCache.AppStats::stored);
-    counter("edge.cache.purged", tags, "Entries dropped by purges", app, HttpCache.AppStats::purged);
-    counter("edge.cache.evicted", tags, "Entries pushed out by the memory or disk bound", app, HttpCache.AppStats::evicted);
+    counter(prefix + ".stored", tags, "Responses stored", app, HttpCache.AppStats::stored);
+    counter(prefix + ".purged", tags, "Entries dropped by purges", app, HttpCache.AppStats::purged);
+    counter(prefix + ".evicted", tags, "Entries pushed out by the memory or disk bound", app, HttpCache.AppStats::evicted);
     String bytes = "Body bytes served from the edge cache, by tier";
-    counter("edge.cache.served.bytes", tags.and("tier", "memory"), bytes, app, a -> a.bytesFromCache() - a.bytesFromDisk());
-    counter("edge.cache.served.bytes", tags.and("tier", "disk"), bytes, app, HttpCache.AppStats::bytesFromDisk);
+    counter(prefix + ".served.bytes", tags.and("tier", "memory"), bytes, app, a -> a.bytesFromCache() - a.bytesFromDisk());
+    counter(prefix + ".served.bytes", tags.and("tier", "disk"), bytes, app, HttpCache.AppStats::bytesFromDisk);
   }
 
   private void counter(String name, Tags tags, String description, String app, ToDoubleFunction<HttpCache.AppStats> value) {

@@ -46,11 +46,13 @@ public final class NodeMetrics {
   private final MultiGauge healthChecks;
   private final MultiGauge healthFailures;
   private final CacheMetrics cache;
+  private final CacheMetrics shield;
 
   public NodeMetrics(EdgeNode node) {
     this.node = node;
     Tags pop = Tags.of("region", node.config().node().region());
     this.cache = new CacheMetrics(registry, pop, () -> node.proxy().cacheStats());
+    this.shield = new CacheMetrics(registry, pop, () -> node.proxy().shieldStats(), "edge.cache.shield");
     node.httpMetrics().bindTo(registry);
     Gauge.builder("edge.snapshot.version", node, n -> n.state().current().version()).tags(pop)
         .description("Version of the routing snapshot in force").register(registry);
@@ -168,6 +170,7 @@ public final class NodeMetrics {
   /** The Prometheus text exposition, refreshed from live state. */
   public synchronized String scrape() {
     cache.refresh();
+    shield.refresh();
     List<MultiGauge.Row<?>> active = new ArrayList<>();
     List<MultiGauge.Row<?>> total = new ArrayList<>();
     List<MultiGauge.Row<?>> failures = new ArrayList<>();

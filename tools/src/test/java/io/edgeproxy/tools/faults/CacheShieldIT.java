@@ -72,6 +72,12 @@ class CacheShieldIT {
         System.out.println("Cache-Status of /one at each POP: " + statuses);
         assertThat(served.get("/one").get()).isEqualTo(1);
         assertThat(String.join("\n", statuses)).contains("edgeproxy-shield/pop-");
+        FaultPops.Pop shieldOfOne = all.stream().filter(p -> String.join("\n", statuses).contains("edgeproxy-shield/" + p.name + ";"))
+            .findFirst().orElseThrow();
+        assertThat(shieldOfOne.metrics()).as("the shield counts what other POPs asked it, apart from its own requests")
+            .containsPattern("edge_cache_shield_requests_total\\{app=\"site\",region=\"sa\",result=\"hit\"} [1-9]")
+            .containsPattern("edge_cache_shield_requests_total\\{app=\"site\",region=\"sa\",result=\"miss\"} [1-9]");
+        assertThat(shieldOfOne.admin("/v1/cache").path("shield").get(0).path("hits").asLong()).isPositive();
 
         // All at once: 10 clients at each POP; the shield collapses the three POPs' misses into one.
         List<Future<Got>> at = new ArrayList<>();
