@@ -38,8 +38,8 @@ final class DiskTier implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DiskTier.class);
   /** Bytes handed to the writer and not yet written, at most; past it a store is abandoned (the disk is too slow). */
   static final long MAX_PENDING_BYTES = 64L << 20;
-  private static final String ENTRY = ".entry";
-  private static final String TEMP = ".tmp";
+  static final String ENTRY = ".entry";
+  static final String TEMP = ".tmp";
   private static final String THREAD = "edgeproxy-cache-disk";
 
   /** What the index keeps of a stored response. */
@@ -205,14 +205,14 @@ final class DiskTier implements AutoCloseable {
   }
 
   /** Starts storing a response under {@code key} ({@code entry}'s body is ignored: it is appended). */
-  Writer writer(String key, CacheEntry entry) {
-    return new Writer(key, entry);
+  DiskWriter writer(String key, CacheEntry entry) {
+    return new DiskWriter(this, key, entry);
   }
 
   /** Stores a whole response held in memory (the disk copy of a memory entry). */
   void put(String key, CacheEntry entry) {
     if (entry.body() instanceof MemoryBody heap) {
-      Writer w = writer(key, entry);
+      DiskWriter w = writer(key, entry);
       for (byte[] chunk : heap.chunks()) {
         if (!w.append(chunk)) {
           return;
@@ -262,7 +262,7 @@ final class DiskTier implements AutoCloseable {
   }
 
   /** Takes {@code gone} out of the index and unlinks its file (if it is still there). */
-  private void drop(String key, Variant gone) {
+  void drop(String key, Variant gone) {
     index.asMap().computeIfPresent(key, (k, variants) -> {
       List<Variant> kept = new ArrayList<>(variants);
       kept.remove(gone);
@@ -272,7 +272,7 @@ final class DiskTier implements AutoCloseable {
   }
 
   /** Puts {@code v} in the index, replacing the same variant (whose file goes); newest first. */
-  private void add(String key, Variant v) {
+  void add(String key, Variant v) {
     index.asMap().compute(key, (k, old) -> {
       List<Variant> next = new ArrayList<>(old == null ? 1 : old.size() + 1);
       next.add(v);
@@ -311,7 +311,7 @@ final class DiskTier implements AutoCloseable {
   }
 
   /** Runs {@code task} on the tier's thread; dropped once it is closed (a file left behind is bounded when it opens next). */
-  private void execute(Runnable task) {
+  void execute(Runnable task) {
     try {
       io.execute(task);
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -320,13 +320,42 @@ final class DiskTier implements AutoCloseable {
   }
 
   /** A write, rename or unlink failed (a full disk, most often): counted, kept for the status, logged at most once a minute. */
-  private void failed(String problem) {
+  void failed(String problem) {
     errors.increment();
     lastError = problem;
     long now = System.nanoTime();
     if (now - lastWarnNanos > TimeUnit.MINUTES.toNanos(1)) {
       lastWarnNanos = now;
       LOG.warn("cache: {} (the response is served, not stored; {} disk errors so far)", problem, errors.sum());
+    }
+  }
+
+  /** A new temporary file's path (unique per tier). */
+  Path temporary() {
+    return dir.resolve(Long.toHexString(sequence.incrementAndGet()) + TEMP);
+  }
+
+  /** Takes {@code bytes} more as waiting to be written; false (nothing taken) when that is more than the bound. */
+  boolean reserve(long bytes) {
+    if (pending.addAndGet(bytes) > MAX_PENDING_BYTES) {
+      pending.addAndGet(-bytes);
+      return false;
+    }
+    return true;
+  }
+
+  /** {@code bytes} reserved are written (or dropped). */
+  void released(long bytes) {
+    pending.addAndGet(-bytes);
+  }
+
+  /** Runs {@code task} on the tier's thread; false when the tier is closed. */
+  boolean tryExecute(Runnable task) {
+    try {
+      io.execute(task);
+      return true;
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return false;
     }
   }
 
@@ -367,149 +396,6 @@ final class DiskTier implements AutoCloseable {
         lock.close(); // releases the directory for the next agent
       } catch (IOException e) {
         // the process is ending; the lock goes with it
-      }
-    }
-  }
-
-  /**
-   * One response being written: the head at once, body parts as they arrive, the trailer and the
-   * rename into place at the end, all on the tier's thread in that order. Its methods are called by
-   * one thread (the exchange's event loop).
-   */
-  final class Writer {
-    private final String key;
-    private final CacheEntry entry;
-    private final byte[] head;
-    private final Path temp;
-    private long length;
-    private boolean given;
-    private boolean abandoned;
-    // Tier thread only:
-    private @Nullable FileChannel channel;
-    private boolean broken;
-
-    private Writer(String key, CacheEntry entry) {
-      this.key = key;
-      this.entry = entry;
-      this.head = EntryFile.head(key, entry);
-      this.temp = dir.resolve(Long.toHexString(sequence.incrementAndGet()) + TEMP);
-      execute(() -> {
-        try {
-          channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-          write(head);
-        } catch (IOException e) {
-          broke("cannot write " + temp + ": " + e.getMessage());
-        }
-      });
-    }
-
-    /** Appends {@code chunk} (never changed afterwards); false once the store is abandoned (the disk is too slow). */
-    boolean append(byte[] chunk) {
-      if (abandoned) {
-        return false;
-      }
-      if (pending.addAndGet(chunk.length) > MAX_PENDING_BYTES) {
-        pending.addAndGet(-chunk.length);
-        failed("the disk is too slow: more than " + (MAX_PENDING_BYTES >> 20) + " MiB wait to be written");
-        abort();
-        return false;
-      }
-      length += chunk.length;
-      execute(() -> {
-        pending.addAndGet(-chunk.length);
-        if (!broken) {
-          try {
-            write(chunk);
-          } catch (IOException e) {
-            broke("cannot write " + temp + ": " + e.getMessage());
-          }
-        }
-      });
-      return true;
-    }
-
-    /**
-     * The body is complete: the file is finished and indexed, unless {@code purged} says (once it
-     * is in the index) that a purge applied meanwhile selects it; {@code done} is told (on the tier's
-     * thread) whether it stayed.
-     */
-    void commit(java.util.function.BooleanSupplier purged, Consumer<Boolean> done) {
-      if (abandoned || given) {
-        done.accept(false);
-        return;
-      }
-      given = true;
-      long bodyLength = length;
-      try {
-        io.execute(() -> done.accept(!broken && finish(bodyLength, purged)));
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        done.accept(false); // closing
-      }
-    }
-
-    /** Gives up: the partial file goes. */
-    void abort() {
-      if (abandoned || given) {
-        return;
-      }
-      abandoned = true;
-      execute(() -> {
-        close();
-        try {
-          Files.deleteIfExists(temp);
-        } catch (IOException e) {
-          failed("cannot remove " + temp + ": " + e.getMessage());
-        }
-      });
-    }
-
-    private boolean finish(long bodyLength, java.util.function.BooleanSupplier purged) {
-      Path file = dir.resolve(Integer.toHexString(key.hashCode()) + "-" + temp.getFileName().toString().replace(TEMP, ENTRY));
-      try {
-        write(EntryFile.trailer(head, bodyLength));
-        close();
-        Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        Variant v = new Variant(file, head.length + bodyLength + EntryFile.TRAILER_BYTES, entry.freshness(), entry.varyNames(),
-            entry.varyValues(), Purges.tagsOf(entry.headers()));
-        add(key, v);
-        if (purged.getAsBoolean()) {
-          drop(key, v);
-          return false;
-        }
-        return true;
-      } catch (IOException e) {
-        broke("cannot finish " + temp + ": " + e.getMessage());
-        return false;
-      }
-    }
-
-    private void write(byte[] bytes) throws IOException {
-      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
-      while (b.hasRemaining()) {
-        channel.write(b);
-      }
-    }
-
-    private void broke(String problem) {
-      broken = true;
-      failed(problem);
-      close();
-      try {
-        Files.deleteIfExists(temp);
-      } catch (IOException e) {
-        failed("cannot remove " + temp + ": " + e.getMessage());
-      }
-    }
-
-    private void close() {
-      FileChannel ch = channel;
-      channel = null;
-      if (ch != null) {
-        try {
-          ch.close();
-        } catch (IOException e) {
-          // nothing more to do with it
-        }
       }
     }
   }

@@ -234,7 +234,7 @@ public final class HttpCache implements AutoCloseable {
     private final CacheEntry head;
     private final long epoch;
     private MemoryBody.@Nullable Collector heap;
-    private DiskTier.@Nullable Writer file;
+    private @Nullable DiskWriter file;
     private long length;
     private boolean given;
 
@@ -295,7 +295,7 @@ public final class HttpCache implements AutoCloseable {
         return;
       }
       MemoryBody.Collector h = heap;
-      DiskTier.Writer f = file;
+      DiskWriter f = file;
       if (h != null) {
         CacheEntry entry = head.withBody(h.build());
         memory.put(key, entry, false);

@@ -1,5 +1,6 @@
 package io.edgeproxy.proxy;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -24,6 +25,11 @@ final class HttpBackendHandler extends ChannelInboundHandlerAdapter {
   private final HttpBackendPool pool;
   private final @Nullable InetSocketAddress address; // null: a tunnel stream, never pooled
   private @Nullable HttpExchange exchange;
+
+  /** The handler of an HTTP backend connection. */
+  static HttpBackendHandler of(Channel channel) {
+    return (HttpBackendHandler) channel.pipeline().get(NAME);
+  }
 
   HttpBackendHandler(HttpBackendPool pool, @Nullable InetSocketAddress address) {
     this.pool = pool;

@@ -170,10 +170,7 @@ final class HttpExchange implements LoopDeadlines.Watched {
     attach(channel, false);
   }
 
-  /**
-   * The shield failed this request before any of its response was relayed ({@code why}): true when
-   * it goes to the origin instead (an idempotent request without a body, whole: sent again).
-   */
+  /** The shield failed this request before any of its response was relayed ({@code why}): true when it goes to the origin. */
   private boolean toOriginInstead(String why) {
     if (viaShield == null || responseStarted || !retryableOnStale || !requestComplete) {
       return false;
@@ -181,11 +178,16 @@ final class HttpExchange implements LoopDeadlines.Watched {
     logger.debug("app {}: shield {} {}; going to the origin", app, viaShield, why);
     viaShield = null;
     skippingInformational = false;
-    cancelTimeout();
     closeBackend();
-    held.add(LastHttpContent.EMPTY_LAST_CONTENT); // the request had no body: its head and end are sent again
-    attempt();
+    sendAgain();
     return true;
+  }
+
+  /** The request (idempotent, without a body, sent whole) goes out again from its head, to a new connection. */
+  private void sendAgain() {
+    cancelTimeout();
+    held.add(LastHttpContent.EMPTY_LAST_CONTENT);
+    attempt();
   }
 
   /** A stream to the shield POP is ready, or not: then the origin, as if there were no shield. */
@@ -231,7 +233,7 @@ final class HttpExchange implements LoopDeadlines.Watched {
   private void attach(Channel channel, boolean pooled) {
     backend = channel;
     reused = pooled;
-    handler(channel).attach(this);
+    HttpBackendHandler.of(channel).attach(this);
     channel.write(head);
     while (!held.isEmpty()) {
       channel.write(held.poll());
@@ -242,10 +244,6 @@ final class HttpExchange implements LoopDeadlines.Watched {
     } else {
       front.reading(channel.isWritable());
     }
-  }
-
-  private static HttpBackendHandler handler(Channel channel) {
-    return (HttpBackendHandler) channel.pipeline().get(HttpBackendHandler.NAME);
   }
 
   /** A part of the client's request body (or its end). */
@@ -289,15 +287,13 @@ final class HttpExchange implements LoopDeadlines.Watched {
   @Override
   public void expired() {
     watched = false;
-    if (!done && toOriginInstead("did not answer in time")) {
+    if (done || responseStarted || toOriginInstead("did not answer in time")) {
       return;
     }
-    if (!done && !responseStarted) {
-      long millis = site.edge().config().backendTimeout().toMillis();
-      logger.debug("app {}: backend {} did not answer within {} ms", app, backendId(), millis);
-      fail(HttpResponseStatus.GATEWAY_TIMEOUT, "backend " + backendId() + " of app " + app
-          + " did not start its response within " + millis + " ms", "backend timeout");
-    }
+    long millis = site.edge().config().backendTimeout().toMillis();
+    logger.debug("app {}: backend {} did not answer within {} ms", app, backendId(), millis);
+    fail(HttpResponseStatus.GATEWAY_TIMEOUT, "backend " + backendId() + " of app " + app
+        + " did not start its response within " + millis + " ms", "backend timeout");
   }
 
   private String backendId() {
@@ -396,7 +392,7 @@ final class HttpExchange implements LoopDeadlines.Watched {
   private void upgraded(Channel b, HttpResponse response) {
     done = true;
     RouteDecision.Reserved r = reserved;
-    handler(b).attach(null);
+    HttpBackendHandler.of(b).attach(null);
     b.closeFuture().addListener(x -> r.lease().release()); // a tunnel holds its slot until it closes
     front.upgraded(HttpForwarding.toClient(response, true, true, false, false), b, r.candidate().load());
     site.observer().completed(log.nanos(System.nanoTime() - startNanos).outcome("upgraded").build());
@@ -414,11 +410,9 @@ final class HttpExchange implements LoopDeadlines.Watched {
     if (!responseStarted && reused && retryableOnStale && requestComplete && !staleRetried) {
       logger.debug("app {}: pooled connection to {} {}; retrying on a new connection", app, backendId(), why);
       staleRetried = true;
-      cancelTimeout();
       releaseSlot();
       backend = null;
-      held.add(LastHttpContent.EMPTY_LAST_CONTENT); // the request had no body: its head and end are sent again
-      attempt();
+      sendAgain();
       return;
     }
     backendFailed(why);
@@ -450,7 +444,7 @@ final class HttpExchange implements LoopDeadlines.Watched {
     Channel b = backend;
     if (b != null) {
       b.config().setAutoRead(true);
-      handler(b).detach(b, backendKeepAlive && requestComplete, System.nanoTime());
+      HttpBackendHandler.of(b).detach(b, backendKeepAlive && requestComplete, System.nanoTime());
     }
     front.finished(requestComplete);
   }
@@ -490,7 +484,7 @@ final class HttpExchange implements LoopDeadlines.Watched {
     Channel b = backend;
     backend = null;
     if (b != null) {
-      handler(b).attach(null);
+      HttpBackendHandler.of(b).attach(null);
       b.close();
     }
   }
