@@ -215,6 +215,9 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
   private void stream(ForwardedRequest f, HttpCache cache, HttpCaching.Plan.Stream s) {
     Object opened = FileResponse.open(s.body());
     if (!(opened instanceof java.nio.channels.FileChannel file)) {
+      if (s.refresh() != null) { // it holds the key's flight: it must run, or requests for the key would wait for it
+        s.refresh().start(site, site.loopOf(loop()), f);
+      }
       if (opened instanceof java.nio.file.NoSuchFileException) {
         cache.lost(f.key(), s.body()); // forgotten: looked up again, a miss
         throughCache(f, cache, false);
