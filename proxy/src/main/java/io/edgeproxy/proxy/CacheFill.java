@@ -44,7 +44,7 @@ final class CacheFill implements ExchangeClient {
   private static final Set<String> PER_RESPONSE = Set.of("connection", "keep-alive", "transfer-encoding", "content-length",
       "age", CacheStatus.FIELD);
 
-  private final ExchangeClient inner;
+  private ExchangeClient inner; // the client, until it goes away while a response is stored (then nobody)
   private final HttpCache cache;
   private final String key;
   private final HttpHeaders request;
@@ -275,6 +275,20 @@ final class CacheFill implements ExchangeClient {
   @Override
   public void reading(boolean on) {
     inner.reading(on);
+  }
+
+  /**
+   * A response being stored is fetched to the end when its client leaves, as Varnish does: the
+   * requests collapsed behind it (here, or at other POPs when this is their shield) get it from the
+   * cache instead of all going to the origin.
+   */
+  @Override
+  public boolean goesOnWithoutClient() {
+    if (fill == null || storing == null) {
+      return false;
+    }
+    inner = Headless.INSTANCE;
+    return true;
   }
 
   @Override

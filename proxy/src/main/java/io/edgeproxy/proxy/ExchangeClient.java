@@ -44,4 +44,12 @@ interface ExchangeClient {
 
   /** The exchange is over, however it ended (called once, after any of the above). */
   default void ended() {}
+
+  /**
+   * The client went away while the response was being relayed: true when the exchange should go on
+   * to the end without it (the response is being stored, and others may be waiting for it).
+   */
+  default boolean goesOnWithoutClient() {
+    return false;
+  }
 }

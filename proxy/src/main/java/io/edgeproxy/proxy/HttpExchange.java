@@ -435,6 +435,10 @@ final class HttpExchange implements LoopDeadlines.Watched {
     if (done) {
       return;
     }
+    if (requestComplete && front.goesOnWithoutClient()) {
+      clientWritable(true); // nobody to wait for now
+      return;
+    }
     discard();
     end("client closed");
   }

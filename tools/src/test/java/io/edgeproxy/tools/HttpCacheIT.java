@@ -54,6 +54,15 @@ class HttpCacheIT extends HttpsEdgeTestBase {
       if (request.header("if-none-match") != null) {
         lastIfNoneMatch.set(request.header("if-none-match"));
       }
+      if (path.equals("/slow-body")) { // 1 MiB, the second half 1.5 s after the first
+        out.write("HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\nContent-Length: 1048576\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.write(new byte[512 * 1024]);
+        out.flush();
+        sleep(1_500);
+        out.write(new byte[512 * 1024]);
+        out.flush();
+        return true;
+      }
       Answer a = answers.getOrDefault(path, Answer.of("Cache-Control: max-age=60", "default"));
       if (a.delayMs() > 0) {
         sleep(a.delayMs());
@@ -265,6 +274,18 @@ class HttpCacheIT extends HttpsEdgeTestBase {
     assertThat(results).hasSize(200).allMatch(l -> l.startsWith("200 "));
     assertThat(seen("/cold")).isEqualTo(1);
     assertThat(results.stream().filter(l -> l.contains("collapsed")).count()).as(results.get(0) + " ... " + results.get(199)).isGreaterThan(100);
+  }
+
+  @Test
+  void aResponseBeingStoredIsFetchedToTheEndWhenItsClientLeavesAndServesTheRequestsWaitingForIt() throws Exception {
+    Process leader = new ProcessBuilder("curl", "-sS", "--max-time", "0.8", "--cacert", caPem.toString(), "-o", "/dev/null",
+        "--resolve", "web.apps.test:" + port + ":127.0.0.1", "https://web.apps.test:" + port + "/slow-body").start();
+    Thread.sleep(300); // the leader is at the origin, half of the body through
+    String out = parallel(10, "/slow-body");
+    assertThat(leader.waitFor()).as("the leader gave up").isNotZero();
+    List<String> results = out.lines().filter(l -> l.matches("^\\d{3} .*")).toList();
+    assertThat(results).hasSize(10).allMatch(l -> l.startsWith("200 ") && l.contains("hit"));
+    assertThat(seen("/slow-body")).as("the waiting requests did not go to the origin after the leader left").isEqualTo(1);
   }
 
   @Test
