@@ -27,22 +27,8 @@ ORIGIN_DELAY_MS=${ORIGIN_DELAY_MS:-500}
 ORIGIN_PORT=${ORIGIN_PORT:-28201}
 CACHE_PORT=${CACHE_PORT:-28202}
 TLS_PORT=${TLS_PORT:-28203}
-OUT=${OUT:-$ROOT/benchmarks/target/cache-$(date +%Y%m%d-%H%M%S)}
-RUN=$OUT/run
-mkdir -p "$RUN"
-: >"$OUT/results.tsv"
-for tool in varnishd nginx wrk curl python3 sqlite3; do
-  command -v "$tool" >/dev/null || die "$tool is missing (see the header of this script)"
-done
-cleanup() {
-  local pid rest
-  [[ -f $RUN/started.pids ]] || return 0
-  while read -r pid rest; do stop_tree "$pid"; done <"$RUN/started.pids"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-"$ROOT/edgeproxy" --version >/dev/null # the jar, built once up front
+. "$ROOT/benchmarks/peers.sh"
+bench_start cache varnishd nginx wrk curl python3 sqlite3
 
 cat >"$RUN/origin.py" <<'EOF'
 import http.server, socketserver, sys, threading, time, json

@@ -31,23 +31,8 @@ POP_PORT=${POP_PORT:-28124}
 TUNNEL_PORT=${TUNNEL_PORT:-28125}
 EDGE_PORT=${EDGE_PORT:-28126}
 HOLD=${HOLD:-1000}
-OUT=${OUT:-$ROOT/benchmarks/target/tunnel-$(date +%Y%m%d-%H%M%S)}
-RUN=$OUT/run
-mkdir -p "$RUN"
-: >"$OUT/results.tsv"
-for tool in nginx wrk curl openssl sqlite3 python3 ssh /usr/sbin/sshd; do
-  command -v "$tool" >/dev/null || die "$tool is missing (see the header of this script)"
-done
-result() { printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >>"$OUT/results.tsv"; }
-cleanup() {
-  local pid rest
-  [[ -f $RUN/started.pids ]] || return 0
-  while read -r pid rest; do stop_tree "$pid"; done <"$RUN/started.pids"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-"$ROOT/edgeproxy" --version >/dev/null # the jar, built once up front
+. "$ROOT/benchmarks/peers.sh"
+bench_start tunnel nginx wrk curl openssl sqlite3 python3 ssh /usr/sbin/sshd
 
 # The app: nginx with a small page and a large file.
 mkdir -p "$RUN/www"

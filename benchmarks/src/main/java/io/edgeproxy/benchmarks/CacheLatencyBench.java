@@ -38,8 +38,6 @@ import java.util.Locale;
  * </pre>
  */
 public final class CacheLatencyBench {
-  private static final int GOSSIP_PORT = 4001;
-  private static final int STREAM_PORT = 4002;
   private static final int HTTP_PORT = 8088;
   private static final Duration CLIENT_POP = Duration.ofMillis(10);
   private static final Duration POP_SHIELD = Duration.ofNanos(32_500_000);
@@ -101,7 +99,7 @@ public final class CacheLatencyBench {
     }
     // The POPs' QUIC links both ways through a 32.5 ms relay; the shield's way to the origin through an 82.5 ms one.
     for (int[] link : new int[][] {{0, 1}, {1, 0}}) {
-      InetSocketAddress stream = new InetSocketAddress(hosts.get(link[1]).address(), STREAM_PORT);
+      InetSocketAddress stream = new InetSocketAddress(hosts.get(link[1]).address(), LabAgents.STREAM_PORT);
       relay(DelayRelay.udp(new InetSocketAddress(lab.gateway(), 0), stream, POP_SHIELD), link[0], Protocol.UDP, stream);
     }
     for (int i = 0; i < 2; i++) {
@@ -129,24 +127,10 @@ public final class CacheLatencyBench {
   }
 
   private void startAgent(int i) throws IOException {
-    Host host = hosts.get(i);
-    String ip = host.address().getHostAddress();
-    Path home = work.resolve("pop-" + i);
-    Files.createDirectories(home);
-    List<String> argv = new ArrayList<>(List.of(launcher.toString(), "agent",
-        "--listen", ip + ":8080", "--db", home.resolve("routing.db").toString(), "--region", "sa",
-        "--replication", "--node-id", "pop-" + i, "--tls-dir", work.resolve("tls").toString(), "--cluster-name", "latency",
-        "--gossip-addr", ip + ":" + GOSSIP_PORT, "--transport-addr", ip + ":" + STREAM_PORT, "--advertise-host", ip,
-        "--gossip-interval-ms", "200", "--sync-interval-ms", "1000", "--db-reload-secs", "1",
-        "--tls", "--tls-listen", ip + ":8443", "--http-listen", ip + ":" + HTTP_PORT, "--domain", "apps.test"));
-    if (i > 0) {
-      argv.addAll(List.of("--bootstrap-peers", hosts.get(0).address().getHostAddress() + ":" + GOSSIP_PORT));
-    }
-    ProcessBuilder builder = host.command(argv).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("agent.log").toFile()));
-    builder.environment().put("EDGEPROXY_NO_BUILD", "1"); // built once by benchmarks/cache-latency.sh
-    agents.add(host.start(builder));
+    agents.add(LabAgents.start(launcher, work, "latency", hosts, i, ip -> List.of("--tls", "--tls-listen", ip + ":8443",
+        "--http-listen", ip + ":" + HTTP_PORT, "--domain", "apps.test")));
   }
+
 
   /** Medians (ms) of an L1 hit, a shield hit and an origin fetch at pop-0 for keys pop-1 shields. */
   private double[] measure(int samples) throws Exception {

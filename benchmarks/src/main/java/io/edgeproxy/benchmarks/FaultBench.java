@@ -39,8 +39,6 @@ import java.util.zip.CRC32;
  * </pre>
  */
 public final class FaultBench {
-  private static final int GOSSIP_PORT = 4001;
-  private static final int STREAM_PORT = 4002;
   private static final int ADMIN_PORT = 8082;
   private static final int SHARED_ROWS = 5_000;
 
@@ -108,27 +106,9 @@ public final class FaultBench {
   }
 
   private void startAgent(int i) throws IOException {
-    Host host = hosts.get(i);
-    String ip = host.address().getHostAddress();
-    Path home = work.resolve("pop-" + i);
-    Files.createDirectories(home);
-    List<String> argv = new ArrayList<>(List.of(launcher.toString(), "agent",
-        "--listen", ip + ":8080", "--admin", ip + ":" + ADMIN_PORT, "--db", db(i).toString(), "--region", "sa",
-        "--replication", "--node-id", "pop-" + i, "--tls-dir", work.resolve("tls").toString(), "--cluster-name", "faultbench",
-        "--gossip-addr", ip + ":" + GOSSIP_PORT, "--transport-addr", ip + ":" + STREAM_PORT, "--advertise-host", ip,
-        "--gossip-interval-ms", "200", "--sync-interval-ms", "1000", "--db-reload-secs", "1"));
-    List<String> seeds = new ArrayList<>();
-    for (int j = 0; j < i; j++) {
-      seeds.add(hosts.get(j).address().getHostAddress() + ":" + GOSSIP_PORT);
-    }
-    if (!seeds.isEmpty()) {
-      argv.addAll(List.of("--bootstrap-peers", String.join(",", seeds)));
-    }
-    ProcessBuilder builder = host.command(argv).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("agent.log").toFile()));
-    builder.environment().put("EDGEPROXY_NO_BUILD", "1"); // built once by benchmarks/faults.sh
-    agents.add(host.start(builder));
+    agents.add(LabAgents.start(launcher, work, "faultbench", hosts, i, ip -> List.of("--admin", ip + ":" + ADMIN_PORT)));
   }
+
 
   /**
    * pop-0 cut off for {@code seconds} while it and pop-1 take {@code rate} changes/s each; then the

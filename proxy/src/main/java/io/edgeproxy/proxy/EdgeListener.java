@@ -20,7 +20,7 @@ final class EdgeListener {
   private @org.jspecify.annotations.Nullable HttpSite httpSite;
   private java.util.function.Supplier<@org.jspecify.annotations.Nullable TunnelFallback> tunnelFallback = () -> null;
   private java.util.function.Supplier<CacheShields> shields = () -> CacheShields.NONE;
-  private @org.jspecify.annotations.Nullable HttpCache shieldCache;
+  private volatile @org.jspecify.annotations.Nullable ShieldView shieldView;
 
   private record Routes(RoutingSnapshot snapshot, HostRouter router, java.util.List<java.util.concurrent.ConcurrentHashMap<String, Object>> memos) {}
 
@@ -93,13 +93,18 @@ final class EdgeListener {
   }
 
   /** The cache as other POPs' regional shield, named {@code edgeproxy-shield/<this POP>} in Cache-Status. */
-  synchronized HttpCache shieldCache() {
-    String name = cache.name() + "-shield/" + shields().self();
-    if (shieldCache == null || !shieldCache.name().equals(name)) {
-      shieldCache = cache.asShield(name); // named once the shields are known (replication starts after the edge)
+  HttpCache shieldCache() {
+    ShieldView v = shieldView;
+    CacheShields now = shields();
+    if (v == null || v.named != now) { // named once the shields are known (replication starts after the edge)
+      v = new ShieldView(now, cache.asShield(cache.name() + "-shield/" + now.self()));
+      shieldView = v;
     }
-    return shieldCache;
+    return v.cache;
   }
+
+  /** The shield view of the cache and the shields it was named for. */
+  private record ShieldView(CacheShields named, HttpCache cache) {}
 
   /** The regional shield of the edge cache ({@link CacheShields#NONE} without replication). */
   CacheShields shields() {

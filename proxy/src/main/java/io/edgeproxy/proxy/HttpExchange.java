@@ -2,7 +2,6 @@ package io.edgeproxy.proxy;
 
 import io.edgeproxy.core.routing.RouteDecision;
 import io.edgeproxy.core.routing.Router;
-import io.edgeproxy.core.routing.Selection;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpContent;
@@ -37,6 +36,7 @@ final class HttpExchange implements LoopDeadlines.Watched {
   private final ExchangeClient front;
   private final HttpSite site;
   private final ProxyLoop loop;
+  private final Router router;
   private final String app;
   private final HttpRequest head;
   private final HttpRequestLog log;
@@ -69,6 +69,7 @@ final class HttpExchange implements LoopDeadlines.Watched {
     this.front = front;
     this.site = site;
     this.loop = loop;
+    this.router = site.edge().proxy().router();
     this.app = app;
     this.head = head;
     this.log = log;
@@ -95,10 +96,6 @@ final class HttpExchange implements LoopDeadlines.Watched {
     }
   }
 
-  private Router router() {
-    return site.edge().proxy().router();
-  }
-
   private void attempt() {
     String pop = shield;
     if (pop != null) {
@@ -107,18 +104,14 @@ final class HttpExchange implements LoopDeadlines.Watched {
           (stream, cause) -> shieldConnected(pop, stream, cause));
       return;
     }
-    RouteDecision decision = router().route(app, client, tried);
-    if (!(decision instanceof RouteDecision.Reserved picked) && !tried.isEmpty()) {
-      noneConnected();
-      return;
-    }
+    RouteDecision decision = router.route(app, client, tried);
     if (!(decision instanceof RouteDecision.Reserved picked)) {
-      site.edge().proxy().stats().refused();
-      fail(HttpResponseStatus.SERVICE_UNAVAILABLE, switch (((RouteDecision.Refused) decision).reason()) {
-        case Selection.AllAtCapacity full -> "all " + full.healthy() + " healthy backends of app " + app + " are at their limit";
-        case Selection.NoHealthyBackend none -> "app " + app + " has no healthy backend";
-        case Selection.Picked p -> "app " + app + " has no backend";
-      }, "no backend");
+      if (tried.isEmpty()) {
+        site.edge().proxy().stats().refused();
+        fail(HttpResponseStatus.SERVICE_UNAVAILABLE, ((RouteDecision.Refused) decision).reason().why(), "no backend");
+      } else {
+        noneConnected();
+      }
       return;
     }
     reserved = picked;
@@ -156,18 +149,29 @@ final class HttpExchange implements LoopDeadlines.Watched {
     if (channel == null) {
       site.edge().proxy().stats().connectFailed();
       if (ClientLoop.notHeldAgainst(cause)) {
-        router().atCapacity(app, client, picked); // a busy tunnel (or one just lost): no ejection
+        router.atCapacity(app, client, picked); // a busy tunnel (or one just lost): no ejection
       } else {
-        router().connectFailed(app, client, picked);
+        router.connectFailed(app, client, picked);
       }
       next(picked, "connect to " + picked.backend().id() + " (" + (address == null ? "tunnel" : address) + ") failed: " + cause);
       return;
     }
-    router().connected(picked);
+    router.connected(picked);
+    attachNew(channel, address);
+  }
+
+  /**
+   * A new connection, or a stream (a tunnel's, a shield's) that may live on another loop, carries
+   * the request from now on; {@code address}: where it goes, for the pool (null for a stream).
+   */
+  private void attachNew(Channel channel, @Nullable InetSocketAddress address) {
     ClientLoop.addLast(channel, loop.eventLoop(), HttpBackendHandler.CODEC, HttpBackendHandler.codec());
     ClientLoop.addLast(channel, loop.eventLoop(), HttpBackendHandler.NAME, new HttpBackendHandler(loop.httpPool(), address));
     channel.config().setAutoRead(true);
     attach(channel, false);
+    if (!channel.isActive()) {
+      backendClosed(null); // it closed before the handler that would have said so was there
+    }
   }
 
   /** The shield failed this request before any of its response was relayed ({@code why}): true when it goes to the origin. */
@@ -204,13 +208,7 @@ final class HttpExchange implements LoopDeadlines.Watched {
       return;
     }
     viaShield = pop;
-    ClientLoop.addLast(stream, loop.eventLoop(), HttpBackendHandler.CODEC, HttpBackendHandler.codec());
-    ClientLoop.addLast(stream, loop.eventLoop(), HttpBackendHandler.NAME, new HttpBackendHandler(loop.httpPool(), null));
-    stream.config().setAutoRead(true);
-    attach(stream, false);
-    if (!stream.isActive()) {
-      backendClosed(null); // it closed before the handler that would have said so was there
-    }
+    attachNew(stream, null);
   }
 
   /** {@code picked} was not used ({@code why}; its slot already given back): another backend, or 502 naming those tried. */

@@ -87,6 +87,8 @@ final class HttpForwarding {
    * A request another POP sent this one's shield, as the backend gets it: its end-to-end fields,
    * with the forwarding fields the asking POP set (the client's, not the POP's) and no more.
    */
+  private static final InetAddress NO_ADDRESS = io.edgeproxy.core.geo.IpAddresses.parseLiteral("0.0.0.0").orElseThrow();
+
   static HttpRequest fromEdge(HttpRequest edge, boolean hasBody) {
     HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, edge.method(), edge.uri(), COPIED);
     copyEndToEnd(edge.headers(), out.headers());
@@ -112,12 +114,7 @@ final class HttpForwarding {
   static InetSocketAddress clientOfShieldRequest(HttpRequest request) {
     String xff = request.headers().get("x-forwarded-for");
     String last = xff == null ? "" : xff.substring(xff.lastIndexOf(',') + 1).strip();
-    byte[] ip = io.netty.util.NetUtil.createByteArrayFromIpAddressString(last);
-    try {
-      return new InetSocketAddress(InetAddress.getByAddress(ip == null ? new byte[4] : ip), 0);
-    } catch (java.net.UnknownHostException e) {
-      throw new IllegalStateException(e); // 4 or 16 bytes: cannot happen
-    }
+    return new InetSocketAddress(io.edgeproxy.core.geo.IpAddresses.parseLiteral(last).orElse(NO_ADDRESS), 0);
   }
 
   /** The scheme a shield request's client used (the asking POP's X-Forwarded-Proto): part of the cache key. */

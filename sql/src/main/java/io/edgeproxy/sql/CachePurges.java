@@ -9,7 +9,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * routing.db's {@code cache_purges}: writes a purge (and removes those older than a day), and
@@ -18,7 +17,6 @@ import java.util.regex.Pattern;
 public final class CachePurges {
   /** How long a purge row stays: long enough for any POP that was cut off to catch up. */
   public static final long KEEP_MS = 86_400_000L;
-  private static final Pattern APP = Pattern.compile("[A-Za-z0-9._-]{1,128}");
   private static final int MAX_VALUE = 2048;
   private static final SecureRandom RANDOM = new SecureRandom();
   private final RoutingDb db;
@@ -49,7 +47,7 @@ public final class CachePurges {
 
   /** What is wrong with a purge, or null. */
   static String problem(String app, CachePurge.Kind kind, String value) {
-    if (app == null || !APP.matcher(app).matches()) {
+    if (!RowValidator.isAppName(app)) {
       return "app: " + RowValidator.show(app) + " (expected: 1-128 letters, digits, '.', '_' or '-')";
     }
     if (value == null || value.length() > MAX_VALUE || value.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {

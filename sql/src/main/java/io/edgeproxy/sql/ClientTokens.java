@@ -22,7 +22,6 @@ public final class ClientTokens {
   private static final String PREFIX = "edc_";
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
-  private static final Pattern APP = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
   private final RoutingDb db;
 
@@ -32,7 +31,7 @@ public final class ClientTokens {
 
   /** Creates a client token of {@code app} and returns it; only its hash is kept. */
   public String create(String app, String note, long nowMs) {
-    if (!APP.matcher(app).matches()) {
+    if (!RowValidator.isAppName(app)) {
       throw new IllegalArgumentException("app '" + app + "' (expected: 1-128 letters, digits, '.', '_' or '-')");
     }
     byte[] secret = new byte[32];
@@ -52,7 +51,7 @@ public final class ClientTokens {
         String app = RowValidator.text(rs.getObject(3));
         if (hash == null || !HASH.matcher(hash).matches()) {
           problems.add(where + "hash: " + RowValidator.show(rs.getObject(2)) + " (expected: 64 lower-case hex digits, a SHA-256)");
-        } else if (app == null || !APP.matcher(app).matches()) {
+        } else if (!RowValidator.isAppName(app)) {
           problems.add(where + "app: " + RowValidator.show(rs.getObject(3)) + " (expected: 1-128 letters, digits, '.', '_' or '-')");
         } else {
           out.put(hash, app);

@@ -21,7 +21,6 @@ import org.jspecify.annotations.Nullable;
  * is skipped and described as {@code table row (rowid N) skipped: column: value (expected: ...)}.
  */
 final class EdgeRows {
-  private static final Pattern APP = Pattern.compile("[A-Za-z0-9._-]{1,128}");
   private static final int MAX_CHAIN_CHARS = 256 * 1024;
   private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{1,256}");
 
@@ -62,7 +61,7 @@ final class EdgeRows {
         List<String> bad = new ArrayList<>();
         String name = name(rs.getObject(2), bad);
         String app = RowValidator.text(rs.getObject(3));
-        if (app == null || !APP.matcher(app).matches()) {
+        if (!RowValidator.isAppName(app)) {
           bad.add("app: " + RowValidator.show(rs.getObject(3)) + " (expected: 1-128 letters, digits, '.', '_' or '-')");
         }
         Object modeValue = rs.getObject(4);

@@ -21,6 +21,11 @@ final class RowValidator {
   static final int MAX_WEIGHT = 10_000;
   static final int MAX_LIMIT = 10_000_000;
   private static final Pattern APP = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+
+  /** Is {@code name} an app name (the rule every table's app column follows)? */
+  static boolean isAppName(@Nullable String name) {
+    return name != null && APP.matcher(name).matches();
+  }
   private static final Pattern REGION = Pattern.compile("[a-z0-9-]{1,32}");
   private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
 

@@ -16,4 +16,13 @@ public sealed interface Selection {
 
   /** Healthy backends exist, but every one is full, ejected after connect failures, or already tried. */
   record AllAtCapacity(String app, int healthy) implements Selection {}
+
+  /** Why the app's clients get no backend, as a person is told (a pick: which one). */
+  default String why() {
+    return switch (this) {
+      case AllAtCapacity full -> "all " + full.healthy() + " healthy backends of app " + full.app() + " are at their limit";
+      case NoHealthyBackend none -> "app " + none.app() + " has no healthy backend";
+      case Picked p -> "backend " + p.candidate().backend().id() + " was picked";
+    };
+  }
 }

@@ -3,8 +3,6 @@ package io.edgeproxy.tools.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,48 +26,42 @@ class CachePurgePartitionIT {
   void aPurgeMadeDuringAPartitionReachesTheCutOffPopAfterTheHeal() throws Exception {
     try (FaultPops pops = new FaultPops(dir, "pop-a", "pop-b")) {
       AtomicInteger served = new AtomicInteger();
-      HttpServer origin = HttpServer.create(new InetSocketAddress(pops.lab.gateway(), 0), 50);
-      origin.createContext("/", exchange -> {
+      int origin = pops.origin(exchange -> {
         byte[] body = ("version " + served.incrementAndGet()).getBytes(StandardCharsets.US_ASCII);
         exchange.getResponseHeaders().set("Cache-Control", "max-age=600");
         exchange.sendResponseHeaders(200, body.length);
         exchange.getResponseBody().write(body);
         exchange.close();
       });
-      origin.start();
-      try {
-        pops.withHttpEdge();
-        FaultPops.Pop a = pops.pop("pop-a");
-        FaultPops.Pop b = pops.pop("pop-b");
-        pops.startAll();
-        pops.awaitConnected(Duration.ofSeconds(30));
-        a.sql(pops.httpSite(origin.getAddress().getPort(), "cache", "1"));
-        await().atMost(Duration.ofSeconds(15)).until(() -> page(b).startsWith("version"));
-        String onA = page(a);
-        String onB = page(b);
-        assertThat(page(a)).isEqualTo(onA); // each POP serves its own copy from now on
-        assertThat(page(b)).isEqualTo(onB);
-        int before = served.get();
+      pops.withHttpEdge();
+      FaultPops.Pop a = pops.pop("pop-a");
+      FaultPops.Pop b = pops.pop("pop-b");
+      pops.startAll();
+      pops.awaitConnected(Duration.ofSeconds(30));
+      a.sql(pops.httpSite(origin, "cache", "1"));
+      await().atMost(Duration.ofSeconds(15)).until(() -> page(b).startsWith("version"));
+      String onA = page(a);
+      String onB = page(b);
+      assertThat(page(a)).isEqualTo(onA); // each POP serves its own copy from now on
+      assertThat(page(b)).isEqualTo(onB);
+      int before = served.get();
 
-        pops.lab.partition(a.host, b.host);
-        Ran purge = exec(ProcessHandle.current().info().command().orElse("java"), "-jar",
-            Path.of("target/edgeproxy.jar").toAbsolutePath().toString(), "cache", "purge", "site", "/page", "--db", a.db().toString());
-        assertThat(purge.exit()).as(purge.out()).isZero();
-        await().atMost(Duration.ofSeconds(5)).until(() -> !page(a).equals(onA));
-        assertThat(served.get()).isEqualTo(before + 1);
-        for (int i = 0; i < 6; i++) {
-          assertThat(page(b)).as("cut off, B does not know of the purge yet").isEqualTo(onB);
-          Thread.sleep(500);
-        }
-
-        pops.lab.heal(a.host, b.host);
-        long healed = System.nanoTime();
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> !page(b).equals(onB));
-        System.out.println("purge applied on pop-b " + (System.nanoTime() - healed) / 1_000_000 + " ms after the heal");
-        assertThat(served.get()).isEqualTo(before + 2);
-      } finally {
-        origin.stop(0);
+      pops.lab.partition(a.host, b.host);
+      Ran purge = exec(ProcessHandle.current().info().command().orElse("java"), "-jar",
+          Path.of("target/edgeproxy.jar").toAbsolutePath().toString(), "cache", "purge", "site", "/page", "--db", a.db().toString());
+      assertThat(purge.exit()).as(purge.out()).isZero();
+      await().atMost(Duration.ofSeconds(5)).until(() -> !page(a).equals(onA));
+      assertThat(served.get()).isEqualTo(before + 1);
+      for (int i = 0; i < 6; i++) {
+        assertThat(page(b)).as("cut off, B does not know of the purge yet").isEqualTo(onB);
+        Thread.sleep(500);
       }
+
+      pops.lab.heal(a.host, b.host);
+      long healed = System.nanoTime();
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> !page(b).equals(onB));
+      System.out.println("purge applied on pop-b " + (System.nanoTime() - healed) / 1_000_000 + " ms after the heal");
+      assertThat(served.get()).isEqualTo(before + 2);
     }
   }
 

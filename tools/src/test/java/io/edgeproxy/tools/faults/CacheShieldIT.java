@@ -3,8 +3,6 @@ package io.edgeproxy.tools.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,9 +34,7 @@ class CacheShieldIT {
   @Test
   void threePopsOfARegionShareOneShieldPerKeyAndGoOnWithoutIt() throws Exception {
     try (FaultPops pops = new FaultPops(dir, "pop-a", "pop-b", "pop-c")) {
-      HttpServer origin = HttpServer.create(new InetSocketAddress(pops.lab.gateway(), 0), 200);
-      origin.setExecutor(Executors.newFixedThreadPool(32));
-      origin.createContext("/", exchange -> {
+      int origin = pops.origin(exchange -> {
         String path = exchange.getRequestURI().getPath();
         int n = served.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();
         try {
@@ -52,14 +48,13 @@ class CacheShieldIT {
         exchange.getResponseBody().write(body);
         exchange.close();
       });
-      origin.start();
       ExecutorService clients = Executors.newFixedThreadPool(30);
       try {
         pops.withHttpEdge();
         pops.startAll();
         pops.awaitConnected(Duration.ofSeconds(30));
         List<FaultPops.Pop> all = pops.all();
-        all.getFirst().sql(pops.httpSite(origin.getAddress().getPort(), "cache", "1"));
+        all.getFirst().sql(pops.httpSite(origin, "cache", "1"));
         await().atMost(Duration.ofSeconds(15)).until(() -> all.stream().allMatch(p -> get(p, "/warm").status() == 200));
 
         // One after another: the first POP's miss fills the shield, the others find it there.
@@ -122,7 +117,6 @@ class CacheShieldIT {
         });
       } finally {
         clients.shutdownNow();
-        origin.stop(0);
       }
     }
   }

@@ -3,8 +3,6 @@ package io.edgeproxy.tools.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,43 +24,37 @@ class EdgeAuthPartitionIT {
   @Test
   void tokensMadeOrRevokedDuringAPartitionReachTheOtherPopAfterTheHeal() throws Exception {
     try (FaultPops pops = new FaultPops(dir, "pop-a", "pop-b")) {
-      HttpServer origin = HttpServer.create(new InetSocketAddress(pops.lab.gateway(), 0), 50);
-      origin.createContext("/", exchange -> {
+      int origin = pops.origin(exchange -> {
         byte[] body = "private page".getBytes(StandardCharsets.US_ASCII);
         exchange.sendResponseHeaders(200, body.length);
         exchange.getResponseBody().write(body);
         exchange.close();
       });
-      origin.start();
-      try {
-        pops.withHttpEdge();
-        FaultPops.Pop a = pops.pop("pop-a");
-        FaultPops.Pop b = pops.pop("pop-b");
-        pops.startAll();
-        pops.awaitConnected(Duration.ofSeconds(30));
-        a.sql(pops.httpSite(origin.getAddress().getPort(), "auth", "'token'"));
-        String early = token(a, "early");
-        await().atMost(Duration.ofSeconds(15)).until(() -> status(b, early) == 200);
-        assertThat(status(b, null)).isEqualTo(401);
+      pops.withHttpEdge();
+      FaultPops.Pop a = pops.pop("pop-a");
+      FaultPops.Pop b = pops.pop("pop-b");
+      pops.startAll();
+      pops.awaitConnected(Duration.ofSeconds(30));
+      a.sql(pops.httpSite(origin, "auth", "'token'"));
+      String early = token(a, "early");
+      await().atMost(Duration.ofSeconds(15)).until(() -> status(b, early) == 200);
+      assertThat(status(b, null)).isEqualTo(401);
 
-        pops.lab.partition(a.host, b.host);
-        String late = token(a, "late");
-        b.sql("DELETE FROM client_tokens WHERE note = 'early';");
-        await().atMost(Duration.ofSeconds(5)).until(() -> status(a, late) == 200 && status(b, early) == 401);
-        for (int i = 0; i < 6; i++) {
-          assertThat(status(b, late)).as("cut off, B has not heard of the new token").isEqualTo(401);
-          assertThat(status(a, early)).as("cut off, A has not heard of the revocation").isEqualTo(200);
-          Thread.sleep(500);
-        }
-
-        pops.lab.heal(a.host, b.host);
-        long healed = System.nanoTime();
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
-            .until(() -> status(b, late) == 200 && status(a, early) == 401);
-        System.out.println("edge auth converged " + (System.nanoTime() - healed) / 1_000_000 + " ms after the heal");
-      } finally {
-        origin.stop(0);
+      pops.lab.partition(a.host, b.host);
+      String late = token(a, "late");
+      b.sql("DELETE FROM client_tokens WHERE note = 'early';");
+      await().atMost(Duration.ofSeconds(5)).until(() -> status(a, late) == 200 && status(b, early) == 401);
+      for (int i = 0; i < 6; i++) {
+        assertThat(status(b, late)).as("cut off, B has not heard of the new token").isEqualTo(401);
+        assertThat(status(a, early)).as("cut off, A has not heard of the revocation").isEqualTo(200);
+        Thread.sleep(500);
       }
+
+      pops.lab.heal(a.host, b.host);
+      long healed = System.nanoTime();
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+          .until(() -> status(b, late) == 200 && status(a, early) == 401);
+      System.out.println("edge auth converged " + (System.nanoTime() - healed) / 1_000_000 + " ms after the heal");
     }
   }
 

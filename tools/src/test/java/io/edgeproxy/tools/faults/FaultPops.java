@@ -267,6 +267,20 @@ final class FaultPops implements AutoCloseable {
     });
   }
 
+  /** An HTTP origin at the lab's gateway (every POP reaches it), answering with {@code handler}; its port. Stopped with the lab. */
+  int origin(com.sun.net.httpserver.HttpHandler handler) throws IOException {
+    com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(new InetSocketAddress(lab.gateway(), 0), 200);
+    java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
+    server.setExecutor(threads);
+    server.createContext("/", handler);
+    server.start();
+    closeables.add(() -> {
+      server.stop(0);
+      threads.shutdownNow();
+    });
+    return server.getAddress().getPort();
+  }
+
   /** A backend on the lab's gateway that writes {@code name} to every client and closes; its port. */
   int backend(String name) throws IOException {
     java.net.ServerSocket server = new java.net.ServerSocket(0, 100, lab.gateway());
