@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.edgeproxy.core.geo.ClientLocation;
 import io.edgeproxy.core.geo.ClientLocator;
+import io.edgeproxy.core.geo.IpNetworks;
 import io.edgeproxy.core.routing.Hashing;
 import io.netty.buffer.ByteBuf;
 import java.net.InetAddress;
@@ -29,17 +30,23 @@ final class DnsResponder {
   private final ResponseWriter.Settings settings;
   private final @Nullable RateLimiter limiter;
   private final @Nullable Forwarder forwarder;
+  private final IpNetworks allowed;
   private final AnswerCache cache = new AnswerCache();
   private final AtomicBoolean warned = new AtomicBoolean();
 
+  /** No forwarding, every client answered: the warm-up's responder (its senders are made up), and tests'. */
   DnsResponder(ZoneResolver resolver, ClientLocator locator, DnsStats stats, int ttlSeconds, @Nullable RateLimiter limiter) {
-    this(resolver, locator, stats, ttlSeconds, limiter, null);
+    this(resolver, locator, stats, ttlSeconds, limiter, null, IpNetworks.EVERYONE);
   }
 
-  /** {@code forwarder}: where queries for names outside the zone go; null: they are refused. */
+  /**
+   * @param forwarder where queries for names outside the zone go; null: they are refused
+   * @param allowed the clients answered at all; any other gets REFUSED
+   */
   DnsResponder(ZoneResolver resolver, ClientLocator locator, DnsStats stats, int ttlSeconds, @Nullable RateLimiter limiter,
-      @Nullable Forwarder forwarder) {
+      @Nullable Forwarder forwarder, IpNetworks allowed) {
     this.forwarder = forwarder;
+    this.allowed = requireNonNull(allowed, "allowed");
     this.resolver = requireNonNull(resolver, "resolver");
     this.locator = requireNonNull(locator, "locator");
     this.stats = requireNonNull(stats, "stats");
@@ -65,6 +72,9 @@ final class DnsResponder {
    */
   boolean respond(ByteBuf message, InetAddress sender, boolean tcp, ByteBuf out, @Nullable ClientReply forwardedReply) {
     stats.query(tcp);
+    if (!allowed.contains(sender)) {
+      return refuse(message, sender, tcp, out);
+    }
     long network = tcp ? 0 : RateLimiter.networkOf(sender);
     if (!tcp) {
       AnswerCache.Entry hit = cache.find(message, network, resolver.view(), resolver.now());
@@ -111,6 +121,28 @@ final class DnsResponder {
       case ParsedQuery.Ignored i -> throw new AssertionError("handled above");
     };
     stats.response(rcode);
+    return true;
+  }
+
+  /**
+   * A client outside the allowed networks: REFUSED with the question echoed (no larger than the
+   * query, so no amplification), after the rate limit like any other response.
+   */
+  private boolean refuse(ByteBuf message, InetAddress sender, boolean tcp, ByteBuf out) {
+    stats.notAllowed();
+    ParsedQuery parsed = QueryParser.parse(message);
+    if (parsed instanceof ParsedQuery.Ignored) {
+      stats.ignored();
+      return false;
+    }
+    if (!tcp) {
+      RateLimiter.Verdict verdict = limit(sender);
+      if (verdict != RateLimiter.Verdict.ANSWER) {
+        return limited(verdict, parsed, out);
+      }
+    }
+    headerOnly(parsed, Answer.REFUSED, false, out);
+    stats.response(Answer.REFUSED);
     return true;
   }
 
@@ -191,15 +223,20 @@ final class DnsResponder {
 
   /** An empty response with TC: a real client retries over TCP. */
   private void slip(ParsedQuery parsed, ByteBuf out) {
+    headerOnly(parsed, Answer.NOERROR, true, out);
+  }
+
+  /** A response with no records: the header with {@code rcode}, and the question when it parsed. */
+  private static void headerOnly(ParsedQuery parsed, int rcode, boolean truncated, ByteBuf out) {
     switch (parsed) {
       case ParsedQuery.Parsed p -> {
-        ResponseWriter.writeHeaderOnly(out, p.query().id(), p.query().flags(), Answer.NOERROR, true);
+        ResponseWriter.writeHeaderOnly(out, p.query().id(), p.query().flags(), rcode, truncated);
         out.setShort(out.writerIndex() - 8, 1); // QDCOUNT: the question follows
         out.writeBytes(p.query().question());
       }
-      case ParsedQuery.Malformed m -> ResponseWriter.writeHeaderOnly(out, m.id(), m.flags(), Answer.NOERROR, true);
-      case ParsedQuery.Unsupported u -> ResponseWriter.writeHeaderOnly(out, u.id(), u.flags(), Answer.NOERROR, true);
-      case ParsedQuery.Ignored i -> throw new AssertionError("ignored packets are never limited");
+      case ParsedQuery.Malformed m -> ResponseWriter.writeHeaderOnly(out, m.id(), m.flags(), rcode, truncated);
+      case ParsedQuery.Unsupported u -> ResponseWriter.writeHeaderOnly(out, u.id(), u.flags(), rcode, truncated);
+      case ParsedQuery.Ignored i -> throw new AssertionError("ignored packets get no response");
     }
   }
 

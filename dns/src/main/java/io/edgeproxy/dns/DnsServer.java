@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.edgeproxy.core.config.DnsConfig;
 import io.edgeproxy.core.geo.ClientLocator;
+import io.edgeproxy.core.geo.IpNetworks;
 import io.edgeproxy.core.geo.SocketAddresses;
 import io.edgeproxy.core.routing.RoutingState;
 import io.netty.bootstrap.Bootstrap;
@@ -102,7 +103,7 @@ public final class DnsServer implements AutoCloseable {
     this.forwarder = config.forwarding() ? new Forwarder(new Forwarder.Plan(config.upstreams(), config.upstreamTimeout(),
         limits.maxForwardsPerLoop(), stats, new ResponseWriter.Settings(resolver.zone(), ttlSeconds()), transport),
         config.forwardFrom()) : null;
-    this.responder = new DnsResponder(resolver, locator, stats, ttlSeconds(), limiter, forwarder);
+    this.responder = new DnsResponder(resolver, locator, stats, ttlSeconds(), limiter, forwarder, new IpNetworks(config.allowFrom()));
     this.address = config.listen();
   }
 
@@ -130,6 +131,8 @@ public final class DnsServer implements AutoCloseable {
         logger.info("DNS listening on {} (UDP and TCP) for zone {}, TTL {} s, rate limit {} ({})",
             SocketAddresses.format(address), config.zone(), config.ttl().toSeconds(),
             config.rateLimit() == 0 ? "off" : config.rateLimit() + "/s per source network", transport.describe());
+        logger.info("DNS answering clients in {}", config.allowFrom().isEmpty() ? "no network (EDGEPROXY_DNS_ALLOW_FROM is empty)"
+            : config.allowFrom().stream().map(Object::toString).collect(java.util.stream.Collectors.joining(", ")));
         if (forwarder != null) {
           logger.info("DNS forwarding names outside {} to {}", config.zone(), forwarder.describe());
         }

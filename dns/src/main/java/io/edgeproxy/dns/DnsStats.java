@@ -8,6 +8,7 @@ public final class DnsStats {
   private final LongAdder tcpQueries = new LongAdder();
   private final LongAdder[] byRcode = new LongAdder[24];
   private final LongAdder rateLimited = new LongAdder();
+  private final LongAdder notAllowed = new LongAdder();
   private final LongAdder truncated = new LongAdder();
   private final LongAdder ignored = new LongAdder();
   private final LongAdder forwarded = new LongAdder();
@@ -35,6 +36,10 @@ public final class DnsStats {
 
   void rateLimited() {
     rateLimited.increment();
+  }
+
+  void notAllowed() {
+    notAllowed.increment();
   }
 
   void truncated() {
@@ -82,6 +87,11 @@ public final class DnsStats {
   /** UDP responses dropped or slipped (sent empty with TC) by the rate limit. */
   public long rateLimitedTotal() {
     return rateLimited.sum();
+  }
+
+  /** Queries refused because the client is outside EDGEPROXY_DNS_ALLOW_FROM. */
+  public long notAllowedTotal() {
+    return notAllowed.sum();
   }
 
   /** UDP responses sent truncated because the answer did not fit. */

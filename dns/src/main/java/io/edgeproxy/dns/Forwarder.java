@@ -3,6 +3,7 @@ package io.edgeproxy.dns;
 import static java.util.Objects.requireNonNull;
 
 import io.edgeproxy.core.geo.IpNetwork;
+import io.edgeproxy.core.geo.IpNetworks;
 import io.edgeproxy.core.geo.SocketAddresses;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -51,13 +52,13 @@ final class Forwarder implements AutoCloseable {
   }
 
   private final Plan plan;
-  private final List<IpNetwork> allowed;
+  private final IpNetworks allowed;
   private volatile Map<EventLoop, ForwardingLoop> loops = Map.of();
 
   /** {@code allowed}: the networks of clients that may use forwarding; empty: nobody. */
   Forwarder(Plan plan, List<IpNetwork> allowed) {
     this.plan = requireNonNull(plan, "plan");
-    this.allowed = List.copyOf(allowed);
+    this.allowed = new IpNetworks(allowed);
   }
 
   /** Binds each event loop's UDP sockets towards the upstreams; blocks until bound. */
@@ -78,12 +79,7 @@ final class Forwarder implements AutoCloseable {
 
   /** True when {@code client} is in one of the allowed networks. */
   boolean allows(InetAddress client) {
-    for (IpNetwork network : allowed) {
-      if (network.contains(client)) {
-        return true;
-      }
-    }
-    return false;
+    return allowed.contains(client);
   }
 
   /**
@@ -102,7 +98,7 @@ final class Forwarder implements AutoCloseable {
   String describe() {
     return plan.upstreams().stream().map(SocketAddresses::format).collect(Collectors.joining(", "))
         + " (timeout " + plan.timeout().toMillis() + " ms each) for clients in "
-        + (allowed.isEmpty() ? "no network" : allowed.stream().map(IpNetwork::toString).collect(Collectors.joining(", ")));
+        + (allowed.isEmpty() ? "no network" : allowed.networks().stream().map(IpNetwork::toString).collect(Collectors.joining(", ")));
   }
 
   @Override

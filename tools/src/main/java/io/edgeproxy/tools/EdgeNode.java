@@ -390,12 +390,12 @@ public final class EdgeNode implements AutoCloseable {
     return dns;
   }
 
-  /** The DNS server's bound address (UDP and TCP), or null when DNS is off. */
   /** The device tunnels this POP accepts, or null when EDGEPROXY_TUNNEL_ENABLED is off. */
   public io.edgeproxy.tools.tunnel.@Nullable PopTunnels tunnels() {
     return tunnels;
   }
 
+  /** The DNS server's bound address (UDP and TCP), or null when DNS is off. */
   public @Nullable InetSocketAddress dnsAddress() {
     return dnsAddress;
   }

@@ -187,6 +187,50 @@ class CliIT {
   }
 
   @Test
+  void tokensAreListedByIdAndARevokedTokenIsRefusedByTheApi() throws Exception {
+    Result created = cli("token", "create", "--app", "web", "--note", "ci deploys", "--db", db.toString());
+    assertThat(created.code()).as(created.err()).isZero();
+    String web = created.out().trim();
+    assertThat(cli("token", "create", "--client", "web", "--db", db.toString()).code()).isZero();
+    String register = "--id web-tok --app web --region eu --ip 10.0.0.9 --port 8081";
+    Result before = cli(("register --api " + api + " --token " + web + " " + register).split(" "));
+    assertThat(before.code()).as(before.err()).isZero();
+
+    Result table = cli("token", "list", "--db", db.toString());
+    assertThat(table.out().lines().findFirst().orElseThrow()).startsWith("ID").contains("KIND", "APP", "CREATED", "NOTE");
+    assertThat(table.out()).contains("admin", "cli test", "ci deploys", "client").doesNotContain(web).doesNotContain(token);
+    JsonNode listed = cli("token", "list", "--json", "--db", db.toString()).json();
+    assertThat(listed).hasSize(3);
+    JsonNode webRow = null;
+    for (JsonNode t : listed) {
+      if (t.path("note").asText().equals("ci deploys")) {
+        webRow = t;
+      }
+    }
+    assertThat(webRow).isNotNull();
+    assertThat(webRow.path("kind").asText()).isEqualTo("app");
+    assertThat(webRow.path("app").asText()).isEqualTo("web");
+    String id = webRow.path("id").asText();
+    assertThat(id).hasSize(12).isEqualTo(ApiTokens.hash(web).substring(0, 12));
+
+    assertThat(cli("token", "revoke", "12345", "--db", db.toString()).err()).contains("expected: a token id of 8-64 hex digits");
+    Result none = cli("token", "revoke", "00000000", "--db", db.toString());
+    assertThat(none.code()).isEqualTo(1);
+    assertThat(none.err()).contains("no token with id 00000000");
+    Result revoked = cli("token", "revoke", id.substring(0, 8), "--db", db.toString());
+    assertThat(revoked.code()).as(revoked.err()).isZero();
+    assertThat(revoked.out()).contains("revoked app token " + id + " of app 'web'");
+    assertThat(cli("token", "list", "--json", "--db", db.toString()).json()).hasSize(2);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      Result after = cli(("register --api " + api + " --token " + web + " " + register).split(" "));
+      assertThat(after.code()).isEqualTo(1);
+      assertThat(after.err()).contains("answered 401");
+    });
+    Result byToken = cli("token", "revoke", token, "--db", db.toString());
+    assertThat(byToken.out()).as("revoked by the token itself").contains("revoked admin token");
+  }
+
+  @Test
   void statusAndMembersHaveTablesAndJsonAndSayWhenNoAgentRuns() throws Exception {
     assertThat(cli("status", "--admin", admin).out()).contains("routing.db").contains("4 backends");
     assertThat(cli("status", "--admin", admin, "--json").json().path("backends").asInt()).isEqualTo(4);

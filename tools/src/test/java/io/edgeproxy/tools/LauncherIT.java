@@ -103,6 +103,7 @@ class LauncherIT {
     Process agent = pb.start();
     BufferedReader out = new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8));
     assertThat(out.readLine()).matches("proxy: 127\\.0\\.0\\.1:\\d+ -> app \\*");
+    assertThat(out.readLine()).as("every listener is printed, the admin one too").matches("admin: 127\\.0\\.0\\.1:\\d+ \\(TCP: .*\\)");
     agent.destroy(); // SIGTERM
     assertThat(agent.waitFor(15, TimeUnit.SECONDS)).isTrue();
     String log = Files.readString(dir.resolve("agent.log"));

@@ -152,12 +152,20 @@ public enum ConfigKey {
       "UDP responses per second to one source /24 (IPv4) or /56 (IPv6), burst of one second's worth; 0 turns the limit off."),
   DNS_UPSTREAMS("EDGEPROXY_DNS_UPSTREAMS", "--dns-upstreams", "", Kind.UPSTREAMS,
       "Resolvers that names outside the zone are forwarded to, tried in order (like Consul's recursors); empty: nothing is forwarded, such names are refused."),
-  DNS_FORWARD_FROM("EDGEPROXY_DNS_FORWARD_FROM", "--dns-forward-from", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7",
-      Kind.NETWORKS, "Clients (CIDRs) whose queries for names outside the zone are forwarded; other clients get REFUSED, so the server is never an open resolver."),
+  DNS_ALLOW_FROM("EDGEPROXY_DNS_ALLOW_FROM", "--dns-allow-from", Defaults.PRIVATE_NETWORKS, Kind.NETWORKS,
+      "Clients (CIDRs) the DNS server answers at all; any other client gets REFUSED for every query (as BIND's allow-query). Empty: nobody."),
+  DNS_FORWARD_FROM("EDGEPROXY_DNS_FORWARD_FROM", "--dns-forward-from", Defaults.PRIVATE_NETWORKS, Kind.NETWORKS,
+      "Clients (CIDRs) whose queries for names outside the zone are forwarded (they must be in EDGEPROXY_DNS_ALLOW_FROM too); other clients get REFUSED, so the server is never an open resolver."),
   DNS_UPSTREAM_TIMEOUT_MS("EDGEPROXY_DNS_UPSTREAM_TIMEOUT_MS", "--dns-upstream-timeout-ms", "1000", Kind.POSITIVE_MILLIS,
       "How long one upstream resolver may take to answer a forwarded query before the next is tried (milliseconds)."),
   DEBUG("DEBUG", "--debug", "false", Kind.BOOLEAN,
       "Log at DEBUG level (set at all = on, except 0/false/no/off).");
+
+  /** Default values shared by several keys (an enum constant cannot name a field of its own enum). */
+  private static final class Defaults {
+    /** Loopback, RFC 1918 and unique-local networks: the clients an internal resolver serves. */
+    static final String PRIVATE_NETWORKS = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7";
+  }
 
   private final String env;
   private final String flag;

@@ -17,8 +17,10 @@ import java.util.List;
  * @param rateLimit UDP responses per second per source /24 or /56; 0 = no limit. Default: 1000
  * @param upstreams resolvers that queries for names outside the zone are forwarded to, tried in
  *     order (IP addresses, port 1-65535); empty = no forwarding, such names are refused. Default: empty
+ * @param allowFrom the networks of clients answered at all; others get REFUSED for every query.
+ *     Default: loopback and private networks ({@link #PRIVATE_NETWORKS})
  * @param forwardFrom the networks of clients whose out-of-zone queries are forwarded; others are
- *     refused. Default: loopback and private networks ({@link #DEFAULT_FORWARD_FROM})
+ *     refused. Default: loopback and private networks
  * @param upstreamTimeout how long one upstream may take before the next is tried. Default: 1 s
  */
 public record DnsConfig(
@@ -27,11 +29,12 @@ public record DnsConfig(
     Duration ttl,
     int rateLimit,
     List<InetSocketAddress> upstreams,
+    List<IpNetwork> allowFrom,
     List<IpNetwork> forwardFrom,
     Duration upstreamTimeout) {
 
   /** Loopback, RFC 1918 and unique-local networks: the clients an internal resolver serves. */
-  public static final List<IpNetwork> DEFAULT_FORWARD_FROM = Arrays.stream(ConfigKey.DNS_FORWARD_FROM.defaultValue().split(","))
+  public static final List<IpNetwork> PRIVATE_NETWORKS = Arrays.stream(ConfigKey.DNS_ALLOW_FROM.defaultValue().split(","))
       .map(text -> IpNetwork.parse(text).orElseThrow(() -> new AssertionError("bad default network " + text)))
       .toList();
 
@@ -48,6 +51,7 @@ public record DnsConfig(
         throw new IllegalArgumentException("upstreams: " + upstream + " (expected: an IP address and a port 1-65535)");
       }
     }
+    allowFrom = List.copyOf(allowFrom);
     forwardFrom = List.copyOf(forwardFrom);
     requireNonNull(upstreamTimeout, "upstreamTimeout");
     if (upstreamTimeout.toMillis() < 1) {
@@ -58,7 +62,7 @@ public record DnsConfig(
   /** For tests: 127.0.0.1 port 0, zone internal, TTL 5 s, no rate limit, no forwarding. */
   public static DnsConfig forTest() {
     return new DnsConfig(new InetSocketAddress("127.0.0.1", 0), "internal", Duration.ofSeconds(5), 0, List.of(),
-        DEFAULT_FORWARD_FROM, Duration.ofSeconds(1));
+        PRIVATE_NETWORKS, PRIVATE_NETWORKS, Duration.ofSeconds(1));
   }
 
   /** True when out-of-zone queries from {@link #forwardFrom} are forwarded. */
@@ -67,26 +71,30 @@ public record DnsConfig(
   }
 
   public DnsConfig withListen(InetSocketAddress value) {
-    return new DnsConfig(value, zone, ttl, rateLimit, upstreams, forwardFrom, upstreamTimeout);
+    return new DnsConfig(value, zone, ttl, rateLimit, upstreams, allowFrom, forwardFrom, upstreamTimeout);
   }
 
   public DnsConfig withRateLimit(int value) {
-    return new DnsConfig(listen, zone, ttl, value, upstreams, forwardFrom, upstreamTimeout);
+    return new DnsConfig(listen, zone, ttl, value, upstreams, allowFrom, forwardFrom, upstreamTimeout);
   }
 
   public DnsConfig withTtl(Duration value) {
-    return new DnsConfig(listen, zone, value, rateLimit, upstreams, forwardFrom, upstreamTimeout);
+    return new DnsConfig(listen, zone, value, rateLimit, upstreams, allowFrom, forwardFrom, upstreamTimeout);
   }
 
   public DnsConfig withUpstreams(List<InetSocketAddress> value) {
-    return new DnsConfig(listen, zone, ttl, rateLimit, value, forwardFrom, upstreamTimeout);
+    return new DnsConfig(listen, zone, ttl, rateLimit, value, allowFrom, forwardFrom, upstreamTimeout);
+  }
+
+  public DnsConfig withAllowFrom(List<IpNetwork> value) {
+    return new DnsConfig(listen, zone, ttl, rateLimit, upstreams, value, forwardFrom, upstreamTimeout);
   }
 
   public DnsConfig withForwardFrom(List<IpNetwork> value) {
-    return new DnsConfig(listen, zone, ttl, rateLimit, upstreams, value, upstreamTimeout);
+    return new DnsConfig(listen, zone, ttl, rateLimit, upstreams, allowFrom, value, upstreamTimeout);
   }
 
   public DnsConfig withUpstreamTimeout(Duration value) {
-    return new DnsConfig(listen, zone, ttl, rateLimit, upstreams, forwardFrom, value);
+    return new DnsConfig(listen, zone, ttl, rateLimit, upstreams, allowFrom, forwardFrom, value);
   }
 }

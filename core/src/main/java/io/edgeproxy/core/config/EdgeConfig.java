@@ -99,6 +99,7 @@ public record EdgeConfig(
           v.seconds(ConfigKey.DNS_TTL_SECS, 0),
           (int) v.integer(ConfigKey.DNS_RATE_LIMIT, 0),
           v.ipAddresses(ConfigKey.DNS_UPSTREAMS),
+          v.networks(ConfigKey.DNS_ALLOW_FROM),
           v.networks(ConfigKey.DNS_FORWARD_FROM),
           v.millis(ConfigKey.DNS_UPSTREAM_TIMEOUT_MS, 1));
     }

@@ -47,23 +47,7 @@ public record IpNetwork(InetAddress address, int prefix) {
 
   /** True when {@code candidate} is of the same family and its first {@link #prefix} bits are this network's. */
   public boolean contains(InetAddress candidate) {
-    byte[] net = address.getAddress();
-    byte[] other = candidate.getAddress();
-    if (net.length != other.length) {
-      return false;
-    }
-    int whole = prefix / 8;
-    for (int i = 0; i < whole; i++) {
-      if (net[i] != other[i]) {
-        return false;
-      }
-    }
-    int rest = prefix % 8;
-    if (rest == 0) {
-      return true;
-    }
-    int mask = (0xFF << (8 - rest)) & 0xFF;
-    return (net[whole] & mask) == (other[whole] & mask);
+    return IpNetworks.matches(address.getAddress(), prefix, candidate.getAddress());
   }
 
   private static InetAddress masked(InetAddress address, int prefix) {

@@ -77,6 +77,7 @@ class ConfigPropertiesTest {
       Map.entry(ConfigKey.DNS_TTL_SECS, "5"),
       Map.entry(ConfigKey.DNS_RATE_LIMIT, "100"),
       Map.entry(ConfigKey.DNS_UPSTREAMS, "10.0.0.2:53,[fd00::53]:5300"),
+      Map.entry(ConfigKey.DNS_ALLOW_FROM, "0.0.0.0/0,::/0"),
       Map.entry(ConfigKey.DNS_FORWARD_FROM, "10.0.0.0/8,fd00::/8"),
       Map.entry(ConfigKey.DNS_UPSTREAM_TIMEOUT_MS, "500"),
       Map.entry(ConfigKey.DEBUG, "off"));

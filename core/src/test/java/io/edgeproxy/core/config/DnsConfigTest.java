@@ -32,6 +32,7 @@ class DnsConfigTest {
     assertThat(dns.forwarding()).isFalse();
     assertThat(dns.forwardFrom()).map(IpNetwork::toString).containsExactly(
         "127.0.0.0/8", "0:0:0:0:0:0:0:1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00:0:0:0:0:0:0:0/7");
+    assertThat(dns.allowFrom()).as("only loopback and private networks are answered by default").isEqualTo(dns.forwardFrom());
     assertThat(dns.upstreamTimeout()).isEqualTo(Duration.ofSeconds(1));
   }
 
@@ -51,6 +52,9 @@ class DnsConfigTest {
     assertThat(dns.upstreamTimeout()).isEqualTo(Duration.ofMillis(250));
     assertThat(EdgeConfig.load(Map.of(), Map.of(ConfigKey.DNS_ENABLED, "1", ConfigKey.DNS_FORWARD_FROM, "")).dns().forwardFrom())
         .as("empty: nobody may forward").isEmpty();
+    assertThat(EdgeConfig.load(Map.of("EDGEPROXY_DNS_ENABLED", "1", "EDGEPROXY_DNS_ALLOW_FROM", "0.0.0.0/0,::/0"), Map.of())
+        .dns().allowFrom()).map(IpNetwork::toString).as("an operator may open it to everyone")
+        .containsExactly("0.0.0.0/0", "0:0:0:0:0:0:0:0/0");
   }
 
   @Test

@@ -125,6 +125,8 @@ public final class NodeMetrics {
       }
       FunctionCounter.builder("edge.dns.rate.limited", dns, d -> d.rateLimitedTotal()).tags(pop)
           .description("UDP responses dropped or sent empty with TC by the per-source rate limit").register(registry);
+      FunctionCounter.builder("edge.dns.not.allowed", dns, d -> d.notAllowedTotal()).tags(pop)
+          .description("Queries answered REFUSED because the client is outside EDGEPROXY_DNS_ALLOW_FROM").register(registry);
       FunctionCounter.builder("edge.dns.truncated", dns, d -> d.truncatedTotal()).tags(pop)
           .description("UDP responses truncated (TC) because the answer did not fit").register(registry);
       FunctionCounter.builder("edge.dns.forwarded", dns, d -> d.forwardedTotal()).tags(pop)

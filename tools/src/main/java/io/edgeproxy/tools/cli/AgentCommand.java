@@ -2,8 +2,8 @@ package io.edgeproxy.tools.cli;
 
 import io.edgeproxy.core.config.EdgeConfig;
 import io.edgeproxy.core.config.InvalidConfigException;
-import io.edgeproxy.core.geo.SocketAddresses;
 import io.edgeproxy.tools.EdgeNode;
+import io.edgeproxy.tools.NodeListeners;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -67,10 +67,7 @@ public final class AgentCommand implements Callable<Integer> {
       node.close();
       stopped.countDown();
     }, "shutdown"));
-    for (int i = 0; i < node.proxyAddresses().size(); i++) {
-      out.printf("proxy: %s -> app %s%n", SocketAddresses.format(node.proxyAddresses().get(i)),
-          config.proxy().listeners().get(i).app());
-    }
+    NodeListeners.lines(node).forEach(out::println);
     out.print(banner.apply(node));
     out.flush();
     try {

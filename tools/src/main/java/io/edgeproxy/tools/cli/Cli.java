@@ -86,6 +86,8 @@ public final class Cli implements Runnable {
     if (only == null || only.equals("token")) {
       CommandLine token = new CommandLine(new TokenCommand());
       token.addSubcommand("create", new CommandLine(new TokenCommand.Create(env)));
+      token.addSubcommand("list", new CommandLine(new TokenCommand.ListTokens(env)));
+      token.addSubcommand("revoke", new CommandLine(new TokenCommand.Revoke(env)));
       cli.addSubcommand("token", token);
     }
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

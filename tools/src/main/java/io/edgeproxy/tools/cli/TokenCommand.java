@@ -2,14 +2,20 @@ package io.edgeproxy.tools.cli;
 
 import io.edgeproxy.sql.ApiTokens;
 import io.edgeproxy.sql.ClientTokens;
+import io.edgeproxy.sql.IssuedTokens;
+import io.edgeproxy.sql.IssuedTokens.Revocation;
 import io.edgeproxy.sql.RoutingDb;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code edgeproxy token}: bearer tokens of the discovery API, and client tokens of apps with edge auth. */
@@ -66,7 +72,7 @@ public final class TokenCommand implements Runnable {
             + "' (expected: 1-128 letters, digits, '.', '_' or '-')");
         return 2;
       }
-      Path path = db != null ? db : Path.of(env.getOrDefault("EDGEPROXY_DB_PATH", "routing.db"));
+      Path path = OfflineRouting.dbPath(db, env);
       try (RoutingDb routing = RoutingDb.open(path)) {
         long now = System.currentTimeMillis();
         String token = scope.client != null ? new ClientTokens(routing).create(app, note, now)
@@ -78,5 +84,109 @@ public final class TokenCommand implements Runnable {
       }
       return 0;
     }
+  }
+
+  /** {@code edgeproxy token list}: every token by id, never the token itself (it is not stored). */
+  @Command(name = "list", mixinStandardHelpOptions = true,
+      description = {"List every token: its id (the start of its stored SHA-256), kind (admin, app, client), app,",
+          "when it was created and its note. The tokens themselves are not stored and cannot be shown."})
+  static final class ListTokens implements Callable<Integer> {
+    private final Map<String, String> env;
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--db", description = "routing.db to read (default: EDGEPROXY_DB_PATH, else ./routing.db).")
+    Path db;
+
+    @Option(names = "--json", description = "Print JSON instead of a table.")
+    boolean json;
+
+    ListTokens(Map<String, String> env) {
+      this.env = env;
+    }
+
+    @Override
+    public Integer call() {
+      List<IssuedTokens.Issued> tokens;
+      try (RoutingDb routing = RoutingDb.open(OfflineRouting.dbPath(db, env))) {
+        tokens = new IssuedTokens(routing).list();
+      }
+      if (json) {
+        JsonOutput.print(spec.commandLine().getOut(), tokens.stream().map(TokenCommand::describe).toList());
+        return 0;
+      }
+      TextTable table = new TextTable("ID", "KIND", "APP", "CREATED", "NOTE");
+      for (IssuedTokens.Issued t : tokens) {
+        table.add(t.id(), kindName(t), t.kind() == IssuedTokens.Kind.ADMIN ? "*" : t.scope(), Instant.ofEpochMilli(t.createdMs()),
+            t.note().isEmpty() ? null : t.note());
+      }
+      table.print(spec.commandLine().getOut(), "");
+      return 0;
+    }
+  }
+
+  /** {@code edgeproxy token revoke ID}: deletes one token, on every POP once replicated. */
+  @Command(name = "revoke", mixinStandardHelpOptions = true,
+      description = {"Revoke one token, named by its id from 'token list' (at least 8 hex digits) or by the token",
+          "itself. The row is deleted, and the delete replicates: the token stops working on every POP."})
+  static final class Revoke implements Callable<Integer> {
+    private final Map<String, String> env;
+
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "ID_OR_TOKEN", description = "The token's id (or its start, 8+ hex digits), or the token.")
+    String id;
+
+    @Option(names = "--db", description = "routing.db to write (default: EDGEPROXY_DB_PATH, else ./routing.db).")
+    Path db;
+
+    Revoke(Map<String, String> env) {
+      this.env = env;
+    }
+
+    @Override
+    public Integer call() {
+      Path path = OfflineRouting.dbPath(db, env);
+      Revocation done;
+      try (RoutingDb routing = RoutingDb.open(path)) {
+        done = new IssuedTokens(routing).revoke(id);
+      }
+      var err = spec.commandLine().getErr();
+      return switch (done) {
+        case Revocation.Revoked r -> {
+          spec.commandLine().getOut().println("revoked " + kindName(r.token()) + " token " + r.token().id()
+              + (r.token().kind() == IssuedTokens.Kind.ADMIN ? "" : " of app '" + r.token().scope() + "'") + " in " + path);
+          yield 0;
+        }
+        case Revocation.NotFound n -> {
+          err.println("edgeproxy token revoke: no token with id " + n.asked() + " in " + path + " (see: edgeproxy token list)");
+          yield 1;
+        }
+        case Revocation.Ambiguous a -> {
+          err.println("edgeproxy token revoke: " + a.asked() + " is the start of " + a.matches().size() + " tokens' ids ("
+              + String.join(", ", a.matches().stream().map(IssuedTokens.Issued::id).toList()) + "); give more of the id");
+          yield 1;
+        }
+        case Revocation.BadId b -> {
+          err.println("edgeproxy token revoke: '" + b.asked() + "' (expected: a token id of 8-64 hex digits, or a token"
+              + " starting with edp_ or edc_)");
+          yield 2;
+        }
+      };
+    }
+  }
+
+  private static String kindName(IssuedTokens.Issued token) {
+    return token.kind().name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static Map<String, Object> describe(IssuedTokens.Issued t) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", t.id());
+    out.put("kind", kindName(t));
+    out.put("app", t.kind() == IssuedTokens.Kind.ADMIN ? null : t.scope());
+    out.put("created", Instant.ofEpochMilli(t.createdMs()).toString());
+    out.put("note", t.note());
+    return out;
   }
 }
