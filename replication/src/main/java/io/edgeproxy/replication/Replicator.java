@@ -142,7 +142,7 @@ public final class Replicator implements AutoCloseable {
     String host = Addresses.advertiseHost(config);
     InetSocketAddress stream = new InetSocketAddress(host, server.address().getPort());
     membership = Membership.start(
-        new Membership.Self(store.nodeId(), region, host, config.gossipAddress().getPort(), stream, store.schema().version(),
+        new Membership.Self(store.nodeId(), region, host, config.gossipAddress(), stream, store.schema().version(),
             "2-2"),
         config.clusterName(), credentials.clusterKey(), config.bootstrapPeers(),
         Membership.Timing.fromGossipInterval(config.gossipInterval()), new MembershipEvents());

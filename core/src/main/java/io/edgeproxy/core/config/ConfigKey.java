@@ -52,7 +52,7 @@ public enum ConfigKey {
   REPLICATION_NODE_ID("EDGEPROXY_REPLICATION_NODE_ID", "--node-id", "", Kind.OPTIONAL_NAME,
       "This POP's node id; empty: the id remembered in routing.db, or a new random one."),
   REPLICATION_GOSSIP_ADDR("EDGEPROXY_REPLICATION_GOSSIP_ADDR", "--gossip-addr", "0.0.0.0:4001", Kind.ADDRESS,
-      "Membership (SWIM gossip, TCP) listen address; the port is used on every interface."),
+      "Membership (SWIM gossip, TCP) listen address: that host only (0.0.0.0 or [::] for every interface)."),
   REPLICATION_TRANSPORT_ADDR("EDGEPROXY_REPLICATION_TRANSPORT_ADDR", "--transport-addr", "0.0.0.0:4002", Kind.ADDRESS,
       "Change-stream (QUIC, UDP) listen address."),
   REPLICATION_ADVERTISE_HOST("EDGEPROXY_REPLICATION_ADVERTISE_HOST", "--advertise-host", "", Kind.OPTIONAL_HOST,

@@ -7,7 +7,6 @@ import io.scalecube.cluster.ClusterMessageHandler;
 import io.scalecube.cluster.Member;
 import io.scalecube.cluster.membership.MembershipEvent;
 import io.scalecube.cluster.transport.api.MessageCodec;
-import io.scalecube.transport.netty.tcp.TcpTransportFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,11 +51,12 @@ public final class Membership implements AutoCloseable {
   /**
    * Where this node is and what it offers.
    *
+   * @param gossipListen where membership listens: that host only (0.0.0.0 or :: for every interface)
    * @param schemaVersion its routing.db schema version, told to the others (rolling upgrades)
    * @param protocols the replication protocol versions it speaks, as "min-max"
    */
-  public record Self(String nodeId, String region, String advertiseHost, int gossipPort, InetSocketAddress streamAddress,
-      int schemaVersion, String protocols) {}
+  public record Self(String nodeId, String region, String advertiseHost, InetSocketAddress gossipListen,
+      InetSocketAddress streamAddress, int schemaVersion, String protocols) {}
 
   private final Cluster cluster;
   private final SealedMessageCodec codec;
@@ -85,8 +85,8 @@ public final class Membership implements AutoCloseable {
             .syncInterval((int) timing.sync().toMillis()).suspicionMult(timing.suspicionMult()))
         .failureDetector(f -> f.pingInterval((int) timing.ping().toMillis()).pingTimeout((int) timing.pingTimeout().toMillis()))
         .gossip(g -> g.gossipInterval(timing.gossip().toMillis()))
-        .transport(t -> t.port(self.gossipPort()).messageCodec(codec))
-        .transportFactory(TcpTransportFactory::new)
+        .transport(t -> t.port(self.gossipListen().getPort()).messageCodec(codec))
+        .transportFactory(() -> new BoundTcpTransport(self.gossipListen().getHostString()))
         .handler(c -> new ClusterMessageHandler() {
           @Override
           public void onMembershipEvent(MembershipEvent event) {

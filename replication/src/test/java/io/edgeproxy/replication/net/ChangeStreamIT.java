@@ -77,6 +77,22 @@ class ChangeStreamIT {
   }
 
   @Test
+  void gossipListensOnlyOnTheConfiguredHost() throws Exception {
+    String gossip = a.status().gossipAddress();
+    assertThat(gossip).startsWith("127.0.0.1:");
+    int port = Integer.parseInt(gossip.substring(gossip.lastIndexOf(':') + 1));
+    try (java.net.Socket ok = new java.net.Socket()) {
+      ok.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+    }
+    // 127.0.0.2 is this machine too: a listener on every interface would take the connection.
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+      try (java.net.Socket other = new java.net.Socket()) {
+        other.connect(new InetSocketAddress("127.0.0.2", port), 2_000);
+      }
+    }).isInstanceOf(java.net.ConnectException.class);
+  }
+
+  @Test
   void aRowWrittenOnOnePopArrivesOnTheOther() {
     dbA.write("INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('b1', 'web', 'sa', '10.0.0.1', 80)");
     await().atMost(Duration.ofSeconds(10)).until(() -> dbB.load(io.edgeproxy.sql.LeaseRule.defaults(), 0).data().backends()
