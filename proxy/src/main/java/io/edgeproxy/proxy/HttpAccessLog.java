@@ -6,7 +6,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The access log of HTTP mode: one line per request on logger {@code edgeproxy.access}, fields
  * separated by spaces, strings quoted: client, host, method, path, protocol, status, body bytes,
- * milliseconds, app, backend ("-" when the edge answered), outcome.
+ * milliseconds, app, backend ("-" when the edge answered), outcome. Each field is also a key-value
+ * pair of the line, so a JSON log (EDGEPROXY_LOG_FORMAT=json) carries them as fields.
  */
 final class HttpAccessLog implements HttpObserver {
   private static final Logger access = LoggerFactory.getLogger("edgeproxy.access");
@@ -35,11 +36,14 @@ final class HttpAccessLog implements HttpObserver {
     line.append(tenths / 10).append('.').append(tenths % 10).append(' ').append(r.app().isEmpty() ? "-" : r.app()).append(' ')
         .append(r.backend() == null ? "-" : r.backend()).append(" \"");
     quoted(line, r.outcome()).append('"');
-    access.info(line.toString());
+    access.atInfo().addKeyValue("client", r.client()).addKeyValue("host", r.host()).addKeyValue("method", r.method())
+        .addKeyValue("path", r.path()).addKeyValue("protocol", r.protocol()).addKeyValue("status", r.status())
+        .addKeyValue("bytes", r.bytes()).addKeyValue("ms", r.nanos() / 1e6).addKeyValue("app", r.app())
+        .addKeyValue("backend", r.backend()).addKeyValue("outcome", r.outcome()).log(line.toString());
   }
 
   /** Appends {@code text} with control characters and quotes escaped, so a client cannot forge log lines. */
-  private static StringBuilder quoted(StringBuilder out, String text) {
+  static StringBuilder quoted(StringBuilder out, String text) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (c == '"' || c == '\\') {

@@ -16,6 +16,7 @@ final class ProxyConnection {
   private final Channel client;
   private @Nullable Channel backend;
   private long lastActiveTick;
+  private @Nullable TcpAccessLog log;
 
   /** A connection for the client just accepted on {@code client}, tracked by its loop until it closes. */
   static ProxyConnection tracked(java.util.Map<io.netty.channel.EventLoop, ProxyLoop> loops, Channel client) {
@@ -34,6 +35,11 @@ final class ProxyConnection {
 
   ProxyLoop loop() {
     return loop;
+  }
+
+  /** The access log line of this connection (TCP mode with the log on): told how it ends here. */
+  void logTo(TcpAccessLog line) {
+    this.log = line;
   }
 
   void backendConnected(Channel channel) {
@@ -56,6 +62,9 @@ final class ProxyConnection {
 
   void closeIdle() {
     logger.debug("{} idle; closing", client.remoteAddress());
+    if (log != null) {
+      log.outcome("idle timeout");
+    }
     closeNow();
   }
 

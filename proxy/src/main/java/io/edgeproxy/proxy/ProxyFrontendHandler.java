@@ -42,6 +42,8 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
   private boolean clientInputShutEarly;
   private boolean relaying;
   private InetAddress clientAddress;
+  /** The connection's access log line, when EDGEPROXY_TCP_ACCESS_LOG is on; else null. */
+  private @Nullable TcpAccessLog log;
 
   /** For a client just accepted: routing starts when the channel turns active. */
   ProxyFrontendHandler(ProxyListener listener, ProxyConnection connection) {
@@ -79,6 +81,10 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
 
   private void start(Channel client) {
     clientAddress = ((InetSocketAddress) client.remoteAddress()).getAddress();
+    if (listener.config().tcpAccessLog()) {
+      log = TcpAccessLog.of(client, app);
+      connection.logTo(log);
+    }
     attempt(client);
   }
 
@@ -88,6 +94,10 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     if (!(decision instanceof RouteDecision.Reserved reserved)) {
       listener.stats().refused();
       logger.debug("{} app {}: no backend ({})", client.remoteAddress(), app, ((RouteDecision.Refused) decision).reason());
+      if (log != null) {
+        log.outcome(tried.isEmpty() ? "no backend: " + ((RouteDecision.Refused) decision).reason()
+            : "connect failed to " + String.join(", ", tried) + "; no other backend");
+      }
       client.close();
       return;
     }
@@ -134,6 +144,9 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
       if (client.isActive() && tried.size() < listener.connectAttempts()) {
         attempt(client);
       } else {
+        if (log != null) {
+          log.outcome(client.isActive() ? "connect failed to " + String.join(", ", tried) : "client left while connecting");
+        }
         client.close();
       }
       return;
@@ -158,8 +171,16 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
       ProxyProtocolHeader.write(backend, client, reserved);
     }
     BackendLoad load = reserved.candidate().load();
-    ClientLoop.addLast(backend, client.eventLoop(), "relay", new RelayHandler(client, tls, connection, load::addBytesFromBackend));
-    client.pipeline().addLast(new RelayHandler(backend, null, connection, load::addBytesToBackend));
+    java.util.function.LongConsumer fromBackend = load::addBytesFromBackend;
+    java.util.function.LongConsumer toBackend = load::addBytesToBackend;
+    if (log != null) {
+      TcpAccessLog line = log;
+      line.backend(reserved.backend().id());
+      fromBackend = fromBackend.andThen(line::fromBackend);
+      toBackend = toBackend.andThen(line::toBackend);
+    }
+    ClientLoop.addLast(backend, client.eventLoop(), "relay", new RelayHandler(client, tls, connection, fromBackend));
+    client.pipeline().addLast(new RelayHandler(backend, null, connection, toBackend));
     relaying = true;
     forwardEarly(client, backend);
     client.config().setAutoRead(true);

@@ -80,7 +80,7 @@ class EdgeNodeIT {
   @Test
   void aPopRegionThatTheRegionMapDoesNotKnowStopsStartUp() {
     EdgeConfig base = EdgeConfig.forTest(dir);
-    EdgeConfig config = base.withNode(new NodeConfig("mars", base.node().dbPath(), Duration.ofSeconds(1), false, null));
+    EdgeConfig config = base.withNode(new NodeConfig("mars", base.node().dbPath(), Duration.ofSeconds(1), false, NodeConfig.LogFormat.TEXT, null));
     assertThatThrownBy(() -> EdgeNode.start(config))
         .isInstanceOf(EdgeNode.NodeStartException.class)
         .hasMessage("failed to check EDGEPROXY_REGION: region 'mars' is not a known region (expected: one of ap, eu, sa, us,"

@@ -104,6 +104,9 @@ public enum ConfigKey {
   HTTP_BACKEND_TIMEOUT_MS("EDGEPROXY_HTTP_BACKEND_TIMEOUT_MS", "--http-backend-timeout-ms", "60000", Kind.POSITIVE_MILLIS,
       "Apps in HTTP mode: a backend that has not started its response this long after the request was sent is answered"
           + " for with 504 Gateway Timeout (milliseconds)."),
+  TCP_ACCESS_LOG("EDGEPROXY_TCP_ACCESS_LOG", "--tcp-access-log", "false", Kind.BOOLEAN,
+      "Apps in TCP mode (and TLS passthrough): one access log line per proxied connection when it closes (logger edgeproxy.access:"
+          + " client, app, backend, bytes to and from the backend, milliseconds, outcome)."),
   HTTP_ACCESS_LOG("EDGEPROXY_HTTP_ACCESS_LOG", "--http-access-log", "true", Kind.BOOLEAN,
       "Apps in HTTP mode: one access log line per request (logger edgeproxy.access: client, host, method, path, status,"
           + " bytes, milliseconds, app, backend)."),
@@ -158,6 +161,9 @@ public enum ConfigKey {
       "Clients (CIDRs) whose queries for names outside the zone are forwarded (they must be in EDGEPROXY_DNS_ALLOW_FROM too); other clients get REFUSED, so the server is never an open resolver."),
   DNS_UPSTREAM_TIMEOUT_MS("EDGEPROXY_DNS_UPSTREAM_TIMEOUT_MS", "--dns-upstream-timeout-ms", "1000", Kind.POSITIVE_MILLIS,
       "How long one upstream resolver may take to answer a forwarded query before the next is tried (milliseconds)."),
+  LOG_FORMAT("EDGEPROXY_LOG_FORMAT", "--log-format", "text", Kind.LOG_FORMAT,
+      "Log lines on stderr: text (ISO 8601 time with offset, level, logger, message) or json (one object per line, Logstash's"
+          + " fields; access log lines carry their fields as keys)."),
   DEBUG("DEBUG", "--debug", "false", Kind.BOOLEAN,
       "Log at DEBUG level (set at all = on, except 0/false/no/off).");
 
@@ -235,6 +241,7 @@ public enum ConfigKey {
     BOOLEAN("true/false, 1/0, yes/no, on/off"),
     TRANSPORT("auto, io_uring or nio"),
     TLS_PROVIDER("auto, openssl or jdk"),
+    LOG_FORMAT("text or json"),
     DNS_ZONE("a DNS name: labels of letters, digits, '-' or '_' (1-63 each) separated by '.', 1-200 characters"),
     UPSTREAMS("empty, or ip:port[,ip:port...] with IP literals ([v6]:port), port 1-65535"),
     NETWORKS("empty, or ip/prefix[,ip/prefix...] with IP literals, prefix 0-32 (IPv4) or 0-128 (IPv6)");

@@ -299,6 +299,10 @@ final class ConfigValues {
     return choice(key, EdgeTlsConfig.Provider.class, EdgeTlsConfig.Provider.AUTO, "a TLS provider");
   }
 
+  NodeConfig.LogFormat logFormat(ConfigKey key) {
+    return choice(key, NodeConfig.LogFormat.class, NodeConfig.LogFormat.TEXT, "a log format");
+  }
+
   ProxyConfig.Transport transport(ConfigKey key) {
     return choice(key, ProxyConfig.Transport.class, ProxyConfig.Transport.AUTO, "a transport");
   }

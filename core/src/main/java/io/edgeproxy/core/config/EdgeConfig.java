@@ -48,6 +48,7 @@ public record EdgeConfig(
         v.path(ConfigKey.DB_PATH),
         v.seconds(ConfigKey.DB_RELOAD_SECS, 1),
         v.bool(ConfigKey.DEBUG),
+        v.logFormat(ConfigKey.LOG_FORMAT),
         v.optionalAddress(ConfigKey.ADMIN_ADDR));
     GeoConfig geo = new GeoConfig(v.optionalPath(ConfigKey.GEOIP_PATH));
     AffinityConfig affinity = new AffinityConfig(
@@ -67,7 +68,8 @@ public record EdgeConfig(
         v.seconds(ConfigKey.IDLE_TIMEOUT_SECS, 0),
         v.seconds(ConfigKey.DRAIN_SECS, 0),
         v.transport(ConfigKey.TRANSPORT),
-        (int) v.integer(ConfigKey.IO_THREADS, 0));
+        (int) v.integer(ConfigKey.IO_THREADS, 0),
+        v.bool(ConfigKey.TCP_ACCESS_LOG));
     ReplicationConfig replication = null;
     if (v.bool(ConfigKey.REPLICATION_ENABLED)) {
       replication = new ReplicationConfig(
@@ -193,7 +195,8 @@ public record EdgeConfig(
   public static EdgeConfig forTest(Path dir) {
     EdgeConfig base = defaults();
     return new EdgeConfig(
-        new NodeConfig("sa", dir.resolve("routing.db"), Duration.ofSeconds(1), false, new InetSocketAddress("127.0.0.1", 0)),
+        new NodeConfig("sa", dir.resolve("routing.db"), Duration.ofSeconds(1), false, NodeConfig.LogFormat.TEXT,
+            new InetSocketAddress("127.0.0.1", 0)),
         base.geo(),
         base.affinity(),
         base.proxy()

@@ -17,6 +17,7 @@ import java.util.List;
  * @param drain how long shutdown waits for open connections. Default: 10 s
  * @param transport socket I/O mechanism. Default: auto
  * @param ioThreads proxy I/O threads; 0 = one per CPU. Default: 0
+ * @param tcpAccessLog a line per proxied TCP connection when it closes (logger edgeproxy.access). Default: false
  */
 public record ProxyConfig(
     List<ListenerConfig> listeners,
@@ -27,7 +28,8 @@ public record ProxyConfig(
     Duration idleTimeout,
     Duration drain,
     Transport transport,
-    int ioThreads) {
+    int ioThreads,
+    boolean tcpAccessLog) {
   public ProxyConfig {
     listeners = List.copyOf(listeners);
     if (listeners.isEmpty()) {
@@ -46,27 +48,31 @@ public record ProxyConfig(
   }
 
   public ProxyConfig withListeners(List<ListenerConfig> value) {
-    return new ProxyConfig(value, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, drain, transport, ioThreads);
+    return new ProxyConfig(value, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, drain, transport, ioThreads, tcpAccessLog);
   }
 
   public ProxyConfig withConnectTimeout(Duration value) {
-    return new ProxyConfig(listeners, value, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, drain, transport, ioThreads);
+    return new ProxyConfig(listeners, value, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, drain, transport, ioThreads, tcpAccessLog);
   }
 
   public ProxyConfig withIdleTimeout(Duration value) {
-    return new ProxyConfig(listeners, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, value, drain, transport, ioThreads);
+    return new ProxyConfig(listeners, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, value, drain, transport, ioThreads, tcpAccessLog);
   }
 
   public ProxyConfig withDrain(Duration value) {
-    return new ProxyConfig(listeners, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, value, transport, ioThreads);
+    return new ProxyConfig(listeners, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, value, transport, ioThreads, tcpAccessLog);
   }
 
 
   public ProxyConfig withTransport(Transport value) {
-    return new ProxyConfig(listeners, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, drain, value, ioThreads);
+    return new ProxyConfig(listeners, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, drain, value, ioThreads, tcpAccessLog);
   }
 
   public ProxyConfig withEjection(int afterFailures, Duration duration) {
-    return new ProxyConfig(listeners, connectTimeout, connectAttempts, afterFailures, duration, idleTimeout, drain, transport, ioThreads);
+    return new ProxyConfig(listeners, connectTimeout, connectAttempts, afterFailures, duration, idleTimeout, drain, transport, ioThreads, tcpAccessLog);
+  }
+
+  public ProxyConfig withTcpAccessLog(boolean value) {
+    return new ProxyConfig(listeners, connectTimeout, connectAttempts, ejectAfterFailures, ejectFor, idleTimeout, drain, transport, ioThreads, value);
   }
 }

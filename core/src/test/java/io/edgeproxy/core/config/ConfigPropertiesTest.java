@@ -55,6 +55,7 @@ class ConfigPropertiesTest {
       Map.entry(ConfigKey.TLS_HELLO_TIMEOUT_MS, "5000"),
       Map.entry(ConfigKey.HTTP_BACKEND_TIMEOUT_MS, "30000"),
       Map.entry(ConfigKey.HTTP_ACCESS_LOG, "false"),
+      Map.entry(ConfigKey.TCP_ACCESS_LOG, "true"),
       Map.entry(ConfigKey.CACHE_MEMORY_BYTES, "1048576"),
       Map.entry(ConfigKey.CACHE_MAX_OBJECT_BYTES, "64k"),
       Map.entry(ConfigKey.CACHE_DIR, "/var/cache/edgeproxy"),
@@ -80,6 +81,7 @@ class ConfigPropertiesTest {
       Map.entry(ConfigKey.DNS_ALLOW_FROM, "0.0.0.0/0,::/0"),
       Map.entry(ConfigKey.DNS_FORWARD_FROM, "10.0.0.0/8,fd00::/8"),
       Map.entry(ConfigKey.DNS_UPSTREAM_TIMEOUT_MS, "500"),
+      Map.entry(ConfigKey.LOG_FORMAT, "JSON"),
       Map.entry(ConfigKey.DEBUG, "off"));
   /** A file that exists (the TLS keys want readable files; their content is checked at start, not here). */
   private static String readableFile(String name) {

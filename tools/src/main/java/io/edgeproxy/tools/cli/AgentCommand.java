@@ -36,7 +36,7 @@ public final class AgentCommand implements Callable<Integer> {
     } catch (InvalidConfigException e) {
       return reportInvalid(spec.commandLine().getErr(), e);
     }
-    Logging.configure(config.node().debug());
+    Logging.configure(config.node().debug(), config.node().logFormat());
     // Asked for only now: a logger created while the preload thread is still initialising SLF4J
     // can be a stand-in that is never connected (SLF4J's substitute-logger race), and its lines vanish.
     Logger logger = LoggerFactory.getLogger(AgentCommand.class);

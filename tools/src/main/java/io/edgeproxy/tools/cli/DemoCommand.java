@@ -65,7 +65,7 @@ public final class DemoCommand implements Callable<Integer> {
     } catch (InvalidConfigException e) {
       return AgentCommand.reportInvalid(spec.commandLine().getErr(), e);
     }
-    Logging.configure(config.node().debug());
+    Logging.configure(config.node().debug(), config.node().logFormat());
     DemoPop pop = DemoPop.start();
     Runtime.getRuntime().addShutdownHook(new Thread(pop::close, "demo-backends"));
     Path db = config.node().dbPath();

@@ -18,17 +18,18 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
 public final class LogbackSetup extends ContextAwareBase implements Configurator {
   static final String ACCESS_LOGGER = "edgeproxy.access";
+  static final String STDERR = "stderr";
   private static final int ACCESS_QUEUE = 16_384;
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {
     PatternLayoutEncoder encoder = new PatternLayoutEncoder();
     encoder.setContext(context);
-    encoder.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n");
+    encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0} - %msg%n"); // ISO 8601, with the offset
     encoder.start();
     ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
     stderr.setContext(context);
-    stderr.setName("stderr");
+    stderr.setName(STDERR);
     stderr.setTarget("System.err");
     stderr.setEncoder(encoder);
     stderr.start();

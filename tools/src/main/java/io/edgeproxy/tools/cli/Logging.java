@@ -2,17 +2,48 @@ package io.edgeproxy.tools.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import io.edgeproxy.core.config.NodeConfig;
+import net.logstash.logback.encoder.LogstashEncoder;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.LoggerFactory;
 
-/** Log levels chosen at start-up (DEBUG / --debug); Netty's own debug chatter stays at INFO. */
+/**
+ * Log levels and format chosen at start-up (DEBUG / --debug, EDGEPROXY_LOG_FORMAT); Netty's own
+ * debug chatter stays at INFO.
+ */
 final class Logging {
   private Logging() {}
 
   static void configure(boolean debug) {
+    configure(debug, NodeConfig.LogFormat.TEXT);
+  }
+
+  static void configure(boolean debug, NodeConfig.LogFormat format) {
     LoggerContext context = loggerContext();
     context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.INFO);
     context.getLogger("io.edgeproxy").setLevel(debug ? Level.DEBUG : Level.INFO);
+    if (format == NodeConfig.LogFormat.JSON) {
+      json(context);
+    }
+  }
+
+  /**
+   * One JSON object per line from now on (Logstash's fields: {@code @timestamp}, {@code level},
+   * {@code logger_name}, {@code thread_name}, {@code message}, {@code stack_trace}, plus the key-value
+   * pairs a line carries, as the access log's do). The stderr appender keeps running; only its
+   * encoder changes, under the appender's lock.
+   */
+  private static void json(LoggerContext context) {
+    var root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    if (!(root.getAppender(LogbackSetup.STDERR) instanceof ConsoleAppender<ILoggingEvent> stderr)) {
+      throw new IllegalStateException("no " + LogbackSetup.STDERR + " appender to write JSON with");
+    }
+    LogstashEncoder encoder = new LogstashEncoder();
+    encoder.setContext(context);
+    encoder.start();
+    stderr.setEncoder(encoder);
   }
 
   /**

@@ -1,0 +1,73 @@
+package io.edgeproxy.proxy;
+
+import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The access log of TCP mode (EDGEPROXY_TCP_ACCESS_LOG): one line per proxied connection when the
+ * client's side closes, on logger {@code edgeproxy.access}, as HAProxy's {@code option tcplog}:
+ * client, app, backend ("-" when none was reached), bytes to and from the backend, milliseconds,
+ * outcome. Each field is also a key-value pair of the line (JSON logs carry them as fields).
+ * Made only when the log is on; updated on the client's event loop only.
+ */
+final class TcpAccessLog {
+  private static final Logger access = LoggerFactory.getLogger("edgeproxy.access");
+
+  private final long started = System.nanoTime();
+  private final String client;
+  private final String app;
+  private String backend = "-";
+  private long toBackend;
+  private long fromBackend;
+  private String outcome = "closed";
+
+  private TcpAccessLog(String client, String app) {
+    this.client = client;
+    this.app = app;
+  }
+
+  /** The log line of {@code client}'s connection, written when it closes. */
+  static TcpAccessLog of(Channel client, String app) {
+    TcpAccessLog log = new TcpAccessLog(address(client), app);
+    client.closeFuture().addListener(f -> log.write());
+    return log;
+  }
+
+  void backend(String id) {
+    backend = id;
+  }
+
+  void toBackend(long bytes) {
+    toBackend += bytes;
+  }
+
+  void fromBackend(long bytes) {
+    fromBackend += bytes;
+  }
+
+  /** How the connection ended, when not a plain close by either side. */
+  void outcome(String value) {
+    outcome = value;
+  }
+
+  private void write() {
+    if (!access.isInfoEnabled()) {
+      return;
+    }
+    long tenths = (System.nanoTime() - started) / 100_000;
+    StringBuilder line = new StringBuilder(120).append(client).append(" tcp ").append(app).append(' ').append(backend)
+        .append(' ').append(toBackend).append(' ').append(fromBackend).append(' ').append(tenths / 10).append('.')
+        .append(tenths % 10).append(" \"");
+    HttpAccessLog.quoted(line, outcome).append('"');
+    access.atInfo().addKeyValue("client", client).addKeyValue("protocol", "tcp").addKeyValue("app", app)
+        .addKeyValue("backend", backend).addKeyValue("bytes_to_backend", toBackend).addKeyValue("bytes_from_backend", fromBackend)
+        .addKeyValue("ms", tenths / 10.0).addKeyValue("outcome", outcome).log(line.toString());
+  }
+
+  private static String address(Channel channel) {
+    return channel.remoteAddress() instanceof InetSocketAddress a
+        ? io.edgeproxy.core.geo.SocketAddresses.format(a) : String.valueOf(channel.remoteAddress());
+  }
+}
