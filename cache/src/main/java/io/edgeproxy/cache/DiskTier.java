@@ -3,6 +3,7 @@ package io.edgeproxy.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.edgeproxy.core.fs.HeldLock;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -62,7 +63,7 @@ final class DiskTier implements AutoCloseable {
   private final LongAdder errors = new LongAdder();
   private final PurgeLog purgeLog;
   private volatile @Nullable String lastError;
-  private @Nullable FileChannel lockFile;
+  private @Nullable HeldLock lockFile;
   private volatile long lastWarnNanos = System.nanoTime() - TimeUnit.MINUTES.toNanos(2);
 
   private DiskTier(Path dir, long maxBytes, Consumer<String> evicted) {
@@ -94,22 +95,13 @@ final class DiskTier implements AutoCloseable {
    */
   static DiskTier open(Path dir, long maxBytes, Consumer<String> evicted) throws IOException {
     Files.createDirectories(dir);
-    FileChannel lockFile = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    java.nio.channels.FileLock lock;
-    try {
-      lock = lockFile.tryLock();
-    } catch (java.nio.channels.OverlappingFileLockException e) {
-      lock = null;
-    } catch (IOException e) {
-      lockFile.close();
-      throw e;
-    }
-    if (lock == null) {
-      lockFile.close();
-      throw new IOException("another agent uses it (each agent needs a cache directory of its own)");
-    }
+    HeldLock lock = switch (HeldLock.take(dir.resolve("lock"), "edgeproxy cache")) {
+      case HeldLock.Outcome.Taken t -> t.lock();
+      case HeldLock.Outcome.Busy b -> throw new IOException("another agent uses it (each agent needs a cache directory of its own; "
+          + (b.holder().isEmpty() ? "held" : "held by " + b.holder()) + ")");
+    };
     DiskTier tier = new DiskTier(dir, maxBytes, evicted);
-    tier.lockFile = lockFile;
+    tier.lockFile = lock;
     try {
       tier.load();
     } catch (IOException | RuntimeException e) {
@@ -389,7 +381,7 @@ final class DiskTier implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    FileChannel lock = lockFile;
+    HeldLock lock = lockFile;
     lockFile = null;
     if (lock != null) {
       try {

@@ -175,6 +175,10 @@ public final class DnsServer implements AutoCloseable {
   }
 
   private InetSocketAddress bindUdp(InetSocketAddress requested) {
+    String taken = io.edgeproxy.core.net.PortCheck.udpTaken(requested);
+    if (taken != null) {
+      throw new IllegalStateException(taken);
+    }
     InetSocketAddress bound = requested;
     udpHandlers.clear();
     for (EventLoop loop : transport.loops()) {

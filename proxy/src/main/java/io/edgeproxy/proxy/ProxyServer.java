@@ -189,6 +189,10 @@ public final class ProxyServer implements AutoCloseable {
    * acceptor thread to a worker. The first bind resolves port 0; the others reuse its port.
    */
   private InetSocketAddress bindPerLoop(InetSocketAddress first, io.netty.channel.ChannelHandler childHandler) {
+    String taken = io.edgeproxy.core.net.PortCheck.tcpTaken(first);
+    if (taken != null) {
+      throw new IllegalStateException(taken); // the callers name the listener
+    }
     InetSocketAddress address = first;
     for (EventLoop loop : transport.workerLoops()) {
       Channel channel = new ServerBootstrap()

@@ -6,6 +6,7 @@ import io.edgeproxy.core.affinity.ClientBindings;
 import io.edgeproxy.core.change.HybridClock;
 import io.edgeproxy.core.config.ApiConfig;
 import io.edgeproxy.core.config.EdgeConfig;
+import io.edgeproxy.core.fs.HeldLock;
 import io.edgeproxy.core.config.EdgeTlsConfig;
 import io.edgeproxy.tools.tls.CertificateSeal;
 import io.edgeproxy.tools.tls.EdgeCertificateStore;
@@ -106,6 +107,10 @@ public final class EdgeNode implements AutoCloseable {
   }
 
   private void startAll() {
+    // 0. This routing.db is this node's alone: a second agent on it would capture its changes under
+    // the same node id and join the same SO_REUSEPORT groups. The OS drops the lock when we die.
+    resources.add(step("lock the data directory", this::lockDataDir));
+
     // 1. routing.db first: everything else reads it. Opening creates and migrates the schema.
     db = step("open routing.db", () -> RoutingDb.open(config.node().dbPath()));
     resources.add(db);
@@ -331,6 +336,21 @@ public final class EdgeNode implements AutoCloseable {
     resources.add(geo);
     logger.info("GeoIP: {}", geo.describe());
     return geo;
+  }
+
+  /** {@code <routing.db>.lock} beside routing.db, held while the node runs. */
+  private HeldLock lockDataDir() {
+    Path file = Path.of(config.node().dbPath().toAbsolutePath() + ".lock");
+    try {
+      return switch (HeldLock.take(file, "edgeproxy agent")) {
+        case HeldLock.Outcome.Taken t -> t.lock();
+        case HeldLock.Outcome.Busy b -> throw new IllegalStateException("another edgeproxy agent runs on "
+            + config.node().dbPath().toAbsolutePath() + " (" + (b.holder().isEmpty() ? "it holds " + file : b.holder())
+            + "); stop it first: two agents on one routing.db would capture its changes under one node id");
+      };
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot lock " + file + ": " + e.getMessage(), e);
+    }
   }
 
   private static <T> T step(String what, java.util.function.Supplier<T> action) {
