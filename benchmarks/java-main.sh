@@ -8,5 +8,5 @@ MAIN=$1
 shift
 "$ROOT/edgeproxy" --version >/dev/null                       # builds the jar if needed, finds the JDK
 (cd "$ROOT" && mvn -q -DskipTests -pl benchmarks -am package) >&2
-JAVA=$(bash -c "source <(sed -n '/^java_major()/,/^}/p;/^find_java()/,/^}/p' '$ROOT/edgeproxy'); find_java")/bin/java
+JAVA=$(bash -c "source '$ROOT/dist/src/main/sh/edgeproxy-jvm.sh'; source <(sed -n '/^find_java()/,/^}/p' '$ROOT/edgeproxy'); find_java")/bin/java
 exec "$JAVA" -cp "$ROOT/benchmarks/target/benchmarks.jar" "$MAIN" --launcher "$ROOT/edgeproxy" "$@"
