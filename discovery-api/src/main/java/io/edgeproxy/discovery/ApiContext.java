@@ -27,11 +27,15 @@ import java.util.function.Supplier;
  * @param tunnels the device tunnels this POP holds, then those others hold, for the status page
  * @param cache the edge cache as the admin endpoint's {@code /v1/cache} shows it (its {@code apps}
  *     list is filtered by the caller's scope on the status page)
+ * @param history the last 15 minutes of this POP for the status page's charts ({@code times};
+ *     {@code apps}, {@code backends} and {@code events}, each entry with its {@code app}, filtered
+ *     by the caller's scope; {@code peers})
  */
 public record ApiContext(ApiConfig config, String self, RoutingState state, RoutingReloader reloader, ClientLocator locator,
     Registrations registrations, ApiTokens tokens, MeterRegistry registry, Supplier<List<Member>> members,
     Supplier<Object> nodeStatus, Supplier<String> metrics, Runnable reloadAll, WriteReceipts receipts,
-    Supplier<List<TunnelView>> tunnels, CachePurges purges, Supplier<Map<String, Object>> cache) {
+    Supplier<List<TunnelView>> tunnels, CachePurges purges, Supplier<Map<String, Object>> cache,
+    Supplier<Map<String, Object>> history) {
 
   /** A member of the cluster as shown by {@code GET /api/v1/members}. */
   public record Member(String nodeId, String region, String address, boolean self, boolean connected) {}
@@ -53,5 +57,6 @@ public record ApiContext(ApiConfig config, String self, RoutingState state, Rout
     requireNonNull(receipts, "receipts");
     requireNonNull(tunnels, "tunnels");
     requireNonNull(cache, "cache");
+    requireNonNull(history, "history");
   }
 }

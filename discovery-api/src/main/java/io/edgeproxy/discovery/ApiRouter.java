@@ -27,6 +27,10 @@ import org.jspecify.annotations.Nullable;
 final class ApiRouter {
   static final String OPENAPI_RESOURCE = "io/edgeproxy/discovery/openapi.yaml";
   static final String STATUS_PAGE_RESOURCE = "io/edgeproxy/discovery/status.html";
+  /** uPlot, the status page's charts (see vendor/uplot/VENDORED.md). */
+  static final String UPLOT_JS = "io/edgeproxy/discovery/vendor/uplot/uPlot.iife.min.js";
+  static final String UPLOT_CSS = "io/edgeproxy/discovery/vendor/uplot/uPlot.min.css";
+  static final String CHARTS_JS = "io/edgeproxy/discovery/status-charts.js";
   private static final String PREFIX = "/api/v1/";
 
   private final ApiContext context;
@@ -35,6 +39,9 @@ final class ApiRouter {
   private final RegistrationBatcher batcher;
   private final String openApi = resource(OPENAPI_RESOURCE);
   private final String statusPage = resource(STATUS_PAGE_RESOURCE);
+  private final String uplotJs = resource(UPLOT_JS);
+  private final String uplotCss = resource(UPLOT_CSS);
+  private final String chartsJs = resource(CHARTS_JS);
 
   ApiRouter(ApiContext context) {
     this.context = context;
@@ -71,8 +78,8 @@ final class ApiRouter {
       return "/api/v1/apps/{app}/purge";
     }
     return switch (path) {
-      case "/health", "/metrics", "/", "/ui", PREFIX + "register", PREFIX + "backends", PREFIX + "members",
-          PREFIX + "route/explain", PREFIX + "status", PREFIX + "openapi.yaml" -> path;
+      case "/health", "/metrics", "/", "/ui", "/ui/uplot.js", "/ui/uplot.css", "/ui/charts.js", PREFIX + "register", PREFIX + "backends",
+          PREFIX + "members", PREFIX + "route/explain", PREFIX + "status", PREFIX + "history", PREFIX + "openapi.yaml" -> path;
       default -> "other";
     };
   }
@@ -87,6 +94,12 @@ final class ApiRouter {
             : notAllowed(r, "GET");
       case "/", "/ui":
         return only(r, "GET") ? ApiResponse.text(200, "text/html; charset=utf-8", statusPage) : notAllowed(r, "GET");
+      case "/ui/uplot.js":
+        return only(r, "GET") ? ApiResponse.text(200, "text/javascript; charset=utf-8", uplotJs) : notAllowed(r, "GET");
+      case "/ui/charts.js":
+        return only(r, "GET") ? ApiResponse.text(200, "text/javascript; charset=utf-8", chartsJs) : notAllowed(r, "GET");
+      case "/ui/uplot.css":
+        return only(r, "GET") ? ApiResponse.text(200, "text/css; charset=utf-8", uplotCss) : notAllowed(r, "GET");
       case PREFIX + "openapi.yaml":
         return only(r, "GET") ? ApiResponse.text(200, "application/yaml", openApi) : notAllowed(r, "GET");
       default:
@@ -131,6 +144,7 @@ final class ApiRouter {
       case "members" -> only(r, "GET") ? ApiResponse.json(200, Map.of("members", context.members().get())) : notAllowed(r, "GET");
       case "route/explain" -> only(r, "GET") ? explain(caller, r) : notAllowed(r, "GET");
       case "status" -> only(r, "GET") ? status(caller) : notAllowed(r, "GET");
+      case "history" -> only(r, "GET") ? history(caller) : notAllowed(r, "GET");
       default -> notFound(path);
     };
   }
@@ -370,6 +384,17 @@ final class ApiRouter {
       }
     }
     body.put("cache", cache);
+    return ApiResponse.json(200, body);
+  }
+
+  /** The last 15 minutes for the charts: apps, backends and health events of the caller's apps only. */
+  private ApiResponse history(Caller caller) {
+    Map<String, Object> body = new LinkedHashMap<>(context.history().get());
+    for (String list : List.of("apps", "backends", "events")) {
+      if (body.get(list) instanceof List<?> items) {
+        body.put(list, items.stream().filter(a -> a instanceof Map<?, ?> m && caller.mayManage(String.valueOf(m.get("app")))).toList());
+      }
+    }
     return ApiResponse.json(200, body);
   }
 

@@ -60,6 +60,7 @@ public final class EdgeNode implements AutoCloseable {
   private final EdgeConfig config;
   private final List<AutoCloseable> resources = new ArrayList<>();
   private RoutingDb db;
+  private io.edgeproxy.tools.admin.NodeHistory history;
   private RoutingState state;
   private RoutingReloader reloader;
   private ProxyServer proxy;
@@ -223,6 +224,10 @@ public final class EdgeNode implements AutoCloseable {
           id -> held == null ? java.util.Optional.empty() : held.tunnel(id), shield));
     }
 
+    // 7f. The last 15 minutes, for the status page's charts: a sample now, then every step.
+    history = new io.edgeproxy.tools.admin.NodeHistory(state, () -> replicator == null ? null : replicator.status());
+    resources.add(sampleHistory());
+
     // 8. The admin endpoint last: it reports on everything above.
     if (config.node().adminAddress() != null) {
       admin = step("bind the admin endpoint", () -> AdminServer.start(config.node().adminAddress(), this));
@@ -244,7 +249,25 @@ public final class EdgeNode implements AutoCloseable {
     return new ApiContext(config.api(), self, state, reloader, locator, new Registrations(db), new ApiTokens(db),
         metrics().registry(), this::members, () -> AdminServer.status(this), () -> metrics().scrape(), this::reloadNow,
         receipts(), () -> io.edgeproxy.tools.admin.TunnelViews.of(this), new io.edgeproxy.sql.CachePurges(db),
-        () -> io.edgeproxy.tools.admin.AdminServer.cacheView(this));
+        () -> io.edgeproxy.tools.admin.AdminServer.cacheView(this), history::view);
+  }
+
+  private AutoCloseable sampleHistory() {
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "history"));
+    long step = io.edgeproxy.tools.admin.NodeHistory.STEP.toMillis();
+    timer.scheduleAtFixedRate(() -> {
+      try {
+        history.sample(System.currentTimeMillis());
+      } catch (RuntimeException e) {
+        logger.warn("status page history: a sample failed: {}", e.toString());
+      }
+    }, 0, step, TimeUnit.MILLISECONDS);
+    return timer::shutdownNow;
+  }
+
+  /** The last 15 minutes of this POP (the status page's charts). */
+  public io.edgeproxy.tools.admin.NodeHistory history() {
+    return history;
   }
 
   /** Write receipts of this POP's writes (none without replication). */

@@ -87,6 +87,25 @@ class ReplicationIT {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void theStatusPageHistoryHasAPeerLagLinePerConnectedPop() {
+    try (EdgeCluster cluster = EdgeCluster.start(dir, 2)) {
+      cluster.awaitMembers();
+      String other = cluster.node(1).replicator().nodeId();
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        cluster.node(0).history().sample(System.currentTimeMillis());
+        var peers = (java.util.List<java.util.Map<String, Object>>) cluster.node(0).history().view().get("peers");
+        assertThat(peers).hasSize(1);
+        assertThat(peers.getFirst().get("node")).isEqualTo(other);
+        var connected = (java.util.List<Float>) peers.getFirst().get("connected");
+        var lag = (java.util.List<Float>) peers.getFirst().get("lagMs");
+        assertThat(connected.getLast()).isEqualTo(1.0f);
+        assertThat(lag.getLast()).as("a connected peer's lag is known").isNotNull().isGreaterThanOrEqualTo(0f);
+      });
+    }
+  }
+
+  @Test
   void aNewNodeJoiningAClusterWithTenThousandRowsGetsAllOfThem() {
     try (EdgeCluster cluster = EdgeCluster.start(dir, 2)) {
       exec(cluster.db(0), "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)"

@@ -1,0 +1,187 @@
+package io.edgeproxy.tools.admin;
+
+import io.edgeproxy.core.routing.Backend;
+import io.edgeproxy.core.routing.BackendLoad;
+import io.edgeproxy.core.routing.RoutingState;
+import io.edgeproxy.replication.ReplicationStatus;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The last 15 minutes of this POP, kept in memory for the status page's charts: every
+ * {@link #STEP}, per backend and per app the open connections, new connections and bytes (both
+ * ways) per second; per replication peer its lag and whether it is connected; and every change of
+ * a backend's health (as routing sees it here: its row's flag, ejection or a failing check). Series
+ * are rings of {@link #SAMPLES} floats (NaN: not there yet, or gone); a backend, app or peer not
+ * seen for the whole window is dropped. Thread-safe: {@link #sample} runs on a timer, {@link #view}
+ * on the API's threads.
+ */
+public final class NodeHistory {
+  public static final Duration STEP = Duration.ofSeconds(5);
+  static final int SAMPLES = (int) (Duration.ofMinutes(15).toSeconds() / STEP.toSeconds());
+
+  private final RoutingState state;
+  private final Supplier<@Nullable ReplicationStatus> replication;
+  private final long[] times = new long[SAMPLES];
+  private long taken;
+  private final Map<String, Track> backends = new HashMap<>();
+  private final Map<String, Track> apps = new HashMap<>();
+  private final Map<String, Track> peers = new HashMap<>();
+  private final Deque<Map<String, Object>> events = new ArrayDeque<>();
+
+  public NodeHistory(RoutingState state, Supplier<@Nullable ReplicationStatus> replication) {
+    this.state = state;
+    this.replication = replication;
+  }
+
+  /** One series set of one backend, app or peer. */
+  private static final class Track {
+    final String app;
+    final float[][] values;
+    long connections = -1;
+    long bytes = -1;
+    boolean up;
+    boolean known;
+    long seen;
+
+    Track(String app, int series) {
+      this.app = app;
+      this.values = new float[series][SAMPLES];
+      for (float[] v : values) {
+        java.util.Arrays.fill(v, Float.NaN);
+      }
+    }
+  }
+
+  private static final int ACTIVE = 0;
+  private static final int NEW_PER_SEC = 1;
+  private static final int BYTES_PER_SEC = 2;
+  private static final int LAG_MS = 0;
+  private static final int CONNECTED = 1;
+
+  /** Takes a sample now ({@code nowMs}: the wall clock, for the time axis). */
+  public synchronized void sample(long nowMs) {
+    int slot = (int) (taken % SAMPLES);
+    double seconds = taken == 0 ? 0 : (nowMs - times[(int) ((taken - 1) % SAMPLES)]) / 1000.0;
+    times[slot] = nowMs;
+    long nowNanos = System.nanoTime();
+    Map<String, float[]> appSums = new TreeMap<>();
+    for (Backend b : state.current().backends()) {
+      Track t = backends.computeIfAbsent(b.id(), id -> new Track(b.app(), 3));
+      BackendLoad load = state.loads().loadOf(b.id());
+      long connections = load.connectionsTotal();
+      long bytes = load.bytesToBackend() + load.bytesFromBackend();
+      float[] row = {load.active(), rate(connections, t.connections, seconds), rate(bytes, t.bytes, seconds)};
+      for (int s = 0; s < row.length; s++) {
+        t.values[s][slot] = row[s];
+      }
+      t.connections = connections;
+      t.bytes = bytes;
+      t.seen = taken;
+      boolean up = b.healthy() && !load.isDownHere(nowNanos);
+      if (t.known && up != t.up) {
+        event(nowMs, b, up);
+      }
+      t.up = up;
+      t.known = true; // a backend first seen unhealthy has not changed
+      float[] sum = appSums.computeIfAbsent(b.app(), a -> new float[3]);
+      for (int s = 0; s < row.length; s++) {
+        sum[s] += row[s];
+      }
+    }
+    for (var e : appSums.entrySet()) {
+      Track t = apps.computeIfAbsent(e.getKey(), a -> new Track(a, 3));
+      for (int s = 0; s < 3; s++) {
+        t.values[s][slot] = e.getValue()[s];
+      }
+      t.seen = taken;
+    }
+    ReplicationStatus status = replication.get();
+    if (status != null) {
+      for (ReplicationStatus.Peer p : status.peers()) {
+        Track t = peers.computeIfAbsent(p.nodeId(), id -> new Track(p.region(), 2));
+        t.values[LAG_MS][slot] = p.connected() ? p.millisBehind() : Float.NaN;
+        t.values[CONNECTED][slot] = p.connected() ? 1 : 0;
+        t.seen = taken;
+      }
+    }
+    for (Map<String, Track> tracks : List.of(backends, apps, peers)) {
+      tracks.values().removeIf(t -> taken - t.seen >= SAMPLES);
+      for (Track t : tracks.values()) {
+        if (t.seen != taken) {
+          for (float[] v : t.values) {
+            v[slot] = Float.NaN;
+          }
+        }
+      }
+    }
+    while (!events.isEmpty() && (long) events.peekFirst().get("t") < nowMs - SAMPLES * STEP.toMillis()) {
+      events.removeFirst();
+    }
+    taken++;
+  }
+
+  private void event(long nowMs, Backend b, boolean up) {
+    Map<String, Object> e = new LinkedHashMap<>();
+    e.put("t", nowMs);
+    e.put("app", b.app());
+    e.put("backend", b.id());
+    e.put("healthy", up);
+    events.addLast(e);
+  }
+
+  /** Per second since the previous sample; NaN for the first sample of a counter. */
+  private static float rate(long now, long before, double seconds) {
+    return before < 0 || seconds <= 0 ? Float.NaN : (float) (Math.max(0, now - before) / seconds);
+  }
+
+  /**
+   * The window as JSON-ready maps, oldest sample first: {@code times} (ms), {@code apps} and
+   * {@code backends} (each with its {@code app}: the API filters them by the caller's scope),
+   * {@code peers} and health {@code events}.
+   */
+  public synchronized Map<String, Object> view() {
+    int n = (int) Math.min(taken, SAMPLES);
+    long first = taken - n;
+    List<Long> axis = new ArrayList<>(n);
+    for (long i = first; i < taken; i++) {
+      axis.add(times[(int) (i % SAMPLES)]);
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("stepSeconds", STEP.toSeconds());
+    out.put("times", axis);
+    out.put("apps", tracks(apps, first, n, "app", List.of("active", "newPerSec", "bytesPerSec")));
+    out.put("backends", tracks(backends, first, n, "backend", List.of("active", "newPerSec", "bytesPerSec")));
+    out.put("peers", tracks(peers, first, n, "node", List.of("lagMs", "connected")));
+    out.put("events", List.copyOf(events));
+    return out;
+  }
+
+  private static List<Map<String, Object>> tracks(Map<String, Track> tracks, long first, int n, String name, List<String> series) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (var e : new TreeMap<>(tracks).entrySet()) {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put(name, e.getKey());
+      one.put(name.equals("node") ? "region" : "app", e.getValue().app);
+      for (int s = 0; s < series.size(); s++) {
+        List<@Nullable Float> values = new ArrayList<>(n);
+        for (long i = first; i < first + n; i++) {
+          float v = e.getValue().values[s][(int) (i % SAMPLES)];
+          values.add(Float.isNaN(v) ? null : v);
+        }
+        one.put(series.get(s), values);
+      }
+      out.add(one);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,75 @@
+package io.edgeproxy.tools.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.edgeproxy.core.routing.Backend;
+import io.edgeproxy.core.routing.LoadBoard;
+import io.edgeproxy.core.routing.RoutingData;
+import io.edgeproxy.core.routing.RoutingState;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class NodeHistoryTest {
+  private final RoutingState state = new RoutingState("sa", new LoadBoard());
+  private final NodeHistory history = new NodeHistory(state, () -> null);
+
+  private static Backend backend(String id, String app, boolean healthy) {
+    return new Backend(id, app, "sa", "BR", InetAddress.getLoopbackAddress(), 80, healthy, 1, 100, 150);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> list(Map<String, Object> view, String name) {
+    return (List<Map<String, Object>>) view.get(name);
+  }
+
+  @Test
+  void ratesArePerSecondBetweenSamplesAndAppsSumTheirBackends() {
+    state.publish(RoutingData.of(List.of(backend("a1", "a", true), backend("a2", "a", true))));
+    history.sample(0);
+    for (int i = 0; i < 10; i++) {
+      state.loads().loadOf(i < 6 ? "a1" : "a2").recordConnectSuccess();
+    }
+    state.loads().loadOf("a1").addBytesToBackend(5_000);
+    history.sample(5_000);
+    Map<String, Object> view = history.view();
+    assertThat((List<Long>) view.get("times")).containsExactly(0L, 5_000L);
+    Map<String, Object> app = list(view, "apps").getFirst();
+    assertThat(app.get("app")).isEqualTo("a");
+    assertThat((List<Float>) app.get("newPerSec")).as("nothing to compare the first sample with").containsExactly(null, 2.0f);
+    assertThat((List<Float>) app.get("bytesPerSec")).containsExactly(null, 1_000.0f);
+    assertThat(list(view, "backends")).extracting(b -> b.get("backend")).containsExactly("a1", "a2");
+  }
+
+  @Test
+  void theWindowIsFifteenMinutesAndWhatLeftItIsForgotten() {
+    state.publish(RoutingData.of(List.of(backend("old", "a", true))));
+    history.sample(0);
+    state.publish(RoutingData.of(List.of(backend("new", "b", true))));
+    long step = NodeHistory.STEP.toMillis();
+    for (int i = 1; i <= NodeHistory.SAMPLES + 3; i++) {
+      history.sample(i * step);
+    }
+    Map<String, Object> view = history.view();
+    List<Long> times = (List<Long>) view.get("times");
+    assertThat(times).hasSize(NodeHistory.SAMPLES);
+    assertThat(times.getFirst()).isEqualTo(4 * step);
+    assertThat(times.getLast()).isEqualTo((NodeHistory.SAMPLES + 3) * step);
+    assertThat(list(view, "backends")).extracting(b -> b.get("backend")).as("old left the window").containsExactly("new");
+    assertThat(list(view, "apps")).extracting(b -> b.get("app")).containsExactly("b");
+  }
+
+  @Test
+  void healthChangesAreEventsOnlyWhenTheyHappen() {
+    state.publish(RoutingData.of(List.of(backend("x", "a", false))));
+    history.sample(0); // unhealthy from the start: no event, nothing changed
+    state.publish(RoutingData.of(List.of(backend("x", "a", true))));
+    history.sample(5_000);
+    history.sample(10_000);
+    state.publish(RoutingData.of(List.of(backend("x", "a", false), backend("late", "a", false))));
+    history.sample(15_000); // "late" appears unhealthy: no change of its health
+    assertThat(list(history.view(), "events")).extracting(e -> e.get("t"), e -> e.get("healthy"))
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(5_000L, true), org.assertj.core.groups.Tuple.tuple(15_000L, false));
+  }
+}
