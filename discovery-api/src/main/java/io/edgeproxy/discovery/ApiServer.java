@@ -150,7 +150,8 @@ public final class ApiServer implements AutoCloseable {
           response = ApiResponse.error(500, "internal error: " + e.getMessage());
         }
         Counter.builder("edge.api.requests").tag("route", ApiRouter.routeOf(r.method(), r.path())).tag("method", r.method())
-            .tag("status", Integer.toString(response.status())).register(registry).increment();
+            .tag("status", Integer.toString(response.status())).description("Discovery API requests, by route, method and status")
+            .register(registry).increment();
         write(ctx, response, keepAlive, head);
       });
     }

@@ -56,7 +56,7 @@ class AdminIT {
 
       String metrics = curl("http://" + admin + "/metrics");
       assertThat(metrics).contains("edge_snapshot_version{").contains("edge_replication_applied_total")
-          .contains("edge_replication_peer_lag_ms{peer=\"pop-0\"}").contains("edge_routing_backends{");
+          .contains("edge_replication_peer_lag_seconds{peer=\"pop-0\"}").contains("edge_routing_backends{");
 
       String[] shown = cli("status", "--admin", admin);
       assertThat(shown[0]).isEqualTo("0");

@@ -19,7 +19,16 @@ final class Commands {
 
   /** Runs {@code command} to its end (at most {@code seconds}). */
   static Run run(int seconds, String... command) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    return run(new ProcessBuilder(command), seconds);
+  }
+
+  /** Runs {@code command} with {@code input} as its standard input, to its end (at most 30 s). */
+  static Run run(java.nio.file.Path input, String... command) throws Exception {
+    return run(new ProcessBuilder(command).redirectInput(input.toFile()), 30);
+  }
+
+  private static Run run(ProcessBuilder command, int seconds) throws Exception {
+    Process p = command.redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(seconds, TimeUnit.SECONDS)).isTrue();
     return new Run(p.exitValue(), out);

@@ -136,7 +136,7 @@ class DiscoveryApiIT {
         .isEqualTo("fresh-1|web|" + port + "|1\n");
     String metrics = pop.call("GET", "/metrics", null, null).text();
     assertThat(metrics).containsPattern("edge_proxy_picks_total\\{[^}]*tier=\"2\"[^}]*\\} [1-9]");
-    assertThat(metrics).containsPattern("edge_proxy_backend_bytes_received_bytes\\{backend=\"fresh-1\"[^}]*\\} [1-9]");
+    assertThat(metrics).containsPattern("edge_proxy_backend_received_bytes_total\\{app=\"web\",backend=\"fresh-1\"[^}]*\\} [1-9]");
     assertThat(metrics).containsPattern("edge_api_requests_total\\{[^}]*route=\"/api/v1/register\"[^}]*status=\"201\"");
   }
 

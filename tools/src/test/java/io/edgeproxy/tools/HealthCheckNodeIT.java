@@ -104,8 +104,8 @@ class HealthCheckNodeIT {
       assertThat(metrics(node))
           .contains("edge_health_check_up{app=\"web\",backend=\"sick\"} 0.0")
           .contains("edge_health_check_up{app=\"web\",backend=\"good\"} 1.0")
-          .containsPattern("edge_health_check_failures\\{app=\"web\",backend=\"sick\"} [1-9]")
-          .containsPattern("edge_health_checks\\{app=\"web\",backend=\"good\"} [1-9]");
+          .containsPattern("edge_health_check_failures_total\\{app=\"web\",backend=\"sick\"} [1-9]")
+          .containsPattern("edge_health_checks_total\\{app=\"web\",backend=\"good\"} [1-9]");
       var checks = io.edgeproxy.tools.admin.AdminServer.status(node).healthChecks();
       assertThat(checks.checked()).isEqualTo(2);
       assertThat(checks.up()).isEqualTo(1);

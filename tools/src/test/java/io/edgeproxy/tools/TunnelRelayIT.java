@@ -88,7 +88,7 @@ class TunnelRelayIT extends HttpsEdgeTestBase {
 
     String metrics = cluster.node(1).metrics().scrape();
     assertThat(metrics).contains("edge_tunnels_held{").contains("edge_tunnel_streams_open{").contains("tunnel=\"" + id + "\"")
-        .contains("edge_tunnel_bytes_sent_bytes{");
+        .contains("edge_tunnel_sent_bytes_total{");
     assertThat(cli("route", "explain", "--app", "dev", "--ip", "200.160.2.3", "--admin", hostPort(cluster.node(0).adminAddress())))
         .contains("tunnel via pop-1");
   }

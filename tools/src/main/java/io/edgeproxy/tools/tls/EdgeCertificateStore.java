@@ -195,6 +195,30 @@ public final class EdgeCertificateStore implements EdgeCertificates, AutoCloseab
     return out;
   }
 
+  /**
+   * A name served and its certificate's expiry.
+   *
+   * @param source where the certificate comes from: "table", "directory", or "default" (the default
+   *     certificate, listed under its own names)
+   */
+  public record ServedName(String name, String source, java.time.Instant notAfter) {}
+
+  /** Every name with the certificate it is served with (a name in the table and the directory: the table's), then the default's. */
+  public List<ServedName> servedNames() {
+    List<ServedName> out = new ArrayList<>();
+    Map<String, Contexts> table = fromTable;
+    table.forEach((name, c) -> out.add(new ServedName(name, "table", c.validity().notAfter())));
+    fromDirectory.forEach((name, c) -> {
+      if (!table.containsKey(name)) {
+        out.add(new ServedName(name, "directory", c.validity().notAfter()));
+      }
+    });
+    for (String name : CertificateNames.of(fallback.chain().getFirst())) {
+      out.add(new ServedName(name, "default", fallback.validity().notAfter()));
+    }
+    return out;
+  }
+
   private synchronized void refreshTable(RoutingSnapshot snapshot) {
     List<StoredCertificate> rows = snapshot.data().edge().certificates();
     if (rows.equals(tableRows)) {
