@@ -25,8 +25,15 @@ edgeproxy_exec() {
   shift 4
   local opts=(-Xlog:cds=off -Xlog:cds+dynamic=off -Xlog:aot=off -XX:+UseSerialGC -Xms32m -Xss256k)
   if [[ -n $jsa ]]; then
-    # A JDK 25 does not replace an archive made for an older jar (it only refuses to use it): drop it.
-    [[ -f $jsa && $jar -nt $jsa ]] && { rm -f "$jsa" 2>/dev/null || true; }
+    # One archive per jar: its modification time and size are in the name. A JDK 25 does not
+    # replace an archive made for another jar (it only refuses to use it), and a process of the
+    # previous version exiting after an upgrade may still write its own; so the others are dropped.
+    local base=${jsa%.jsa} id old
+    id=$(stat -c %Y-%s "$jar" 2>/dev/null || echo 0)
+    for old in "$base".jsa "$base"-*-*.jsa; do
+      [[ -f $old && $old != "$base-$id.jsa" ]] && { rm -f "$old" 2>/dev/null || true; }
+    done
+    jsa=$base-$id.jsa
     case ${1:-} in
       agent | demo)
         if mkdir -p "$(dirname "$jsa")" 2>/dev/null && [[ -w $(dirname "$jsa") ]]; then

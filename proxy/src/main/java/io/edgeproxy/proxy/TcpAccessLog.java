@@ -56,6 +56,9 @@ final class TcpAccessLog {
     if (!access.isInfoEnabled()) {
       return;
     }
+    if (backend.equals("-") && outcome.equals("closed")) {
+      outcome = "client left before a backend was reached";
+    }
     long tenths = (System.nanoTime() - started) / 100_000;
     StringBuilder line = new StringBuilder(120).append(client).append(" tcp ").append(app).append(' ').append(backend)
         .append(' ').append(toBackend).append(' ').append(fromBackend).append(' ').append(tenths / 10).append('.')

@@ -13,16 +13,18 @@ final class Addresses {
   private Addresses() {}
 
   /**
-   * The host other POPs reach this one at: the configured advertise address, else the bind address
-   * when it is a specific one, else the first address of an interface that is up, else loopback.
+   * The host other POPs reach this one at: the configured advertise address, else the
+   * change-stream's or the gossip's bind address when it is a specific one (both are reached at
+   * this host), else the first address of an interface that is up, else loopback.
    */
   static String advertiseHost(ReplicationConfig config) {
     if (config.advertiseHost() != null) {
       return config.advertiseHost();
     }
-    InetAddress bind = config.transportAddress().getAddress();
-    if (bind != null && !bind.isAnyLocalAddress()) {
-      return bind.getHostAddress();
+    for (InetAddress bind : new InetAddress[] {config.transportAddress().getAddress(), config.gossipAddress().getAddress()}) {
+      if (bind != null && !bind.isAnyLocalAddress()) {
+        return bind.getHostAddress();
+      }
     }
     return firstNonLoopback().orElse("127.0.0.1");
   }

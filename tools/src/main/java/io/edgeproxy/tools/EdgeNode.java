@@ -372,7 +372,8 @@ public final class EdgeNode implements AutoCloseable {
             + "); stop it first: two agents on one routing.db would capture its changes under one node id");
       };
     } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot lock " + file + ": " + e.getMessage(), e);
+      throw new java.io.UncheckedIOException("cannot lock " + file + " (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+          + "; the agent's user must be able to write it: a file left by another user, root say, needs a chown)", e);
     }
   }
 

@@ -36,8 +36,14 @@ class AgentExclusionIT {
     return config.withProxy(config.proxy().withListeners(List.of(new ListenerConfig("*", address))));
   }
 
+  private Process agent(Path db, String log) throws Exception {
+    return new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-XX:+UseSerialGC",
+        "--enable-native-access=ALL-UNNAMED", "-jar", JAR.toAbsolutePath().toString(), "agent", "--listen", "127.0.0.1:0",
+        "--admin", "127.0.0.1:0", "--db", db.toString()).redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile()).start();
+  }
+
   @Test
-  void aSecondAgentOnTheSameRoutingDbIsRefused() {
+  void aSecondAgentOnTheSameRoutingDbIsRefused() throws Exception {
     EdgeConfig config = node("a");
     try (EdgeNode first = EdgeNode.start(config)) {
       assertThatThrownBy(() -> EdgeNode.start(config)).isInstanceOf(EdgeNode.NodeStartException.class)
@@ -45,6 +51,15 @@ class AgentExclusionIT {
               + config.node().dbPath().toAbsolutePath())
           .hasMessageContaining("pid " + ProcessHandle.current().pid());
       assertThat(first.proxyAddresses()).isNotEmpty();
+      // The refusal in this JVM must not have dropped the lock (POSIX locks go with any closed descriptor).
+      Process other = agent(config.node().dbPath(), "other.log");
+      try {
+        assertThat(other.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(other.exitValue()).isEqualTo(1);
+        assertThat(java.nio.file.Files.readString(dir.resolve("other.log"))).contains("another edgeproxy agent runs on");
+      } finally {
+        other.destroyForcibly();
+      }
     }
     EdgeNode.start(config).close(); // released with the first
   }
@@ -76,11 +91,14 @@ class AgentExclusionIT {
     Process agent = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-XX:+UseSerialGC",
         "--enable-native-access=ALL-UNNAMED", "-jar", JAR.toAbsolutePath().toString(), "agent", "--listen", "127.0.0.1:0",
         "--admin", "127.0.0.1:0", "--db", config.node().dbPath().toString()).redirectError(dir.resolve("k.log").toFile()).start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8));
-    assertThat(out.readLine()).startsWith("proxy: 127.0.0.1:");
-    assertThatThrownBy(() -> EdgeNode.start(config)).hasMessageContaining("another edgeproxy agent runs on")
-        .hasMessageContaining("pid " + agent.pid());
-    agent.destroyForcibly(); // SIGKILL: no shutdown hook runs
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8));
+      assertThat(out.readLine()).startsWith("proxy: 127.0.0.1:");
+      assertThatThrownBy(() -> EdgeNode.start(config)).hasMessageContaining("another edgeproxy agent runs on")
+          .hasMessageContaining("pid " + agent.pid());
+    } finally {
+      agent.destroyForcibly(); // SIGKILL: no shutdown hook runs
+    }
     assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
     EdgeNode.start(config).close();
   }

@@ -169,8 +169,11 @@ public enum ConfigKey {
 
   /** Default values shared by several keys (an enum constant cannot name a field of its own enum). */
   private static final class Defaults {
-    /** Loopback, RFC 1918 and unique-local networks: the clients an internal resolver serves. */
-    static final String PRIVATE_NETWORKS = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7";
+    /**
+     * Loopback, RFC 1918, shared address space (RFC 6598: carrier NAT, and the meshes that use it,
+     * Tailscale's among them) and unique-local networks: the clients an internal resolver serves.
+     */
+    static final String PRIVATE_NETWORKS = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7";
   }
 
   private final String env;

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * Replication between POPs; absent from {@link EdgeConfig} when EDGEPROXY_REPLICATION_ENABLED is off.
  *
  * @param nodeId this node's id, or null for the one remembered in routing.db (or a new one). Default: null
- * @param gossipAddress SWIM membership listen address (TCP; ScaleCube binds the port on every interface). Default: 0.0.0.0:4001
+ * @param gossipAddress SWIM membership listen address (TCP; that host only, 0.0.0.0 for every interface). Default: 0.0.0.0:4001
  * @param transportAddress change-stream listen address (QUIC over UDP). Default: 0.0.0.0:4002
  * @param advertiseHost what other POPs connect to, or null to derive it from the listen host. Default: null
  * @param bootstrapPeers gossip addresses (host:port, names allowed) to join through. Default: none

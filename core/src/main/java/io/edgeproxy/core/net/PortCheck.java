@@ -26,10 +26,8 @@ public final class PortCheck {
       probe.setReuseAddress(true); // a port whose connections are in TIME_WAIT is free
       probe.bind(address);
       return null;
-    } catch (BindException e) {
-      return taken("TCP", address);
     } catch (IOException e) {
-      return null; // not a conflict (for example an address not on this machine): the real bind says why
+      return inUse(e) ? taken("TCP", address) : null; // anything else (not a local address, no permission): the real bind says why
     }
   }
 
@@ -41,11 +39,17 @@ public final class PortCheck {
     try (DatagramSocket probe = new DatagramSocket(null)) {
       probe.bind(address);
       return null;
-    } catch (BindException e) {
-      return taken("UDP", address);
     } catch (IOException e) {
-      return null;
+      return inUse(e) ? taken("UDP", address) : null;
     }
+  }
+
+  /**
+   * EADDRINUSE. The JDK raises BindException for other errors too ("Cannot assign requested
+   * address", "Permission denied"), which are not another process on the port.
+   */
+  private static boolean inUse(IOException e) {
+    return e instanceof BindException && e.getMessage() != null && e.getMessage().startsWith("Address already in use");
   }
 
   private static String taken(String protocol, InetSocketAddress address) {

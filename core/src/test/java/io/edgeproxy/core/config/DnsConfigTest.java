@@ -31,7 +31,8 @@ class DnsConfigTest {
     assertThat(dns.upstreams()).isEmpty();
     assertThat(dns.forwarding()).isFalse();
     assertThat(dns.forwardFrom()).map(IpNetwork::toString).containsExactly(
-        "127.0.0.0/8", "0:0:0:0:0:0:0:1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00:0:0:0:0:0:0:0/7");
+        "127.0.0.0/8", "0:0:0:0:0:0:0:1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
+        "fc00:0:0:0:0:0:0:0/7");
     assertThat(dns.allowFrom()).as("only loopback and private networks are answered by default").isEqualTo(dns.forwardFrom());
     assertThat(dns.upstreamTimeout()).isEqualTo(Duration.ofSeconds(1));
   }

@@ -32,7 +32,10 @@ final class BoundTcpTransport implements TransportFactory {
 
   private final String host;
 
-  /** {@code host}: an IP literal or name to listen on; {@code 0.0.0.0} or {@code ::} for every interface. */
+  /**
+   * {@code host}: an IP literal or name to listen on; {@code 0.0.0.0} or {@code ::} for every
+   * interface, IPv4 and IPv6 (the stock transport's wildcard).
+   */
   BoundTcpTransport(String host) {
     this.host = requireNonNull(host, "host");
   }
@@ -51,10 +54,7 @@ final class BoundTcpTransport implements TransportFactory {
     @Override
     public Mono<DisposableServer> bind() {
       return Mono.deferContextual(context -> Mono.just(context.get(TransportImpl.ReceiverContext.class)))
-          .flatMap(context -> TcpServer.create()
-              .runOn(context.loopResources())
-              .host(host)
-              .port(config.port())
+          .flatMap(context -> server(context)
               .childOption(ChannelOption.TCP_NODELAY, true)
               .childOption(ChannelOption.SO_KEEPALIVE, true)
               .childOption(ChannelOption.SO_REUSEADDR, true)
@@ -62,6 +62,12 @@ final class BoundTcpTransport implements TransportFactory {
               .handle((in, out) -> in.receive().retain().doOnNext(context::onMessage).then())
               .bind()
               .cast(DisposableServer.class));
+    }
+
+    private TcpServer server(TransportImpl.ReceiverContext context) {
+      TcpServer server = TcpServer.create().runOn(context.loopResources());
+      boolean everywhere = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+      return everywhere ? server.bindAddress(() -> new java.net.InetSocketAddress(config.port())) : server.host(host).port(config.port());
     }
   }
 

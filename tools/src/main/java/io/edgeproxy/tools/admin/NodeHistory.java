@@ -33,6 +33,7 @@ public final class NodeHistory {
   private final Supplier<@Nullable ReplicationStatus> replication;
   private final long[] times = new long[SAMPLES];
   private long taken;
+  private long lastNanos;
   private final Map<String, Track> backends = new HashMap<>();
   private final Map<String, Track> apps = new HashMap<>();
   private final Map<String, Track> peers = new HashMap<>();
@@ -68,15 +69,24 @@ public final class NodeHistory {
   private static final int LAG_MS = 0;
   private static final int CONNECTED = 1;
 
-  /** Takes a sample now ({@code nowMs}: the wall clock, for the time axis). */
-  public synchronized void sample(long nowMs) {
+  /** Takes a sample now ({@code nowMs}: the wall clock, for the time axis; rates use the monotonic clock). */
+  public void sample(long nowMs) {
+    sample(nowMs, System.nanoTime());
+  }
+
+  /** {@link #sample(long)} at monotonic time {@code nowNanos} (tests give both clocks). */
+  synchronized void sample(long nowMs, long nowNanos) {
     int slot = (int) (taken % SAMPLES);
-    double seconds = taken == 0 ? 0 : (nowMs - times[(int) ((taken - 1) % SAMPLES)]) / 1000.0;
+    double seconds = taken == 0 ? 0 : (nowNanos - lastNanos) / 1e9;
+    lastNanos = nowNanos;
     times[slot] = nowMs;
-    long nowNanos = System.nanoTime();
     Map<String, float[]> appSums = new TreeMap<>();
     for (Backend b : state.current().backends()) {
-      Track t = backends.computeIfAbsent(b.id(), id -> new Track(b.app(), 3));
+      Track t = backends.get(b.id());
+      if (t == null || !t.app.equals(b.app())) { // an id now of another app starts afresh: its past was the other app's
+        t = new Track(b.app(), 3);
+        backends.put(b.id(), t);
+      }
       BackendLoad load = state.loads().loadOf(b.id());
       long connections = load.connectionsTotal();
       long bytes = load.bytesToBackend() + load.bytesFromBackend();
@@ -93,9 +103,11 @@ public final class NodeHistory {
       }
       t.up = up;
       t.known = true; // a backend first seen unhealthy has not changed
-      float[] sum = appSums.computeIfAbsent(b.app(), a -> new float[3]);
+      float[] sum = appSums.computeIfAbsent(b.app(), a -> new float[] {Float.NaN, Float.NaN, Float.NaN});
       for (int s = 0; s < row.length; s++) {
-        sum[s] += row[s];
+        if (!Float.isNaN(row[s])) { // a backend's first sample has no rate yet: not a gap in its app's line
+          sum[s] = Float.isNaN(sum[s]) ? row[s] : sum[s] + row[s];
+        }
       }
     }
     for (var e : appSums.entrySet()) {

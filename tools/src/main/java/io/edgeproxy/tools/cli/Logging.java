@@ -32,8 +32,8 @@ final class Logging {
   /**
    * One JSON object per line from now on (Logstash's fields: {@code @timestamp}, {@code level},
    * {@code logger_name}, {@code thread_name}, {@code message}, {@code stack_trace}, plus the key-value
-   * pairs a line carries, as the access log's do). The stderr appender keeps running; only its
-   * encoder changes, under the appender's lock.
+   * pairs a line carries, as the access log's do). The stderr appender is stopped while its encoder
+   * changes (a stopped appender drops what comes meanwhile: a few lines at start-up at most).
    */
   private static void json(LoggerContext context) {
     var root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
@@ -43,7 +43,9 @@ final class Logging {
     LogstashEncoder encoder = new LogstashEncoder();
     encoder.setContext(context);
     encoder.start();
+    stderr.stop();
     stderr.setEncoder(encoder);
+    stderr.start();
   }
 
   /**

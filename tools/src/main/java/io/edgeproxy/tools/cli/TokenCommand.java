@@ -159,7 +159,7 @@ public final class TokenCommand implements Runnable {
           yield 0;
         }
         case Revocation.NotFound n -> {
-          err.println("edgeproxy token revoke: no token with id " + n.asked() + " in " + path + " (see: edgeproxy token list)");
+          err.println("edgeproxy token revoke: no token " + shown(n.asked()) + " in " + path + " (see: edgeproxy token list)");
           yield 1;
         }
         case Revocation.Ambiguous a -> {
@@ -174,6 +174,12 @@ public final class TokenCommand implements Runnable {
         }
       };
     }
+  }
+
+  /** What was asked for, as it may be printed: a token itself never is (stderr ends up in CI logs). */
+  private static String shown(String asked) {
+    return asked.startsWith("edp_") || asked.startsWith("edc_")
+        ? "matching the given token (id " + ApiTokens.hash(asked).substring(0, 12) + ")" : "with id " + asked;
   }
 
   private static String kindName(IssuedTokens.Issued token) {

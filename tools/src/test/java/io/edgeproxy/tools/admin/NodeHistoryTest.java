@@ -19,6 +19,11 @@ class NodeHistoryTest {
     return new Backend(id, app, "sa", "BR", InetAddress.getLoopbackAddress(), 80, healthy, 1, 100, 150);
   }
 
+  /** A sample at {@code ms} on both clocks. */
+  private void sample(long ms) {
+    history.sample(ms, ms * 1_000_000);
+  }
+
   @SuppressWarnings("unchecked")
   private static List<Map<String, Object>> list(Map<String, Object> view, String name) {
     return (List<Map<String, Object>>) view.get(name);
@@ -27,12 +32,12 @@ class NodeHistoryTest {
   @Test
   void ratesArePerSecondBetweenSamplesAndAppsSumTheirBackends() {
     state.publish(RoutingData.of(List.of(backend("a1", "a", true), backend("a2", "a", true))));
-    history.sample(0);
+    sample(0);
     for (int i = 0; i < 10; i++) {
       state.loads().loadOf(i < 6 ? "a1" : "a2").recordConnectSuccess();
     }
     state.loads().loadOf("a1").addBytesToBackend(5_000);
-    history.sample(5_000);
+    sample(5_000);
     Map<String, Object> view = history.view();
     assertThat((List<Long>) view.get("times")).containsExactly(0L, 5_000L);
     Map<String, Object> app = list(view, "apps").getFirst();
@@ -40,16 +45,33 @@ class NodeHistoryTest {
     assertThat((List<Float>) app.get("newPerSec")).as("nothing to compare the first sample with").containsExactly(null, 2.0f);
     assertThat((List<Float>) app.get("bytesPerSec")).containsExactly(null, 1_000.0f);
     assertThat(list(view, "backends")).extracting(b -> b.get("backend")).containsExactly("a1", "a2");
+    state.publish(RoutingData.of(List.of(backend("a1", "a", true), backend("a2", "a", true), backend("a3", "a", true))));
+    sample(10_000);
+    app = list(history.view(), "apps").getFirst();
+    assertThat((List<Float>) app.get("newPerSec")).as("a backend's first sample is no gap in its app's line")
+        .containsExactly(null, 2.0f, 0.0f);
+  }
+
+  @Test
+  void aBackendIdMovedToAnotherAppStartsAfreshUnderThatApp() {
+    state.publish(RoutingData.of(List.of(backend("x", "a", true))));
+    sample(0);
+    sample(5_000);
+    state.publish(RoutingData.of(List.of(backend("x", "b", true))));
+    sample(10_000);
+    Map<String, Object> x = list(history.view(), "backends").getFirst();
+    assertThat(x.get("app")).isEqualTo("b");
+    assertThat((List<Float>) x.get("active")).as("app a's past is not shown as b's").containsExactly(null, null, 0.0f);
   }
 
   @Test
   void theWindowIsFifteenMinutesAndWhatLeftItIsForgotten() {
     state.publish(RoutingData.of(List.of(backend("old", "a", true))));
-    history.sample(0);
+    sample(0);
     state.publish(RoutingData.of(List.of(backend("new", "b", true))));
     long step = NodeHistory.STEP.toMillis();
     for (int i = 1; i <= NodeHistory.SAMPLES + 3; i++) {
-      history.sample(i * step);
+      sample(i * step);
     }
     Map<String, Object> view = history.view();
     List<Long> times = (List<Long>) view.get("times");
@@ -63,12 +85,12 @@ class NodeHistoryTest {
   @Test
   void healthChangesAreEventsOnlyWhenTheyHappen() {
     state.publish(RoutingData.of(List.of(backend("x", "a", false))));
-    history.sample(0); // unhealthy from the start: no event, nothing changed
+    sample(0); // unhealthy from the start: no event, nothing changed
     state.publish(RoutingData.of(List.of(backend("x", "a", true))));
-    history.sample(5_000);
-    history.sample(10_000);
+    sample(5_000);
+    sample(10_000);
     state.publish(RoutingData.of(List.of(backend("x", "a", false), backend("late", "a", false))));
-    history.sample(15_000); // "late" appears unhealthy: no change of its health
+    sample(15_000); // "late" appears unhealthy: no change of its health
     assertThat(list(history.view(), "events")).extracting(e -> e.get("t"), e -> e.get("healthy"))
         .containsExactly(org.assertj.core.groups.Tuple.tuple(5_000L, true), org.assertj.core.groups.Tuple.tuple(15_000L, false));
   }
