@@ -33,10 +33,12 @@ public final class ChangeCheck {
     if (!change.exists() && !change.cells().isEmpty()) {
       return "tombstone of " + change.table() + " '" + clip(change.key()) + "' carries columns (expected: none)";
     }
-    String keyColumn = schema.table(change.table()).map(ReplicatedTable::keyColumn).orElse(null);
+    ReplicatedTable table = schema.table(change.table()).orElse(null);
+    String keyColumn = table == null ? "" : table.keyColumn();
     for (var entry : change.cells().entrySet()) {
       String column = entry.getKey();
-      if (!isName(column) || column.equalsIgnoreCase(keyColumn == null ? "" : keyColumn)) {
+      boolean known = table != null && table.hasColumn(column); // one of this table's value columns: a name, not the key
+      if (!known && (!isName(column) || column.equalsIgnoreCase(keyColumn))) {
         return "change to " + change.table() + " '" + clip(change.key()) + "' has column '" + clip(column)
             + "' (expected: a column name of letters, digits and _, other than the key)";
       }

@@ -27,16 +27,18 @@ final class Clocks {
 
   /**
    * A row's whole clock: its existence, and the cells of its current life (none when deleted). The
-   * map is taken as it is, not copied (one per row read or written): callers hand over a map they
-   * no longer change.
+   * map is taken as it is, neither copied nor wrapped (one per row read or written, iterated per
+   * cell on the capture and merge paths): callers hand over a map they no longer change, and
+   * readers never change it.
    */
   record RowClock(Existence existence, Map<String, StoredCell> cells) {
-    RowClock {
-      cells = java.util.Collections.unmodifiableMap(cells);
-    }
-
     boolean hasKept() {
-      return cells.values().stream().anyMatch(StoredCell::kept);
+      for (StoredCell cell : cells.values()) {
+        if (cell.kept()) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /** The newest version among the existence and every cell. */
