@@ -23,8 +23,9 @@ public final class NodeListeners {
     add(out, "https", node.edgeAddress(), "TCP: TLS for every app by SNI, ALPN h2, http/1.1, edgeproxy-tunnel");
     add(out, "http", node.httpAddress(), "TCP: plain HTTP, ACME challenges, redirects to https");
     add(out, "dns", node.dnsAddress(), "UDP and TCP: zone " + (node.dns() == null ? "" : node.config().dns().zone()));
-    add(out, "api", node.apiAddress(), "TCP: discovery API" + (node.config().api() != null && node.config().api().tls() != null ? ", TLS" : ""));
-    add(out, "admin", node.adminAddress(), "TCP: status page, /metrics, /health");
+    boolean apiTls = node.config().api() != null && node.config().api().tls() != null;
+    add(out, "api", node.apiAddress(), "TCP: discovery API, status page /ui" + (apiTls ? ", TLS" : ""));
+    add(out, "admin", node.adminAddress(), "TCP: /v1/status and the CLI's queries, /metrics");
     add(out, "tunnels", node.tunnels() == null ? null : node.tunnels().address(), "UDP: QUIC device tunnels");
     if (node.replicator() != null) {
       ReplicationStatus status = node.replicator().status();
