@@ -2,19 +2,15 @@ package io.edgeproxy.proxy;
 
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The access log of TCP mode (EDGEPROXY_TCP_ACCESS_LOG): one line per proxied connection when the
  * client's side closes, on logger {@code edgeproxy.access}, as HAProxy's {@code option tcplog}:
  * client, app, backend ("-" when none was reached), bytes to and from the backend, milliseconds,
- * outcome. Each field is also a key-value pair of the line (JSON logs carry them as fields).
+ * outcome. With JSON logs each field is also a key-value pair of the line (see {@link AccessLogs}).
  * Made only when the log is on; updated on the client's event loop only.
  */
 final class TcpAccessLog {
-  private static final Logger access = LoggerFactory.getLogger("edgeproxy.access");
-
   private final long started = System.nanoTime();
   private final String client;
   private final String app;
@@ -53,7 +49,7 @@ final class TcpAccessLog {
   }
 
   private void write() {
-    if (!access.isInfoEnabled()) {
+    if (!AccessLogs.ACCESS.isInfoEnabled()) {
       return;
     }
     if (backend.equals("-") && outcome.equals("closed")) {
@@ -63,8 +59,13 @@ final class TcpAccessLog {
     StringBuilder line = new StringBuilder(120).append(client).append(" tcp ").append(app).append(' ').append(backend)
         .append(' ').append(toBackend).append(' ').append(fromBackend).append(' ').append(tenths / 10).append('.')
         .append(tenths % 10).append(" \"");
-    HttpAccessLog.quoted(line, outcome).append('"');
-    access.atInfo().addKeyValue("client", client).addKeyValue("protocol", "tcp").addKeyValue("app", app)
+    AccessLogs.quoted(line, outcome).append('"');
+    var fields = AccessLogs.withFields();
+    if (fields == null) {
+      AccessLogs.ACCESS.info(line.toString());
+      return;
+    }
+    fields.addKeyValue("client", client).addKeyValue("protocol", "tcp").addKeyValue("app", app)
         .addKeyValue("backend", backend).addKeyValue("bytes_to_backend", toBackend).addKeyValue("bytes_from_backend", fromBackend)
         .addKeyValue("ms", tenths / 10.0).addKeyValue("outcome", outcome).log(line.toString());
   }

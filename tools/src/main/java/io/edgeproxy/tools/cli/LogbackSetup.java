@@ -19,13 +19,15 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 public final class LogbackSetup extends ContextAwareBase implements Configurator {
   static final String ACCESS_LOGGER = "edgeproxy.access";
   static final String STDERR = "stderr";
+  static final String ACCESS_FIELDS = "edgeproxy.access.fields";
   private static final int ACCESS_QUEUE = 16_384;
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {
     PatternLayoutEncoder encoder = new PatternLayoutEncoder();
     encoder.setContext(context);
-    encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0} - %msg%n"); // ISO 8601, with the offset
+    // ISO 8601 with the offset (ZZZZZ: "Z" in UTC, else "+01:00")
+    encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSZZZZZ} %-5level %logger{0} - %msg%n");
     encoder.start();
     ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
     stderr.setContext(context);
@@ -50,6 +52,8 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
     ch.qos.logback.classic.Logger accessLogger = context.getLogger(ACCESS_LOGGER);
     accessLogger.setAdditive(false);
     accessLogger.addAppender(access);
+    // The access lines' key-value pairs: only the JSON format shows them (Logging turns this on).
+    context.getLogger(ACCESS_FIELDS).setLevel(Level.OFF);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 }

@@ -46,6 +46,7 @@ final class Logging {
     stderr.stop();
     stderr.setEncoder(encoder);
     stderr.start();
+    context.getLogger(LogbackSetup.ACCESS_FIELDS).setLevel(Level.INFO); // the access lines' fields, as JSON fields
   }
 
   /**
