@@ -30,11 +30,12 @@ import java.util.concurrent.atomic.LongAdder;
  * What clients see while an agent restarts on the same ports (the figures of the operations issue's
  * zero-downtime restart): TCP clients open connections through the proxy and DNS clients send
  * queries, without pause; halfway, the agent is restarted as {@code systemctl restart} does it
- * (SIGTERM, wait for the exit, start again). Every connection and query is counted as answered,
+ * (SIGTERM, wait for the exit, start again), or, with {@code --mode reload} (the default), as
+ * {@code systemctl reload} does it ({@code edgeproxy reload}: a new agent takes over). Every connection and query is counted as answered,
  * refused, reset, closed empty or lost (no answer within a second), and the outage is the time from
  * the first failure to the last.
  *
- * <pre>benchmarks/restart.sh [--seconds 20] [--restart-at 8] [--tcp-clients 4] [--dns-clients 2]</pre>
+ * <pre>benchmarks/restart.sh [--mode reload|restart] [--seconds 20] [--restart-at 8] [--tcp-clients 4] [--dns-clients 2]</pre>
  */
 public final class RestartBench {
   private final Path launcher;
@@ -55,10 +56,15 @@ public final class RestartBench {
     int restartAt = Integer.parseInt(BenchSupport.arg(args, "--restart-at", "8"));
     int tcpClients = Integer.parseInt(BenchSupport.arg(args, "--tcp-clients", "4"));
     int dnsClients = Integer.parseInt(BenchSupport.arg(args, "--dns-clients", "2"));
-    new RestartBench(launcher, Files.createTempDirectory("restart-bench")).run(seconds, restartAt, tcpClients, dnsClients);
+    String mode = BenchSupport.arg(args, "--mode", "reload");
+    if (!mode.equals("reload") && !mode.equals("restart")) {
+      throw new IllegalArgumentException("--mode " + mode + ": expected reload (edgeproxy reload) or restart (SIGTERM, wait, start)");
+    }
+    new RestartBench(launcher, Files.createTempDirectory("restart-bench")).run(seconds, restartAt, tcpClients, dnsClients,
+        mode.equals("reload"));
   }
 
-  private void run(int seconds, int restartAt, int tcpClients, int dnsClients) throws Exception {
+  private void run(int seconds, int restartAt, int tcpClients, int dnsClients, boolean reload) throws Exception {
     try (ServerSocket backend = new ServerSocket(0, 512, InetAddress.getLoopbackAddress())) {
       Thread.ofVirtual().start(() -> serveName(backend));
       Path db = dir.resolve("routing.db");
@@ -85,20 +91,53 @@ public final class RestartBench {
       long t0 = System.nanoTime();
       Thread.sleep(TimeUnit.SECONDS.toMillis(restartAt));
       long stopAt = System.nanoTime();
-      agent.destroy(); // SIGTERM, as systemctl stop sends it
-      agent.waitFor(30, TimeUnit.SECONDS);
-      long stopped = System.nanoTime();
-      agent = start(command, "agent-2.log");
-      long ready = System.nanoTime();
+      long stopped;
+      long ready;
+      Process old = agent;
+      ProcessHandle serving;
+      String oldExit = "";
+      if (reload) { // as systemctl reload: edgeproxy reload with the agent's options, returning once the new agent serves
+        List<String> reloadCommand = new ArrayList<>(command);
+        reloadCommand.set(1, "reload");
+        ProcessBuilder pb = new ProcessBuilder(reloadCommand).redirectErrorStream(true)
+            .redirectOutput(dir.resolve("reload.log").toFile());
+        pb.environment().put("EDGEPROXY_NO_BUILD", "1");
+        int status = pb.start().waitFor();
+        ready = System.nanoTime();
+        if (status != 0) {
+          throw new IllegalStateException("edgeproxy reload failed with status " + status + " (see " + dir + ")");
+        }
+        String said = Files.readString(dir.resolve("reload.log"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("agent pid (\\d+) took over").matcher(said);
+        if (!m.find()) {
+          throw new IllegalStateException("edgeproxy reload did not name the new agent: " + said);
+        }
+        serving = ProcessHandle.of(Long.parseLong(m.group(1))).orElseThrow();
+        old.waitFor(30, TimeUnit.SECONDS); // drains, then exits
+        stopped = System.nanoTime();
+        oldExit = old.isAlive() ? "still running" : "exit status " + old.exitValue();
+      } else {
+        agent.destroy(); // SIGTERM, as systemctl stop sends it
+        agent.waitFor(30, TimeUnit.SECONDS);
+        stopped = System.nanoTime();
+        serving = start(command, "agent-2.log").toHandle();
+        ready = System.nanoTime();
+      }
       BenchSupport.sleepUntil(t0 + TimeUnit.SECONDS.toNanos(seconds));
       running.set(false);
       for (Thread t : clients) {
         t.join();
       }
-      agent.destroy();
-      agent.waitFor(30, TimeUnit.SECONDS);
-      System.out.printf(Locale.ROOT, "restart (SIGTERM, wait, start) at %d s: the old agent took %.0f ms to exit, the new one %.0f ms"
-          + " to print its listeners%n", restartAt, (stopped - stopAt) / 1e6, (ready - stopped) / 1e6);
+      serving.destroy();
+      serving.onExit().get(30, TimeUnit.SECONDS);
+      if (reload) {
+        System.out.printf(Locale.ROOT, "reload (edgeproxy reload) at %d s: returned after %.0f ms, when the new agent served;"
+            + " the old one drained and exited %.0f ms after the reload began (%s)%n", restartAt, (ready - stopAt) / 1e6,
+            (stopped - stopAt) / 1e6, oldExit);
+      } else {
+        System.out.printf(Locale.ROOT, "restart (SIGTERM, wait, start) at %d s: the old agent took %.0f ms to exit, the new one"
+            + " %.0f ms to print its listeners%n", restartAt, (stopped - stopAt) / 1e6, (ready - stopped) / 1e6);
+      }
       System.out.printf(Locale.ROOT, "%d TCP clients and %d DNS clients for %d s:%n", tcpClients, dnsClients, seconds);
       new java.util.TreeMap<>(outcomes).forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-28s %,d%n", k, v.sum()));
       long failed = outcomes.entrySet().stream().filter(e -> !e.getKey().endsWith("answered")).mapToLong(e -> e.getValue().sum()).sum();

@@ -22,7 +22,8 @@ public final class EnvFile {
       # /etc/edgeproxy/edgeproxy.env: settings of the edgeproxy service (systemd EnvironmentFile=).
       # Generated from the key table of the edgeproxy build that made this package: every setting is
       # listed, commented out, with its default (docs/config.md and "edgeproxy agent --help" list the
-      # same). Uncomment a line and change its value, then: systemctl restart edgeproxy
+      # same). Uncomment a line and change its value, then: systemctl reload edgeproxy (a new agent
+      # takes over without dropping a connection; systemctl restart stops accepting while it starts)
       # One KEY=VALUE a line, read by systemd: no shell expansion. Readable by root only, as a
       # setting may be a secret (EDGEPROXY_REPLICATION_CLUSTER_KEY).
       """;

@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -94,7 +95,7 @@ class DebPackageIT {
     assertRefusedWithoutTheCapability(unit, listen, admin);
 
     try (NamedBackend backend = new NamedBackend("web-1");
-        Agent agent = Agent.start(serviceProcess(unit, listen, admin, true), tmp.resolve("agent.log").toFile(), admin)) {
+        Agent agent = Agent.start(serviceProcess(unit, "ExecStart", listen, admin, true), tmp.resolve("agent.log").toFile(), admin)) {
       assertThat(agent.awaitStatus()).contains("\"routingDb\" : \"/var/lib/edgeproxy/routing.db\"");
       assertThat(agent.command()).isEqualTo("/usr/lib/edgeproxy/runtime/bin/java");
       Commands.run("runuser", "-u", USER, "--", "sqlite3", "-cmd", ".timeout 5000", "/var/lib/edgeproxy/routing.db", Agent.backendRow("web-1", backend.port())).ok();
@@ -112,6 +113,37 @@ class DebPackageIT {
     }
     assertThat(archive).isNotEmptyFile();
     assertThat(Files.getOwner(archive).getName()).isEqualTo(USER);
+    reloadAsTheUnitDoes(unit, listen, admin);
+  }
+
+  /**
+   * {@code systemctl reload} while the agent serves: ExecReload starts a new agent that takes over
+   * and returns once it serves; the old agent exits 0 by itself, and the new one proxies.
+   */
+  private void reloadAsTheUnitDoes(UnitFile unit, InetSocketAddress listen, InetSocketAddress admin) throws Exception {
+    try (NamedBackend backend = new NamedBackend("web-1");
+        Agent old = Agent.start(serviceProcess(unit, "ExecStart", listen, admin, true), tmp.resolve("old.log").toFile(), admin)) {
+      old.awaitStatus();
+      Commands.run("runuser", "-u", USER, "--", "sqlite3", "-cmd", ".timeout 5000", "/var/lib/edgeproxy/routing.db",
+          "UPDATE backends SET port = " + backend.port() + " WHERE id = 'web-1'").ok();
+      old.awaitProxied(listen, "web-1");
+      Process reload = serviceProcess(unit, "ExecReload", listen, admin, true).redirectErrorStream(true)
+          .redirectOutput(tmp.resolve("reload.log").toFile()).start();
+      assertThat(reload.waitFor(120, TimeUnit.SECONDS)).as("ExecReload returns within 120 s").isTrue();
+      String said = Files.readString(tmp.resolve("reload.log"));
+      assertThat(reload.exitValue()).as(said).isZero();
+      java.util.regex.Matcher took = java.util.regex.Pattern.compile("agent pid (\\d+) took over from pid (\\d+)").matcher(said);
+      assertThat(took.find()).as(said).isTrue();
+      ProcessHandle next = ProcessHandle.of(Long.parseLong(took.group(1))).orElseThrow();
+      try {
+        assertThat(next.info().user()).contains(USER);
+        assertThat(old.awaitExit()).as(old::log).isZero();
+        old.awaitProxied(listen, "web-1"); // answered by the new agent now
+      } finally {
+        next.destroy();
+        next.onExit().get(30, TimeUnit.SECONDS);
+      }
+    }
   }
 
   /**
@@ -126,14 +158,15 @@ class DebPackageIT {
           + " (ip_unprivileged_port_start " + unprivilegedStart + "): the start without CAP_NET_BIND_SERVICE is not tried");
       return;
     }
-    try (Agent agent = Agent.start(serviceProcess(unit, listen, admin, false), tmp.resolve("denied.log").toFile(), admin)) {
+    try (Agent agent = Agent.start(serviceProcess(unit, "ExecStart", listen, admin, false), tmp.resolve("denied.log").toFile(), admin)) {
       assertThat(agent.awaitExit()).as(agent::log).isNotZero();
       assertThat(agent.log()).contains(LocalPorts.format(listen)).containsIgnoringCase("permission denied");
     }
   }
 
-  private static ProcessBuilder serviceProcess(UnitFile unit, InetSocketAddress listen, InetSocketAddress admin, boolean capabilities)
-      throws Exception {
+  /** {@code line} (ExecStart, ExecReload) of {@code unit} as systemd runs it; see {@link #runAsTheUnitDoes()}. */
+  private static ProcessBuilder serviceProcess(UnitFile unit, String line, InetSocketAddress listen, InetSocketAddress admin,
+      boolean capabilities) throws Exception {
     List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=" + unit.value("User"), "--regid=" + unit.value("Group"),
         "--init-groups", "--no-new-privs", "--bounding-set=-all" + caps(unit.value("CapabilityBoundingSet"))));
     if (capabilities) {
@@ -141,7 +174,7 @@ class DebPackageIT {
       command.add("--ambient-caps=-all" + caps(unit.value("AmbientCapabilities")));
     }
     command.add("--");
-    command.addAll(Arrays.asList(unit.value("ExecStart").split("\\s+")));
+    command.addAll(Arrays.asList(unit.value(line).split("\\s+")));
 
     ProcessBuilder builder = new ProcessBuilder(command).directory(Path.of(unit.value("WorkingDirectory")).toFile());
     Map<String, String> env = builder.environment();

@@ -16,6 +16,8 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -59,6 +61,7 @@ public final class DnsServer implements AutoCloseable {
   private final AtomicInteger tcpOpen = new AtomicInteger();
   private final List<Channel> channels = new ArrayList<>();
   private final List<UdpDnsHandler> udpHandlers = new ArrayList<>();
+  private @Nullable Channel tcpListener;
   private InetSocketAddress address;
 
   /**
@@ -114,28 +117,13 @@ public final class DnsServer implements AutoCloseable {
    * @throws IllegalStateException naming the address when it cannot be bound; nothing stays bound then
    */
   public synchronized InetSocketAddress start() {
-    warmUp();
-    if (forwarder != null) {
-      InetSocketAddress self = upstreamThatIsThisServer();
-      if (self != null) {
-        throw new IllegalStateException("EDGEPROXY_DNS_UPSTREAMS lists " + SocketAddresses.format(self)
-            + ", this server's own DNS address: forwarding there would loop (expected: other resolvers)");
-      }
-      forwarder.start();
-    }
+    prepare();
     int attempts = config.listen().getPort() == 0 ? 5 : 1; // port 0: UDP's free port may be taken for TCP
     for (int attempt = 1; ; attempt++) {
       try {
         address = bindUdp(config.listen());
         bindTcp(address);
-        logger.info("DNS listening on {} (UDP and TCP) for zone {}, TTL {} s, rate limit {} ({})",
-            SocketAddresses.format(address), config.zone(), config.ttl().toSeconds(),
-            config.rateLimit() == 0 ? "off" : config.rateLimit() + "/s per source network", transport.describe());
-        logger.info("DNS answering clients in {}", config.allowFrom().isEmpty() ? "no network (EDGEPROXY_DNS_ALLOW_FROM is empty)"
-            : config.allowFrom().stream().map(Object::toString).collect(java.util.stream.Collectors.joining(", ")));
-        if (forwarder != null) {
-          logger.info("DNS forwarding names outside {} to {}", config.zone(), forwarder.describe());
-        }
+        logListening();
         return address;
       } catch (Exception e) { // bind failures arrive as (sneakily thrown) IOExceptions
         closeChannels();
@@ -146,6 +134,104 @@ public final class DnsServer implements AutoCloseable {
           throw new IllegalStateException("cannot listen for DNS on " + SocketAddresses.format(config.listen()) + ": " + e.getMessage(), e);
         }
       }
+    }
+  }
+
+  /**
+   * As {@link #start()}, on the sockets of a running DNS server that hands them over (see
+   * {@link #handOverSockets()}), received as descriptors: its UDP sockets keep their queued
+   * datagrams and the port's steering program, so no query is lost between the two servers.
+   * Needs native epoll (Netty adopts descriptors only there).
+   *
+   * @return the sockets' address
+   * @throws IllegalStateException when epoll is missing or a descriptor is no socket of this kind
+   */
+  public synchronized InetSocketAddress adopt(List<Integer> udp, int tcp) {
+    if (!transport.isEpoll()) {
+      throw new IllegalStateException("taking over DNS sockets needs native epoll, which is not available here");
+    }
+    prepare();
+    List<EventLoop> loops = transport.loops();
+    try {
+      udpHandlers.clear();
+      for (int i = 0; i < udp.size(); i++) {
+        int fd = udp.get(i);
+        UdpDnsHandler handler = new UdpDnsHandler(responder);
+        channels.add(udpBootstrap(transport, loops.get(i % loops.size()), handler, () -> new EpollDatagramChannel(fd))
+            .register().syncUninterruptibly().channel());
+        udpHandlers.add(handler);
+      }
+      tcpListener = tcpBootstrap(() -> new EpollServerSocketChannel(tcp)).register().syncUninterruptibly().channel();
+      channels.add(tcpListener);
+      address = (InetSocketAddress) channels.get(0).localAddress();
+    } catch (RuntimeException e) {
+      closeChannels();
+      if (forwarder != null) {
+        forwarder.close();
+      }
+      throw new IllegalStateException("cannot take over the DNS sockets: " + e.getMessage(), e);
+    }
+    logListening();
+    return address;
+  }
+
+  /**
+   * The descriptors of this server's UDP sockets (in I/O thread order) and of its TCP listener,
+   * for a server in another process to {@link #adopt}; empty without epoll or before start.
+   */
+  public synchronized java.util.Optional<Sockets> handOverSockets() {
+    if (!transport.isEpoll() || tcpListener == null) {
+      return java.util.Optional.empty();
+    }
+    List<Integer> udp = new ArrayList<>();
+    for (Channel ch : channels) {
+      if (ch instanceof EpollDatagramChannel datagram) {
+        udp.add(datagram.fd().intValue());
+      }
+    }
+    return java.util.Optional.of(new Sockets(udp, ((EpollServerSocketChannel) tcpListener).fd().intValue()));
+  }
+
+  /** The descriptors {@link #handOverSockets()} gives: valid while this server is open. */
+  public record Sockets(List<Integer> udp, int tcp) {
+    public Sockets {
+      udp = List.copyOf(udp);
+    }
+  }
+
+  /**
+   * Stops reading datagrams and accepting connections: another process holds the same sockets
+   * now and answers what arrives. Queries already read, forwarded ones included, and open TCP
+   * connections are still answered until {@link #close()}, which then closes only this process's
+   * descriptors: the sockets live on in the other process.
+   */
+  public synchronized void stopReading() {
+    for (Channel ch : channels) {
+      ch.config().setAutoRead(false);
+    }
+    logger.info("DNS: stopped reading; the agent that took over answers on {}", SocketAddresses.format(address));
+  }
+
+  private void prepare() {
+    warmUp();
+    if (forwarder != null) {
+      InetSocketAddress self = upstreamThatIsThisServer();
+      if (self != null) {
+        throw new IllegalStateException("EDGEPROXY_DNS_UPSTREAMS lists " + SocketAddresses.format(self)
+            + ", this server's own DNS address: forwarding there would loop (expected: other resolvers)");
+      }
+      forwarder.start();
+    }
+  }
+
+  private void logListening() {
+    logger.info("DNS listening on {} (UDP and TCP) for zone {}, TTL {} s, rate limit {} ({})",
+        SocketAddresses.format(address), config.zone(), config.ttl().toSeconds(),
+        config.rateLimit() == 0 ? "off" : config.rateLimit() + "/s per source network", transport.describe());
+    logger.info("DNS answering clients in {}", config.allowFrom().isEmpty() ? "no network (EDGEPROXY_DNS_ALLOW_FROM is empty)"
+        : config.allowFrom().stream().map(Object::toString).collect(java.util.stream.Collectors.joining(", ")));
+    if (forwarder != null) {
+      logger.info("DNS forwarding names outside {} to {}", config.zone(), forwarder.describe());
     }
   }
 
@@ -183,7 +269,8 @@ public final class DnsServer implements AutoCloseable {
     udpHandlers.clear();
     for (EventLoop loop : transport.loops()) {
       UdpDnsHandler handler = new UdpDnsHandler(responder);
-      Channel ch = udpBootstrap(transport, loop, handler, bound.getAddress()).bind(bound).syncUninterruptibly().channel();
+      Channel ch = udpBootstrap(transport, loop, handler, transport.datagramFactory(bound.getAddress()))
+          .bind(bound).syncUninterruptibly().channel();
       channels.add(ch);
       udpHandlers.add(handler);
       bound = (InetSocketAddress) ch.localAddress();
@@ -198,10 +285,11 @@ public final class DnsServer implements AutoCloseable {
   }
 
   /** A UDP socket on {@code loop} answering with {@code responder}; several may share a port (SO_REUSEPORT). */
-  static Bootstrap udpBootstrap(DnsTransport transport, EventLoop loop, UdpDnsHandler handler, InetAddress bindAddress) {
+  static Bootstrap udpBootstrap(DnsTransport transport, EventLoop loop, UdpDnsHandler handler,
+      io.netty.channel.ChannelFactory<? extends io.netty.channel.socket.DatagramChannel> channels) {
     Bootstrap b = new Bootstrap()
         .group(loop)
-        .channelFactory(transport.datagramFactory(bindAddress))
+        .channelFactory(channels)
         .option(transport.reusePort(), true)
         .option(ChannelOption.SO_RCVBUF, 4 << 20)
         .option(ChannelOption.SO_SNDBUF, 4 << 20)
@@ -217,9 +305,14 @@ public final class DnsServer implements AutoCloseable {
   }
 
   private void bindTcp(InetSocketAddress at) {
-    Channel ch = new ServerBootstrap()
+    tcpListener = tcpBootstrap(transport.serverFactory(at.getAddress())).bind(at).syncUninterruptibly().channel();
+    channels.add(tcpListener);
+  }
+
+  private ServerBootstrap tcpBootstrap(io.netty.channel.ChannelFactory<? extends io.netty.channel.ServerChannel> listeners) {
+    return new ServerBootstrap()
         .group(transport.group())
-        .channelFactory(transport.serverFactory(at.getAddress()))
+        .channelFactory(listeners)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
@@ -239,9 +332,7 @@ public final class DnsServer implements AutoCloseable {
                 new IdleStateHandler(limits.tcpIdle().toMillis(), 0, 0, TimeUnit.MILLISECONDS),
                 new TcpDnsHandler(responder));
           }
-        })
-        .bind(at).syncUninterruptibly().channel();
-    channels.add(ch);
+        });
   }
 
   private int ttlSeconds() {
@@ -272,6 +363,7 @@ public final class DnsServer implements AutoCloseable {
       ch.close().syncUninterruptibly();
     }
     channels.clear();
+    tcpListener = null;
   }
 
   @Override

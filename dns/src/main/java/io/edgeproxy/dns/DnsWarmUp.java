@@ -47,7 +47,7 @@ final class DnsWarmUp {
     InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     try (DatagramSocket client = new DatagramSocket(loopback)) {
       for (EventLoop loop : transport.loops()) { // every loop, as the real sockets use them all
-        channels.add(DnsServer.udpBootstrap(transport, loop, new UdpDnsHandler(responder), loopback.getAddress()).bind(loopback).syncUninterruptibly().channel());
+        channels.add(DnsServer.udpBootstrap(transport, loop, new UdpDnsHandler(responder), transport.datagramFactory(loopback.getAddress())).bind(loopback).syncUninterruptibly().channel());
       }
       client.setSoTimeout(1000);
       DatagramPacket reply = new DatagramPacket(new byte[DnsServer.MAX_DATAGRAM], DnsServer.MAX_DATAGRAM);

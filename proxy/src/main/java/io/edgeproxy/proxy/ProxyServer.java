@@ -40,6 +40,7 @@ public final class ProxyServer implements AutoCloseable {
   private final TunnelStreams tunnelsNow = backend -> tunnels.open(backend);
   private volatile @org.jspecify.annotations.Nullable TunnelFallback tunnelFallback;
   private volatile CacheShields shields = CacheShields.NONE;
+  private boolean joining;
   private volatile @org.jspecify.annotations.Nullable HttpSite shieldSite;
 
   public ProxyServer(ProxyConfig config, Router router, NettyTransport transport) {
@@ -56,6 +57,14 @@ public final class ProxyServer implements AutoCloseable {
   /** From now on, the HTTPS edge hands device tunnels' TCP connections (ALPN edgeproxy-tunnel) to {@code value}. */
   public void useTunnelFallback(TunnelFallback value) {
     tunnelFallback = requireNonNull(value, "value");
+  }
+
+  /**
+   * The listeners about to be bound join the SO_REUSEPORT groups of an agent this one takes over
+   * from (which then leaves them), instead of refusing ports another process listens on.
+   */
+  public synchronized void joinRunningAgent() {
+    joining = true;
   }
 
   /**
@@ -189,7 +198,7 @@ public final class ProxyServer implements AutoCloseable {
    * acceptor thread to a worker. The first bind resolves port 0; the others reuse its port.
    */
   private InetSocketAddress bindPerLoop(InetSocketAddress first, io.netty.channel.ChannelHandler childHandler) {
-    String taken = io.edgeproxy.core.net.PortCheck.tcpTaken(first);
+    String taken = joining ? null : io.edgeproxy.core.net.PortCheck.tcpTaken(first);
     if (taken != null) {
       throw new IllegalStateException(taken); // the callers name the listener
     }
@@ -222,6 +231,16 @@ public final class ProxyServer implements AutoCloseable {
 
   public ProxyStats stats() {
     return stats;
+  }
+
+  /**
+   * Closes every listener and keeps relaying open connections (the first half of {@link #close()}).
+   * With {@code net.ipv4.tcp_migrate_req = 1} the kernel moves connections still waiting in these
+   * listeners' accept queues to the other sockets of their SO_REUSEPORT groups: an agent taking
+   * over has joined them.
+   */
+  public synchronized void stopAccepting() {
+    stopListening();
   }
 
   private void stopListening() {

@@ -3,10 +3,8 @@ package io.edgeproxy.tools;
 import static java.util.Objects.requireNonNull;
 
 import io.edgeproxy.core.affinity.ClientBindings;
-import io.edgeproxy.core.change.HybridClock;
 import io.edgeproxy.core.config.ApiConfig;
 import io.edgeproxy.core.config.EdgeConfig;
-import io.edgeproxy.core.fs.HeldLock;
 import io.edgeproxy.core.config.EdgeTlsConfig;
 import io.edgeproxy.tools.tls.CertificateSeal;
 import io.edgeproxy.tools.tls.EdgeCertificateStore;
@@ -27,12 +25,14 @@ import io.edgeproxy.dns.DnsServer;
 import io.edgeproxy.proxy.health.ActiveHealthChecker;
 import io.edgeproxy.replication.Replicator;
 import io.edgeproxy.tools.admin.AdminServer;
+import io.edgeproxy.tools.handover.HandOverClient;
+import io.edgeproxy.tools.handover.HandOverServer;
+import java.util.Optional;
 import io.edgeproxy.tools.admin.NodeMetrics;
 import io.edgeproxy.discovery.ApiContext;
 import io.edgeproxy.discovery.ApiServer;
 import io.edgeproxy.sql.ApiTokens;
 import io.edgeproxy.sql.Registrations;
-import io.edgeproxy.sql.ReplicaStore;
 import io.edgeproxy.sql.RoutingDb;
 import io.edgeproxy.sql.RoutingReloader;
 import io.edgeproxy.sql.LeaseRule;
@@ -58,7 +58,10 @@ public final class EdgeNode implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(EdgeNode.class);
 
   private final EdgeConfig config;
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  /** Kept through a hand-off: what open connections still need (closed by {@link #close()}, not {@link #handOff()}). */
+  private final NodeResources resources = new NodeResources();
+  private @Nullable HandOverServer handOver;
+  private volatile PopDirectory pops;
   private RoutingDb db;
   private io.edgeproxy.tools.admin.NodeHistory history;
   private RoutingState state;
@@ -97,24 +100,50 @@ public final class EdgeNode implements AutoCloseable {
 
   /** As {@link #start(EdgeConfig)}, with the clock ACME renewals are decided by (tests move it). */
   public static EdgeNode start(EdgeConfig config, java.time.Clock acmeClock) {
-    EdgeNode node = new EdgeNode(config, acmeClock);
-    try {
-      node.startAll();
-      return node;
-    } catch (RuntimeException e) {
-      node.close();
-      throw e instanceof NodeStartException n ? n : new NodeStartException("start node", e);
+    return new EdgeNode(config, acmeClock).startOrClose(null, "start node");
+  }
+
+  /**
+   * Starts a node that takes over from the agent running on the same routing.db without losing a
+   * connection or a query (the steps are in tools/DESIGN.md), or, when none runs, as {@link #start}.
+   * A failure before the running agent let go leaves it serving as before.
+   *
+   * @throws NodeStartException naming the step that failed and its cause
+   */
+  public static EdgeNode takeOver(EdgeConfig config) {
+    Optional<HandOverClient> running = HandOverClient.connect(config.node().dbPath());
+    if (running.isEmpty()) {
+      logger.info("no agent runs on {} to take over from: starting as usual", config.node().dbPath().toAbsolutePath());
+      return start(config);
+    }
+    NodeHandOff.warnUnlessAcceptQueuesMigrate();
+    try (HandOverClient from = running.get()) {
+      return new EdgeNode(config, java.time.Clock.systemUTC()).startOrClose(from, "take over");
     }
   }
 
-  private void startAll() {
+  private EdgeNode startOrClose(@Nullable HandOverClient from, String what) {
+    try {
+      startAll(from);
+      return this;
+    } catch (RuntimeException e) {
+      close();
+      throw e instanceof NodeStartException n ? n : new NodeStartException(what, e);
+    }
+  }
+
+  private void startAll(@Nullable HandOverClient from) {
     // 0. This routing.db is this node's alone: a second agent on it would capture its changes under
     // the same node id and join the same SO_REUSEPORT groups. The OS drops the lock when we die.
-    resources.add(step("lock the data directory", this::lockDataDir));
+    // Taking over, the running agent holds it until step 7.
+    HandOverClient.Ready old = from == null ? null : step("greet the running agent", from::hello);
+    if (from == null) {
+      resources.add(step("lock the data directory", () -> NodeUpkeep.lockDataDir(config)));
+    }
 
     // 1. routing.db first: everything else reads it. Opening creates and migrates the schema.
     db = step("open routing.db", () -> RoutingDb.open(config.node().dbPath()));
-    resources.add(db);
+    resources.keep(db);
 
     // 2. GeoIP, before the first client can arrive.
     GeoResolver geo = step("load GeoIP database", this::openGeo);
@@ -123,8 +152,8 @@ public final class EdgeNode implements AutoCloseable {
     state = new RoutingState(config.node().region(), new LoadBoard());
     // Registered backends route as their leases allow, judged here from the replicated lease ends.
     reloader = new RoutingReloader(db, state, new LeaseRule(config.deregisterAfter()), System::currentTimeMillis);
-    if (config.replication() == null) {
-      resources.add(standaloneUpkeep());
+    if (config.replication() == null && from == null) {
+      resources.add(NodeUpkeep.standalone(config, db, reloader));
     }
     resources.add(reloader);
     RoutingSnapshot first = step("read routing.db", reloader::loadFirst);
@@ -146,17 +175,20 @@ public final class EdgeNode implements AutoCloseable {
     Router router = new Router(state, locator, bindings,
         new Router.PassiveHealth(config.proxy().ejectAfterFailures(), config.proxy().ejectFor()), System::nanoTime);
     NettyTransport transport = step("start I/O threads", () -> NettyTransport.forConfig(config.proxy()));
-    resources.add(transport);
+    resources.keep(transport);
     proxy = new ProxyServer(config.proxy(), router, transport);
+    if (from != null) {
+      proxy.joinRunningAgent(); // the running agent leaves the groups at step 7
+    }
     proxyAddresses = step("bind proxy listeners", proxy::start);
-    resources.add(proxy);
+    resources.keep(proxy);
 
     // 5a. The HTTPS edge: one address for every app, on the proxy's threads, routing and drain.
     EdgeTlsConfig edge = config.tls();
     if (edge != null) {
       CertificateSeal seal = step("open the certificate seal", () -> CertificateSeal.forNode(config));
       certificates = step("load the HTTPS edge's certificates", () -> EdgeCertificateStore.start(edge, state, seal));
-      resources.add(certificates);
+      resources.keep(certificates);
       edgeAddress = step("bind the HTTPS edge", () -> proxy.startEdge(edge, certificates, httpMetrics));
     }
 
@@ -168,7 +200,35 @@ public final class EdgeNode implements AutoCloseable {
     // 6. Only now poll routing.db for other writers: the first load already happened.
     reloader.start(config.node().dbReload());
 
-    // 7. Replication: the proxy already serves this POP's own routing.db while it joins.
+    // 6b. DNS: answers from the same snapshot as the proxy. Taking over, on the running agent's
+    // sockets (their queued queries included); pops.<zone> lists this node until replication is up.
+    if (config.dns() != null) {
+      pops = PopDirectory.start(config, null);
+      resources.add(() -> pops.close());
+      dns = new DnsServer(config.dns(), state, locator, () -> pops.current());
+      resources.keep(dns);
+      if (old != null && NodeHandOff.sameDnsAddress(old, config.dns().listen())) {
+        dnsAddress = step("take over the DNS sockets", () -> {
+          io.edgeproxy.dns.DnsServer.Sockets sockets = from.dnsSockets(old.udpSockets());
+          return dns.adopt(sockets.udp(), sockets.tcp());
+        });
+      }
+    }
+
+    // 7. Taking over: the running agent stops accepting (its queued connections move to this one's
+    // sockets), leaves the cluster, closes its exclusive ports and unlocks; this one locks.
+    if (from != null) {
+      step("have the running agent (pid " + old.pid() + ") let go", () -> {
+        from.leave(config.proxy().drain().plus(Duration.ofSeconds(60)));
+        return null;
+      });
+      resources.addFirst(step("lock the data directory", () -> NodeUpkeep.lockDataDir(config)));
+      if (config.replication() == null) {
+        resources.add(NodeUpkeep.standalone(config, db, reloader));
+      }
+    }
+
+    // 7a. Replication: the proxy already serves this POP's own routing.db while it joins.
     if (config.replication() != null) {
       // Registrations whose lease ended longer ago than deregister-after plus the tombstone TTL are forgotten.
       Duration forgetLeases = config.deregisterAfter().plus(config.replication().tombstoneTtl());
@@ -177,13 +237,16 @@ public final class EdgeNode implements AutoCloseable {
       resources.add(replicator);
     }
 
-    // 7b. DNS: answers from the same snapshot as the proxy; after replication, whose members are pops.<zone>.
-    if (config.dns() != null) {
-      PopDirectory pops = PopDirectory.start(config, replicator);
-      resources.add(pops);
-      dns = new DnsServer(config.dns(), state, locator, pops::current);
-      resources.add(dns);
-      dnsAddress = step("bind the DNS server", dns::start);
+    // 7b. DNS's pops.<zone>: replication's members; and its sockets, unless taken over.
+    if (dns != null) {
+      if (replicator != null) {
+        PopDirectory standalone = pops;
+        pops = PopDirectory.start(config, replicator);
+        standalone.close();
+      }
+      if (dnsAddress == null) {
+        dnsAddress = step("bind the DNS server", dns::start);
+      }
     }
 
     // 7c. ACME: certificates for the edge's names, once this POP serves challenges and replicates.
@@ -226,7 +289,7 @@ public final class EdgeNode implements AutoCloseable {
 
     // 7f. The last 15 minutes, for the status page's charts: a sample now, then every step.
     history = new io.edgeproxy.tools.admin.NodeHistory(state, () -> replicator == null ? null : replicator.status());
-    resources.add(sampleHistory());
+    resources.add(history.startSampling());
 
     // 8. The admin endpoint last: it reports on everything above.
     if (config.node().adminAddress() != null) {
@@ -240,8 +303,25 @@ public final class EdgeNode implements AutoCloseable {
           tls == null ? null : ApiTls.context(tls, config.api().listen())));
       resources.add(api);
     }
-    logger.info("edgeproxy node up: region {}, routing.db {} (snapshot v{}, {} backends)",
+    // 10. Ready for the next agent to take over from this one; then the one before this goes.
+    NodeHandOff leaving = new NodeHandOff(proxy, dns, dnsAddress, resources);
+    handOver = step("listen for a hand-over", () -> HandOverServer.start(config.node().dbPath(), leaving));
+    leaving.listeningOn(handOver);
+    resources.keep(handOver);
+    if (from != null) {
+      from.done();
+    }
+    logger.info("edgeproxy node up{}: region {}, routing.db {} (snapshot v{}, {} backends)",
+        from == null ? "" : " (took over from pid " + old.pid() + ")",
         config.node().region(), config.node().dbPath(), first.version(), first.backends().size());
+  }
+
+  /**
+   * Completes when this node has handed over to a new agent (true) or when a hand-over failed
+   * after it let go (false); never when none happens.
+   */
+  public java.util.concurrent.CompletableFuture<Boolean> handedOver() {
+    return handOver == null ? new java.util.concurrent.CompletableFuture<>() : handOver.finished();
   }
 
   private ApiContext apiContext() {
@@ -252,19 +332,6 @@ public final class EdgeNode implements AutoCloseable {
         () -> io.edgeproxy.tools.admin.AdminServer.cacheView(this), history::view);
   }
 
-  private AutoCloseable sampleHistory() {
-    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "history"));
-    long step = io.edgeproxy.tools.admin.NodeHistory.STEP.toMillis();
-    timer.scheduleAtFixedRate(() -> {
-      try {
-        history.sample(System.currentTimeMillis());
-      } catch (RuntimeException e) {
-        logger.warn("status page history: a sample failed: {}", e.toString());
-      }
-    }, 0, step, TimeUnit.MILLISECONDS);
-    return timer::shutdownNow;
-  }
-
   /** The last 15 minutes of this POP (the status page's charts). */
   public io.edgeproxy.tools.admin.NodeHistory history() {
     return history;
@@ -273,30 +340,6 @@ public final class EdgeNode implements AutoCloseable {
   /** Write receipts of this POP's writes (none without replication). */
   public WriteReceipts receipts() {
     return replicator != null ? new ReplicatorReceipts(replicator) : WriteReceipts.NONE;
-  }
-
-  /**
-   * Without replication, local changes still get their versions as they happen (so change capture
-   * never piles up, and versions are ready if replication is turned on later), and registrations
-   * whose lease ended long ago are still forgotten.
-   */
-  private AutoCloseable standaloneUpkeep() {
-    ReplicaStore store = ReplicaStore.open(db, null);
-    HybridClock clock = new HybridClock(System::currentTimeMillis);
-    reloader.beforeEachLoad(() -> store.captureLocal(clock));
-    Duration forget = config.deregisterAfter().plus(Duration.ofSeconds(
-        Long.parseLong(io.edgeproxy.core.config.ConfigKey.REPLICATION_TOMBSTONE_TTL_SECS.defaultValue())));
-    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "lease-upkeep"));
-    timer.scheduleWithFixedDelay(() -> {
-      try {
-        if (store.forgetExpiredLeases(System.currentTimeMillis(), forget.toMillis()).rows() > 0) {
-          reloader.reloadNow();
-        }
-      } catch (RuntimeException e) {
-        logger.warn("cannot forget long-expired registrations: {}", e.getMessage());
-      }
-    }, 1, 60, TimeUnit.MINUTES);
-    return timer::shutdownNow;
   }
 
   /** The cluster's members as this POP sees them, itself first. */
@@ -359,22 +402,6 @@ public final class EdgeNode implements AutoCloseable {
     resources.add(geo);
     logger.info("GeoIP: {}", geo.describe());
     return geo;
-  }
-
-  /** {@code <routing.db>.lock} beside routing.db, held while the node runs. */
-  private HeldLock lockDataDir() {
-    Path file = Path.of(config.node().dbPath().toAbsolutePath() + ".lock");
-    try {
-      return switch (HeldLock.take(file, "edgeproxy agent")) {
-        case HeldLock.Outcome.Taken t -> t.lock();
-        case HeldLock.Outcome.Busy b -> throw new IllegalStateException("another edgeproxy agent runs on "
-            + config.node().dbPath().toAbsolutePath() + " (" + (b.holder().isEmpty() ? "it holds " + file : b.holder())
-            + "); stop it first: two agents on one routing.db would capture its changes under one node id");
-      };
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot lock " + file + " (" + e.getClass().getSimpleName() + ": " + e.getMessage()
-          + "; the agent's user must be able to write it: a file left by another user, root say, needs a chown)", e);
-    }
   }
 
   private static <T> T step(String what, java.util.function.Supplier<T> action) {
@@ -463,14 +490,7 @@ public final class EdgeNode implements AutoCloseable {
   /** Stops accepting, drains, and releases everything, in reverse start order. Idempotent. */
   @Override
   public synchronized void close() {
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      try {
-        resources.get(i).close();
-      } catch (Exception e) {
-        logger.warn("failed to close {}: {}", resources.get(i), e.toString());
-      }
-    }
-    resources.clear();
+    resources.closeAll();
   }
 
   /** A start-up step failed: "failed to &lt;step&gt;: &lt;cause&gt;". */

@@ -36,10 +36,15 @@ class ReplicationProcessIT {
   }
 
   private Process agent(int node, int gossipPort, String seeds) throws IOException {
+    return edgeproxy("agent", node, gossipPort, seeds);
+  }
+
+  /** {@code edgeproxy <verb>} (agent, reload) with node {@code node}'s options, its output appended to its agent.log. */
+  private Process edgeproxy(String verb, int node, int gossipPort, String seeds) throws IOException {
     Path home = dir.resolve("pop-" + node);
     Files.createDirectories(home);
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-        "-XX:+UseSerialGC", "-jar", JAR.toAbsolutePath().toString(), "agent",
+        "-XX:+UseSerialGC", "-jar", JAR.toAbsolutePath().toString(), verb,
         "--listen", "127.0.0.1:0", "--db", home.resolve("routing.db").toString(), "--region", "sa",
         "--replication", "--node-id", "pop-" + node, "--tls-dir", dir.resolve("tls").toString(),
         "--cluster-name", "proc-test", "--gossip-addr", "127.0.0.1:" + gossipPort, "--transport-addr", "127.0.0.1:0",
@@ -66,13 +71,77 @@ class ReplicationProcessIT {
         + " FROM (SELECT * FROM backends ORDER BY id);");
   }
 
-  @Test
-  void aNodeKilledMidWritesCatchesUpAfterRestart() throws Exception {
+  private void certs(String nodes) throws Exception {
     Process certs = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-jar",
         JAR.toAbsolutePath().toString(), "certs", "init", "--dir", dir.resolve("tls").toString(),
-        "--nodes", "pop-0,pop-1,pop-2", "--cluster-name", "proc-test").redirectErrorStream(true).start();
+        "--nodes", nodes, "--cluster-name", "proc-test").redirectErrorStream(true).start();
     assertThat(certs.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(certs.exitValue()).isZero();
+  }
+
+  /**
+   * A POP reloaded (edgeproxy reload: a new agent takes over) while both POPs keep writing: the old
+   * agent leaves the cluster and stops capturing before the new one captures under the same node
+   * id and joins on the same gossip port; every row written on either side, before, during and
+   * after, reaches the other.
+   */
+  @Test
+  void aPopReloadedMidWritesKeepsReplicatingBothWays() throws Exception {
+    certs("pop-0,pop-1");
+    int[] gossip = {freePort(), freePort()};
+    String seed = "127.0.0.1:" + gossip[0];
+    Process[] agents = {agent(0, gossip[0], ""), agent(1, gossip[1], seed)};
+    ProcessHandle next = null;
+    try {
+      await().atMost(Duration.ofSeconds(60)).until(() -> up(0) && up(1));
+      AtomicBoolean writing = new AtomicBoolean(true);
+      AtomicInteger written = new AtomicInteger();
+      Thread writer = Thread.ofVirtual().start(() -> {
+        for (int i = 0; writing.get(); i++) {
+          exec(db(i % 2), "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('r" + i + "', 'web', 'sa', '10.0.0.1', "
+              + (3000 + i) + ");");
+          written.incrementAndGet();
+        }
+      });
+      await().atMost(Duration.ofSeconds(30)).until(() -> written.get() >= 30);
+      Process reload = edgeproxy("reload", 1, gossip[1], seed);
+      assertThat(reload.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      String log = Files.readString(dir.resolve("pop-1").resolve("agent.log"));
+      assertThat(reload.exitValue()).as(log).isZero();
+      java.util.regex.Matcher took = java.util.regex.Pattern.compile("agent pid (\\d+) took over from pid " + agents[1].pid())
+          .matcher(log);
+      assertThat(took.find()).as(log).isTrue();
+      next = ProcessHandle.of(Long.parseLong(took.group(1))).orElseThrow();
+      assertThat(agents[1].waitFor(60, TimeUnit.SECONDS)).as("the old agent exits").isTrue();
+      assertThat(agents[1].exitValue()).isZero();
+      int atReload = written.get();
+      await().atMost(Duration.ofSeconds(30)).until(() -> written.get() >= atReload + 40);
+      writing.set(false);
+      writer.join();
+
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+        assertThat(content(db(1))).isEqualTo(content(db(0)));
+      });
+      assertThat(content(db(0))).startsWith(written.get() + "|");
+    } finally {
+      if (next != null) {
+        next.destroy();
+        next.onExit().get(30, TimeUnit.SECONDS);
+      }
+      for (Process p : agents) {
+        p.destroy();
+      }
+      for (Process p : agents) {
+        if (!p.waitFor(15, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      }
+    }
+  }
+
+  @Test
+  void aNodeKilledMidWritesCatchesUpAfterRestart() throws Exception {
+    certs("pop-0,pop-1,pop-2");
 
     int[] gossip = {freePort(), freePort(), freePort()};
     String seed = "127.0.0.1:" + gossip[0];

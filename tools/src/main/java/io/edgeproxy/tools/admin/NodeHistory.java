@@ -70,6 +70,23 @@ public final class NodeHistory {
   private static final int CONNECTED = 1;
 
   /** Takes a sample now ({@code nowMs}: the wall clock, for the time axis; rates use the monotonic clock). */
+  /** Samples now, then every {@link #STEP} on a thread of its own, until closed. */
+  public AutoCloseable startSampling() {
+    java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "history");
+      t.setDaemon(true);
+      return t;
+    });
+    timer.scheduleAtFixedRate(() -> {
+      try {
+        sample(System.currentTimeMillis());
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(NodeHistory.class).warn("status page history: a sample failed: {}", e.toString());
+      }
+    }, 0, STEP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    return timer::shutdownNow;
+  }
+
   public void sample(long nowMs) {
     sample(nowMs, System.nanoTime());
   }

@@ -8,6 +8,9 @@ import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import io.edgeproxy.tools.handover.SystemdNotify;
+import picocli.CommandLine.Option;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +26,12 @@ public final class AgentCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
   private final Map<String, String> env;
+
+  @Option(names = "--take-over", description = {"Take over from the agent running on the same routing.db without"
+      + " losing a connection or a query: join its listeners, receive its DNS sockets, then it stops accepting,"
+      + " leaves the cluster, drains (EDGEPROXY_DRAIN_SECS) and exits. Starts as usual when none runs."
+      + " edgeproxy reload runs this."})
+  boolean takeOver;
 
   public AgentCommand(Map<String, String> env) {
     this.env = env;
@@ -41,7 +50,7 @@ public final class AgentCommand implements Callable<Integer> {
     // can be a stand-in that is never connected (SLF4J's substitute-logger race), and its lines vanish.
     Logger logger = LoggerFactory.getLogger(AgentCommand.class);
     logger.info("effective configuration:\n  {}", String.join("\n  ", config.effective()));
-    return runUntilStopped(config, spec.commandLine().getOut(), spec.commandLine().getErr(), node -> "");
+    return runUntilStopped(config, env, takeOver, spec.commandLine().getOut(), spec.commandLine().getErr(), node -> "");
   }
 
   /** Prints every configuration problem to stderr; the usage-error exit code. */
@@ -52,11 +61,17 @@ public final class AgentCommand implements Callable<Integer> {
     return 2;
   }
 
-  /** Starts a node, prints where it listens, and blocks until the JVM is asked to stop. */
-  static int runUntilStopped(EdgeConfig config, PrintWriter out, PrintWriter err, Function<EdgeNode, String> banner) {
+  /**
+   * Starts a node (taking over from a running one when asked), tells the service manager it is
+   * ready, prints where it listens, and blocks until the JVM is asked to stop or the node has handed
+   * over to a newer agent: then it drains and returns 0, or 1 when that agent failed after this one
+   * let go (so the service manager restarts the service).
+   */
+  static int runUntilStopped(EdgeConfig config, Map<String, String> env, boolean takeOver, PrintWriter out, PrintWriter err,
+      Function<EdgeNode, String> banner) {
     EdgeNode node;
     try {
-      node = EdgeNode.start(config);
+      node = takeOver ? EdgeNode.takeOver(config) : EdgeNode.start(config);
     } catch (EdgeNode.NodeStartException e) {
       err.println("edgeproxy: " + e.getMessage());
       err.flush();
@@ -67,6 +82,12 @@ public final class AgentCommand implements Callable<Integer> {
       node.close();
       stopped.countDown();
     }, "shutdown"));
+    AtomicInteger status = new AtomicInteger();
+    node.handedOver().thenAccept(done -> {
+      status.set(done ? 0 : 1);
+      stopped.countDown();
+    });
+    SystemdNotify.mainAndReady(env);
     NodeListeners.lines(node).forEach(out::println);
     out.print(banner.apply(node));
     out.flush();
@@ -75,6 +96,7 @@ public final class AgentCommand implements Callable<Integer> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return 0;
+    node.close(); // after a hand-over: drains open connections (at most EDGEPROXY_DRAIN_SECS)
+    return status.get();
   }
 }

@@ -42,6 +42,11 @@ public final class Cli implements Runnable {
       ConfigOptions.addTo(agent.getCommandSpec(), Map.of());
       cli.addSubcommand("agent", agent);
     }
+    if (only == null || only.equals("reload")) {
+      CommandLine reload = new CommandLine(new ReloadCommand(env));
+      ConfigOptions.addTo(reload.getCommandSpec(), Map.of());
+      cli.addSubcommand("reload", reload);
+    }
     if (only == null || only.equals("demo")) {
       CommandLine demo = new CommandLine(new DemoCommand(env));
       ConfigOptions.addTo(demo.getCommandSpec(), DemoCommand.DEMO_DEFAULTS);
