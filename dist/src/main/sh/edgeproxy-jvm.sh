@@ -50,5 +50,8 @@ edgeproxy_exec() {
   # (HTTP header encoding measured 13 % of the HTTPS edge's CPU that way). JDK 23+ take the option.
   (( $(edgeproxy_java_major "$jdk") >= 23 )) && opts+=(--sun-misc-unsafe-memory-access=allow)
   # shellcheck disable=SC2086
+  # edgeproxy reload starts the new agent through this same launcher (so with these options).
+  EDGEPROXY_LAUNCHER=$(readlink -f "$0" 2>/dev/null || echo "$0")
+  export EDGEPROXY_LAUNCHER
   exec "$jdk/bin/java" "${opts[@]}" ${EDGEPROXY_JAVA_OPTS:-} -jar "$jar" "$@"
 }

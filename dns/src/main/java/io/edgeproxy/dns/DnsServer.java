@@ -147,25 +147,35 @@ public final class DnsServer implements AutoCloseable {
    * @throws IllegalStateException when epoll is missing or a descriptor is no socket of this kind
    */
   public synchronized InetSocketAddress adopt(List<Integer> udp, int tcp) {
-    if (!transport.isEpoll()) {
-      throw new IllegalStateException("taking over DNS sockets needs native epoll, which is not available here");
+    List<Integer> unowned = new ArrayList<>(udp); // closed here on failure; a channel owns each once built
+    unowned.add(tcp);
+    try {
+      if (!transport.isEpoll()) {
+        throw new IllegalStateException("taking over DNS sockets needs native epoll, which is not available here");
+      }
+      prepare();
+    } catch (RuntimeException e) {
+      closeDescriptors(unowned);
+      throw e;
     }
-    prepare();
     List<EventLoop> loops = transport.loops();
     try {
       udpHandlers.clear();
       for (int i = 0; i < udp.size(); i++) {
         int fd = udp.get(i);
+        unowned.remove(Integer.valueOf(fd));
         UdpDnsHandler handler = new UdpDnsHandler(responder);
         channels.add(udpBootstrap(transport, loops.get(i % loops.size()), handler, () -> new EpollDatagramChannel(fd))
             .register().syncUninterruptibly().channel());
         udpHandlers.add(handler);
       }
+      unowned.remove(Integer.valueOf(tcp));
       tcpListener = tcpBootstrap(() -> new EpollServerSocketChannel(tcp)).register().syncUninterruptibly().channel();
       channels.add(tcpListener);
       address = (InetSocketAddress) channels.get(0).localAddress();
     } catch (RuntimeException e) {
       closeChannels();
+      closeDescriptors(unowned);
       if (forwarder != null) {
         forwarder.close();
       }
@@ -173,6 +183,16 @@ public final class DnsServer implements AutoCloseable {
     }
     logListening();
     return address;
+  }
+
+  private static void closeDescriptors(List<Integer> fds) {
+    for (int fd : fds) {
+      try {
+        new io.netty.channel.unix.FileDescriptor(fd).close();
+      } catch (java.io.IOException e) {
+        // already closed
+      }
+    }
   }
 
   /**

@@ -119,11 +119,7 @@ public final class Replicator implements AutoCloseable {
       Duration leaseForgetAfter) {
     requireNonNull(config, "config");
     ReplicaStore store = ReplicaStore.open(db, config.nodeId());
-    if (config.tlsDir() == null) {
-      throw new IllegalArgumentException("EDGEPROXY_REPLICATION_TLS_DIR is not set (expected: a directory made by"
-          + " 'edgeproxy certs init'; the change-stream always uses mutual TLS)");
-    }
-    NodeCredentials credentials = NodeCredentials.load(config.tlsDir(), store.nodeId(), config.clusterKey());
+    NodeCredentials credentials = checkCredentials(config, store.nodeId());
     Replicator replicator = new Replicator(config, region, db.path(), reloader, store, credentials, leaseForgetAfter);
     try {
       replicator.startAll(credentials, region);
@@ -152,6 +148,20 @@ public final class Replicator implements AutoCloseable {
     timer.scheduleWithFixedDelay(this::captureSoon, every, every, TimeUnit.MILLISECONDS);
     logger.info("replication up: node {}, cluster {}, schema {}, change-stream {}, gossip {}", store.nodeId(),
         config.clusterName(), store.schema().version(), SocketAddresses.format(stream), membership.address());
+  }
+
+  /**
+   * Loads node {@code nodeId}'s credentials as {@link #start} will, without starting anything: an
+   * agent taking over checks them before the running one lets go.
+   *
+   * @throws IllegalArgumentException when they are missing or invalid (naming the file)
+   */
+  public static NodeCredentials checkCredentials(ReplicationConfig config, String nodeId) {
+    if (config.tlsDir() == null) {
+      throw new IllegalArgumentException("EDGEPROXY_REPLICATION_TLS_DIR is not set (expected: a directory made by"
+          + " 'edgeproxy certs init'; the change-stream always uses mutual TLS)");
+    }
+    return NodeCredentials.load(config.tlsDir(), nodeId, config.clusterKey());
   }
 
   public String nodeId() {

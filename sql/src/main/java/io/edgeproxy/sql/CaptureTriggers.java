@@ -27,11 +27,8 @@ final class CaptureTriggers {
 
   /** Installs the triggers for {@code schema}; runs in the caller's transaction. */
   static void install(Connection c, ReplicatedSchema schema) throws SQLException {
-    List<String> statements = new ArrayList<>();
-    for (ReplicatedTable table : schema.tables()) {
-      statements.addAll(forTable(table));
-    }
-    String signature = Integer.toHexString(String.join("\n", statements).hashCode());
+    List<String> statements = statements(schema);
+    String signature = signature(statements);
     if (signature.equals(stored(c))) {
       return;
     }
@@ -48,6 +45,23 @@ final class CaptureTriggers {
       st.setString(2, signature);
       st.executeUpdate();
     }
+  }
+
+  /** Whether the triggers in {@code c} are the ones {@link #install} would make (nothing to replace). */
+  static boolean current(Connection c, ReplicatedSchema schema) throws SQLException {
+    return signature(statements(schema)).equals(stored(c));
+  }
+
+  private static List<String> statements(ReplicatedSchema schema) {
+    List<String> statements = new ArrayList<>();
+    for (ReplicatedTable table : schema.tables()) {
+      statements.addAll(forTable(table));
+    }
+    return statements;
+  }
+
+  private static String signature(List<String> statements) {
+    return Integer.toHexString(String.join("\n", statements).hashCode());
   }
 
   static List<String> forTable(ReplicatedTable table) {

@@ -92,6 +92,29 @@ public final class RoutingDb implements Closeable {
     }
   }
 
+  /**
+   * What {@link #open} would change in the schema of the routing.db at {@code path} (migrations to
+   * run, capture triggers to replace), read without writing; empty when nothing, or when there is
+   * no file yet. An agent taking over from a running one must not change the schema under it.
+   *
+   * @throws RoutingDbException when the file cannot be read
+   */
+  public static java.util.Optional<String> schemaChange(Path path) {
+    if (!Files.exists(path)) {
+      return java.util.Optional.empty();
+    }
+    try (Connection c = connect(path, true)) {
+      int version = Migrations.userVersion(c);
+      if (version != Migrations.SCRIPTS.size()) {
+        return java.util.Optional.of("schema version " + version + " would be migrated to " + Migrations.SCRIPTS.size());
+      }
+      return CaptureTriggers.current(c, ReplicatedSchema.read(c)) ? java.util.Optional.empty()
+          : java.util.Optional.of("its change-capture triggers would be replaced");
+    } catch (SQLException e) {
+      throw new RoutingDbException("cannot read routing.db at " + path + ": " + e.getMessage(), e);
+    }
+  }
+
   private static Connection connect(Path path, boolean readOnly) throws SQLException {
     SQLiteConfig config = new SQLiteConfig();
     config.setBusyTimeout(5_000);

@@ -3,7 +3,6 @@ package io.edgeproxy.tools;
 import static java.util.Objects.requireNonNull;
 
 import io.edgeproxy.core.affinity.ClientBindings;
-import io.edgeproxy.core.config.ApiConfig;
 import io.edgeproxy.core.config.EdgeConfig;
 import io.edgeproxy.core.config.EdgeTlsConfig;
 import io.edgeproxy.tools.tls.CertificateSeal;
@@ -40,7 +39,6 @@ import io.edgeproxy.discovery.WriteReceipts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -118,6 +116,7 @@ public final class EdgeNode implements AutoCloseable {
     }
     NodeHandOff.warnUnlessAcceptQueuesMigrate();
     try (HandOverClient from = running.get()) {
+      step("read routing.db's schema", () -> NodeHandOff.refuseSchemaChange(config.node().dbPath()));
       return new EdgeNode(config, java.time.Clock.systemUTC()).startOrClose(from, "take over");
     }
   }
@@ -204,7 +203,7 @@ public final class EdgeNode implements AutoCloseable {
     // sockets (their queued queries included); pops.<zone> lists this node until replication is up.
     if (config.dns() != null) {
       pops = PopDirectory.start(config, null);
-      resources.add(() -> pops.close());
+      resources.keep(() -> pops.close());
       dns = new DnsServer(config.dns(), state, locator, () -> pops.current());
       resources.keep(dns);
       if (old != null && NodeHandOff.sameDnsAddress(old, config.dns().listen())) {
@@ -215,13 +214,24 @@ public final class EdgeNode implements AutoCloseable {
       }
     }
 
+    // 6c. What can fail on settings (keys, certificates) is loaded before the running agent lets go.
+    io.netty.handler.ssl.@Nullable SslContext apiTls = config.api() == null || config.api().tls() == null ? null
+        : step("load the discovery API's TLS certificate", () -> ApiTls.context(config.api().tls(), config.api().listen()));
+    io.edgeproxy.tools.tls.TlsContexts.@Nullable Served tunnelTls = edge == null || edge.tunnelListen() == null ? null
+        : step("load the device tunnels' certificate", () -> io.edgeproxy.tools.tls.TlsContexts.served(edge.defaultCertificate(),
+            edge.domain() == null ? List.of("localhost") : List.of("localhost", "*." + edge.domain()), "device tunnels"));
+    if (old != null && config.replication() != null) {
+      step("load the replication credentials", () -> NodeHandOff.checkCredentials(config.replication(), old));
+    }
+
     // 7. Taking over: the running agent stops accepting (its queued connections move to this one's
     // sockets), leaves the cluster, closes its exclusive ports and unlocks; this one locks.
     if (from != null) {
-      step("have the running agent (pid " + old.pid() + ") let go", () -> {
-        from.leave(config.proxy().drain().plus(Duration.ofSeconds(60)));
-        return null;
-      });
+      boolean released = step("have the running agent (pid " + old.pid() + ") let go",
+          () -> from.leave(config.proxy().drain().plus(Duration.ofSeconds(60))));
+      if (!released) { // it went away mid-way: its lock is free once it has exited
+        NodeHandOff.awaitExit(old.pid(), config.proxy().drain().plus(Duration.ofSeconds(30)));
+      }
       resources.addFirst(step("lock the data directory", () -> NodeUpkeep.lockDataDir(config)));
       if (config.replication() == null) {
         resources.add(NodeUpkeep.standalone(config, db, reloader));
@@ -262,13 +272,10 @@ public final class EdgeNode implements AutoCloseable {
 
     // 7d. Device tunnels: after replication, whose node id their rows carry; the proxy then reaches
     // backends that are tunnels through them.
-    if (edge != null && edge.tunnelListen() != null) {
+    if (tunnelTls != null) {
       String self = replicator != null ? replicator.nodeId() : config.node().region();
-      List<String> names = edge.domain() == null ? List.of("localhost") : List.of("localhost", "*." + edge.domain());
-      var served = step("load the device tunnels' certificate",
-          () -> io.edgeproxy.tools.tls.TlsContexts.served(edge.defaultCertificate(), names, "device tunnels"));
       tunnels = step("bind the device tunnel listener", () -> io.edgeproxy.tools.tunnel.PopTunnels.start(edge.tunnelListen(),
-          served, self, db, state, locator, reloader::reloadNow, replicator));
+          tunnelTls, self, db, state, locator, reloader::reloadNow, replicator));
       resources.add(tunnels);
       proxy.useTunnels(tunnels);
       proxy.useTunnelFallback(tunnels);
@@ -298,16 +305,17 @@ public final class EdgeNode implements AutoCloseable {
     }
     // 9. The discovery API: registrations write routing.db like every other change.
     if (config.api() != null) {
-      ApiConfig.Tls tls = config.api().tls();
-      api = step("start the discovery API", () -> ApiServer.start(apiContext(),
-          tls == null ? null : ApiTls.context(tls, config.api().listen())));
+      api = step("start the discovery API", () -> ApiServer.start(apiContext(), apiTls));
       resources.add(api);
     }
-    // 10. Ready for the next agent to take over from this one; then the one before this goes.
-    NodeHandOff leaving = new NodeHandOff(proxy, dns, dnsAddress, resources);
-    handOver = step("listen for a hand-over", () -> HandOverServer.start(config.node().dbPath(), leaving));
-    leaving.listeningOn(handOver);
-    resources.keep(handOver);
+    // 10. This process is the service's main one now (before the old agent is told it may exit:
+    // systemd must not see the main process end first); then ready for the next agent to take over.
+    io.edgeproxy.tools.handover.SystemdNotify.mainAndReady(System.getenv());
+    NodeHandOff leaving = new NodeHandOff(proxy, dns, dnsAddress, resources, replicator == null ? null : replicator.nodeId());
+    handOver = NodeHandOff.listen(config.node().dbPath(), leaving);
+    if (handOver != null) {
+      resources.keep(handOver);
+    }
     if (from != null) {
       from.done();
     }
@@ -344,17 +352,7 @@ public final class EdgeNode implements AutoCloseable {
 
   /** The cluster's members as this POP sees them, itself first. */
   public List<ApiContext.Member> members() {
-    List<ApiContext.Member> out = new ArrayList<>();
-    if (replicator == null) {
-      out.add(new ApiContext.Member(config.node().region(), config.node().region(), "", true, true));
-      return out;
-    }
-    var status = replicator.status();
-    out.add(new ApiContext.Member(status.nodeId(), config.node().region(), status.streamAddress(), true, true));
-    for (var peer : status.peers()) {
-      out.add(new ApiContext.Member(peer.nodeId(), peer.region(), peer.streamAddress(), false, peer.connected()));
-    }
-    return out;
+    return PopDirectory.members(config.node().region(), replicator);
   }
 
   /** Requests of apps in HTTP mode, for the metrics. */
@@ -399,7 +397,7 @@ public final class EdgeNode implements AutoCloseable {
     MaxMindGeoResolver geo = config.geo().databasePath() == null
         ? Preload.embeddedGeo()
         : MaxMindGeoResolver.open(config.geo().databasePath());
-    resources.add(geo);
+    resources.keep(geo); // the proxy and DNS locate clients until their drain ends
     logger.info("GeoIP: {}", geo.describe());
     return geo;
   }

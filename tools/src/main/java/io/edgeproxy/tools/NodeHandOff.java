@@ -26,18 +26,50 @@ final class NodeHandOff implements HandOverServer.Leaving {
   private final @Nullable DnsServer dns;
   private final @Nullable InetSocketAddress dnsAddress;
   private final NodeResources resources;
+  private final @Nullable String nodeId;
   private volatile @Nullable HandOverServer server;
 
-  NodeHandOff(ProxyServer proxy, @Nullable DnsServer dns, @Nullable InetSocketAddress dnsAddress, NodeResources resources) {
+  NodeHandOff(ProxyServer proxy, @Nullable DnsServer dns, @Nullable InetSocketAddress dnsAddress, NodeResources resources,
+      @Nullable String nodeId) {
     this.proxy = proxy;
     this.dns = dns;
     this.dnsAddress = dnsAddress;
     this.resources = resources;
+    this.nodeId = nodeId;
   }
 
-  /** The hand-over socket, which stops listening first when this node lets go. */
-  void listeningOn(HandOverServer value) {
-    server = value;
+  /**
+   * Listens for the next agent beside {@code routingDb}, or, where that cannot be (no native epoll,
+   * a path too long for a Unix socket), says so and returns null: the node runs on without reloads.
+   */
+  static @Nullable HandOverServer listen(Path routingDb, NodeHandOff leaving) {
+    try {
+      HandOverServer server = HandOverServer.start(routingDb, leaving);
+      leaving.server = server;
+      return server;
+    } catch (RuntimeException | LinkageError e) {
+      logger.warn("no zero-downtime reload for this agent: {} (edgeproxy reload will say no agent runs; restart instead)",
+          e.getMessage());
+      return null;
+    }
+  }
+
+  @Override
+  public @Nullable String nodeId() {
+    return nodeId;
+  }
+
+  /** Waits until process {@code pid} has exited, at most {@code timeout}. */
+  static void awaitExit(long pid, java.time.Duration timeout) {
+    ProcessHandle.of(pid).ifPresent(p -> {
+      try {
+        p.onExit().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        logger.warn("the agent being taken over (pid {}) still runs after {} s", pid, timeout.toSeconds());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
   }
 
   @Override
@@ -66,6 +98,33 @@ final class NodeHandOff implements HandOverServer.Leaving {
       dns.stopReading();
     }
     resources.closeAllButKept();
+  }
+
+  /**
+   * Refuses a take-over by a build that would change routing.db's schema under the running agent.
+   *
+   * @return null
+   * @throws IllegalStateException saying what would change
+   */
+  static @Nullable Void refuseSchemaChange(Path routingDb) {
+    io.edgeproxy.sql.RoutingDb.schemaChange(routingDb).ifPresent(change -> {
+      throw new IllegalStateException("this edgeproxy changes routing.db's schema (" + change + "), which the running agent"
+          + " would then run on: stop it and start this one instead (systemctl restart edgeproxy)");
+    });
+    return null;
+  }
+
+  /**
+   * Loads the replication credentials this agent will use, before the running one lets go.
+   *
+   * @return null
+   */
+  static @Nullable Void checkCredentials(io.edgeproxy.core.config.ReplicationConfig config, HandOverClient.Ready old) {
+    String nodeId = config.nodeId() != null ? config.nodeId() : old.nodeId();
+    if (nodeId != null) {
+      io.edgeproxy.replication.Replicator.checkCredentials(config, nodeId);
+    }
+    return null;
   }
 
   /** Whether the running agent's DNS sockets are the ones {@code wanted} names (any, for port 0). */

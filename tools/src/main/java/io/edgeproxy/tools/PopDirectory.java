@@ -60,6 +60,22 @@ final class PopDirectory implements AutoCloseable {
     return pops;
   }
 
+  /** The cluster's members as this POP (of {@code region}) sees them, itself first. */
+  static List<io.edgeproxy.discovery.ApiContext.Member> members(String region, @Nullable Replicator replicator) {
+    List<io.edgeproxy.discovery.ApiContext.Member> out = new ArrayList<>();
+    if (replicator == null) {
+      out.add(new io.edgeproxy.discovery.ApiContext.Member(region, region, "", true, true));
+      return out;
+    }
+    ReplicationStatus status = replicator.status();
+    out.add(new io.edgeproxy.discovery.ApiContext.Member(status.nodeId(), region, status.streamAddress(), true, true));
+    for (ReplicationStatus.Peer peer : status.peers()) {
+      out.add(new io.edgeproxy.discovery.ApiContext.Member(peer.nodeId(), peer.region(), peer.streamAddress(), false,
+          peer.connected()));
+    }
+    return out;
+  }
+
   private void refresh() {
     try {
       List<Pop> next = new ArrayList<>();

@@ -60,9 +60,18 @@ class HandOverIT {
   private int edgePort;
   private final List<ProcessHandle> started = new ArrayList<>();
 
+  private static final Path MIGRATE_REQ = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
+  private static String migrateReqBefore;
+
   @BeforeAll
   static void migrateAcceptQueues() throws Exception {
-    Files.writeString(Path.of("/proc/sys/net/ipv4/tcp_migrate_req"), "1\n");
+    migrateReqBefore = Files.readString(MIGRATE_REQ);
+    Files.writeString(MIGRATE_REQ, "1\n");
+  }
+
+  @org.junit.jupiter.api.AfterAll
+  static void restoreMigrateReq() throws Exception {
+    Files.writeString(MIGRATE_REQ, migrateReqBefore);
   }
 
   @BeforeEach
@@ -137,7 +146,7 @@ class HandOverIT {
       }
       new io.netty.channel.unix.FileDescriptor(sockets.tcp()).close();
     }
-    // a real agent killed (-9) while it has joined the proxy's listeners and holds the DNS sockets
+    // a real agent killed (-9) once it has joined the proxy's listeners (its DNS warm-up runs then)
     Process doomed = command("doomed.log", null, "agent", "--take-over");
     Awaitility.await().atMost(Duration.ofSeconds(60))
         .until(() -> Files.readString(dir.resolve("doomed.log")).contains("proxy listening on"));
@@ -145,7 +154,9 @@ class HandOverIT {
     Thread.sleep(1_000);
     load.close();
     assertThat(old.isAlive()).isTrue();
-    assertThat(Files.readString(dir.resolve("old.log"))).contains("went away before this one let go; still serving");
+    String oldLog = Files.readString(dir.resolve("old.log"));
+    assertThat(oldLog.split("asks to take over", -1)).as("the test's client and the killed agent said HELLO").hasSize(3);
+    assertThat(oldLog.split("went away before this one let go; still serving", -1)).hasSize(3);
     assertThat(load.count("tcp answered")).isGreaterThan(10);
     try (ClientLoad after = new ClientLoad(proxy(), "web-1", 1, dns(), 1)) {
       Thread.sleep(1_500);
@@ -160,6 +171,22 @@ class HandOverIT {
     assertThat(reload.exitValue()).as(Files.readString(dir.resolve("reload.log"))).isZero();
     started.add(ProcessHandle.of(HandOverClient.servingPid(db).orElseThrow()).orElseThrow());
     assertThat(old.waitFor(DRAIN_SECS + 30, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void aTakeOverThatWouldChangeTheSchemaIsRefusedAndTheRunningAgentKeepsServing() throws Exception {
+    Process old = agent("old.log", null, "agent");
+    // as if this build's capture triggers differed from the running agent's
+    io.edgeproxy.core.testing.Sqlite3Cli.exec(db, "UPDATE __edge_meta SET value = 'older' WHERE key = 'capture_triggers';");
+    Process newer = command("newer.log", null, "agent", "--take-over");
+    assertThat(newer.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(newer.exitValue()).isEqualTo(1);
+    assertThat(Files.readString(dir.resolve("newer.log"))).contains("changes routing.db's schema (its change-capture triggers"
+        + " would be replaced)").contains("systemctl restart");
+    assertThat(io.edgeproxy.core.testing.Sqlite3Cli.exec(db, "SELECT value FROM __edge_meta WHERE key = 'capture_triggers';"))
+        .as("routing.db untouched").isEqualToIgnoringWhitespace("older");
+    assertThat(old.isAlive()).isTrue();
+    assertThat(TestSockets.ask(proxy())).isEqualTo("web-1");
   }
 
   @Test

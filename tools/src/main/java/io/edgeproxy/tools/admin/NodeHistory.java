@@ -69,7 +69,6 @@ public final class NodeHistory {
   private static final int LAG_MS = 0;
   private static final int CONNECTED = 1;
 
-  /** Takes a sample now ({@code nowMs}: the wall clock, for the time axis; rates use the monotonic clock). */
   /** Samples now, then every {@link #STEP} on a thread of its own, until closed. */
   public AutoCloseable startSampling() {
     java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -87,6 +86,7 @@ public final class NodeHistory {
     return timer::shutdownNow;
   }
 
+  /** Takes a sample now ({@code nowMs}: the wall clock, for the time axis; rates use the monotonic clock). */
   public void sample(long nowMs) {
     sample(nowMs, System.nanoTime());
   }

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import io.edgeproxy.tools.handover.SystemdNotify;
 import picocli.CommandLine.Option;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -50,7 +49,7 @@ public final class AgentCommand implements Callable<Integer> {
     // can be a stand-in that is never connected (SLF4J's substitute-logger race), and its lines vanish.
     Logger logger = LoggerFactory.getLogger(AgentCommand.class);
     logger.info("effective configuration:\n  {}", String.join("\n  ", config.effective()));
-    return runUntilStopped(config, env, takeOver, spec.commandLine().getOut(), spec.commandLine().getErr(), node -> "");
+    return runUntilStopped(config, takeOver, spec.commandLine().getOut(), spec.commandLine().getErr(), node -> "");
   }
 
   /** Prints every configuration problem to stderr; the usage-error exit code. */
@@ -62,12 +61,12 @@ public final class AgentCommand implements Callable<Integer> {
   }
 
   /**
-   * Starts a node (taking over from a running one when asked), tells the service manager it is
-   * ready, prints where it listens, and blocks until the JVM is asked to stop or the node has handed
+   * Starts a node (taking over from a running one when asked; the node tells the service manager
+   * it is ready), prints where it listens, and blocks until the JVM is asked to stop or the node has handed
    * over to a newer agent: then it drains and returns 0, or 1 when that agent failed after this one
    * let go (so the service manager restarts the service).
    */
-  static int runUntilStopped(EdgeConfig config, Map<String, String> env, boolean takeOver, PrintWriter out, PrintWriter err,
+  static int runUntilStopped(EdgeConfig config, boolean takeOver, PrintWriter out, PrintWriter err,
       Function<EdgeNode, String> banner) {
     EdgeNode node;
     try {
@@ -87,7 +86,6 @@ public final class AgentCommand implements Callable<Integer> {
       status.set(done ? 0 : 1);
       stopped.countDown();
     });
-    SystemdNotify.mainAndReady(env);
     NodeListeners.lines(node).forEach(out::println);
     out.print(banner.apply(node));
     out.flush();

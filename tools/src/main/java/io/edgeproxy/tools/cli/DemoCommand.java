@@ -71,7 +71,7 @@ public final class DemoCommand implements Callable<Integer> {
     Path db = config.node().dbPath();
     pop.writeRoutingDb(db);
     String token = demoToken(db);
-    return AgentCommand.runUntilStopped(config, env, false, spec.commandLine().getOut(), spec.commandLine().getErr(),
+    return AgentCommand.runUntilStopped(config, false, spec.commandLine().getOut(), spec.commandLine().getErr(),
         node -> banner(node, pop) + httpsBanner(node) + apiBanner(node, token) + dnsBanner(node)
             + "Ctrl-C stops the demo.\n");
   }

@@ -55,10 +55,10 @@ public final class ReloadCommand implements Callable<Integer> {
     Path db = config.node().dbPath();
     Optional<Long> running = HandOverClient.servingPid(db);
     if (running.isEmpty()) {
-      err.println("edgeproxy: no agent runs on " + db.toAbsolutePath() + ": nothing to reload (start one with edgeproxy agent)");
+      err.println("edgeproxy: " + noHandOver(db));
       return 1;
     }
-    Process agent = new ProcessBuilder(agentCommand(given)).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+    Process agent = new ProcessBuilder(agentCommand(env, given)).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
     while (System.nanoTime() - deadline < 0) {
@@ -78,14 +78,49 @@ public final class ReloadCommand implements Callable<Integer> {
     return 1;
   }
 
-  /** This JVM, its options and class path, running {@code agent --take-over} with the options given here. */
-  private static List<String> agentCommand(Map<ConfigKey, String> given) {
+  /** Why there is no agent to reload: none runs, or the one running has no hand-over socket. */
+  private static String noHandOver(Path db) {
+    Path lock = Path.of(db.toAbsolutePath() + ".lock");
+    try {
+      if (java.nio.file.Files.exists(lock)) {
+        switch (io.edgeproxy.core.fs.HeldLock.take(lock, "edgeproxy reload (a probe)")) {
+          case io.edgeproxy.core.fs.HeldLock.Outcome.Taken free -> free.lock().close();
+          case io.edgeproxy.core.fs.HeldLock.Outcome.Busy busy -> {
+            return "the agent running on " + db.toAbsolutePath() + " (" + busy.holder() + ") has no hand-over socket"
+                + " (an edgeproxy from before reload, or one that could not make " + db.toAbsolutePath() + ".handover):"
+                + " restart it instead (systemctl restart edgeproxy)";
+          }
+        }
+      }
+    } catch (java.io.IOException e) {
+      // unreadable: as if none ran
+    }
+    return "no agent runs on " + db.toAbsolutePath() + ": nothing to reload (start one with edgeproxy agent)";
+  }
+
+  /**
+   * {@code agent --take-over} with the options given here: through the launcher that started this
+   * command (EDGEPROXY_LAUNCHER, set by it, so with its JVM options and class-data archive), else
+   * with this JVM, its options and its jar.
+   */
+  private static List<String> agentCommand(Map<String, String> env, Map<ConfigKey, String> given) {
     List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(io.edgeproxy.tools.EdgeMain.class.getName());
+    String launcher = env.get("EDGEPROXY_LAUNCHER");
+    if (launcher != null && !launcher.isEmpty()) {
+      command.add(launcher);
+    } else {
+      command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+      command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+      String classPath = System.getProperty("java.class.path");
+      if (classPath.endsWith(".jar") && !classPath.contains(File.pathSeparator)) {
+        command.add("-jar"); // the manifest's Enable-Native-Access applies
+        command.add(classPath);
+      } else {
+        command.add("-cp");
+        command.add(classPath);
+        command.add(io.edgeproxy.tools.EdgeMain.class.getName());
+      }
+    }
     command.add("agent");
     command.add("--take-over");
     given.forEach((key, value) -> command.add(key.flag() + "=" + value));

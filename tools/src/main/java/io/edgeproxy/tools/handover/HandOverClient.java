@@ -45,7 +45,7 @@ public final class HandOverClient implements AutoCloseable {
   }
 
   /** What the running agent said to HELLO. */
-  public record Ready(long pid, @Nullable String dnsAddress, int udpSockets) {}
+  public record Ready(long pid, @Nullable String dnsAddress, int udpSockets, @Nullable String nodeId) {}
 
   /**
    * Connects to the agent running on {@code routingDb}; empty when none listens there (no socket
@@ -106,10 +106,24 @@ public final class HandOverClient implements AutoCloseable {
     }
     String answer = ask("HELLO pid " + ProcessHandle.current().pid(), STEP);
     String[] words = answer.split(" ");
-    if (!words[0].equals("READY") || words.length != 4) {
+    if (!words[0].equals("READY")) {
       throw new IllegalStateException("the running agent refused to hand over: " + answer);
     }
-    return new Ready(Long.parseLong(words[1]), words[2].equals("-") ? null : words[2], Integer.parseInt(words[3]));
+    java.util.Map<String, String> fields = new java.util.HashMap<>();
+    for (int i = 1; i < words.length; i++) {
+      int eq = words[i].indexOf('=');
+      if (eq > 0) {
+        fields.put(words[i].substring(0, eq), words[i].substring(eq + 1));
+      }
+    }
+    try {
+      String dns = fields.getOrDefault("dns", "-");
+      String node = fields.getOrDefault("node", "-");
+      return new Ready(Long.parseLong(fields.get("pid")), dns.equals("-") ? null : dns,
+          Integer.parseInt(fields.getOrDefault("udp", "0")), node.equals("-") ? null : node);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("the running agent's READY is malformed (expected pid=, dns=, udp=, node=): " + answer, e);
+    }
   }
 
   /** DNS: the running DNS server's sockets, as descriptors of this process (its UDP sockets, then its TCP listener). */
@@ -119,12 +133,17 @@ public final class HandOverClient implements AutoCloseable {
     try {
       channel.writeAndFlush("DNS\n");
       List<Integer> fds = new ArrayList<>();
-      while (fds.size() < udpSockets + 1) {
-        Object msg = next(STEP, "the DNS sockets");
-        if (!(msg instanceof FileDescriptor fd)) {
-          throw new IllegalStateException("expected a descriptor from the running agent, got " + msg);
+      try {
+        while (fds.size() < udpSockets + 1) {
+          Object msg = next(STEP, "the DNS sockets");
+          if (!(msg instanceof FileDescriptor fd)) {
+            throw new IllegalStateException("expected a descriptor from the running agent, got " + msg);
+          }
+          fds.add(fd.intValue());
         }
-        fds.add(fd.intValue());
+      } catch (RuntimeException e) {
+        closeAll(fds);
+        throw e;
       }
       return new DnsServer.Sockets(fds.subList(0, udpSockets), fds.get(udpSockets));
     } finally {
@@ -134,18 +153,32 @@ public final class HandOverClient implements AutoCloseable {
 
   /**
    * LEAVE: the running agent stops accepting, leaves the cluster and releases its exclusive ports
-   * and routing.db. Returns when it has; also when it vanished (killed: the OS released all that).
+   * and routing.db.
    *
+   * @return true when it says it has; false when it went away without saying (killed, or stopped:
+   *     the OS releases all that once it has exited)
    * @throws IllegalStateException when it says it could not
    */
-  public void leave(Duration timeout) {
+  public boolean leave(Duration timeout) {
     channel.writeAndFlush("LEAVE\n");
     Object answer = next(timeout, "RELEASED");
     if (answer == CLOSED) {
-      return;
+      return false;
     }
     if (!"RELEASED".equals(String.valueOf(answer).strip())) {
       throw new IllegalStateException("the running agent could not let go: " + answer);
+    }
+    return true;
+  }
+
+  /** Closes descriptors this process received and no channel owns. */
+  public static void closeAll(List<Integer> fds) {
+    for (int fd : fds) {
+      try {
+        new FileDescriptor(fd).close();
+      } catch (java.io.IOException e) {
+        // already closed
+      }
     }
   }
 

@@ -40,6 +40,9 @@ public final class HandOverServer implements AutoCloseable {
     /** The DNS server's address and sockets, or empty when DNS is off. */
     Optional<DnsSockets> dnsSockets();
 
+    /** The node id replication runs under, or null without replication. */
+    @Nullable String nodeId();
+
     /**
      * Stops accepting on every listener, leaves the cluster, closes the exclusive ports and
      * releases the data directory's lock; open connections stay. Blocks until done.
@@ -52,17 +55,16 @@ public final class HandOverServer implements AutoCloseable {
 
   private final Path path;
   private final EventLoopGroup group;
-  private final Channel server;
+  private @Nullable Channel server;
   private final Leaving leaving;
   private final AtomicReference<@Nullable Channel> taker = new AtomicReference<>();
   private final CompletableFuture<Boolean> finished = new CompletableFuture<>();
   private volatile boolean letGo;
   private final java.util.concurrent.atomic.AtomicBoolean listening = new java.util.concurrent.atomic.AtomicBoolean(true);
 
-  private HandOverServer(Path path, EventLoopGroup group, Channel server, Leaving leaving) {
+  private HandOverServer(Path path, EventLoopGroup group, Leaving leaving) {
     this.path = path;
     this.group = group;
-    this.server = server;
     this.leaving = leaving;
   }
 
@@ -77,19 +79,19 @@ public final class HandOverServer implements AutoCloseable {
     EventLoopGroup group = HandOverWire.loop("hand-over");
     try {
       Files.deleteIfExists(path);
-      HandOverServer[] self = new HandOverServer[1];
-      Channel server = new ServerBootstrap().group(group).channel(EpollServerDomainSocketChannel.class)
+      HandOverServer self = new HandOverServer(path, group, leaving);
+      self.server = new ServerBootstrap().group(group).channel(EpollServerDomainSocketChannel.class)
           .childHandler(new ChannelInitializer<EpollDomainSocketChannel>() {
             @Override
             protected void initChannel(EpollDomainSocketChannel ch) {
               HandOverWire.frame(ch.pipeline());
-              ch.pipeline().addLast(self[0].new Session());
+              ch.pipeline().addLast(self.new Session());
             }
           })
           .bind(new DomainSocketAddress(path.toFile())).syncUninterruptibly().channel();
+      // Other users are also refused by their uid (Session.channelActive) in the moment before this.
       Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-      self[0] = new HandOverServer(path, group, server, leaving);
-      return self[0];
+      return self;
     } catch (IOException | RuntimeException e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw new IllegalStateException("cannot listen for a hand-over on " + path + ": " + e.getMessage(), e);
@@ -106,10 +108,11 @@ public final class HandOverServer implements AutoCloseable {
    * the first call removes it: by a later one, the next agent may listen there.
    */
   public void stopListening() {
-    if (!listening.compareAndSet(true, false)) {
+    Channel s = server;
+    if (s == null || !listening.compareAndSet(true, false)) {
       return;
     }
-    server.close().syncUninterruptibly();
+    s.close().syncUninterruptibly();
     try {
       Files.deleteIfExists(path);
     } catch (IOException e) {
@@ -125,11 +128,14 @@ public final class HandOverServer implements AutoCloseable {
 
   private final class Session extends SimpleChannelInboundHandler<String> {
     private boolean left;
+    private boolean refused;
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
       String stranger = HandOverWire.strangerOn(ctx.channel());
       if (stranger != null) {
+        refused = true; // what it already sent is not read
+        ctx.channel().config().setAutoRead(false);
         logger.warn("hand-over socket {}: refused a client ({})", path, stranger);
         ctx.writeAndFlush("REFUSED " + stranger + "\n").addListener(f -> ctx.close());
       }
@@ -137,6 +143,9 @@ public final class HandOverServer implements AutoCloseable {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, String line) {
+      if (refused) {
+        return;
+      }
       String word = line.strip();
       Channel me = ctx.channel();
       switch (word.isEmpty() ? "" : word.split(" ")[0]) {
@@ -178,9 +187,11 @@ public final class HandOverServer implements AutoCloseable {
       }
       logger.info("hand-over: a new agent ({}) asks to take over", abbreviate(line.substring("HELLO".length()).strip()));
       Optional<DnsSockets> dns = leaving.dnsSockets();
-      ctx.writeAndFlush("READY " + ProcessHandle.current().pid() + " "
-          + dns.map(d -> SocketAddresses.format(d.address())).orElse("-") + " "
-          + dns.map(d -> d.sockets().udp().size()).orElse(0) + "\n");
+      String nodeId = leaving.nodeId();
+      ctx.writeAndFlush("READY pid=" + ProcessHandle.current().pid()
+          + " dns=" + dns.map(d -> SocketAddresses.format(d.address())).orElse("-")
+          + " udp=" + dns.map(d -> d.sockets().udp().size()).orElse(0)
+          + " node=" + (nodeId == null ? "-" : nodeId) + "\n");
     }
 
     private void handOff(ChannelHandlerContext ctx) {

@@ -24,7 +24,8 @@ import java.nio.file.Path;
  * <pre>
  * new agent                          running agent
  * HELLO &lt;pid&gt;                   -&gt;
- *                                &lt;-  READY &lt;pid&gt; &lt;dns address or -&gt; &lt;UDP sockets&gt;  (or REFUSED &lt;why&gt;)
+ *                                &lt;-  READY pid=&lt;pid&gt; dns=&lt;address or -&gt; udp=&lt;UDP sockets&gt; node=&lt;node id or -&gt;
+ *                                    (or REFUSED &lt;why&gt;; fields this end does not know are ignored)
  * DNS                            -&gt;
  *                                &lt;-  the UDP sockets' descriptors, then the TCP listener's
  * LEAVE                          -&gt;  (stops accepting, leaves the cluster, closes its exclusive ports, unlocks)
