@@ -41,6 +41,7 @@ public final class ProxyServer implements AutoCloseable {
   private volatile @org.jspecify.annotations.Nullable TunnelFallback tunnelFallback;
   private volatile CacheShields shields = CacheShields.NONE;
   private boolean joining;
+  private boolean closed;
   private volatile @org.jspecify.annotations.Nullable HttpSite shieldSite;
 
   public ProxyServer(ProxyConfig config, Router router, NettyTransport transport) {
@@ -250,9 +251,13 @@ public final class ProxyServer implements AutoCloseable {
     listening.clear();
   }
 
-  /** Stops accepting and drains for up to the configured drain time; returns when done. */
+  /** Stops accepting and drains for up to the configured drain time; returns when done. Idempotent. */
   @Override
   public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     stopListening();
     Duration drain = config.drain();
     long deadline = System.nanoTime() + drain.toNanos();

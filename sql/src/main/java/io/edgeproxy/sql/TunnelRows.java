@@ -58,7 +58,16 @@ public final class TunnelRows {
    * @return the rows removed
    */
   public int sweep(String pop, Collection<String> held, long expiredBeforeMs) {
-    int removed = db.write("DELETE FROM tunnels WHERE expires_ms < ?", expiredBeforeMs);
+    return forgetExpired(expiredBeforeMs) + forgetNotHeld(pop, held);
+  }
+
+  /** Removes every row whose lease ended before {@code expiredBeforeMs}; returns how many. */
+  public int forgetExpired(long expiredBeforeMs) {
+    return db.write("DELETE FROM tunnels WHERE expires_ms < ?", expiredBeforeMs);
+  }
+
+  /** Removes rows {@code pop} wrote that it no longer holds; returns how many. */
+  private int forgetNotHeld(String pop, Collection<String> held) {
     String notHeld = held.isEmpty() ? "" : " AND id NOT IN (" + marks(held.size()) + ")";
     Object[] params = new Object[held.size() + 1];
     params[0] = pop;
@@ -66,7 +75,7 @@ public final class TunnelRows {
     for (String id : held) {
       params[i++] = id;
     }
-    return removed + db.write("DELETE FROM tunnels WHERE pop = ?" + notHeld, params);
+    return db.write("DELETE FROM tunnels WHERE pop = ?" + notHeld, params);
   }
 
   private static String marks(int n) {

@@ -13,7 +13,6 @@ import io.edgeproxy.core.config.AcmeConfig;
 import io.edgeproxy.sql.AcmeRows;
 import io.edgeproxy.core.geo.ClientLocator;
 import io.edgeproxy.core.geo.GeoResolver;
-import io.edgeproxy.core.geo.MaxMindGeoResolver;
 import io.edgeproxy.core.routing.LoadBoard;
 import io.edgeproxy.core.routing.Router;
 import io.edgeproxy.core.routing.RoutingSnapshot;
@@ -58,7 +57,7 @@ public final class EdgeNode implements AutoCloseable {
   private final EdgeConfig config;
   /** Kept through a hand-off: what open connections still need (closed by {@link #close()}, not {@link #handOff()}). */
   private final NodeResources resources = new NodeResources();
-  private @Nullable HandOverServer handOver;
+  private @Nullable NodeHandOff handOff;
   private volatile PopDirectory pops;
   private RoutingDb db;
   private io.edgeproxy.tools.admin.NodeHistory history;
@@ -114,9 +113,8 @@ public final class EdgeNode implements AutoCloseable {
       logger.info("no agent runs on {} to take over from: starting as usual", config.node().dbPath().toAbsolutePath());
       return start(config);
     }
-    NodeHandOff.warnUnlessAcceptQueuesMigrate();
     try (HandOverClient from = running.get()) {
-      step("read routing.db's schema", () -> NodeHandOff.refuseSchemaChange(config.node().dbPath()));
+      step("check that this agent may take over", () -> NodeHandOff.preflight(config.node().dbPath()));
       return new EdgeNode(config, java.time.Clock.systemUTC()).startOrClose(from, "take over");
     }
   }
@@ -132,9 +130,8 @@ public final class EdgeNode implements AutoCloseable {
   }
 
   private void startAll(@Nullable HandOverClient from) {
-    // 0. This routing.db is this node's alone: a second agent on it would capture its changes under
-    // the same node id and join the same SO_REUSEPORT groups. The OS drops the lock when we die.
-    // Taking over, the running agent holds it until step 7.
+    // 0. This routing.db is this node's alone (a second agent would capture under the same node id
+    // and join the same SO_REUSEPORT groups); taking over, the running agent holds it until step 7.
     HandOverClient.Ready old = from == null ? null : step("greet the running agent", from::hello);
     if (from == null) {
       resources.add(step("lock the data directory", () -> NodeUpkeep.lockDataDir(config)));
@@ -144,8 +141,8 @@ public final class EdgeNode implements AutoCloseable {
     db = step("open routing.db", () -> RoutingDb.open(config.node().dbPath()));
     resources.keep(db);
 
-    // 2. GeoIP, before the first client can arrive.
-    GeoResolver geo = step("load GeoIP database", this::openGeo);
+    // 2. GeoIP, before the first client can arrive (kept through a hand-off, for the drain).
+    GeoResolver geo = resources.keep(step("load GeoIP database", () -> Preload.geo(config.geo().databasePath())));
 
     // 3. The first snapshot, synchronously, so the proxy never starts on an empty table.
     state = new RoutingState(config.node().region(), new LoadBoard());
@@ -176,14 +173,22 @@ public final class EdgeNode implements AutoCloseable {
     NettyTransport transport = step("start I/O threads", () -> NettyTransport.forConfig(config.proxy()));
     resources.keep(transport);
     proxy = new ProxyServer(config.proxy(), router, transport);
+    EdgeTlsConfig edge = config.tls();
+    io.edgeproxy.tools.tls.TlsContexts.@Nullable Served tunnelTls = edge == null || edge.tunnelListen() == null ? null
+        : step("load the device tunnels' certificate", () -> io.edgeproxy.tools.tls.TlsContexts.served(edge.defaultCertificate(),
+            edge.domain() == null ? List.of("localhost") : List.of("localhost", "*." + edge.domain()), "device tunnels"));
     if (from != null) {
+      // Device tunnels move first, so that the proxy reaches them from its first connection on.
+      if (tunnelTls != null && old.tunnelGeneration() >= 0) {
+        serveTunnels(step("take over the device tunnels", () -> NodeHandOff.takeOverTunnels(from, old, edge.tunnelListen(),
+            tunnelTls, old.nodeId() != null ? old.nodeId() : config.node().region(), db, state, locator, reloader::reloadNow)));
+      }
       proxy.joinRunningAgent(); // the running agent leaves the groups at step 7
     }
     proxyAddresses = step("bind proxy listeners", proxy::start);
     resources.keep(proxy);
 
     // 5a. The HTTPS edge: one address for every app, on the proxy's threads, routing and drain.
-    EdgeTlsConfig edge = config.tls();
     if (edge != null) {
       CertificateSeal seal = step("open the certificate seal", () -> CertificateSeal.forNode(config));
       certificates = step("load the HTTPS edge's certificates", () -> EdgeCertificateStore.start(edge, state, seal));
@@ -215,17 +220,11 @@ public final class EdgeNode implements AutoCloseable {
     }
 
     // 6c. What can fail on settings (keys, certificates) is loaded before the running agent lets go.
-    io.netty.handler.ssl.@Nullable SslContext apiTls = config.api() == null || config.api().tls() == null ? null
+    var apiTls = config.api() == null || config.api().tls() == null ? null
         : step("load the discovery API's TLS certificate", () -> ApiTls.context(config.api().tls(), config.api().listen()));
-    io.edgeproxy.tools.tls.TlsContexts.@Nullable Served tunnelTls = edge == null || edge.tunnelListen() == null ? null
-        : step("load the device tunnels' certificate", () -> io.edgeproxy.tools.tls.TlsContexts.served(edge.defaultCertificate(),
-            edge.domain() == null ? List.of("localhost") : List.of("localhost", "*." + edge.domain()), "device tunnels"));
-    if (old != null && config.replication() != null) {
-      step("load the replication credentials", () -> NodeHandOff.checkCredentials(config.replication(), old));
-    }
+    step("load the replication credentials", () -> NodeHandOff.checkCredentials(config.replication(), old));
 
-    // 7. Taking over: the running agent stops accepting (its queued connections move to this one's
-    // sockets), leaves the cluster, closes its exclusive ports and unlocks; this one locks.
+    // 7. Taking over: the running agent stops accepting, leaves the cluster, unlocks; this one locks.
     if (from != null) {
       boolean released = step("have the running agent (pid " + old.pid() + ") let go",
           () -> from.leave(config.proxy().drain().plus(Duration.ofSeconds(60))));
@@ -270,15 +269,13 @@ public final class EdgeNode implements AutoCloseable {
       resources.add(acmeManager);
     }
 
-    // 7d. Device tunnels: after replication, whose node id their rows carry; the proxy then reaches
-    // backends that are tunnels through them.
-    if (tunnelTls != null) {
+    // 7d. Device tunnels (unless taken over at 5): after replication, whose node id their rows carry.
+    if (tunnels != null && replicator != null) {
+      tunnels.useRelays(replicator); // taken over at step 5
+    } else if (tunnelTls != null && tunnels == null) {
       String self = replicator != null ? replicator.nodeId() : config.node().region();
-      tunnels = step("bind the device tunnel listener", () -> io.edgeproxy.tools.tunnel.PopTunnels.start(edge.tunnelListen(),
-          tunnelTls, self, db, state, locator, reloader::reloadNow, replicator));
-      resources.add(tunnels);
-      proxy.useTunnels(tunnels);
-      proxy.useTunnelFallback(tunnels);
+      serveTunnels(step("bind the device tunnel listener", () -> io.edgeproxy.tools.tunnel.PopTunnels.start(edge.tunnelListen(),
+          tunnelTls, self, db, state, locator, reloader::reloadNow, replicator)));
     }
 
     // 7e. Other POPs' streams over the relay links: to the device tunnels held here, and to this
@@ -311,13 +308,14 @@ public final class EdgeNode implements AutoCloseable {
     // 10. This process is the service's main one now (before the old agent is told it may exit:
     // systemd must not see the main process end first); then ready for the next agent to take over.
     io.edgeproxy.tools.handover.SystemdNotify.mainAndReady(System.getenv());
-    NodeHandOff leaving = new NodeHandOff(proxy, dns, dnsAddress, resources, replicator == null ? null : replicator.nodeId());
-    handOver = NodeHandOff.listen(config.node().dbPath(), leaving);
+    handOff = new NodeHandOff(proxy, dns, dnsAddress, resources, replicator == null ? null : replicator.nodeId(), tunnels);
+    HandOverServer handOver = NodeHandOff.listen(config.node().dbPath(), handOff);
     if (handOver != null) {
       resources.keep(handOver);
     }
     if (from != null) {
       from.done();
+      NodeHandOff.whenGone(old.pid(), tunnels);
     }
     logger.info("edgeproxy node up{}: region {}, routing.db {} (snapshot v{}, {} backends)",
         from == null ? "" : " (took over from pid " + old.pid() + ")",
@@ -329,7 +327,8 @@ public final class EdgeNode implements AutoCloseable {
    * after it let go (false); never when none happens.
    */
   public java.util.concurrent.CompletableFuture<Boolean> handedOver() {
-    return handOver == null ? new java.util.concurrent.CompletableFuture<>() : handOver.finished();
+    HandOverServer server = handOff == null ? null : handOff.server();
+    return server == null ? new java.util.concurrent.CompletableFuture<>() : server.finished();
   }
 
   private ApiContext apiContext() {
@@ -393,13 +392,11 @@ public final class EdgeNode implements AutoCloseable {
     return api == null ? null : api.address();
   }
 
-  private GeoResolver openGeo() {
-    MaxMindGeoResolver geo = config.geo().databasePath() == null
-        ? Preload.embeddedGeo()
-        : MaxMindGeoResolver.open(config.geo().databasePath());
-    resources.keep(geo); // the proxy and DNS locate clients until their drain ends
-    logger.info("GeoIP: {}", geo.describe());
-    return geo;
+  /** Kept through a hand-off (the streams they carry drain); the proxy reaches tunnel backends through them. */
+  private void serveTunnels(io.edgeproxy.tools.tunnel.PopTunnels value) {
+    tunnels = resources.keep(value);
+    proxy.useTunnels(value);
+    proxy.useTunnelFallback(value);
   }
 
   private static <T> T step(String what, java.util.function.Supplier<T> action) {
@@ -488,6 +485,9 @@ public final class EdgeNode implements AutoCloseable {
   /** Stops accepting, drains, and releases everything, in reverse start order. Idempotent. */
   @Override
   public synchronized void close() {
+    if (handOff != null && handOff.happened()) {
+      proxy.close(); // handed off: connections drain before the device tunnels they may run through close
+    }
     resources.closeAll();
   }
 

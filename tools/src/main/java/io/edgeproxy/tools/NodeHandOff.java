@@ -27,11 +27,14 @@ final class NodeHandOff implements HandOverServer.Leaving {
   private final @Nullable InetSocketAddress dnsAddress;
   private final NodeResources resources;
   private final @Nullable String nodeId;
+  private final io.edgeproxy.tools.tunnel.@Nullable PopTunnels tunnels;
   private volatile @Nullable HandOverServer server;
+  private volatile boolean happened;
 
   NodeHandOff(ProxyServer proxy, @Nullable DnsServer dns, @Nullable InetSocketAddress dnsAddress, NodeResources resources,
-      @Nullable String nodeId) {
+      @Nullable String nodeId, io.edgeproxy.tools.tunnel.@Nullable PopTunnels tunnels) {
     this.proxy = proxy;
+    this.tunnels = tunnels;
     this.dns = dns;
     this.dnsAddress = dnsAddress;
     this.resources = resources;
@@ -59,6 +62,78 @@ final class NodeHandOff implements HandOverServer.Leaving {
     return nodeId;
   }
 
+  @Override
+  public int prepareTunnels() {
+    if (tunnels == null || tunnels.generation() < 0) {
+      return -1;
+    }
+    tunnels.sweepOthers(false); // the new agent's rows carry this POP's id too
+    String notSteered = tunnels.steerNewConnectionsAway();
+    if (notSteered != null) {
+      logger.warn("device tunnels: cannot steer new connections to the agent taking over ({}): it gets a share of this"
+          + " one's packets until this one exits", notSteered);
+    }
+    return tunnels.generation();
+  }
+
+  @Override
+  public int moveTunnelAgents() {
+    return tunnels == null ? 0 : tunnels.moveAgents();
+  }
+
+  @Override
+  public void abandoned() {
+    if (tunnels != null) {
+      tunnels.sweepOthers(true);
+    }
+  }
+
+  /** The hand-over socket, or null when it could not be made. */
+  @Nullable HandOverServer server() {
+    return server;
+  }
+
+  /** Whether this node has let go ({@link #handOff}): its close then drains before its tunnels go. */
+  boolean happened() {
+    return happened;
+  }
+
+  /**
+   * Taking over: binds the device tunnel listener on the running agent's port (the next generation
+   * of connection ids), has the running agent ask its device agents to reconnect, and waits (at
+   * most 10 s) until as many tunnels are held here, so the proxy reaches them from its first
+   * connection on.
+   */
+  static io.edgeproxy.tools.tunnel.PopTunnels takeOverTunnels(HandOverClient from, HandOverClient.Ready old,
+      InetSocketAddress listen, io.edgeproxy.tools.tls.TlsContexts.Served tls, String pop, io.edgeproxy.sql.RoutingDb db,
+      io.edgeproxy.core.routing.RoutingState state, io.edgeproxy.core.geo.ClientLocator locator, Runnable reload) {
+    var socket = new io.edgeproxy.tunnel.TunnelServer.Socket(listen, (old.tunnelGeneration() + 1) & 0xff, true);
+    var tunnels = io.edgeproxy.tools.tunnel.PopTunnels.start(socket, tls, pop, db, state, locator, reload, null);
+    try {
+      int asked = from.moveTunnels();
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+      while (tunnels.tunnels().size() < asked && System.nanoTime() - deadline < 0) {
+        Thread.sleep(20);
+      }
+      logger.info("device tunnels: {} of the {} agents asked to move have reconnected here", tunnels.tunnels().size(), asked);
+      return tunnels;
+    } catch (RuntimeException | InterruptedException e) {
+      tunnels.close();
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("cannot move the device tunnels: " + e.getMessage(), e);
+    }
+  }
+
+  /** Once the agent taken over (pid {@code pid}) has exited, this one's upkeep removes all stale rows of this POP again. */
+  static void whenGone(long pid, io.edgeproxy.tools.tunnel.@Nullable PopTunnels tunnels) {
+    if (tunnels != null) {
+      ProcessHandle.of(pid).map(ProcessHandle::onExit).orElse(java.util.concurrent.CompletableFuture.completedFuture(null))
+          .thenRun(() -> tunnels.sweepOthers(true));
+    }
+  }
+
   /** Waits until process {@code pid} has exited, at most {@code timeout}. */
   static void awaitExit(long pid, java.time.Duration timeout) {
     ProcessHandle.of(pid).ifPresent(p -> {
@@ -83,12 +158,14 @@ final class NodeHandOff implements HandOverServer.Leaving {
    * Stops accepting everywhere (the proxy's and the HTTPS edge's listeners close, so their queued
    * connections move to the new agent's sockets; DNS stops reading), then closes everything but
    * what open connections need (the proxy and its threads, the edge's certificates, DNS for queries
-   * already read, routing.db): the API, the admin endpoint, tunnels (told to move), replication
-   * (leaving the cluster), and last the data directory's lock. {@code EdgeNode.close()} later
+   * already read, routing.db, the device tunnels): the API, the admin endpoint, replication
+   * (leaving the cluster), and last the data directory's lock. Device tunnels stay for the streams
+   * they carry (their agents moved at MOVE). {@code EdgeNode.close()} later
    * drains and closes the rest.
    */
   @Override
   public void handOff() {
+    happened = true;
     HandOverServer s = server;
     if (s != null) {
       s.stopListening();
@@ -101,12 +178,14 @@ final class NodeHandOff implements HandOverServer.Leaving {
   }
 
   /**
-   * Refuses a take-over by a build that would change routing.db's schema under the running agent.
+   * Before taking over: warns when queued connections would be reset, and refuses a build that
+   * would change routing.db's schema under the running agent.
    *
    * @return null
    * @throws IllegalStateException saying what would change
    */
-  static @Nullable Void refuseSchemaChange(Path routingDb) {
+  static @Nullable Void preflight(Path routingDb) {
+    warnUnlessAcceptQueuesMigrate();
     io.edgeproxy.sql.RoutingDb.schemaChange(routingDb).ifPresent(change -> {
       throw new IllegalStateException("this edgeproxy changes routing.db's schema (" + change + "), which the running agent"
           + " would then run on: stop it and start this one instead (systemctl restart edgeproxy)");
@@ -119,7 +198,11 @@ final class NodeHandOff implements HandOverServer.Leaving {
    *
    * @return null
    */
-  static @Nullable Void checkCredentials(io.edgeproxy.core.config.ReplicationConfig config, HandOverClient.Ready old) {
+  static @Nullable Void checkCredentials(io.edgeproxy.core.config.@Nullable ReplicationConfig config,
+      HandOverClient.@Nullable Ready old) {
+    if (config == null || old == null) {
+      return null; // no replication, or not taking over: Replicator.start checks them
+    }
     String nodeId = config.nodeId() != null ? config.nodeId() : old.nodeId();
     if (nodeId != null) {
       io.edgeproxy.replication.Replicator.checkCredentials(config, nodeId);
@@ -133,7 +216,7 @@ final class NodeHandOff implements HandOverServer.Leaving {
   }
 
   /** Warns when closing a listener would reset, not move, its queued connections (tcp_migrate_req, Linux 5.14+). */
-  static void warnUnlessAcceptQueuesMigrate() {
+  private static void warnUnlessAcceptQueuesMigrate() {
     String value;
     try {
       value = Files.readString(Path.of("/proc/sys/net/ipv4/tcp_migrate_req")).strip();

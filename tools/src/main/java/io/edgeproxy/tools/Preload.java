@@ -42,6 +42,13 @@ public final class Preload {
   }
 
   /** The embedded GeoIP database: the preloaded one if preloading ran, else loaded now. */
+  /** The GeoIP database at {@code path}, or the embedded one when null; logs which. */
+  static MaxMindGeoResolver geo(java.nio.file.@Nullable Path path) {
+    MaxMindGeoResolver geo = path == null ? embeddedGeo() : MaxMindGeoResolver.open(path);
+    org.slf4j.LoggerFactory.getLogger(EdgeNode.class).info("GeoIP: {}", geo.describe());
+    return geo;
+  }
+
   public static MaxMindGeoResolver embeddedGeo() {
     CompletableFuture<MaxMindGeoResolver> future = embeddedGeo;
     embeddedGeo = null; // hand it out once; a second node loads its own

@@ -278,11 +278,11 @@ public final class PopLink {
     if (datagrams != null) {
       datagrams.close();
     }
+    if (closed != connection) {
+      return; // a connection already moved away from (a reload GOAWAY): the link has a new one
+    }
     if (pinger != null) {
       pinger.cancel(false);
-    }
-    if (closed != connection) {
-      return;
     }
     boolean wasServing = state == State.SERVING || state == State.LEAVING;
     connection = null;
@@ -313,6 +313,9 @@ public final class PopLink {
   private final class AgentControl extends SimpleChannelInboundHandler<String> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, String line) {
+      if (ctx.channel().parent() != connection) {
+        return; // a connection this link moved away from: it only carries its last streams
+      }
       switch (TunnelWire.parse(line)) {
         case TunnelWire.Welcome w -> {
           tunnelId = w.tunnelId();
@@ -338,6 +341,7 @@ public final class PopLink {
           lastError = "refused: " + r.reason();
           attempts = Math.max(attempts, 5); // a refusal does not heal in a second: wait long
         }
+        case TunnelWire.GoAway g when g.reason().startsWith(TunnelWire.RELOAD) -> moveInPlace(g.reason());
         case TunnelWire.GoAway g -> {
           logger.info("POP {} asks its agents to move ({}); opening a tunnel elsewhere", popName, g.reason());
           state = State.LEAVING;
@@ -360,6 +364,33 @@ public final class PopLink {
       lastError = cause.toString();
       ctx.channel().parent().close();
     }
+  }
+
+  /**
+   * The POP's process is being replaced on the same address: a new tunnel there at once, while the
+   * old connection carries its open streams for at most 30 s (the POP closes it when it is done).
+   */
+  private void moveInPlace(String reason) {
+    Channel old = connection;
+    if (old == null) {
+      return;
+    }
+    logger.info("POP {} is being replaced ({}): reconnecting to {}; the old tunnel keeps its open streams", popName, reason, where);
+    if (pinger != null) {
+      pinger.cancel(false);
+      pinger = null;
+    }
+    connection = null;
+    udp = null; // the old connection's socket, closed with it (see closed)
+    control = null;
+    tunnelId = null;
+    state = State.DOWN;
+    attempts = 0;
+    nextTryMs = 0;
+    old.eventLoop().schedule(() -> {
+      old.close();
+    }, 30, TimeUnit.SECONDS);
+    agent.linkLost();
   }
 
   /** Closes this tunnel by choice (a nearer POP, GOAWAY, shutdown): no backoff follows. */

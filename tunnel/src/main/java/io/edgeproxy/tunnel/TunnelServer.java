@@ -48,15 +48,17 @@ public final class TunnelServer implements AutoCloseable {
   }
 
   private final Channel channel;
+  private final int generation;
   private final Map<String, Tunnel> tunnels;
   private final SslContext tcpTls;
   private final Supplier<ControlHandler.Server> control;
   private final TunnelEvents events;
   private final Limits limits;
 
-  private TunnelServer(Channel channel, Map<String, Tunnel> tunnels, SslContext tcpTls, Supplier<ControlHandler.Server> control,
-      TunnelEvents events, Limits limits) {
+  private TunnelServer(Channel channel, int generation, Map<String, Tunnel> tunnels, SslContext tcpTls,
+      Supplier<ControlHandler.Server> control, TunnelEvents events, Limits limits) {
     this.channel = channel;
+    this.generation = generation;
     this.tunnels = tunnels;
     this.tcpTls = tcpTls;
     this.control = control;
@@ -76,6 +78,24 @@ public final class TunnelServer implements AutoCloseable {
    */
   public static TunnelServer bind(EventLoopGroup group, InetSocketAddress address, PrivateKey key, List<X509Certificate> chain,
       String pop, TunnelAuth auth, TunnelEvents events, Limits limits, LongSupplier clockMs) {
+    return bind(group, new Socket(address, RANDOM.nextInt(256), false), key, chain, pop, auth, events, limits, clockMs);
+  }
+
+  /**
+   * The listener's UDP socket: its address, the generation byte its connection ids start with
+   * ({@link QuicHandOver}), and whether it joins the SO_REUSEPORT group of a process it takes over
+   * from (else a port something else listens on is refused).
+   */
+  public record Socket(InetSocketAddress address, int generation, boolean join) {}
+
+  /** As above, on {@code socket}. */
+  public static TunnelServer bind(EventLoopGroup group, Socket socket, PrivateKey key, List<X509Certificate> chain,
+      String pop, TunnelAuth auth, TunnelEvents events, Limits limits, LongSupplier clockMs) {
+    InetSocketAddress address = socket.address();
+    String taken = socket.join() ? null : io.edgeproxy.core.net.PortCheck.udpTaken(address);
+    if (taken != null) {
+      throw new IllegalStateException("cannot listen for device tunnels: " + taken);
+    }
     QuicSslContext ssl = QuicSslContextBuilder.forServer(key, null, chain.toArray(X509Certificate[]::new))
         .applicationProtocols(TunnelWire.ALPN).build();
     Map<String, Tunnel> tunnels = new ConcurrentHashMap<>();
@@ -89,6 +109,7 @@ public final class TunnelServer implements AutoCloseable {
         .initialMaxStreamsBidirectional(1) // the agent's control stream; every other stream is ours
         .initialMaxStreamsUnidirectional(0)
         .tokenHandler(new HmacTokenHandler())
+        .connectionIdAddressGenerator(QuicHandOver.ids(socket.generation()))
         .handler(new ChannelInboundHandlerAdapter() {
           @Override
           public void channelActive(ChannelHandlerContext ctx) {
@@ -119,10 +140,13 @@ public final class TunnelServer implements AutoCloseable {
             ControlHandler.install(stream, control.get());
           }
         });
-    Channel channel = UdpTransport.datagrams(group).handler(codec.build())
-        .bind(address).syncUninterruptibly().channel();
+    io.netty.bootstrap.Bootstrap datagrams = UdpTransport.datagrams(group);
+    if (UdpTransport.EPOLL) { // so that a new process can take the port over (QuicHandOver)
+      datagrams.option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
+    }
+    Channel channel = datagrams.handler(codec.build()).bind(address).syncUninterruptibly().channel();
     logger.info("tunnel listener on {} (QUIC, ALPN {})", channel.localAddress(), TunnelWire.ALPN);
-    return new TunnelServer(channel, tunnels, TcpTunnels.serverContext(key, chain), control, events, limits);
+    return new TunnelServer(channel, socket.generation(), tunnels, TcpTunnels.serverContext(key, chain), control, events, limits);
   }
 
   /** Closes {@code connection} unless its agent has said a valid hello within the limit. */
@@ -157,6 +181,39 @@ public final class TunnelServer implements AutoCloseable {
 
   public InetSocketAddress address() {
     return (InetSocketAddress) channel.localAddress();
+  }
+
+  /** The byte this listener's connection ids start with. */
+  public int generation() {
+    return generation;
+  }
+
+  /**
+   * Before a new process joins this listener's port: its new connections go to the new process,
+   * packets of this one's connections still here ({@link QuicHandOver#steer}).
+   *
+   * @return null when in force, else why not (the new process then gets a share of this one's packets)
+   */
+  public @org.jspecify.annotations.Nullable String steerNewConnectionsAway() {
+    return QuicHandOver.steer(channel, generation);
+  }
+
+  /**
+   * Asks every agent connected over QUIC to reconnect to this address at once (a GOAWAY whose
+   * reason starts with {@link TunnelWire#RELOAD}), where the process taking over answers; their
+   * tunnels here stay open for the streams they carry. Agents over TCP stay until {@link #shutdown}.
+   *
+   * @return the agents asked
+   */
+  public int moveAgents() {
+    int asked = 0;
+    for (Tunnel t : tunnels.values()) {
+      if (t.connection() instanceof io.netty.handler.codec.quic.QuicChannel) {
+        ControlHandler.goAway(t, TunnelWire.RELOAD + " this POP's new process takes over; reconnect");
+        asked++;
+      }
+    }
+    return asked;
   }
 
   /** The tunnels connected now. */

@@ -22,6 +22,12 @@ public final class TunnelWire {
   /** The ALPN of the QUIC tunnel listener and of the TCP fallback on the HTTPS edge. */
   public static final String ALPN = "edgeproxy-tunnel";
   public static final int VERSION = 1;
+  /**
+   * How a GOAWAY's reason starts when the POP's process is being replaced on the same address: the
+   * agent reconnects there at once and keeps the old connection for its open streams. Agents that
+   * do not know it treat it as any GOAWAY.
+   */
+  public static final String RELOAD = "reload:";
   public static final int MAX_LINE = 1024;
   private static final Pattern FIELD = Pattern.compile("[\\x21-\\x7e]{1,256}");
 

@@ -45,7 +45,7 @@ public final class HandOverClient implements AutoCloseable {
   }
 
   /** What the running agent said to HELLO. */
-  public record Ready(long pid, @Nullable String dnsAddress, int udpSockets, @Nullable String nodeId) {}
+  public record Ready(long pid, @Nullable String dnsAddress, int udpSockets, @Nullable String nodeId, int tunnelGeneration) {}
 
   /**
    * Connects to the agent running on {@code routingDb}; empty when none listens there (no socket
@@ -120,7 +120,8 @@ public final class HandOverClient implements AutoCloseable {
       String dns = fields.getOrDefault("dns", "-");
       String node = fields.getOrDefault("node", "-");
       return new Ready(Long.parseLong(fields.get("pid")), dns.equals("-") ? null : dns,
-          Integer.parseInt(fields.getOrDefault("udp", "0")), node.equals("-") ? null : node);
+          Integer.parseInt(fields.getOrDefault("udp", "0")), node.equals("-") ? null : node,
+          Integer.parseInt(fields.getOrDefault("tunnels", "-1")));
     } catch (RuntimeException e) {
       throw new IllegalStateException("the running agent's READY is malformed (expected pid=, dns=, udp=, node=): " + answer, e);
     }
@@ -180,6 +181,15 @@ public final class HandOverClient implements AutoCloseable {
         // already closed
       }
     }
+  }
+
+  /** MOVE: the running agent asks its device agents to reconnect (to this one); how many it asked. */
+  public int moveTunnels() {
+    String answer = ask("MOVE", STEP);
+    if (!answer.startsWith("MOVING ")) {
+      throw new IllegalStateException("the running agent could not move its device tunnels: " + answer);
+    }
+    return Integer.parseInt(answer.substring("MOVING ".length()).strip());
   }
 
   /** DONE: this agent serves everything now; the old one drains and exits. */

@@ -44,6 +44,19 @@ public final class HandOverServer implements AutoCloseable {
     @Nullable String nodeId();
 
     /**
+     * A new agent said HELLO: its device tunnel listener may join this one's port
+     * ({@code QuicHandOver}). Returns the generation of this one's connection ids, -1 without
+     * a tunnel listener.
+     */
+    int prepareTunnels();
+
+    /** MOVE: asks the device agents to reconnect to the new agent; returns how many were asked. */
+    int moveTunnelAgents();
+
+    /** The new agent went away before LEAVE: back to serving alone. */
+    void abandoned();
+
+    /**
      * Stops accepting on every listener, leaves the cluster, closes the exclusive ports and
      * releases the data directory's lock; open connections stay. Blocks until done.
      */
@@ -160,6 +173,11 @@ public final class HandOverServer implements AutoCloseable {
             ctx.flush();
           }
         }
+        case "MOVE" -> {
+          if (taker.get() == me && !left) {
+            ctx.writeAndFlush("MOVING " + leaving.moveTunnelAgents() + "\n");
+          }
+        }
         case "LEAVE" -> {
           if (taker.get() == me && !left) {
             left = true;
@@ -174,7 +192,7 @@ public final class HandOverServer implements AutoCloseable {
           }
         }
         default -> ctx.writeAndFlush("FAILED unknown request '" + abbreviate(word)
-            + "' (expected HELLO, DNS, LEAVE, DONE or STATUS)\n").addListener(f -> ctx.close());
+            + "' (expected HELLO, DNS, MOVE, LEAVE, DONE or STATUS)\n").addListener(f -> ctx.close());
       }
     }
 
@@ -191,7 +209,8 @@ public final class HandOverServer implements AutoCloseable {
       ctx.writeAndFlush("READY pid=" + ProcessHandle.current().pid()
           + " dns=" + dns.map(d -> SocketAddresses.format(d.address())).orElse("-")
           + " udp=" + dns.map(d -> d.sockets().udp().size()).orElse(0)
-          + " node=" + (nodeId == null ? "-" : nodeId) + "\n");
+          + " node=" + (nodeId == null ? "-" : nodeId)
+          + " tunnels=" + leaving.prepareTunnels() + "\n");
     }
 
     private void handOff(ChannelHandlerContext ctx) {
@@ -217,6 +236,7 @@ public final class HandOverServer implements AutoCloseable {
         }
       } else {
         logger.warn("hand-over: the new agent went away before this one let go; still serving as before");
+        leaving.abandoned();
         taker.compareAndSet(ctx.channel(), null);
       }
     }

@@ -25,9 +25,12 @@ import java.nio.file.Path;
  * new agent                          running agent
  * HELLO &lt;pid&gt;                   -&gt;
  *                                &lt;-  READY pid=&lt;pid&gt; dns=&lt;address or -&gt; udp=&lt;UDP sockets&gt; node=&lt;node id or -&gt;
+ *                                    tunnels=&lt;its QUIC ids' generation, -1 for none&gt;
  *                                    (or REFUSED &lt;why&gt;; fields this end does not know are ignored)
  * DNS                            -&gt;
  *                                &lt;-  the UDP sockets' descriptors, then the TCP listener's
+ * MOVE                           -&gt;  (asks its device agents to reconnect: the new agent answers them)
+ *                                &lt;-  MOVING &lt;agents asked&gt;
  * LEAVE                          -&gt;  (stops accepting, leaves the cluster, closes its exclusive ports, unlocks)
  *                                &lt;-  RELEASED  (or FAILED &lt;why&gt;)
  * DONE                           -&gt;  (drains its open connections and exits 0)

@@ -61,7 +61,8 @@ public final class PopTunnels implements TunnelStreams, TunnelFallback, AutoClos
   private final AtomicLong misbehaved = new AtomicLong();
   private @Nullable TunnelServer server;
   private SslContext tcpTls;
-  private @Nullable Replicator relays;
+  private volatile @Nullable Replicator relays;
+  private volatile boolean sweepOthers = true;
 
   private PopTunnels(String pop, RoutingDb db, RoutingState state, ClientLocator locator, Runnable reload) {
     this.pop = pop;
@@ -85,11 +86,22 @@ public final class PopTunnels implements TunnelStreams, TunnelFallback, AutoClos
    */
   public static PopTunnels start(InetSocketAddress listen, TlsContexts.Served served, String pop, RoutingDb db, RoutingState state,
       ClientLocator locator, Runnable reload, @Nullable Replicator relays) {
+    return start(new TunnelServer.Socket(listen, new java.security.SecureRandom().nextInt(256), false), served, pop, db, state,
+        locator, reload, relays);
+  }
+
+  /**
+   * As above, on {@code socket}: taking over, it joins the running process's port with the next
+   * generation of connection ids, and leaves the running process's rows alone ({@link #sweepOthers}).
+   */
+  public static PopTunnels start(TunnelServer.Socket socket, TlsContexts.Served served, String pop, RoutingDb db,
+      RoutingState state, ClientLocator locator, Runnable reload, @Nullable Replicator relays) {
     PopTunnels tunnels = new PopTunnels(pop, db, state, locator, reload);
     tunnels.relays = relays;
+    tunnels.sweepOthers = !socket.join();
     try {
       ApiTokens tokens = new ApiTokens(db);
-      tunnels.server = TunnelServer.bind(tunnels.group, listen, served.key(), served.chain(), pop,
+      tunnels.server = TunnelServer.bind(tunnels.group, socket, served.key(), served.chain(), pop,
           (app, token) -> refusal(tokens.scopeOf(token), app), tunnels.events(), TunnelServer.Limits.defaults(),
           System::currentTimeMillis);
       tunnels.tcpTls = tunnels.server.tcpTls();
@@ -109,6 +121,37 @@ public final class PopTunnels implements TunnelStreams, TunnelFallback, AutoClos
     }
     String s = scope.get();
     return s.equals(app) || s.equals(ApiTokens.ADMIN) ? null : "the token is for app " + s + ", not " + app;
+  }
+
+  /** From now on other POPs' streams to tunnels held here come over {@code value}'s relay links. */
+  public void useRelays(Replicator value) {
+    relays = value;
+  }
+
+  /**
+   * Whether upkeep removes this POP's rows of tunnels this process does not hold: not while another
+   * process of this POP holds tunnels too (from the hand-over's start until the old process exits).
+   */
+  public void sweepOthers(boolean value) {
+    sweepOthers = value;
+  }
+
+  /** The first byte of this listener's QUIC connection ids, or -1 when it is closed. */
+  public int generation() {
+    TunnelServer s = server;
+    return s == null ? -1 : s.generation();
+  }
+
+  /** See {@link TunnelServer#steerNewConnectionsAway()}; null when in force, else why not. */
+  public @Nullable String steerNewConnectionsAway() {
+    TunnelServer s = server;
+    return s == null ? "closed" : s.steerNewConnectionsAway();
+  }
+
+  /** See {@link TunnelServer#moveAgents()}: the agents asked to reconnect to the process taking over. */
+  public int moveAgents() {
+    TunnelServer s = server;
+    return s == null ? 0 : s.moveAgents();
   }
 
   /** Runs a row write on the writer thread; after {@link #close} (which removes this POP's rows itself) not at all. */
@@ -178,7 +221,9 @@ public final class PopTunnels implements TunnelStreams, TunnelFallback, AutoClos
       if (rows.renew(pop, held, now + LEASE.toMillis()) < held.size()) {
         open.forEach(t -> rows.connected(row(t))); // a row a failed write or a hand edit lost: written whole again
       }
-      if (rows.sweep(pop, held, now - FORGET_AFTER.toMillis()) > 0) {
+      long forgetBefore = now - FORGET_AFTER.toMillis();
+      // While two processes of this POP hold tunnels (a hand-over), neither removes the other's rows.
+      if ((sweepOthers ? rows.sweep(pop, held, forgetBefore) : rows.forgetExpired(forgetBefore)) > 0) {
         reload.run();
       }
     } catch (RuntimeException e) {

@@ -1,0 +1,132 @@
+package io.edgeproxy.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.edgeproxy.core.testing.NamedBackend;
+import io.edgeproxy.sql.ApiTokens;
+import io.edgeproxy.sql.RoutingDb;
+import io.edgeproxy.tools.handover.HandOverClient;
+import io.edgeproxy.tunnel.TunnelAgent;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A reload of a POP whose app is served only through a device tunnel: the POP (a separate process,
+ * started and reloaded as the Debian unit does it) asks its device agents to reconnect, the QUIC
+ * steering program sends their new connections to the new process and the old connections'
+ * packets to the old one, and clients that never pause see no refused, reset or empty connection.
+ */
+@Timeout(240)
+class TunnelHandOverIT extends HttpsEdgeTestBase {
+  private static final Path JAR = Path.of("target/edgeproxy.jar");
+  private final List<ProcessHandle> started = new ArrayList<>();
+
+  @Test
+  void aReloadMovesTheDeviceTunnelsWithoutLosingAClientConnection() throws Exception {
+    Path db = dir.resolve("pop").resolve("routing.db");
+    Path certs = dir.resolve("certs");
+    Path crt = issue(certs, "edge", "localhost");
+    String token;
+    try (RoutingDb routing = RoutingDb.open(db)) {
+      token = new ApiTokens(routing).create("dev", "tunnel hand-over test", System.currentTimeMillis());
+    }
+    int proxyPort = freeTcpPort();
+    int edgePort = freeTcpPort();
+    int tunnelPort = freeUdpPort();
+    List<String> options = List.of("--listen", "127.0.0.1:" + proxyPort, "--app", "dev", "--admin", "", "--db", db.toString(),
+        "--drain-secs", "3", "--tls", "true", "--tls-listen", "127.0.0.1:" + edgePort, "--tls-cert", crt.toString(),
+        "--tls-key", certs.resolve("edge.key").toString(), "--tunnels", "true", "--tunnel-listen", "127.0.0.1:" + tunnelPort);
+    try (NamedBackend app = new NamedBackend("dev-app");
+        DatagramSocket noDns = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      Process old = start(options, "old.log", "agent");
+      BufferedReader out = new BufferedReader(new InputStreamReader(old.getInputStream(), StandardCharsets.UTF_8));
+      assertThat(out.readLine()).as(() -> read("old.log")).startsWith("proxy: ");
+      Thread.ofVirtual().start(() -> drain(out));
+      TunnelAgent agent = TunnelAgent.start(new TunnelAgent.Settings("dev", "agent-dev", token,
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), app.port()), List.of("localhost:" + tunnelPort),
+          List.of(ca.certificate()), 2, 3_000, 500, 64));
+      closers.add(agent);
+      InetSocketAddress proxy = new InetSocketAddress("127.0.0.1", proxyPort);
+      await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> TestSockets.ask(proxy).equals("dev-app"));
+
+      ClientLoad load = new ClientLoad(proxy, "dev-app", 3, (InetSocketAddress) noDns.getLocalSocketAddress(), 0);
+      Thread.sleep(1_500);
+      Process reload = start(options, "reload.log", "reload");
+      assertThat(reload.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      String said = read("reload.log");
+      assertThat(reload.exitValue()).as(said).isZero();
+      long serving = HandOverClient.servingPid(db).orElseThrow();
+      started.add(ProcessHandle.of(serving).orElseThrow());
+      assertThat(old.waitFor(60, TimeUnit.SECONDS)).as("the old agent drains and exits").isTrue();
+      assertThat(old.exitValue()).isZero();
+      Thread.sleep(1_500);
+      load.close();
+      System.out.println("through a reload of a POP serving an app through a device tunnel: " + load.outcomes());
+      assertThat(load.count("tcp answered")).isGreaterThan(50);
+      assertThat(load.failures()).as("through the reload: %s", load.outcomes()).isZero();
+      assertThat(said).contains("device tunnels: 1 of the 1 agents asked to move have reconnected here");
+      assertThat(agent.tunnelsUp()).isEqualTo(1);
+      assertThat(TestSockets.ask(proxy)).isEqualTo("dev-app");
+    } finally {
+      started.forEach(ProcessHandle::destroy);
+      for (ProcessHandle p : started) {
+        p.onExit().get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private Process start(List<String> options, String log, String verb) throws Exception {
+    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-XX:+UseSerialGC",
+        "-jar", JAR.toAbsolutePath().toString(), verb));
+    command.addAll(options);
+    ProcessBuilder pb = new ProcessBuilder(command).redirectError(dir.resolve(log).toFile());
+    if (!verb.equals("agent")) {
+      pb.redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile());
+    }
+    Process p = pb.start();
+    started.add(p.toHandle());
+    return p;
+  }
+
+  private String read(String log) {
+    try {
+      return Files.readString(dir.resolve(log));
+    } catch (java.io.IOException e) {
+      return e.toString();
+    }
+  }
+
+  private static void drain(BufferedReader out) {
+    try {
+      out.transferTo(java.io.Writer.nullWriter());
+    } catch (java.io.IOException e) {
+      // it ended
+    }
+  }
+
+  private static int freeTcpPort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static int freeUdpPort() throws Exception {
+    try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}
