@@ -46,6 +46,36 @@ final class ClientLoad implements AutoCloseable {
     }
   }
 
+  /**
+   * Adds {@code clients} plain HTTP clients of {@code http} (one request per connection, Host
+   * {@code host}: any HTTP response counts as answered) and {@code clients} DNS-over-TCP clients of
+   * {@code dnsTcp}.
+   */
+  ClientLoad alsoHttpAndDnsOverTcp(InetSocketAddress http, String host, InetSocketAddress dnsTcp, int clients) {
+    for (int i = 0; i < clients; i++) {
+      threads.add(Thread.ofPlatform().name("http-client-" + i).start(() -> exchange("http", http,
+          ("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII),
+          reply -> new String(reply, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 "))));
+      threads.add(Thread.ofPlatform().name("dns-tcp-client-" + i).start(() -> {
+        byte[] query = webQuery(7);
+        byte[] framed = new byte[query.length + 2];
+        framed[1] = (byte) query.length;
+        System.arraycopy(query, 0, framed, 2, query.length);
+        exchange("dns-tcp", dnsTcp, framed, reply -> reply.length > 5 && (reply[5] & 0x0f) == 0);
+      }));
+    }
+    return this;
+  }
+
+  /** Connections after another: send {@code request}, half-close, read to the end, judge the reply. */
+  private void exchange(String kind, InetSocketAddress to, byte[] request, java.util.function.Predicate<byte[]> answered) {
+    connections(kind, to, s -> {
+      s.getOutputStream().write(request);
+      s.shutdownOutput();
+      return answered.test(s.getInputStream().readAllBytes());
+    });
+  }
+
   /** Outcomes so far, by name. */
   Map<String, Long> outcomes() {
     Map<String, Long> out = new TreeMap<>();
@@ -69,14 +99,24 @@ final class ClientLoad implements AutoCloseable {
 
   /** Connections after another: plain TCP, or TLS with {@code serverName} as SNI (any certificate trusted). */
   private void tcp(InetSocketAddress proxy, String backendName, @Nullable String serverName) {
-    String kind = serverName == null ? "tcp" : "tls";
+    connections(serverName == null ? "tcp" : "tls", proxy, s -> {
+      Socket stream = serverName == null ? s : tls(s, serverName);
+      return new String(stream.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim().equals(backendName);
+    });
+  }
+
+  /** What one connection does; true when it was answered. */
+  private interface Exchange {
+    boolean run(Socket connected) throws IOException;
+  }
+
+  /** Connections to {@code to} after another until closed, each counted by its outcome. */
+  private void connections(String kind, InetSocketAddress to, Exchange exchange) {
     while (running.get()) {
       try (Socket s = new Socket()) {
-        s.connect(proxy, 2_000);
+        s.connect(to, 2_000);
         s.setSoTimeout(2_000);
-        Socket stream = serverName == null ? s : tls(s, serverName);
-        String got = new String(stream.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-        add(got.equals(backendName) ? kind + " answered" : kind + " closed empty");
+        add(exchange.run(s) ? kind + " answered" : kind + " closed empty");
       } catch (ConnectException e) {
         add(kind + " refused");
       } catch (SocketTimeoutException e) {

@@ -42,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The zero-downtime hand-over, with agents as separate processes started as the Debian unit's
  * ExecStart ({@code edgeproxy agent}) and ExecReload ({@code edgeproxy reload}) lines start them,
- * and clients that never pause (TCP through the proxy, TLS through the HTTPS edge, DNS over UDP):
+ * and clients that never pause (TCP through the proxy, TLS through the HTTPS edge, plain HTTP, DNS
+ * over UDP and over TCP):
  * through a reload no connection is refused or reset and no DNS query is lost; a new agent that dies before the running one let go changes nothing; one that
  * vanishes after makes the old one exit 1, so the service manager restarts the service.
  * Needs {@code net.ipv4.tcp_migrate_req = 1} (set here; the Debian package sets it).
@@ -58,6 +59,7 @@ class HandOverIT {
   private int proxyPort;
   private int dnsPort;
   private int edgePort;
+  private int httpPort;
   private final List<ProcessHandle> started = new ArrayList<>();
 
   private static final Path MIGRATE_REQ = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
@@ -84,6 +86,7 @@ class HandOverIT {
     proxyPort = freePort();
     dnsPort = freePort();
     edgePort = freePort();
+    httpPort = freePort();
   }
 
   @AfterEach
@@ -102,7 +105,8 @@ class HandOverIT {
       assertThat(systemd.next()).contains("MAINPID=" + old.pid()).contains("READY=1");
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(db + ".handover")))).isEqualTo("rw-------");
 
-      ClientLoad load = new ClientLoad(proxy(), "web-1", 3, dns(), 2, edge(), "web.edge.test", 2);
+      ClientLoad load = new ClientLoad(proxy(), "web-1", 3, dns(), 2, edge(), "web.edge.test", 2)
+          .alsoHttpAndDnsOverTcp(new InetSocketAddress("127.0.0.1", httpPort), "web.edge.test", dns(), 1);
       Thread.sleep(2_000);
       Process reload = command("reload.log", systemd.path(), "reload");
       assertThat(reload.waitFor(120, TimeUnit.SECONDS)).as("edgeproxy reload returns").isTrue();
@@ -120,6 +124,8 @@ class HandOverIT {
       load.close();
       assertThat(load.count("tcp answered")).isGreaterThan(100);
       assertThat(load.count("tls answered")).isGreaterThan(20);
+      assertThat(load.count("http answered")).isGreaterThan(20);
+      assertThat(load.count("dns-tcp answered")).isGreaterThan(20);
       assertThat(load.count("dns answered")).isGreaterThan(1_000);
       System.out.println("through a reload: " + load.outcomes());
       assertThat(load.failures()).as("refused, reset or lost through the reload: %s", load.outcomes()).isZero();
@@ -253,7 +259,8 @@ class HandOverIT {
     cmd.addAll(List.of(words));
     cmd.addAll(List.of("--listen", "127.0.0.1:" + proxyPort, "--app", "web", "--admin", "", "--dns", "true", "--dns-listen",
         "127.0.0.1:" + dnsPort, "--dns-rate-limit", "0", "--db", db.toString(), "--drain-secs", String.valueOf(DRAIN_SECS),
-        "--tls", "true", "--tls-listen", "127.0.0.1:" + edgePort, "--domain", "edge.test"));
+        "--tls", "true", "--tls-listen", "127.0.0.1:" + edgePort, "--domain", "edge.test", "--http-listen",
+        "127.0.0.1:" + httpPort));
     return cmd;
   }
 

@@ -279,10 +279,10 @@ class TunnelIT extends HttpsEdgeTestBase {
     sql(pop, "INSERT INTO apps (name) VALUES ('dl')");
     TunnelAgent agent = TunnelAgent.start(new TunnelAgent.Settings("dl", "agent-tcp", token("dl"),
         (InetSocketAddress) firehose.getLocalSocketAddress(), List.of("localhost:" + pop.tunnels().address().getPort()),
-        List.of(ca.certificate()), 2, 3_000, 500, 64, pop.edgeAddress().getPort(), TunnelAgent.Transport.TCP));
+        List.of(ca.certificate()), 2, 5_000, 500, 64, pop.edgeAddress().getPort(), TunnelAgent.Transport.TCP));
     closers.add(agent);
     TunnelAgent echoAgent = TunnelAgent.start(new TunnelAgent.Settings("dev", "agent-dev", token("dev"), echo,
-        List.of("localhost:" + pop.tunnels().address().getPort()), List.of(ca.certificate()), 2, 3_000, 500, 64));
+        List.of("localhost:" + pop.tunnels().address().getPort()), List.of(ca.certificate()), 2, 5_000, 500, 64));
     closers.add(echoAgent);
     await().atMost(Duration.ofSeconds(10)).until(() -> agent.tunnelsUp() == 1 && tunnelBackends("dl").size() == 1
         && echoAgent.tunnelsUp() == 1);
@@ -293,7 +293,9 @@ class TunnelIT extends HttpsEdgeTestBase {
       s.connect(pop.proxyAddresses().get(1), 5_000);
       closers.add(s);
     }
-    Thread.sleep(8_000); // well past the idle timeouts (3 s here) had the control stream been held back
+    // Well past the idle timeout (5 s here: 3 s left no margin on two cores busy with other tests)
+    // had the control stream been held back.
+    Thread.sleep(12_000);
     assertThat(tunnel.isOpen()).isTrue();
     assertThat(tunnel.openStreams()).isEqualTo(20);
     java.net.Socket reader = new java.net.Socket();
