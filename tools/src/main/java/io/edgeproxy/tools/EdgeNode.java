@@ -308,14 +308,14 @@ public final class EdgeNode implements AutoCloseable {
     // 10. This process is the service's main one now (before the old agent is told it may exit:
     // systemd must not see the main process end first); then ready for the next agent to take over.
     io.edgeproxy.tools.handover.SystemdNotify.mainAndReady(System.getenv());
-    handOff = new NodeHandOff(proxy, dns, dnsAddress, resources, replicator == null ? null : replicator.nodeId(), tunnels);
+    handOff = new NodeHandOff(proxy, dns, dnsAddress, resources, replicator == null ? null : replicator.nodeId(), tunnels,
+        old == null ? 0 : old.pid()); // no next hand-over until that one has exited
     HandOverServer handOver = NodeHandOff.listen(config.node().dbPath(), handOff);
     if (handOver != null) {
       resources.keep(handOver);
     }
     if (from != null) {
       from.done();
-      NodeHandOff.whenGone(old.pid(), tunnels);
     }
     logger.info("edgeproxy node up{}: region {}, routing.db {} (snapshot v{}, {} backends)",
         from == null ? "" : " (took over from pid " + old.pid() + ")",

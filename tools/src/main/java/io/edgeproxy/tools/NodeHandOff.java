@@ -30,15 +30,22 @@ final class NodeHandOff implements HandOverServer.Leaving {
   private final io.edgeproxy.tools.tunnel.@Nullable PopTunnels tunnels;
   private volatile @Nullable HandOverServer server;
   private volatile boolean happened;
+  /** The agent this one took over from, until it has exited. */
+  private volatile java.util.concurrent.CompletableFuture<?> predecessor = java.util.concurrent.CompletableFuture.completedFuture(null);
+  private volatile long predecessorPid;
+  private volatile boolean busy;
 
   NodeHandOff(ProxyServer proxy, @Nullable DnsServer dns, @Nullable InetSocketAddress dnsAddress, NodeResources resources,
-      @Nullable String nodeId, io.edgeproxy.tools.tunnel.@Nullable PopTunnels tunnels) {
+      @Nullable String nodeId, io.edgeproxy.tools.tunnel.@Nullable PopTunnels tunnels, long predecessorPid) {
     this.proxy = proxy;
     this.tunnels = tunnels;
     this.dns = dns;
     this.dnsAddress = dnsAddress;
     this.resources = resources;
     this.nodeId = nodeId;
+    if (predecessorPid > 0) {
+      tookOverFrom(predecessorPid);
+    }
   }
 
   /**
@@ -63,26 +70,38 @@ final class NodeHandOff implements HandOverServer.Leaving {
   }
 
   @Override
+  public @Nullable String refusal() {
+    if (!predecessor.isDone()) {
+      // Its tunnel socket is still the group's first: the steering program's indexes would be wrong.
+      return "the agent this one took over from (pid " + predecessorPid + ") is still draining; try again once it has exited";
+    }
+    if (tunnels != null && tunnels.generation() >= 0) {
+      String notSteered = tunnels.steerNewConnectionsAway();
+      if (notSteered != null) {
+        return "cannot steer device tunnels' new connections to a new agent (" + notSteered + "): restart instead";
+      }
+    }
+    return null;
+  }
+
+  @Override
   public int prepareTunnels() {
+    busy = true;
     if (tunnels == null || tunnels.generation() < 0) {
       return -1;
     }
     tunnels.sweepOthers(false); // the new agent's rows carry this POP's id too
-    String notSteered = tunnels.steerNewConnectionsAway();
-    if (notSteered != null) {
-      logger.warn("device tunnels: cannot steer new connections to the agent taking over ({}): it gets a share of this"
-          + " one's packets until this one exits", notSteered);
-    }
     return tunnels.generation();
   }
 
   @Override
   public int moveTunnelAgents() {
-    return tunnels == null ? 0 : tunnels.moveAgents();
+    return tunnels == null ? 0 : tunnels.moveAgents(true);
   }
 
   @Override
   public void abandoned() {
+    busy = false;
     if (tunnels != null) {
       tunnels.sweepOthers(true);
     }
@@ -126,12 +145,19 @@ final class NodeHandOff implements HandOverServer.Leaving {
     }
   }
 
-  /** Once the agent taken over (pid {@code pid}) has exited, this one's upkeep removes all stale rows of this POP again. */
-  static void whenGone(long pid, io.edgeproxy.tools.tunnel.@Nullable PopTunnels tunnels) {
-    if (tunnels != null) {
-      ProcessHandle.of(pid).map(ProcessHandle::onExit).orElse(java.util.concurrent.CompletableFuture.completedFuture(null))
-          .thenRun(() -> tunnels.sweepOthers(true));
-    }
+  /**
+   * This node took over from the agent {@code pid}: no hand-over to a next agent until that one has
+   * exited; then this one's upkeep removes all stale rows of this POP again.
+   */
+  private void tookOverFrom(long pid) {
+    predecessorPid = pid;
+    predecessor = ProcessHandle.of(pid).map(ProcessHandle::onExit)
+        .map(f -> (java.util.concurrent.CompletableFuture<?>) f).orElse(java.util.concurrent.CompletableFuture.completedFuture(null))
+        .thenRun(() -> {
+          if (tunnels != null && !busy) {
+            tunnels.sweepOthers(true);
+          }
+        });
   }
 
   /** Waits until process {@code pid} has exited, at most {@code timeout}. */
@@ -173,6 +199,10 @@ final class NodeHandOff implements HandOverServer.Leaving {
     proxy.stopAccepting();
     if (dns != null) {
       dns.stopReading();
+    }
+    if (tunnels != null) {
+      // Over the TCP fallback agents reconnect through the HTTPS edge, now the new agent's alone.
+      tunnels.moveAgents(false);
     }
     resources.closeAllButKept();
   }

@@ -346,7 +346,12 @@ public final class PopLink {
           logger.info("POP {} asks its agents to move ({}); opening a tunnel elsewhere", popName, g.reason());
           state = State.LEAVING;
           agent.linkLost();
-          ctx.executor().schedule(() -> retire("GOAWAY"), 30, TimeUnit.SECONDS);
+          Channel leaving = ctx.channel().parent();
+          ctx.executor().schedule(() -> {
+            if (connection == leaving) { // not a tunnel opened since (after the POP closed this one)
+              retire("GOAWAY");
+            }
+          }, 30, TimeUnit.SECONDS);
         }
         case TunnelWire.Invalid i -> {
           lastError = "POP sent garbage: " + i.reason();

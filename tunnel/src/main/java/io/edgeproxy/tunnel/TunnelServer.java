@@ -199,16 +199,16 @@ public final class TunnelServer implements AutoCloseable {
   }
 
   /**
-   * Asks every agent connected over QUIC to reconnect to this address at once (a GOAWAY whose
-   * reason starts with {@link TunnelWire#RELOAD}), where the process taking over answers; their
-   * tunnels here stay open for the streams they carry. Agents over TCP stay until {@link #shutdown}.
+   * Asks every agent connected over QUIC ({@code quic}), or over the TCP fallback, to reconnect
+   * to this address at once (a GOAWAY whose reason starts with {@link TunnelWire#RELOAD}), where
+   * the process taking over answers; their tunnels here stay open for the streams they carry.
    *
    * @return the agents asked
    */
-  public int moveAgents() {
+  public int moveAgents(boolean quic) {
     int asked = 0;
     for (Tunnel t : tunnels.values()) {
-      if (t.connection() instanceof io.netty.handler.codec.quic.QuicChannel) {
+      if (t.connection() instanceof io.netty.handler.codec.quic.QuicChannel == quic) {
         ControlHandler.goAway(t, TunnelWire.RELOAD + " this POP's new process takes over; reconnect");
         asked++;
       }

@@ -56,6 +56,9 @@ public final class HandOverServer implements AutoCloseable {
     /** The new agent went away before LEAVE: back to serving alone. */
     void abandoned();
 
+    /** Why no hand-over may start now, or null when one may. */
+    @Nullable String refusal();
+
     /**
      * Stops accepting on every listener, leaves the cluster, closes the exclusive ports and
      * releases the data directory's lock; open connections stay. Blocks until done.
@@ -198,6 +201,11 @@ public final class HandOverServer implements AutoCloseable {
 
     private void hello(ChannelHandlerContext ctx, String line) {
       Channel other = taker.get();
+      String refusal = leaving.refusal();
+      if (refusal != null) {
+        ctx.writeAndFlush("REFUSED " + refusal + "\n").addListener(f -> ctx.close());
+        return;
+      }
       if (letGo || other != null && other.isActive() || !taker.compareAndSet(other, ctx.channel())) {
         ctx.writeAndFlush("REFUSED another agent is taking over" + (letGo ? " (this one has let go)" : " already") + "\n")
             .addListener(f -> ctx.close());

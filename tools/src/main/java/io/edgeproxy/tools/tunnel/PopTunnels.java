@@ -148,10 +148,10 @@ public final class PopTunnels implements TunnelStreams, TunnelFallback, AutoClos
     return s == null ? "closed" : s.steerNewConnectionsAway();
   }
 
-  /** See {@link TunnelServer#moveAgents()}: the agents asked to reconnect to the process taking over. */
-  public int moveAgents() {
+  /** See {@link TunnelServer#moveAgents}: the agents (over QUIC, or over TCP) asked to reconnect to the process taking over. */
+  public int moveAgents(boolean quic) {
     TunnelServer s = server;
-    return s == null ? 0 : s.moveAgents();
+    return s == null ? 0 : s.moveAgents(quic);
   }
 
   /** Runs a row write on the writer thread; after {@link #close} (which removes this POP's rows itself) not at all. */
@@ -241,6 +241,15 @@ public final class PopTunnels implements TunnelStreams, TunnelFallback, AutoClos
     Optional<Tunnel> local = s.tunnel(end.tunnelId());
     if (local.isPresent()) {
       return local.get().openStream();
+    }
+    if (end.pop().equals(pop)) {
+      // A row of this POP that this process does not hold: the other process's during a hand-over
+      // (or one just closed). Any tunnel of the same app held here serves the same app.
+      Optional<Tunnel> sameApp = s.tunnels().stream().filter(t -> t.isOpen() && t.app().equals(backend.app()))
+          .min(java.util.Comparator.comparingInt(Tunnel::openStreams));
+      if (sameApp.isPresent()) {
+        return sameApp.get().openStream();
+      }
     }
     Replicator r = relays;
     if (r == null || end.pop().equals(pop)) {
