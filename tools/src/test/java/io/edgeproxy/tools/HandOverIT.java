@@ -91,6 +91,8 @@ class HandOverIT {
 
   @AfterEach
   void stop() throws Exception {
+    // and an agent a reload started that the test did not get to see (a failure half-way)
+    HandOverClient.servingPid(db).flatMap(ProcessHandle::of).ifPresent(started::add);
     started.forEach(ProcessHandle::destroyForcibly);
     for (ProcessHandle p : started) {
       p.onExit().get(30, TimeUnit.SECONDS);

@@ -126,6 +126,8 @@ class TunnelHandOverIT extends HttpsEdgeTestBase {
       assertThat(agents).allSatisfy(a -> assertThat(a.tunnelsUp()).isEqualTo(1));
       assertThat(TestSockets.ask(proxy)).isEqualTo("dev-app");
     } finally {
+      // and an agent a reload started that the test did not get to see (a failure half-way)
+      HandOverClient.servingPid(db).flatMap(ProcessHandle::of).ifPresent(started::add);
       started.forEach(ProcessHandle::destroy);
       for (ProcessHandle p : started) {
         p.onExit().get(30, TimeUnit.SECONDS);
