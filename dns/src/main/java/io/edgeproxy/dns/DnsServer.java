@@ -155,7 +155,7 @@ public final class DnsServer implements AutoCloseable {
       }
       prepare();
     } catch (RuntimeException e) {
-      closeDescriptors(unowned);
+      Sockets.closeDescriptors(unowned);
       throw e;
     }
     List<EventLoop> loops = transport.loops();
@@ -175,7 +175,7 @@ public final class DnsServer implements AutoCloseable {
       address = (InetSocketAddress) channels.get(0).localAddress();
     } catch (RuntimeException e) {
       closeChannels();
-      closeDescriptors(unowned);
+      Sockets.closeDescriptors(unowned);
       if (forwarder != null) {
         forwarder.close();
       }
@@ -185,15 +185,6 @@ public final class DnsServer implements AutoCloseable {
     return address;
   }
 
-  private static void closeDescriptors(List<Integer> fds) {
-    for (int fd : fds) {
-      try {
-        new io.netty.channel.unix.FileDescriptor(fd).close();
-      } catch (java.io.IOException e) {
-        // already closed
-      }
-    }
-  }
 
   /**
    * The descriptors of this server's UDP sockets (in I/O thread order) and of its TCP listener,
@@ -216,6 +207,23 @@ public final class DnsServer implements AutoCloseable {
   public record Sockets(List<Integer> udp, int tcp) {
     public Sockets {
       udp = List.copyOf(udp);
+    }
+
+    /** Closes this process's descriptors of them (received, and not {@link #adopt}ed). */
+    public void close() {
+      closeDescriptors(udp);
+      closeDescriptors(List.of(tcp));
+    }
+
+    /** Closes descriptors of this process that no channel owns. */
+    public static void closeDescriptors(List<Integer> fds) {
+      for (int fd : fds) {
+        try {
+          new io.netty.channel.unix.FileDescriptor(fd).close();
+        } catch (java.io.IOException e) {
+          // already closed
+        }
+      }
     }
   }
 

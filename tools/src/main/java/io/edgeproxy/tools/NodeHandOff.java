@@ -151,8 +151,7 @@ final class NodeHandOff implements HandOverServer.Leaving {
    */
   private void tookOverFrom(long pid) {
     predecessorPid = pid;
-    predecessor = ProcessHandle.of(pid).map(ProcessHandle::onExit)
-        .map(f -> (java.util.concurrent.CompletableFuture<?>) f).orElse(java.util.concurrent.CompletableFuture.completedFuture(null))
+    predecessor = ProcessHandle.of(pid).map(ProcessHandle::onExit).orElse(java.util.concurrent.CompletableFuture.completedFuture(null))
         .thenRun(() -> {
           if (tunnels != null && !busy) {
             tunnels.sweepOthers(true);

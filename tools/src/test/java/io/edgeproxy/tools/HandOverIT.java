@@ -148,11 +148,7 @@ class HandOverIT {
         assertThatThrownBy(second::hello).hasMessageContaining("taking over already");
       }
       // the first takes the DNS sockets, then goes away without asking the running agent to leave
-      var sockets = first.dnsSockets(ready.udpSockets());
-      for (int fd : sockets.udp()) {
-        new io.netty.channel.unix.FileDescriptor(fd).close();
-      }
-      new io.netty.channel.unix.FileDescriptor(sockets.tcp()).close();
+      first.dnsSockets(ready.udpSockets()).close();
     }
     // a real agent killed (-9) once it has joined the proxy's listeners (its DNS warm-up runs then)
     Process doomed = command("doomed.log", null, "agent", "--take-over");

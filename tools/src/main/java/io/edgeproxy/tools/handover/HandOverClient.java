@@ -143,7 +143,7 @@ public final class HandOverClient implements AutoCloseable {
           fds.add(fd.intValue());
         }
       } catch (RuntimeException e) {
-        closeAll(fds);
+        DnsServer.Sockets.closeDescriptors(fds);
         throw e;
       }
       return new DnsServer.Sockets(fds.subList(0, udpSockets), fds.get(udpSockets));
@@ -172,16 +172,6 @@ public final class HandOverClient implements AutoCloseable {
     return true;
   }
 
-  /** Closes descriptors this process received and no channel owns. */
-  public static void closeAll(List<Integer> fds) {
-    for (int fd : fds) {
-      try {
-        new FileDescriptor(fd).close();
-      } catch (java.io.IOException e) {
-        // already closed
-      }
-    }
-  }
 
   /** MOVE: the running agent asks its device agents to reconnect (to this one); how many it asked. */
   public int moveTunnels() {
