@@ -85,6 +85,9 @@ public final class Replicator implements AutoCloseable {
   private @Nullable Membership membership;
   private final RelayLinks relayLinks;
   private volatile RelayAcceptor relayAcceptor = RelayAcceptor.NONE;
+  private volatile java.util.function.Consumer<String> loadReports = report -> {};
+  /** Every POP this one has known: remembered in routing.db, and listed by membership since (up or not). */
+  private final java.util.Set<String> knownPops = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   private Replicator(ReplicationConfig config, String region, Path dbPath, RoutingReloader reloader, ReplicaStore store,
@@ -133,6 +136,7 @@ public final class Replicator implements AutoCloseable {
   private void startAll(NodeCredentials credentials, String region) {
     // Version anything written before start (rows that predate capture included) before telling anyone.
     runOnDb(node::start);
+    runOnDb(() -> store.members().forEach(m -> knownPops.add(m.node())));
     server = ChangeStreamServer.bind(io, config.transportAddress(), credentials, events, dbThread,
         (stream, peer) -> relayAcceptor.accept(stream, peer));
     String host = Addresses.advertiseHost(config);
@@ -253,6 +257,30 @@ public final class Replicator implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Every other POP this one knows, up or not: the ones routing.db remembers and the ones membership
+   * listed since start. Limits shared among POPs count them all, so a partition does not shrink
+   * the cluster each side believes in.
+   */
+  public java.util.Set<String> knownPops() {
+    java.util.Set<String> out = new java.util.TreeSet<>(knownPops);
+    out.remove(store.nodeId());
+    return out;
+  }
+
+  /** Sends this POP's load report to every other POP that is up (see {@code LimitReport}). */
+  public void broadcastLoad(String report) {
+    Membership m = membership;
+    if (m != null) {
+      m.broadcastLoad(report);
+    }
+  }
+
+  /** Load reports from other POPs go to {@code sink}, on a membership thread. */
+  public void onLoadReports(java.util.function.Consumer<String> sink) {
+    loadReports = requireNonNull(sink, "sink");
+  }
+
   /** Streams other POPs open (to relay client connections to device tunnels held here, to ask this POP's shield) go to {@code acceptor}. */
   public void acceptRelays(RelayAcceptor acceptor) {
     relayAcceptor = requireNonNull(acceptor, "acceptor");
@@ -340,7 +368,13 @@ public final class Replicator implements AutoCloseable {
   private final class MembershipEvents implements Membership.Listener {
     @Override
     public void peerUp(PeerAddress peer) {
+      knownPops.add(peer.nodeId());
       execute(() -> node.peerUp(peer));
+    }
+
+    @Override
+    public void loadReport(String report) {
+      loadReports.accept(report);
     }
 
     @Override

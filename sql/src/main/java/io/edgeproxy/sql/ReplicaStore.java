@@ -402,6 +402,11 @@ public final class ReplicaStore {
   }
 
   public List<Member> members() {
+    return members(db);
+  }
+
+  /** The POPs {@code db} remembers having replicated with, read without opening a replica (nothing is written). */
+  public static List<Member> members(RoutingDb db) {
     return db.readLatest(c -> {
       List<Member> out = new ArrayList<>();
       try (Statement st = c.createStatement();

@@ -11,6 +11,10 @@ import java.util.concurrent.atomic.LongAdder;
  * so counts survive routing.db reloads. A slot is reserved with {@link #tryAcquire(int)} before
  * connecting and given back exactly once with {@link #release()}; because reservation is a
  * compare-and-set against the hard limit, concurrent connects can never exceed it.
+ *
+ * <p>In a cluster the hard limit is the whole cluster's: this POP enforces its {@linkplain
+ * #setShare share} of it (see {@link LimitShares}), and tells the others what it used and what it
+ * turned away ({@link #takeDemand}).
  */
 public final class BackendLoad {
   private final AtomicInteger active = new AtomicInteger();
@@ -22,6 +26,29 @@ public final class BackendLoad {
   private volatile long ejectedUntilNanos;
   private volatile boolean ejected;
   private volatile boolean checkFailing;
+  /** POPs the limit is split among evenly (rounded down) until this POP has computed its share (1: none to share with). */
+  private final int splitBeforeShares;
+  /** This POP's share of the hard limit; {@link #WHOLE} when the whole limit is its own, {@link #UNSET} before the first. */
+  private volatile int share = UNSET;
+  /** The most slots held at once since the last {@link #takeDemand}. */
+  private final AtomicInteger peak = new AtomicInteger();
+  /** Connections turned away for the limit since the last {@link #takeDemand}. */
+  private final AtomicInteger turnedAway = new AtomicInteger();
+
+  /** {@link #share()} when this POP enforces the whole hard limit (no other POP known). */
+  public static final int WHOLE = Integer.MAX_VALUE;
+  /** {@link #share()} before a share was set: the limit is split evenly among the POPs given at creation. */
+  public static final int UNSET = -1;
+
+  /** The load of a backend whose limit this POP has no one to share with. */
+  public BackendLoad() {
+    this(1);
+  }
+
+  /** @param splitBeforeShares POPs the limit is split among evenly until a share is set (this one included) */
+  public BackendLoad(int splitBeforeShares) {
+    this.splitBeforeShares = Math.max(1, splitBeforeShares);
+  }
 
   /**
    * Reserves one connection slot unless {@code hardLimit} slots are taken.
@@ -34,14 +61,50 @@ public final class BackendLoad {
       active.incrementAndGet();
       return true;
     }
+    int limit = limitHere(hardLimit);
     int current;
     do {
       current = active.get();
-      if (current >= hardLimit) {
+      if (current >= limit) {
+        turnedAway.incrementAndGet();
         return false;
       }
     } while (!active.compareAndSet(current, current + 1));
+    if (current + 1 > peak.get()) {
+      peak.accumulateAndGet(current + 1, Math::max);
+    }
     return true;
+  }
+
+  /** The slots this POP may hold for a backend of {@code hardLimit} (> 0): the limit, or this POP's share of it. */
+  public int limitHere(int hardLimit) {
+    int s = share;
+    return s == UNSET ? hardLimit / splitBeforeShares : Math.min(hardLimit, s);
+  }
+
+  /** Sets this POP's share of the hard limit ({@link #WHOLE}: all of it). Slots held above it are kept, none added. */
+  public void setShare(int slots) {
+    share = Math.max(0, slots);
+  }
+
+  public int share() {
+    return share;
+  }
+
+  /**
+   * What this POP asked of the backend since the last call, and starts counting again: the most
+   * slots it held at once (at least those it holds now) plus the connections it turned away for
+   * the limit, at most {@code cap}.
+   */
+  public int takeDemand(int cap) {
+    int now = active.get();
+    long demand = (long) Math.max(now, peak.getAndSet(now)) + turnedAway.getAndSet(0);
+    return (int) Math.min(cap, demand);
+  }
+
+  /** A selection passed this backend over because it was full here: counted as demand this POP could not meet. */
+  public void turnedAway() {
+    turnedAway.incrementAndGet();
   }
 
   /** Gives back a slot reserved by {@link #tryAcquire(int)}. */
@@ -53,9 +116,9 @@ public final class BackendLoad {
     return active.get();
   }
 
-  /** True when the backend is at or over {@code hardLimit} (0 = unlimited). */
+  /** True when the backend is at or over {@code hardLimit} (0 = unlimited), or this POP's share of it. */
   public boolean isFull(int hardLimit) {
-    return hardLimit > 0 && active.get() >= hardLimit;
+    return hardLimit > 0 && active.get() >= limitHere(hardLimit);
   }
 
   /** A proxied connection to this backend was established. */

@@ -127,9 +127,11 @@ public final class GeoLoadBalancer {
 
     private boolean available(Candidate c) {
       Backend b = c.backend();
-      return !c.load().isFull(b.hardLimit())
-          && !c.load().isDownHere(now)
-          && (excluded.isEmpty() || !excluded.contains(b.id()));
+      if (c.load().isFull(b.hardLimit())) {
+        c.load().turnedAway(); // demand this POP could not meet: its share of the limit grows with it
+        return false;
+      }
+      return !c.load().isDownHere(now) && (excluded.isEmpty() || !excluded.contains(b.id()));
     }
 
     private void offer(Candidate c, boolean rendezvousTies) {

@@ -10,12 +10,26 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class LoadBoard {
   private final ConcurrentHashMap<String, BackendLoad> loads = new ConcurrentHashMap<>();
+  private final int splitBeforeShares;
   private Set<String> previousIds = Set.of();
+
+  /** The board of a POP with no other POP to share hard limits with. */
+  public LoadBoard() {
+    this(1);
+  }
+
+  /**
+   * @param splitBeforeShares the POPs this one shares hard limits with (itself included): until a
+   *     backend's share is set, this POP admits an even split of its limit (see {@link LimitSharing})
+   */
+  public LoadBoard(int splitBeforeShares) {
+    this.splitBeforeShares = splitBeforeShares;
+  }
 
   /** The load of {@code backendId}, created on first use. */
   public BackendLoad loadOf(String backendId) {
     BackendLoad load = loads.get(backendId); // almost always there: no lock taken then
-    return load != null ? load : loads.computeIfAbsent(backendId, id -> new BackendLoad());
+    return load != null ? load : loads.computeIfAbsent(backendId, id -> new BackendLoad(splitBeforeShares));
   }
 
   /**

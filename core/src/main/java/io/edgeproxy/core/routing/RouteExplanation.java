@@ -76,7 +76,9 @@ public record RouteExplanation(String app, ClientLocation client, String popRegi
       return "ejected on this POP after connect failures";
     }
     if (c.load().isFull(b.hardLimit())) {
-      return "full (" + c.load().active() + " of hard limit " + b.hardLimit() + ")";
+      int here = c.load().limitHere(b.hardLimit());
+      return "full (" + c.load().active() + " of " + (here < b.hardLimit() ? "this POP's share " + here + " of " : "")
+          + "hard limit " + b.hardLimit() + ")";
     }
     return null;
   }

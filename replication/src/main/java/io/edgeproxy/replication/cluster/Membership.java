@@ -6,6 +6,7 @@ import io.scalecube.cluster.ClusterImpl;
 import io.scalecube.cluster.ClusterMessageHandler;
 import io.scalecube.cluster.Member;
 import io.scalecube.cluster.membership.MembershipEvent;
+import io.scalecube.cluster.transport.api.Message;
 import io.scalecube.cluster.transport.api.MessageCodec;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -34,7 +35,13 @@ public final class Membership implements AutoCloseable {
     void peerUp(PeerAddress peer);
 
     void peerDown(String nodeId);
+
+    /** Another POP's load report ({@link #broadcastLoad}), on a ScaleCube thread; must not block. */
+    default void loadReport(String report) {}
   }
+
+  /** The qualifier of load reports: a version that does not know it ignores the message. */
+  static final String LOAD_QUALIFIER = "edgeproxy/load";
 
   /** Timing, per the SWIM paper's knobs. */
   public record Timing(Duration ping, Duration pingTimeout, Duration gossip, Duration sync, int suspicionMult) {
@@ -89,6 +96,13 @@ public final class Membership implements AutoCloseable {
         .transportFactory(() -> new BoundTcpTransport(self.gossipListen().getHostString()))
         .handler(c -> new ClusterMessageHandler() {
           @Override
+          public void onGossip(Message message) {
+            if (LOAD_QUALIFIER.equals(message.qualifier()) && message.data() instanceof String report) {
+              listener.loadReport(report);
+            }
+          }
+
+          @Override
           public void onMembershipEvent(MembershipEvent event) {
             PeerAddress peer = peerOf(c, event.member()).orElse(null);
             if (event.isAdded() && peer != null) {
@@ -134,6 +148,15 @@ public final class Membership implements AutoCloseable {
       peerOf(cluster, member).ifPresent(out::add);
     }
     return out;
+  }
+
+  /**
+   * Spreads {@code report} to every other member by gossip (sealed like all of it; through other
+   * members when the direct link is down). A member it misses hears the next one.
+   */
+  public void broadcastLoad(String report) {
+    cluster.spreadGossip(Message.builder().qualifier(LOAD_QUALIFIER).data(report).build())
+        .subscribe(null, e -> logger.debug("load report not spread: {}", e.toString()));
   }
 
   /** host:port of this member's gossip transport. */

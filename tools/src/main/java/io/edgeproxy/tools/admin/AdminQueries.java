@@ -46,7 +46,7 @@ final class AdminQueries {
 
   /**
    * {@code GET /v1/backends}: this node's routing.db, and per backend of the snapshot its
-   * connections and why it is down here, if it is.
+   * connections, the slots this POP may hold of its hard limit, and why it is down here, if it is.
    */
   static Map<String, Object> liveBackends(EdgeNode node) {
     RoutingSnapshot snapshot = node.state().current();
@@ -61,6 +61,9 @@ final class AdminQueries {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("id", b.id());
       row.put("active", c.load().active());
+      if (b.hardLimit() > 0) {
+        row.put("limitHere", c.load().limitHere(b.hardLimit())); // this POP's share of the hard limit
+      }
       row.put("downHere", downHere(c.load(), now));
       backends.add(row);
     }

@@ -12,12 +12,13 @@ import java.util.Map;
 /**
  * Per backend of the snapshot in force ({@code app}, {@code backend} labels), as this POP sees it:
  * {@code edge_proxy_backend_up} (1 while it takes new clients here), connections open, made and
- * failed, bytes each way; and per backend under an active health check, the check's verdict and
+ * failed, bytes each way, the connections this POP may hold of its hard limit; and per backend under an active health check, the check's verdict and
  * probe totals.
  */
 final class BackendMetrics {
   private final MeterRows up;
   private final MeterRows active;
+  private final MeterRows limitHere;
   private final MeterRows connections;
   private final MeterRows failures;
   private final MeterRows sent;
@@ -30,6 +31,8 @@ final class BackendMetrics {
     up = MeterRows.gauge(registry, "edge.proxy.backend.up", "1 while this POP sends new clients to the backend: healthy in"
         + " routing.db, not held down by its active health check, not ejected after connect failures; else 0", null);
     active = MeterRows.gauge(registry, "edge.proxy.backend.connections.active", "Client connections open to the backend", null);
+    limitHere = MeterRows.gauge(registry, "edge.proxy.backend.limit.here", "Connections this POP may hold to a backend with a"
+        + " hard limit: its share of the limit among the POPs (all of it when no other POP is known)", null);
     connections = MeterRows.counter(registry, "edge.proxy.backend.connections", "Connections to the backend established", null);
     failures = MeterRows.counter(registry, "edge.proxy.backend.connect.failures",
         "Connects to the backend that failed (refused, reset, timed out)", null);
@@ -51,6 +54,9 @@ final class BackendMetrics {
       up.row(tags, b.healthy() && (load == null || !load.isDownHere(now)) ? 1 : 0);
       if (load != null) {
         active.row(tags, load.active());
+        if (b.hardLimit() > 0) {
+          limitHere.row(tags, load.limitHere(b.hardLimit()));
+        }
         connections.row(tags, load.connectionsTotal());
         failures.row(tags, load.connectFailuresTotal());
         sent.row(tags, load.bytesToBackend());
@@ -63,7 +69,7 @@ final class BackendMetrics {
       checks.row(tags, h.checksTotal());
       checkFailures.row(tags, h.failuresTotal());
     }
-    for (MeterRows meter : List.of(up, active, connections, failures, sent, received, checkUp, checks, checkFailures)) {
+    for (MeterRows meter : List.of(up, active, limitHere, connections, failures, sent, received, checkUp, checks, checkFailures)) {
       meter.publish();
     }
   }

@@ -1,0 +1,78 @@
+package io.edgeproxy.core.routing;
+
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What one POP tells the others once a tick about the hard-limited backends it used: per backend,
+ * its demand, the slots it holds and the share it computed (backends it did not use are left out:
+ * nothing asked, nothing held). On the wire, text: a header line {@code edgeproxy-load 1 <node>},
+ * then one line per backend, {@code <demand> <active> <share> <backend id>}, ids URL-encoded.
+ */
+public record LimitReport(String node, Map<String, LimitShares.Report> backends) {
+  private static final String MAGIC = "edgeproxy-load";
+  private static final int VERSION = 1;
+  /** More lines than any real report has; a larger one is refused rather than parsed. */
+  static final int MAX_BACKENDS = 100_000;
+
+  /** A report as received: the report, or what was wrong with it. */
+  public sealed interface Parsed {
+    record Ok(LimitReport report) implements Parsed {}
+
+    record Bad(String problem) implements Parsed {}
+  }
+
+  public String encode() {
+    StringBuilder out = new StringBuilder(32 + backends.size() * 24);
+    out.append(MAGIC).append(' ').append(VERSION).append(' ').append(URLEncoder.encode(node, StandardCharsets.UTF_8)).append('\n');
+    for (var entry : backends.entrySet()) {
+      LimitShares.Report r = entry.getValue();
+      out.append(r.demand()).append(' ').append(r.active()).append(' ').append(r.share()).append(' ')
+          .append(URLEncoder.encode(entry.getKey(), StandardCharsets.UTF_8)).append('\n');
+    }
+    return out.toString();
+  }
+
+  public static Parsed decode(String text) {
+    String[] lines = text.split("\n", -1);
+    String[] head = lines[0].split(" ", -1);
+    if (head.length != 3 || !head[0].equals(MAGIC)) {
+      return new Parsed.Bad("not a load report (expected a first line \"" + MAGIC + " <version> <node>\")");
+    }
+    if (!head[1].equals(Integer.toString(VERSION))) {
+      return new Parsed.Bad("load report version " + head[1] + " (expected: " + VERSION + ")");
+    }
+    if (lines.length - 2 > MAX_BACKENDS) {
+      return new Parsed.Bad("load report of " + (lines.length - 2) + " backends (expected: at most " + MAX_BACKENDS + ")");
+    }
+    try {
+      String node = URLDecoder.decode(head[2], StandardCharsets.UTF_8);
+      Map<String, LimitShares.Report> backends = new LinkedHashMap<>();
+      for (int i = 1; i < lines.length; i++) {
+        if (lines[i].isEmpty() && i == lines.length - 1) {
+          break;
+        }
+        String[] f = lines[i].split(" ", -1);
+        boolean shaped = f.length == 4 && !f[3].isEmpty();
+        int demand = shaped ? Integer.parseInt(f[0]) : -1;
+        int active = shaped ? Integer.parseInt(f[1]) : -1;
+        int share = shaped ? Integer.parseInt(f[2]) : -1;
+        if (demand < 0 || active < 0 || share < 0) {
+          return new Parsed.Bad("load report line " + (i + 1) + ": \"" + abbreviated(lines[i])
+              + "\" (expected: <demand> <active> <share> <backend id>, counts >= 0)");
+        }
+        backends.put(URLDecoder.decode(f[3], StandardCharsets.UTF_8), new LimitShares.Report(demand, active, share));
+      }
+      return node.isEmpty() ? new Parsed.Bad("load report without a node id") : new Parsed.Ok(new LimitReport(node, backends));
+    } catch (IllegalArgumentException e) { // bad numbers or bad URL escapes
+      return new Parsed.Bad("load report: " + e.getMessage());
+    }
+  }
+
+  private static String abbreviated(String line) {
+    return line.length() <= 80 ? line : line.substring(0, 80) + "...";
+  }
+}

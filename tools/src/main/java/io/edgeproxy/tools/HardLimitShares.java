@@ -1,0 +1,95 @@
+package io.edgeproxy.tools;
+
+import io.edgeproxy.core.config.EdgeConfig;
+import io.edgeproxy.core.routing.LimitReport;
+import io.edgeproxy.core.routing.LoadBoard;
+import io.edgeproxy.core.routing.LimitSharing;
+import io.edgeproxy.core.routing.RoutingState;
+import io.edgeproxy.replication.Replicator;
+import io.edgeproxy.sql.ReplicaStore;
+import io.edgeproxy.sql.RoutingDb;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hard limits held cluster-wide: every {@link #TICK} this POP sends the others its load report over
+ * membership and sets its shares of every hard-limited backend ({@link LimitSharing}); their
+ * reports arrive on membership's threads. A malformed report is dropped and named in the log (once
+ * a minute at most); the shares keep the last good reports.
+ */
+final class HardLimitShares implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(HardLimitShares.class);
+  static final Duration TICK = Duration.ofSeconds(1);
+  /** Three reports missed in a row: the POP counts as cut off. */
+  static final Duration SILENT_AFTER = TICK.multipliedBy(3);
+
+  private final Replicator replicator;
+  private final LimitSharing sharing;
+  private final ScheduledExecutorService ticker;
+  private volatile long lastWarnedNanos = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
+
+  private HardLimitShares(Replicator replicator, RoutingState state) {
+    this.replicator = replicator;
+    this.sharing = new LimitSharing(replicator.nodeId(), state, TICK, SILENT_AFTER);
+    this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "limit-shares");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * The POP's load board. With replication on, until this POP has computed its shares it admits an
+   * even split (rounded down) of every hard limit among itself and the POPs routing.db remembers:
+   * what the others reserve for a POP they do not hear from.
+   */
+  static LoadBoard loadBoard(EdgeConfig config, RoutingDb db) {
+    if (config.replication() == null) {
+      return new LoadBoard();
+    }
+    Set<String> pops = new HashSet<>();
+    ReplicaStore.members(db).forEach(m -> pops.add(m.node()));
+    pops.remove(String.valueOf(config.replication().nodeId()));
+    return new LoadBoard(1 + pops.size());
+  }
+
+  static HardLimitShares start(Replicator replicator, RoutingState state) {
+    HardLimitShares shares = new HardLimitShares(replicator, state);
+    replicator.onLoadReports(shares::received);
+    shares.ticker.scheduleAtFixedRate(shares::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
+    return shares;
+  }
+
+  private void received(String text) {
+    switch (LimitReport.decode(text)) {
+      case LimitReport.Parsed.Ok ok -> sharing.received(ok.report(), System.nanoTime());
+      case LimitReport.Parsed.Bad bad -> {
+        long now = System.nanoTime();
+        if (now - lastWarnedNanos >= TimeUnit.MINUTES.toNanos(1)) {
+          lastWarnedNanos = now;
+          logger.warn("hard limits: dropped a load report from another POP: {}", bad.problem());
+        }
+      }
+    }
+  }
+
+  private void tick() {
+    try {
+      LimitReport report = sharing.tick(System.nanoTime(), replicator.knownPops());
+      replicator.broadcastLoad(report.encode());
+    } catch (RuntimeException e) {
+      logger.warn("hard limits: this tick's shares were not updated: {}", e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    ticker.shutdownNow();
+  }
+}
