@@ -9,8 +9,6 @@ import io.edgeproxy.replication.Replicator;
 import io.edgeproxy.sql.ReplicaStore;
 import io.edgeproxy.sql.RoutingDb;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,15 +26,18 @@ final class HardLimitShares implements AutoCloseable {
   static final Duration TICK = Duration.ofSeconds(1);
   /** Three reports missed in a row: the POP counts as cut off. */
   static final Duration SILENT_AFTER = TICK.multipliedBy(3);
+  /** How long after start a POP not heard from yet may hold a whole limit, for all this one knows. */
+  static final Duration SETTLE = Duration.ofSeconds(15);
 
   private final Replicator replicator;
   private final LimitSharing sharing;
   private final ScheduledExecutorService ticker;
   private volatile long lastWarnedNanos = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
 
-  private HardLimitShares(Replicator replicator, RoutingState state) {
+  private HardLimitShares(Replicator replicator, RoutingState state, boolean expectPeers) {
     this.replicator = replicator;
-    this.sharing = new LimitSharing(replicator.nodeId(), state, TICK, SILENT_AFTER);
+    this.sharing = new LimitSharing(replicator.nodeId(), state, new LimitSharing.Timing(TICK, SILENT_AFTER, SETTLE), expectPeers,
+        System.nanoTime(), System.currentTimeMillis());
     this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "limit-shares");
       t.setDaemon(true);
@@ -45,22 +46,26 @@ final class HardLimitShares implements AutoCloseable {
   }
 
   /**
-   * The POP's load board. With replication on, until this POP has computed its shares it admits an
-   * even split (rounded down) of every hard limit among itself and the POPs routing.db remembers:
-   * what the others reserve for a POP they do not hear from.
+   * The POP's load board: what it admits of every hard limit before its first shares. Alone, the
+   * whole limit. Starting in a cluster (routing.db remembers other POPs, or seeds are given),
+   * nothing until it has heard the others (see {@link LimitSharing}). Taking over from a running
+   * agent (a reload), an even split among itself and the POPs remembered, rounded down, so that the
+   * reload refuses no client (the running agent still holds this POP's share: see core/DESIGN.md).
    */
-  static LoadBoard loadBoard(EdgeConfig config, RoutingDb db) {
+  static LoadBoard loadBoard(EdgeConfig config, RoutingDb db, boolean takingOver) {
     if (config.replication() == null) {
       return new LoadBoard();
     }
-    Set<String> pops = new HashSet<>();
-    ReplicaStore.members(db).forEach(m -> pops.add(m.node()));
-    pops.remove(String.valueOf(config.replication().nodeId()));
-    return new LoadBoard(1 + pops.size());
+    int pops = 1 + ReplicaStore.members(db).size();
+    if (takingOver) {
+      return new LoadBoard(pops);
+    }
+    return new LoadBoard(pops > 1 || !config.replication().bootstrapPeers().isEmpty() ? 0 : 1);
   }
 
-  static HardLimitShares start(Replicator replicator, RoutingState state) {
-    HardLimitShares shares = new HardLimitShares(replicator, state);
+  static HardLimitShares start(Replicator replicator, RoutingState state, EdgeConfig config) {
+    HardLimitShares shares = new HardLimitShares(replicator, state,
+        !config.replication().bootstrapPeers().isEmpty() || !replicator.knownPops().isEmpty());
     replicator.onLoadReports(shares::received);
     shares.ticker.scheduleAtFixedRate(shares::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
     return shares;
@@ -83,7 +88,7 @@ final class HardLimitShares implements AutoCloseable {
     try {
       LimitReport report = sharing.tick(System.nanoTime(), replicator.knownPops());
       replicator.broadcastLoad(report.encode());
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // the ticker must not die: a dead one leaves every share as it was
       logger.warn("hard limits: this tick's shares were not updated: {}", e.toString());
     }
   }

@@ -26,28 +26,36 @@ public final class BackendLoad {
   private volatile long ejectedUntilNanos;
   private volatile boolean ejected;
   private volatile boolean checkFailing;
-  /** POPs the limit is split among evenly (rounded down) until this POP has computed its share (1: none to share with). */
+  /**
+   * Before this POP has computed its share: 0 to admit none, else the number of POPs the limit is
+   * split among evenly, rounded down (1: the whole limit, no one to share with).
+   */
   private final int splitBeforeShares;
-  /** This POP's share of the hard limit; {@link #WHOLE} when the whole limit is its own, {@link #UNSET} before the first. */
-  private volatile int share = UNSET;
+  /**
+   * This POP's share and the hard limit it was computed for, in one value so that they are read
+   * together: {@code share << 32 | limit}; {@link #UNSET} before the first.
+   */
+  private volatile long share = UNSET;
   /** The most slots held at once since the last {@link #takeDemand}. */
   private final AtomicInteger peak = new AtomicInteger();
-  /** Connections turned away for the limit since the last {@link #takeDemand}. */
-  private final AtomicInteger turnedAway = new AtomicInteger();
+  /** Clients a selection passed this backend over for since the last {@link #takeDemand}. */
+  private final LongAdder turnedAway = new LongAdder();
 
-  /** {@link #share()} when this POP enforces the whole hard limit (no other POP known). */
+  /** A share of the whole limit (no other POP known). */
   public static final int WHOLE = Integer.MAX_VALUE;
-  /** {@link #share()} before a share was set: the limit is split evenly among the POPs given at creation. */
-  public static final int UNSET = -1;
+  private static final long UNSET = -1;
 
   /** The load of a backend whose limit this POP has no one to share with. */
   public BackendLoad() {
     this(1);
   }
 
-  /** @param splitBeforeShares POPs the limit is split among evenly until a share is set (this one included) */
+  /**
+   * @param splitBeforeShares until a share is set: 0 admits none, n splits the limit evenly among n
+   *     POPs (this one included), rounded down
+   */
   public BackendLoad(int splitBeforeShares) {
-    this.splitBeforeShares = Math.max(1, splitBeforeShares);
+    this.splitBeforeShares = Math.max(0, splitBeforeShares);
   }
 
   /**
@@ -66,7 +74,6 @@ public final class BackendLoad {
     do {
       current = active.get();
       if (current >= limit) {
-        turnedAway.incrementAndGet();
         return false;
       }
     } while (!active.compareAndSet(current, current + 1));
@@ -76,19 +83,36 @@ public final class BackendLoad {
     return true;
   }
 
-  /** The slots this POP may hold for a backend of {@code hardLimit} (> 0): the limit, or this POP's share of it. */
+  /**
+   * The slots this POP may hold for a backend of {@code hardLimit} (> 0): the limit, or this POP's
+   * share of it. A share computed for another limit (the row was just edited) is scaled to this
+   * one, rounded down, until the next is computed.
+   */
   public int limitHere(int hardLimit) {
-    int s = share;
-    return s == UNSET ? hardLimit / splitBeforeShares : Math.min(hardLimit, s);
+    long s = share;
+    if (s == UNSET) {
+      return splitBeforeShares == 0 ? 0 : hardLimit / splitBeforeShares;
+    }
+    int slots = (int) (s >>> 32);
+    int forLimit = (int) s;
+    if (slots == WHOLE || forLimit == hardLimit) {
+      return Math.min(hardLimit, slots);
+    }
+    return (int) Math.min(hardLimit, (long) slots * hardLimit / Math.max(1, forLimit));
   }
 
-  /** Sets this POP's share of the hard limit ({@link #WHOLE}: all of it). Slots held above it are kept, none added. */
-  public void setShare(int slots) {
-    share = Math.max(0, slots);
+  /**
+   * Sets this POP's share of {@code hardLimit} ({@link #WHOLE}: all of it). Slots held above it are
+   * kept, none added.
+   */
+  public void setShare(int slots, int hardLimit) {
+    share = (long) Math.max(0, slots) << 32 | (hardLimit & 0xFFFFFFFFL);
   }
 
+  /** This POP's share as last set ({@link #WHOLE}: all of it), or -1 before the first. */
   public int share() {
-    return share;
+    long s = share;
+    return s == UNSET ? -1 : (int) (s >>> 32);
   }
 
   /**
@@ -98,13 +122,13 @@ public final class BackendLoad {
    */
   public int takeDemand(int cap) {
     int now = active.get();
-    long demand = (long) Math.max(now, peak.getAndSet(now)) + turnedAway.getAndSet(0);
+    long demand = (long) Math.max(now, peak.getAndSet(now)) + turnedAway.sumThenReset();
     return (int) Math.min(cap, demand);
   }
 
-  /** A selection passed this backend over because it was full here: counted as demand this POP could not meet. */
+  /** A client would have been sent here but the backend was full on this POP: demand this POP could not meet. */
   public void turnedAway() {
-    turnedAway.incrementAndGet();
+    turnedAway.increment();
   }
 
   /** Gives back a slot reserved by {@link #tryAcquire(int)}. */

@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  * loads, changes nothing, does no I/O.
  *
  * <p>Score, as in the original: {@code tier * 100 + (active / soft_limit) / weight}, lowest wins,
- * over backends that are healthy, not drained (weight 0), not full (active >= hard_limit), not
+ * over backends that are healthy, not drained (weight 0), not full (active at the hard limit, or at this POP's share of it), not
  * down on this POP (active health check failing, or ejected by passive health) and not already tried for this client. Unlike the original:
  *
  * <ul>
@@ -26,7 +26,9 @@ import org.jspecify.annotations.Nullable;
  *       sample is unavailable.
  * </ul>
  *
- * <p>The same snapshot, loads, client, tie-break and exclusions always give the same answer.
+ * <p>The same snapshot, loads, client, tie-break and exclusions always give the same answer. A
+ * full backend that would have won is named in the result ({@link Selection#passedOver}); the
+ * caller counts it as demand.
  */
 public final class GeoLoadBalancer {
   static final int SCAN_LIMIT = 32;
@@ -63,7 +65,7 @@ public final class GeoLoadBalancer {
     }
     search.visit(routes.eligible(), Tier.ELSEWHERE);
     return search.best == null
-        ? new Selection.AllAtCapacity(routes.app(), routes.eligibleCount())
+        ? new Selection.AllAtCapacity(routes.app(), routes.eligibleCount(), search.fullBest)
         : search.result();
   }
 
@@ -78,6 +80,9 @@ public final class GeoLoadBalancer {
     int bestTier;
     double bestScore = Double.POSITIVE_INFINITY;
     double bestRendezvous = Double.NaN;
+    /** The best-scored backend passed over for being full here, and its score. */
+    @Nullable Candidate fullBest;
+    double fullBestScore = Double.POSITIVE_INFINITY;
 
     Search(ClientLocation client, String popRegion, long tieBreak, Collection<String> excluded, long now) {
       this.client = client;
@@ -128,7 +133,11 @@ public final class GeoLoadBalancer {
     private boolean available(Candidate c) {
       Backend b = c.backend();
       if (c.load().isFull(b.hardLimit())) {
-        c.load().turnedAway(); // demand this POP could not meet: its share of the limit grows with it
+        double score = Tier.of(b, client, popRegion) * TIER_SPAN + c.loadScore();
+        if (score < fullBestScore && !c.load().isDownHere(now) && (excluded.isEmpty() || !excluded.contains(b.id()))) {
+          fullBest = c;
+          fullBestScore = score;
+        }
         return false;
       }
       return !c.load().isDownHere(now) && (excluded.isEmpty() || !excluded.contains(b.id()));
@@ -164,7 +173,7 @@ public final class GeoLoadBalancer {
     }
 
     Selection result() {
-      return new Selection.Picked(best, bestTier, bestScore);
+      return new Selection.Picked(best, bestTier, bestScore, fullBestScore < bestScore ? fullBest : null);
     }
   }
 }

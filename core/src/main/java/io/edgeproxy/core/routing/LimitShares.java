@@ -15,11 +15,10 @@ import java.util.TreeMap;
  *   <li>A POP this one cannot hear keeps a reserve: the most of an even split of the limit (rounded
  *       up), what it was last allotted here, and what it last said it held and meant to hold (it
  *       may still hold them; an isolated POP never gives itself more than an even split, see below).
- *   <li>What remains goes to the POPs heard from by max-min fairness over their claims (demand
- *       plus a little headroom, so that a POP with no demand yet can still admit a client): a
- *       claim below the fair level is met, the rest share the remainder evenly. Capacity no claim
- *       needs is split evenly. Ties and remainders go by node id, so the table is the same
- *       everywhere.
+ *   <li>What remains goes to the POPs heard from by max-min fairness over their demands: a demand
+ *       below the fair level is met, the rest share the remainder evenly, remainders to the
+ *       largest demands first. Capacity no demand needs is split evenly (the headroom of POPs
+ *       with little or no demand). Ties go by node id, so the table is the same everywhere.
  *   <li>A POP may hold the smaller of its allotment and what the others leave it: the capacity less,
  *       for every other POP heard from, the largest of its allotment here, what it holds (slots held
  *       above a shrunken share are never cut, so they count until they close) and the share it said
@@ -37,6 +36,11 @@ public final class LimitShares {
     /** The most slots the POP that said this may hold, as far as it said. */
     int claimed() {
       return Math.max(active, share);
+    }
+
+    /** This report with every count within 0..{@code limit} (another POP's numbers are not trusted further). */
+    Report within(int limit) {
+      return new Report(Math.clamp(demand, 0, limit), Math.clamp(active, 0, limit), Math.clamp(share, 0, limit));
     }
   }
 
@@ -76,18 +80,19 @@ public final class LimitShares {
       reserved += Math.min(limit, Math.max(evenUp, Math.max(s.lastAllotted(), s.last().claimed())));
     }
     int capacity = (int) Math.max(0, limit - reserved);
-    int headroom = Math.max(1, limit / (10 * Math.max(1, pops)));
     List<Claim> claims = new ArrayList<>();
     for (var entry : new TreeMap<>(heard).entrySet()) {
-      long want = (long) Math.max(0, entry.getValue().demand()) + headroom;
-      claims.add(new Claim(entry.getKey(), (int) Math.min(limit, want)));
+      claims.add(new Claim(entry.getKey(), Math.min(limit, Math.max(0, entry.getValue().demand()))));
     }
     return new Table(fill(capacity, claims), capacity);
   }
 
   private record Claim(String node, int want) {}
 
-  /** Max-min fair allotment of {@code capacity} over {@code claims} (in node order); what is left over, evenly. */
+  /**
+   * Max-min fair allotment of {@code capacity} over {@code claims} (in node order): remainders of the
+   * unmet to the largest claims first; what is left over when every claim is met, evenly.
+   */
   private static SortedMap<String, Integer> fill(int capacity, List<Claim> claims) {
     SortedMap<String, Integer> out = new TreeMap<>();
     if (claims.isEmpty()) {
@@ -106,10 +111,10 @@ public final class LimitShares {
       left -= c.want();
     }
     List<String> unmet = new ArrayList<>();
-    for (int j = i; j < byWant.size(); j++) {
+    for (int j = byWant.size() - 1; j >= i; j--) { // the largest claims first
       unmet.add(byWant.get(j).node());
     }
-    List<String> sharing = unmet.isEmpty() ? claims.stream().map(Claim::node).toList() : unmet.stream().sorted().toList();
+    List<String> sharing = unmet.isEmpty() ? claims.stream().map(Claim::node).toList() : unmet;
     int each = left / sharing.size();
     int extra = left % sharing.size();
     for (int k = 0; k < sharing.size(); k++) {

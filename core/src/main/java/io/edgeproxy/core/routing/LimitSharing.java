@@ -18,11 +18,19 @@ import org.jspecify.annotations.Nullable;
  * Once a tick it measures what it asked of each hard-limited backend, makes the {@link LimitReport}
  * the others get, and sets its share of each from its own report and the latest report of every POP
  * heard from within {@code silentAfter}; a POP it has not heard from for that long keeps a reserve.
- * A share that shrinks applies at once; one that grows only once it has been computed for longer
- * than {@code silentAfter} plus a tick. The others hear of it (every report carries the share its
- * sender computed) before it applies; and a POP cut off from the others computes its reserves for
- * them within that time, so an increase computed from reports that have gone stale never applies.
- * With no other POP known every limit is this POP's whole.
+ *
+ * <ul>
+ *   <li>A share that shrinks applies at once; one that grows only once it has been computed for
+ *       {@code silentAfter} plus three ticks. The others hear of it before it applies (every report
+ *       carries the share its sender computed); and a POP cut off from the others computes its
+ *       reserves for them within that time, so an increase computed from reports that have gone
+ *       stale does not apply unless the last of them arrived more than two ticks late.
+ *   <li>For {@code settle} after start, a known POP not yet heard from keeps a reserve of the whole
+ *       limit (it may hold all of it, for all this POP knows), and a POP expecting peers that knows
+ *       none yet admits nothing: a POP that restarts or joins takes nothing before it has heard
+ *       what the others hold. After that a POP never heard from keeps the usual reserve, and with
+ *       no other POP known every limit is this POP's whole.
+ * </ul>
  *
  * <p>{@link #tick} runs on one thread; {@link #received} on any.
  */
@@ -30,9 +38,22 @@ public final class LimitSharing {
 
   private record Heard(LimitReport report, long atNanos) {}
 
+  /**
+   * How the POPs' reports are timed.
+   *
+   * @param tick how often {@link #tick} runs (and every POP reports)
+   * @param silentAfter how long a POP's last report counts; after that it is a POP this one cannot hear
+   * @param settle how long after start a POP not yet heard from may hold the whole limit
+   */
+  public record Timing(Duration tick, Duration silentAfter, Duration settle) {}
+
   private final String self;
   private final RoutingState state;
   private final long silentAfterNanos;
+  private final long settleUntilNanos;
+  private final boolean expectPeers;
+  private final long epoch;
+  private long seq;
   /** Ticks a larger share must be computed in a row before it applies. */
   private final int increaseTicks;
   private final ConcurrentHashMap<String, Heard> latest = new ConcurrentHashMap<>();
@@ -42,20 +63,26 @@ public final class LimitSharing {
   private final Map<String, int[]> recent = new HashMap<>();
 
   /**
-   * @param tick how often {@link #tick} runs (and the others report)
-   * @param silentAfter how long a POP's last report counts; after that it is a POP this one cannot hear
+   * @param expectPeers whether this POP should find other POPs (it has seeds to join through)
+   * @param startNanos now, on the clock of the {@code nowNanos} arguments
+   * @param epochMillis this process's start, wall time: orders its reports after an earlier process's
    */
-  public LimitSharing(String self, RoutingState state, Duration tick, Duration silentAfter) {
+  public LimitSharing(String self, RoutingState state, Timing timing, boolean expectPeers, long startNanos, long epochMillis) {
     this.self = requireNonNull(self, "self");
     this.state = requireNonNull(state, "state");
-    this.silentAfterNanos = silentAfter.toNanos();
-    this.increaseTicks = (int) ((silentAfterNanos + tick.toNanos() - 1) / tick.toNanos()) + 2;
+    this.silentAfterNanos = timing.silentAfter().toNanos();
+    this.settleUntilNanos = startNanos + timing.settle().toNanos();
+    this.expectPeers = expectPeers;
+    this.epoch = epochMillis;
+    long tick = timing.tick().toNanos();
+    this.increaseTicks = (int) ((silentAfterNanos + tick - 1) / tick) + 3;
   }
 
-  /** A report from another POP (one of this POP's own, echoed back, is ignored). */
+  /** A report from another POP; one older than the latest from that POP, or one of this POP's own, is ignored. */
   public void received(LimitReport report, long nowNanos) {
     if (!report.node().equals(self)) {
-      latest.put(report.node(), new Heard(report, nowNanos));
+      latest.compute(report.node(), (node, was) -> was == null || report.isNewerThan(was.report())
+          ? new Heard(report, nowNanos) : was);
     }
   }
 
@@ -92,19 +119,19 @@ public final class LimitSharing {
       int demand = load.takeDemand(b.hardLimit());
       int active = load.active();
       if (pops.isEmpty()) {
-        load.setShare(BackendLoad.WHOLE);
+        load.setShare(expectPeers && nowNanos - settleUntilNanos < 0 ? 0 : BackendLoad.WHOLE, b.hardLimit());
         continue;
       }
       boolean idle = demand == 0 && active == 0 && !mentioned.contains(b.id());
       if (idle && !recent.containsKey(b.id())) { // most backends, most of the time: one table per limit
         load.setShare(idleShares.computeIfAbsent(b.hardLimit(),
-            limit -> computeShare(null, limit, LimitShares.Report.NONE, pops, nowNanos)));
+            limit -> computeShare(null, limit, LimitShares.Report.NONE, pops, nowNanos)), b.hardLimit());
         continue;
       }
       int computed = computeShare(b.id(), b.hardLimit(), new LimitShares.Report(demand, active, 0), pops, nowNanos);
       int share = delayIncrease(b.id(), computed, load.limitHere(b.hardLimit()));
-      load.setShare(share);
-      if (demand > 0 || active > 0) {
+      load.setShare(share, b.hardLimit());
+      if ((demand > 0 || active > 0) && own.size() < LimitReport.MAX_BACKENDS) { // past that, see core/DESIGN.md
         own.put(b.id(), new LimitShares.Report(demand, active, computed));
       } else if (idle && share == computed) { // idle again, no increase pending: back to the shared table
         recent.remove(b.id());
@@ -114,7 +141,7 @@ public final class LimitSharing {
     lastAllotted.keySet().retainAll(limited);
     recent.keySet().retainAll(limited);
     latest.keySet().removeIf(node -> !pops.contains(node) && nowNanos - latest.get(node).atNanos() > 10 * silentAfterNanos);
-    return new LimitReport(self, own);
+    return new LimitReport(self, epoch, seq++, own);
   }
 
   /**
@@ -130,9 +157,11 @@ public final class LimitSharing {
     for (String pop : pops) {
       Heard h = latest.get(pop);
       LimitShares.Report said = h == null || backend == null ? LimitShares.Report.NONE
-          : h.report().backends().getOrDefault(backend, LimitShares.Report.NONE);
+          : h.report().backends().getOrDefault(backend, LimitShares.Report.NONE).within(limit);
       if (h != null && nowNanos - h.atNanos() <= silentAfterNanos) {
         heard.put(pop, said);
+      } else if (h == null && nowNanos - settleUntilNanos < 0) {
+        silent.put(pop, new LimitShares.Silent(limit, said)); // not heard since start: it may hold it all
       } else {
         silent.put(pop, new LimitShares.Silent(allottedBefore.getOrDefault(pop, 0), said));
       }

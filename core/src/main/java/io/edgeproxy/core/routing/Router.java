@@ -63,6 +63,9 @@ public final class Router {
     for (int attempt = 0; attempt < RESERVE_ATTEMPTS; attempt++) {
       Selection selection =
           balancer.pick(routes, location, snapshot.popRegion(), tieBreak, excludedIds, now);
+      if (attempt == 0 && selection.passedOver() != null) {
+        selection.passedOver().load().turnedAway(); // once per client: the demand this POP's share follows
+      }
       if (!(selection instanceof Selection.Picked picked)) {
         return new RouteDecision.Refused(selection);
       }

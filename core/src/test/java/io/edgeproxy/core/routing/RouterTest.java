@@ -111,4 +111,27 @@ class RouterTest {
     assertThat(router.route("nope", BR_CLIENT, Set.of()))
         .isEqualTo(new RouteDecision.Refused(new Selection.NoHealthyBackend("nope")));
   }
+
+  @Test
+  void aClientPassedOverForABackendFullOnThisPopCountsOnceAsItsDemand() {
+    Backend near = backend("near", "sa", "BR").withLimits(10, 10); // the BR client's best
+    Backend far = backend("far", "us", "US").withLimits(10, 10);
+    state.publish(RoutingData.of(List.of(near, far)));
+    BackendLoad nearLoad = state.loads().loadOf("near");
+    nearLoad.setShare(0, 10); // this POP's share of near's limit: none
+    assertThat(reserve(BR_CLIENT).candidate().id()).isEqualTo("far");
+    assertThat(nearLoad.takeDemand(10)).as("one client, one unit of demand").isEqualTo(1);
+    assertThat(state.loads().loadOf("far").takeDemand(10)).isEqualTo(1); // it holds the client
+    // A client whose best is far anyway asks nothing of near.
+    nearLoad.setShare(10, 10);
+    state.loads().loadOf("far").setShare(0, 10);
+    assertThat(reserve(ip("8.8.8.8")).candidate().id()).isEqualTo("near"); // far is this POP's region's
+    assertThat(state.loads().loadOf("far").takeDemand(10)).isEqualTo(1 + 1);
+    nearLoad.takeDemand(10);
+    nearLoad.setShare(0, 10);
+    state.loads().loadOf("far").setShare(10, 10);
+    assertThat(router.route("web", ip("8.8.8.9"), Set.of())).isInstanceOf(RouteDecision.Reserved.class);
+    assertThat(nearLoad.takeDemand(10)).as("a client of this POP's region would not have gone to near: only the one it holds")
+        .isEqualTo(1);
+  }
 }

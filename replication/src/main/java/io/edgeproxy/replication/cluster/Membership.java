@@ -97,8 +97,12 @@ public final class Membership implements AutoCloseable {
         .handler(c -> new ClusterMessageHandler() {
           @Override
           public void onGossip(Message message) {
-            if (LOAD_QUALIFIER.equals(message.qualifier()) && message.data() instanceof String report) {
-              listener.loadReport(report);
+            try {
+              if (LOAD_QUALIFIER.equals(message.qualifier()) && message.data() instanceof String report) {
+                listener.loadReport(report);
+              }
+            } catch (RuntimeException e) { // ScaleCube would cancel this handler's subscription: no gossip after it
+              logger.warn("gossip message {} not handled: {}", message.qualifier(), e.toString());
             }
           }
 

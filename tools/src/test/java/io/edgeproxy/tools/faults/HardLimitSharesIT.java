@@ -47,7 +47,16 @@ class HardLimitSharesIT {
         await().atMost(Duration.ofSeconds(15)).until(() -> Holder.admittedOnce(pop.proxy()));
       }
       await().atMost(Duration.ofSeconds(5)).until(() -> backend.current() == 0);
-      Thread.sleep(3_000); // a few rounds of load reports with no demand anywhere
+      // Started POPs admit nothing until they have heard the others, then grow to their shares.
+      long started = System.nanoTime();
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        int shares = 0;
+        for (FaultPops.Pop pop : pops.all()) {
+          shares += pop.admin("/v1/backends").path("backends").get(0).path("limitHere").asInt();
+        }
+        return shares == LIMIT;
+      });
+      System.out.println("idle shares settled " + (System.nanoTime() - started) / 1_000_000 + " ms after the first clients");
       backend.resetMax();
 
       // 1. A burst: LIMIT clients through each POP at once, all held open.
@@ -61,7 +70,7 @@ class HardLimitSharesIT {
       }
       System.out.println("burst: " + admitted + " of " + 3 * LIMIT + " clients admitted, backend max " + backend.max());
       assertThat(backend.max()).as("connections the backend held at once in a burst through three POPs").isLessThanOrEqualTo(LIMIT);
-      assertThat(admitted).as("the limit is shared out, not wasted").isGreaterThanOrEqualTo(LIMIT / 2);
+      assertThat(admitted).as("the limit is shared out, not wasted").isGreaterThanOrEqualTo(LIMIT - 2);
       burst.forEach(Holder::close);
       await().atMost(Duration.ofSeconds(5)).until(() -> backend.current() == 0);
 
