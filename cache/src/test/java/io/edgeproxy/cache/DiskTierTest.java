@@ -23,8 +23,18 @@ class DiskTierTest {
   @TempDir Path dir;
   private final long now = 1_000_000L;
 
+  /** Every cache a test opened: closed after it, so that no disk thread still writes or deletes as the directory goes. */
+  private final java.util.List<HttpCache> opened = new java.util.ArrayList<>();
+
   private HttpCache open(long memoryBytes, long maxBytes) throws Exception {
-    return HttpCache.open("t", new CacheConfig(memoryBytes, 64L << 20).withDisk(dir, maxBytes), () -> now);
+    HttpCache cache = HttpCache.open("t", new CacheConfig(memoryBytes, 64L << 20).withDisk(dir, maxBytes), () -> now);
+    opened.add(cache);
+    return cache;
+  }
+
+  @org.junit.jupiter.api.AfterEach
+  void closeEveryCache() {
+    opened.forEach(HttpCache::close);
   }
 
   private static String key(String target) {

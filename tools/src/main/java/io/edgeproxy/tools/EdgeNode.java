@@ -243,7 +243,7 @@ public final class EdgeNode implements AutoCloseable {
       replicator = step("start replication", () -> Replicator.start(config.replication(), config.node().region(), db, reloader,
           forgetLeases));
       resources.add(replicator);
-      resources.add(HardLimitShares.start(replicator, state, config)); // each backend's hard limit, shared out among the POPs
+      resources.add(HardLimitShares.start(replicator, state, config, from != null)); // hard limits shared among POPs
     }
 
     // 7b. DNS's pops.<zone>: replication's members; and its sockets, unless taken over.

@@ -26,17 +26,22 @@ final class HardLimitShares implements AutoCloseable {
   static final Duration TICK = Duration.ofSeconds(1);
   /** Three reports missed in a row: the POP counts as cut off. */
   static final Duration SILENT_AFTER = TICK.multipliedBy(3);
-  /** How long after start a POP not heard from yet may hold a whole limit, for all this one knows. */
-  static final Duration SETTLE = Duration.ofSeconds(15);
+  /**
+   * How long after start a POP not heard from yet may hold a whole limit, for all this one knows: a
+   * live one is heard within a second or two of joining; a dead one holds a restart up this long.
+   */
+  static final Duration SETTLE = Duration.ofSeconds(5);
 
   private final Replicator replicator;
   private final LimitSharing sharing;
   private final ScheduledExecutorService ticker;
   private volatile long lastWarnedNanos = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
 
-  private HardLimitShares(Replicator replicator, RoutingState state, boolean expectPeers) {
+  private HardLimitShares(Replicator replicator, RoutingState state, boolean expectPeers, boolean takingOver) {
     this.replicator = replicator;
-    this.sharing = new LimitSharing(replicator.nodeId(), state, new LimitSharing.Timing(TICK, SILENT_AFTER, SETTLE), expectPeers,
+    // Taking over, the running agent holds this POP's share and the others know it: no settle.
+    Duration settle = takingOver ? Duration.ZERO : SETTLE;
+    this.sharing = new LimitSharing(replicator.nodeId(), state, new LimitSharing.Timing(TICK, SILENT_AFTER, settle), expectPeers,
         System.nanoTime(), System.currentTimeMillis());
     this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "limit-shares");
@@ -63,9 +68,9 @@ final class HardLimitShares implements AutoCloseable {
     return new LoadBoard(pops > 1 || !config.replication().bootstrapPeers().isEmpty() ? 0 : 1);
   }
 
-  static HardLimitShares start(Replicator replicator, RoutingState state, EdgeConfig config) {
+  static HardLimitShares start(Replicator replicator, RoutingState state, EdgeConfig config, boolean takingOver) {
     HardLimitShares shares = new HardLimitShares(replicator, state,
-        !config.replication().bootstrapPeers().isEmpty() || !replicator.knownPops().isEmpty());
+        !config.replication().bootstrapPeers().isEmpty() || !replicator.knownPops().isEmpty(), takingOver);
     replicator.onLoadReports(shares::received);
     shares.ticker.scheduleAtFixedRate(shares::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
     return shares;

@@ -23,6 +23,8 @@ public record LimitReport(String node, long epoch, long seq, Map<String, LimitSh
    * larger one is refused rather than parsed.
    */
   public static final int MAX_BACKENDS = 20_000;
+  /** The most characters a report may take (gossip frames are 2 MB at most, shared with other gossip). */
+  static final int MAX_CHARS = 1 << 20;
 
   /** True if this report was made after {@code other} (by the same POP). */
   public boolean isNewerThan(LimitReport other) {
@@ -41,6 +43,9 @@ public record LimitReport(String node, long epoch, long seq, Map<String, LimitSh
     out.append(MAGIC).append(' ').append(VERSION).append(' ').append(URLEncoder.encode(node, StandardCharsets.UTF_8)).append(' ')
         .append(epoch).append(' ').append(seq).append('\n');
     for (var entry : backends.entrySet()) {
+      if (out.length() > MAX_CHARS - 1_024) {
+        break; // backend ids of hundreds of characters: the busiest fit, the rest wait for a smaller report
+      }
       LimitShares.Report r = entry.getValue();
       out.append(r.demand()).append(' ').append(r.active()).append(' ').append(r.share()).append(' ')
           .append(URLEncoder.encode(entry.getKey(), StandardCharsets.UTF_8)).append('\n');
@@ -49,6 +54,9 @@ public record LimitReport(String node, long epoch, long seq, Map<String, LimitSh
   }
 
   public static Parsed decode(String text) {
+    if (text.length() > MAX_CHARS) {
+      return new Parsed.Bad("load report of " + text.length() + " characters (expected: at most " + MAX_CHARS + ")");
+    }
     String[] lines = text.split("\n", -1);
     String[] head = lines[0].split(" ", -1);
     if (head.length < 2 || !head[0].equals(MAGIC)) {

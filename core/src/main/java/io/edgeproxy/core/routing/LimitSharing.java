@@ -78,10 +78,15 @@ public final class LimitSharing {
     this.increaseTicks = (int) ((silentAfterNanos + tick - 1) / tick) + 3;
   }
 
-  /** A report from another POP; one older than the latest from that POP, or one of this POP's own, is ignored. */
+  /**
+   * A report from another POP. One older than the latest from that POP is ignored, or one of this
+   * POP's own; but a report of another process of that POP (another epoch) replaces one gone silent,
+   * even if its start time reads earlier (a clock set back between two runs).
+   */
   public void received(LimitReport report, long nowNanos) {
     if (!report.node().equals(self)) {
       latest.compute(report.node(), (node, was) -> was == null || report.isNewerThan(was.report())
+          || report.epoch() != was.report().epoch() && nowNanos - was.atNanos() > silentAfterNanos
           ? new Heard(report, nowNanos) : was);
     }
   }
@@ -119,7 +124,11 @@ public final class LimitSharing {
       int demand = load.takeDemand(b.hardLimit());
       int active = load.active();
       if (pops.isEmpty()) {
-        load.setShare(expectPeers && nowNanos - settleUntilNanos < 0 ? 0 : BackendLoad.WHOLE, b.hardLimit());
+        int alone = expectPeers && nowNanos - settleUntilNanos < 0 ? 0 : BackendLoad.WHOLE;
+        load.setShare(alone, b.hardLimit());
+        if (active > 0 && own.size() < LimitReport.MAX_BACKENDS) { // a POP that joins must see what this one holds
+          own.put(b.id(), new LimitShares.Report(demand, active, Math.min(alone, b.hardLimit())));
+        }
         continue;
       }
       boolean idle = demand == 0 && active == 0 && !mentioned.contains(b.id());

@@ -41,7 +41,7 @@ class LimitSharingSimulationTest {
   }
 
   private static final LimitSharing.Timing TIMING =
-      new LimitSharing.Timing(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(15));
+      new LimitSharing.Timing(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(5));
 
   private static final class Pop {
     final String id;

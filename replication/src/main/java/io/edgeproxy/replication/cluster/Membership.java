@@ -101,7 +101,7 @@ public final class Membership implements AutoCloseable {
               if (LOAD_QUALIFIER.equals(message.qualifier()) && message.data() instanceof String report) {
                 listener.loadReport(report);
               }
-            } catch (RuntimeException e) { // ScaleCube would cancel this handler's subscription: no gossip after it
+            } catch (Throwable e) { // ScaleCube would cancel this handler's subscription: no gossip after it
               logger.warn("gossip message {} not handled: {}", message.qualifier(), e.toString());
             }
           }
