@@ -144,7 +144,7 @@ public final class EdgeNode implements AutoCloseable {
     GeoResolver geo = resources.keep(step("load GeoIP database", () -> Preload.geo(config.geo().databasePath())));
 
     // 3. The first snapshot, synchronously, so the proxy never starts on an empty table.
-    state = new RoutingState(config.node().region(), HardLimitShares.loadBoard(config, db, from != null));
+    state = new RoutingState(config.node().region(), HardLimitShares.loadBoard(config, db));
     // Registered backends route as their leases allow, judged here from the replicated lease ends.
     reloader = new RoutingReloader(db, state, new LeaseRule(config.deregisterAfter()), System::currentTimeMillis);
     if (config.replication() == null && from == null) {
@@ -243,7 +243,7 @@ public final class EdgeNode implements AutoCloseable {
       replicator = step("start replication", () -> Replicator.start(config.replication(), config.node().region(), db, reloader,
           forgetLeases));
       resources.add(replicator);
-      resources.add(HardLimitShares.start(replicator, state, config, from != null)); // hard limits shared among POPs
+      resources.add(HardLimitShares.start(replicator, state, config)); // hard limits shared among POPs
     }
 
     // 7b. DNS's pops.<zone>: replication's members; and its sockets, unless taken over.

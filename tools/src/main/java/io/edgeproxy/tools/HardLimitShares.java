@@ -26,10 +26,7 @@ final class HardLimitShares implements AutoCloseable {
   static final Duration TICK = Duration.ofSeconds(1);
   /** Three reports missed in a row: the POP counts as cut off. */
   static final Duration SILENT_AFTER = TICK.multipliedBy(3);
-  /**
-   * How long after start a POP not heard from yet may hold a whole limit, for all this one knows: a
-   * live one is heard within a second or two of joining; a dead one holds a restart up this long.
-   */
+  /** How long a POP with seeds but no peer known yet keeps its starting split before it counts as alone. */
   static final Duration SETTLE = Duration.ofSeconds(5);
 
   private final Replicator replicator;
@@ -37,11 +34,9 @@ final class HardLimitShares implements AutoCloseable {
   private final ScheduledExecutorService ticker;
   private volatile long lastWarnedNanos = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
 
-  private HardLimitShares(Replicator replicator, RoutingState state, boolean expectPeers, boolean takingOver) {
+  private HardLimitShares(Replicator replicator, RoutingState state, boolean expectPeers) {
     this.replicator = replicator;
-    // Taking over, the running agent holds this POP's share and the others know it: no settle.
-    Duration settle = takingOver ? Duration.ZERO : SETTLE;
-    this.sharing = new LimitSharing(replicator.nodeId(), state, new LimitSharing.Timing(TICK, SILENT_AFTER, settle), expectPeers,
+    this.sharing = new LimitSharing(replicator.nodeId(), state, new LimitSharing.Timing(TICK, SILENT_AFTER, SETTLE), expectPeers,
         System.nanoTime(), System.currentTimeMillis());
     this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "limit-shares");
@@ -52,25 +47,20 @@ final class HardLimitShares implements AutoCloseable {
 
   /**
    * The POP's load board: what it admits of every hard limit before its first shares. Alone, the
-   * whole limit. Starting in a cluster (routing.db remembers other POPs, or seeds are given),
-   * nothing until it has heard the others (see {@link LimitSharing}). Taking over from a running
-   * agent (a reload), an even split among itself and the POPs remembered, rounded down, so that the
-   * reload refuses no client (the running agent still holds this POP's share: see core/DESIGN.md).
+   * whole limit. In a cluster, an even split, rounded down, among itself and the POPs routing.db
+   * remembers (or its seeds, when it remembers none yet): what the others reserve for a POP they do
+   * not hear from (see core/DESIGN.md for what that leaves uncovered after a restart).
    */
-  static LoadBoard loadBoard(EdgeConfig config, RoutingDb db, boolean takingOver) {
+  static LoadBoard loadBoard(EdgeConfig config, RoutingDb db) {
     if (config.replication() == null) {
       return new LoadBoard();
     }
-    int pops = 1 + ReplicaStore.members(db).size();
-    if (takingOver) {
-      return new LoadBoard(pops);
-    }
-    return new LoadBoard(pops > 1 || !config.replication().bootstrapPeers().isEmpty() ? 0 : 1);
+    return new LoadBoard(1 + Math.max(ReplicaStore.members(db).size(), config.replication().bootstrapPeers().size()));
   }
 
-  static HardLimitShares start(Replicator replicator, RoutingState state, EdgeConfig config, boolean takingOver) {
+  static HardLimitShares start(Replicator replicator, RoutingState state, EdgeConfig config) {
     HardLimitShares shares = new HardLimitShares(replicator, state,
-        !config.replication().bootstrapPeers().isEmpty() || !replicator.knownPops().isEmpty(), takingOver);
+        !config.replication().bootstrapPeers().isEmpty() || !replicator.knownPops().isEmpty());
     replicator.onLoadReports(shares::received);
     shares.ticker.scheduleAtFixedRate(shares::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
     return shares;

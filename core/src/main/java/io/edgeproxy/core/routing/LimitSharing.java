@@ -25,11 +25,10 @@ import org.jspecify.annotations.Nullable;
  *       carries the share its sender computed); and a POP cut off from the others computes its
  *       reserves for them within that time, so an increase computed from reports that have gone
  *       stale does not apply unless the last of them arrived more than two ticks late.
- *   <li>For {@code settle} after start, a known POP not yet heard from keeps a reserve of the whole
- *       limit (it may hold all of it, for all this POP knows), and a POP expecting peers that knows
- *       none yet admits nothing: a POP that restarts or joins takes nothing before it has heard
- *       what the others hold. After that a POP never heard from keeps the usual reserve, and with
- *       no other POP known every limit is this POP's whole.
+ *   <li>A POP that starts keeps the even split its {@link LoadBoard} starts with (among itself and
+ *       the POPs it remembers) until a tick computes its shares; one that expects peers but knows
+ *       none yet keeps it for {@code settle}. Before it has heard the others, the POPs it does not
+ *       hear get the usual reserve: what the others reserve for it in turn.
  * </ul>
  *
  * <p>{@link #tick} runs on one thread; {@link #received} on any.
@@ -43,7 +42,7 @@ public final class LimitSharing {
    *
    * @param tick how often {@link #tick} runs (and every POP reports)
    * @param silentAfter how long a POP's last report counts; after that it is a POP this one cannot hear
-   * @param settle how long after start a POP not yet heard from may hold the whole limit
+   * @param settle how long after start a POP that expects peers but knows none keeps its starting split
    */
   public record Timing(Duration tick, Duration silentAfter, Duration settle) {}
 
@@ -124,10 +123,11 @@ public final class LimitSharing {
       int demand = load.takeDemand(b.hardLimit());
       int active = load.active();
       if (pops.isEmpty()) {
-        int alone = expectPeers && nowNanos - settleUntilNanos < 0 ? 0 : BackendLoad.WHOLE;
-        load.setShare(alone, b.hardLimit());
+        if (!expectPeers || nowNanos - settleUntilNanos >= 0) {
+          load.setShare(BackendLoad.WHOLE, b.hardLimit()); // alone; else the starting split stays
+        }
         if (active > 0 && own.size() < LimitReport.MAX_BACKENDS) { // a POP that joins must see what this one holds
-          own.put(b.id(), new LimitShares.Report(demand, active, Math.min(alone, b.hardLimit())));
+          own.put(b.id(), new LimitShares.Report(demand, active, load.limitHere(b.hardLimit())));
         }
         continue;
       }
@@ -169,8 +169,6 @@ public final class LimitSharing {
           : h.report().backends().getOrDefault(backend, LimitShares.Report.NONE).within(limit);
       if (h != null && nowNanos - h.atNanos() <= silentAfterNanos) {
         heard.put(pop, said);
-      } else if (h == null && nowNanos - settleUntilNanos < 0) {
-        silent.put(pop, new LimitShares.Silent(limit, said)); // not heard since start: it may hold it all
       } else {
         silent.put(pop, new LimitShares.Silent(allottedBefore.getOrDefault(pop, 0), said));
       }

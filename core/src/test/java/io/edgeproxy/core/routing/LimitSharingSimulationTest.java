@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
  * POPs sharing one backend's hard limit, simulated in steps of 100 ms: clients arrive and leave at
  * every POP at random, each POP ticks once a second at its own phase, reports arrive 0.1-1 s after
  * they were sent (so out of order too), for stretches one POP is cut off from the others (its
- * reports and theirs are lost), and now and then a POP restarts (its clients gone, its state new).
- * Checked after every step: the slots held at all POPs together never exceed the limit. A failure
- * names the seed that reproduces it.
+ * reports and theirs are lost), and in a second run now and then a POP restarts (its clients gone,
+ * its state new). Checked after every step: the slots held at all POPs together never exceed the
+ * limit, plus an even split per restart in the last 30 s (what a POP admits before it has heard
+ * the others). A failure names the seed that reproduces it.
  */
 class LimitSharingSimulationTest {
   private static final long STEP = Duration.ofMillis(100).toNanos();
@@ -24,7 +25,18 @@ class LimitSharingSimulationTest {
   @Test
   void theLimitHoldsClusterWideThroughDemandShiftsLateReportsAndPartitions() {
     for (long seed = 1; seed <= 300; seed++) {
-      new Run(new Random(seed), seed).play(1_200);
+      Run run = new Run(new Random(seed), seed);
+      run.restartChance = 0;
+      run.play(1_200);
+    }
+  }
+
+  @Test
+  void aRestartedPopGoesOverByAtMostAnEvenSplitWhileItHasNotHeardTheOthers() {
+    for (long seed = 1; seed <= 200; seed++) {
+      Run run = new Run(new Random(seed), seed);
+      run.restartChance = 0.003; // a kill -9 and a start again every 30 s or so
+      run.play(1_200);
     }
   }
 
@@ -49,10 +61,10 @@ class LimitSharingSimulationTest {
     final LimitSharing sharing;
     final int phase;
 
-    /** A POP's agent starting at {@code step}, as one that remembers its peers does: admitting nothing before it heard them. */
-    Pop(String id, Backend backend, int phase, long step) {
+    /** A POP's agent starting at {@code step}, as one that remembers its {@code pops - 1} peers does. */
+    Pop(String id, Backend backend, int phase, long step, int pops) {
       this.id = id;
-      RoutingState state = new RoutingState("sa", new LoadBoard(0));
+      RoutingState state = new RoutingState("sa", new LoadBoard(pops));
       state.publish(RoutingData.of(List.of(backend)));
       this.load = state.loads().loadOf(backend.id());
       this.sharing = new LimitSharing(id, state, TIMING, true, step * STEP, step);
@@ -67,7 +79,8 @@ class LimitSharingSimulationTest {
     final long seed;
     final int limit;
     final Backend backend;
-    double restartChance = 0.001;
+    double restartChance;
+    final List<Long> restarts = new ArrayList<>();
     final List<Pop> pops = new ArrayList<>();
     final PriorityQueue<Delivery> inFlight = new PriorityQueue<>((a, b) -> Long.compare(a.step(), b.step()));
     double[] demandAt;
@@ -87,7 +100,7 @@ class LimitSharingSimulationTest {
       this.backend = new Backend("b", "app", "sa", null, InetAddress.getLoopbackAddress(), 80, true, 1, limit, limit);
       demandAt = new double[popCount];
       for (int i = 0; i < popCount; i++) {
-        pops.add(new Pop("pop-" + i, backend, random.nextInt(10), 0));
+        pops.add(new Pop("pop-" + i, backend, random.nextInt(10), 0, popCount));
       }
       leaveChance = 0.02 + random.nextDouble() * 0.1;
       shuffleDemand();
@@ -113,8 +126,11 @@ class LimitSharingSimulationTest {
         }
         if (random.nextDouble() < restartChance) { // kill -9 and start again: its clients are gone with it
           int i = random.nextInt(pops.size());
-          pops.set(i, new Pop(pops.get(i).id, backend, random.nextInt(10), step));
+          pops.set(i, new Pop(pops.get(i).id, backend, random.nextInt(10), step, pops.size()));
+          restarts.add(step);
         }
+        long now = step;
+        restarts.removeIf(at -> now - at > 300); // what a restart let in has left within 30 s
         for (int i = 0; i < pops.size(); i++) {
           Pop pop = pops.get(i);
           for (int held = pop.load.active(); held > 0; held--) {
@@ -136,8 +152,10 @@ class LimitSharingSimulationTest {
         for (Pop pop : pops) {
           total += pop.load.active();
         }
+        // Before a restarted POP has heard the others it may admit an even split they do not count.
+        int allowance = restarts.size() * (limit / pops.size());
         assertThat(total).as("slots held cluster-wide at step %d (seed %d, %d POPs, limit %d, cut %d)", step, seed, pops.size(),
-            limit, cut).isLessThanOrEqualTo(limit);
+            limit, cut).isLessThanOrEqualTo(limit + allowance);
       }
     }
 
