@@ -6,6 +6,7 @@ import io.edgeproxy.core.routing.LoadBoard;
 import io.edgeproxy.core.routing.LimitSharing;
 import io.edgeproxy.core.routing.RoutingState;
 import io.edgeproxy.replication.Replicator;
+import io.edgeproxy.replication.protocol.WarnOncePerMinute;
 import io.edgeproxy.sql.ReplicaStore;
 import io.edgeproxy.sql.RoutingDb;
 import java.time.Duration;
@@ -32,7 +33,7 @@ final class HardLimitShares implements AutoCloseable {
   private final Replicator replicator;
   private final LimitSharing sharing;
   private final ScheduledExecutorService ticker;
-  private volatile long lastWarnedNanos = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
+  private final WarnOncePerMinute warnings = new WarnOncePerMinute(logger);
 
   private HardLimitShares(Replicator replicator, RoutingState state, boolean expectPeers) {
     this.replicator = replicator;
@@ -69,13 +70,8 @@ final class HardLimitShares implements AutoCloseable {
   private void received(String text) {
     switch (LimitReport.decode(text)) {
       case LimitReport.Parsed.Ok ok -> sharing.received(ok.report(), System.nanoTime());
-      case LimitReport.Parsed.Bad bad -> {
-        long now = System.nanoTime();
-        if (now - lastWarnedNanos >= TimeUnit.MINUTES.toNanos(1)) {
-          lastWarnedNanos = now;
-          logger.warn("hard limits: dropped a load report from another POP: {}", bad.problem());
-        }
-      }
+      case LimitReport.Parsed.Bad bad -> warnings.warn("bad report", "hard limits: dropped a load report from another POP: "
+          + bad.problem());
     }
   }
 
@@ -84,7 +80,7 @@ final class HardLimitShares implements AutoCloseable {
       LimitReport report = sharing.tick(System.nanoTime(), replicator.knownPops());
       replicator.broadcastLoad(report.encode());
     } catch (Throwable e) { // the ticker must not die: a dead one leaves every share as it was
-      logger.warn("hard limits: this tick's shares were not updated: {}", e.toString());
+      warnings.warn("tick", "hard limits: this tick's shares were not updated: " + e);
     }
   }
 
