@@ -13,9 +13,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real TCP backend on 127.0.0.1 (port 0) for socket tests: each accepted connection runs
- * {@link Behavior} on a virtual thread. Counts connections open now, the most ever open at once,
- * and the total.
+ * A real TCP backend on 127.0.0.1 (or the address given to {@link #startOn}), port 0, for socket
+ * tests: each accepted connection runs {@link Behavior} on a virtual thread. Counts connections
+ * open now, the most ever open at once, and the total.
  */
 final class TestBackend implements AutoCloseable {
   /** What the backend does with one accepted connection; the socket is closed afterwards. */
@@ -35,8 +35,13 @@ final class TestBackend implements AutoCloseable {
   }
 
   static TestBackend start(Behavior behavior) throws IOException {
+    return startOn(InetAddress.getLoopbackAddress(), behavior);
+  }
+
+  /** As {@link #start(Behavior)}, listening on {@code address} (::1 for a backend on IPv6). */
+  static TestBackend startOn(InetAddress address, Behavior behavior) throws IOException {
     ServerSocket server = new ServerSocket();
-    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+    server.bind(new InetSocketAddress(address, 0), 1024);
     return new TestBackend(server, behavior);
   }
 

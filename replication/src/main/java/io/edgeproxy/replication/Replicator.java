@@ -257,6 +257,23 @@ public final class Replicator implements AutoCloseable {
     return out;
   }
 
+  /** The node ids of the other members that are up now (alive or suspected, not yet removed). */
+  public java.util.Set<String> membersUp() {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    Membership m = membership;
+    if (m != null) {
+      for (PeerAddress p : m.peers()) {
+        out.add(p.nodeId());
+      }
+    }
+    return out;
+  }
+
+  /** The host other POPs reach this one at (EDGEPROXY_REPLICATION_ADVERTISE_HOST, or derived from the listen address). */
+  public String advertiseHost() {
+    return Addresses.advertiseHost(config);
+  }
+
   /**
    * Every other POP this one knows, up or not: the ones routing.db remembers and the ones membership
    * listed since start. Limits shared among POPs count them all, so a partition does not shrink

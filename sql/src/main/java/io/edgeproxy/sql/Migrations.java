@@ -33,7 +33,8 @@ final class Migrations {
           "db/migration/V8__tunnels.sql",
           "db/migration/V9__cache.sql",
           "db/migration/V10__cache_purges.sql",
-          "db/migration/V11__edge_auth.sql");
+          "db/migration/V11__edge_auth.sql",
+          "db/migration/V12__wireguard.sql");
 
   /** The original's backends columns that older files may lack, with their declarations. */
   private static final Map<String, String> LEGACY_BACKEND_COLUMNS = legacyColumns();

@@ -77,6 +77,7 @@ public final class EdgeNode implements AutoCloseable {
   private @Nullable EdgeCertificateStore certificates;
   private @Nullable AcmeManager acmeManager;
   private io.edgeproxy.tools.tunnel.@Nullable PopTunnels tunnels;
+  private io.edgeproxy.tools.wireguard.@Nullable WgMesh wireGuard;
   private final java.time.Clock acmeClock;
 
   private EdgeNode(EdgeConfig config, java.time.Clock acmeClock) {
@@ -160,7 +161,7 @@ public final class EdgeNode implements AutoCloseable {
 
     // 4. Affinity, with its periodic purge of expired bindings.
     ClientBindings bindings = new ClientBindings(config.affinity().ttl(), config.affinity().maxBindings());
-    ScheduledExecutorService gc = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "binding-gc"));
+    ScheduledExecutorService gc = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("binding-gc").daemon().factory());
     long gcMillis = config.affinity().gcInterval().toMillis();
     gc.scheduleWithFixedDelay(bindings::cleanUp, gcMillis, gcMillis, TimeUnit.MILLISECONDS);
     resources.add(gc::shutdownNow);
@@ -244,6 +245,7 @@ public final class EdgeNode implements AutoCloseable {
           forgetLeases));
       resources.add(replicator);
       resources.add(HardLimitShares.start(replicator, state, config)); // hard limits shared among POPs
+      wireGuard = resources.add(step("start the WireGuard mesh", () -> io.edgeproxy.tools.wireguard.WgMesh.start(config, replicator, db)));
     }
 
     // 7b. DNS's pops.<zone>: replication's members; and its sockets, unless taken over.
@@ -322,10 +324,7 @@ public final class EdgeNode implements AutoCloseable {
         config.node().region(), config.node().dbPath(), first.version(), first.backends().size());
   }
 
-  /**
-   * Completes when this node has handed over to a new agent (true) or when a hand-over failed
-   * after it let go (false); never when none happens.
-   */
+  /** Completes when this node has handed over to a new agent (true), or a hand-over failed after it let go (false). */
   public java.util.concurrent.CompletableFuture<Boolean> handedOver() {
     HandOverServer server = handOff == null ? null : handOff.server();
     return server == null ? new java.util.concurrent.CompletableFuture<>() : server.finished();
@@ -409,12 +408,6 @@ public final class EdgeNode implements AutoCloseable {
     }
   }
 
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
-  }
-
   public EdgeConfig config() {
     return config;
   }
@@ -469,6 +462,11 @@ public final class EdgeNode implements AutoCloseable {
   /** Replication, or null when it is disabled. */
   public @Nullable Replicator replicator() {
     return replicator;
+  }
+
+  /** The WireGuard mesh, or null when EDGEPROXY_WG_ENABLED is off. */
+  public io.edgeproxy.tools.wireguard.@Nullable WgMesh wireGuard() {
+    return wireGuard;
   }
 
   /**

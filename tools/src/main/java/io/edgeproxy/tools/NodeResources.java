@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,9 +19,11 @@ final class NodeResources {
   private final List<AutoCloseable> all = new ArrayList<>();
   private final Set<AutoCloseable> kept = Collections.newSetFromMap(new IdentityHashMap<>());
 
-  /** Closed by {@link #closeAll()} and by {@link #closeAllButKept()}. */
-  synchronized <T extends AutoCloseable> T add(T resource) {
-    all.add(resource);
+  /** Closed by {@link #closeAll()} and by {@link #closeAllButKept()}; null (a part that is off): nothing. */
+  synchronized <T extends AutoCloseable> @Nullable T add(@Nullable T resource) {
+    if (resource != null) {
+      all.add(resource);
+    }
     return resource;
   }
 

@@ -41,7 +41,12 @@ final class TestHttpBackend implements AutoCloseable {
   private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
 
   TestHttpBackend(Responder responder) throws IOException {
-    server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
+    this(InetAddress.getLoopbackAddress(), responder);
+  }
+
+  /** A backend listening on {@code address} (::1 for one on IPv6) instead of 127.0.0.1. */
+  TestHttpBackend(InetAddress address, Responder responder) throws IOException {
+    server = new ServerSocket(0, 200, address);
     Thread.ofVirtual().start(() -> {
       while (!server.isClosed()) {
         try {

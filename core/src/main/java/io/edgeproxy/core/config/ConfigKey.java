@@ -75,6 +75,20 @@ public enum ConfigKey {
   REPLICATION_MAX_CLOCK_SKEW_MS("EDGEPROXY_REPLICATION_MAX_CLOCK_SKEW_MS", "--max-clock-skew-ms", "500", Kind.POSITIVE_MILLIS,
       "Clock offset tolerated between POPs (milliseconds); a peer further off is flagged, and changes stamped further ahead"
           + " than this are held until this POP's clock reaches them."),
+  WG_ENABLED("EDGEPROXY_WG_ENABLED", "--wg", "false", Kind.BOOLEAN,
+      "Build a WireGuard mesh with the other POPs (needs replication, CAP_NET_ADMIN and kernel WireGuard or wireguard-go, and"
+          + " wg from wireguard-tools): a key pair made on first start, the public key published signed by this POP's node"
+          + " certificate, one peer per other POP kept up to date."),
+  WG_ADDRESS("EDGEPROXY_WG_ADDRESS", "--wg-address", "", Kind.OPTIONAL_INTERFACE_ADDRESS,
+      "This POP's overlay address with the overlay's prefix, IPv4 or IPv6 (e.g. 10.50.0.1/16 or fdaa:0:1::1/48);"
+          + " required when EDGEPROXY_WG_ENABLED is on."),
+  WG_LISTEN_PORT("EDGEPROXY_WG_LISTEN_PORT", "--wg-listen-port", "51820", Kind.PORT,
+      "UDP port of the WireGuard interface; other POPs reach it at the advertise host."),
+  WG_INTERFACE("EDGEPROXY_WG_INTERFACE", "--wg-interface", "wg0", Kind.INTERFACE_NAME,
+      "Name of the WireGuard interface the agent creates and owns (an existing interface it did not create is never"
+          + " touched: start fails instead)."),
+  WG_SUBNETS("EDGEPROXY_WG_SUBNETS", "--wg-subnets", "", Kind.NETWORKS,
+      "Backend networks behind this POP (e.g. 10.50.1.0/24), routed to it through the mesh by every other POP."),
   API_ENABLED("EDGEPROXY_API_ENABLED", "--api", "false", Kind.BOOLEAN,
       "Serve the auto-discovery HTTP API (register, heartbeat, deregister; bearer tokens); on in demo mode."),
   API_LISTEN_ADDR("EDGEPROXY_API_LISTEN_ADDR", "--api-listen", "127.0.0.1:8081", Kind.ADDRESS,
@@ -247,7 +261,10 @@ public enum ConfigKey {
     LOG_FORMAT("text or json"),
     DNS_ZONE("a DNS name: labels of letters, digits, '-' or '_' (1-63 each) separated by '.', 1-200 characters"),
     UPSTREAMS("empty, or ip:port[,ip:port...] with IP literals ([v6]:port), port 1-65535"),
-    NETWORKS("empty, or ip/prefix[,ip/prefix...] with IP literals, prefix 0-32 (IPv4) or 0-128 (IPv6)");
+    NETWORKS("empty, or ip/prefix[,ip/prefix...] with IP literals, prefix 0-32 (IPv4) or 0-128 (IPv6)"),
+    OPTIONAL_INTERFACE_ADDRESS("empty, or ip/prefix with an IP literal, e.g. 10.50.0.1/16 or fdaa:0:1::1/48"),
+    PORT("a port, 1-65535"),
+    INTERFACE_NAME("a network interface name: 1-15 letters, digits, '_', '-', '.', '=' or '+'");
 
     private final String expected;
 

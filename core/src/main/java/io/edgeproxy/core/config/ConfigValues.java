@@ -406,6 +406,47 @@ final class ConfigValues {
     return out;
   }
 
+  /** {@code 10.50.0.1/16}: an address with the prefix of its network; null when empty. */
+  @Nullable InetAddress interfaceAddress(ConfigKey key) {
+    String text = raw.get(key).trim();
+    if (text.isEmpty()) {
+      return null;
+    }
+    if (IpNetwork.parse(text).isEmpty()) {
+      problem(key, "is not an address with a prefix");
+      return null;
+    }
+    return IpAddresses.parseLiteral(text.substring(0, text.indexOf('/'))).orElseThrow();
+  }
+
+  /** The prefix of {@link #interfaceAddress}; only read when that is not null. */
+  int interfacePrefix(ConfigKey key) {
+    String text = raw.get(key).trim();
+    return Integer.parseInt(text.substring(text.indexOf('/') + 1));
+  }
+
+  int port(ConfigKey key) {
+    String text = raw.get(key).trim();
+    try {
+      int value = Integer.parseInt(text);
+      if (value >= 1 && value <= 65535) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // said below
+    }
+    problem(key, "is not a port");
+    return 1;
+  }
+
+  String interfaceName(ConfigKey key) {
+    String text = raw.get(key).trim();
+    if (!text.matches("[A-Za-z0-9_.=+-]{1,15}")) {
+      problem(key, "is not an interface name");
+    }
+    return text;
+  }
+
   @Nullable String optionalSecret(ConfigKey key) {
     String text = raw.get(key).trim();
     if (text.isEmpty()) {

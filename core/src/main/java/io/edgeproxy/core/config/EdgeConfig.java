@@ -93,6 +93,15 @@ public record EdgeConfig(
             + " to rejoin from a copy (expected: at least 10 x " + ConfigKey.REPLICATION_SYNC_INTERVAL_MS.env() + ")");
       }
     }
+    if (v.bool(ConfigKey.WG_ENABLED)) {
+      WireGuardConfig wireGuard = wireGuard(v);
+      if (replication == null && v.problems().stream().noneMatch(p -> p.startsWith(ConfigKey.REPLICATION_ENABLED.env() + " "))) {
+        v.crossProblem(ConfigKey.WG_ENABLED, "is on while " + ConfigKey.REPLICATION_ENABLED.env() + " is off (the mesh's"
+            + " peers are the cluster's POPs: turn replication on too)");
+      } else if (replication != null) {
+        replication = replication.withWireGuard(wireGuard);
+      }
+    }
     DnsConfig dns = null;
     if (v.bool(ConfigKey.DNS_ENABLED)) {
       dns = new DnsConfig(
@@ -167,6 +176,22 @@ public record EdgeConfig(
   public Duration deregisterAfter() {
     return api != null ? api.deregisterAfter()
         : Duration.ofSeconds(Long.parseLong(ConfigKey.DEREGISTER_AFTER_SECS.defaultValue()));
+  }
+
+  /** EDGEPROXY_WG_*: null (after saying why) when the address is missing or a value is bad. */
+  private static @Nullable WireGuardConfig wireGuard(ConfigValues v) {
+    java.net.InetAddress address = v.interfaceAddress(ConfigKey.WG_ADDRESS);
+    int port = v.port(ConfigKey.WG_LISTEN_PORT);
+    String name = v.interfaceName(ConfigKey.WG_INTERFACE);
+    List<io.edgeproxy.core.geo.IpNetwork> subnets = v.networks(ConfigKey.WG_SUBNETS);
+    if (address == null) {
+      if (v.isEmpty(ConfigKey.WG_ADDRESS)) {
+        v.crossProblem(ConfigKey.WG_ADDRESS, "is empty while " + ConfigKey.WG_ENABLED.env() + " is on (expected: this POP's"
+            + " overlay address with the overlay's prefix, e.g. 10.50.0.1/16)");
+      }
+      return null;
+    }
+    return v.problems().isEmpty() ? new WireGuardConfig(name, address, v.interfacePrefix(ConfigKey.WG_ADDRESS), port, subnets) : null;
   }
 
   /** EDGEPROXY_TLS_CERT and _KEY: both (readable files) or neither. */

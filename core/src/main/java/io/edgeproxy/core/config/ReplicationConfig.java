@@ -23,6 +23,7 @@ import org.jspecify.annotations.Nullable;
  * @param gossipInterval SWIM gossip period; pings every 5, ping timeout 2.5 periods. Default: 200 ms
  * @param tombstoneTtl how long deletes are remembered; a POP cut off for longer rejoins from a copy. Default: 7 days
  * @param maxClockSkew clock offset tolerated between POPs; changes stamped further ahead are held. Default: 500 ms
+ * @param wireGuard the WireGuard mesh this POP builds with the others, or null when EDGEPROXY_WG_ENABLED is off
  */
 public record ReplicationConfig(
     @Nullable String nodeId,
@@ -36,7 +37,8 @@ public record ReplicationConfig(
     Duration syncInterval,
     Duration gossipInterval,
     Duration tombstoneTtl,
-    Duration maxClockSkew) {
+    Duration maxClockSkew,
+    @Nullable WireGuardConfig wireGuard) {
 
   public ReplicationConfig {
     requireNonNull(gossipAddress, "gossipAddress");
@@ -49,6 +51,14 @@ public record ReplicationConfig(
     requireNonNull(maxClockSkew, "maxClockSkew");
   }
 
+  /** Without a WireGuard mesh. */
+  public ReplicationConfig(@Nullable String nodeId, InetSocketAddress gossipAddress, InetSocketAddress transportAddress,
+      @Nullable String advertiseHost, List<String> bootstrapPeers, String clusterName, @Nullable String clusterKey,
+      @Nullable Path tlsDir, Duration syncInterval, Duration gossipInterval, Duration tombstoneTtl, Duration maxClockSkew) {
+    this(nodeId, gossipAddress, transportAddress, advertiseHost, bootstrapPeers, clusterName, clusterKey, tlsDir, syncInterval,
+        gossipInterval, tombstoneTtl, maxClockSkew, null);
+  }
+
   /** For tests: loopback, port 0 for both listeners, fast anti-entropy. */
   public static ReplicationConfig forTest(String nodeId, Path tlsDir, List<String> bootstrapPeers) {
     return new ReplicationConfig(nodeId, new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0),
@@ -58,37 +68,42 @@ public record ReplicationConfig(
 
   public ReplicationConfig withBootstrapPeers(List<String> value) {
     return new ReplicationConfig(nodeId, gossipAddress, transportAddress, advertiseHost, value, clusterName, clusterKey,
-        tlsDir, syncInterval, gossipInterval, tombstoneTtl, maxClockSkew);
+        tlsDir, syncInterval, gossipInterval, tombstoneTtl, maxClockSkew, wireGuard);
   }
 
   public ReplicationConfig withClusterName(String value) {
     return new ReplicationConfig(nodeId, gossipAddress, transportAddress, advertiseHost, bootstrapPeers, value, clusterKey,
-        tlsDir, syncInterval, gossipInterval, tombstoneTtl, maxClockSkew);
+        tlsDir, syncInterval, gossipInterval, tombstoneTtl, maxClockSkew, wireGuard);
   }
 
   public ReplicationConfig withClusterKey(@Nullable String value) {
     return new ReplicationConfig(nodeId, gossipAddress, transportAddress, advertiseHost, bootstrapPeers, clusterName, value,
-        tlsDir, syncInterval, gossipInterval, tombstoneTtl, maxClockSkew);
+        tlsDir, syncInterval, gossipInterval, tombstoneTtl, maxClockSkew, wireGuard);
   }
 
   public ReplicationConfig withAddresses(InetSocketAddress gossip, InetSocketAddress transport) {
     return new ReplicationConfig(nodeId, gossip, transport, advertiseHost, bootstrapPeers, clusterName, clusterKey,
-        tlsDir, syncInterval, gossipInterval, tombstoneTtl, maxClockSkew);
+        tlsDir, syncInterval, gossipInterval, tombstoneTtl, maxClockSkew, wireGuard);
   }
 
   public ReplicationConfig withTombstoneTtl(Duration value) {
     return new ReplicationConfig(nodeId, gossipAddress, transportAddress, advertiseHost, bootstrapPeers, clusterName, clusterKey,
-        tlsDir, syncInterval, gossipInterval, value, maxClockSkew);
+        tlsDir, syncInterval, gossipInterval, value, maxClockSkew, wireGuard);
   }
 
   public ReplicationConfig withMaxClockSkew(Duration value) {
     return new ReplicationConfig(nodeId, gossipAddress, transportAddress, advertiseHost, bootstrapPeers, clusterName, clusterKey,
-        tlsDir, syncInterval, gossipInterval, tombstoneTtl, value);
+        tlsDir, syncInterval, gossipInterval, tombstoneTtl, value, wireGuard);
   }
 
   public ReplicationConfig withSyncInterval(Duration value) {
     return new ReplicationConfig(nodeId, gossipAddress, transportAddress, advertiseHost, bootstrapPeers, clusterName, clusterKey,
-        tlsDir, value, gossipInterval, tombstoneTtl, maxClockSkew);
+        tlsDir, value, gossipInterval, tombstoneTtl, maxClockSkew, wireGuard);
+  }
+
+  public ReplicationConfig withWireGuard(@Nullable WireGuardConfig value) {
+    return new ReplicationConfig(nodeId, gossipAddress, transportAddress, advertiseHost, bootstrapPeers, clusterName, clusterKey,
+        tlsDir, syncInterval, gossipInterval, tombstoneTtl, maxClockSkew, value);
   }
 
   @Override
@@ -97,6 +112,6 @@ public record ReplicationConfig(
         + ", advertise=" + advertiseHost + ", peers=" + bootstrapPeers + ", cluster=" + clusterName
         + ", clusterKey=" + (clusterKey == null ? "(from tls dir)" : "(set, redacted)") + ", tlsDir=" + tlsDir
         + ", sync=" + syncInterval + ", gossip=" + gossipInterval + ", tombstoneTtl=" + tombstoneTtl
-        + ", maxClockSkew=" + maxClockSkew + "]";
+        + ", maxClockSkew=" + maxClockSkew + ", wireGuard=" + wireGuard + "]";
   }
 }

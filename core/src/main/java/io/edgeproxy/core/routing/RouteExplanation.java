@@ -42,7 +42,7 @@ public record RouteExplanation(String app, ClientLocation client, String popRegi
       int tier = Tier.of(b, client, pop);
       double score = tier * 100.0 + (b.weight() == 0 ? 0 : c.loadScore());
       String where = b.tunnel() != null ? "tunnel via " + b.tunnel().pop() // reached through the POP holding it
-          : b.socketAddress().getAddress().getHostAddress() + ":" + b.port();
+          : io.edgeproxy.core.geo.SocketAddresses.format(b.socketAddress()); // [v6]:port, as a client would write it
       rows.add(new Row(b.id(), b.region(), b.country(), where,
           tier, Tier.describe(tier), score, c.load().active(), b.weight(), b.softLimit(), b.hardLimit(),
           exclusion(c, nowNanos)));

@@ -46,6 +46,11 @@ class ConfigPropertiesTest {
       Map.entry(ConfigKey.REPLICATION_GOSSIP_INTERVAL_MS, "100"),
       Map.entry(ConfigKey.REPLICATION_TOMBSTONE_TTL_SECS, "86400"),
       Map.entry(ConfigKey.REPLICATION_MAX_CLOCK_SKEW_MS, "250"),
+      Map.entry(ConfigKey.WG_ENABLED, "true"),
+      Map.entry(ConfigKey.WG_ADDRESS, "10.50.0.1/16"),
+      Map.entry(ConfigKey.WG_LISTEN_PORT, "51820"),
+      Map.entry(ConfigKey.WG_INTERFACE, "wg-edge"),
+      Map.entry(ConfigKey.WG_SUBNETS, "10.50.1.0/24,fdaa:0:1::/48"),
       Map.entry(ConfigKey.API_ENABLED, "true"),
       Map.entry(ConfigKey.API_TLS, "true"),
       Map.entry(ConfigKey.TLS_ENABLED, "true"),
@@ -116,10 +121,12 @@ class ConfigPropertiesTest {
 
   @Test
   void anySubsetOfValidValuesLoads() {
-    qt().forAll(longs().between(0, (1L << ConfigKey.values().length) - 1)).checkAssert(mask -> {
+    // Two masks: there are more than 64 keys (one long used to be shifted past its width and covered only the first few).
+    qt().forAll(longs().all(), longs().all()).checkAssert((low, high) -> {
       Map<String, String> env = new HashMap<>();
       for (ConfigKey key : ConfigKey.values()) {
-        if ((mask & (1L << key.ordinal())) != 0) {
+        long mask = key.ordinal() < 64 ? low : high;
+        if ((mask & (1L << (key.ordinal() % 64))) != 0) {
           env.put(key.env(), VALID.get(key));
         }
       }
@@ -133,6 +140,10 @@ class ConfigPropertiesTest {
       }
       if (env.containsKey(ConfigKey.HTTP_LISTEN_ADDR.env()) || env.containsKey(ConfigKey.TUNNEL_ENABLED.env())) {
         env.put(ConfigKey.TLS_ENABLED.env(), "true"); // the plain HTTP listener redirects to the HTTPS edge (EdgeConfigTest)
+      }
+      if (env.containsKey(ConfigKey.WG_ENABLED.env())) {
+        env.put(ConfigKey.REPLICATION_ENABLED.env(), "true"); // the mesh's peers are the cluster's POPs (EdgeConfigTest)
+        env.put(ConfigKey.WG_ADDRESS.env(), VALID.get(ConfigKey.WG_ADDRESS));
       }
       assertThat(EdgeConfig.load(env, Map.of())).isNotNull();
     });
@@ -157,7 +168,7 @@ class ConfigPropertiesTest {
         // Digits and dashes are fine app names and region codes; 99999999999 bytes a fine size.
         assertThat(key.kind()).isIn(ConfigKey.Kind.BYTES, ConfigKey.Kind.NAME_OR_ANY, ConfigKey.Kind.REGION, ConfigKey.Kind.NAME,
             ConfigKey.Kind.OPTIONAL_NAME, ConfigKey.Kind.OPTIONAL_HOST, ConfigKey.Kind.BOOLEAN, ConfigKey.Kind.DNS_ZONE,
-            ConfigKey.Kind.OPTIONAL_DNS_NAME);
+            ConfigKey.Kind.OPTIONAL_DNS_NAME, ConfigKey.Kind.INTERFACE_NAME);
         assertThat(bad).isIn("-5", "99999999999", "x:y", "§");
         return;
       }

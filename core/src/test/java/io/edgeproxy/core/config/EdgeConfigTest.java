@@ -111,6 +111,35 @@ class EdgeConfigTest {
   }
 
   @Test
+  void theWireGuardMeshNeedsReplicationAndAnOverlayAddress() {
+    assertThat(EdgeConfig.load(Map.of("EDGEPROXY_REPLICATION_ENABLED", "1"), Map.of()).replication().wireGuard()).isNull();
+    EdgeConfig c = EdgeConfig.load(Map.of("EDGEPROXY_REPLICATION_ENABLED", "1", "EDGEPROXY_WG_ENABLED", "1",
+        "EDGEPROXY_WG_ADDRESS", "fdaa:0:1::1/48", "EDGEPROXY_WG_SUBNETS", "10.50.1.0/24, fdaa:0:1:5::/64"), Map.of());
+    WireGuardConfig wg = c.replication().wireGuard();
+    assertThat(wg.interfaceName()).isEqualTo("wg0");
+    assertThat(wg.listenPort()).isEqualTo(51820);
+    assertThat(wg.addressWithPrefix()).isEqualTo("fdaa:0:1:0:0:0:0:1/48");
+    assertThat(wg.subnets()).hasToString("[10.50.1.0/24, fdaa:0:1:5:0:0:0:0/64]");
+    assertThat(EdgeConfig.load(Map.of("EDGEPROXY_REPLICATION_ENABLED", "1"), Map.of(ConfigKey.WG_ENABLED, "true",
+        ConfigKey.WG_ADDRESS, "10.50.0.7/16", ConfigKey.WG_INTERFACE, "wg-edge", ConfigKey.WG_LISTEN_PORT, "51821"))
+        .replication().wireGuard()).isEqualTo(new WireGuardConfig("wg-edge", io.edgeproxy.core.geo.IpAddresses.parseLiteral("10.50.0.7").orElseThrow(), 16, 51821,
+            java.util.List.of()));
+    assertThatThrownBy(() -> EdgeConfig.load(Map.of("EDGEPROXY_WG_ENABLED", "1", "EDGEPROXY_WG_ADDRESS", "10.50.0.1/16"), Map.of()))
+        .hasMessageContaining("EDGEPROXY_WG_ENABLED (--wg): is on while EDGEPROXY_REPLICATION_ENABLED is off");
+    assertThatThrownBy(() -> EdgeConfig.load(Map.of("EDGEPROXY_REPLICATION_ENABLED", "1", "EDGEPROXY_WG_ENABLED", "1"), Map.of()))
+        .hasMessageContaining("EDGEPROXY_WG_ADDRESS (--wg-address): is empty while EDGEPROXY_WG_ENABLED is on");
+    assertThatThrownBy(() -> EdgeConfig.load(Map.of("EDGEPROXY_REPLICATION_ENABLED", "1", "EDGEPROXY_WG_ENABLED", "1",
+            "EDGEPROXY_WG_ADDRESS", "10.50.0.1", "EDGEPROXY_WG_LISTEN_PORT", "70000", "EDGEPROXY_WG_INTERFACE", "a-name-far-too-long"),
+            Map.of()))
+        .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.problems()).containsExactly(
+            "EDGEPROXY_WG_ADDRESS (--wg-address): \"10.50.0.1\" is not an address with a prefix (expected: empty, or ip/prefix"
+                + " with an IP literal, e.g. 10.50.0.1/16 or fdaa:0:1::1/48)",
+            "EDGEPROXY_WG_LISTEN_PORT (--wg-listen-port): \"70000\" is not a port (expected: a port, 1-65535)",
+            "EDGEPROXY_WG_INTERFACE (--wg-interface): \"a-name-far-too-long\" is not an interface name (expected: a network"
+                + " interface name: 1-15 letters, digits, '_', '-', '.', '=' or '+')"));
+  }
+
+  @Test
   void twoListenersOnOneAddressAreRefused() {
     assertThatThrownBy(() -> EdgeConfig.load(Map.of("EDGEPROXY_LISTEN_ADDR", "127.0.0.1:9000",
             "EDGEPROXY_LISTENERS", "web=127.0.0.1:9000"), Map.of()))

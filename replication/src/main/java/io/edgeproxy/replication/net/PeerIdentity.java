@@ -1,10 +1,9 @@
 package io.edgeproxy.replication.net;
 
+import io.edgeproxy.replication.tls.ClusterPki;
 import io.netty.handler.codec.quic.QuicChannel;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.jspecify.annotations.Nullable;
 
@@ -18,13 +17,8 @@ final class PeerIdentity {
       if (chain.length == 0 || !(chain[0] instanceof X509Certificate x509)) {
         return null;
       }
-      for (Rdn rdn : new LdapName(x509.getSubjectX500Principal().getName()).getRdns()) {
-        if (rdn.getType().equalsIgnoreCase("CN")) {
-          return rdn.getValue().toString();
-        }
-      }
-      return null;
-    } catch (SSLPeerUnverifiedException | javax.naming.InvalidNameException | RuntimeException e) {
+      return ClusterPki.nodeIdOf(x509);
+    } catch (SSLPeerUnverifiedException | RuntimeException e) {
       return null;
     }
   }

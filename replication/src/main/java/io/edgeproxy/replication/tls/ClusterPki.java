@@ -153,6 +153,20 @@ public final class ClusterPki {
     }
   }
 
+  /** The node id a node certificate names: its common name, which the cluster CA signed; null when it has none. */
+  public static @org.jspecify.annotations.Nullable String nodeIdOf(X509Certificate certificate) {
+    try {
+      for (javax.naming.ldap.Rdn rdn : new javax.naming.ldap.LdapName(certificate.getSubjectX500Principal().getName()).getRdns()) {
+        if (rdn.getType().equalsIgnoreCase("CN")) {
+          return rdn.getValue().toString();
+        }
+      }
+    } catch (javax.naming.InvalidNameException e) {
+      // no readable name: no node id
+    }
+    return null;
+  }
+
   /** Loads a certificate and its key from PEM files. */
   public static Identity load(Path certificate, Path key) {
     return new Identity(loadCertificate(certificate), loadKey(key));

@@ -154,7 +154,7 @@ public final class AdminServer implements AutoCloseable {
     return new NodeStatus(version == null ? "development" : version, node.config().node().region(),
         node.config().node().dbPath().toString(), snapshot.version(), snapshot.backends().size(), snapshot.appNames().size(),
         listeners, node.proxy().activeConnections(), healthChecks(node), node.replicator() == null ? null : node.replicator().status(),
-        https(node));
+        https(node), node.wireGuard() == null ? null : node.wireGuard().status());
   }
 
   private static NodeStatus.@org.jspecify.annotations.Nullable Https https(EdgeNode node) {

@@ -27,7 +27,8 @@ public record NodeStatus(
     int activeConnections,
     HealthChecks healthChecks,
     @Nullable ReplicationStatus replication,
-    @Nullable Https https) {
+    @Nullable Https https,
+    io.edgeproxy.tools.wireguard.WgMesh.@Nullable Status wireGuard) {
 
   /**
    * Active health checks at a glance.

@@ -115,7 +115,7 @@ public final class BackendsCommand implements Callable<Integer> {
         : new TextTable("ID", "APP", "REGION", "COUNTRY", "ADDRESS", "HEALTHY", "WEIGHT", "LIMITS", "LEASE");
     for (Row r : rows) {
       List<Object> cells = new ArrayList<>(List.of(r.id(), r.app(), r.region(), r.country() == null ? "-" : r.country(),
-          r.address() + ":" + r.port(), r.healthy() ? "yes" : "no", r.weight(), r.softLimit() + "/" + r.hardLimit(),
+          r.address().contains(":") ? "[" + r.address() + "]:" + r.port() : r.address() + ":" + r.port(), r.healthy() ? "yes" : "no", r.weight(), r.softLimit() + "/" + r.hardLimit(),
           r.lease() == null ? "-" : r.lease()));
       if (live) {
         cells.add(r.active() == null ? "-" : r.active());

@@ -88,6 +88,14 @@ public final class Cli implements Runnable {
       cache.addSubcommand("stats", new CommandLine(new CacheCommand.Stats()));
       cli.addSubcommand("cache", cache);
     }
+    if (only == null || only.equals("wireguard")) {
+      CommandLine wireGuard = new CommandLine(new WireGuardCommand());
+      CommandLine config = new CommandLine(new WireGuardCommand.Config(env));
+      ConfigOptions.addTo(config.getCommandSpec(), Map.of());
+      wireGuard.addSubcommand("config", config);
+      wireGuard.addSubcommand("status", new CommandLine(new WireGuardCommand.Status()));
+      cli.addSubcommand("wireguard", wireGuard);
+    }
     if (only == null || only.equals("token")) {
       CommandLine token = new CommandLine(new TokenCommand());
       token.addSubcommand("create", new CommandLine(new TokenCommand.Create(env)));
@@ -109,7 +117,7 @@ public final class Cli implements Runnable {
     return commandLine(env, runsOneCommand ? args[0] : null, null).execute(args);
   }
 
-  private static final java.util.Set<String> SUBCOMMANDS = java.util.Set.of("agent", "demo", "certs", "tls", "token", "cache");
+  private static final java.util.Set<String> SUBCOMMANDS = java.util.Set.of("agent", "demo", "certs", "tls", "token", "cache", "wireguard");
 
   public static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
     return run(env, null, out, err, args);

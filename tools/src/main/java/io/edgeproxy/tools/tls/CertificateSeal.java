@@ -198,14 +198,14 @@ public final class CertificateSeal {
           + " (sealed under another key, for another hostname, or damaged)");
     }
     try {
-      for (String algorithm : List.of("EC", "RSA", "Ed25519")) {
+      for (String algorithm : List.of("EC", "RSA", "Ed25519", "X25519")) {
         try {
           return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(plain));
         } catch (GeneralSecurityException e) {
           // try the next kind
         }
       }
-      throw new IllegalArgumentException("key_sealed opens but holds no EC, RSA or Ed25519 private key");
+      throw new IllegalArgumentException("key_sealed opens but holds no EC, RSA, Ed25519 or X25519 private key");
     } finally {
       Arrays.fill(plain, (byte) 0);
     }
