@@ -158,7 +158,10 @@ class DnsRobustnessIT {
       });
       assertThat(written.get()).as("the server stopped reading the slow client").isLessThan(queries);
       assertThat(dns.server.stats().tcpQueriesTotal()).isLessThan(queries);
-      byte[] reply = WirePackets.udp(udp, dns.address, query(11, 0, 1, 0, 0, 0, question("web.internal", 1)), 3000);
+      byte[] reply = null; // a UDP client asks again after a timeout; on a loaded machine one answer can take longer
+      for (int attempt = 0; attempt < 3 && reply == null; attempt++) {
+        reply = WirePackets.udp(udp, dns.address, query(11, 0, 1, 0, 0, 0, question("web.internal", 1)), 3000);
+      }
       assertThat(WirePackets.answerCount(reply)).as("other clients are answered meanwhile").isEqualTo(4);
       InputStream in = slow.getInputStream();
       assertThat(WirePackets.readTcp(in)).as("its answers are still there, in order").isNotNull();

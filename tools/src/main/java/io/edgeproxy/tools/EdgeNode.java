@@ -245,7 +245,9 @@ public final class EdgeNode implements AutoCloseable {
           forgetLeases));
       resources.add(replicator);
       resources.add(HardLimitShares.start(replicator, state, config)); // hard limits shared among POPs
-      wireGuard = resources.add(step("start the WireGuard mesh", () -> io.edgeproxy.tools.wireguard.WgMesh.start(config, replicator, db)));
+      // Kept through a hand-over (the next agent takes the interface over as it is); only its ticking stops then.
+      wireGuard = resources.keep(step("start the WireGuard mesh", () -> io.edgeproxy.tools.wireguard.WgMesh.start(config, replicator, db)));
+      resources.add(() -> { if (wireGuard != null) wireGuard.stopTicking(); });
     }
 
     // 7b. DNS's pops.<zone>: replication's members; and its sockets, unless taken over.

@@ -27,9 +27,11 @@ final class NodeResources {
     return resource;
   }
 
-  /** Closed by {@link #closeAll()} only. */
-  synchronized <T extends AutoCloseable> T keep(T resource) {
-    kept.add(resource);
+  /** Closed by {@link #closeAll()} only; null: nothing. */
+  synchronized <T extends AutoCloseable> @Nullable T keep(@Nullable T resource) {
+    if (resource != null) {
+      kept.add(resource);
+    }
     return add(resource);
   }
 

@@ -184,6 +184,8 @@ public record EdgeConfig(
     int port = v.port(ConfigKey.WG_LISTEN_PORT);
     String name = v.interfaceName(ConfigKey.WG_INTERFACE);
     List<io.edgeproxy.core.geo.IpNetwork> subnets = v.networks(ConfigKey.WG_SUBNETS);
+    subnets.stream().filter(s -> s.prefix() == 0).findFirst().ifPresent(s -> v.crossProblem(ConfigKey.WG_SUBNETS, "has " + s
+        + ", every address there is (expected: the backend networks behind this POP; the other POPs would refuse it)"));
     if (address == null) {
       if (v.isEmpty(ConfigKey.WG_ADDRESS)) {
         v.crossProblem(ConfigKey.WG_ADDRESS, "is empty while " + ConfigKey.WG_ENABLED.env() + " is on (expected: this POP's"

@@ -126,6 +126,9 @@ class EdgeConfigTest {
             java.util.List.of()));
     assertThatThrownBy(() -> EdgeConfig.load(Map.of("EDGEPROXY_WG_ENABLED", "1", "EDGEPROXY_WG_ADDRESS", "10.50.0.1/16"), Map.of()))
         .hasMessageContaining("EDGEPROXY_WG_ENABLED (--wg): is on while EDGEPROXY_REPLICATION_ENABLED is off");
+    assertThatThrownBy(() -> EdgeConfig.load(Map.of("EDGEPROXY_REPLICATION_ENABLED", "1", "EDGEPROXY_WG_ENABLED", "1",
+            "EDGEPROXY_WG_ADDRESS", "10.50.0.1/16", "EDGEPROXY_WG_SUBNETS", "0.0.0.0/0"), Map.of()))
+        .hasMessageContaining("EDGEPROXY_WG_SUBNETS (--wg-subnets): has 0.0.0.0/0, every address there is");
     assertThatThrownBy(() -> EdgeConfig.load(Map.of("EDGEPROXY_REPLICATION_ENABLED", "1", "EDGEPROXY_WG_ENABLED", "1"), Map.of()))
         .hasMessageContaining("EDGEPROXY_WG_ADDRESS (--wg-address): is empty while EDGEPROXY_WG_ENABLED is on");
     assertThatThrownBy(() -> EdgeConfig.load(Map.of("EDGEPROXY_REPLICATION_ENABLED", "1", "EDGEPROXY_WG_ENABLED", "1",

@@ -7,10 +7,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-/** Runs the system tools the mesh drives ({@code ip}, {@code wg}): argv, never a shell line. */
+/** Runs the system tools the mesh drives ({@code ip}, {@code wg}): argv, never a shell line, never longer than 10 s. */
 final class Shell {
+  private static final long LIMIT_SECONDS = 10;
+
   /** How a command ended: its exit status (-1: it could not run or did not end in time) and what it printed. */
   record Ran(int exit, String output) {
     boolean ok() {
@@ -20,14 +25,27 @@ final class Shell {
 
   private Shell() {}
 
-  /** Runs {@code argv} with {@code stdin} (may be empty), waiting at most 10 s. */
+  /**
+   * Runs {@code argv} with {@code stdin} (may be empty). Its output is read on a virtual thread, so a
+   * command that hangs with its output open (a wedged wireguard-go socket) is killed after 10 s.
+   */
   static Ran run(List<String> argv, char[] stdin) {
     Process p;
     try {
-      p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+      ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
+      builder.environment().put("WG_ENDPOINT_RESOLUTION_RETRIES", "0"); // wg retries a failed name lookup for a minute
+      p = builder.start();
     } catch (IOException e) {
       return new Ran(-1, argv.getFirst() + " cannot be run: " + e.getMessage());
     }
+    CompletableFuture<String> output = new CompletableFuture<>();
+    Thread.ofVirtual().start(() -> {
+      try (InputStream out = p.getInputStream()) {
+        output.complete(new String(out.readNBytes(1 << 20), StandardCharsets.UTF_8).strip());
+      } catch (IOException e) {
+        output.complete(e.getMessage());
+      }
+    });
     try (OutputStream in = p.getOutputStream()) {
       for (char c : stdin) {
         in.write(c);
@@ -35,20 +53,18 @@ final class Shell {
     } catch (IOException e) {
       // it did not read its input: its exit status says why
     }
-    try (InputStream out = p.getInputStream()) {
-      byte[] bytes = out.readNBytes(1 << 20);
-      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+    try {
+      if (!p.waitFor(LIMIT_SECONDS, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        return new Ran(-1, String.join(" ", argv) + " did not end within 10 s");
+        return new Ran(-1, String.join(" ", argv) + " did not end within " + LIMIT_SECONDS + " s");
       }
-      return new Ran(p.exitValue(), new String(bytes, StandardCharsets.UTF_8).strip());
-    } catch (IOException e) {
-      p.destroyForcibly();
-      return new Ran(-1, e.getMessage());
+      return new Ran(p.exitValue(), output.get(LIMIT_SECONDS, TimeUnit.SECONDS));
     } catch (InterruptedException e) {
       p.destroyForcibly();
       Thread.currentThread().interrupt();
       return new Ran(-1, "interrupted");
+    } catch (ExecutionException | TimeoutException e) {
+      return new Ran(-1, String.join(" ", argv) + " ended but its output did not: " + e);
     }
   }
 
@@ -65,5 +81,15 @@ final class Shell {
       }
     }
     return false;
+  }
+
+  /** {@code text} safe for one log line: control characters shown as '?', at most 200 characters. */
+  static String printable(String text) {
+    StringBuilder b = new StringBuilder(Math.min(text.length(), 200));
+    for (int i = 0; i < text.length() && i < 200; i++) {
+      char c = text.charAt(i);
+      b.append(c < 0x20 || (c >= 0x7f && c < 0xa0) ? '?' : c);
+    }
+    return text.length() > 200 ? b + "..." : b.toString();
   }
 }

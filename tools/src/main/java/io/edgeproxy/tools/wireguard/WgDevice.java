@@ -1,5 +1,6 @@
 package io.edgeproxy.tools.wireguard;
 
+import io.edgeproxy.core.geo.IpNetwork;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -8,11 +9,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The WireGuard interface this POP creates and owns: kernel WireGuard ({@code ip link add ... type
+ * The WireGuard interface this POP's agent owns: kernel WireGuard ({@code ip link add ... type
  * wireguard}) when the module is there, else the userspace {@code wireguard-go} as a child process;
- * configured with {@code wg} (wireguard-tools) either way. The interface carries an alias naming its
- * owner ({@code edgeproxy:<node>}): an interface of that name without it was made by someone else
- * and is never touched; one with it is this POP's own, left by an agent that died, and is replaced.
+ * configured with {@code wg} (wireguard-tools) either way. Its alias says who owns it:
+ * {@code edgeproxy:<node>:<pid>}. An interface of that name without an alias for this node was made
+ * by someone else and is never touched. One with it was left by an earlier agent of this POP (a
+ * reload hands it over; a killed agent leaves it): it is taken over as it is, peers and all, so
+ * traffic over the mesh does not stop, and the next reconciliation corrects what differs.
  */
 final class WgDevice implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(WgDevice.class);
@@ -32,18 +35,20 @@ final class WgDevice implements AutoCloseable {
 
   private final String name;
   private final String kind;
+  private final String alias;
   private final @Nullable Process userspace;
   private final String ifindex;
 
-  private WgDevice(String name, String kind, @Nullable Process userspace, String ifindex) {
+  private WgDevice(String name, String kind, String alias, @Nullable Process userspace, String ifindex) {
     this.name = name;
     this.kind = kind;
+    this.alias = alias;
     this.userspace = userspace;
     this.ifindex = ifindex;
   }
 
   /**
-   * Creates interface {@code name} for node {@code owner}, with its key, port and address, up.
+   * Creates (or takes over) interface {@code name} for node {@code owner}, with its key, port and address, up.
    *
    * @throws DeviceException saying what is missing or in the way
    */
@@ -54,38 +59,49 @@ final class WgDevice implements AutoCloseable {
     if (!Shell.onPath("wg")) {
       throw new DeviceException("the WireGuard mesh needs wg (Debian package wireguard-tools), which is not installed");
     }
-    String alias = "edgeproxy:" + owner;
-    Shell.Ran existing = Shell.run("ip", "-o", "link", "show", "dev", name);
-    if (existing.ok()) {
-      if (!existing.output().contains(" alias " + alias)) {
-        throw new DeviceException("interface " + name + " exists and was not made by this POP (it has no alias " + alias
-            + "): not touching it; set EDGEPROXY_WG_INTERFACE to another name, or remove it");
-      }
-      logger.info("wireguard: replacing interface {} left by an earlier agent of this POP", name);
-      delete(name);
-    }
-    String kind = "kernel";
+    String ours = "edgeproxy:" + owner + ":";
+    String alias = ours + ProcessHandle.current().pid();
+    Shell.Ran existing = Shell.run("ip", "-d", "-o", "link", "show", "dev", name);
+    String kind;
     Process userspace = null;
-    Shell.Ran added = Shell.run("ip", "link", "add", "dev", name, "type", "wireguard");
-    if (!added.ok()) {
-      if (added.output().contains("Operation not permitted")) {
-        throw new DeviceException("cannot create interface " + name + ": the agent lacks CAP_NET_ADMIN (run it as root, or"
-            + " grant AmbientCapabilities=CAP_NET_ADMIN as the packaged unit does when EDGEPROXY_WG_ENABLED is on)");
+    if (existing.ok()) {
+      String had = aliasOf(existing.output());
+      if (had == null || !had.startsWith(ours)) {
+        throw new DeviceException("interface " + name + " exists and was not made by this POP (its alias is "
+            + (had == null ? "empty" : Shell.printable(had)) + ", not " + ours + "<pid>): not touching it; set"
+            + " EDGEPROXY_WG_INTERFACE to another name, or remove it");
       }
-      if (!Shell.onPath("wireguard-go")) {
-        throw new DeviceException("cannot create interface " + name + ": this kernel has no WireGuard (" + added.output()
-            + ") and wireguard-go (Debian package wireguard-go) is not installed");
+      kind = existing.output().contains(" wireguard ") ? "kernel" : "wireguard-go";
+      logger.info("wireguard: taking over interface {} from an earlier agent of this POP ({})", name, Shell.printable(had));
+    } else {
+      kind = "kernel";
+      Shell.Ran added = Shell.run("ip", "link", "add", "dev", name, "type", "wireguard");
+      if (!added.ok()) {
+        if (added.output().contains("Operation not permitted")) {
+          throw new DeviceException("cannot create interface " + name + ": the agent lacks CAP_NET_ADMIN (run it as root,"
+              + " or, for the packaged service, link /usr/share/edgeproxy/systemd/wireguard.conf into"
+              + " /etc/systemd/system/edgeproxy.service.d/ and run systemctl daemon-reload)");
+        }
+        if (!Shell.onPath("wireguard-go")) {
+          throw new DeviceException("cannot create interface " + name + ": this kernel has no WireGuard (" + added.output()
+              + ") and wireguard-go (Debian package wireguard-go) is not installed");
+        }
+        kind = "wireguard-go";
+        userspace = startUserspace(name);
       }
-      kind = "wireguard-go";
-      userspace = startUserspace(name);
     }
     Shell.Ran shown = Shell.run("ip", "-o", "link", "show", "dev", name);
-    String ifindex = shown.ok() ? shown.output().substring(0, Math.max(0, shown.output().indexOf(':'))) : "";
-    WgDevice device = new WgDevice(name, kind, userspace, ifindex);
+    if (!shown.ok() || shown.output().indexOf(':') <= 0) {
+      if (userspace != null) {
+        userspace.destroyForcibly();
+      }
+      throw new DeviceException("interface " + name + " was made but cannot be read back: " + shown.output());
+    }
+    WgDevice device = new WgDevice(name, kind, alias, userspace, shown.output().substring(0, shown.output().indexOf(':')));
     try {
+      device.must(Shell.run("ip", "link", "set", "dev", name, "alias", alias)); // first: a kill -9 from here on leaves it ours
       device.must(Shell.run(List.of("wg", "set", name, "listen-port", Integer.toString(listenPort), "private-key", "/dev/stdin"),
           privateKey));
-      device.must(Shell.run("ip", "link", "set", "dev", name, "alias", alias));
       device.must(Shell.run("ip", "address", "replace", addressWithPrefix, "dev", name));
       device.must(Shell.run("ip", "link", "set", "dev", name, "mtu", Integer.toString(MTU), "up"));
     } catch (DeviceException e) {
@@ -94,6 +110,17 @@ final class WgDevice implements AutoCloseable {
     }
     logger.info("wireguard: interface {} up ({}), address {}, UDP port {}", name, kind, addressWithPrefix, listenPort);
     return device;
+  }
+
+  /** The alias in a line of {@code ip -o link show}, or null. */
+  private static @Nullable String aliasOf(String shown) {
+    int at = shown.indexOf(" alias ");
+    if (at < 0) {
+      return null;
+    }
+    String rest = shown.substring(at + " alias ".length());
+    int end = rest.indexOf('\\');
+    return (end < 0 ? rest : rest.substring(0, end)).strip();
   }
 
   private static Process startUserspace(String name) {
@@ -113,7 +140,7 @@ final class WgDevice implements AutoCloseable {
       }
       if (!p.isAlive()) {
         throw new DeviceException("wireguard-go exited (status " + p.exitValue() + ") before creating " + name
-            + " (it needs /dev/net/tun and CAP_NET_ADMIN)");
+            + " (it needs /dev/net/tun, CAP_NET_ADMIN and a writable /run/wireguard)");
       }
       try {
         Thread.sleep(50);
@@ -135,7 +162,16 @@ final class WgDevice implements AutoCloseable {
     return kind;
   }
 
-  /** Adds the peer, or sets what it has: its endpoint, the addresses it answers for, a keepalive for NAT. */
+  /** True while the interface this object made is there (and its wireguard-go, if it started one, runs). */
+  boolean alive() {
+    if (userspace != null && !userspace.isAlive()) {
+      return false;
+    }
+    Shell.Ran shown = Shell.run("ip", "-o", "link", "show", "dev", name);
+    return shown.ok() && shown.output().startsWith(ifindex + ":");
+  }
+
+  /** Adds the peer, or sets what it has: its endpoint, the addresses it answers for (replacing any), a keepalive for NAT. */
   void setPeer(String publicKey, String endpoint, List<String> allowedIps) {
     must(Shell.run("wg", "set", name, "peer", publicKey, "endpoint", endpoint, "allowed-ips", String.join(",", allowedIps),
         "persistent-keepalive", "25"));
@@ -146,12 +182,28 @@ final class WgDevice implements AutoCloseable {
   }
 
   /** Routes {@code network} into the interface (WireGuard then picks the peer that answers for it). */
-  void route(String network) {
-    must(Shell.run("ip", "route", "replace", network, "dev", name));
+  void route(IpNetwork network) {
+    must(Shell.run("ip", "route", "replace", network.toString(), "dev", name));
   }
 
-  void unroute(String network) {
-    Shell.run("ip", "route", "del", network, "dev", name); // already gone with its peer's addresses: fine
+  void unroute(IpNetwork network) {
+    must(Shell.run("ip", "route", "del", network.toString(), "dev", name));
+  }
+
+  /** The routes into the interface that someone added (not the kernel's own for the interface's address), both families. */
+  List<IpNetwork> routes() {
+    List<IpNetwork> out = new ArrayList<>();
+    for (String family : List.of("-4", "-6")) {
+      for (String line : must(Shell.run("ip", family, "route", "show", "dev", name)).output().split("\n")) {
+        String first = line.strip().split("\\s+")[0];
+        if (first.isEmpty() || line.contains(" proto kernel")) {
+          continue;
+        }
+        String cidr = first.contains("/") ? first : first + (first.contains(":") ? "/128" : "/32");
+        IpNetwork.parse(cidr).ifPresent(out::add);
+      }
+    }
+    return out;
   }
 
   /** The peers the interface has now, from {@code wg show <name> dump} (the private key on its first line is skipped). */
@@ -178,12 +230,23 @@ final class WgDevice implements AutoCloseable {
     return ran;
   }
 
-  /** Deletes the interface, unless another agent of this POP has replaced it meanwhile (a reload). */
+  /**
+   * Deletes the interface (its wireguard-go ends with it), unless a newer agent of this POP has
+   * taken it over meanwhile (a reload): then both stay, serving that agent.
+   */
   @Override
   public void close() {
     Shell.Ran shown = Shell.run("ip", "-o", "link", "show", "dev", name);
-    if (shown.ok() && shown.output().startsWith(ifindex + ":")) {
-      delete(name);
+    boolean stillOurs = shown.ok() && shown.output().startsWith(ifindex + ":") && alias.equals(aliasOf(shown.output()));
+    if (!stillOurs && shown.ok() && shown.output().startsWith(ifindex + ":")) {
+      logger.info("wireguard: interface {} is another agent's now ({}); leaving it", name, Shell.printable(String.valueOf(aliasOf(shown.output()))));
+      return;
+    }
+    if (stillOurs) {
+      Shell.Ran deleted = Shell.run("ip", "link", "del", "dev", name);
+      if (!deleted.ok()) {
+        logger.warn("wireguard: cannot delete interface {}: {}", name, deleted.output());
+      }
     }
     if (userspace != null) {
       userspace.destroy();
@@ -195,13 +258,6 @@ final class WgDevice implements AutoCloseable {
         userspace.destroyForcibly();
         Thread.currentThread().interrupt();
       }
-    }
-  }
-
-  private static void delete(String name) {
-    Shell.Ran deleted = Shell.run("ip", "link", "del", "dev", name);
-    if (!deleted.ok()) {
-      logger.warn("wireguard: cannot delete interface {}: {}", name, deleted.output());
     }
   }
 }

@@ -10,11 +10,12 @@ import io.edgeproxy.sql.RoutingDb;
 import io.edgeproxy.sql.WireGuardRows;
 import io.edgeproxy.tools.tls.CertificateSeal;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,11 +30,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The WireGuard mesh, built by the cluster itself: this POP publishes its signed announcement in
- * {@code wireguard_peers} (replicated), and every {@link #TICK} makes its interface's peers the
- * POPs that are members now and whose announcement checks out against the cluster CA. A POP that
- * joins is added, one that leaves or is declared down is removed, one whose key or endpoint changed
- * is updated. A row that does not check out is skipped with a warning naming it; a failed
- * interface change is retried on the next tick.
+ * {@code wireguard_peers} (replicated), and every {@link #TICK} makes its interface match what the
+ * rows and membership say ({@link WgPeerChoice}): the peers, their endpoints and addresses, and the
+ * routes into the interface, compared with what the interface has (so a tick that failed halfway,
+ * or an interface taken over from an earlier agent, is put right by the next). The interface is
+ * made again when it goes away. Rows refused are named in a warning and in the status.
  */
 public final class WgMesh implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(WgMesh.class);
@@ -51,41 +52,40 @@ public final class WgMesh implements AutoCloseable {
 
   private final WireGuardConfig config;
   private final String self;
-  private final WgDevice device;
+  private final Supplier<WgDevice> makeDevice;
   private final WgKey key;
   private final String ownText;
   private final WireGuardRows rows;
-  private final X509Certificate ca;
+  private final WgPeerChoice choice;
   private final Supplier<Set<String>> membersUp;
   private final WarnOncePerMinute warnings = new WarnOncePerMinute(logger);
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "wireguard-mesh");
-    t.setDaemon(true);
-    return t;
-  });
-  /** Per node: the announcement its peer was set from. Timer thread only. */
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("wireguard-mesh").daemon().factory());
+  /** Made again when it goes away (deleted by hand, its wireguard-go killed). Timer thread writes; read anywhere. */
+  private volatile WgDevice device;
+  /** Per node: the announcement its peer was last set from. Timer thread only. */
   private final Map<String, WgAnnouncement> applied = new TreeMap<>();
-  private final Map<String, WgAnnouncement.Checked> checked = new HashMap<>();
   private long checkedAtMs;
   private volatile Map<String, String> rejected = Map.of();
-  /** Public key to node, of the peers set: what {@link #status} names them by (read on other threads). */
+  /** Public key to node, of the peers set: what {@link #status} names them by. */
   private volatile Map<String, String> nodeByKey = Map.of();
   private volatile @Nullable String error;
 
-  private WgMesh(WireGuardConfig config, String self, WgDevice device, WgKey key, String ownText, WireGuardRows rows,
-      X509Certificate ca, Supplier<Set<String>> membersUp) {
+  private WgMesh(WireGuardConfig config, String self, Supplier<WgDevice> makeDevice, WgKey key, String ownText,
+      WireGuardRows rows, WgPeerChoice choice, Supplier<Set<String>> membersUp) {
     this.config = config;
     this.self = self;
-    this.device = device;
+    this.makeDevice = makeDevice;
     this.key = key;
     this.ownText = ownText;
     this.rows = rows;
-    this.ca = ca;
+    this.choice = choice;
     this.membersUp = membersUp;
+    this.device = makeDevice.get();
   }
 
   /**
-   * Creates the interface and starts keeping its peers, when EDGEPROXY_WG_ENABLED is on; null when off.
+   * Creates (or takes over) the interface and starts keeping it, when EDGEPROXY_WG_ENABLED is on; null when off.
    *
    * @throws WgDevice.DeviceException saying what is missing (CAP_NET_ADMIN, WireGuard, wg) or in the way
    */
@@ -101,17 +101,16 @@ public final class WgMesh implements AutoCloseable {
     String endpoint = (host.contains(":") ? "[" + host + "]" : host) + ":" + wg.listenPort();
     String text = new WgAnnouncement(self, key.publicKey(), endpoint, wg.addressWithPrefix(), wg.subnets(),
         System.currentTimeMillis()).sign(credentials.identity().certificate(), credentials.identity().key());
-    char[] privateKey = key.privateKeyText();
-    WgDevice device;
-    try {
-      device = WgDevice.create(wg.interfaceName(), self, privateKey, wg.listenPort(), wg.addressWithPrefix());
-    } finally {
-      Arrays.fill(privateKey, '\0');
-    }
-    for (IpNetwork subnet : wg.subnets()) {
-      logger.info("wireguard: routing {} for the other POPs", subnet);
-    }
-    WgMesh mesh = new WgMesh(wg, self, device, key, text, new WireGuardRows(db), credentials.ca(), replicator::membersUp);
+    Supplier<WgDevice> makeDevice = () -> {
+      char[] privateKey = key.privateKeyText();
+      try {
+        return WgDevice.create(wg.interfaceName(), self, privateKey, wg.listenPort(), wg.addressWithPrefix());
+      } finally {
+        Arrays.fill(privateKey, '\0');
+      }
+    };
+    WgMesh mesh = new WgMesh(wg, self, makeDevice, key, text, new WireGuardRows(db), new WgPeerChoice(self, wg, credentials.ca()),
+        replicator::membersUp);
     mesh.timer.scheduleWithFixedDelay(mesh::tickSafely, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
     return mesh;
   }
@@ -127,34 +126,26 @@ public final class WgMesh implements AutoCloseable {
   }
 
   private void tick(long nowMs) {
+    if (!device.alive()) {
+      logger.warn("wireguard: interface {} is gone (deleted, or its wireguard-go ended); making it again", device.name());
+      device.close();
+      applied.clear();
+      device = makeDevice.get();
+    }
     Map<String, String> all = rows.all();
     if (!ownText.equals(all.get(self))) {
       rows.publish(self, ownText);
     }
     if (nowMs - checkedAtMs > RECHECK.toMillis()) {
-      checked.clear();
+      choice.recheck();
       checkedAtMs = nowMs;
     }
-    Set<String> up = membersUp.get();
-    Map<String, WgAnnouncement> desired = new TreeMap<>();
-    Map<String, String> bad = new TreeMap<>();
-    for (var row : all.entrySet()) {
-      String node = row.getKey();
-      if (node.equals(self)) {
-        continue;
-      }
-      WgAnnouncement.Checked result =
-          checked.computeIfAbsent(node + "\n" + row.getValue(), k -> WgAnnouncement.check(node, row.getValue(), ca, nowMs));
-      if (result instanceof WgAnnouncement.Invalid invalid) {
-        bad.put(node, invalid.reason());
-        warnings.warn("row " + node, "wireguard: row " + node + " of wireguard_peers is not a peer: " + invalid.reason());
-      } else if (result instanceof WgAnnouncement.Valid valid && up.contains(node)) {
-        desired.put(node, valid.announcement());
-      }
-    }
-    rejected = Map.copyOf(bad);
+    WgPeerChoice.Choice chosen = choice.choose(all, membersUp.get(), nowMs);
+    chosen.rejected().forEach((node, why) ->
+        warnings.warn("row " + node, "wireguard: row " + node + " of wireguard_peers is not a peer: " + why));
+    rejected = Map.copyOf(chosen.rejected());
     try {
-      apply(desired);
+      reconcile(chosen.peers());
     } finally {
       Map<String, String> names = new HashMap<>();
       applied.forEach((node, a) -> names.put(a.publicKey(), node));
@@ -162,50 +153,65 @@ public final class WgMesh implements AutoCloseable {
     }
   }
 
-  private void apply(Map<String, WgAnnouncement> desired) {
-    for (String node : List.copyOf(applied.keySet())) {
-      WgAnnouncement was = applied.get(node);
-      WgAnnouncement now = desired.get(node);
-      if (now == null || !now.publicKey().equals(was.publicKey())) {
-        device.removePeer(was.publicKey());
-        routes(was).forEach(device::unroute);
-        applied.remove(node);
-        logger.info("wireguard: peer {} removed ({})", node, now == null ? "not a member now" : "its key changed");
+  /** Makes the interface's peers and routes {@code peers}', changing only what differs. */
+  private void reconcile(Map<String, WgAnnouncement> peers) {
+    Map<String, WgDevice.PeerState> actual = new HashMap<>();
+    device.peers().forEach(p -> actual.put(p.publicKey(), p));
+    Map<String, String> wasNamed = new HashMap<>(nodeByKey);
+    Set<String> wanted = new HashSet<>();
+    for (var entry : peers.entrySet()) {
+      WgAnnouncement a = entry.getValue();
+      wanted.add(a.publicKey());
+      WgDevice.PeerState now = actual.get(a.publicKey());
+      WgAnnouncement was = applied.get(entry.getKey());
+      boolean same = now != null && was != null && was.publicKey().equals(a.publicKey()) && was.endpoint().equals(a.endpoint())
+          && parsed(now.allowedIps()).equals(Set.copyOf(WgPeerChoice.networks(a)));
+      if (!same) {
+        device.setPeer(a.publicKey(), a.endpoint(), allowedIps(a));
+        logger.info("wireguard: peer {} at {}, answering for {}", entry.getKey(), a.endpoint(), allowedIps(a));
+      }
+      applied.put(entry.getKey(), a);
+    }
+    for (String publicKey : actual.keySet()) {
+      if (!wanted.contains(publicKey)) {
+        device.removePeer(publicKey);
+        logger.info("wireguard: peer {} removed (not a member now, or its row changed or was refused)",
+            wasNamed.getOrDefault(publicKey, publicKey));
       }
     }
-    for (var entry : desired.entrySet()) {
-      WgAnnouncement a = entry.getValue();
-      WgAnnouncement was = applied.get(entry.getKey());
-      if (a.equals(was) || (was != null && sameExceptIssued(a, was))) {
-        continue;
+    applied.keySet().retainAll(peers.keySet());
+    Set<IpNetwork> routes = new LinkedHashSet<>();
+    peers.values().forEach(a -> routes.addAll(routes(a)));
+    List<IpNetwork> present = device.routes();
+    for (IpNetwork route : routes) {
+      if (!present.contains(route)) {
+        device.route(route);
       }
-      if (was != null) {
-        routes(was).forEach(device::unroute);
+    }
+    for (IpNetwork route : present) {
+      if (!routes.contains(route)) {
+        device.unroute(route);
       }
-      device.setPeer(a.publicKey(), a.endpoint(), allowedIps(a));
-      routes(a).forEach(device::route);
-      applied.put(entry.getKey(), a);
-      logger.info("wireguard: peer {} at {}, answering for {}", entry.getKey(), a.endpoint(), allowedIps(a));
     }
   }
 
-  private static boolean sameExceptIssued(WgAnnouncement a, WgAnnouncement b) {
-    return a.publicKey().equals(b.publicKey()) && a.endpoint().equals(b.endpoint()) && a.address().equals(b.address())
-        && a.subnets().equals(b.subnets());
+  private static Set<IpNetwork> parsed(List<String> networks) {
+    Set<IpNetwork> out = new HashSet<>();
+    networks.forEach(n -> IpNetwork.parse(n).ifPresent(out::add));
+    return out;
   }
 
   private static List<String> allowedIps(WgAnnouncement a) {
-    return List.copyOf(WgQuickFile.allowedIps(a));
+    return WgPeerChoice.networks(a).stream().map(IpNetwork::toString).toList();
   }
 
   /** The peer's networks this POP's own overlay prefix does not already send into the interface. */
-  private List<String> routes(WgAnnouncement a) {
+  private List<IpNetwork> routes(WgAnnouncement a) {
     IpNetwork own = new IpNetwork(config.address(), config.prefix());
-    List<String> out = new ArrayList<>();
-    for (String allowed : allowedIps(a)) {
-      IpNetwork net = IpNetwork.parse(allowed).orElseThrow();
+    List<IpNetwork> out = new ArrayList<>();
+    for (IpNetwork net : WgPeerChoice.networks(a)) {
       if (!(own.contains(net.address()) && net.prefix() >= own.prefix())) {
-        out.add(net.toString());
+        out.add(net);
       }
     }
     return out;
@@ -213,29 +219,41 @@ public final class WgMesh implements AutoCloseable {
 
   /** The interface, its peers (named by POP) and the rows refused; the peers read from the interface now. */
   public Status status() {
-    Map<String, String> nodeByKey = this.nodeByKey;
+    Map<String, String> names = nodeByKey;
     List<Peer> peers = new ArrayList<>();
     String failure = error;
+    WgDevice now = device;
     try {
-      for (WgDevice.PeerState p : device.peers()) {
-        peers.add(new Peer(nodeByKey.getOrDefault(p.publicKey(), "?"), p.publicKey(), p.endpoint(), p.allowedIps(),
+      for (WgDevice.PeerState p : now.peers()) {
+        peers.add(new Peer(names.getOrDefault(p.publicKey(), "?"), p.publicKey(), p.endpoint(), p.allowedIps(),
             p.latestHandshakeEpochSecs(), p.rxBytes(), p.txBytes()));
       }
     } catch (WgDevice.DeviceException e) {
       failure = e.getMessage();
     }
-    return new Status(device.name(), device.kind(), key.publicKey(), config.addressWithPrefix(), config.listenPort(),
+    return new Status(now.name(), now.kind(), key.publicKey(), config.addressWithPrefix(), config.listenPort(),
         config.subnets().stream().map(IpNetwork::toString).toList(), peers, rejected, failure);
   }
 
-  @Override
-  public void close() {
+  /**
+   * Stops keeping the interface, leaving it as it is: on a hand-over the next agent takes it over
+   * with its peers, so traffic over the mesh goes on meanwhile.
+   */
+  public void stopTicking() {
     timer.shutdownNow();
     try {
-      timer.awaitTermination(5, TimeUnit.SECONDS);
+      if (!timer.awaitTermination(20, TimeUnit.SECONDS)) {
+        logger.warn("wireguard: the mesh's last tick did not end within 20 s");
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** Stops, and deletes the interface unless a newer agent of this POP took it over. */
+  @Override
+  public void close() {
+    stopTicking();
     device.close();
   }
 }

@@ -109,6 +109,22 @@ class WireGuardMeshIT {
         assertThat(routes(a)).contains("10.78.2.0/24 dev wg" + run + "0");
       }
 
+      // wireguard-go killed: the agent makes its interface again and the mesh comes back.
+      String bInterface = "wg" + run + "1";
+      FaultPops.run("pkill", "-9", "-f", "wireguard-go -f " + bInterface + "$");
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))
+          .until(() -> ping(a, "10.77.0.2") && ping(b, "10.77.0.1"));
+      assertThat(b.log()).contains("wireguard: interface " + bInterface + " is gone");
+      // The agent killed (kill -9): its interface and wireguard-go stay behind, and go on carrying traffic; the restarted
+      // agent takes them over as they are.
+      b.kill();
+      assertThat(interfaces(b)).as("left behind by the killed agent").contains(bInterface);
+      b.start();
+      awaitPeers(List.of(a, b, c), Duration.ofSeconds(20));
+      assertThat(ping(c, "10.77.0.2")).isTrue();
+      assertThat(b.log()).contains("wireguard: taking over interface " + bInterface + " from an earlier agent of this POP");
+      assertThat(wireGuardGoProcesses(bInterface)).as("one wireguard-go serves the interface, the one taken over").isEqualTo(1);
+
       // A member with the cluster key but a certificate of another CA: up in membership, never a peer.
       x.start();
       // ... nor is a row for it signed by that other CA, written by hand on a real POP (so it replicates everywhere).
@@ -182,8 +198,15 @@ class WireGuardMeshIT {
     return out;
   }
 
+  private static long wireGuardGoProcesses(String name) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("pgrep", "-f", "wireguard-go -f " + name + "$").redirectErrorStream(true).start();
+    long count = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().count();
+    p.waitFor();
+    return count;
+  }
+
   /** Waits until every POP in {@code group} has every other as a peer, each with a handshake. */
-  private static void awaitPeers(List<FaultPops.Pop> group, Duration within) {
+  static void awaitPeers(List<FaultPops.Pop> group, Duration within) {
     await().atMost(within).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
       for (FaultPops.Pop p : group) {
         Set<String> expected = new TreeSet<>();
@@ -200,7 +223,7 @@ class WireGuardMeshIT {
     });
   }
 
-  private static JsonNode wireGuard(FaultPops.Pop p) {
+  static JsonNode wireGuard(FaultPops.Pop p) {
     return p.admin("/v1/status").path("wireGuard");
   }
 
@@ -210,7 +233,7 @@ class WireGuardMeshIT {
     return out;
   }
 
-  private static boolean ping(FaultPops.Pop from, String address) throws IOException, InterruptedException {
+  static boolean ping(FaultPops.Pop from, String address) throws IOException, InterruptedException {
     return from.host.command(List.of("ping", "-c", "1", "-W", "2", address)).start().waitFor() == 0;
   }
 
@@ -222,7 +245,14 @@ class WireGuardMeshIT {
     return out;
   }
 
-  private static String routes(FaultPops.Pop p) throws IOException, InterruptedException {
+  static String routes6(FaultPops.Pop p) throws IOException, InterruptedException {
+    Process ip = p.host.command(List.of("ip", "-6", "route")).redirectErrorStream(true).start();
+    String out = new String(ip.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    ip.waitFor();
+    return out;
+  }
+
+  static String routes(FaultPops.Pop p) throws IOException, InterruptedException {
     Process ip = p.host.command(List.of("ip", "route")).redirectErrorStream(true).start();
     String out = new String(ip.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     ip.waitFor();
@@ -237,7 +267,7 @@ class WireGuardMeshIT {
   }
 
   /** Sends {@code text} through {@code proxy} to an echo backend; what came back, or "". */
-  private static String echoThrough(InetSocketAddress proxy, String text) {
+  static String echoThrough(InetSocketAddress proxy, String text) {
     try (Socket s = new Socket()) {
       s.connect(proxy, 1_000);
       s.setSoTimeout(2_000);
