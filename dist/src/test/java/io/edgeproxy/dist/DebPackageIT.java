@@ -32,7 +32,7 @@ class DebPackageIT {
   private static final String USER = "edgeproxy";
   private static final List<Path> INSTALLED = List.of(Path.of("/usr/bin/edgeproxy"), Path.of("/usr/lib/edgeproxy"), UNIT,
       Path.of("/etc/edgeproxy/edgeproxy.env"), Path.of("/etc/sysctl.d/60-edgeproxy.conf"), Path.of("/var/lib/edgeproxy"),
-      Path.of("/var/cache/edgeproxy"), Path.of("/usr/share/doc/edgeproxy/install.md"));
+      Path.of("/var/cache/edgeproxy"), Path.of("/usr/share/doc/edgeproxy/install.md"), WireGuardUnit.DROP_IN);
 
   @TempDir Path tmp;
 
@@ -47,6 +47,7 @@ class DebPackageIT {
       Commands.run("dpkg", "-i", Packages.deb().toString()).ok();
       assertInstalled();
       runAsTheUnitDoes();
+      WireGuardUnit.runTheMeshAsTheUnitWithItsDropInDoes(tmp);
       Commands.run("dpkg", "--purge", "edgeproxy").ok();
       assertThat(INSTALLED).allSatisfy(p -> assertThat(Files.exists(p, LinkOption.NOFOLLOW_LINKS)).as(p.toString()).isFalse());
       assertThat(Commands.run("getent", "passwd", USER).exit()).as("user edgeproxy after purge").isNotZero();
@@ -165,13 +166,13 @@ class DebPackageIT {
   }
 
   /** {@code line} (ExecStart, ExecReload) of {@code unit} as systemd runs it; see {@link #runAsTheUnitDoes()}. */
-  private static ProcessBuilder serviceProcess(UnitFile unit, String line, InetSocketAddress listen, InetSocketAddress admin,
+  static ProcessBuilder serviceProcess(UnitFile unit, String line, InetSocketAddress listen, InetSocketAddress admin,
       boolean capabilities) throws Exception {
     List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=" + unit.value("User"), "--regid=" + unit.value("Group"),
-        "--init-groups", "--no-new-privs", "--bounding-set=-all" + caps(unit.value("CapabilityBoundingSet"))));
-    if (capabilities) {
-      command.add("--inh-caps=-all" + caps(unit.value("AmbientCapabilities")));
-      command.add("--ambient-caps=-all" + caps(unit.value("AmbientCapabilities")));
+        "--init-groups", "--no-new-privs", "--bounding-set=-all" + caps(String.join(" ", unit.values("CapabilityBoundingSet")))));
+    if (capabilities) { // a capability list given twice (the unit and a drop-in) is merged, as systemd does
+      command.add("--inh-caps=-all" + caps(String.join(" ", unit.values("AmbientCapabilities"))));
+      command.add("--ambient-caps=-all" + caps(String.join(" ", unit.values("AmbientCapabilities"))));
     }
     command.add("--");
     command.addAll(Arrays.asList(unit.value(line).split("\\s+")));

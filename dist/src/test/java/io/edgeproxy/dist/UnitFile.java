@@ -19,6 +19,13 @@ record UnitFile(List<Map.Entry<String, String>> settings) {
     return new UnitFile(Files.readAllLines(file).stream().flatMap(l -> assignment(l).stream()).toList());
   }
 
+  /** This unit with a drop-in's settings after its own (as systemd reads {@code <unit>.d/*.conf}). */
+  UnitFile with(Path dropIn) throws IOException {
+    List<Map.Entry<String, String>> all = new java.util.ArrayList<>(settings);
+    all.addAll(read(dropIn).settings());
+    return new UnitFile(all);
+  }
+
   /** Every value of {@code key}, in order. */
   List<String> values(String key) {
     return settings.stream().filter(e -> e.getKey().equals(key)).map(Map.Entry::getValue).toList();
