@@ -86,7 +86,7 @@ class SqlCommandTest {
     assertThat(out).contains(".read FILE").contains("current output mode: list");
     String[] lines = out.split("\n");
     assertThat(lines).contains("acme_challenges   backends          health_checks     tunnels",
-        "acme_orders       cache_purges      hostnames", "api_tokens        certificates      region_countries",
+        "acme_orders       cache_purges      hostnames         wireguard_peers", "api_tokens        certificates      region_countries",
         "apps              client_tokens     registrations");
     assertThat(out).contains("__edge_pending").contains("CREATE TABLE apps (");
     assertThat(out.indexOf("CREATE TABLE backends")).isPositive();

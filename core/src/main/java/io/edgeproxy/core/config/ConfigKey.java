@@ -89,6 +89,9 @@ public enum ConfigKey {
           + " touched: start fails instead)."),
   WG_SUBNETS("EDGEPROXY_WG_SUBNETS", "--wg-subnets", "", Kind.NETWORKS,
       "Backend networks behind this POP (e.g. 10.50.1.0/24), routed to it through the mesh by every other POP."),
+  WG_MANAGE_INTERFACE("EDGEPROXY_WG_MANAGE_INTERFACE", "--wg-manage-interface", "true", Kind.BOOLEAN,
+      "true: the agent creates and keeps the WireGuard interface; false: it only publishes this POP's signed announcement, and"
+          + " the operator runs the interface (edgeproxy wireguard config prints its wg-quick file)."),
   API_ENABLED("EDGEPROXY_API_ENABLED", "--api", "false", Kind.BOOLEAN,
       "Serve the auto-discovery HTTP API (register, heartbeat, deregister; bearer tokens); on in demo mode."),
   API_LISTEN_ADDR("EDGEPROXY_API_LISTEN_ADDR", "--api-listen", "127.0.0.1:8081", Kind.ADDRESS,

@@ -193,7 +193,9 @@ public record EdgeConfig(
       }
       return null;
     }
-    return v.problems().isEmpty() ? new WireGuardConfig(name, address, v.interfacePrefix(ConfigKey.WG_ADDRESS), port, subnets) : null;
+    boolean manage = v.bool(ConfigKey.WG_MANAGE_INTERFACE);
+    return v.problems().isEmpty()
+        ? new WireGuardConfig(name, address, v.interfacePrefix(ConfigKey.WG_ADDRESS), port, subnets, manage) : null;
   }
 
   /** EDGEPROXY_TLS_CERT and _KEY: both (readable files) or neither. */

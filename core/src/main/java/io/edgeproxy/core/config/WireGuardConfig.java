@@ -16,8 +16,11 @@ import java.util.List;
  * @param prefix the overlay's prefix length, as in {@code 10.50.0.1/16}
  * @param listenPort UDP port of the interface. Default: 51820
  * @param subnets backend networks behind this POP, routed to it by every other POP. Default: none
+ * @param manageInterface true: the agent creates and keeps the interface; false: it only publishes this POP's
+ *     announcement, and the operator runs the interface from {@code edgeproxy wireguard config}. Default: true
  */
-public record WireGuardConfig(String interfaceName, InetAddress address, int prefix, int listenPort, List<IpNetwork> subnets) {
+public record WireGuardConfig(String interfaceName, InetAddress address, int prefix, int listenPort, List<IpNetwork> subnets,
+    boolean manageInterface) {
   public WireGuardConfig {
     requireNonNull(interfaceName, "interfaceName");
     requireNonNull(address, "address");
@@ -28,6 +31,11 @@ public record WireGuardConfig(String interfaceName, InetAddress address, int pre
     if (prefix < 0 || prefix > address.getAddress().length * 8) {
       throw new IllegalArgumentException("prefix: " + prefix);
     }
+  }
+
+  /** An interface the agent manages. */
+  public WireGuardConfig(String interfaceName, InetAddress address, int prefix, int listenPort, List<IpNetwork> subnets) {
+    this(interfaceName, address, prefix, listenPort, subnets, true);
   }
 
   /** {@code 10.50.0.1/16}: the address with its prefix, as {@code ip address add} takes it. */

@@ -51,6 +51,7 @@ class ConfigPropertiesTest {
       Map.entry(ConfigKey.WG_LISTEN_PORT, "51820"),
       Map.entry(ConfigKey.WG_INTERFACE, "wg-edge"),
       Map.entry(ConfigKey.WG_SUBNETS, "10.50.1.0/24,fdaa:0:1::/48"),
+      Map.entry(ConfigKey.WG_MANAGE_INTERFACE, "false"),
       Map.entry(ConfigKey.API_ENABLED, "true"),
       Map.entry(ConfigKey.API_TLS, "true"),
       Map.entry(ConfigKey.TLS_ENABLED, "true"),

@@ -117,13 +117,15 @@ class EdgeConfigTest {
         "EDGEPROXY_WG_ADDRESS", "fdaa:0:1::1/48", "EDGEPROXY_WG_SUBNETS", "10.50.1.0/24, fdaa:0:1:5::/64"), Map.of());
     WireGuardConfig wg = c.replication().wireGuard();
     assertThat(wg.interfaceName()).isEqualTo("wg0");
+    assertThat(wg.manageInterface()).isTrue();
     assertThat(wg.listenPort()).isEqualTo(51820);
     assertThat(wg.addressWithPrefix()).isEqualTo("fdaa:0:1:0:0:0:0:1/48");
     assertThat(wg.subnets()).hasToString("[10.50.1.0/24, fdaa:0:1:5:0:0:0:0/64]");
     assertThat(EdgeConfig.load(Map.of("EDGEPROXY_REPLICATION_ENABLED", "1"), Map.of(ConfigKey.WG_ENABLED, "true",
-        ConfigKey.WG_ADDRESS, "10.50.0.7/16", ConfigKey.WG_INTERFACE, "wg-edge", ConfigKey.WG_LISTEN_PORT, "51821"))
+        ConfigKey.WG_ADDRESS, "10.50.0.7/16", ConfigKey.WG_INTERFACE, "wg-edge", ConfigKey.WG_LISTEN_PORT, "51821",
+        ConfigKey.WG_MANAGE_INTERFACE, "false"))
         .replication().wireGuard()).isEqualTo(new WireGuardConfig("wg-edge", io.edgeproxy.core.geo.IpAddresses.parseLiteral("10.50.0.7").orElseThrow(), 16, 51821,
-            java.util.List.of()));
+            java.util.List.of(), false));
     assertThatThrownBy(() -> EdgeConfig.load(Map.of("EDGEPROXY_WG_ENABLED", "1", "EDGEPROXY_WG_ADDRESS", "10.50.0.1/16"), Map.of()))
         .hasMessageContaining("EDGEPROXY_WG_ENABLED (--wg): is on while EDGEPROXY_REPLICATION_ENABLED is off");
     assertThatThrownBy(() -> EdgeConfig.load(Map.of("EDGEPROXY_REPLICATION_ENABLED", "1", "EDGEPROXY_WG_ENABLED", "1",

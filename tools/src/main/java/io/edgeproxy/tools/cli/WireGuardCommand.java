@@ -8,14 +8,12 @@ import io.edgeproxy.replication.tls.ClusterPki;
 import io.edgeproxy.sql.RoutingDb;
 import io.edgeproxy.sql.WireGuardRows;
 import io.edgeproxy.tools.tls.CertificateSeal;
-import io.edgeproxy.tools.wireguard.WgAnnouncement;
 import io.edgeproxy.tools.wireguard.WgKey;
 import io.edgeproxy.tools.wireguard.WgQuickFile;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,9 +37,11 @@ public final class WireGuardCommand implements Runnable {
    */
   @Command(name = "config", mixinStandardHelpOptions = true,
       description = {"Print this POP's WireGuard configuration as a wg-quick file: its key, address and port, and one",
-          "[Peer] per other POP whose announcement (table wireguard_peers) is signed by the cluster CA. Takes the",
-          "agent's options and environment; the private key is read from <routing.db>.wg-key, made by the agent's",
-          "first start with EDGEPROXY_WG_ENABLED. The file holds the private key: write it 0600."})
+          "[Peer] per other POP whose announcement (table wireguard_peers) the agents would take: signed by the",
+          "cluster CA, in the overlay, claiming no other POP's networks. For operators who run the interface",
+          "themselves (EDGEPROXY_WG_MANAGE_INTERFACE=false). Takes the agent's options and environment; the",
+          "private key is read from <routing.db>.wg-key, made by the agent's first start with EDGEPROXY_WG_ENABLED.",
+          "The file holds the private key: write it 0600."})
   public static final class Config implements Callable<Integer> {
     @Spec CommandSpec spec;
     private final Map<String, String> env;
@@ -70,24 +70,15 @@ public final class WireGuardCommand implements Runnable {
       WgKey key = WgKey.loadOrCreate(keyFile, CertificateSeal.forNode(config));
       Path tlsDir = config.replication().tlsDir() == null ? Path.of(".") : config.replication().tlsDir();
       var ca = ClusterPki.loadCertificate(tlsDir.resolve(ClusterPki.CA_CERT));
-      Map<String, WgAnnouncement> peers = new TreeMap<>();
-      PrintWriter err = spec.commandLine().getErr();
+      WgQuickFile.Rendered file;
       try (RoutingDb db = RoutingDb.open(config.node().dbPath())) {
-        long now = System.currentTimeMillis();
-        for (var row : new WireGuardRows(db).all().entrySet()) {
-          switch (WgAnnouncement.check(row.getKey(), row.getValue(), ca, now)) {
-            case WgAnnouncement.Valid v -> {
-              if (!v.announcement().publicKey().equals(key.publicKey())) {
-                peers.put(row.getKey(), v.announcement());
-              }
-            }
-            case WgAnnouncement.Invalid i -> err.println("# left out: row " + row.getKey() + ": " + i.reason());
-          }
-        }
+        file = WgQuickFile.fromRows(wg, key, new WireGuardRows(db).all(), ca, System.currentTimeMillis());
       }
+      PrintWriter err = spec.commandLine().getErr();
+      file.leftOut().forEach((node, why) -> err.println("# left out: row " + node + ": " + why));
       err.flush();
       PrintWriter out = spec.commandLine().getOut();
-      out.print(WgQuickFile.render(wg, key, peers));
+      out.print(file.text());
       out.flush();
       return 0;
     }

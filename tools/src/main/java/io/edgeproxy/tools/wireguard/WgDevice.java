@@ -208,7 +208,15 @@ final class WgDevice implements AutoCloseable {
 
   /** The peers the interface has now, from {@code wg show <name> dump} (the private key on its first line is skipped). */
   List<PeerState> peers() {
-    Shell.Ran dump = must(Shell.run("wg", "show", name, "dump"));
+    return dump(name);
+  }
+
+  /** The peers of interface {@code name}, whoever runs it (only read). */
+  static List<PeerState> dump(String name) {
+    Shell.Ran dump = Shell.run("wg", "show", name, "dump");
+    if (!dump.ok()) {
+      throw new DeviceException("interface " + name + ": " + dump.output());
+    }
     List<PeerState> out = new ArrayList<>();
     String[] lines = dump.output().split("\n");
     for (int i = 1; i < lines.length; i++) {

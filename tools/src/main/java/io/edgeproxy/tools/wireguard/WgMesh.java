@@ -52,7 +52,8 @@ public final class WgMesh implements AutoCloseable {
 
   private final WireGuardConfig config;
   private final String self;
-  private final Supplier<WgDevice> makeDevice;
+  /** Null when the operator runs the interface (EDGEPROXY_WG_MANAGE_INTERFACE=false). */
+  private final @Nullable Supplier<WgDevice> makeDevice;
   private final WgKey key;
   private final String ownText;
   private final WireGuardRows rows;
@@ -61,8 +62,10 @@ public final class WgMesh implements AutoCloseable {
   private final WarnOncePerMinute warnings = new WarnOncePerMinute(logger);
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("wireguard-mesh").daemon().factory());
-  /** Made again when it goes away (deleted by hand, its wireguard-go killed). Timer thread writes; read anywhere. */
-  private volatile WgDevice device;
+  /** Made again when it goes away (deleted by hand, its wireguard-go killed); null when the operator runs it. */
+  private volatile @Nullable WgDevice device;
+  /** The peers chosen by the last tick (what the interface should have). */
+  private volatile Map<String, WgAnnouncement> chosen = Map.of();
   /** Per node: the announcement its peer was last set from. Timer thread only. */
   private final Map<String, WgAnnouncement> applied = new TreeMap<>();
   private long checkedAtMs;
@@ -71,7 +74,7 @@ public final class WgMesh implements AutoCloseable {
   private volatile Map<String, String> nodeByKey = Map.of();
   private volatile @Nullable String error;
 
-  private WgMesh(WireGuardConfig config, String self, Supplier<WgDevice> makeDevice, WgKey key, String ownText,
+  private WgMesh(WireGuardConfig config, String self, @Nullable Supplier<WgDevice> makeDevice, WgKey key, String ownText,
       WireGuardRows rows, WgPeerChoice choice, Supplier<Set<String>> membersUp) {
     this.config = config;
     this.self = self;
@@ -81,7 +84,7 @@ public final class WgMesh implements AutoCloseable {
     this.rows = rows;
     this.choice = choice;
     this.membersUp = membersUp;
-    this.device = makeDevice.get();
+    this.device = makeDevice == null ? null : makeDevice.get();
   }
 
   /**
@@ -99,8 +102,15 @@ public final class WgMesh implements AutoCloseable {
     WgKey key = WgKey.loadOrCreate(Path.of(config.node().dbPath() + ".wg-key"), CertificateSeal.forNode(config));
     String host = replicator.advertiseHost();
     String endpoint = (host.contains(":") ? "[" + host + "]" : host) + ":" + wg.listenPort();
-    String text = new WgAnnouncement(self, key.publicKey(), endpoint, wg.addressWithPrefix(), wg.subnets(),
-        System.currentTimeMillis()).sign(credentials.identity().certificate(), credentials.identity().key());
+    WireGuardRows rows = new WireGuardRows(db);
+    // Later than this POP's previous announcement even if the clock went back: the others refuse an older one.
+    long issued = System.currentTimeMillis();
+    String previous = rows.all().get(self);
+    if (previous != null && WgAnnouncement.check(self, previous, credentials.ca(), issued) instanceof WgAnnouncement.Valid was) {
+      issued = Math.max(issued, was.announcement().issuedMs() + 1);
+    }
+    String text = new WgAnnouncement(self, key.publicKey(), endpoint, wg.addressWithPrefix(), wg.subnets(), issued)
+        .sign(credentials.identity().certificate(), credentials.identity().key());
     Supplier<WgDevice> makeDevice = () -> {
       char[] privateKey = key.privateKeyText();
       try {
@@ -109,7 +119,7 @@ public final class WgMesh implements AutoCloseable {
         Arrays.fill(privateKey, '\0');
       }
     };
-    WgMesh mesh = new WgMesh(wg, self, makeDevice, key, text, new WireGuardRows(db), new WgPeerChoice(self, wg, credentials.ca()),
+    WgMesh mesh = new WgMesh(wg, self, wg.manageInterface() ? makeDevice : null, key, text, rows, new WgPeerChoice(self, wg, credentials.ca()),
         replicator::membersUp);
     mesh.timer.scheduleWithFixedDelay(mesh::tickSafely, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
     return mesh;
@@ -126,9 +136,10 @@ public final class WgMesh implements AutoCloseable {
   }
 
   private void tick(long nowMs) {
-    if (!device.alive()) {
-      logger.warn("wireguard: interface {} is gone (deleted, or its wireguard-go ended); making it again", device.name());
-      device.close();
+    WgDevice now = device;
+    if (now != null && makeDevice != null && !now.alive()) {
+      logger.warn("wireguard: interface {} is gone (deleted, or its wireguard-go ended); making it again", now.name());
+      now.close();
       applied.clear();
       device = makeDevice.get();
     }
@@ -144,8 +155,12 @@ public final class WgMesh implements AutoCloseable {
     chosen.rejected().forEach((node, why) ->
         warnings.warn("row " + node, "wireguard: row " + node + " of wireguard_peers is not a peer: " + why));
     rejected = Map.copyOf(chosen.rejected());
+    this.chosen = Map.copyOf(chosen.peers());
+    if (device == null) {
+      return; // the operator's interface: only published, and shown
+    }
     try {
-      reconcile(chosen.peers());
+      reconcile(device, chosen.peers());
     } finally {
       Map<String, String> names = new HashMap<>();
       applied.forEach((node, a) -> names.put(a.publicKey(), node));
@@ -154,7 +169,7 @@ public final class WgMesh implements AutoCloseable {
   }
 
   /** Makes the interface's peers and routes {@code peers}', changing only what differs. */
-  private void reconcile(Map<String, WgAnnouncement> peers) {
+  private void reconcile(WgDevice device, Map<String, WgAnnouncement> peers) {
     Map<String, WgDevice.PeerState> actual = new HashMap<>();
     device.peers().forEach(p -> actual.put(p.publicKey(), p));
     Map<String, String> wasNamed = new HashMap<>(nodeByKey);
@@ -217,22 +232,45 @@ public final class WgMesh implements AutoCloseable {
     return out;
   }
 
-  /** The interface, its peers (named by POP) and the rows refused; the peers read from the interface now. */
+  /**
+   * The interface, its peers (named by POP) and the rows refused; peers as the interface has them
+   * now, or, when the operator runs it, as {@code edgeproxy wireguard config} would write them (with
+   * what the interface reports, if it is up).
+   */
   public Status status() {
-    Map<String, String> names = nodeByKey;
-    List<Peer> peers = new ArrayList<>();
-    String failure = error;
     WgDevice now = device;
+    Map<String, String> names = now == null ? namesOf(chosen) : nodeByKey;
+    String failure = error;
+    List<WgDevice.PeerState> states = List.of();
     try {
-      for (WgDevice.PeerState p : now.peers()) {
-        peers.add(new Peer(names.getOrDefault(p.publicKey(), "?"), p.publicKey(), p.endpoint(), p.allowedIps(),
-            p.latestHandshakeEpochSecs(), p.rxBytes(), p.txBytes()));
-      }
+      states = WgDevice.dump(config.interfaceName());
     } catch (WgDevice.DeviceException e) {
-      failure = e.getMessage();
+      if (now != null) {
+        failure = e.getMessage();
+      }
     }
-    return new Status(now.name(), now.kind(), key.publicKey(), config.addressWithPrefix(), config.listenPort(),
-        config.subnets().stream().map(IpNetwork::toString).toList(), peers, rejected, failure);
+    Map<String, WgDevice.PeerState> byKey = new HashMap<>();
+    states.forEach(p -> byKey.put(p.publicKey(), p));
+    List<Peer> peers = new ArrayList<>();
+    if (now != null) {
+      states.forEach(p -> peers.add(peer(names.getOrDefault(p.publicKey(), "?"), p)));
+    } else {
+      chosen.forEach((node, a) -> peers.add(byKey.containsKey(a.publicKey()) ? peer(node, byKey.get(a.publicKey()))
+          : new Peer(node, a.publicKey(), a.endpoint(), allowedIps(a), 0, 0, 0)));
+    }
+    return new Status(config.interfaceName(), now == null ? "run by the operator" : now.kind(), key.publicKey(),
+        config.addressWithPrefix(), config.listenPort(), config.subnets().stream().map(IpNetwork::toString).toList(), peers,
+        rejected, failure);
+  }
+
+  private static Peer peer(String node, WgDevice.PeerState p) {
+    return new Peer(node, p.publicKey(), p.endpoint(), p.allowedIps(), p.latestHandshakeEpochSecs(), p.rxBytes(), p.txBytes());
+  }
+
+  private static Map<String, String> namesOf(Map<String, WgAnnouncement> peers) {
+    Map<String, String> out = new HashMap<>();
+    peers.forEach((node, a) -> out.put(a.publicKey(), node));
+    return out;
   }
 
   /**
@@ -254,6 +292,9 @@ public final class WgMesh implements AutoCloseable {
   @Override
   public void close() {
     stopTicking();
-    device.close();
+    WgDevice now = device;
+    if (now != null) {
+      now.close();
+    }
   }
 }

@@ -2,6 +2,7 @@ package io.edgeproxy.tools.wireguard;
 
 import io.edgeproxy.core.config.WireGuardConfig;
 import io.edgeproxy.core.geo.IpNetwork;
+import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -11,8 +12,28 @@ import java.util.Set;
 public final class WgQuickFile {
   private WgQuickFile() {}
 
+  /** A file, and the rows left out of it with why. */
+  public record Rendered(String text, Map<String, String> leftOut) {}
+
+  /**
+   * The file for this POP ({@code key}'s) from the rows of {@code wireguard_peers}: every other POP
+   * whose row the agents would make a peer ({@link WgPeerChoice}; every row counts as up, there is
+   * no membership here).
+   */
+  public static Rendered fromRows(WireGuardConfig config, WgKey key, Map<String, String> rows, X509Certificate ca, long nowMs) {
+    String self = "";
+    for (var row : rows.entrySet()) {
+      if (WgAnnouncement.check(row.getKey(), row.getValue(), ca, nowMs) instanceof WgAnnouncement.Valid v
+          && v.announcement().publicKey().equals(key.publicKey())) {
+        self = row.getKey();
+      }
+    }
+    WgPeerChoice.Choice choice = new WgPeerChoice(self, config, ca).choose(rows, rows.keySet(), nowMs);
+    return new Rendered(render(config, key, choice.peers()), choice.rejected());
+  }
+
   /** The file for {@code config} with {@code key}, and one {@code [Peer]} per other POP in {@code peers} (by node id). */
-  public static String render(WireGuardConfig config, WgKey key, Map<String, WgAnnouncement> peers) {
+  static String render(WireGuardConfig config, WgKey key, Map<String, WgAnnouncement> peers) {
     StringBuilder b = new StringBuilder();
     b.append("# edgeproxy WireGuard mesh: interface ").append(config.interfaceName()).append(", made by 'edgeproxy wireguard config'\n");
     b.append("[Interface]\n");

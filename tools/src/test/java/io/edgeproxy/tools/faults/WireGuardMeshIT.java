@@ -188,7 +188,7 @@ class WireGuardMeshIT {
   }
 
   /** Runs the packaged CLI with {@code args} in this namespace; its output (exit status 0 asserted). */
-  private static String cli(String... args) throws IOException, InterruptedException {
+  static String cli(String... args) throws IOException, InterruptedException {
     List<String> argv = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
         Path.of("target/edgeproxy.jar").toAbsolutePath().toString()));
     argv.addAll(List.of(args));
@@ -259,7 +259,7 @@ class WireGuardMeshIT {
     return out;
   }
 
-  private static String interfaces(FaultPops.Pop p) throws IOException, InterruptedException {
+  static String interfaces(FaultPops.Pop p) throws IOException, InterruptedException {
     Process ip = p.host.command(List.of("ip", "-o", "link")).redirectErrorStream(true).start();
     String out = new String(ip.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     ip.waitFor();
