@@ -58,11 +58,15 @@ final class WireGuardUnit {
       assertThat(agent.log()).contains("lacks CAP_NET_ADMIN", DROP_IN.toString());
     }
 
-    // RuntimeDirectory=wireguard, as systemd would make it: the service user's.
-    String owner = Files.exists(RUN_DIR) ? Commands.run("stat", "-c", "%U:%G", RUN_DIR.toString()).ok().out().strip() : null;
-    Files.createDirectories(RUN_DIR);
-    Commands.run("chown", "edgeproxy:edgeproxy", RUN_DIR.toString()).ok();
-    ProcessBuilder withDropIn = DebPackageIT.serviceProcess(UnitFile.read(UNIT).with(DROP_IN), "ExecStart", listen, admin, true);
+    // The drop-in's ExecStartPre, as systemd runs a "+" line: as root, outside the sandbox.
+    String owner = Files.exists(RUN_DIR) ? Commands.run("stat", "-c", "%U:%G %a", RUN_DIR.toString()).ok().out().strip() : null;
+    UnitFile unit = UnitFile.read(UNIT).with(DROP_IN);
+    for (String pre : unit.values("ExecStartPre")) {
+      assertThat(pre).startsWith("+");
+      Commands.run(pre.substring(1).split("\\s+")).ok();
+    }
+    assertThat(Commands.run("stat", "-c", "%U:%G %a", RUN_DIR.toString()).ok().out().strip()).isEqualTo("root:edgeproxy 1770");
+    ProcessBuilder withDropIn = DebPackageIT.serviceProcess(unit, "ExecStart", listen, admin, true);
     withDropIn.environment().putAll(mesh);
     try (Agent agent = Agent.start(withDropIn, tmp.resolve("wg-agent.log").toFile(), admin)) {
       agent.awaitStatus();
@@ -79,7 +83,8 @@ final class WireGuardUnit {
       if (owner == null) {
         Commands.run("rm", "-rf", RUN_DIR.toString());
       } else {
-        Commands.run("chown", owner, RUN_DIR.toString());
+        Commands.run("chown", owner.split(" ")[0], RUN_DIR.toString());
+        Commands.run("chmod", owner.split(" ")[1], RUN_DIR.toString());
       }
     }
   }

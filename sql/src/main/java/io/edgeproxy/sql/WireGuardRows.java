@@ -40,4 +40,9 @@ public final class WireGuardRows {
     return db.write("INSERT INTO wireguard_peers (node, announcement) VALUES (?, ?) ON CONFLICT(node) DO UPDATE"
         + " SET announcement = excluded.announcement WHERE announcement IS NOT excluded.announcement", node, announcement) > 0;
   }
+
+  /** Deletes {@code node}'s row (a POP retired for good); false when there was none. A POP still running writes it again. */
+  public boolean forget(String node) {
+    return db.write("DELETE FROM wireguard_peers WHERE node = ?", node) > 0;
+  }
 }

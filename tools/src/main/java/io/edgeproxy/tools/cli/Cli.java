@@ -94,6 +94,7 @@ public final class Cli implements Runnable {
       ConfigOptions.addTo(config.getCommandSpec(), Map.of());
       wireGuard.addSubcommand("config", config);
       wireGuard.addSubcommand("status", new CommandLine(new WireGuardCommand.Status()));
+      wireGuard.addSubcommand("forget", new CommandLine(new WireGuardCommand.Forget(env)));
       cli.addSubcommand("wireguard", wireGuard);
     }
     if (only == null || only.equals("token")) {

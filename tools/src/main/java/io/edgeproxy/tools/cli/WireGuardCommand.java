@@ -131,4 +131,34 @@ public final class WireGuardCommand implements Runnable {
       return 0;
     }
   }
+
+  /** {@code edgeproxy wireguard forget NODE}: deletes a retired POP's row, on every POP once it replicates. */
+  @Command(name = "forget", mixinStandardHelpOptions = true,
+      description = {"Delete the row of NODE from wireguard_peers: for a POP retired for good, whose row would otherwise stay",
+          "in every wg-quick file and keep its networks. Replicates like any change; a POP still running writes",
+          "its row again within a second."})
+  static final class Forget extends TlsCommand.OnDb implements Callable<Integer> {
+    @picocli.CommandLine.Parameters(index = "0", paramLabel = "NODE")
+    String node;
+
+    Forget(Map<String, String> env) {
+      super(env);
+    }
+
+    @Override
+    public Integer call() {
+      boolean removed;
+      try (RoutingDb routing = RoutingDb.open(path())) {
+        removed = new WireGuardRows(routing).forget(node);
+      }
+      if (!removed) {
+        err().println("edgeproxy wireguard forget: " + path() + " has no wireguard_peers row for " + node);
+        return 1;
+      }
+      out().println("row of " + node + " removed from " + path());
+      out().flush();
+      AdminClient.flushAndReport(AdminClient.address(admin, env), path(), err(), "edgeproxy wireguard forget");
+      return 0;
+    }
+  }
 }

@@ -12,7 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Runs the system tools the mesh drives ({@code ip}, {@code wg}): argv, never a shell line, never longer than 10 s. */
+/** Runs the system tools the mesh drives ({@code ip}, {@code wg}): argv, never a shell line, given at most 10 s to end. */
 final class Shell {
   private static final long LIMIT_SECONDS = 10;
 
@@ -27,7 +27,8 @@ final class Shell {
 
   /**
    * Runs {@code argv} with {@code stdin} (may be empty). Its output is read on a virtual thread, so a
-   * command that hangs with its output open (a wedged wireguard-go socket) is killed after 10 s.
+   * command that hangs with its output open (a wedged wireguard-go socket) is killed after 10 s (and
+   * its output awaited 10 s more at most).
    */
   static Ran run(List<String> argv, char[] stdin) {
     Process p;

@@ -75,6 +75,20 @@ public record WgAnnouncement(String node, String publicKey, String endpoint, Str
     }
   }
 
+  /** The {@code issued-ms} line of {@code text}, read without any check; 0 when there is none. */
+  static long issuedMsOf(String text) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith("issued-ms ")) {
+        try {
+          return Long.parseLong(line.substring("issued-ms ".length()));
+        } catch (NumberFormatException e) {
+          return 0;
+        }
+      }
+    }
+    return 0;
+  }
+
   /** What a row holds: an announcement that checked out, or why it did not. */
   public sealed interface Checked {}
 

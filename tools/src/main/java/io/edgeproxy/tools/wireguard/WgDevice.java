@@ -21,6 +21,11 @@ final class WgDevice implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(WgDevice.class);
   /** WireGuard's usual MTU on a 1,500-byte path (80 bytes of IPv6, UDP and WireGuard headers). */
   static final int MTU = 1420;
+  /**
+   * The routing protocol number the agent's routes carry ({@code ip route ... proto 247}): it
+   * changes only those, never a route an operator or a routing daemon put on the interface.
+   */
+  static final String ROUTE_PROTO = "247";
 
   /** A peer as {@code wg show dump} reports it. */
   record PeerState(String publicKey, @Nullable String endpoint, List<String> allowedIps, long latestHandshakeEpochSecs,
@@ -103,6 +108,7 @@ final class WgDevice implements AutoCloseable {
       device.must(Shell.run(List.of("wg", "set", name, "listen-port", Integer.toString(listenPort), "private-key", "/dev/stdin"),
           privateKey));
       device.must(Shell.run("ip", "address", "replace", addressWithPrefix, "dev", name));
+      device.dropOtherAddresses(addressWithPrefix); // one taken over may carry an address of an earlier setting
       device.must(Shell.run("ip", "link", "set", "dev", name, "mtu", Integer.toString(MTU), "up"));
     } catch (DeviceException e) {
       device.close();
@@ -162,13 +168,40 @@ final class WgDevice implements AutoCloseable {
     return kind;
   }
 
-  /** True while the interface this object made is there (and its wireguard-go, if it started one, runs). */
+  /**
+   * False once the interface this object made is gone (or replaced, or its wireguard-go ended); a
+   * failure to look (a slow {@code ip}) is not taken for that.
+   */
   boolean alive() {
     if (userspace != null && !userspace.isAlive()) {
       return false;
     }
     Shell.Ran shown = Shell.run("ip", "-o", "link", "show", "dev", name);
-    return shown.ok() && shown.output().startsWith(ifindex + ":");
+    if (shown.ok()) {
+      return shown.output().startsWith(ifindex + ":");
+    }
+    return !shown.output().contains("does not exist");
+  }
+
+  /** Deletes every address of the interface but {@code keep} (address/prefix) and IPv6 link-local ones. */
+  private void dropOtherAddresses(String keep) {
+    for (String line : must(Shell.run("ip", "-o", "address", "show", "dev", name)).output().split("\n")) {
+      String[] f = line.strip().split("\\s+");
+      for (int i = 0; i + 1 < f.length; i++) {
+        if ((f[i].equals("inet") || f[i].equals("inet6")) && !f[i + 1].startsWith("fe80:") && !sameInterfaceAddress(f[i + 1], keep)) {
+          must(Shell.run("ip", "address", "del", f[i + 1], "dev", name));
+        }
+      }
+    }
+  }
+
+  /** {@code 10.0.0.1/24} and {@code 10.0.0.1/24}, or {@code fdaa::1/48} and {@code fdaa:0:0::1/48}: the same. */
+  private static boolean sameInterfaceAddress(String a, String b) {
+    int sa = a.indexOf('/');
+    int sb = b.indexOf('/');
+    return sa > 0 && sb > 0 && a.substring(sa).equals(b.substring(sb))
+        && io.edgeproxy.core.geo.IpAddresses.parseLiteral(a.substring(0, sa))
+            .equals(io.edgeproxy.core.geo.IpAddresses.parseLiteral(b.substring(0, sb)));
   }
 
   /** Adds the peer, or sets what it has: its endpoint, the addresses it answers for (replacing any), a keepalive for NAT. */
@@ -181,22 +214,25 @@ final class WgDevice implements AutoCloseable {
     must(Shell.run("wg", "set", name, "peer", publicKey, "remove"));
   }
 
-  /** Routes {@code network} into the interface (WireGuard then picks the peer that answers for it). */
+  /**
+   * Routes {@code network} into the interface (WireGuard then picks the peer that answers for it).
+   * Added, never replaced: a route the host already has for that prefix (its LAN) stays, and this fails.
+   */
   void route(IpNetwork network) {
-    must(Shell.run("ip", "route", "replace", network.toString(), "dev", name));
+    must(Shell.run("ip", "route", "add", network.toString(), "dev", name, "proto", ROUTE_PROTO));
   }
 
   void unroute(IpNetwork network) {
-    must(Shell.run("ip", "route", "del", network.toString(), "dev", name));
+    must(Shell.run("ip", "route", "del", network.toString(), "dev", name, "proto", ROUTE_PROTO));
   }
 
-  /** The routes into the interface that someone added (not the kernel's own for the interface's address), both families. */
+  /** The routes into the interface the agent added ({@link #ROUTE_PROTO}), both families. */
   List<IpNetwork> routes() {
     List<IpNetwork> out = new ArrayList<>();
     for (String family : List.of("-4", "-6")) {
-      for (String line : must(Shell.run("ip", family, "route", "show", "dev", name)).output().split("\n")) {
+      for (String line : must(Shell.run("ip", family, "route", "show", "dev", name, "proto", ROUTE_PROTO)).output().split("\n")) {
         String first = line.strip().split("\\s+")[0];
-        if (first.isEmpty() || line.contains(" proto kernel")) {
+        if (first.isEmpty()) {
           continue;
         }
         String cidr = first.contains("/") ? first : first + (first.contains(":") ? "/128" : "/32");

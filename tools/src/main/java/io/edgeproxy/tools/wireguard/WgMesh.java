@@ -105,9 +105,9 @@ public final class WgMesh implements AutoCloseable {
     WireGuardRows rows = new WireGuardRows(db);
     // Later than this POP's previous announcement even if the clock went back: the others refuse an older one.
     long issued = System.currentTimeMillis();
-    String previous = rows.all().get(self);
-    if (previous != null && WgAnnouncement.check(self, previous, credentials.ca(), issued) instanceof WgAnnouncement.Valid was) {
-      issued = Math.max(issued, was.announcement().issuedMs() + 1);
+    long previous = WgAnnouncement.issuedMsOf(rows.all().getOrDefault(self, ""));
+    if (previous >= issued && previous < issued + Duration.ofDays(3650).toMillis()) { // even if its certificate has expired since
+      issued = previous + 1;
     }
     String text = new WgAnnouncement(self, key.publicKey(), endpoint, wg.addressWithPrefix(), wg.subnets(), issued)
         .sign(credentials.identity().certificate(), credentials.identity().key());
@@ -119,7 +119,7 @@ public final class WgMesh implements AutoCloseable {
         Arrays.fill(privateKey, '\0');
       }
     };
-    WgMesh mesh = new WgMesh(wg, self, wg.manageInterface() ? makeDevice : null, key, text, rows, new WgPeerChoice(self, wg, credentials.ca()),
+    WgMesh mesh = new WgMesh(wg, self, wg.manageInterface() ? makeDevice : null, key, text, rows, new WgPeerChoice(self, key.publicKey(), wg, credentials.ca()),
         replicator::membersUp);
     mesh.timer.scheduleWithFixedDelay(mesh::tickSafely, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
     return mesh;
@@ -168,11 +168,16 @@ public final class WgMesh implements AutoCloseable {
     }
   }
 
-  /** Makes the interface's peers and routes {@code peers}', changing only what differs. */
+  /**
+   * Makes the interface's peers and routes {@code peers}', changing only what differs. One peer or
+   * route that cannot be set (a name that does not resolve, a prefix the host routes elsewhere)
+   * does not stop the others: the failures are thrown together at the end, and tried again next tick.
+   */
   private void reconcile(WgDevice device, Map<String, WgAnnouncement> peers) {
     Map<String, WgDevice.PeerState> actual = new HashMap<>();
     device.peers().forEach(p -> actual.put(p.publicKey(), p));
     Map<String, String> wasNamed = new HashMap<>(nodeByKey);
+    List<String> failures = new ArrayList<>();
     Set<String> wanted = new HashSet<>();
     for (var entry : peers.entrySet()) {
       WgAnnouncement a = entry.getValue();
@@ -182,16 +187,25 @@ public final class WgMesh implements AutoCloseable {
       boolean same = now != null && was != null && was.publicKey().equals(a.publicKey()) && was.endpoint().equals(a.endpoint())
           && parsed(now.allowedIps()).equals(Set.copyOf(WgPeerChoice.networks(a)));
       if (!same) {
-        device.setPeer(a.publicKey(), a.endpoint(), allowedIps(a));
-        logger.info("wireguard: peer {} at {}, answering for {}", entry.getKey(), a.endpoint(), allowedIps(a));
+        try {
+          device.setPeer(a.publicKey(), a.endpoint(), allowedIps(a));
+          logger.info("wireguard: peer {} at {}, answering for {}", entry.getKey(), a.endpoint(), allowedIps(a));
+        } catch (WgDevice.DeviceException e) {
+          failures.add("peer " + entry.getKey() + ": " + e.getMessage());
+          continue;
+        }
       }
       applied.put(entry.getKey(), a);
     }
     for (String publicKey : actual.keySet()) {
       if (!wanted.contains(publicKey)) {
-        device.removePeer(publicKey);
-        logger.info("wireguard: peer {} removed (not a member now, or its row changed or was refused)",
-            wasNamed.getOrDefault(publicKey, publicKey));
+        try {
+          device.removePeer(publicKey);
+          logger.info("wireguard: peer {} removed (not a member now, or its row changed or was refused)",
+              wasNamed.getOrDefault(publicKey, publicKey));
+        } catch (WgDevice.DeviceException e) {
+          failures.add("removing peer " + wasNamed.getOrDefault(publicKey, publicKey) + ": " + e.getMessage());
+        }
       }
     }
     applied.keySet().retainAll(peers.keySet());
@@ -200,13 +214,24 @@ public final class WgMesh implements AutoCloseable {
     List<IpNetwork> present = device.routes();
     for (IpNetwork route : routes) {
       if (!present.contains(route)) {
-        device.route(route);
+        try {
+          device.route(route);
+        } catch (WgDevice.DeviceException e) {
+          failures.add("route " + route + ": " + e.getMessage());
+        }
       }
     }
     for (IpNetwork route : present) {
       if (!routes.contains(route)) {
-        device.unroute(route);
+        try {
+          device.unroute(route);
+        } catch (WgDevice.DeviceException e) {
+          failures.add("removing route " + route + ": " + e.getMessage());
+        }
       }
+    }
+    if (!failures.isEmpty()) {
+      throw new WgDevice.DeviceException(String.join("; ", failures));
     }
   }
 

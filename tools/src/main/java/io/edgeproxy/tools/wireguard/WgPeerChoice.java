@@ -11,13 +11,15 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Which rows of {@code wireguard_peers} become peers: pure, so every rule is tested without an
- * interface. A row must check out ({@link WgAnnouncement#check}), be no older than the newest
- * announcement seen from its node (an old signed row written again is a replay), put its address
- * inside this POP's overlay network, and claim no network another POP (or this one) claims: of
- * two POPs that overlap, the one with the lower node id keeps its networks and the other is
- * refused until one of them changes. Only members that are up count, so a POP gone for good does
- * not hold its networks against the POP that takes them over.
+ * Which rows of {@code wireguard_peers} become peers, and which of their networks they answer for:
+ * pure, so every rule is tested without an interface. A row must check out
+ * ({@link WgAnnouncement#check}), be no older than the newest announcement seen from its node (an
+ * old signed row written again is a replay), and put its address inside this POP's overlay network;
+ * its public key must be no other POP's (nor this one's). Each of its subnets must be no wider than
+ * /8 (IPv4) or /16 (IPv6), contain no POP's endpoint (the tunnel would carry its own packets), and
+ * overlap no network this POP or another POP claims: of two POPs that overlap, the one with the
+ * lower node id keeps the subnet and the other is still a peer, without it. Only members that are
+ * up count, so a POP gone for good does not hold its networks against the POP that takes them over.
  */
 final class WgPeerChoice {
   private static final String NODE_ID = "[A-Za-z0-9._-]{1,128}";
@@ -28,12 +30,14 @@ final class WgPeerChoice {
   private final String self;
   private final WireGuardConfig own;
   private final X509Certificate ca;
+  private final String ownPublicKey;
   /** Per node, the newest {@code issued-ms} seen: an older announcement is a replay. */
   private final Map<String, Long> newest = new TreeMap<>();
   private final Map<String, WgAnnouncement.Checked> checked = new java.util.HashMap<>();
 
-  WgPeerChoice(String self, WireGuardConfig own, X509Certificate ca) {
+  WgPeerChoice(String self, String ownPublicKey, WireGuardConfig own, X509Certificate ca) {
     this.self = self;
+    this.ownPublicKey = ownPublicKey;
     this.own = own;
     this.ca = ca;
   }
@@ -75,41 +79,65 @@ final class WgPeerChoice {
         rejected.put(node, "its address " + a.address() + " is outside this POP's overlay " + overlay);
         continue;
       }
-      String wide = a.subnets().stream().filter(s -> s.prefix() == 0).map(IpNetwork::toString).findFirst().orElse(null);
-      if (wide != null) {
-        rejected.put(node, "it routes " + wide + ", every address there is (expected: the backend networks behind it)");
-        continue;
-      }
       if (up.contains(node)) {
         candidates.put(node, a);
       }
     }
+    List<java.net.InetAddress> endpoints = new ArrayList<>();
+    candidates.values().forEach(a -> endpointAddress(a).ifPresent(endpoints::add));
     Map<IpNetwork, String> claimed = new LinkedHashMap<>();
     claimed.put(new IpNetwork(own.address(), own.address().getAddress().length * 8), self);
     own.subnets().forEach(s -> claimed.put(s, self));
     Map<String, String> keys = new TreeMap<>();
+    keys.put(ownPublicKey, self);
     Map<String, WgAnnouncement> peers = new TreeMap<>();
     for (var entry : candidates.entrySet()) {
       String node = entry.getKey();
       WgAnnouncement a = entry.getValue();
-      String conflict = keys.containsKey(a.publicKey()) ? "its public key is " + keys.get(a.publicKey()) + "'s" : null;
-      List<IpNetwork> networks = networks(a);
-      for (IpNetwork net : networks) {
-        for (var other : claimed.entrySet()) {
-          if (conflict == null && overlap(net, other.getKey())) {
-            conflict = "it claims " + net + ", which overlaps " + other.getKey() + " of " + other.getValue();
-          }
-        }
-      }
+      IpNetwork host = IpNetwork.parse(a.hostRoute()).orElseThrow();
+      String conflict = keys.containsKey(a.publicKey()) ? "its public key is " + keys.get(a.publicKey()) + "'s"
+          : claimant(host, claimed).map(o -> "its address " + host + " overlaps " + o).orElse(null);
       if (conflict != null) {
         rejected.put(node, conflict);
         continue;
       }
-      networks.forEach(n -> claimed.put(n, node));
+      List<IpNetwork> kept = new ArrayList<>();
+      List<String> cut = new ArrayList<>();
+      for (IpNetwork subnet : a.subnets()) {
+        String why = subnet.prefix() < (subnet.address().getAddress().length == 4 ? 8 : 16) ? "wider than /8 (IPv4) or /16 (IPv6)"
+            : endpoints.stream().filter(subnet::contains).findFirst().map(e -> "holds the endpoint " + e.getHostAddress()).orElse(null);
+        if (why == null) {
+          why = claimant(subnet, claimed).map(o -> "overlaps " + o).orElse(null);
+        }
+        if (why == null) {
+          kept.add(subnet);
+        } else {
+          cut.add(subnet + " (" + why + ")");
+        }
+      }
+      if (!cut.isEmpty()) {
+        rejected.put(node, "subnets left out: " + String.join(", ", cut));
+      }
+      claimed.put(host, node);
+      kept.forEach(n -> claimed.put(n, node));
       keys.put(a.publicKey(), node);
-      peers.put(node, a);
+      peers.put(node, new WgAnnouncement(a.node(), a.publicKey(), a.endpoint(), a.address(), kept, a.issuedMs()));
     }
     return new Choice(peers, rejected);
+  }
+
+  /** Who claims a network overlapping {@code net} already: "10.60.1.0/24 of pop-1". */
+  private static java.util.Optional<String> claimant(IpNetwork net, Map<IpNetwork, String> claimed) {
+    return claimed.entrySet().stream().filter(c -> overlap(net, c.getKey())).findFirst().map(c -> c.getKey() + " of " + c.getValue());
+  }
+
+  /** The endpoint's address when it is an IP literal (a name is resolved by wg, later). */
+  private static java.util.Optional<java.net.InetAddress> endpointAddress(WgAnnouncement a) {
+    String host = a.endpoint().substring(0, a.endpoint().lastIndexOf(':'));
+    if (host.startsWith("[")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    return io.edgeproxy.core.geo.IpAddresses.parseLiteral(host);
   }
 
   /** The networks a peer answers for: its overlay address as a host route, then its subnets. */

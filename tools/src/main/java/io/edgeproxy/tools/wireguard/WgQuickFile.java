@@ -28,7 +28,7 @@ public final class WgQuickFile {
         self = row.getKey();
       }
     }
-    WgPeerChoice.Choice choice = new WgPeerChoice(self, config, ca).choose(rows, rows.keySet(), nowMs);
+    WgPeerChoice.Choice choice = new WgPeerChoice(self, key.publicKey(), config, ca).choose(rows, rows.keySet(), nowMs);
     return new Rendered(render(config, key, choice.peers()), choice.rejected());
   }
 

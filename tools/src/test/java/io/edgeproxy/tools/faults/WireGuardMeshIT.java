@@ -158,6 +158,15 @@ class WireGuardMeshIT {
         }
       });
       assertThat(ping(a, "10.77.0.3")).isFalse();
+      // Retired for good: its row is forgotten everywhere. A POP that runs writes its row again at once.
+      cli("wireguard", "forget", "pop-c", "--db", a.db().toString(), "--admin", a.ip() + ":" + FaultPops.ADMIN_PORT);
+      cli("wireguard", "forget", "pop-b", "--db", a.db().toString(), "--admin", a.ip() + ":" + FaultPops.ADMIN_PORT);
+      await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+        for (FaultPops.Pop p : List.of(a, b, d)) {
+          assertThat(p.sql("SELECT group_concat(node) FROM (SELECT node FROM wireguard_peers WHERE node IN ('pop-b', 'pop-c')"
+              + " ORDER BY node);").strip()).as(p.name).isEqualTo("pop-b");
+        }
+      });
       assertThat(interfaces(c)).as("pop-c's agent removed its interface").doesNotContain("wg" + run + "2");
       assertThat(a.log()).doesNotContain(Files.readString(a.db().resolveSibling("routing.db.wg-key")).lines().findFirst().orElseThrow());
     }

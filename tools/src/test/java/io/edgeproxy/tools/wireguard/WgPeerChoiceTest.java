@@ -20,7 +20,8 @@ class WgPeerChoiceTest {
   private static final long NOW = System.currentTimeMillis();
   private static int keys;
 
-  private final WgPeerChoice choice = new WgPeerChoice("pop-1", OWN, CA.certificate());
+  private static final String OWN_KEY = "OOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOA=";
+  private final WgPeerChoice choice = new WgPeerChoice("pop-1", OWN_KEY, OWN, CA.certificate());
 
   private static IpNetwork net(String text) {
     return IpNetwork.parse(text).orElseThrow();
@@ -50,42 +51,48 @@ class WgPeerChoiceTest {
   }
 
   @Test
-  void overlappingClaimsGoToTheLowerNodeIdAndNobodyTakesThisPopsNetworks() {
+  void anOverlappingSubnetIsLeftOutOfTheHigherNodeIdAndAnOverlappingAddressRefusesTheRow() {
     Map<String, String> rows = new LinkedHashMap<>();
     rows.put("pop-2", row("pop-2", "10.50.0.2/16", 1, "10.60.2.0/24"));
-    rows.put("pop-3", row("pop-3", "10.50.0.3/16", 1, "10.60.0.0/16")); // covers pop-2's subnet and this POP's
+    rows.put("pop-3", row("pop-3", "10.50.0.3/16", 1, "10.60.0.0/16", "10.70.3.0/24")); // covers pop-2's subnet and this POP's
     rows.put("pop-4", row("pop-4", "10.50.0.2/16", 1)); // pop-2's overlay address
     rows.put("pop-5", row("pop-5", "10.50.0.5/16", 1, "10.60.1.128/25")); // inside this POP's subnet
     WgPeerChoice.Choice c = choice.choose(rows, Set.of("pop-2", "pop-3", "pop-4", "pop-5"), NOW);
-    assertThat(c.peers()).containsOnlyKeys("pop-2");
+    assertThat(c.peers()).containsOnlyKeys("pop-2", "pop-3", "pop-5");
+    assertThat(c.peers().get("pop-2").subnets()).containsExactly(net("10.60.2.0/24"));
+    assertThat(c.peers().get("pop-3").subnets()).containsExactly(net("10.70.3.0/24"));
+    assertThat(c.peers().get("pop-5").subnets()).isEmpty();
     assertThat(c.rejected()).containsOnlyKeys("pop-3", "pop-4", "pop-5");
-    assertThat(c.rejected().get("pop-3")).isEqualTo("it claims 10.60.0.0/16, which overlaps 10.60.1.0/24 of pop-1");
-    assertThat(c.rejected().get("pop-4")).isEqualTo("it claims 10.50.0.2/32, which overlaps 10.50.0.2/32 of pop-2");
-    assertThat(c.rejected().get("pop-5")).isEqualTo("it claims 10.60.1.128/25, which overlaps 10.60.1.0/24 of pop-1");
-    // pop-2 gone for good: its networks are free for the next one
+    assertThat(c.rejected().get("pop-3")).isEqualTo("subnets left out: 10.60.0.0/16 (overlaps 10.60.1.0/24 of pop-1)");
+    assertThat(c.rejected().get("pop-4")).isEqualTo("its address 10.50.0.2/32 overlaps 10.50.0.2/32 of pop-2");
+    assertThat(c.rejected().get("pop-5")).isEqualTo("subnets left out: 10.60.1.128/25 (overlaps 10.60.1.0/24 of pop-1)");
+    // pop-2 gone for good: its address is free for the next one
     assertThat(choice.choose(rows, Set.of("pop-4"), NOW).peers()).containsOnlyKeys("pop-4");
   }
 
   @Test
-  void theWholeAddressSpaceAnAddressOutsideTheOverlayASharedKeyOrAnOldRowAreRefused() {
+  void wideSubnetsAnAddressOutsideTheOverlayASharedKeyOrAnOldRowAreRefused() {
     Map<String, String> rows = new LinkedHashMap<>();
-    rows.put("pop-2", row("pop-2", "10.50.0.2/16", 1, "0.0.0.0/0"));
+    rows.put("pop-2", row("pop-2", "10.50.0.2/16", 1, "0.0.0.0/1", "128.0.0.0/1", "10.0.0.0/24")); // 10.0.0.9 is an endpoint
     rows.put("pop-3", row("pop-3", "192.168.7.3/24", 1));
     rows.put("pop-4", rowWithKey("pop-4", "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBA=", "10.50.0.4/16", 1));
     rows.put("pop-5", rowWithKey("pop-5", "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBA=", "10.50.0.5/16", 1));
+    rows.put("pop-6", rowWithKey("pop-6", OWN_KEY, "10.50.0.6/16", 1));
     rows.put("bad\nnode", "x");
-    WgPeerChoice.Choice c = choice.choose(rows, Set.of("pop-2", "pop-3", "pop-4", "pop-5"), NOW);
-    assertThat(c.peers()).containsOnlyKeys("pop-4");
-    assertThat(c.rejected()).containsEntry("pop-2", "it routes 0.0.0.0/0, every address there is (expected: the backend networks"
-        + " behind it)");
+    WgPeerChoice.Choice c = choice.choose(rows, Set.of("pop-2", "pop-3", "pop-4", "pop-5", "pop-6"), NOW);
+    assertThat(c.peers()).containsOnlyKeys("pop-2", "pop-4");
+    assertThat(c.peers().get("pop-2").subnets()).isEmpty();
+    assertThat(c.rejected()).containsEntry("pop-2", "subnets left out: 0.0.0.0/1 (wider than /8 (IPv4) or /16 (IPv6)), 128.0.0.0/1"
+        + " (wider than /8 (IPv4) or /16 (IPv6)), 10.0.0.0/24 (holds the endpoint 10.0.0.9)");
     assertThat(c.rejected()).containsEntry("pop-3", "its address 192.168.7.3/24 is outside this POP's overlay 10.50.0.0/16");
     assertThat(c.rejected()).containsEntry("pop-5", "its public key is pop-4's");
+    assertThat(c.rejected()).containsEntry("pop-6", "its public key is pop-1's");
     assertThat(c.rejected()).containsKey("bad?node");
 
-    Map<String, String> newer = Map.of("pop-6", row("pop-6", "10.50.0.6/16", 20));
-    assertThat(choice.choose(newer, Set.of("pop-6"), NOW).peers()).containsOnlyKeys("pop-6");
-    WgPeerChoice.Choice replayed = choice.choose(Map.of("pop-6", row("pop-6", "10.50.0.66/16", 10)), Set.of("pop-6"), NOW);
+    Map<String, String> newer = Map.of("pop-7", row("pop-7", "10.50.0.7/16", 20));
+    assertThat(choice.choose(newer, Set.of("pop-7"), NOW).peers()).containsOnlyKeys("pop-7");
+    WgPeerChoice.Choice replayed = choice.choose(Map.of("pop-7", row("pop-7", "10.50.0.77/16", 10)), Set.of("pop-7"), NOW);
     assertThat(replayed.peers()).isEmpty();
-    assertThat(replayed.rejected().get("pop-6")).startsWith("its announcement (issued-ms 10) is older than one already seen (20)");
+    assertThat(replayed.rejected().get("pop-7")).startsWith("its announcement (issued-ms 10) is older than one already seen (20)");
   }
 }
