@@ -149,6 +149,18 @@ class WireGuardMeshIT {
         assertThat(peerNodes(p)).as(p.name + " never peers with the forged member").doesNotContain("pop-x", "?");
       }
 
+      // A POP that changes (restarted with a subnet more): every other POP updates its peer, without losing it.
+      d.agent.destroy();
+      d.agent.waitFor();
+      d.extraArgs.addAll(List.of("--wg-subnets", "10.78.4.0/24"));
+      d.start();
+      await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+        for (FaultPops.Pop p : List.of(a, b, c)) {
+          assertThat(allowedIps(p, "pop-d")).as(p.name + "'s peer pop-d").containsExactlyInAnyOrder("10.77.0.4/32", "10.78.4.0/24");
+          assertThat(routes(p)).contains("10.78.4.0/24 dev wg" + run + names.indexOf(p.name) + " proto 247");
+        }
+      });
+
       // A POP that leaves (SIGTERM: it leaves the cluster) is removed from every other POP's peers.
       c.agent.destroy();
       c.agent.waitFor();
@@ -230,6 +242,16 @@ class WireGuardMeshIT {
         assertThat(handshaken).as(p.name + "'s peers with a handshake").containsAll(expected);
       }
     });
+  }
+
+  private static List<String> allowedIps(FaultPops.Pop p, String node) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode peer : wireGuard(p).path("peers")) {
+      if (peer.path("node").asText().equals(node)) {
+        peer.path("allowedIps").forEach(a -> out.add(a.asText()));
+      }
+    }
+    return out;
   }
 
   static JsonNode wireGuard(FaultPops.Pop p) {

@@ -59,9 +59,35 @@ class WireGuardOperatorIT {
         JsonNode shown = WireGuardMeshIT.wireGuard(b).path("peers").get(0);
         assertThat(shown.path("node").asText()).isEqualTo("pop-a");
         assertThat(shown.path("latestHandshakeEpochSecs").asLong()).as("read from the operator's interface").isPositive();
+
+        // An agent told to run the interface never touches the operator's: it refuses to start, saying why.
+        assertThat(agentThatFails(b, dir.resolve("other.db"), System.getenv("PATH"), "--wg", "--wg-address", "10.79.0.2/24",
+            "--wg-interface", bInterface)).contains("interface " + bInterface + " exists and was not made by this POP");
+        // Nor does one that finds neither kernel WireGuard nor wireguard-go: it names what is missing.
+        Path tools = Files.createDirectories(dir.resolve("only-ip-and-wg"));
+        Files.createSymbolicLink(tools.resolve("ip"), Path.of("/usr/sbin/ip").toRealPath());
+        Files.createSymbolicLink(tools.resolve("wg"), Path.of("/usr/bin/wg").toRealPath());
+        assertThat(agentThatFails(b, dir.resolve("third.db"), tools.toString(), "--wg", "--wg-address", "10.79.0.2/24",
+            "--wg-interface", "wq" + run + "n")).contains("this kernel has no WireGuard", "wireguard-go (Debian package wireguard-go)"
+            + " is not installed");
       } finally {
         b.host.command(List.of("wg-quick", "down", conf.toString())).redirectErrorStream(true).start().waitFor();
       }
     }
+  }
+
+  /** An agent for pop-b's node on another routing.db and ports, with {@code path} as PATH: its output once it exited non-zero. */
+  private String agentThatFails(FaultPops.Pop b, Path db, String path, String... wg) throws Exception {
+    List<String> argv = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
+        Path.of("target/edgeproxy.jar").toAbsolutePath().toString(), "agent", "--db", db.toString(), "--listen",
+        b.ip() + ":18080", "--admin", "", "--replication", "--node-id", "pop-b", "--tls-dir", dir.resolve("tls").toString(),
+        "--gossip-addr", b.ip() + ":14001", "--transport-addr", b.ip() + ":14002"));
+    argv.addAll(List.of(wg));
+    ProcessBuilder builder = b.host.command(argv).redirectErrorStream(true);
+    builder.environment().put("PATH", path);
+    Process p = builder.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isNotZero();
+    return out;
   }
 }
