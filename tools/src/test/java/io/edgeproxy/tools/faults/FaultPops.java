@@ -118,10 +118,10 @@ final class FaultPops implements AutoCloseable {
       }
     }
 
-    /** Starts (or restarts) the agent, joining through the other POPs; waits until its admin endpoint answers. */
-    void start() {
+    /** The command line of {@code verb} (agent, reload) for this POP: its options, seeds and extra arguments, wrapped. */
+    List<String> command(String verb) {
       List<String> argv = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-          "-XX:+UseSerialGC", "-Xmx256m", "-jar", JAR.toAbsolutePath().toString(), "agent",
+          "-XX:+UseSerialGC", "-Xmx256m", "-jar", JAR.toAbsolutePath().toString(), verb,
           "--app", "web", "--listen", ip() + ":" + PROXY_PORT, "--db", db().toString(), "--region", "sa",
           "--replication", "--node-id", name, "--tls-dir", dir.resolve("tls").toString(), "--cluster-name", "faults",
           "--gossip-addr", ip() + ":" + GOSSIP_PORT, "--transport-addr", ip() + ":" + STREAM_PORT, "--advertise-host", ip(),
@@ -138,12 +138,17 @@ final class FaultPops implements AutoCloseable {
         argv.addAll(List.of("--bootstrap-peers", String.join(",", seeds)));
       }
       argv.addAll(extraArgs);
+      return wrap.apply(argv);
+    }
+
+    /** Starts (or restarts) the agent, joining through the other POPs; waits until its admin endpoint answers. */
+    void start() {
       try {
         Files.createDirectories(home);
       } catch (IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
-      ProcessBuilder builder = host.command(wrap.apply(argv)).redirectErrorStream(true)
+      ProcessBuilder builder = host.command(command("agent")).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
       builder.environment().putAll(env);
       agent = host.start(builder);
