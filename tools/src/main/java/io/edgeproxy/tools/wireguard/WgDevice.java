@@ -170,11 +170,15 @@ final class WgDevice implements AutoCloseable {
 
   /**
    * False once the interface this object made is gone (or replaced, or its wireguard-go ended); a
-   * failure to look (a slow {@code ip}) is not taken for that.
+   * failure to look (a slow {@code ip}) is not taken for that. Without {@code look}, only whether
+   * the wireguard-go it started runs.
    */
-  boolean alive() {
+  boolean alive(boolean look) {
     if (userspace != null && !userspace.isAlive()) {
       return false;
+    }
+    if (!look) {
+      return true; // only its own wireguard-go checked: looking at the interface costs a process
     }
     Shell.Ran shown = Shell.run("ip", "-o", "link", "show", "dev", name);
     if (shown.ok()) {

@@ -30,15 +30,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The WireGuard mesh, built by the cluster itself: this POP publishes its signed announcement in
- * {@code wireguard_peers} (replicated), and every {@link #TICK} makes its interface match what the
- * rows and membership say ({@link WgPeerChoice}): the peers, their endpoints and addresses, and the
- * routes into the interface, compared with what the interface has (so a tick that failed halfway,
- * or an interface taken over from an earlier agent, is put right by the next). The interface is
+ * {@code wireguard_peers} (replicated), and every {@link #TICK} works out from the rows and
+ * membership what its interface should have ({@link WgPeerChoice}): the peers, their endpoints and
+ * addresses, and the routes into the interface. When that changed, after a failure, and every
+ * {@link #LOOK_EVERY}, it compares with what the interface has and changes only what differs (so a
+ * tick that failed halfway, or an interface taken over from an earlier agent, is put right). The interface is
  * made again when it goes away. Rows refused are named in a warning and in the status.
  */
 public final class WgMesh implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(WgMesh.class);
   static final Duration TICK = Duration.ofSeconds(1);
+  /**
+   * The interface is compared with what it should have when the rows or membership change, and at
+   * least this often (someone changed it by hand, an adopted wireguard-go died): reading it costs
+   * three processes, not worth spending every second on an unchanged mesh.
+   */
+  static final Duration LOOK_EVERY = Duration.ofSeconds(10);
   /** Checked rows are checked again this often (a certificate can expire while its row stays). */
   private static final Duration RECHECK = Duration.ofMinutes(10);
 
@@ -69,6 +76,9 @@ public final class WgMesh implements AutoCloseable {
   /** Per node: the announcement its peer was last set from. Timer thread only. */
   private final Map<String, WgAnnouncement> applied = new TreeMap<>();
   private long checkedAtMs;
+  private long lookedAtMs;
+  /** The peers the interface was last made to match (null: not since the last failure). Timer thread only. */
+  private @Nullable Map<String, WgAnnouncement> reconciled;
   private volatile Map<String, String> rejected = Map.of();
   /** Public key to node, of the peers set: what {@link #status} names them by. */
   private volatile Map<String, String> nodeByKey = Map.of();
@@ -136,11 +146,13 @@ public final class WgMesh implements AutoCloseable {
   }
 
   private void tick(long nowMs) {
+    boolean look = nowMs - lookedAtMs >= LOOK_EVERY.toMillis();
     WgDevice now = device;
-    if (now != null && makeDevice != null && !now.alive()) {
+    if (now != null && makeDevice != null && !now.alive(look)) {
       logger.warn("wireguard: interface {} is gone (deleted, or its wireguard-go ended); making it again", now.name());
       now.close();
       applied.clear();
+      reconciled = null;
       device = makeDevice.get();
     }
     Map<String, String> all = rows.all();
@@ -159,8 +171,14 @@ public final class WgMesh implements AutoCloseable {
     if (device == null) {
       return; // the operator's interface: only published, and shown
     }
+    if (!look && chosen.peers().equals(reconciled)) {
+      return; // nothing new, and the interface was compared less than LOOK_EVERY ago
+    }
+    reconciled = null;
     try {
       reconcile(device, chosen.peers());
+      reconciled = Map.copyOf(chosen.peers());
+      lookedAtMs = nowMs;
     } finally {
       Map<String, String> names = new HashMap<>();
       applied.forEach((node, a) -> names.put(a.publicKey(), node));
@@ -188,8 +206,8 @@ public final class WgMesh implements AutoCloseable {
           && parsed(now.allowedIps()).equals(Set.copyOf(WgPeerChoice.networks(a)));
       if (!same) {
         try {
-          device.setPeer(a.publicKey(), a.endpoint(), allowedIps(a));
-          logger.info("wireguard: peer {} at {}, answering for {}", entry.getKey(), a.endpoint(), allowedIps(a));
+          device.setPeer(a.publicKey(), a.endpoint(), WgPeerChoice.allowedIps(a));
+          logger.info("wireguard: peer {} at {}, answering for {}", entry.getKey(), a.endpoint(), WgPeerChoice.allowedIps(a));
         } catch (WgDevice.DeviceException e) {
           failures.add("peer " + entry.getKey() + ": " + e.getMessage());
           continue;
@@ -241,10 +259,6 @@ public final class WgMesh implements AutoCloseable {
     return out;
   }
 
-  private static List<String> allowedIps(WgAnnouncement a) {
-    return WgPeerChoice.networks(a).stream().map(IpNetwork::toString).toList();
-  }
-
   /** The peer's networks this POP's own overlay prefix does not already send into the interface. */
   private List<IpNetwork> routes(WgAnnouncement a) {
     IpNetwork own = new IpNetwork(config.address(), config.prefix());
@@ -281,7 +295,7 @@ public final class WgMesh implements AutoCloseable {
       states.forEach(p -> peers.add(peer(names.getOrDefault(p.publicKey(), "?"), p)));
     } else {
       chosen.forEach((node, a) -> peers.add(byKey.containsKey(a.publicKey()) ? peer(node, byKey.get(a.publicKey()))
-          : new Peer(node, a.publicKey(), a.endpoint(), allowedIps(a), 0, 0, 0)));
+          : new Peer(node, a.publicKey(), a.endpoint(), WgPeerChoice.allowedIps(a), 0, 0, 0)));
     }
     return new Status(config.interfaceName(), now == null ? "run by the operator" : now.kind(), key.publicKey(),
         config.addressWithPrefix(), config.listenPort(), config.subnets().stream().map(IpNetwork::toString).toList(), peers,

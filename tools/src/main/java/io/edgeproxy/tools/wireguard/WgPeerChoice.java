@@ -148,6 +148,11 @@ final class WgPeerChoice {
     return out;
   }
 
+  /** {@link #networks} as WireGuard's AllowedIPs take them. */
+  static List<String> allowedIps(WgAnnouncement a) {
+    return networks(a).stream().map(IpNetwork::toString).toList();
+  }
+
   static boolean overlap(IpNetwork a, IpNetwork b) {
     return a.contains(b.address()) || b.contains(a.address());
   }

@@ -1,12 +1,9 @@
 package io.edgeproxy.tools.wireguard;
 
 import io.edgeproxy.core.config.WireGuardConfig;
-import io.edgeproxy.core.geo.IpNetwork;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Set;
 
 /** This POP's end of the mesh as a {@code wg-quick} file: what the agent itself would set up. */
 public final class WgQuickFile {
@@ -52,17 +49,9 @@ public final class WgQuickFile {
       b.append('\n').append("[Peer]\n").append("# ").append(peer.getKey()).append('\n');
       b.append("PublicKey = ").append(a.publicKey()).append('\n');
       b.append("Endpoint = ").append(a.endpoint()).append('\n');
-      b.append("AllowedIPs = ").append(String.join(", ", allowedIps(a))).append('\n');
+      b.append("AllowedIPs = ").append(String.join(", ", WgPeerChoice.allowedIps(a))).append('\n');
       b.append("PersistentKeepalive = 25\n");
     }
     return b.toString();
-  }
-
-  /** The peer's overlay address as a host route, then the subnets it routes. */
-  static Set<String> allowedIps(WgAnnouncement a) {
-    Set<String> out = new LinkedHashSet<>();
-    out.add(a.hostRoute());
-    a.subnets().stream().map(IpNetwork::toString).forEach(out::add);
-    return out;
   }
 }

@@ -269,31 +269,26 @@ class WireGuardMeshIT {
   }
 
   private static String curl(FaultPops.Pop from, String url) throws IOException, InterruptedException {
-    Process p = from.host.command(List.of("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", url))
-        .redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.waitFor();
-    return out;
+    return output(from, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", url);
   }
 
   static String routes6(FaultPops.Pop p) throws IOException, InterruptedException {
-    Process ip = p.host.command(List.of("ip", "-6", "route")).redirectErrorStream(true).start();
-    String out = new String(ip.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    ip.waitFor();
-    return out;
+    return output(p, "ip", "-6", "route");
   }
 
   static String routes(FaultPops.Pop p) throws IOException, InterruptedException {
-    Process ip = p.host.command(List.of("ip", "route")).redirectErrorStream(true).start();
-    String out = new String(ip.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    ip.waitFor();
-    return out;
+    return output(p, "ip", "route");
   }
 
   static String interfaces(FaultPops.Pop p) throws IOException, InterruptedException {
-    Process ip = p.host.command(List.of("ip", "-o", "link")).redirectErrorStream(true).start();
-    String out = new String(ip.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    ip.waitFor();
+    return output(p, "ip", "-o", "link");
+  }
+
+  /** What {@code argv} prints (stdout and stderr) run in {@code p}'s namespace. */
+  private static String output(FaultPops.Pop p, String... argv) throws IOException, InterruptedException {
+    Process run = p.host.command(List.of(argv)).redirectErrorStream(true).start();
+    String out = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    run.waitFor();
     return out;
   }
 
