@@ -24,16 +24,28 @@ import org.jspecify.annotations.Nullable;
  * are rings of {@link #SAMPLES} floats (NaN: not there yet, or gone); a backend, app or peer not
  * seen for the whole window is dropped. Thread-safe: {@link #sample} runs on a timer, {@link #view}
  * on the API's threads.
+ *
+ * <p>Series are kept for at most {@link #CHARTED_BACKENDS} backends (2 KB each): every backend while
+ * there are no more than that, else the busiest. A backend with no series yet takes the place of the
+ * one least busy in this sample when it is busier (open connections plus new ones per second; a
+ * backend gone from routing counts as less busy than an idle one). Apps sum all their backends,
+ * charted or not, and every backend's health changes are events; so 20,000 backends cost a few
+ * bytes each, not 44 MB, and the page draws lines a reader can tell apart.
  */
 public final class NodeHistory {
   public static final Duration STEP = Duration.ofSeconds(5);
   static final int SAMPLES = (int) (Duration.ofMinutes(15).toSeconds() / STEP.toSeconds());
+  /** Backends with series of their own at most. */
+  static final int CHARTED_BACKENDS = 50;
 
   private final RoutingState state;
   private final Supplier<@Nullable ReplicationStatus> replication;
   private final long[] times = new long[SAMPLES];
   private long taken;
   private long lastNanos;
+  /** Every backend routing knows: what its next sample is measured from (a few bytes each). */
+  private final Map<String, Counters> counters = new HashMap<>();
+  /** The charted backends' series (see {@link #CHARTED_BACKENDS}). */
   private final Map<String, Track> backends = new HashMap<>();
   private final Map<String, Track> apps = new HashMap<>();
   private final Map<String, Track> peers = new HashMap<>();
@@ -44,15 +56,27 @@ public final class NodeHistory {
     this.replication = replication;
   }
 
-  /** One series set of one backend, app or peer. */
-  private static final class Track {
+  /** One backend's counters at the previous sample, and its health then. */
+  private static final class Counters {
     final String app;
-    final float[][] values;
     long connections = -1;
     long bytes = -1;
     boolean up;
     boolean known;
     long seen;
+
+    Counters(String app) {
+      this.app = app;
+    }
+  }
+
+  /** One series set of one backend, app or peer. */
+  private static final class Track {
+    final String app;
+    final float[][] values;
+    long seen;
+    /** How busy its backend is in the latest sample (charted backends only; -1: gone from routing). */
+    float busy = -1;
 
     Track(String app, int series) {
       this.app = app;
@@ -98,28 +122,43 @@ public final class NodeHistory {
     lastNanos = nowNanos;
     times[slot] = nowMs;
     Map<String, float[]> appSums = new TreeMap<>();
+    List<Map.Entry<Backend, float[]>> waiting = new ArrayList<>(); // backends with no series, when all are taken
+    for (Track t : backends.values()) {
+      t.busy = -1;
+    }
     for (Backend b : state.current().backends()) {
+      Counters c = counters.get(b.id());
+      if (c == null || !c.app.equals(b.app())) { // an id now of another app starts afresh: its past was the other app's
+        c = new Counters(b.app());
+        counters.put(b.id(), c);
+      }
       Track t = backends.get(b.id());
-      if (t == null || !t.app.equals(b.app())) { // an id now of another app starts afresh: its past was the other app's
-        t = new Track(b.app(), 3);
-        backends.put(b.id(), t);
+      if (t != null && !t.app.equals(b.app())) {
+        backends.remove(b.id());
+        t = null;
       }
       BackendLoad load = state.loads().loadOf(b.id());
       long connections = load.connectionsTotal();
       long bytes = load.bytesToBackend() + load.bytesFromBackend();
-      float[] row = {load.active(), rate(connections, t.connections, seconds), rate(bytes, t.bytes, seconds)};
-      for (int s = 0; s < row.length; s++) {
-        t.values[s][slot] = row[s];
-      }
-      t.connections = connections;
-      t.bytes = bytes;
-      t.seen = taken;
+      float[] row = {load.active(), rate(connections, c.connections, seconds), rate(bytes, c.bytes, seconds)};
+      c.connections = connections;
+      c.bytes = bytes;
+      c.seen = taken;
       boolean up = b.healthy() && !load.isDownHere(nowNanos);
-      if (t.known && up != t.up) {
+      if (c.known && up != c.up) {
         event(nowMs, b, up);
       }
-      t.up = up;
-      t.known = true; // a backend first seen unhealthy has not changed
+      c.up = up;
+      c.known = true; // a backend first seen unhealthy has not changed
+      if (t == null && backends.size() < CHARTED_BACKENDS) {
+        t = new Track(b.app(), 3);
+        backends.put(b.id(), t);
+      }
+      if (t != null) {
+        record(t, row, slot);
+      } else {
+        waiting.add(Map.entry(b, row));
+      }
       float[] sum = appSums.computeIfAbsent(b.app(), a -> new float[] {Float.NaN, Float.NaN, Float.NaN});
       for (int s = 0; s < row.length; s++) {
         if (!Float.isNaN(row[s])) { // a backend's first sample has no rate yet: not a gap in its app's line
@@ -127,6 +166,8 @@ public final class NodeHistory {
         }
       }
     }
+    counters.values().removeIf(c -> c.seen != taken);
+    chartBusiest(waiting, slot);
     for (var e : appSums.entrySet()) {
       Track t = apps.computeIfAbsent(e.getKey(), a -> new Track(a, 3));
       for (int s = 0; s < 3; s++) {
@@ -166,6 +207,44 @@ public final class NodeHistory {
     e.put("backend", b.id());
     e.put("healthy", up);
     events.addLast(e);
+  }
+
+  private void record(Track t, float[] row, int slot) {
+    for (int s = 0; s < row.length; s++) {
+      t.values[s][slot] = row[s];
+    }
+    t.seen = taken;
+    t.busy = busy(row);
+  }
+
+  /** Open connections plus new ones per second (0 for a first sample's missing rate). */
+  private static float busy(float[] row) {
+    return row[ACTIVE] + (Float.isNaN(row[NEW_PER_SEC]) ? 0 : row[NEW_PER_SEC]);
+  }
+
+  /**
+   * Backends without series ({@code waiting}) take, busiest first, the places of the charted
+   * backends least busy in this sample, while they are busier.
+   */
+  private void chartBusiest(List<Map.Entry<Backend, float[]>> waiting, int slot) {
+    if (waiting.isEmpty()) {
+      return;
+    }
+    waiting.sort((x, y) -> Float.compare(busy(y.getValue()), busy(x.getValue())));
+    java.util.PriorityQueue<Map.Entry<String, Track>> quietest =
+        new java.util.PriorityQueue<>((x, y) -> Float.compare(x.getValue().busy, y.getValue().busy));
+    quietest.addAll(backends.entrySet());
+    for (var w : waiting) {
+      Map.Entry<String, Track> out = quietest.peek();
+      if (out == null || out.getValue().busy >= busy(w.getValue())) {
+        return; // the rest are no busier
+      }
+      quietest.poll();
+      backends.remove(out.getKey());
+      Track t = new Track(w.getKey().app(), 3);
+      record(t, w.getValue(), slot);
+      backends.put(w.getKey().id(), t);
+    }
   }
 
   /** Per second since the previous sample; NaN for the first sample of a counter. */

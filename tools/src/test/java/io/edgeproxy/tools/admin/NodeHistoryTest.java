@@ -94,4 +94,60 @@ class NodeHistoryTest {
     assertThat(list(history.view(), "events")).extracting(e -> e.get("t"), e -> e.get("healthy"))
         .containsExactly(org.assertj.core.groups.Tuple.tuple(5_000L, true), org.assertj.core.groups.Tuple.tuple(15_000L, false));
   }
+
+  @Test
+  void pastFiftyBackendsOnlyTheBusiestHaveSeriesAndAppsStillSumThemAll() {
+    List<Backend> many = java.util.stream.IntStream.range(0, 60).mapToObj(i -> backend("b" + i, "a", true)).toList();
+    state.publish(RoutingData.of(many));
+    sample(0);
+    assertThat(list(history.view(), "backends")).as("the first fifty seen").hasSize(NodeHistory.CHARTED_BACKENDS);
+    for (int i = 50; i < 60; i++) { // ten backends with no series yet get busy
+      for (int k = 0; k < i; k++) {
+        state.loads().loadOf("b" + i).recordConnectSuccess();
+      }
+    }
+    for (int k = 0; k < 100; k++) {
+      state.loads().loadOf("b0").recordConnectSuccess(); // and one that has a series, busier than all
+    }
+    sample(5_000);
+    Map<String, Object> view = history.view();
+    List<Object> charted = list(view, "backends").stream().map(b -> b.get("backend")).toList();
+    assertThat(charted).hasSize(NodeHistory.CHARTED_BACKENDS).contains("b0")
+        .containsAll(java.util.stream.IntStream.range(50, 60).mapToObj(i -> "b" + i).toList());
+    Map<String, Object> b59 = list(view, "backends").stream().filter(b -> b.get("backend").equals("b59")).findFirst().orElseThrow();
+    assertThat((List<Float>) b59.get("newPerSec")).as("charted from this sample on").containsExactly(null, 59 / 5.0f);
+    float all = 100;
+    for (int i = 50; i < 60; i++) {
+      all += i;
+    }
+    assertThat((List<Float>) list(view, "apps").getFirst().get("newPerSec")).as("the app sums every backend")
+        .containsExactly(null, all / 5.0f);
+    for (int k = 0; k < 30; k++) {
+      state.loads().loadOf("b1").recordConnectSuccess(); // b1 (charted, idle until now) is busier than b50-b55
+    }
+    for (int i = 0; i < 60; i++) {
+      if (i != 1) {
+        for (int k = 0; k < i; k++) {
+          state.loads().loadOf("b" + i).recordConnectSuccess();
+        }
+      }
+    }
+    sample(10_000); // now b0 is idle, b1 makes 6/s and every other bi i/5 per second
+    charted = list(history.view(), "backends").stream().map(b -> b.get("backend")).toList();
+    List<String> busiest = new java.util.ArrayList<>(List.of("b1"));
+    for (int i = 11; i < 60; i++) {
+      busiest.add("b" + i);
+    }
+    assertThat(charted).as("the fifty busiest of this sample").containsExactlyInAnyOrderElementsOf(busiest);
+  }
+
+  @Test
+  void aBackendGoneFromRoutingGivesWayToAPresentOneEvenAnIdleOne() {
+    List<Backend> first = java.util.stream.IntStream.range(0, 50).mapToObj(i -> backend("old" + i, "a", true)).toList();
+    state.publish(RoutingData.of(first));
+    sample(0);
+    state.publish(RoutingData.of(List.of(backend("new", "a", true))));
+    sample(5_000);
+    assertThat(list(history.view(), "backends")).extracting(b -> b.get("backend")).contains("new").hasSize(NodeHistory.CHARTED_BACKENDS);
+  }
 }
