@@ -157,6 +157,7 @@ public final class ReplicationBench {
    */
   private void throughput(int rate, int seconds, int round, String label) throws Exception {
     int batch = Math.max(1, rate / 100); // 100 commits a second
+    AgentCpu cpuBefore = AgentCpu.read(agentPids());
     long start = System.nanoTime();
     int written = 0;
     for (int tick = 0; tick < seconds * 100; tick++) {
@@ -192,6 +193,13 @@ public final class ReplicationBench {
     System.out.printf(Locale.ROOT, "%s: %d row changes in %.1f s on pop-0 = %.0f changes/s; all %d POPs identical %s after the"
             + " load stopped%n", label, written, (stopped - start) / 1e9, achieved, dbs.size(),
         converged < 0 ? "NOT within 60 s" : String.format(Locale.ROOT, "%.0f ms", (converged - stopped) / 1e6));
+    System.out.printf(Locale.ROOT, "  the %d agents in that round: %s; peak RSS %s%n", agents.size(),
+        AgentCpu.read(agentPids()).since(cpuBefore, 8), AgentCpu.peakRss(agentPids()));
+  }
+
+  /** The agents' JVMs (the launcher execs java, so the process started is the JVM). */
+  private List<Long> agentPids() {
+    return agents.stream().map(Process::pid).toList();
   }
 
   /** The discovery API's figures (see {@link DiscoveryBench}); the admin token replicates from pop-0. */

@@ -25,12 +25,15 @@ import org.jspecify.annotations.Nullable;
  * seen for the whole window is dropped. Thread-safe: {@link #sample} runs on a timer, {@link #view}
  * on the API's threads.
  *
- * <p>Series are kept for at most {@link #CHARTED_BACKENDS} backends (2 KB each): every backend while
- * there are no more than that, else the busiest. A backend with no series yet takes the place of the
- * one least busy in this sample when it is busier (open connections plus new ones per second; a
- * backend gone from routing counts as less busy than an idle one). Apps sum all their backends,
- * charted or not, and every backend's health changes are events; so 20,000 backends cost a few
- * bytes each, not 44 MB, and the page draws lines a reader can tell apart.
+ * <p>Series are kept for at most {@link #CHARTED_BACKENDS} backends of the POP (2 KB each): every
+ * backend while there are no more than that, else the busiest. How busy: open connections plus new
+ * ones per second; a backend without series, in this sample; a charted one, at its busiest in the
+ * window (so a backend busy a minute ago keeps its line against one busy only now), and a charted
+ * one gone from routing as less busy than an idle one. A backend without series takes the place of
+ * the least busy charted one when it is busier; the one it replaces leaves the view with its past.
+ * Apps sum all their backends, charted or not, and every backend's health changes are events; so
+ * 20,000 backends cost a few dozen bytes each, not 44 MB, and the page draws lines a reader can
+ * tell apart.
  */
 public final class NodeHistory {
   public static final Duration STEP = Duration.ofSeconds(5);
@@ -42,7 +45,6 @@ public final class NodeHistory {
   private final Supplier<@Nullable ReplicationStatus> replication;
   private final long[] times = new long[SAMPLES];
   private long taken;
-  private long lastNanos;
   /** Every backend routing knows: what its next sample is measured from (a few bytes each). */
   private final Map<String, Counters> counters = new HashMap<>();
   /** The charted backends' series (see {@link #CHARTED_BACKENDS}). */
@@ -61,6 +63,8 @@ public final class NodeHistory {
     final String app;
     long connections = -1;
     long bytes = -1;
+    /** When they were read (monotonic): a backend back after a gap has its rates over the gap. */
+    long atNanos;
     boolean up;
     boolean known;
     long seen;
@@ -75,7 +79,7 @@ public final class NodeHistory {
     final String app;
     final float[][] values;
     long seen;
-    /** How busy its backend is in the latest sample (charted backends only; -1: gone from routing). */
+    /** How busy its backend has been at most in the window (charted backends only; -1: gone from routing). */
     float busy = -1;
 
     Track(String app, int series) {
@@ -118,8 +122,6 @@ public final class NodeHistory {
   /** {@link #sample(long)} at monotonic time {@code nowNanos} (tests give both clocks). */
   synchronized void sample(long nowMs, long nowNanos) {
     int slot = (int) (taken % SAMPLES);
-    double seconds = taken == 0 ? 0 : (nowNanos - lastNanos) / 1e9;
-    lastNanos = nowNanos;
     times[slot] = nowMs;
     Map<String, float[]> appSums = new TreeMap<>();
     List<Map.Entry<Backend, float[]>> waiting = new ArrayList<>(); // backends with no series, when all are taken
@@ -140,9 +142,11 @@ public final class NodeHistory {
       BackendLoad load = state.loads().loadOf(b.id());
       long connections = load.connectionsTotal();
       long bytes = load.bytesToBackend() + load.bytesFromBackend();
-      float[] row = {load.active(), rate(connections, c.connections, seconds), rate(bytes, c.bytes, seconds)};
+      double since = (nowNanos - c.atNanos) / 1e9;
+      float[] row = {load.active(), rate(connections, c.connections, since), rate(bytes, c.bytes, since)};
       c.connections = connections;
       c.bytes = bytes;
+      c.atNanos = nowNanos;
       c.seen = taken;
       boolean up = b.healthy() && !load.isDownHere(nowNanos);
       if (c.known && up != c.up) {
@@ -166,7 +170,7 @@ public final class NodeHistory {
         }
       }
     }
-    counters.values().removeIf(c -> c.seen != taken);
+    counters.values().removeIf(c -> taken - c.seen >= SAMPLES);
     chartBusiest(waiting, slot);
     for (var e : appSums.entrySet()) {
       Track t = apps.computeIfAbsent(e.getKey(), a -> new Track(a, 3));
@@ -214,7 +218,12 @@ public final class NodeHistory {
       t.values[s][slot] = row[s];
     }
     t.seen = taken;
-    t.busy = busy(row);
+    float most = 0;
+    for (int i = 0; i < SAMPLES; i++) {
+      float v = t.values[ACTIVE][i] + (Float.isNaN(t.values[NEW_PER_SEC][i]) ? 0 : t.values[NEW_PER_SEC][i]);
+      most = Float.isNaN(v) ? most : Math.max(most, v);
+    }
+    t.busy = most;
   }
 
   /** Open connections plus new ones per second (0 for a first sample's missing rate). */
@@ -224,7 +233,7 @@ public final class NodeHistory {
 
   /**
    * Backends without series ({@code waiting}) take, busiest first, the places of the charted
-   * backends least busy in this sample, while they are busier.
+   * backends least busy (at their busiest in the window), while they are busier now.
    */
   private void chartBusiest(List<Map.Entry<Backend, float[]>> waiting, int slot) {
     if (waiting.isEmpty()) {
@@ -247,7 +256,7 @@ public final class NodeHistory {
     }
   }
 
-  /** Per second since the previous sample; NaN for the first sample of a counter. */
+  /** Per second since the counter was last read; NaN for its first reading. */
   private static float rate(long now, long before, double seconds) {
     return before < 0 || seconds <= 0 ? Float.NaN : (float) (Math.max(0, now - before) / seconds);
   }

@@ -132,13 +132,14 @@ class NodeHistoryTest {
         }
       }
     }
-    sample(10_000); // now b0 is idle, b1 makes 6/s and every other bi i/5 per second
+    sample(10_000); // now b0 is idle (20/s in the last sample), b1 makes 6/s and every other bi i/5 per second
     charted = list(history.view(), "backends").stream().map(b -> b.get("backend")).toList();
-    List<String> busiest = new java.util.ArrayList<>(List.of("b1"));
-    for (int i = 11; i < 60; i++) {
+    List<String> busiest = new java.util.ArrayList<>(List.of("b0", "b1"));
+    for (int i = 12; i < 60; i++) {
       busiest.add("b" + i);
     }
-    assertThat(charted).as("the fifty busiest of this sample").containsExactlyInAnyOrderElementsOf(busiest);
+    assertThat(charted).as("the fifty busiest, a charted one at its busiest in the window")
+        .containsExactlyInAnyOrderElementsOf(busiest);
   }
 
   @Test
@@ -149,5 +150,23 @@ class NodeHistoryTest {
     state.publish(RoutingData.of(List.of(backend("new", "a", true))));
     sample(5_000);
     assertThat(list(history.view(), "backends")).extracting(b -> b.get("backend")).contains("new").hasSize(NodeHistory.CHARTED_BACKENDS);
+  }
+
+  @Test
+  void aBackendBackAfterAGapHasItsRateOverTheGapAndItsHealthChangeIsAnEvent() {
+    state.publish(RoutingData.of(List.of(backend("x", "a", true))));
+    sample(0);
+    state.publish(RoutingData.of(List.of()));
+    sample(5_000);
+    for (int i = 0; i < 20; i++) {
+      state.loads().loadOf("x").recordConnectSuccess();
+    }
+    state.publish(RoutingData.of(List.of(backend("x", "a", false))));
+    sample(10_000);
+    Map<String, Object> view = history.view();
+    assertThat((List<Float>) list(view, "backends").getFirst().get("newPerSec")).as("20 over the 10 s since it was last read")
+        .containsExactly(null, null, 2.0f);
+    assertThat(list(view, "events")).extracting(e -> e.get("t"), e -> e.get("healthy"))
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(10_000L, false));
   }
 }
