@@ -21,6 +21,7 @@ final class WireGuardUnit {
   static final Path DROP_IN = Path.of("/usr/share/edgeproxy/systemd/wireguard.conf");
   private static final Path UNIT = Path.of("/lib/systemd/system/edgeproxy.service");
   private static final Path RUN_DIR = Path.of("/run/wireguard");
+  private static final Path TUN = Path.of("/dev/net/tun");
 
   private WireGuardUnit() {}
 
@@ -68,6 +69,30 @@ final class WireGuardUnit {
     assertThat(Commands.run("stat", "-c", "%U:%G %a", RUN_DIR.toString()).ok().out().strip()).isEqualTo("root:edgeproxy 1770");
     ProcessBuilder withDropIn = DebPackageIT.serviceProcess(unit, "ExecStart", listen, admin, true);
     withDropIn.environment().putAll(mesh);
+    // A host whose /dev/net/tun only root may open (no udev rule): a clear refusal, not wireguard-go's exit status.
+    String tunMode = Commands.run("stat", "-c", "%a", TUN.toString()).ok().out().strip();
+    try {
+      Commands.run("chmod", "0600", TUN.toString()).ok();
+      try (Agent agent = Agent.start(withDropIn, tmp.resolve("wg-no-tun.log").toFile(), admin)) {
+        assertThat(agent.awaitExit()).as(agent::log).isNotZero();
+        assertThat(agent.log()).contains(TUN + " is not readable and writable by user edgeproxy (rw------- root:root)",
+            "chmod 0666");
+      }
+      Commands.run("chmod", "0666", TUN.toString()).ok(); // what udev's default rule sets
+      runTheMesh(withDropIn, tmp, admin, name);
+    } finally {
+      Commands.run("chmod", tunMode, TUN.toString());
+      Commands.run("ip", "link", "del", "dev", name);
+      if (owner == null) {
+        Commands.run("rm", "-rf", RUN_DIR.toString());
+      } else {
+        Commands.run("chown", owner.split(" ")[0], RUN_DIR.toString());
+        Commands.run("chmod", owner.split(" ")[1], RUN_DIR.toString());
+      }
+    }
+  }
+
+  private static void runTheMesh(ProcessBuilder withDropIn, Path tmp, InetSocketAddress admin, String name) throws Exception {
     try (Agent agent = Agent.start(withDropIn, tmp.resolve("wg-agent.log").toFile(), admin)) {
       agent.awaitStatus();
       await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250))
@@ -78,14 +103,6 @@ final class WireGuardUnit {
       assertThat(Commands.run("ip", "-o", "address", "show", "dev", name).out()).contains("10.251.7.1/24");
       agent.stop();
       assertThat(Commands.run("ip", "link", "show", "dev", name).exit()).as("the interface is gone with the agent").isNotZero();
-    } finally {
-      Commands.run("ip", "link", "del", "dev", name);
-      if (owner == null) {
-        Commands.run("rm", "-rf", RUN_DIR.toString());
-      } else {
-        Commands.run("chown", owner.split(" ")[0], RUN_DIR.toString());
-        Commands.run("chmod", owner.split(" ")[1], RUN_DIR.toString());
-      }
     }
   }
 }

@@ -118,6 +118,29 @@ final class WgDevice implements AutoCloseable {
     return device;
   }
 
+  /**
+   * Why this process cannot open {@code tun} for reading and writing (wireguard-go would exit at
+   * once), or null. Capabilities count as the kernel counts them (access(2)).
+   */
+  static @Nullable String tunProblem(java.nio.file.Path tun) {
+    if (!java.nio.file.Files.exists(tun)) {
+      return tun + " does not exist (load the tun module: modprobe tun)";
+    }
+    if (java.nio.file.Files.isReadable(tun) && java.nio.file.Files.isWritable(tun)) {
+      return null;
+    }
+    String mode;
+    try {
+      var attributes = java.nio.file.Files.readAttributes(tun, java.nio.file.attribute.PosixFileAttributes.class);
+      mode = java.nio.file.attribute.PosixFilePermissions.toString(attributes.permissions()) + " "
+          + attributes.owner().getName() + ":" + attributes.group().getName();
+    } catch (java.io.IOException | UnsupportedOperationException e) {
+      mode = "mode unknown";
+    }
+    return tun + " is not readable and writable by user " + System.getProperty("user.name") + " (" + mode
+        + "); udev's default rule makes it rw-rw-rw-: restore that (chmod 0666 " + tun + ") or run the agent as root";
+  }
+
   /** The alias in a line of {@code ip -o link show}, or null. */
   private static @Nullable String aliasOf(String shown) {
     int at = shown.indexOf(" alias ");
@@ -130,6 +153,10 @@ final class WgDevice implements AutoCloseable {
   }
 
   private static Process startUserspace(String name) {
+    String tun = tunProblem(java.nio.file.Path.of("/dev/net/tun"));
+    if (tun != null) {
+      throw new DeviceException("cannot start wireguard-go for " + name + ": " + tun);
+    }
     Process p;
     try {
       ProcessBuilder builder = new ProcessBuilder("wireguard-go", "-f", name).redirectErrorStream(true)
