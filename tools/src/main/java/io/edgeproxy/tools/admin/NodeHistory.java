@@ -220,15 +220,19 @@ public final class NodeHistory {
     t.seen = taken;
     float most = 0;
     for (int i = 0; i < SAMPLES; i++) {
-      float v = t.values[ACTIVE][i] + (Float.isNaN(t.values[NEW_PER_SEC][i]) ? 0 : t.values[NEW_PER_SEC][i]);
-      most = Float.isNaN(v) ? most : Math.max(most, v);
+      float v = busy(t.values[ACTIVE][i], t.values[NEW_PER_SEC][i]);
+      most = Float.isNaN(v) ? most : Math.max(most, v); // NaN: a sample before it was charted
     }
     t.busy = most;
   }
 
-  /** Open connections plus new ones per second (0 for a first sample's missing rate). */
   private static float busy(float[] row) {
-    return row[ACTIVE] + (Float.isNaN(row[NEW_PER_SEC]) ? 0 : row[NEW_PER_SEC]);
+    return busy(row[ACTIVE], row[NEW_PER_SEC]);
+  }
+
+  /** Open connections plus new ones per second (a first sample's missing rate counts 0). */
+  private static float busy(float active, float newPerSec) {
+    return active + (Float.isNaN(newPerSec) ? 0 : newPerSec);
   }
 
   /**
