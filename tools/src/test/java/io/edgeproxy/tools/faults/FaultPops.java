@@ -61,6 +61,12 @@ final class FaultPops implements AutoCloseable {
     final Map<String, String> env = new LinkedHashMap<>();
     UnaryOperator<List<String>> wrap = argv -> argv;
 
+    /** Joins the WireGuard mesh at {@code addressWithPrefix} on interface {@code iface}, with {@code more} agent options. */
+    void inMesh(String addressWithPrefix, String iface, String... more) {
+      extraArgs.addAll(List.of("--wg", "--wg-address", addressWithPrefix, "--wg-interface", iface));
+      extraArgs.addAll(List.of(more));
+    }
+
     Pop(String name, Host host, Path home) {
       this.name = name;
       this.host = host;

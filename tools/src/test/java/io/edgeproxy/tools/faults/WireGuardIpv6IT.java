@@ -28,10 +28,8 @@ class WireGuardIpv6IT {
     try (FaultPops pops = new FaultPops(dir, "pop-a", "pop-b")) {
       FaultPops.Pop a = pops.pop("pop-a");
       FaultPops.Pop b = pops.pop("pop-b");
-      a.extraArgs.addAll(List.of("--wg", "--wg-address", "fdaa:0:1::1/48", "--wg-interface", "w6" + run + "a",
-          "--dns", "--dns-listen", a.ip() + ":5353"));
-      b.extraArgs.addAll(List.of("--wg", "--wg-address", "fdaa:0:1::2/48", "--wg-interface", "w6" + run + "b",
-          "--wg-subnets", "fdaa:0:2::/64")); // outside the overlay's /48: routed into the interface by pop-a
+      a.inMesh("fdaa:0:1::1/48", "w6" + run + "a", "--dns", "--dns-listen", a.ip() + ":5353");
+      b.inMesh("fdaa:0:1::2/48", "w6" + run + "b", "--wg-subnets", "fdaa:0:2::/64"); // outside the overlay's /48: routed into the interface by pop-a
       a.start();
       b.start();
       WireGuardMeshIT.awaitPeers(List.of(a, b), Duration.ofSeconds(30));

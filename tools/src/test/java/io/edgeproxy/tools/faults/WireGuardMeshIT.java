@@ -48,8 +48,7 @@ class WireGuardMeshIT {
       List<String> names = List.of("pop-a", "pop-b", "pop-c", "pop-d", "pop-x");
       for (int i = 0; i < names.size(); i++) {
         FaultPops.Pop p = pops.pop(names.get(i));
-        p.extraArgs.addAll(List.of("--wg", "--wg-address", "10.77.0." + (i + 1) + "/24", "--wg-interface", "wg" + run + i,
-            "--wg-listen-port", String.valueOf(WG_PORT)));
+        p.inMesh("10.77.0." + (i + 1) + "/24", "wg" + run + i, "--wg-listen-port", String.valueOf(WG_PORT));
         if (p.name.equals("pop-b")) {
           p.extraArgs.addAll(List.of("--wg-subnets", "10.78.2.0/24")); // a backend network behind pop-b, outside the overlay
         }

@@ -32,9 +32,9 @@ class WireGuardOperatorIT {
     try (FaultPops pops = new FaultPops(dir, "pop-a", "pop-b")) {
       FaultPops.Pop a = pops.pop("pop-a");
       FaultPops.Pop b = pops.pop("pop-b");
-      a.extraArgs.addAll(List.of("--wg", "--wg-address", "10.79.0.1/24", "--wg-interface", "wq" + run + "a"));
+      a.inMesh("10.79.0.1/24", "wq" + run + "a");
       List<String> bWg = List.of("--wg", "--wg-address", "10.79.0.2/24", "--wg-interface", bInterface,
-          "--wg-manage-interface", "false");
+          "--wg-manage-interface", "false"); // the agent's options, and the CLI's below
       b.extraArgs.addAll(bWg);
       a.start();
       b.start();

@@ -30,8 +30,8 @@ class WireGuardReloadIT {
     try (FaultPops pops = new FaultPops(dir, "pop-a", "pop-b")) {
       FaultPops.Pop a = pops.pop("pop-a");
       FaultPops.Pop b = pops.pop("pop-b");
-      a.extraArgs.addAll(List.of("--wg", "--wg-address", "10.80.0.1/24", "--wg-interface", aInterface, "--drain-secs", "2"));
-      b.extraArgs.addAll(List.of("--wg", "--wg-address", "10.80.0.2/24", "--wg-interface", "wr" + run + "b"));
+      a.inMesh("10.80.0.1/24", aInterface, "--drain-secs", "2");
+      b.inMesh("10.80.0.2/24", "wr" + run + "b");
       a.start();
       b.start();
       WireGuardMeshIT.awaitPeers(List.of(a, b), Duration.ofSeconds(30));
