@@ -14,8 +14,8 @@ edgeproxy_java_major() {
 # edgeproxy_exec JAVA_HOME JAR JSA NATIVE_DIR [ARGS...]: replaces the shell with the edgeproxy CLI.
 #   JSA         a class-data-sharing archive for `agent` and `demo`: made by the first such run (a
 #               dynamic archive over the runtime's base one; other commands would archive too few
-#               classes), reused by the next; empty, or in a directory that cannot be made or
-#               written: none.
+#               classes), reused by the next; written by one JVM at a time (JSA.lock); empty, or in a
+#               directory that cannot be made or written, or without flock(1): none.
 #   NATIVE_DIR  a directory holding SQLite's libsqlitejdbc.so, loaded from there; sqlite-jdbc
 #               otherwise extracts and checksums it on every start (about a quarter of a second);
 #               empty: none.
@@ -30,14 +30,28 @@ edgeproxy_exec() {
     # previous version exiting after an upgrade may still write its own; so the others are dropped.
     local base=${jsa%.jsa} id old
     id=$(stat -c %Y-%s "$jar" 2>/dev/null || echo 0)
-    for old in "$base".jsa "$base"-*-*.jsa; do
-      [[ -f $old && $old != "$base-$id.jsa" ]] && { rm -f "$old" 2>/dev/null || true; }
+    for old in "$base".jsa "$base"-*-*.jsa "$base"-*-*.jsa.lock; do
+      [[ -f $old && $old != "$base-$id.jsa" && $old != "$base-$id.jsa.lock" ]] && { rm -f "$old" 2>/dev/null || true; }
     done
     jsa=$base-$id.jsa
     case ${1:-} in
       agent | demo)
-        if mkdir -p "$(dirname "$jsa")" 2>/dev/null && [[ -w $(dirname "$jsa") ]]; then
-          opts+=(-XX:SharedArchiveFile="$jsa" -XX:+AutoCreateSharedArchive)
+        # One writer at a time. A JVM started with AutoCreateSharedArchive writes the archive as it
+        # exits when it found none it could use; several exiting together (agents of one install
+        # stopped at once) wrote one file together, and every JVM mapping it afterwards died at
+        # start (SIGSEGV in AOTClassLocationConfig::validate). So only the JVM holding the lock may
+        # write: the descriptor stays open through exec, and the lock lasts as long as that JVM.
+        # Others map an archive already there, read-only (the JDK writes an archive's header last,
+        # so one still being written is refused, not mapped), or start without one.
+        local lock
+        if mkdir -p "$(dirname "$jsa")" 2>/dev/null && [[ -w $(dirname "$jsa") ]] && command -v flock >/dev/null \
+            && { exec {lock}>>"$jsa.lock"; } 2>/dev/null; then
+          if flock -n "$lock"; then
+            opts+=(-XX:SharedArchiveFile="$jsa" -XX:+AutoCreateSharedArchive)
+          else
+            exec {lock}>&-
+            [[ -f $jsa ]] && opts+=(-XX:SharedArchiveFile="$jsa")
+          fi
         fi
         ;;
     esac

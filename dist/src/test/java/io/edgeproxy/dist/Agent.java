@@ -79,6 +79,16 @@ final class Agent implements AutoCloseable {
     return process.info().command().orElse("");
   }
 
+  /** The JVM's arguments (the launcher's options included), as the kernel lists them. */
+  java.util.List<String> arguments() {
+    return java.util.List.of(process.info().arguments().orElse(new String[0]));
+  }
+
+  /** Sends SIGTERM without waiting (several agents stopped at once; {@link #stop} then waits). */
+  void signalStop() {
+    process.destroy();
+  }
+
   /** Sends SIGTERM and waits (at most 30 s) for the exit; returns its status. */
   int stop() throws InterruptedException {
     process.destroy();

@@ -23,6 +23,12 @@ final class Packages {
     return tarball;
   }
 
+  /** Unpacks the tarball with {@code tar} into {@code dir}; returns the install directory it makes there. */
+  static Path unpackTarball(Path dir) throws Exception {
+    Commands.run("tar", "-xzf", tarball().toString(), "-C", dir.toString()).ok();
+    return dir.resolve("edgeproxy-" + version());
+  }
+
   /** The one {@code edgeproxy_*_amd64.deb} in the build directory. */
   static Path deb() throws IOException {
     try (Stream<Path> files = Files.list(Path.of(System.getProperty("dist.debDir", "target")))) {

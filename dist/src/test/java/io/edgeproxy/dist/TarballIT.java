@@ -24,8 +24,7 @@ class TarballIT {
 
   @Test
   void runsOnItsOwnRuntimeServesEverySubsystemAndStopsCleanlyOnSigterm() throws Exception {
-    Commands.run("tar", "-xzf", Packages.tarball().toString(), "-C", tmp.toString()).ok();
-    Path dir = tmp.resolve("edgeproxy-" + Packages.version());
+    Path dir = Packages.unpackTarball(tmp);
     Path home = Files.createDirectory(tmp.resolve("home"));
 
     Run version = Commands.run("env", "-i", "PATH=/usr/bin:/bin", "HOME=" + home, dir.resolve("bin/edgeproxy").toString(), "--version").ok();
