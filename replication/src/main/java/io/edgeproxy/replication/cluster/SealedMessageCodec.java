@@ -33,6 +33,17 @@ public final class SealedMessageCodec implements MessageCodec {
   private final MessageCodec inner;
   private final SecretKeySpec key;
   private final LongAdder rejected = new LongAdder();
+  /**
+   * One cipher per thread, initialised afresh for every message: {@code Cipher.getInstance} looks
+   * the provider up each time, and was most of a gossip thread's work.
+   */
+  private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(() -> {
+    try {
+      return Cipher.getInstance("AES/GCM/NoPadding");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES/GCM unavailable", e);
+    }
+  });
 
   public SealedMessageCodec(MessageCodec inner, byte[] clusterKey, String clusterName) {
     this.inner = inner;
@@ -58,7 +69,7 @@ public final class SealedMessageCodec implements MessageCodec {
     inner.serialize(message, plain);
     byte[] nonce = new byte[NONCE];
     RANDOM.nextBytes(nonce);
-    Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+    Cipher cipher = CIPHERS.get();
     cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
     cipher.updateAAD(MAGIC);
     out.write(MAGIC);
@@ -74,7 +85,7 @@ public final class SealedMessageCodec implements MessageCodec {
       rejected.increment();
       throw new GossipRejectedException("gossip message without the edgeproxy seal (a plain ScaleCube node, or not gossip at all)");
     }
-    Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+    Cipher cipher = CIPHERS.get();
     cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, frame, MAGIC.length, NONCE));
     cipher.updateAAD(MAGIC);
     byte[] plain;
