@@ -104,53 +104,84 @@ public final class LimitSharing {
       }
     });
     pops.remove(self);
-    Map<String, LimitShares.Report> own = new LinkedHashMap<>();
-    Set<String> limited = new HashSet<>();
-    Set<String> mentioned = new HashSet<>(); // backends some POP has said anything of
+    Tick tick = new Tick(pops, nowNanos);
     for (String pop : pops) {
       Heard h = latest.get(pop);
       if (h != null) {
-        mentioned.addAll(h.report().backends().keySet());
+        tick.mentioned.addAll(h.report().backends().keySet());
       }
     }
-    Map<Integer, Integer> idleShares = new HashMap<>(); // per limit: the share of a backend no POP uses
     for (Backend b : snapshot.backends()) {
-      if (b.hardLimit() <= 0) {
-        continue;
-      }
-      limited.add(b.id());
-      BackendLoad load = board.loadOf(b.id());
-      int demand = load.takeDemand(b.hardLimit());
-      int active = load.active();
-      if (pops.isEmpty()) {
-        if (!expectPeers || nowNanos - settleUntilNanos >= 0) {
-          load.setShare(BackendLoad.WHOLE, b.hardLimit()); // alone; else the starting split stays
-        }
-        if (active > 0 && own.size() < LimitReport.MAX_BACKENDS) { // a POP that joins must see what this one holds
-          own.put(b.id(), new LimitShares.Report(demand, active, load.limitHere(b.hardLimit())));
-        }
-        continue;
-      }
-      boolean idle = demand == 0 && active == 0 && !mentioned.contains(b.id());
-      if (idle && !recent.containsKey(b.id())) { // most backends, most of the time: one table per limit
-        load.setShare(idleShares.computeIfAbsent(b.hardLimit(),
-            limit -> computeShare(null, limit, LimitShares.Report.NONE, pops, nowNanos)), b.hardLimit());
-        continue;
-      }
-      int computed = computeShare(b.id(), b.hardLimit(), new LimitShares.Report(demand, active, 0), pops, nowNanos);
-      int share = delayIncrease(b.id(), computed, load.limitHere(b.hardLimit()));
-      load.setShare(share, b.hardLimit());
-      if ((demand > 0 || active > 0) && own.size() < LimitReport.MAX_BACKENDS) { // past that, see core/DESIGN.md
-        own.put(b.id(), new LimitShares.Report(demand, active, computed));
-      } else if (idle && share == computed) { // idle again, no increase pending: back to the shared table
-        recent.remove(b.id());
-        lastAllotted.remove(b.id());
+      if (b.hardLimit() > 0) {
+        share(b, board.loadOf(b.id()), tick);
       }
     }
-    lastAllotted.keySet().retainAll(limited);
-    recent.keySet().retainAll(limited);
+    // What is kept per backend is kept for backends with demand, a few: look each up, not build a set of all.
+    lastAllotted.keySet().removeIf(id -> !isLimited(snapshot, id));
+    recent.keySet().removeIf(id -> !isLimited(snapshot, id));
     latest.keySet().removeIf(node -> !pops.contains(node) && nowNanos - latest.get(node).atNanos() > 10 * silentAfterNanos);
-    return new LimitReport(self, epoch, seq++, own);
+    return new LimitReport(self, epoch, seq++, tick.own);
+  }
+
+  private static boolean isLimited(RoutingSnapshot snapshot, String id) {
+    Backend b = snapshot.backend(id);
+    return b != null && b.hardLimit() > 0;
+  }
+
+  /** What one tick works with, besides the backend at hand. */
+  private static final class Tick {
+    final Set<String> pops;
+    final long nowNanos;
+    final Map<String, LimitShares.Report> own = new LinkedHashMap<>();
+    /** Backends some POP has said anything of. */
+    final Set<String> mentioned = new HashSet<>();
+    /** Per limit, the share of a backend no POP uses; and the last one asked (most backends have the same limit). */
+    final Map<Integer, Integer> idleShares = new HashMap<>();
+    int idleLimit = -1;
+    int idleShare;
+
+    Tick(Set<String> pops, long nowNanos) {
+      this.pops = pops;
+      this.nowNanos = nowNanos;
+    }
+  }
+
+  /**
+   * Sets this POP's share of one hard-limited backend and adds it to the report if it has demand.
+   * Kept out of {@link #tick}'s loop (which runs over every backend every tick) so that the loop
+   * compiles small; an idle backend no POP mentions costs a comparison and a store.
+   */
+  private void share(Backend b, BackendLoad load, Tick tick) {
+    int demand = load.takeDemand(b.hardLimit());
+    int active = load.active();
+    if (tick.pops.isEmpty()) {
+      if (!expectPeers || tick.nowNanos - settleUntilNanos >= 0) {
+        load.setShare(BackendLoad.WHOLE, b.hardLimit()); // alone; else the starting split stays
+      }
+      if (active > 0 && tick.own.size() < LimitReport.MAX_BACKENDS) { // a POP that joins must see what this one holds
+        tick.own.put(b.id(), new LimitShares.Report(demand, active, load.limitHere(b.hardLimit())));
+      }
+      return;
+    }
+    boolean idle = demand == 0 && active == 0 && !tick.mentioned.contains(b.id());
+    if (idle && !recent.containsKey(b.id())) { // most backends, most of the time: one share per limit
+      if (tick.idleLimit != b.hardLimit()) {
+        tick.idleLimit = b.hardLimit();
+        tick.idleShare = tick.idleShares.computeIfAbsent(b.hardLimit(),
+            limit -> computeShare(null, limit, LimitShares.Report.NONE, tick.pops, tick.nowNanos));
+      }
+      load.setShare(tick.idleShare, b.hardLimit());
+      return;
+    }
+    int computed = computeShare(b.id(), b.hardLimit(), new LimitShares.Report(demand, active, 0), tick.pops, tick.nowNanos);
+    int share = delayIncrease(b.id(), computed, load.limitHere(b.hardLimit()));
+    load.setShare(share, b.hardLimit());
+    if ((demand > 0 || active > 0) && tick.own.size() < LimitReport.MAX_BACKENDS) { // past that, see core/DESIGN.md
+      tick.own.put(b.id(), new LimitShares.Report(demand, active, computed));
+    } else if (idle && share == computed) { // idle again, no increase pending: back to the shared share
+      recent.remove(b.id());
+      lastAllotted.remove(b.id());
+    }
   }
 
   /**

@@ -143,6 +143,46 @@ class NodeHistoryTest {
   }
 
   @Test
+  void moreBusyBackendsWithoutSeriesThanPlacesTheBusiestTakeThemAndTiesGoInRoutingOrder() {
+    List<Backend> many = java.util.stream.IntStream.range(0, 200).mapToObj(i -> backend("b" + i, "a", true)).toList();
+    state.publish(RoutingData.of(many));
+    sample(0); // b0-b49 charted, idle
+    for (int i = 50; i < 200; i++) { // 150 without series get busy: b50-b129 one each, b130-b199 i each
+      int n = i < 130 ? 1 : i;
+      for (int k = 0; k < n; k++) {
+        state.loads().loadOf("b" + i).recordConnectSuccess();
+      }
+    }
+    sample(5_000);
+    List<String> expected = new java.util.ArrayList<>();
+    for (int i = 130; i < 200; i++) {
+      expected.add("b" + i);
+    }
+    List<Object> charted = list(history.view(), "backends").stream().map(b -> b.get("backend")).toList();
+    assertThat(charted).as("the 50 busiest of 150 candidates").containsExactlyInAnyOrderElementsOf(expected.subList(20, 70));
+
+    for (int i = 50; i < 200; i++) { // now all 150 equally busy: none is busier than the charted at their busiest
+      state.loads().loadOf("b" + i).recordConnectSuccess();
+    }
+    sample(10_000);
+    assertThat(list(history.view(), "backends").stream().map(b -> b.get("backend")).toList())
+        .containsExactlyInAnyOrderElementsOf(expected.subList(20, 70));
+  }
+
+  @Test
+  void equallyBusyCandidatesTakeThePlacesInTheOrderRoutingListsThem() {
+    List<Backend> many = java.util.stream.IntStream.range(0, 120).mapToObj(i -> backend("b" + i, "a", true)).toList();
+    state.publish(RoutingData.of(many));
+    sample(0);
+    for (int i = 50; i < 120; i++) {
+      state.loads().loadOf("b" + i).recordConnectSuccess();
+    }
+    sample(5_000);
+    assertThat(list(history.view(), "backends").stream().map(b -> b.get("backend")).toList())
+        .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(50, 100).mapToObj(i -> "b" + i).toList());
+  }
+
+  @Test
   void aBackendGoneFromRoutingGivesWayToAPresentOneEvenAnIdleOne() {
     List<Backend> first = java.util.stream.IntStream.range(0, 50).mapToObj(i -> backend("old" + i, "a", true)).toList();
     state.publish(RoutingData.of(first));
