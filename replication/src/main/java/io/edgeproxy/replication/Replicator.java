@@ -150,6 +150,7 @@ public final class Replicator implements AutoCloseable {
     commitWatcher = CommitWatcher.start(dbPath, this::captureSoon).orElse(null);
     long every = (commitWatcher != null ? CAPTURE_EVERY_WATCHED : CAPTURE_EVERY_UNWATCHED).toMillis();
     timer.scheduleWithFixedDelay(this::captureSoon, every, every, TimeUnit.MILLISECONDS);
+    snapshots.startReporting();
     logger.info("replication up: node {}, cluster {}, schema {}, change-stream {}, gossip {}", store.nodeId(),
         config.clusterName(), store.schema().version(), SocketAddresses.format(stream), membership.address());
   }

@@ -60,6 +60,14 @@ final class SnapshotUpdater implements AutoCloseable {
     }
   }
 
+  /**
+   * From now on replication reports every change it makes (see {@code ReplicaNode.Listener}): the
+   * reloader stops re-reading routing.db after this process's own commits. Until {@link #close}.
+   */
+  void startReporting() {
+    reloader.writesReported(true);
+  }
+
   /** Re-reads the whole of routing.db into the snapshot (after a change too large to apply row by row). */
   void reloadAll() {
     thread.execute(reloader::reloadNow);
@@ -73,5 +81,6 @@ final class SnapshotUpdater implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    reloader.writesReported(false); // nobody reports this process's writes any more
   }
 }

@@ -165,6 +165,19 @@ public final class RoutingDb implements Closeable {
    * which must not be paired with the new file) and the returned value changes too.
    */
   public long changeStamp() {
+    return stamp(false);
+  }
+
+  /**
+   * Like {@link #changeStamp()}, but moved only by commits of other processes (the CLI, {@code
+   * sqlite3}) and a replaced file: what this process writes, through {@link #write} and the
+   * stores' transactions, does not move it (SQLite's data version, read on the writer connection).
+   */
+  public long foreignChangeStamp() {
+    return stamp(true);
+  }
+
+  private long stamp(boolean foreignOnly) {
     synchronized (writeLock) {
       synchronized (readLock) {
         try {
@@ -177,7 +190,7 @@ public final class RoutingDb implements Closeable {
             fileKey = key;
             return System.nanoTime(); // a stamp the caller has never seen
           }
-          try (Statement st = reader.createStatement(); ResultSet rs = st.executeQuery("PRAGMA data_version")) {
+          try (Statement st = (foreignOnly ? writer : reader).createStatement(); ResultSet rs = st.executeQuery("PRAGMA data_version")) {
             return rs.getLong(1);
           }
         } catch (SQLException e) {

@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps {@link RoutingState} in step with routing.db: checks the database's change stamp every
- * {@code interval} and reloads only when it moved (an unchanged database is never re-read), and
- * reloads at once when the appliance itself wrote ({@link #reloadNow()}).
+ * {@code interval} and reloads only when it moved (an unchanged database is never re-read; while
+ * replication runs, only another process's commit moves it: {@link #writesReported}), and
+ * applies what the appliance itself wrote at once ({@link #applyChanges}, {@link #reloadNow()}).
  *
  * <p>A bad row is warned about once, when it first appears, not on every reload. When routing.db
  * cannot be read at all, the last good snapshot stays in force and the failure is logged.
@@ -32,6 +33,8 @@ public final class RoutingReloader implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private Set<String> warned = Set.of();
   private long lastStamp = Long.MIN_VALUE;
+  /** See {@link #writesReported}. */
+  private boolean writesReported;
   private boolean failing;
   private Runnable beforeLoad = () -> { };
   private final LeaseBook leases;
@@ -79,6 +82,30 @@ public final class RoutingReloader implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Whether everything this process writes to routing.db reaches the snapshot by {@link
+   * #applyChanges}, {@link #refreshBackends} or {@link #reloadNow} (true while replication runs: it
+   * reports every capture, merge, copy and compaction). Then the periodic check re-reads the file
+   * only after another process's commit (the CLI, {@code sqlite3}); otherwise after any commit.
+   * Without this, replication's own bookkeeping (the last sync, members, holds: a commit a second)
+   * made every POP of a cluster re-read all of routing.db every interval, idle or not.
+   */
+  public synchronized void writesReported(boolean reported) {
+    if (reported != writesReported) {
+      reloadIfChanged(); // what was committed before the switch is not lost to it
+      writesReported = reported;
+      try {
+        lastStamp = stamp(); // from here on, changes are measured against this stamp
+      } catch (RuntimeException e) {
+        reportFailure(e);
+      }
+    }
+  }
+
+  private long stamp() {
+    return writesReported ? db.foreignChangeStamp() : db.changeStamp();
+  }
+
   /** Re-derives the backends whose lease changed state since the last look (expired, or gone). */
   public synchronized RoutingSnapshot applyDueLeases() {
     java.util.Set<String> due = leases.dueUpTo(clockMs.getAsLong());
@@ -96,7 +123,7 @@ public final class RoutingReloader implements AutoCloseable {
   /** Reloads if anyone committed since the last load. Returns the snapshot in force. */
   public synchronized RoutingSnapshot reloadIfChanged() {
     try {
-      long stamp = db.changeStamp();
+      long stamp = stamp();
       if (stamp != lastStamp) {
         lastStamp = stamp;
         return load();
@@ -112,14 +139,14 @@ public final class RoutingReloader implements AutoCloseable {
    * and the cause) instead of leaving the empty initial snapshot in force.
    */
   public synchronized RoutingSnapshot loadFirst() {
-    lastStamp = db.changeStamp();
+    lastStamp = stamp();
     return load();
   }
 
   /** Reloads unconditionally; used after the appliance's own writes so they apply at once. */
   public synchronized RoutingSnapshot reloadNow() {
     try {
-      lastStamp = db.changeStamp();
+      lastStamp = stamp();
       return load();
     } catch (RuntimeException e) {
       reportFailure(e);

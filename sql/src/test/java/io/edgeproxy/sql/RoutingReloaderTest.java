@@ -81,6 +81,31 @@ class RoutingReloaderTest {
   }
 
   @Test
+  void whileWritesAreReportedOnlyAnotherProcesssCommitRereadsTheFile() {
+    db.write("UPDATE backends SET weight = 3"); // before the switch: not lost to it
+    reloader.writesReported(true);
+    assertThat(state.current().backends().getFirst().weight()).isEqualTo(3);
+    long version = state.current().version();
+    for (int i = 0; i < 3; i++) { // this process's bookkeeping commits (replication's last sync, members, holds)
+      db.write("INSERT INTO __edge_meta (key, value) VALUES ('k', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", i);
+      reloader.reloadIfChanged();
+    }
+    assertThat(state.current().version()).as("no full re-read for this process's own commits").isEqualTo(version);
+    db.setHealthy("a", false); // an own write that changes routing reaches it as replication does: reported
+    reloader.applyChanges(List.of(new RowKey(Tables.BACKENDS, "a")));
+    assertThat(state.current().backends().getFirst().healthy()).isFalse();
+
+    exec(file, "UPDATE backends SET weight = 7;"); // sqlite3: another process
+    reloader.reloadIfChanged();
+    assertThat(state.current().backends().getFirst().weight()).isEqualTo(7);
+
+    reloader.writesReported(false); // replication stopped: own commits are re-read again
+    db.write("UPDATE backends SET weight = 9");
+    reloader.reloadIfChanged();
+    assertThat(state.current().backends().getFirst().weight()).isEqualTo(9);
+  }
+
+  @Test
   void theAppliancesOwnWritesApplyAtOnceWithReloadNow() {
     db.setHealthy("a", false);
     reloader.reloadNow();

@@ -22,7 +22,8 @@ public enum ConfigKey {
   REGION("EDGEPROXY_REGION", "--region", "sa", Kind.REGION,
       "Region of this POP; must be a region of the region map (default sa, us, eu, ap)."),
   DB_RELOAD_SECS("EDGEPROXY_DB_RELOAD_SECS", "--db-reload-secs", "5", Kind.POSITIVE_SECONDS,
-      "How often routing.db is checked for changes made by other writers (seconds)."),
+      "How often routing.db is checked for changes made by other writers (seconds); while replication runs, only other"
+          + " processes' commits (the CLI, `sqlite3`) count, since replication applies its own changes as it makes them."),
   BINDING_TTL_SECS("EDGEPROXY_BINDING_TTL_SECS", "--binding-ttl-secs", "600", Kind.SECONDS,
       "Client affinity: idle time after which a client's binding is forgotten (seconds; 0 disables affinity)."),
   BINDING_GC_INTERVAL_SECS("EDGEPROXY_BINDING_GC_INTERVAL_SECS", "--binding-gc-interval-secs", "60", Kind.POSITIVE_SECONDS,

@@ -2,6 +2,7 @@ package io.edgeproxy.replication.protocol;
 
 import io.edgeproxy.core.change.HybridClock;
 import io.edgeproxy.sql.ReplicaStore;
+import io.edgeproxy.sql.RowKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,11 +26,14 @@ final class Compaction {
     this.digest = digest;
   }
 
+  /** What one pass removed; {@code forgotten}: the rows of registrations forgotten, and of their backends. */
+  record Outcome(boolean removedAny, java.util.Set<RowKey> forgotten) {}
+
   /**
    * One pass at {@code now}. {@code alone}: no peer was ever seen, so this POP is the whole cluster
-   * and its sync time is now. True if anything was forgotten. Throws what storage throws.
+   * and its sync time is now. Throws what storage throws.
    */
-  boolean run(long now, boolean alone, LastSync lastSync) {
+  Outcome run(long now, boolean alone, LastSync lastSync) {
     long syncedUpTo = alone ? now : lastSync.millis();
     long cutoff = Math.min(now - settings.tombstoneTtl().toMillis(), syncedUpTo);
     ReplicaStore.Removal tombstones = store.compactTombstones(HybridClock.fromMillis(cutoff));
@@ -38,10 +42,12 @@ final class Compaction {
     digest.apply(leases.deltas(), now);
     lastSync.flush();
     if (tombstones.rows() == 0 && leases.rows() == 0) {
-      return false;
+      return new Outcome(false, java.util.Set.of());
     }
     logger.info("{}: compacted {} tombstones older than {} s, forgot {} registrations expired long ago", self, tombstones.rows(),
         settings.tombstoneTtl().toSeconds(), leases.rows());
-    return true;
+    java.util.Set<RowKey> forgotten = new java.util.LinkedHashSet<>();
+    leases.deltas().forEach(d -> forgotten.add(d.row()));
+    return new Outcome(true, forgotten);
   }
 }

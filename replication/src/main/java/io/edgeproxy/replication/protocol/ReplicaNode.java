@@ -37,7 +37,12 @@ import org.slf4j.LoggerFactory;
 public final class ReplicaNode {
   private static final Logger logger = LoggerFactory.getLogger(ReplicaNode.class);
 
-  /** Told what routing.db rows replication changed, so the routing snapshot follows. */
+  /**
+   * Told what routing.db rows replication changed, so the routing snapshot follows. Every change
+   * this node makes to rows is reported (captured, merged, copied or forgotten): the snapshot is
+   * kept up to date by these calls alone, not by re-reading the file after this process's commits
+   * (see {@code RoutingReloader.writesReported}).
+   */
   public interface Listener {
     void changed(Collection<RowKey> rows);
 
@@ -490,8 +495,12 @@ public final class ReplicaNode {
 
   private void compact() {
     try {
-      if (compaction.run(runtime.wallMillis(), peers.isEmpty() && store.members().isEmpty(), lastSync)) {
+      Compaction.Outcome outcome = compaction.run(runtime.wallMillis(), peers.isEmpty() && store.members().isEmpty(), lastSync);
+      if (outcome.removedAny()) {
         refreshClocks();
+      }
+      if (!outcome.forgotten().isEmpty()) {
+        listener.changed(outcome.forgotten()); // their backends leave routing (nothing else reloads it: see Listener)
       }
     } catch (RuntimeException e) {
       storage.failed("compact tombstones", e);

@@ -1,13 +1,18 @@
 package io.edgeproxy.replication.sim;
 
 import io.edgeproxy.core.change.HybridClock;
+import io.edgeproxy.core.routing.Backend;
+import io.edgeproxy.core.routing.LoadBoard;
+import io.edgeproxy.core.routing.RoutingState;
 import io.edgeproxy.replication.protocol.NodeSettings;
 import io.edgeproxy.replication.protocol.PeerAddress;
 import io.edgeproxy.replication.protocol.RejoinReport;
 import io.edgeproxy.replication.protocol.ReplicaCounters;
 import io.edgeproxy.replication.protocol.ReplicaNode;
 import io.edgeproxy.replication.protocol.ReplicaRuntime;
+import io.edgeproxy.sql.LeaseRule;
 import io.edgeproxy.sql.ReplicaStore;
+import io.edgeproxy.sql.RoutingReloader;
 import io.edgeproxy.sql.RoutingDb;
 import io.edgeproxy.sql.RowKey;
 import java.net.InetSocketAddress;
@@ -15,6 +20,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -37,6 +44,12 @@ final class SimPop {
   private @Nullable ReplicaStore store;
   private @Nullable ReplicaNode node;
   private @Nullable HybridClock clock;
+  /**
+   * The routing snapshot as an agent keeps it while replication runs: one full read at start, then
+   * only what the node reports (its listener), never a re-read after this process's own commits.
+   */
+  private @Nullable RoutingState routed;
+  private @Nullable RoutingReloader reloader;
   final List<ReplicaStore.LostChange> dropped = new ArrayList<>();
   final List<RejoinReport> rejoins = new ArrayList<>();
 
@@ -96,6 +109,10 @@ final class SimPop {
     incarnation++;
     up = true;
     db = RoutingDb.open(file, migrations);
+    routed = new RoutingState("sa", new LoadBoard());
+    reloader = new RoutingReloader(db, routed, LeaseRule.defaults(), this::wallMillis);
+    reloader.loadFirst();
+    reloader.writesReported(true);
     store = ReplicaStore.open(db, name);
     clock = new HybridClock(this::wallMillis, settings.maxSkew());
     node = new ReplicaNode(settings, store, clock, new Runtime(incarnation), new Listener(), new ReplicaCounters());
@@ -110,8 +127,10 @@ final class SimPop {
     up = false;
     incarnation++;
     node.close();
+    reloader.close();
     db.close();
     node = null;
+    reloader = null;
     store = null;
     db = null;
   }
@@ -177,16 +196,39 @@ final class SimPop {
     }
   }
 
+  /**
+   * Where the routing snapshot kept from the node's reports differs from a full read of routing.db
+   * now (empty: nowhere). A difference is a change the node made and did not report.
+   */
+  List<String> routingProblems() {
+    reloader.applyDueLeases(); // as the agent's lease timer would have by now
+    RoutingState fresh = new RoutingState("sa", new LoadBoard());
+    try (RoutingReloader full = new RoutingReloader(db, fresh, LeaseRule.defaults(), this::wallMillis)) {
+      full.loadFirst();
+    }
+    Set<Backend> kept = new HashSet<>(routed.current().backends());
+    Set<Backend> read = new HashSet<>(fresh.current().backends());
+    if (kept.equals(read)) {
+      return List.of();
+    }
+    Set<Backend> onlyKept = new HashSet<>(kept);
+    onlyKept.removeAll(read);
+    read.removeAll(kept);
+    return List.of(name + "'s routing kept from what its node reported differs from routing.db: only in the snapshot "
+        + onlyKept.stream().limit(3).toList() + ", only in the file " + read.stream().limit(3).toList());
+  }
+
   private final class Listener implements ReplicaNode.Listener {
     @Override
     public void changed(Collection<RowKey> rows) {
-      // the simulation reads routing.db itself
+      reloader.applyChanges(rows);
     }
 
     @Override
     public void replaced(RejoinReport report, List<ReplicaStore.LostChange> lost) {
       rejoins.add(report);
       dropped.addAll(lost);
+      reloader.reloadNow();
     }
   }
 }

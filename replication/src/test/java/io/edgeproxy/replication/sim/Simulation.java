@@ -411,6 +411,7 @@ final class Simulation implements AutoCloseable {
         problems.add("  " + pop.name() + " view: " + pop.node().view());
         problems.add("  " + first.name() + " view: " + first.node().view());
       }
+      problems.addAll(pop.routingProblems());
       var release = pop.store().nextRelease();
       if (release.isPresent() && release.getAsLong() < pop.wallMillis() - 1_000) {
         problems.add(pop.name() + " still holds changes stamped ahead that were due at " + release.getAsLong());
