@@ -59,6 +59,7 @@ public final class ReplicationBench {
       if (seconds > 0) {
         bench.throughput(rate, seconds, 0, "sustained, fresh JVMs");
         bench.throughput(rate, seconds, 1, "sustained, second round");
+        bench.idle(Integer.parseInt(BenchSupport.arg(args, "--idle-seconds", "30")));
       }
       if (discoverySeconds > 0) {
         bench.discovery(discoverySeconds, discoveryClients);
@@ -194,7 +195,22 @@ public final class ReplicationBench {
             + " load stopped%n", label, written, (stopped - start) / 1e9, achieved, dbs.size(),
         converged < 0 ? "NOT within 60 s" : String.format(Locale.ROOT, "%.0f ms", (converged - stopped) / 1e6));
     System.out.printf(Locale.ROOT, "  the %d agents in that round: %s; peak RSS %s%n", agents.size(),
-        AgentCpu.read(agentPids()).since(cpuBefore, 8), AgentCpu.peakRss(agentPids()));
+        AgentCpu.read(agentPids()).since(cpuBefore, 14), AgentCpu.peakRss(agentPids()));
+  }
+
+  /**
+   * What the agents spend holding the rounds' 20,000 backends with nothing written: the work every
+   * POP does whatever the traffic (status history, hard-limit shares, membership, reloads).
+   */
+  private void idle(int seconds) throws Exception {
+    if (seconds <= 0) {
+      return;
+    }
+    Thread.sleep(5_000); // the rounds' last snapshot updates and reloads
+    AgentCpu before = AgentCpu.read(agentPids());
+    Thread.sleep(seconds * 1_000L);
+    System.out.printf(Locale.ROOT, "idle, %d s after the rounds (%d backends, nothing written): the %d agents %s%n", seconds,
+        20_000, agents.size(), AgentCpu.read(agentPids()).since(before, 10));
   }
 
   /** The agents' JVMs (the launcher execs java, so the process started is the JVM). */
