@@ -39,9 +39,12 @@ class WireGuardReloadIT {
       // pop-b pings pop-a's overlay address every 50 ms for 12 s while pop-a is reloaded.
       Process ping = b.host.command(List.of("ping", "-i", "0.05", "-w", "12", "-W", "1", "10.80.0.1")).redirectErrorStream(true).start();
       Thread.sleep(1_500);
-      Process reload = a.host.command(a.command("reload")).redirectErrorStream(true).start();
-      String said = new String(reload.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      // To a file, not a pipe read to its end: the new agent inherits reload's output (its log then
+      // goes where reload's went, as under systemd) and holds it open as long as it runs.
+      Path reloadLog = dir.resolve("reload.log");
+      Process reload = a.host.command(a.command("reload")).redirectErrorStream(true).redirectOutput(reloadLog.toFile()).start();
       assertThat(reload.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      String said = java.nio.file.Files.readString(reloadLog);
       assertThat(reload.exitValue()).as(said).isZero();
       long serving = HandOverClient.servingPid(a.db()).orElseThrow();
       try {
@@ -59,6 +62,8 @@ class WireGuardReloadIT {
         assertThat(WireGuardMeshIT.interfaces(a)).as("the interface is the new agent's now")
             .contains(aInterface).contains("alias edgeproxy:pop-a:" + serving);
         assertThat(WireGuardMeshIT.ping(b, "10.80.0.1")).isTrue();
+        assertThat(ProcessHandle.of(serving).map(ProcessHandle::isAlive)).as("the new agent still runs; its log:%n%s",
+            java.nio.file.Files.readString(reloadLog)).contains(true);
       } finally {
         ProcessHandle.of(serving).ifPresent(ProcessHandle::destroy);
       }
