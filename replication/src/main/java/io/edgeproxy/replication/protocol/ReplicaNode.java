@@ -63,18 +63,17 @@ public final class ReplicaNode {
   private final Rejoin rejoin;
   private final AntiEntropy antiEntropy;
   private final DigestCache digest;
-  private final HoldsTracker tracker = new HoldsTracker();
-  private final Inbox inbox = new Inbox();
+  private final Arrivals arrivals;
   private final PushLag pushLag = new PushLag();
   private final ReplicaCounters counters;
   private final WarnOncePerMinute warnings = new WarnOncePerMinute(logger);
   private final StorageHealth storage;
   private final NodeTimers timers;
+  private final HeldChanges held;
   private Map<String, Long> holds = Map.of();
   private Map<String, Long> horizons = Map.of();
   private final LastSync lastSync;
   private final Compaction compaction;
-  private boolean drainQueued;
   private boolean closed;
 
   public ReplicaNode(NodeSettings settings, ReplicaStore store, HybridClock clock, ReplicaRuntime runtime, Listener listener,
@@ -87,13 +86,16 @@ public final class ReplicaNode {
     this.counters = counters;
     this.self = store.nodeId();
     this.peers = new PeerLinks(this, runtime);
+
     this.rejoin = new Rejoin(self);
     this.antiEntropy = new AntiEntropy(this, runtime, settings.syncInterval().toMillis());
     this.digest = new DigestCache(PushLag.MAX_SETTLE_MILLIS + settings.maxSkew().toMillis() + 5_000);
     this.storage = new StorageHealth(self, counters, warnings);
+    this.arrivals = new Arrivals(this, runtime, store, clock, storage);
     this.lastSync = new LastSync(store);
     this.compaction = new Compaction(self, settings, store, digest);
     this.timers = new NodeTimers(runtime, e -> warn("timer:" + e.getClass().getSimpleName(), "replication timer failed: " + e));
+    this.held = new HeldChanges(store, clock, timers, runtime, storage, this::applied);
   }
 
   /** Versions what was written before start, decides whether to bootstrap, starts the timers. */
@@ -110,7 +112,7 @@ public final class ReplicaNode {
     timers.every(sync, () -> antiEntropy.round(peers, rejoin));
     timers.every(sync, peers::heartbeat);
     timers.every(settings.compactEvery().toMillis(), this::compact);
-    scheduleRelease();
+    held.schedule();
   }
 
   public String nodeId() {
@@ -131,6 +133,10 @@ public final class ReplicaNode {
 
   ReplicaStore store() {
     return store;
+  }
+
+  boolean closed() {
+    return closed;
   }
 
   int schemaVersion() {
@@ -244,8 +250,7 @@ public final class ReplicaNode {
       ack.accept(holds.getOrDefault(peer, 0L)); // about to be replaced: taken, not merged
       return;
     }
-    inbox.add(new Inbox.Entry(peer, rows, new ReplicaStore.HoldsAdvance(peer, previous, txn), ack, txn));
-    drainSoon();
+    arrivals.add(new Inbox.Entry(peer, rows, new ReplicaStore.HoldsAdvance(peer, previous, txn), ack, txn));
   }
 
   /** Rows an anti-entropy session brought. */
@@ -253,58 +258,10 @@ public final class ReplicaNode {
     if (rejoin.pending()) {
       return;
     }
-    inbox.add(new Inbox.Entry(peer, rows, null, null, 0));
-    drainSoon();
+    arrivals.add(new Inbox.Entry(peer, rows, null, null, 0));
   }
 
-  private void drainSoon() {
-    if (!drainQueued) {
-      drainQueued = true;
-      runtime.execute(this::drain);
-    }
-  }
-
-  /** Merges everything waiting in one transaction, then acknowledges and ships what follows from it. */
-  void drain() {
-    drainQueued = false;
-    if (inbox.isEmpty() || closed) {
-      return;
-    }
-    List<Inbox.Entry> entries = inbox.take();
-    ApplyResult result;
-    try {
-      result = store.apply(Inbox.batches(entries), clock);
-    } catch (RuntimeException e) {
-      int rows = entries.stream().mapToInt(en -> en.rows().size()).sum();
-      storage.failed("apply " + rows + " changes (kept the last good state; anti-entropy will retry)", e);
-      return;
-    }
-    storage.ok();
-    applied(result);
-    for (int i = 0; i < entries.size(); i++) {
-      Inbox.Entry entry = entries.get(i);
-      if (entry.advance() != null && entry.advance().from() != 0 && result.cleanBatches().get(i)
-          && Long.compareUnsigned(holds.getOrDefault(entry.from(), 0L), entry.txn()) < 0) {
-        tracker.taken(entry.from(), entry.advance().from(), entry.txn());
-      }
-    }
-    List<ReplicaStore.HoldsAdvance> connecting = tracker.connecting(holds);
-    if (!connecting.isEmpty()) {
-      List<ReplicaStore.Batch> advances = connecting.stream().map(a -> new ReplicaStore.Batch(List.of(), a)).toList();
-      try {
-        applied(store.apply(advances, clock));
-      } catch (RuntimeException e) {
-        storage.failed("record what this POP holds", e);
-      }
-    }
-    for (Inbox.Entry entry : entries) {
-      if (entry.ack() != null) {
-        entry.ack().accept(holds.getOrDefault(entry.from(), 0L));
-      }
-    }
-  }
-
-  private void applied(ApplyResult result) {
+  void applied(ApplyResult result) {
     counters.applied(result.applied(), result.stale(), result.held());
     if (!result.rejected().isEmpty()) {
       counters.rejected(result.rejected().size());
@@ -327,7 +284,7 @@ public final class ReplicaNode {
       listener.changed(changed);
     }
     if (result.held() > 0) {
-      scheduleRelease();
+      held.schedule();
     }
   }
 
@@ -342,9 +299,8 @@ public final class ReplicaNode {
   void syncCompleted(String peer, long cut, Map<String, Long> theirHolds) {
     for (var entry : theirHolds.entrySet()) {
       long upTo = Long.compareUnsigned(entry.getValue(), cut) < 0 ? entry.getValue() : cut;
-      inbox.add(new Inbox.Entry(peer, List.of(), new ReplicaStore.HoldsAdvance(entry.getKey(), 0, upTo), null, 0));
+      arrivals.add(new Inbox.Entry(peer, List.of(), new ReplicaStore.HoldsAdvance(entry.getKey(), 0, upTo), null, 0));
     }
-    drainSoon();
     try {
       lastSync.synced(runtime.wallMillis());
     } catch (RuntimeException e) {
@@ -359,7 +315,7 @@ public final class ReplicaNode {
 
   /** The digest at {@code cut}, after merging what arrived and versioning what is pending. */
   long[] settledDigest(long cut) {
-    drain();
+    arrivals.drain();
     captureAndPush();
     return digest.settled(cut);
   }
@@ -422,27 +378,13 @@ public final class ReplicaNode {
     return rejoin.mayServeCopy();
   }
 
-  /** A copy of routing.db for a peer's bootstrap or rejoin (after versioning what is pending), or null. */
-  @Nullable Path snapshotFile() {
-    try {
-      captureAndPush();
-      Path file = java.nio.file.Files.createTempFile("edgeproxy-snapshot-", ".db");
-      java.nio.file.Files.delete(file); // VACUUM INTO wants to create it
-      store.snapshotTo(file);
-      return file;
-    } catch (java.io.IOException | RuntimeException e) {
-      warn("snapshot", "cannot copy routing.db for a peer: " + e.getMessage());
-      return null;
-    }
-  }
-
   /**
    * Replaces every replicated row with {@code peer}'s copy; returns the rows copied. A copy that
    * arrives after the rejoin was called off, or as routing.db is being written (see
    * {@code ReplicaStore.ReplaceResult.deferred}), is not used.
    */
   long replaceFrom(String peer, Path file, Map<String, Long> peerHolds) {
-    drain();
+    arrivals.drain();
     captureAndPush(); // a write captured here calls off an empty POP's bootstrap
     if (!rejoin.pending()) {
       logger.info("{}: a copy from {} came after it was no longer needed; not used", self, peer);
@@ -505,25 +447,6 @@ public final class ReplicaNode {
     } catch (RuntimeException e) {
       storage.failed("compact tombstones", e);
     }
-  }
-
-  private void scheduleRelease() {
-    java.util.OptionalLong next;
-    try {
-      next = store.nextRelease();
-    } catch (RuntimeException e) {
-      return;
-    }
-    timers.releaseAt(next, runtime::wallMillis, this::releaseHeld);
-  }
-
-  private void releaseHeld() {
-    try {
-      applied(store.releaseHeld(clock));
-    } catch (RuntimeException e) {
-      storage.failed("apply held changes", e);
-    }
-    scheduleRelease();
   }
 
   // ---- problems

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashSet;
 import java.util.Iterator;
+import org.jspecify.annotations.Nullable;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -126,6 +127,20 @@ final class SyncResponder {
     }
   }
 
+  /** A copy of routing.db for the peer's bootstrap or rejoin (after versioning what is pending), or null. */
+  private @Nullable Path snapshotFile() {
+    try {
+      node.flush();
+      Path file = java.nio.file.Files.createTempFile("edgeproxy-snapshot-", ".db");
+      java.nio.file.Files.delete(file); // VACUUM INTO wants to create it
+      node.store().snapshotTo(file);
+      return file;
+    } catch (java.io.IOException | RuntimeException e) {
+      node.warn("snapshot", "cannot copy routing.db for a peer: " + e.getMessage());
+      return null;
+    }
+  }
+
   /**
    * A copy of routing.db, in order, then SyncDone, paced to the peer off the node's thread; the
    * temporary file is deleted afterwards.
@@ -135,7 +150,7 @@ final class SyncResponder {
       stream.sendEnvelope(Envelope.newBuilder().setSyncReply(SyncReply.newBuilder().setBusy(true)));
       return;
     }
-    Path file = node.snapshotFile();
+    Path file = snapshotFile();
     if (file == null) {
       stream.sendEnvelope(Envelope.newBuilder().setSyncReply(SyncReply.newBuilder().setBusy(true)));
       return;

@@ -229,7 +229,7 @@ public final class NodeHistory {
    * entry per backend to sort.
    */
   private static final class Candidates {
-    private record Candidate(Backend backend, float[] row, float busy, int order) {}
+    record Candidate(Backend backend, float[] row, float busy, int order) {}
 
     private final java.util.PriorityQueue<Candidate> kept = new java.util.PriorityQueue<>(
         java.util.Comparator.comparingDouble(Candidate::busy).thenComparing(Candidate::order, java.util.Comparator.reverseOrder()));
@@ -246,14 +246,10 @@ public final class NodeHistory {
       }
     }
 
-    List<Map.Entry<Backend, float[]>> busiestFirst() {
+    List<Candidate> busiestFirst() {
       List<Candidate> all = new ArrayList<>(kept);
       all.sort(java.util.Comparator.comparingDouble((Candidate c) -> -c.busy()).thenComparingInt(Candidate::order));
-      List<Map.Entry<Backend, float[]>> out = new ArrayList<>(all.size());
-      for (Candidate c : all) {
-        out.add(Map.entry(c.backend(), c.row()));
-      }
-      return out;
+      return all;
     }
   }
 
@@ -292,7 +288,7 @@ public final class NodeHistory {
    * Backends without series ({@code waiting}) take, busiest first, the places of the charted
    * backends least busy (at their busiest in the window), while they are busier now.
    */
-  private void chartBusiest(List<Map.Entry<Backend, float[]>> waiting, int slot) {
+  private void chartBusiest(List<Candidates.Candidate> waiting, int slot) {
     if (waiting.isEmpty()) {
       return;
     }
@@ -301,14 +297,14 @@ public final class NodeHistory {
     quietest.addAll(backends.entrySet());
     for (var w : waiting) {
       Map.Entry<String, Track> out = quietest.peek();
-      if (out == null || out.getValue().busy >= busy(w.getValue())) {
+      if (out == null || out.getValue().busy >= w.busy()) {
         return; // the rest are no busier
       }
       quietest.poll();
       backends.remove(out.getKey());
-      Track t = new Track(w.getKey().app(), 3);
-      record(t, w.getValue(), slot);
-      backends.put(w.getKey().id(), t);
+      Track t = new Track(w.backend().app(), 3);
+      record(t, w.row(), slot);
+      backends.put(w.backend().id(), t);
     }
   }
 
