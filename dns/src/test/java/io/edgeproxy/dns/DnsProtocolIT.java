@@ -66,8 +66,8 @@ class DnsProtocolIT {
 
   /** dig +short over UDP with one try: the answer, or "" when nothing came back. */
   private static String dig(String server, int port, String name) throws Exception {
-    Process p = new ProcessBuilder(DnsHarness.DIG, "@" + server, "-p", String.valueOf(port), "+time=1", "+tries=1",
-        "+short", name, "A").redirectErrorStream(true).start();
+    Process p = new ProcessBuilder(DnsHarness.digCommand("@" + server, "-p", String.valueOf(port), "+time=1", "+tries=1",
+        "+short", name, "A")).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
     assertThat(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     return out.startsWith(";;") ? "" : out;

@@ -27,6 +27,21 @@ final class Commands {
     return run(new ProcessBuilder(command).redirectInput(input.toFile()), 30);
   }
 
+  /**
+   * dig's command line with {@code args}; as root, dig runs as nobody: it binds with SO_REUSEPORT,
+   * so a root dig may be given the port a root agent's DNS server (SO_REUSEPORT too) listens on, and
+   * then reads its own query back ("query response not set"). Different users never share a port.
+   */
+  static String[] dig(String... args) {
+    java.util.List<String> cmd = new java.util.ArrayList<>();
+    if ("root".equals(System.getProperty("user.name"))) {
+      cmd.addAll(java.util.List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
+    }
+    cmd.add("dig");
+    cmd.addAll(java.util.List.of(args));
+    return cmd.toArray(String[]::new);
+  }
+
   private static Run run(ProcessBuilder command, int seconds) throws Exception {
     Process p = command.redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

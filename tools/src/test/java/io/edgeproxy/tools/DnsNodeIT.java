@@ -96,8 +96,8 @@ class DnsNodeIT {
 
   /** The real dig against the node's DNS server; its whole output. */
   private static String dig(EdgeNode node, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("dig", "@127.0.0.1", "-p", String.valueOf(node.dnsAddress().getPort()),
-        "+time=2", "+tries=1"));
+    List<String> command = new ArrayList<>(List.of(Commands.dig("@127.0.0.1", "-p", String.valueOf(node.dnsAddress().getPort()),
+        "+time=2", "+tries=1")));
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

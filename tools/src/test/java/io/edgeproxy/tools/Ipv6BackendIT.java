@@ -121,8 +121,8 @@ class Ipv6BackendIT extends HttpsEdgeTestBase {
 
   /** The real dig against the node's DNS server; its whole output. */
   private static String dig(EdgeNode node, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("dig", "@127.0.0.1", "-p", String.valueOf(node.dnsAddress().getPort()),
-        "+time=2", "+tries=1"));
+    List<String> command = new ArrayList<>(List.of(Commands.dig("@127.0.0.1", "-p", String.valueOf(node.dnsAddress().getPort()),
+        "+time=2", "+tries=1")));
     command.addAll(List.of(args));
     return run(30, command.toArray(String[]::new)).out();
   }

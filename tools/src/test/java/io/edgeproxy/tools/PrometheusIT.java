@@ -129,8 +129,8 @@ class PrometheusIT {
           "https://site.apps.test:" + edge + "/page");
       assertThat(curl.out()).isEqualTo("hello");
     }
-    Commands.Run dig = Commands.run("dig", "@127.0.0.1", "-p", String.valueOf(pop.dnsAddress().getPort()), "+time=2", "+tries=1",
-        "web.internal", "A");
+    Commands.Run dig = Commands.run(Commands.dig("@127.0.0.1", "-p", String.valueOf(pop.dnsAddress().getPort()), "+time=2", "+tries=1",
+        "web.internal", "A"));
     assertThat(dig.out()).contains("status: NOERROR");
   }
 
