@@ -34,7 +34,8 @@ final class Migrations {
           "db/migration/V9__cache.sql",
           "db/migration/V10__cache_purges.sql",
           "db/migration/V11__edge_auth.sql",
-          "db/migration/V12__wireguard.sql");
+          "db/migration/V12__wireguard.sql",
+          "db/migration/V13__forgotten_leases.sql");
 
   /** The original's backends columns that older files may lack, with their declarations. */
   private static final Map<String, String> LEGACY_BACKEND_COLUMNS = legacyColumns();

@@ -317,42 +317,57 @@ public final class ReplicaStore {
   }
 
   /**
-   * Forgets, without tombstones, registrations (and their backends rows) whose lease ended more
-   * than {@code afterMs} before {@code nowMs}: every POP forgets them by the same replicated fact,
-   * and a POP that still has a newer lease sends it back by anti-entropy, so nothing alive is lost.
+   * Forgets, without tombstones, registrations whose lease ended more than {@code afterMs} before
+   * {@code nowMs}, with the backend row each owns (one whose life began no later than the
+   * registration's: a backend row created after it is left). Every POP forgets them by the same
+   * replicated facts, and remembers what it forgot for {@code rememberMs} ({@link ForgottenLeases}):
+   * the same registration offered back by a POP that has not forgotten it yet is refused, while a
+   * newer lease end (a heartbeat elsewhere) brings it back, so nothing alive is lost.
    */
-  public Removal forgetExpiredLeases(long nowMs, long afterMs) {
+  public Removal forgetExpiredLeases(long nowMs, long afterMs, long rememberMs) {
     return db.inTransaction(c -> {
-      List<String> ids = new ArrayList<>();
-      try (PreparedStatement st = c.prepareStatement("SELECT id FROM registrations WHERE expires_ms + ? < ?")) {
+      Map<String, Long> ends = new LinkedHashMap<>();
+      try (PreparedStatement st = c.prepareStatement("SELECT id, expires_ms FROM registrations WHERE expires_ms + ? < ?")) {
         st.setLong(1, afterMs);
         st.setLong(2, nowMs);
         try (ResultSet rs = st.executeQuery()) {
           while (rs.next()) {
-            ids.add(rs.getString(1));
+            ends.put(rs.getString(1), rs.getLong(2));
           }
         }
-      }
-      if (ids.isEmpty()) {
-        return new Removal(0, List.of());
       }
       List<DigestDelta> deltas = new ArrayList<>();
       setCapturePaused(c, true);
       try (Statements st = new Statements(c)) {
+        ForgottenLeases.purge(st, nowMs - rememberMs);
         Clocks clocks = new Clocks(st, deltas::add);
-        for (String id : ids) {
-          for (String table : List.of("registrations", "backends")) {
-            ReplicatedTable t = schema.table(table).orElse(null);
-            if (t != null) {
-              BaseRows.delete(st, t, id);
-              clocks.forget(table, id, 0);
-            }
+        for (var end : ends.entrySet()) {
+          String id = end.getKey();
+          Clocks.RowClock lease = clocks.read(Tables.REGISTRATIONS, id);
+          Clocks.RowClock backend = clocks.read(Tables.BACKENDS, id);
+          if (lease != null) {
+            Clocks.Existence life = lease.existence();
+            ForgottenLeases.remember(st, id, new ForgottenLeases.Lease(life.cl(), life.version(), end.getValue()), nowMs);
+          }
+          forget(st, clocks, Tables.REGISTRATIONS, id);
+          boolean owned = lease == null || backend == null
+              || (backend.existence().exists() && !backend.existence().version().isNewerThan(lease.existence().version()));
+          if (owned) {
+            forget(st, clocks, Tables.BACKENDS, id);
           }
         }
       }
       setCapturePaused(c, false);
-      return new Removal(ids.size(), deltas);
+      return new Removal(ends.size(), deltas);
     });
+  }
+
+  private void forget(Statements st, Clocks clocks, String table, String id) throws SQLException {
+    ReplicatedTable t = schema.table(table).orElse(null);
+    if (t != null) {
+      BaseRows.delete(st, t, id);
+      clocks.forget(table, id, 0);
+    }
   }
 
   /** Per origin, the newest of its transactions up to which this replica holds all of them. */

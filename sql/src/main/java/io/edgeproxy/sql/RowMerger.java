@@ -21,6 +21,7 @@ final class RowMerger {
   private final ReplicatedSchema schema;
   private final Clocks clocks;
   private final Map<String, Long> horizons;
+  private final ForgottenLeases forgotten;
 
   /**
    * @param horizons per origin, the newest tombstone compacted here: an older tombstone of a row
@@ -31,12 +32,16 @@ final class RowMerger {
     this.schema = schema;
     this.clocks = clocks;
     this.horizons = horizons;
+    this.forgotten = new ForgottenLeases(st);
   }
 
   /** Merges {@code in}; true if anything here changed. */
   boolean merge(RowChange in) throws SQLException {
     ReplicatedTable table = schema.table(in.table()).orElse(null);
     Clocks.RowClock before = clocks.read(in.table(), in.key());
+    if (before == null && forgotten.refuses(in, clocks)) {
+      return false; // a registration forgotten here (or its backend), offered back by a POP that has not forgotten it yet
+    }
     Clocks.Existence existence = before == null ? null : before.existence();
     if (existence != null && in.cl() < existence.cl()) {
       return false; // a life this POP has already seen end

@@ -74,6 +74,10 @@ final class SnapshotReplace {
             + " ON CONFLICT(origin) DO UPDATE SET hlc = max(hlc, excluded.hlc)");
         st.executeUpdate("DELETE FROM main.__edge_horizons");
         st.executeUpdate("INSERT INTO main.__edge_horizons (origin, hlc) SELECT origin, hlc FROM snap.__edge_horizons");
+        if (tableExists(c, "snap", "__edge_forgotten_leases")) { // what the source forgot stays forgotten here too
+          st.executeUpdate("INSERT OR IGNORE INTO main.__edge_forgotten_leases (id, cl, hlc, node, expires_ms, forgotten_ms)"
+              + " SELECT id, cl, hlc, node, expires_ms, forgotten_ms FROM snap.__edge_forgotten_leases");
+        }
         st.executeUpdate("DELETE FROM main.__edge_pending");
         int deletedAgain = deletes.apply(c, ours, ReplicaStore.horizons(c)); // resumes capture
         long maxHlc;

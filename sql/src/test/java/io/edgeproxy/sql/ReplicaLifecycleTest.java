@@ -187,7 +187,7 @@ class ReplicaLifecycleTest {
     b.sql("DELETE FROM backends WHERE id = 'compacted-on-b'");
     b.capture();
     b.store.compactTombstones(HybridClock.fromMillis(wall.get() + 1));
-    b.store.forgetExpiredLeases(wall.get() + 20_000, 10_000); // the lease ran out long ago here
+    b.store.forgetExpiredLeases(wall.get() + 20_000, 10_000, 60_000); // the lease ran out long ago here
     b.sql("DELETE FROM backends WHERE id = 'deleted-on-b'");
     b.capture();
     a.sql("DELETE FROM backends WHERE id = 'compacted-on-a'");
@@ -290,7 +290,7 @@ class ReplicaLifecycleTest {
     a.sql(INSERT, "r2", 81);
     a.sql("INSERT INTO registrations (id, app, ttl_ms, expires_ms) VALUES ('r2', 'web', 1000, ?)", wall.get() + 100_000);
     a.capture();
-    ReplicaStore.Removal removal = a.store.forgetExpiredLeases(wall.get() + 20_000, 10_000);
+    ReplicaStore.Removal removal = a.store.forgetExpiredLeases(wall.get() + 20_000, 10_000, 60_000);
     assertThat(removal.rows()).isEqualTo(1);
     assertThat(a.row("backends", "id", "r1")).isNull();
     assertThat(a.row("registrations", "id", "r1")).isNull();

@@ -49,8 +49,8 @@ final class NodeUpkeep {
     ReplicaStore store = ReplicaStore.open(db, null);
     HybridClock clock = new HybridClock(System::currentTimeMillis);
     reloader.beforeEachLoad(() -> store.captureLocal(clock));
-    Duration forget = config.deregisterAfter().plus(Duration.ofSeconds(
-        Long.parseLong(ConfigKey.REPLICATION_TOMBSTONE_TTL_SECS.defaultValue())));
+    Duration tombstoneTtl = Duration.ofSeconds(Long.parseLong(ConfigKey.REPLICATION_TOMBSTONE_TTL_SECS.defaultValue()));
+    Duration forget = config.deregisterAfter().plus(tombstoneTtl);
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "lease-upkeep");
       t.setDaemon(true);
@@ -58,7 +58,7 @@ final class NodeUpkeep {
     });
     timer.scheduleWithFixedDelay(() -> {
       try {
-        if (store.forgetExpiredLeases(System.currentTimeMillis(), forget.toMillis()).rows() > 0) {
+        if (store.forgetExpiredLeases(System.currentTimeMillis(), forget.toMillis(), tombstoneTtl.toMillis()).rows() > 0) {
           reloader.reloadNow();
         }
       } catch (RuntimeException e) {

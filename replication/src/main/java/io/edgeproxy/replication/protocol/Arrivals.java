@@ -20,6 +20,7 @@ final class Arrivals {
   private final Inbox inbox = new Inbox();
   private final HoldsTracker tracker = new HoldsTracker();
   private boolean drainQueued;
+  private long dropped;
 
   Arrivals(ReplicaNode node, ReplicaRuntime runtime, ReplicaStore store, HybridClock clock, StorageHealth storage) {
     this.node = node;
@@ -36,6 +37,19 @@ final class Arrivals {
       drainQueued = true;
       runtime.execute(this::drain);
     }
+  }
+
+  /** Counts an arrival dropped unmerged (this POP is about to be replaced by a copy). */
+  void drop() {
+    dropped++;
+  }
+
+  /**
+   * How many arrivals were dropped so far: a session that saw this move while it ran vouches for
+   * nothing (its rows were not all stored).
+   */
+  long dropped() {
+    return dropped;
   }
 
   /** Merges everything waiting in one transaction, then acknowledges and ships what follows from it. */

@@ -18,12 +18,38 @@ final class Compaction {
   private final NodeSettings settings;
   private final ReplicaStore store;
   private final DigestCache digest;
+  private final StorageHealth storage;
+  private final Runnable removed;
+  private final ReplicaNode.Listener listener;
 
-  Compaction(String self, NodeSettings settings, ReplicaStore store, DigestCache digest) {
+  /**
+   * @param removed told when a pass removed anything (the node re-reads its holds and horizons)
+   * @param listener told the rows of forgotten registrations (their backends leave routing)
+   */
+  Compaction(String self, NodeSettings settings, ReplicaStore store, DigestCache digest, StorageHealth storage, Runnable removed,
+      ReplicaNode.Listener listener) {
     this.self = self;
     this.settings = settings;
     this.store = store;
     this.digest = digest;
+    this.storage = storage;
+    this.removed = removed;
+    this.listener = listener;
+  }
+
+  /** One pass, its outcome reported; a storage failure is counted and logged, never thrown. */
+  void pass(long now, boolean alone, LastSync lastSync) {
+    try {
+      Outcome outcome = run(now, alone, lastSync);
+      if (outcome.removedAny()) {
+        removed.run();
+      }
+      if (!outcome.forgotten().isEmpty()) {
+        listener.changed(outcome.forgotten()); // nothing else reloads routing while replication runs
+      }
+    } catch (RuntimeException e) {
+      storage.failed("compact tombstones", e);
+    }
   }
 
   /** What one pass removed; {@code forgotten}: the rows of registrations forgotten, and of their backends. */
@@ -37,7 +63,7 @@ final class Compaction {
     long syncedUpTo = alone ? now : lastSync.millis();
     long cutoff = Math.min(now - settings.tombstoneTtl().toMillis(), syncedUpTo);
     ReplicaStore.Removal tombstones = store.compactTombstones(HybridClock.fromMillis(cutoff));
-    ReplicaStore.Removal leases = store.forgetExpiredLeases(now, settings.leaseForgetAfter().toMillis());
+    ReplicaStore.Removal leases = store.forgetExpiredLeases(now, settings.leaseForgetAfter().toMillis(), settings.tombstoneTtl().toMillis());
     digest.apply(tombstones.deltas(), now);
     digest.apply(leases.deltas(), now);
     lastSync.flush();

@@ -93,7 +93,7 @@ public final class ReplicaNode {
     this.storage = new StorageHealth(self, counters, warnings);
     this.arrivals = new Arrivals(this, runtime, store, clock, storage);
     this.lastSync = new LastSync(store);
-    this.compaction = new Compaction(self, settings, store, digest);
+    this.compaction = new Compaction(self, settings, store, digest, storage, this::refreshClocks, listener);
     this.timers = new NodeTimers(runtime, e -> warn("timer:" + e.getClass().getSimpleName(), "replication timer failed: " + e));
     this.held = new HeldChanges(store, clock, timers, runtime, storage, this::applied);
   }
@@ -111,7 +111,8 @@ public final class ReplicaNode {
     long sync = settings.syncInterval().toMillis();
     timers.every(sync, () -> antiEntropy.round(peers, rejoin));
     timers.every(sync, peers::heartbeat);
-    timers.every(settings.compactEvery().toMillis(), this::compact);
+    timers.every(settings.compactEvery().toMillis(),
+        () -> compaction.pass(runtime.wallMillis(), peers.isEmpty() && store.members().isEmpty(), lastSync));
     held.schedule();
   }
 
@@ -247,6 +248,7 @@ public final class ReplicaNode {
   void pushedIn(String peer, long previous, long txn, List<RowChange> rows, LongConsumer ack) {
     pushLag.record(HybridClock.millisOf(txn), runtime.wallMillis());
     if (rejoin.pending()) {
+      arrivals.drop();
       ack.accept(holds.getOrDefault(peer, 0L)); // about to be replaced: taken, not merged
       return;
     }
@@ -256,6 +258,7 @@ public final class ReplicaNode {
   /** Rows an anti-entropy session brought. */
   void rowsIn(String peer, List<RowChange> rows) {
     if (rejoin.pending()) {
+      arrivals.drop(); // about to be replaced: not merged
       return;
     }
     arrivals.add(new Inbox.Entry(peer, rows, null, null, 0));
@@ -295,8 +298,20 @@ public final class ReplicaNode {
 
   // ---- anti-entropy
 
-  /** A session with {@code peer} completed at {@code cut}: count what it held then as held here too. */
-  void syncCompleted(String peer, long cut, Map<String, Long> theirHolds) {
+  long arrivalsDropped() {
+    return arrivals.dropped();
+  }
+
+  /**
+   * A session with {@code peer} completed at {@code cut}: count what it held then as held here too,
+   * unless arrivals were dropped since it began ({@code droppedBefore}: a rejoin became pending),
+   * or its rejoin would delete "again" rows this POP never had (found by the simulator).
+   */
+  void syncCompleted(String peer, long cut, Map<String, Long> theirHolds, long droppedBefore) {
+    if (arrivals.dropped() != droppedBefore) {
+      logger.info("{}: anti-entropy with {} ended while a rejoin was pending; what it brought was dropped, so it counts for nothing", self, peer);
+      return;
+    }
     for (var entry : theirHolds.entrySet()) {
       long upTo = Long.compareUnsigned(entry.getValue(), cut) < 0 ? entry.getValue() : cut;
       arrivals.add(new Inbox.Entry(peer, List.of(), new ReplicaStore.HoldsAdvance(entry.getKey(), 0, upTo), null, 0));
@@ -432,20 +447,6 @@ public final class ReplicaNode {
           + " changes stamped ahead are held until our clock reaches them (check NTP)");
       case BACK_WITHIN -> logger.info("node {}'s clock is back within {} ms of ours", peer, bound);
       case WITHIN -> { }
-    }
-  }
-
-  private void compact() {
-    try {
-      Compaction.Outcome outcome = compaction.run(runtime.wallMillis(), peers.isEmpty() && store.members().isEmpty(), lastSync);
-      if (outcome.removedAny()) {
-        refreshClocks();
-      }
-      if (!outcome.forgotten().isEmpty()) {
-        listener.changed(outcome.forgotten()); // their backends leave routing (nothing else reloads it: see Listener)
-      }
-    } catch (RuntimeException e) {
-      storage.failed("compact tombstones", e);
     }
   }
 

@@ -34,6 +34,8 @@ final class SyncInitiator extends StreamProtocol {
   private BitSet differing = new BitSet();
   private Map<String, Long> theirHolds = Map.of();
   private long cut;
+  /** The node's count of dropped arrivals when the comparison began (see {@link ReplicaNode#syncCompleted}). */
+  private long droppedBefore;
   private long rowsReceived;
   private long rowsSent;
   private boolean weDone;
@@ -62,6 +64,7 @@ final class SyncInitiator extends StreamProtocol {
       return;
     }
     cut = node.settledHlc();
+    droppedBefore = node.arrivalsDropped();
     long[] digest = node.settledDigest(cut); // versions and pushes local changes first
     SyncRequest.Builder request = SyncRequest.newBuilder().setBuckets(DigestCache.BUCKETS).setSettledHlc(cut)
         .addAllHolds(WireCodec.clocks(node.holds()));
@@ -184,7 +187,7 @@ final class SyncInitiator extends StreamProtocol {
   private void finishIfDone() {
     if (weDone && theyDone) {
       if (!snapshot) {
-        node.syncCompleted(peer(), cut, theirHolds);
+        node.syncCompleted(peer(), cut, theirHolds, droppedBefore);
       }
       finish(false);
     }

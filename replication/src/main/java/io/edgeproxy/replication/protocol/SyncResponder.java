@@ -33,6 +33,8 @@ final class SyncResponder {
   private BitSet differing = new BitSet();
   private final Set<RowKey> requested = new LinkedHashSet<>();
   private long cut;
+  /** The node's count of dropped arrivals when the comparison began (see {@link ReplicaNode#syncCompleted}). */
+  private long droppedBefore;
   private Map<String, Long> theirHolds = Map.of();
   private boolean busy;
   private boolean weDone;
@@ -59,6 +61,7 @@ final class SyncResponder {
       return;
     }
     cut = request.getSettledHlc();
+    droppedBefore = node.arrivalsDropped();
     theirHolds = WireCodec.clocks(request.getHoldsList());
     long[] ours = node.settledDigest(cut); // versions and pushes local changes first
     busy = node.rejoining() || node.pushingTo(stream.peer()) || node.receivingOlderThan(cut);
@@ -179,7 +182,7 @@ final class SyncResponder {
 
   private void finishIfDone() {
     if (weDone && theyDone) {
-      node.syncCompleted(stream.peer(), cut, theirHolds);
+      node.syncCompleted(stream.peer(), cut, theirHolds, droppedBefore);
       stream.close();
     }
   }

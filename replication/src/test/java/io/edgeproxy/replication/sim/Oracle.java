@@ -22,6 +22,12 @@ import java.util.Objects;
 final class Oracle {
   private final Map<RowKey, List<RowChange>> observed = new HashMap<>();
   private final Map<String, MergeRule> rules = Map.of("registrations.expires_ms", MergeRule.MAX);
+  /** How long after its lease ended a registration may be forgotten on some POP (its clock may run ahead). */
+  private final long forgetAfterMillis;
+
+  Oracle(long forgetAfterMillis) {
+    this.forgetAfterMillis = forgetAfterMillis;
+  }
 
   void observe(RowChange state) {
     observed.computeIfAbsent(new RowKey(state.table(), state.key()), k -> new ArrayList<>()).add(state);
@@ -72,8 +78,41 @@ final class Oracle {
     return false;
   }
 
-  /** Problems with {@code finalRows} (one POP's rows; every POP holds the same by then), by row. */
-  List<String> check(Map<RowKey, RowChange> finalRows, Map<RowKey, List<Dropped>> droppedByRow) {
+  /**
+   * True when the row may have been forgotten without a tombstone by {@code now}: a registration
+   * whose lease (the largest end written in its life) ended longer ago than the forget time, or a
+   * backend row owned by such a registration life (its own life began no later than that one's). A
+   * later life of the registration does not bring the backend row back.
+   */
+  private boolean forgettable(RowKey key, RowChange newest, long now) {
+    List<RowChange> leases = observed.get(new RowKey("registrations", key.key()));
+    boolean lease = key.table().equals("registrations");
+    if (!newest.exists() || leases == null || !(lease || key.table().equals("backends"))) {
+      return false;
+    }
+    Map<Long, Long> ends = new HashMap<>();
+    Map<Long, Version> lives = new HashMap<>();
+    for (RowChange s : leases) {
+      Cell expires = s.cells().get("expires_ms");
+      if (s.exists() && expires != null && expires.value() instanceof Number n) {
+        ends.merge(s.cl(), n.longValue(), Math::max);
+        lives.put(s.cl(), s.version());
+      }
+    }
+    for (var life : lives.entrySet()) {
+      boolean owns = lease ? life.getKey() == newest.cl() : !newest.version().isNewerThan(life.getValue());
+      if (owns && ends.get(life.getKey()) + forgetAfterMillis < now) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Problems with {@code finalRows} (one POP's rows; every POP holds the same by then), by row, at
+   * {@code now}.
+   */
+  List<String> check(Map<RowKey, RowChange> finalRows, Map<RowKey, List<Dropped>> droppedByRow, long now) {
     List<String> problems = new ArrayList<>();
     for (var entry : observed.entrySet()) {
       RowKey key = entry.getKey();
@@ -88,7 +127,7 @@ final class Oracle {
         }
       }
       if (actual == null) {
-        if (maxKept != null && maxKept.exists()) {
+        if (maxKept != null && maxKept.exists() && !forgettable(key, maxKept, now)) {
           problems.add(key + ": gone everywhere, but " + maxKept.version() + " made it exist (cl " + maxKept.cl() + ")");
         }
         continue;

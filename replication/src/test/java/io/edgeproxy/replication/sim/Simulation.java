@@ -29,11 +29,28 @@ import org.jspecify.annotations.Nullable;
 final class Simulation implements AutoCloseable {
   /** What a run is made of. */
   record Options(int pops, long chaosMillis, long settleMillis, boolean mixedSchemas, long tombstoneTtlMillis,
-      double duplicate, long maxSkewMillis, long wildSkewMillis) {
+      double duplicate, long maxSkewMillis, long wildSkewMillis, long leaseForgetMillis) {
     static Options forSeed(long seed, int pops) {
       Random r = new Random(seed ^ 0x5DEECE66DL);
-      return new Options(pops, 40_000 + r.nextInt(40_000), 45_000, r.nextBoolean(), 15_000 + r.nextInt(20_000),
-          r.nextDouble() < 0.5 ? 0.02 : 0, 500, r.nextBoolean() ? 2_000 : 0);
+      long chaos = 40_000 + r.nextInt(40_000);
+      boolean mixed = r.nextBoolean();
+      long tombstoneTtl = 15_000 + r.nextInt(20_000);
+      double duplicate = r.nextDouble() < 0.5 ? 0.02 : 0;
+      long wildSkew = r.nextBoolean() ? 2_000 : 0;
+      // As the agent sets it: deregister-after (here 1-10 s) plus the tombstone TTL.
+      long forget = Long.getLong("sim.forgetMillis", tombstoneTtl + 1_000 + r.nextInt(9_000));
+      return new Options(pops, chaos, 45_000, mixed, tombstoneTtl, duplicate, 500, wildSkew, forget);
+    }
+
+    /** The same run with registrations forgotten {@code millis} after their lease ends (shorter than any agent allows). */
+    Options withLeaseForgetMillis(long millis) {
+      return new Options(pops, chaosMillis, settleMillis, mixedSchemas, tombstoneTtlMillis, duplicate, maxSkewMillis, wildSkewMillis,
+          millis);
+    }
+
+    /** How long after a registration's forget time every POP has forgotten it: a compaction interval and the clock bounds. */
+    long forgottenEverywhereAfter() {
+      return Math.min(tombstoneTtlMillis / 2, 60_000) + wildSkewMillis + maxSkewMillis + 1_000;
     }
   }
 
@@ -49,7 +66,7 @@ final class Simulation implements AutoCloseable {
   private final EventQueue time = new EventQueue(START);
   private final SimNetwork network;
   private final Map<String, SimPop> pops = new LinkedHashMap<>();
-  private final Oracle oracle = new Oracle();
+  private final Oracle oracle;
   private final List<Backend> backends = new ArrayList<>();
   private final Set<String> upgraded = new HashSet<>();
   private final NodeSettings settings;
@@ -76,9 +93,10 @@ final class Simulation implements AutoCloseable {
     this.options = options;
     this.random = new Random(seed);
     this.network = new SimNetwork(time, random);
+    this.oracle = new Oracle(options.leaseForgetMillis() - options.maxSkewMillis() - options.wildSkewMillis());
     network.duplicate = options.duplicate();
     settings = new NodeSettings("sim", "sa", Duration.ofMillis(SYNC_MILLIS), Duration.ofMillis(options.tombstoneTtlMillis()),
-        Duration.ofMillis(options.maxSkewMillis()), Duration.ofDays(3650), dir);
+        Duration.ofMillis(options.maxSkewMillis()), Duration.ofMillis(options.leaseForgetMillis()), dir);
     for (int i = 0; i < options.pops(); i++) {
       String name = "pop-" + i;
       boolean next = options.mixedSchemas() && i % 3 == 0;
@@ -393,12 +411,13 @@ final class Simulation implements AutoCloseable {
     List<String> problems = new ArrayList<>();
     List<SimPop> all = List.copyOf(pops.values());
     SimPop first = all.getFirst();
-    Map<RowKey, Long> expected = hashes(first);
+    Set<String> forgetting = forgetting(all);
+    Map<RowKey, Long> expected = hashes(first, forgetting);
     for (SimPop pop : all) {
       if (pop.node().view().rejoin() != null) {
         problems.add(pop.name() + " is still rejoining: " + pop.node().view().rejoin());
       }
-      Map<RowKey, Long> actual = hashes(pop);
+      Map<RowKey, Long> actual = hashes(pop, forgetting);
       if (!actual.equals(expected)) {
         problems.add(pop.name() + " differs from " + first.name() + " in " + differing(expected, actual));
         Set<RowKey> keys = new HashSet<>(expected.keySet());
@@ -419,8 +438,43 @@ final class Simulation implements AutoCloseable {
     }
     Map<RowKey, RowChange> rows = new LinkedHashMap<>();
     first.store().rows(k -> !k.key().startsWith("hb-"), r -> rows.put(new RowKey(r.table(), r.key()), r));
-    problems.addAll(oracle.check(rows, Oracle.dropped(all)));
+    problems.addAll(oracle.check(rows, Oracle.dropped(all), time.now()));
     problems.addAll(leases(all));
+    problems.addAll(forgottenForGood(all));
+    return problems;
+  }
+
+  /** Registrations whose lease ended longer ago than the forget time on some POP's clock (the wild one's ahead). */
+  private Set<String> forgetting(List<SimPop> all) {
+    Set<String> out = new HashSet<>();
+    long soonest = time.now() + options.wildSkewMillis() + options.maxSkewMillis() - options.leaseForgetMillis();
+    for (SimPop pop : all) {
+      new Registrations(pop.db()).all().values().forEach(lease -> {
+        if (lease.expiresMs() < soonest) {
+          out.add(lease.id());
+        }
+      });
+    }
+    return out;
+  }
+
+  /**
+   * A registration whose lease ended longer ago than the forget time is forgotten on every POP
+   * within a compaction interval (and the clock bounds), and stays forgotten: a POP that has not
+   * forgotten it yet must not keep bringing it back to those that have.
+   */
+  private List<String> forgottenForGood(List<SimPop> all) {
+    List<String> problems = new ArrayList<>();
+    for (SimPop pop : all) {
+      long now = pop.wallMillis();
+      new Registrations(pop.db()).all().values().forEach(lease -> {
+        long late = now - lease.expiresMs() - options.leaseForgetMillis() - options.forgottenEverywhereAfter();
+        if (late > 0) {
+          problems.add("registrations/" + lease.id() + ": its lease ended at " + (lease.expiresMs() - START) + " (virtual), "
+              + (late + options.forgottenEverywhereAfter()) + " ms past its forget time, and " + pop.name() + " still holds it");
+        }
+      });
+    }
     return problems;
   }
 
@@ -462,8 +516,10 @@ final class Simulation implements AutoCloseable {
   /**
    * Every row's hash, tombstones past the TTL left out: each POP compacts them on its own schedule,
    * so for a few seconds some still hold one others have forgotten (and refuse to store again).
+   * So are the rows of registrations being forgotten (their backends' too), for the same reason;
+   * {@link #forgottenForGood} judges them.
    */
-  private Map<RowKey, Long> hashes(SimPop pop) {
+  private Map<RowKey, Long> hashes(SimPop pop, Set<String> forgetting) {
     Set<RowKey> expired = new HashSet<>();
     long cutoff = io.edgeproxy.core.change.HybridClock.fromMillis(time.now() - options.tombstoneTtlMillis() + 2_000);
     pop.store().rows(k -> true, r -> {
@@ -472,7 +528,8 @@ final class Simulation implements AutoCloseable {
       }
     });
     Map<RowKey, Long> out = new LinkedHashMap<>();
-    pop.store().rowHashes(k -> !expired.contains(k) && !k.key().startsWith("hb-"), out::put);
+    pop.store().rowHashes(k -> !expired.contains(k) && !k.key().startsWith("hb-")
+        && !((k.table().equals("registrations") || k.table().equals("backends")) && forgetting.contains(k.key())), out::put);
     return out;
   }
 
