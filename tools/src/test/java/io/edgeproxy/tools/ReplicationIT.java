@@ -4,7 +4,10 @@ import static io.edgeproxy.core.testing.Sqlite3Cli.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.edgeproxy.core.config.ApiConfig;
 import io.edgeproxy.core.routing.Backend;
+import io.edgeproxy.sql.ApiTokens;
+import io.edgeproxy.sql.RoutingDb;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -154,6 +157,54 @@ class ReplicationIT {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Every POP forgets a registration long past its lease on its own compaction schedule; until all
+   * have, the others offer it back by anti-entropy. Before each POP remembered what it forgot, it
+   * went round the three for good.
+   */
+  @Test
+  void aRegistrationForgottenLongAfterItsLeaseEndedStaysGoneOnEveryPop() throws Exception {
+    // Lease 1 s, hidden 1 s after it ends, forgotten 3 s later (the tombstone TTL): compaction every 1.5 s.
+    try (EdgeCluster cluster = EdgeCluster.start(dir, 3, c -> c
+        .withApi(ApiConfig.forTest().withHeartbeatTtl(Duration.ofSeconds(1)).withDeregisterAfter(Duration.ofSeconds(1)))
+        .withReplication(c.replication().withTombstoneTtl(Duration.ofSeconds(3))))) {
+      String token;
+      try (RoutingDb db = RoutingDb.open(cluster.db(0))) {
+        token = new ApiTokens(db).create("*", "test", System.currentTimeMillis());
+      }
+      var registered = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + cluster.node(0).apiAddress().getPort() + "/api/v1/register"))
+          .header("Authorization", "Bearer " + token).POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+              "{\"id\":\"gone-1\",\"app\":\"web\",\"region\":\"sa\",\"ip\":\"10.0.0.5\",\"port\":8080}")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        for (int i = 0; i < cluster.size(); i++) {
+          assertThat(held(cluster.db(i), "gone-1")).as("pop-%d", i).isEqualTo("1|1");
+        }
+      });
+
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+        for (int i = 0; i < cluster.size(); i++) {
+          assertThat(held(cluster.db(i), "gone-1")).as("pop-%d", i).isEqualTo("0|0");
+        }
+      });
+      long until = System.nanoTime() + Duration.ofSeconds(6).toNanos(); // four compaction intervals
+      while (System.nanoTime() < until) {
+        for (int i = 0; i < cluster.size(); i++) {
+          assertThat(held(cluster.db(i), "gone-1")).as("pop-%d holds the forgotten registration again", i).isEqualTo("0|0");
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  /** Whether {@code db} holds registration {@code id} and its backend: "registrations|backends" counts. */
+  private static String held(Path db, String id) {
+    return exec(db, "SELECT (SELECT count(*) FROM registrations WHERE id = '" + id + "') || '|' || (SELECT count(*) FROM backends"
+        + " WHERE id = '" + id + "');").trim();
   }
 
   private static int count(Path db) {
