@@ -49,8 +49,8 @@ final class ForgottenLeases {
       return false;
     }
     if (lease) {
-      if (in.cl() <= forgotten.cl() && expiresOf(in) <= forgotten.expiresMs()) {
-        return true;
+      if (in.cl() < forgotten.cl() || (in.cl() == forgotten.cl() && expiresOf(in) <= forgotten.expiresMs())) {
+        return true; // an older life, or the one forgotten with nothing a heartbeat did since
       }
       st.update("DELETE FROM __edge_forgotten_leases WHERE id = ?", in.key()); // heartbeated since, or a new life
       return false;
