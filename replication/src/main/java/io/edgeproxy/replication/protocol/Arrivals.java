@@ -39,7 +39,10 @@ final class Arrivals {
     }
   }
 
-  /** Counts an arrival dropped unmerged (this POP is about to be replaced by a copy). */
+  /**
+   * Counts arrivals lost: dropped unmerged (this POP is about to be replaced by a copy), or merged
+   * into rows a copy then replaced.
+   */
   void drop() {
     dropped++;
   }

@@ -133,6 +133,20 @@ final class PeerLinks {
     return sessions.values();
   }
 
+  /**
+   * Judges every peer again on its last Hello against {@code us}, whose horizons moved (a
+   * compaction): a peer that has not seen the deletes just forgotten must not be merged with until
+   * its next Hello (an anti-entropy session in that window brought a deleted row back: the
+   * simulator, seed 279).
+   */
+  void judgeAgain(Rejoin rejoin, Staleness.Side us) {
+    for (PeerSession session : sessions.values()) {
+      if (session.hello != null && !session.hello.getRejoining()) {
+        session.verdict = rejoin.judge(us, session.side(), session.verdict);
+      }
+    }
+  }
+
   boolean isEmpty() {
     return sessions.isEmpty();
   }

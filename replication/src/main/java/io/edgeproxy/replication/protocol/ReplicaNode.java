@@ -86,14 +86,13 @@ public final class ReplicaNode {
     this.counters = counters;
     this.self = store.nodeId();
     this.peers = new PeerLinks(this, runtime);
-
     this.rejoin = new Rejoin(self);
     this.antiEntropy = new AntiEntropy(this, runtime, settings.syncInterval().toMillis());
     this.digest = new DigestCache(PushLag.MAX_SETTLE_MILLIS + settings.maxSkew().toMillis() + 5_000);
     this.storage = new StorageHealth(self, counters, warnings);
     this.arrivals = new Arrivals(this, runtime, store, clock, storage);
     this.lastSync = new LastSync(store);
-    this.compaction = new Compaction(self, settings, store, digest, storage, this::refreshClocks, listener);
+    this.compaction = new Compaction(self, settings, store, digest, storage, this::compacted, listener);
     this.timers = new NodeTimers(runtime, e -> warn("timer:" + e.getClass().getSimpleName(), "replication timer failed: " + e));
     this.held = new HeldChanges(store, clock, timers, runtime, storage, this::applied);
   }
@@ -247,9 +246,9 @@ public final class ReplicaNode {
   /** A change set the peer pushed; {@code ack} gets what this POP holds of the peer once merged. */
   void pushedIn(String peer, long previous, long txn, List<RowChange> rows, LongConsumer ack) {
     pushLag.record(HybridClock.millisOf(txn), runtime.wallMillis());
-    if (rejoin.pending()) {
+    if (rejoin.pending() || peerMustRejoin(peer)) {
       arrivals.drop();
-      ack.accept(holds.getOrDefault(peer, 0L)); // about to be replaced: taken, not merged
+      ack.accept(holds.getOrDefault(peer, 0L)); // about to be replaced, or the peer must rejoin first: not merged
       return;
     }
     arrivals.add(new Inbox.Entry(peer, rows, new ReplicaStore.HoldsAdvance(peer, previous, txn), ack, txn));
@@ -257,8 +256,8 @@ public final class ReplicaNode {
 
   /** Rows an anti-entropy session brought. */
   void rowsIn(String peer, List<RowChange> rows) {
-    if (rejoin.pending()) {
-      arrivals.drop(); // about to be replaced: not merged
+    if (rejoin.pending() || peerMustRejoin(peer)) {
+      arrivals.drop(); // about to be replaced, or from a peer that must rejoin first: not merged
       return;
     }
     arrivals.add(new Inbox.Entry(peer, rows, null, null, 0));
@@ -296,6 +295,12 @@ public final class ReplicaNode {
     horizons = store.horizons();
   }
 
+  /** Compaction removed tombstones: this POP's horizons moved, so every peer is judged again at once. */
+  private void compacted() {
+    refreshClocks();
+    peers.judgeAgain(rejoin, side());
+  }
+
   // ---- anti-entropy
 
   long arrivalsDropped() {
@@ -304,12 +309,12 @@ public final class ReplicaNode {
 
   /**
    * A session with {@code peer} completed at {@code cut}: count what it held then as held here too,
-   * unless arrivals were dropped since it began ({@code droppedBefore}: a rejoin became pending),
-   * or its rejoin would delete "again" rows this POP never had (found by the simulator).
+   * unless arrivals were lost since it began ({@link Arrivals#dropped}; replication/DESIGN.md).
    */
   void syncCompleted(String peer, long cut, Map<String, Long> theirHolds, long droppedBefore) {
     if (arrivals.dropped() != droppedBefore) {
-      logger.info("{}: anti-entropy with {} ended while a rejoin was pending; what it brought was dropped, so it counts for nothing", self, peer);
+      logger.info("{}: anti-entropy with {} lost what it brought (a rejoin, or the peer must rejoin); it counts for nothing",
+          self, peer);
       return;
     }
     for (var entry : theirHolds.entrySet()) {
@@ -412,6 +417,7 @@ public final class ReplicaNode {
           rejoin.pending() ? ", the next one will be" : "");
       return 0;
     }
+    arrivals.drop(); // what sessions under way brought was merged into the rows the copy just replaced
     clock.restore(result.maxHlc());
     digest.rebuild(store);
     refreshClocks();
