@@ -41,7 +41,24 @@ public final class Preload {
     }
   }
 
-  /** The embedded GeoIP database: the preloaded one if preloading ran, else loaded now. */
+  /**
+   * Loads OpenSSL on a second thread, for a node whose HTTPS edge will ask for it: netty-tcnative's
+   * native library, then Netty's self-check of it (it makes a key and a context), about half a
+   * second of a fresh JVM's time that otherwise sits between binding the proxy and binding the
+   * HTTPS edge. The edge's first use waits for whatever is left of it (a class's initialization).
+   */
+  static void openSsl() {
+    Thread thread = new Thread(() -> {
+      try {
+        io.netty.handler.ssl.OpenSsl.isAvailable();
+      } catch (LinkageError e) {
+        // Reported where it is needed (EDGEPROXY_TLS_PROVIDER=openssl says why it cannot load).
+      }
+    }, "preload-openssl");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
   /** The GeoIP database at {@code path}, or the embedded one when null; logs which. */
   static MaxMindGeoResolver geo(java.nio.file.@Nullable Path path) {
     MaxMindGeoResolver geo = path == null ? embeddedGeo() : MaxMindGeoResolver.open(path);
@@ -49,6 +66,7 @@ public final class Preload {
     return geo;
   }
 
+  /** The embedded GeoIP database: the preloaded one if preloading ran, else loaded now. */
   public static MaxMindGeoResolver embeddedGeo() {
     CompletableFuture<MaxMindGeoResolver> future = embeddedGeo;
     embeddedGeo = null; // hand it out once; a second node loads its own

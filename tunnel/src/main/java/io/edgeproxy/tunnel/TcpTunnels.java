@@ -62,7 +62,7 @@ final class TcpTunnels {
   /** The POP's TLS context for tunnel connections on the HTTPS edge. */
   static SslContext serverContext(PrivateKey key, List<X509Certificate> chain) {
     try {
-      return SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new)).applicationProtocolConfig(alpn()).build();
+      return SslContextBuilder.forServer(new io.edgeproxy.core.tls.SingleKeyManager(key, chain.toArray(X509Certificate[]::new))).applicationProtocolConfig(alpn()).build();
     } catch (SSLException e) {
       throw new IllegalStateException("cannot build the device tunnels' TLS context: " + e.getMessage(), e);
     }

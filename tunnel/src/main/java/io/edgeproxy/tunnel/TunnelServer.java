@@ -96,7 +96,7 @@ public final class TunnelServer implements AutoCloseable {
     if (taken != null) {
       throw new IllegalStateException("cannot listen for device tunnels: " + taken);
     }
-    QuicSslContext ssl = QuicSslContextBuilder.forServer(key, null, chain.toArray(X509Certificate[]::new))
+    QuicSslContext ssl = QuicSslContextBuilder.forServer(new io.edgeproxy.core.tls.SingleKeyManager(key, chain.toArray(X509Certificate[]::new)), null)
         .applicationProtocols(TunnelWire.ALPN).build();
     Map<String, Tunnel> tunnels = new ConcurrentHashMap<>();
     Supplier<ControlHandler.Server> control = () -> new ControlHandler.Server(pop, auth, events, tunnels, limits, clockMs);

@@ -83,7 +83,7 @@ public record NodeCredentials(ClusterPki.Identity identity, X509Certificate ca, 
 
   /** Server side of the change-stream: our certificate, and a client certificate from the cluster CA required. */
   public QuicSslContext serverContext() {
-    return QuicSslContextBuilder.forServer(new SingleKeyManager(identity.key(), identity.certificate()), null)
+    return QuicSslContextBuilder.forServer(new io.edgeproxy.core.tls.SingleKeyManager(identity.key(), identity.certificate()), null)
         .trustManager(ca)
         .clientAuth(ClientAuth.REQUIRE)
         .applicationProtocols(ALPN, RELAY_ALPN)
@@ -102,7 +102,7 @@ public record NodeCredentials(ClusterPki.Identity identity, X509Certificate ca, 
 
   private QuicSslContext clientContext(String alpn) {
     return QuicSslContextBuilder.forClient()
-        .keyManager(new SingleKeyManager(identity.key(), identity.certificate()), null)
+        .keyManager(new io.edgeproxy.core.tls.SingleKeyManager(identity.key(), identity.certificate()), null)
         .trustManager(ca)
         .applicationProtocols(alpn)
         .build();

@@ -1,6 +1,7 @@
 package io.edgeproxy.tools.tls;
 
 import io.edgeproxy.core.config.EdgeTlsConfig;
+import io.edgeproxy.core.tls.SingleKeyManager;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
@@ -73,7 +74,7 @@ public final class TlsContexts {
    */
   public static SslContext server(PrivateKey key, List<X509Certificate> chain, SslProvider provider, List<String> alpn)
       throws SSLException {
-    SslContextBuilder builder = SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new)).sslProvider(provider)
+    SslContextBuilder builder = SslContextBuilder.forServer(new SingleKeyManager(key, chain.toArray(X509Certificate[]::new))).sslProvider(provider)
         .protocols(PROTOCOLS).ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE);
     if (provider != SslProvider.JDK && OpenSsl.isOcspSupported()) {
       builder.enableOcsp(true); // responses are set per handshake (EdgeCertificates.Chosen.staple)
