@@ -5,7 +5,6 @@ import io.edgeproxy.cache.MemoryBody;
 import io.edgeproxy.cache.HttpCache;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
@@ -23,7 +22,7 @@ final class FileResponse {
   static final int PART = 64 * 1024;
   private static final int IN_FLIGHT = 2;
 
-  private final ChannelHandlerContext ctx;
+  private final FrontWire wire;
   private final FileChannel file;
   private final FileBody body;
   private final @Nullable Consumer<ByteBuf> copy;
@@ -37,10 +36,10 @@ final class FileResponse {
    * @param copy given every part as it is sent (a body small enough to keep in memory), or null
    * @param done told once whether the whole body went out (false: the connection must close)
    */
-  private FileResponse(ChannelHandlerContext ctx, FileChannel file, FileBody body, @Nullable Consumer<ByteBuf> copy,
+  private FileResponse(FrontWire wire, FileChannel file, FileBody body, @Nullable Consumer<ByteBuf> copy,
       Runnable progress, Consumer<Boolean> done) {
     this.progress = progress;
-    this.ctx = ctx;
+    this.wire = wire;
     this.file = file;
     this.body = body;
     this.copy = copy;
@@ -60,12 +59,12 @@ final class FileResponse {
    * Writes the planned head, then the body from {@code file} (which this closes). A body small
    * enough for memory is kept there, read on the way.
    */
-  static void send(ChannelHandlerContext ctx, HttpCaching.Plan.Stream planned, FileChannel file, HttpCache cache, String key,
+  static void send(FrontWire wire, HttpCaching.Plan.Stream planned, FileChannel file, HttpCache cache, String key,
       Runnable progress, Consumer<Boolean> done) {
     FileBody body = planned.body();
     MemoryBody.Collector copy = body.length() <= cache.memoryObjectBytes() ? new MemoryBody.Collector(body.length()) : null;
-    ctx.write(planned.head(), ctx.voidPromise());
-    FileResponse r = new FileResponse(ctx, file, body, copy == null ? null : copy::add, progress, whole -> {
+    wire.write(planned.head());
+    FileResponse r = new FileResponse(wire, file, body, copy == null ? null : copy::add, progress, whole -> {
       if (whole && copy != null) {
         cache.promote(key, planned.entry().withBody(copy.build()), body, planned.epoch());
       }
@@ -81,7 +80,7 @@ final class FileResponse {
       return;
     }
     int n = (int) Math.min(PART, body.length() - sent);
-    ByteBuf part = ctx.alloc().ioBuffer(Math.max(n, 1));
+    ByteBuf part = wire.alloc().ioBuffer(Math.max(n, 1));
     try {
       while (part.writerIndex() < n) {
         if (part.writeBytes(file, body.offset() + sent + part.writerIndex(), n - part.writerIndex()) < 0) {
@@ -100,7 +99,7 @@ final class FileResponse {
     }
     HttpContent msg = last ? new DefaultLastHttpContent(part) : new DefaultHttpContent(part);
     inFlight++;
-    ChannelFuture written = ctx.writeAndFlush(msg);
+    ChannelFuture written = wire.writeAndFlush(msg);
     written.addListener(f -> {
       inFlight--;
       progress.run(); // the client is taking it: not idle

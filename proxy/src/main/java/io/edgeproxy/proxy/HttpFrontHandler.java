@@ -3,7 +3,6 @@ package io.edgeproxy.proxy;
 import io.edgeproxy.core.routing.BackendLoad;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
@@ -47,7 +46,9 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
   private final @Nullable SslHandler tls;
   private final boolean http2;
   private final ArrayDeque<Object> queued = new ArrayDeque<>(2);
+  /** The HTTP/1.x connection's context (an upgrade takes the pipeline over); null on an HTTP/2 stream. */
   private @Nullable ChannelHandlerContext ctx;
+  private @Nullable FrontWire wire;
   private @Nullable HttpExchange current;
   private @Nullable ForwardedRequest waiting;
   /** A stored body is being sent from its file. */
@@ -62,7 +63,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
   /**
    * @param tls the client's {@code SslHandler} on an HTTP/1.x connection over TLS (the relay of an
    *     upgraded connection ends TLS cleanly with it), else null
-   * @param http2 true on an HTTP/2 stream channel
+   * @param http2 true on an HTTP/2 stream ({@link Http2Front} gives it its wire, {@link #attach})
    */
   HttpFrontHandler(HttpSite site, ProxyConnection connection, @Nullable SslHandler tls, boolean http2) {
     this.site = site;
@@ -80,7 +81,13 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
   @Override
   public void handlerAdded(ChannelHandlerContext context) {
     ctx = context;
-    context.channel().config().setAutoRead(true);
+    attach(new ChannelWire(context));
+  }
+
+  /** Starts serving the client behind {@code value}. */
+  void attach(FrontWire value) {
+    wire = value;
+    value.reading(true);
     awaitHead();
   }
 
@@ -91,22 +98,26 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
     }
   }
 
-  /** The thread this handler runs on: the channel's, or (a shield stream) the proxy loop it was given. */
+  /** The thread this handler runs on. */
   private EventLoop loop() {
-    return (EventLoop) ctx.executor();
+    return wire.loop();
   }
 
   /** No request head came in time: closed, unless a response is on its way. */
   private void headLate() {
-    if (current == null && ctx.channel().isActive()) {
-      logger.debug("{}: no request head within {} ms; closed", ctx.channel().remoteAddress(),
-          site.edge().config().helloTimeout().toMillis());
-      ctx.close();
+    if (current == null && wire.isOpen()) {
+      logger.debug("{}: no request head within {} ms; closed", wire.client(), site.edge().config().helloTimeout().toMillis());
+      wire.close();
     }
   }
 
   @Override
   public void channelRead(ChannelHandlerContext context, Object msg) {
+    read(msg);
+  }
+
+  /** A part of the client's request (a head, body, or its end). */
+  void read(Object msg) {
     connection.touch();
     if (closing) {
       ReferenceCountUtil.release(msg);
@@ -119,7 +130,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
     }
     if (exchange != null || waiting != null || streaming || !queued.isEmpty()) {
       queued.add(msg); // a pipelined request (or the rest of a waiting one): served when this one is done
-      context.channel().config().setAutoRead(false);
+      wire.reading(false);
       return;
     }
     begin(msg);
@@ -131,8 +142,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
       return;
     }
     headDeadline.arrived();
-    InetSocketAddress from = site.shield() ? HttpForwarding.clientOfShieldRequest(request)
-        : (InetSocketAddress) (http2 ? ctx.channel().parent() : ctx.channel()).remoteAddress();
+    InetSocketAddress from = site.shield() ? HttpForwarding.clientOfShieldRequest(request) : wire.client();
     HttpRequestLog log = new HttpRequestLog(from.getAddress().getHostAddress(), String.valueOf(request.headers().get("host", "")),
         request.method().name(), HttpHosts.pathOf(request.uri()), http2 ? "HTTP/2" : request.protocolVersion().text());
     RequestTriage.Outcome outcome = RequestTriage.of(site, msg, request, from, log, http2);
@@ -144,7 +154,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
       case RequestTriage.Outcome.Challenge c -> answerChallenge(log, c.token(), c.close());
       case RequestTriage.Outcome.Unauthorized u -> {
         site.observer().completed(log.status(401).outcome("edge auth").build());
-        send(HttpResponses.unauthorized(ctx.alloc(), u.app(), u.refusal()), u.close());
+        send(HttpResponses.unauthorized(wire.alloc(), u.app(), u.refusal()), u.close());
       }
       case RequestTriage.Outcome.Proxy p -> {
         ForwardedRequest f = p.request();
@@ -171,7 +181,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
       exchange.askShieldFirst(site.shieldOf(f.key()));
     }
     current = exchange;
-    ctx.channel().config().setAutoRead(false); // until a backend is attached
+    wire.reading(false); // until a backend is attached
     Object msg = f.msg();
     if (msg instanceof LastHttpContent) {
       ReferenceCountUtil.release(msg);
@@ -201,7 +211,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
       case HttpCaching.Plan.Forward fw -> forward(fw.client(), f, fw.request(), fw.shielded());
       case HttpCaching.Plan.Wait w -> {
         waiting = f;
-        ctx.channel().config().setAutoRead(false);
+        wire.reading(false);
         // However long the leader takes, this request goes on by itself after the wait bound.
         eventLoop.schedule(() -> landed(f, cache), HttpCache.MAX_WAIT_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS);
       }
@@ -230,12 +240,12 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
     answered(f, s.refresh(), s.head().status().code());
     boolean close = connectionField(s.head().headers(), !keepAliveWanted);
     streaming = true;
-    ctx.channel().config().setAutoRead(false);
-    FileResponse.send(ctx, s, file, cache, f.key(), connection::touch, whole -> {
+    wire.reading(false);
+    FileResponse.send(wire, s, file, cache, f.key(), connection::touch, whole -> {
       streaming = false;
       if (!whole || close || http2 || inputShut) {
         closing = !http2;
-        ctx.close();
+        wire.close();
       } else {
         next();
       }
@@ -257,7 +267,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
       return;
     }
     waiting = null;
-    if (closing || !ctx.channel().isActive()) {
+    if (closing || !wire.isOpen()) {
       ReferenceCountUtil.release(f.msg());
       return;
     }
@@ -274,7 +284,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
   @Override
   public void reading(boolean on) {
     if (!closing) {
-      ctx.channel().config().setAutoRead(on);
+      wire.reading(on);
     }
   }
 
@@ -289,38 +299,48 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
       head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE); // HTTP/1.0 keeps only when told
     }
     if (last) {
-      lastWrite = ctx.writeAndFlush(msg);
-      return ctx.channel().isWritable();
+      lastWrite = wire.writeAndFlush(msg);
+      return wire.isWritable();
     }
-    ctx.write(msg, ctx.voidPromise());
-    if (!ctx.channel().isWritable()) {
-      ctx.flush();
+    wire.write(msg);
+    if (!wire.isWritable()) {
+      wire.flush();
     }
-    return ctx.channel().isWritable();
+    return wire.isWritable();
   }
 
   /** Sends what the backend's last read produced. */
   @Override
   public void flush() {
-    ctx.flush();
+    wire.flush();
   }
 
   @Override
   public void channelReadComplete(ChannelHandlerContext context) {
+    readComplete();
+    context.fireChannelReadComplete();
+  }
+
+  /** The client's last read is handled: what it produced for the backend goes out. */
+  void readComplete() {
     HttpExchange exchange = current;
     if (exchange != null) {
       exchange.flushBackend();
     }
-    context.fireChannelReadComplete();
   }
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext context) {
+    writable(context.channel().isWritable());
+    context.fireChannelWritabilityChanged();
+  }
+
+  /** The client can take more response bytes, or cannot. */
+  void writable(boolean on) {
     HttpExchange exchange = current;
     if (exchange != null) {
-      exchange.clientWritable(context.channel().isWritable());
+      exchange.clientWritable(on);
     }
-    context.fireChannelWritabilityChanged();
   }
 
   /**
@@ -335,9 +355,9 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
     if (http2 || !requestComplete || !keepAliveWanted || inputShut) {
       closing = !http2;
       if (written != null) {
-        written.addListener(ChannelFutureListener.CLOSE);
+        written.addListener(f -> wire.close());
       } else {
-        ctx.close();
+        wire.close();
       }
       return;
     }
@@ -365,14 +385,14 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
       }
     }
     if (current == null && waiting == null && !streaming && !closing) {
-      ctx.channel().config().setAutoRead(true);
+      wire.reading(true);
     }
   }
 
   /** The exchange answers for the backend (502, 503, 504). */
   @Override
   public void answer(HttpResponseStatus status, String detail, boolean requestComplete) {
-    reply(edgeMade(HttpResponses.text(ctx.alloc(), status, detail, null)), requestComplete);
+    reply(edgeMade(HttpResponses.text(wire.alloc(), status, detail, null)), requestComplete);
   }
 
   /** A response the edge made itself, not the origin's: a shield marks it, and the asking POP goes to the origin. */
@@ -397,12 +417,12 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
       return;
     }
     site.observer().completed(log.status(200).outcome("acme challenge").build());
-    send(HttpResponses.exactly(ctx.alloc(), answer), close);
+    send(HttpResponses.exactly(wire.alloc(), answer), close);
   }
 
   private void answerAlone(HttpRequestLog log, HttpResponseStatus status, String detail, @Nullable String location, boolean close) {
     site.observer().completed(log.status(status.code()).outcome(status.code() < 400 ? "redirect" : detail).build());
-    send(edgeMade(HttpResponses.text(ctx.alloc(), status, detail, location)), close);
+    send(edgeMade(HttpResponses.text(wire.alloc(), status, detail, location)), close);
   }
 
   /**
@@ -412,10 +432,10 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
    */
   private void send(FullHttpResponse response, boolean close) {
     boolean closeNow = connectionField(response.headers(), close);
-    var written = ctx.writeAndFlush(response);
+    var written = wire.writeAndFlush(response);
     if (closeNow || http2) {
       closing = closeNow;
-      written.addListener(ChannelFutureListener.CLOSE);
+      written.addListener(f -> wire.close());
     } else {
       next();
     }
@@ -441,14 +461,14 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
   public void abort() {
     current = null;
     closing = true;
-    ctx.close();
+    wire.close();
   }
 
   /** The backend accepted an upgrade: see {@link UpgradedRelay}. */
   @Override
   public void upgraded(HttpResponse switching, Channel backend, BackendLoad load) {
     current = null;
-    UpgradedRelay.start(ctx, this, switching, backend, load, connection, tls, queued);
+    UpgradedRelay.start(ctx, this, switching, backend, load, connection, tls, queued); // HTTP/1.1 only: ctx is there
   }
 
   @Override
@@ -456,7 +476,7 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
     if (evt instanceof ChannelInputShutdownEvent) {
       inputShut = true;
       if (current == null && waiting == null && !streaming && queued.isEmpty()) {
-        context.close();
+        wire.close();
       }
       return;
     }
@@ -465,6 +485,12 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
 
   @Override
   public void channelInactive(ChannelHandlerContext context) {
+    inactive();
+    context.fireChannelInactive();
+  }
+
+  /** The client went away (the connection closed, or the stream ended or was reset). */
+  void inactive() {
     headDeadline.arrived();
     if (waiting != null) {
       ReferenceCountUtil.release(waiting.msg());
@@ -477,7 +503,6 @@ final class HttpFrontHandler extends ChannelInboundHandlerAdapter implements Exc
     }
     queued.forEach(ReferenceCountUtil::release);
     queued.clear();
-    context.fireChannelInactive();
   }
 
   @Override

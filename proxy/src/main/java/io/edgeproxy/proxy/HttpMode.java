@@ -1,24 +1,20 @@
 package io.edgeproxy.proxy;
 
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslHandler;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Puts a client connection into HTTP mode: HTTP/2 when TLS negotiated {@code h2} (one
- * {@link HttpFrontHandler} per stream, each seeing HTTP/1-style messages), else HTTP/1.1. The
+ * Puts a client connection into HTTP mode: HTTP/2 when TLS negotiated {@code h2} (frames handled
+ * by {@link Http2Front}: one {@link HttpFrontHandler} per stream, each seeing HTTP/1-style
+ * messages), else HTTP/1.1. The
  * HTTP/1.1 decoder is strict (RFC 9112): Content-Length together with Transfer-Encoding, several
  * Content-Length values, a final coding other than chunked, bare LF line ends and oversized request
  * lines or heads are refused with 400 before anything reaches a backend.
@@ -45,15 +41,7 @@ final class HttpMode {
               .maxHeaderListSize(MAX_HEADERS))
           .validateHeaders(true)
           .build());
-      pipeline.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-        @Override
-        protected void initChannel(Http2StreamChannel stream) {
-          stream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-          stream.pipeline().addLast(HttpFrontHandler.CODEC, new Http2StreamFrameToHttpObjectCodec(true))
-              .addLast(HttpFrontHandler.CONTINUE, new HttpServerExpectContinueHandler())
-              .addLast("http", new HttpFrontHandler(site, connection, null, true));
-        }
-      }));
+      pipeline.addLast("h2-streams", new Http2Front(site, connection));
       return;
     }
     pipeline.addLast(HttpFrontHandler.CODEC, new HttpServerCodec(decoder()))

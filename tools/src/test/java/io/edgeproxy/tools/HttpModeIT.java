@@ -296,6 +296,29 @@ class HttpModeIT extends HttpsEdgeTestBase {
   }
 
   @Test
+  void http2StreamsShareOneConnectionAndExpectationsAreAnsweredAtTheEdge() throws Exception {
+    Path form = dir.resolve("form.bin");
+    Files.write(form, new byte[100_000]);
+    assertThat(https("web.apps.test", "/up", "--http2", "-H", "Expect: 100-continue", "--data-binary", "@" + form))
+        .startsWith("POST /up\n").contains("body-bytes: 100000\n").doesNotContainIgnoringCase("expect:");
+    assertThat(https("web.apps.test", "/up", "--http2", "-H", "Expect: tea", "-o", "/dev/null", "-w", "%{http_code}"))
+        .isEqualTo("417");
+    assertThat(echo.requests()).as("the refused expectation reached no backend").hasSize(1);
+
+    // 200 requests multiplexed, up to 100 at once, on as few connections as curl needs.
+    List<String> command = new ArrayList<>(List.of("--http2", "--parallel", "--parallel-max", "100", "-w", "%{num_connects}\n"));
+    for (int i = 0; i < 200; i++) {
+      command.addAll(List.of("-o", "/dev/null", "https://web.apps.test:" + port + "/p" + i));
+    }
+    command.addAll(List.of("-o", "/dev/null")); // for the last one, which curlAt adds
+    String out = curlAt("https://web.apps.test:" + port + "/p200", "web.apps.test", port, command.toArray(String[]::new));
+    List<String> connects = out.lines().filter(l -> l.matches("\\d+")).toList(); // curl's parallel progress lines aside
+    assertThat(connects).as("one line per transfer").hasSize(201);
+    assertThat(connects.stream().mapToInt(Integer::parseInt).sum()).as("connections made").isLessThanOrEqualTo(3);
+    assertThat(echo.requests()).hasSize(202);
+  }
+
+  @Test
   void aSlowClientSlowsTheBackendDownInsteadOfTheEdgeBufferingTheResponse() throws Exception {
     java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
     TestHttpBackend firehose = backend((request, out, in) -> {
