@@ -197,6 +197,8 @@ final class Http2Front extends ChannelInboundHandlerAdapter {
     private boolean over;
     /** Request body bytes handed on while not reading: acknowledged once reading again. */
     private int unacknowledged;
+    /** The frame {@link #send} wrote last so far: the one whose future a flush returns. */
+    private @Nullable Object held;
 
     Stream(Http2FrameStream frame) {
       this.frame = frame;
@@ -320,61 +322,73 @@ final class Http2Front extends ChannelInboundHandlerAdapter {
 
     @Override
     public ChannelFuture writeAndFlush(HttpObject msg) {
-      return send(msg, true);
+      ChannelFuture written = send(msg, true);
+      return written != null ? written : ctx.newSucceededFuture();
     }
 
-    /** {@code msg} as frames on this stream, the last one's future returned (and sent when {@code flush}). */
-    private ChannelFuture send(HttpObject msg, boolean flush) {
+    /**
+     * {@code msg} as frames on this stream; with {@code flush}, sent and the last frame's future
+     * returned (null when there was nothing to write). Per response part: no list, no futures.
+     */
+    private @Nullable ChannelFuture send(HttpObject msg, boolean flush) {
       Http2Stream.State state = frame.state();
       if (over || state != Http2Stream.State.OPEN && state != Http2Stream.State.HALF_CLOSED_REMOTE) {
         // Nothing more may be sent on it (a write the codec refused would fail the connection's void promise).
         ReferenceCountUtil.release(msg);
-        return ctx.newFailedFuture(new java.nio.channels.ClosedChannelException());
+        return flush ? ctx.newFailedFuture(new java.nio.channels.ClosedChannelException()) : null;
       }
-      List<Object> frames = new ArrayList<>(3);
+      held = null;
       if (msg instanceof HttpResponse response) {
         boolean informational = response.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL;
         Http2Headers headers = HttpConversionUtil.toHttp2Headers(response, false);
         if (msg instanceof FullHttpMessage full) {
           boolean body = full.content().isReadable();
           boolean trailers = !full.trailingHeaders().isEmpty();
-          frames.add(new DefaultHttp2HeadersFrame(headers, !body && !trailers && !informational).stream(frame));
+          emit(new DefaultHttp2HeadersFrame(headers, !body && !trailers && !informational).stream(frame));
           if (body) {
-            frames.add(new DefaultHttp2DataFrame(full.content(), !trailers).stream(frame));
+            emit(new DefaultHttp2DataFrame(full.content(), !trailers).stream(frame));
           } else {
             full.release();
           }
           if (trailers) {
-            frames.add(trailersFrame(full.trailingHeaders()));
+            emit(trailersFrame(full.trailingHeaders()));
           }
         } else {
-          frames.add(new DefaultHttp2HeadersFrame(headers, false).stream(frame));
+          emit(new DefaultHttp2HeadersFrame(headers, false).stream(frame));
         }
       } else if (msg instanceof LastHttpContent last) {
         boolean trailers = !last.trailingHeaders().isEmpty();
         if (last.content().isReadable() || !trailers) {
-          frames.add(new DefaultHttp2DataFrame(last.content(), !trailers).stream(frame));
+          emit(new DefaultHttp2DataFrame(last.content(), !trailers).stream(frame));
         } else {
           last.release();
         }
         if (trailers) {
-          frames.add(trailersFrame(last.trailingHeaders()));
+          emit(trailersFrame(last.trailingHeaders()));
         }
       } else if (msg instanceof HttpContent content) {
-        frames.add(new DefaultHttp2DataFrame(content.content(), false).stream(frame));
+        emit(new DefaultHttp2DataFrame(content.content(), false).stream(frame));
       } else {
         ReferenceCountUtil.release(msg);
-        return ctx.newSucceededFuture();
       }
-      for (int i = 0; i < frames.size() - 1; i++) {
-        ctx.write(frames.get(i), ctx.voidPromise());
+      Object lastFrame = held;
+      held = null;
+      if (lastFrame == null) {
+        return null;
       }
-      Object lastFrame = frames.getLast();
       if (flush) {
         return ctx.writeAndFlush(lastFrame);
       }
       ctx.write(lastFrame, ctx.voidPromise());
-      return ctx.newSucceededFuture();
+      return null;
+    }
+
+    /** Writes the frame held back (it was not the last of its message) and holds {@code next}. */
+    private void emit(Object next) {
+      if (held != null) {
+        ctx.write(held, ctx.voidPromise());
+      }
+      held = next;
     }
 
     private Object trailersFrame(HttpHeaders trailing) {

@@ -130,9 +130,7 @@ public final class EdgeNode implements AutoCloseable {
   }
 
   private void startAll(@Nullable HandOverClient from) {
-    if (config.tls() != null && config.tls().provider() != io.edgeproxy.core.config.EdgeTlsConfig.Provider.JDK) {
-      Preload.openSsl(); // needed at step 5a; meanwhile steps 0-4 run
-    }
+    Preload.openSsl(config.tls()); // the HTTPS edge needs it at step 5a; meanwhile steps 0-4 run
     // 0. This routing.db is this node's alone (a second agent would capture under the same node id
     // and join the same SO_REUSEPORT groups); taking over, the running agent holds it until step 7.
     HandOverClient.Ready old = from == null ? null : step("greet the running agent", from::hello);

@@ -47,7 +47,10 @@ public final class Preload {
    * second of a fresh JVM's time that otherwise sits between binding the proxy and binding the
    * HTTPS edge. The edge's first use waits for whatever is left of it (a class's initialization).
    */
-  static void openSsl() {
+  static void openSsl(io.edgeproxy.core.config.@Nullable EdgeTlsConfig tls) {
+    if (tls == null || tls.provider() == io.edgeproxy.core.config.EdgeTlsConfig.Provider.JDK) {
+      return; // no HTTPS edge, or the JDK's TLS
+    }
     Thread thread = new Thread(() -> {
       try {
         io.netty.handler.ssl.OpenSsl.isAvailable();
