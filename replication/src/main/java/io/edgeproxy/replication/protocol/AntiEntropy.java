@@ -9,8 +9,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts this POP's anti-entropy sessions, one at a time: every sync interval with one random peer
  * that has no pushes of this POP in flight (it would get them twice), or, while a rejoin is pending,
- * a copy from the best source. A session that makes no progress for 30 s (at least 20 intervals) is
- * given up. The node's thread only.
+ * a copy from the best source. A session from which nothing has arrived for 30 s (at least 20
+ * intervals) is given up; one that keeps hearing from its peer runs as long as it needs (a large
+ * copy over a slow link). The node's thread only.
  */
 final class AntiEntropy {
   private static final Logger logger = LoggerFactory.getLogger(AntiEntropy.class);
@@ -19,7 +20,8 @@ final class AntiEntropy {
   private final ReplicaRuntime runtime;
   private final long giveUpNanos;
   private ReplicaRuntime.@Nullable Stream session;
-  private long startedNanos;
+  /** When the running session last heard from its peer (or began). */
+  private long heardNanos;
 
   AntiEntropy(ReplicaNode node, ReplicaRuntime runtime, long syncIntervalMillis) {
     this.node = node;
@@ -30,7 +32,7 @@ final class AntiEntropy {
   /** One round: a session with one peer (or a copy), unless one is still running. */
   void round(PeerLinks peers, Rejoin rejoin) {
     if (session != null) {
-      if (runtime.nanoTime() - startedNanos > giveUpNanos) {
+      if (runtime.nanoTime() - heardNanos > giveUpNanos) {
         ReplicaRuntime.Stream stuck = session;
         node.warn("session:" + stuck.peer(), "anti-entropy with " + stuck.peer() + " made no progress for "
             + giveUpNanos / 1_000_000_000 + " s; giving it up");
@@ -74,8 +76,8 @@ final class AntiEntropy {
     }
     session = stream;
     long started = runtime.nanoTime();
-    startedNanos = started;
-    SyncInitiator initiator = new SyncInitiator(node, stream, copy, outcome -> {
+    heardNanos = started;
+    SyncInitiator initiator = new SyncInitiator(node, stream, copy, () -> heardNanos = runtime.nanoTime(), outcome -> {
       session = null;
       if (!outcome.heldOff()) {
         peer.lastSyncAtMillis = runtime.wallMillis();

@@ -28,6 +28,7 @@ final class SyncInitiator extends StreamProtocol {
   record Outcome(String peer, long rowsReceived, long rowsSent, int differingBuckets, boolean heldOff, boolean copied) {}
 
   private final boolean snapshot;
+  private final Runnable heard;
   private final Consumer<Outcome> done;
   private final SnapshotTransfer.Receiver copy = new SnapshotTransfer.Receiver();
   private final Map<RowKey, Long> theirHashes = new HashMap<>();
@@ -43,9 +44,14 @@ final class SyncInitiator extends StreamProtocol {
   private boolean finished;
   private boolean replaced;
 
-  SyncInitiator(ReplicaNode node, ReplicaRuntime.Stream stream, boolean snapshot, Consumer<Outcome> done) {
+  /**
+   * @param heard told of every message from the peer (the session is making progress)
+   * @param done told once how the session ended
+   */
+  SyncInitiator(ReplicaNode node, ReplicaRuntime.Stream stream, boolean snapshot, Runnable heard, Consumer<Outcome> done) {
     super(node, stream);
     this.snapshot = snapshot;
+    this.heard = heard;
     this.done = done;
   }
 
@@ -55,6 +61,7 @@ final class SyncInitiator extends StreamProtocol {
 
   @Override
   void onHello(Hello hello) {
+    heard.run();
     if (snapshot) {
       send(Envelope.newBuilder().setSyncRequest(SyncRequest.newBuilder().setSnapshot(true).setBuckets(DigestCache.BUCKETS)));
       return;
@@ -76,6 +83,7 @@ final class SyncInitiator extends StreamProtocol {
 
   @Override
   void handle(Envelope envelope) {
+    heard.run();
     switch (envelope.getBodyCase()) {
       case SYNC_REPLY -> reply(envelope.getSyncReply());
       case HASHES -> envelope.getHashes().getHashesList()

@@ -81,7 +81,8 @@ final class Oracle {
   /**
    * True when the row may have been forgotten without a tombstone by {@code now}: a registration
    * whose lease (the largest end written in its life) ended longer ago than the forget time, or a
-   * backend row owned by such a registration life (its own life began no later than that one's). A
+   * backend row owned by such a registration life (its own life began no later than that one's; two
+   * POPs that start the same life at once agree on the newer start, as the merge does, seed 629). A
    * later life of the registration does not bring the backend row back.
    */
   private boolean forgettable(RowKey key, RowChange newest, long now) {
@@ -96,7 +97,7 @@ final class Oracle {
       Cell expires = s.cells().get("expires_ms");
       if (s.exists() && expires != null && expires.value() instanceof Number n) {
         ends.merge(s.cl(), n.longValue(), Math::max);
-        lives.put(s.cl(), s.version());
+        lives.merge(s.cl(), s.version(), (a, b) -> a.isNewerThan(b) ? a : b); // concurrent starts of one life: the newer wins
       }
     }
     for (var life : lives.entrySet()) {

@@ -102,6 +102,10 @@ final class SimConnection {
     boolean announced;
     boolean closed;
     long lastArrival;
+    /** What reached this end's host, in order, not yet handed over (a cut link holds it back: QUIC retransmits). */
+    final java.util.ArrayDeque<Envelope> inbox = new java.util.ArrayDeque<>();
+    boolean retrying;
+    boolean finReceived;
     @Nullable Object attachment;
 
     End(SimPop owner, SimPop remote, boolean accepted) {
@@ -127,11 +131,11 @@ final class SimConnection {
         return;
       }
       to.lastArrival = at;
-      network.time().at(at, () -> to.deliver(envelope));
+      network.time().at(at, () -> to.arrive(envelope));
       if (network.duplicates(envelope)) {
         long again = at + 1;
         to.lastArrival = again;
-        network.time().at(again, () -> to.deliver(envelope));
+        network.time().at(again, () -> to.arrive(envelope));
       }
     }
 
@@ -147,10 +151,47 @@ final class SimConnection {
       whenDone.run();
     }
 
-    void deliver(Envelope envelope) {
-      if (closed || !alive(owner) || !network.reachable(owner.name(), remote.name())) {
-        return;
+    /** A message reaches this end; {@code null}: the far end's FIN, which never overtakes what it sent. */
+    void arrive(@Nullable Envelope envelope) {
+      if (envelope == null) {
+        finReceived = true;
+      } else {
+        inbox.add(envelope);
       }
+      drain();
+    }
+
+    /**
+     * Hands over what arrived, in order, while the link is up. Across a cut nothing gets through
+     * but the connection lives until the idle timeout (or membership) ends it: QUIC retransmits
+     * what was held back once the link heals, an RTO later, as it does for loss. Messages are never
+     * lost from a live connection, only with it.
+     */
+    private void drain() {
+      while (!closed && alive(owner)) {
+        if (!network.reachable(owner.name(), remote.name())) {
+          if (!retrying) {
+            retrying = true;
+            network.time().after(200 + 2 * network.latency(owner.name(), remote.name()), () -> {
+              retrying = false;
+              drain();
+            });
+          }
+          return;
+        }
+        Envelope next = inbox.poll();
+        if (next == null) {
+          if (finReceived) {
+            closeLocally();
+          }
+          return;
+        }
+        deliver(next);
+      }
+      inbox.clear();
+    }
+
+    private void deliver(Envelope envelope) {
       if (accepted && !announced) {
         announced = true;
         owner.node().onInboundStream(this);
@@ -174,8 +215,9 @@ final class SimConnection {
       closeLocally();
       End far = other;
       if (far != null) { // after what was sent before it, as QUIC's FIN
-        network.time().at(Math.max(network.time().now() + network.latency(owner.name(), remote.name()), far.lastArrival) + 1,
-            far::closeLocally);
+        long at = Math.max(network.time().now() + network.latency(owner.name(), remote.name()), far.lastArrival) + 1;
+        far.lastArrival = at;
+        network.time().at(at, () -> far.arrive(null));
       }
     }
 

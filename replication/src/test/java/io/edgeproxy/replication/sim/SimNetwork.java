@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * The simulated network between POPs: per pair a base one-way latency (geography), and faults
  * the scenario turns on and off: partitions (a cut link kills its connections after QUIC's idle
- * timeout, and refuses new ones), loss (QUIC retransmits: a lost message arrives an RTO later; now
+ * timeout, and refuses new ones; what crosses it before then waits and is retransmitted if the link
+ * heals first, see {@link SimConnection}), loss (QUIC retransmits: a lost message arrives an RTO later; now
  * and then a connection dies), duplication of idempotent messages, and reordering across streams
  * (each stream keeps its own order, as QUIC's do).
  */

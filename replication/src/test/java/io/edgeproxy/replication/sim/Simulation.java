@@ -179,6 +179,12 @@ final class Simulation implements AutoCloseable {
     return check();
   }
 
+  /** Starts {@code pop} with the run's settings and tells it and the others of each other (a scenario of its own). */
+  void start(SimPop pop) {
+    pop.start(settings);
+    announce(pop);
+  }
+
   // ---- membership, as SWIM would tell it
 
   private void announce(SimPop pop) {

@@ -91,54 +91,58 @@ class TunnelNatIT {
             .redirectErrorStream(true).redirectOutput(dir.resolve("agent.log").toFile());
         agent.environment().put("EDGEPROXY_TUNNEL_TOKEN", token);
         device.start(agent).getOutputStream().close();
+        try {
+          await().atMost(Duration.ofSeconds(30)).until(() -> pop.tunnels().tunnels().size() == 1);
+          assertThat(pop.tunnels().tunnels().getFirst().transport()).isEqualTo("quic");
+          // The POP sees the router's address: the device is masqueraded...
+          assertThat(pop.tunnels().tunnels().getFirst().remote().getAddress()).isEqualTo(router.address());
+          // ...and nothing reaches the app from outside, at the device's address or the router's.
+          assertThatThrownBy(() -> connect(new InetSocketAddress("192.168.77.2", echoPort))).isInstanceOf(IOException.class);
+          assertThatThrownBy(() -> connect(new InetSocketAddress(router.address(), echoPort))).isInstanceOf(IOException.class);
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> pop.tunnels().tunnels().size() == 1);
-        assertThat(pop.tunnels().tunnels().getFirst().transport()).isEqualTo("quic");
-        // The POP sees the router's address: the device is masqueraded...
-        assertThat(pop.tunnels().tunnels().getFirst().remote().getAddress()).isEqualTo(router.address());
-        // ...and nothing reaches the app from outside, at the device's address or the router's.
-        assertThatThrownBy(() -> connect(new InetSocketAddress("192.168.77.2", echoPort))).isInstanceOf(IOException.class);
-        assertThatThrownBy(() -> connect(new InetSocketAddress(router.address(), echoPort))).isInstanceOf(IOException.class);
+          byte[] sent = new byte[512 * 1024];
+          new Random(5).nextBytes(sent);
+          InetSocketAddress proxy = pop.proxyAddresses().get(0);
+          for (int i = 0; i < 3; i++) {
+            assertThat(TcpEchoServer.roundTrip(proxy, sent)).isEqualTo(sent);
+          }
+          // The search finds the path's size (datagrams above QUIC's minimum of 1,200 bytes, up to the
+          // link's) as probes go out on its timer: traffic until one such datagram left.
+          await().atMost(Duration.ofSeconds(20)).until(() -> {
+            assertThat(TcpEchoServer.roundTrip(proxy, sent)).isEqualTo(sent);
+            return in(device, "iptables", "-nvxL", "OUTPUT").matches("(?s).*\\n\\s+[1-9]\\d*\\s+\\d+\\s+17\\b[^\\n]*length 1229:1280.*");
+          });
+          assertThat(in(device, "iptables", "-nvxL", "OUTPUT")).as("datagrams larger than the path, to be fragmented")
+              .containsPattern("(?m)^\\s+0\\s+0\\s+DROP\\s+17\\b.*length 1281:65535");
 
-        byte[] sent = new byte[512 * 1024];
-        new Random(5).nextBytes(sent);
-        InetSocketAddress proxy = pop.proxyAddresses().get(0);
-        for (int i = 0; i < 3; i++) {
-          assertThat(TcpEchoServer.roundTrip(proxy, sent)).isEqualTo(sent);
+          // The router starts dropping everything, silently: both ends notice within 15 s.
+          in(router, "iptables", "-I", "FORWARD", "-j", "DROP");
+          long cut = System.nanoTime();
+          await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> pop.tunnels().tunnels().isEmpty());
+          await().atMost(Duration.ofSeconds(15)).until(() -> Files.readString(dir.resolve("agent.log")).contains("closed; next try"));
+          assertThat(Duration.ofNanos(System.nanoTime() - cut)).isLessThan(Duration.ofSeconds(15));
+
+          // The link comes back: the agent reconnects by itself (backoff capped at 30 s) and serves again.
+          in(router, "iptables", "-D", "FORWARD", "-j", "DROP");
+          await().atMost(Duration.ofSeconds(40)).until(() -> pop.tunnels().tunnels().size() == 1);
+          // The tunnel is listed a moment before the routing snapshot that routes to it (CI saw one reset there): a client asks again.
+          await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() ->
+              assertThat(TcpEchoServer.roundTrip(proxy, "back".getBytes(StandardCharsets.US_ASCII))).isEqualTo("back".getBytes(StandardCharsets.US_ASCII)));
+          assertThat(pop.tunnels().tunnels().getFirst().transport()).isEqualTo("quic");
+
+          // UDP is blocked on the device (a network that allows only TCP): the QUIC tunnel goes silent,
+          // and the agent is back within 30 s over TCP+TLS on the HTTPS edge's port, serving the same bytes.
+          in(device, "iptables", "-A", "OUTPUT", "-p", "udp", "-j", "DROP");
+          long blocked = System.nanoTime();
+          await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> pop.tunnels().tunnels().size() == 1
+              && pop.tunnels().tunnels().getFirst().transport().equals("tcp"));
+          assertThat(Duration.ofNanos(System.nanoTime() - blocked)).isLessThan(Duration.ofSeconds(30));
+          await().atMost(Duration.ofSeconds(5)).ignoreExceptions().until(() -> java.util.Arrays.equals(TcpEchoServer.roundTrip(proxy, sent), sent));
+          assertThat(Files.readString(dir.resolve("agent.log"))).contains("over the TCP fallback");
+        } catch (Throwable t) { // the agent's side of a failure; its directory goes with the test
+          System.out.println("agent.log:\n" + Files.readString(dir.resolve("agent.log")));
+          throw t;
         }
-        // The search finds the path's size (datagrams above QUIC's minimum of 1,200 bytes, up to the
-        // link's) as probes go out on its timer: traffic until one such datagram left.
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-          assertThat(TcpEchoServer.roundTrip(proxy, sent)).isEqualTo(sent);
-          return in(device, "iptables", "-nvxL", "OUTPUT").matches("(?s).*\\n\\s+[1-9]\\d*\\s+\\d+\\s+17\\b[^\\n]*length 1229:1280.*");
-        });
-        assertThat(in(device, "iptables", "-nvxL", "OUTPUT")).as("datagrams larger than the path, to be fragmented")
-            .containsPattern("(?m)^\\s+0\\s+0\\s+DROP\\s+17\\b.*length 1281:65535");
-
-        // The router starts dropping everything, silently: both ends notice within 15 s.
-        in(router, "iptables", "-I", "FORWARD", "-j", "DROP");
-        long cut = System.nanoTime();
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> pop.tunnels().tunnels().isEmpty());
-        await().atMost(Duration.ofSeconds(15)).until(() -> Files.readString(dir.resolve("agent.log")).contains("closed; next try"));
-        assertThat(Duration.ofNanos(System.nanoTime() - cut)).isLessThan(Duration.ofSeconds(15));
-
-        // The link comes back: the agent reconnects by itself (backoff capped at 30 s) and serves again.
-        in(router, "iptables", "-D", "FORWARD", "-j", "DROP");
-        await().atMost(Duration.ofSeconds(40)).until(() -> pop.tunnels().tunnels().size() == 1);
-        // The tunnel is listed a moment before the routing snapshot that routes to it (CI saw one reset there): a client asks again.
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() ->
-            assertThat(TcpEchoServer.roundTrip(proxy, "back".getBytes(StandardCharsets.US_ASCII))).isEqualTo("back".getBytes(StandardCharsets.US_ASCII)));
-        assertThat(pop.tunnels().tunnels().getFirst().transport()).isEqualTo("quic");
-
-        // UDP is blocked on the device (a network that allows only TCP): the QUIC tunnel goes silent,
-        // and the agent is back within 30 s over TCP+TLS on the HTTPS edge's port, serving the same bytes.
-        in(device, "iptables", "-A", "OUTPUT", "-p", "udp", "-j", "DROP");
-        long blocked = System.nanoTime();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> pop.tunnels().tunnels().size() == 1
-            && pop.tunnels().tunnels().getFirst().transport().equals("tcp"));
-        assertThat(Duration.ofNanos(System.nanoTime() - blocked)).isLessThan(Duration.ofSeconds(30));
-        await().atMost(Duration.ofSeconds(5)).ignoreExceptions().until(() -> java.util.Arrays.equals(TcpEchoServer.roundTrip(proxy, sent), sent));
-        assertThat(Files.readString(dir.resolve("agent.log"))).contains("over the TCP fallback");
       }
     }
   }
