@@ -1,6 +1,7 @@
 package io.edgeproxy.sql;
 
 import io.edgeproxy.core.change.Cell;
+import io.edgeproxy.core.change.HybridClock;
 import io.edgeproxy.core.change.RowChange;
 import io.edgeproxy.core.change.Version;
 import java.sql.PreparedStatement;
@@ -17,12 +18,13 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>a registration's state is refused when it is the life this POP forgot (or an older one)
  *       with a lease end no later than the one forgotten: nothing a heartbeat did since. A later
- *       lease end (a heartbeat through a POP that had not forgotten it) or a later life (a new
- *       registration, a deregistration) is taken, and the memory dropped;
- *   <li>a backend's state is refused while its registration is forgotten here, when its life began
- *       no later than that registration's: the backend row the registration owned. A backend row
- *       created after it is not the registration's, and is kept (so is forgetting, see
- *       {@link ReplicaStore#forgetExpiredLeases}).
+ *       lease end (a heartbeat through a POP that had not forgotten it) is taken and the memory
+ *       dropped; a later life (a new registration, a deregistration) is taken;
+ *   <li>a backend's state is refused when its life began no later than the forgotten
+ *       registration's (the backend row the registration owned), while no registration is held
+ *       here, or while one is but nothing was written to the row after the forgotten lease ended.
+ *       A backend row created after the registration is not the registration's, and is kept (so
+ *       is forgetting, see {@link ReplicaStore#forgetExpiredLeases}).
  * </ul>
  *
  * One per merging transaction: whether anything is remembered at all is read once.
@@ -52,10 +54,18 @@ final class ForgottenLeases {
       if (in.cl() < forgotten.cl() || (in.cl() == forgotten.cl() && expiresOf(in) <= forgotten.expiresMs())) {
         return true; // an older life, or the one forgotten with nothing a heartbeat did since
       }
-      st.update("DELETE FROM __edge_forgotten_leases WHERE id = ?", in.key()); // heartbeated since, or a new life
-      return false;
+      if (in.cl() == forgotten.cl()) { // heartbeated since: it is back, and so is its backend
+        st.update("DELETE FROM __edge_forgotten_leases WHERE id = ?", in.key());
+      }
+      return false; // (or a new life: taken; the old life's backend stays forgotten, below)
     }
-    return in.exists() && !in.version().isNewerThan(forgotten.life()) && clocks.read(Tables.REGISTRATIONS, in.key()) == null;
+    if (!in.exists() || in.version().isNewerThan(forgotten.life())) {
+      return false; // a delete, or a backend row begun after the registration: not its
+    }
+    // The forgotten registration's backend row: refused, unless a registration is held here again
+    // and the row was written since that lease ended (its upsert, an operator). A registration
+    // written again by hand does not bring back the old row as some POP last had it (seed 90).
+    return clocks.read(Tables.REGISTRATIONS, in.key()) == null || HybridClock.millisOf(in.newest().hlc()) <= forgotten.expiresMs();
   }
 
   private boolean remembersAny() throws SQLException {

@@ -21,9 +21,8 @@ import org.jspecify.annotations.Nullable;
  * transaction of this POP, numbered by a fresh clock reading. Per row:
  *
  * <ul>
- *   <li>the row is there but was deleted (or never seen): a new life, causal length + 1 (a row
- *       never seen starts at a length derived from the time, see {@link #firstLength}), every
- *       column versioned;
+ *   <li>the row is there but was deleted (or never seen): a new life, causal length + 1 and at
+ *       least one derived from the time (see {@link #lifeLength}), every column versioned;
  *   <li>the row is there and alive: the columns an update changed get the new version (every
  *       column for an insert over it, e.g. {@code INSERT OR REPLACE});
  *   <li>the row is gone but was alive: a delete, causal length + 1.
@@ -170,7 +169,7 @@ final class LocalCapture {
   /** The row is there but was deleted or never seen: a new life, every column versioned. */
   private static RowChange born(Clocks clocks, ReplicatedTable table, String key, Clocks.@Nullable RowClock before,
       Version version, Map<String, @Nullable Object> base) throws SQLException {
-    Clocks.Existence born = new Clocks.Existence(before == null ? firstLength(version) : before.existence().cl() + 1, version);
+    Clocks.Existence born = new Clocks.Existence(lifeLength(before == null ? 0 : before.existence().cl(), version), version);
     Map<String, Clocks.StoredCell> cells = new LinkedHashMap<>();
     for (String column : table.valueColumns()) {
       cells.put(column, stored(table, column, version, base.get(column)));
@@ -224,14 +223,20 @@ final class LocalCapture {
   }
 
   /**
-   * The causal length of a row this POP knows nothing of: odd, and derived from the time (2 ms +
-   * 1), not 1. A row whose tombstone was compacted away may be inserted again, and its new life must
-   * win over that old delete on POPs that have not compacted it yet; no key is deleted and
-   * inserted again twice a millisecond for the life of a tombstone. Rows that predate capture
-   * (version 0) start at 1, the oldest life there is.
+   * The causal length of a life begun at {@code version} on a row whose length was {@code previous}
+   * (0: never seen here; else even, a tombstone): one more, and at least 2 ms + 1 of the version's
+   * time. A life begun later therefore has a longer length than every life begun before it and every
+   * delete of those, whatever this POP has seen of them: a row inserted again after its tombstone was
+   * compacted away wins over that delete on POPs that still hold it, and so does a row inserted
+   * again over an older tombstone brought back by a rejoin's kept deletes, after a later delete of
+   * the row was compacted (the simulator, seed 306: with "one more" alone the new life got the
+   * length of an old one and lost to that life's delete, still held elsewhere). A delete stays one
+   * more than the life it ended: it ends that life and older ones, never a life begun after it that
+   * its POP had not seen. No key is inserted twice a millisecond for the life of a tombstone. Rows
+   * that predate capture (version 0) start at 1, the oldest life there is.
    */
-  static long firstLength(Version version) {
-    return 2 * HybridClock.millisOf(version.hlc()) + 1;
+  static long lifeLength(long previous, Version version) {
+    return Math.max(previous + 1, 2 * HybridClock.millisOf(version.hlc()) + 1);
   }
 
   private static Clocks.StoredCell stored(ReplicatedTable table, String column, Version version, @Nullable Object value) {

@@ -140,6 +140,31 @@ class ForgottenLeasesTest {
     assertThat(a.row("registrations", "id", "r4")).containsEntry("expires_ms", wall.get() + 5_000);
   }
 
+  /**
+   * The simulator's seed 90 (after the causal-length change): a registration and its backend are
+   * forgotten on A; the registration is written again by hand on A (a new life, no backend row), and
+   * B, which was down meanwhile, offers back the old backend row with what it had of it. That row
+   * is still the forgotten registration's, with nothing written to it since: it stays forgotten.
+   * It came back, its later edits lost, because any registration held here let it through.
+   */
+  @Test
+  void aNewRegistrationDoesNotBringBackTheOldBackendRowUnlessItWasWrittenSince() {
+    bothHold("r6");
+    wall.addAndGet(20_000);
+    forget(a);
+    wall.addAndGet(10);
+    a.sql(LEASE, "r6", wall.get() + 5_000); // by hand: the registration only
+    a.capture();
+    a.receive(b.allRows());
+    assertThat(a.row("registrations", "id", "r6")).containsEntry("expires_ms", wall.get() + 5_000);
+    assertThat(a.row("backends", "id", "r6")).as("the forgotten registration's backend, unchanged since").isNull();
+
+    wall.addAndGet(10);
+    b.sql("UPDATE backends SET weight = 7 WHERE id = 'r6'"); // written since: an operator, or a registration's upsert
+    a.receive(b.capture());
+    assertThat(a.row("backends", "id", "r6")).containsEntry("weight", 7);
+  }
+
   @Test
   void whatWasForgottenIsRememberedForALimitedTime() {
     bothHold("r5");

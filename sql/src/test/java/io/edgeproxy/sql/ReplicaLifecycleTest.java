@@ -46,7 +46,7 @@ class ReplicaLifecycleTest {
     ChangeSet first = a.capture();
     assertThat(first.origin()).isEqualTo("pop-a");
     assertThat(first.previous()).isZero();
-    long born = LocalCapture.firstLength(new Version(first.txn(), "pop-a"));
+    long born = LocalCapture.lifeLength(0, new Version(first.txn(), "pop-a"));
     assertThat(first.rows()).extracting(RowChange::table, RowChange::key, RowChange::cl)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("backends", "b1", born), org.assertj.core.groups.Tuple.tuple("apps", "web", born));
     assertThat(first.rows().getFirst().cells().get("port")).isEqualTo(new Cell(80L, new Version(first.txn(), "pop-a")));
