@@ -7,8 +7,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Start-up work that does not depend on the configuration, begun on a second thread while the
  * command line and logging are set up: loading SQLite's and io_uring's native libraries (and
- * SQLite's date format) and reading the embedded GeoIP database. On two cores this takes about a third off the time from
- * exec to the first proxied reply. Whatever is not needed is simply never asked for.
+ * SQLite's date format) and reading the embedded GeoIP database. On two cores this takes about a
+ * third off the time from exec to the first proxied reply. Whatever is not needed is simply never
+ * asked for.
  */
 public final class Preload {
   private static volatile @Nullable CompletableFuture<MaxMindGeoResolver> embeddedGeo;
@@ -35,9 +36,9 @@ public final class Preload {
   private static void loadNativeLibraries() {
     try {
       org.sqlite.SQLiteJDBCLoader.initialize();
-      // Every connection's configuration makes a date format, which loads the locale's data:
-      // about 60 ms of a fresh JVM's time when routing.db is first opened, unless done here
-      // (the format is cached by its pattern, zone and locale).
+      // Every connection's configuration makes a date format, which loads the locale's data on
+      // the thread that first opens routing.db unless done here (the format is cached by its
+      // pattern, zone and locale).
       new org.sqlite.SQLiteConfig().newConnectionConfig();
       io.netty.channel.uring.IoUring.isAvailable();
     } catch (Exception | LinkageError e) {

@@ -13,8 +13,9 @@ import java.time.format.DateTimeFormatter;
  * The text log line, what {@code %d{yyyy-MM-dd'T'HH:mm:ss.SSSZZZZZ} %-5level %logger{0} - %msg%n}
  * (and the stack trace logback appends) made, written out: ISO 8601 time with the offset ("Z" in
  * UTC, else "+01:00"), the level padded to five, the logger's simple name, the message. Logback's
- * pattern compiler took about 50 ms of every start (its parser and converter classes, on a fresh
- * JVM); this takes none.
+ * pattern (its parser, compiler and converter classes) showed as about 50 ms of a fresh agent's
+ * start in a profile; this needs none of it (with {@code Preload}'s date format, the first reply
+ * came about 23 ms sooner: docs/benchmarks.md).
  */
 final class LineLayout extends LayoutBase<ILoggingEvent> {
   private final DateTimeFormatter time;

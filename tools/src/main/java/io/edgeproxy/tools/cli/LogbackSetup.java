@@ -24,7 +24,7 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {
-    LineLayout layout = new LineLayout(); // a pattern's compiler costs a fresh JVM about 50 ms
+    LineLayout layout = new LineLayout(); // the pattern's line, without its compiler at every start
     layout.setContext(context);
     layout.start();
     LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
