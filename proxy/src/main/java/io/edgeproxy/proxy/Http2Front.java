@@ -197,8 +197,6 @@ final class Http2Front extends ChannelInboundHandlerAdapter {
     private boolean over;
     /** Request body bytes handed on while not reading: acknowledged once reading again. */
     private int unacknowledged;
-    /** The frame {@link #send} wrote last so far: the one whose future a flush returns. */
-    private @Nullable Object held;
 
     Stream(Http2FrameStream frame) {
       this.frame = frame;
@@ -337,42 +335,41 @@ final class Http2Front extends ChannelInboundHandlerAdapter {
         ReferenceCountUtil.release(msg);
         return flush ? ctx.newFailedFuture(new java.nio.channels.ClosedChannelException()) : null;
       }
-      held = null;
+      Object held = null; // the frame written last so far: the one whose future a flush returns
       if (msg instanceof HttpResponse response) {
         boolean informational = response.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL;
         Http2Headers headers = HttpConversionUtil.toHttp2Headers(response, false);
         if (msg instanceof FullHttpMessage full) {
           boolean body = full.content().isReadable();
           boolean trailers = !full.trailingHeaders().isEmpty();
-          emit(new DefaultHttp2HeadersFrame(headers, !body && !trailers && !informational).stream(frame));
+          held = emit(held, new DefaultHttp2HeadersFrame(headers, !body && !trailers && !informational).stream(frame));
           if (body) {
-            emit(new DefaultHttp2DataFrame(full.content(), !trailers).stream(frame));
+            held = emit(held, new DefaultHttp2DataFrame(full.content(), !trailers).stream(frame));
           } else {
             full.release();
           }
           if (trailers) {
-            emit(trailersFrame(full.trailingHeaders()));
+            held = emit(held, trailersFrame(full.trailingHeaders()));
           }
         } else {
-          emit(new DefaultHttp2HeadersFrame(headers, false).stream(frame));
+          held = emit(held, new DefaultHttp2HeadersFrame(headers, false).stream(frame));
         }
       } else if (msg instanceof LastHttpContent last) {
         boolean trailers = !last.trailingHeaders().isEmpty();
         if (last.content().isReadable() || !trailers) {
-          emit(new DefaultHttp2DataFrame(last.content(), !trailers).stream(frame));
+          held = emit(held, new DefaultHttp2DataFrame(last.content(), !trailers).stream(frame));
         } else {
           last.release();
         }
         if (trailers) {
-          emit(trailersFrame(last.trailingHeaders()));
+          held = emit(held, trailersFrame(last.trailingHeaders()));
         }
       } else if (msg instanceof HttpContent content) {
-        emit(new DefaultHttp2DataFrame(content.content(), false).stream(frame));
+        held = emit(held, new DefaultHttp2DataFrame(content.content(), false).stream(frame));
       } else {
         ReferenceCountUtil.release(msg);
       }
       Object lastFrame = held;
-      held = null;
       if (lastFrame == null) {
         return null;
       }
@@ -383,12 +380,12 @@ final class Http2Front extends ChannelInboundHandlerAdapter {
       return null;
     }
 
-    /** Writes the frame held back (it was not the last of its message) and holds {@code next}. */
-    private void emit(Object next) {
+    /** Writes {@code held} (it was not the last frame of its message); {@code next} is held now. */
+    private Object emit(@Nullable Object held, Object next) {
       if (held != null) {
         ctx.write(held, ctx.voidPromise());
       }
-      held = next;
+      return next;
     }
 
     private Object trailersFrame(HttpHeaders trailing) {

@@ -8,6 +8,7 @@ import ch.qos.logback.core.LayoutBase;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 
 /**
  * The text log line, what {@code %d{yyyy-MM-dd'T'HH:mm:ss.SSSZZZZZ} %-5level %logger{0} - %msg%n}
@@ -26,7 +27,8 @@ final class LineLayout extends LayoutBase<ILoggingEvent> {
 
   /** Times in {@code zone} (tests; the appliance logs in the machine's zone). */
   LineLayout(ZoneId zone) {
-    time = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").withZone(zone);
+    time = new DateTimeFormatterBuilder().appendPattern("yyyy-MM-dd'T'HH:mm:ss.SSS").appendOffset("+HH:MM", "Z")
+        .toFormatter().withZone(zone);
   }
 
   @Override
