@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,10 +53,14 @@ public final class ReplicaStore {
   /** Local changes versioned as one transaction of this POP. */
   public record Capture(ChangeSet set, List<DigestDelta> deltas) {}
 
-  /** Rows to merge, and the origin's transactions they complete when none of them is refused or held. */
+  /**
+   * Rows to merge, and the origin's transactions they complete when none of them is refused or held.
+   * {@code rows} is read once, as they are merged, and not copied: a list that decodes each row when
+   * it is read (as replication's does) keeps the rows waiting in their compact form until then.
+   */
   public record Batch(List<RowChange> rows, @Nullable HoldsAdvance advance) {
     public Batch {
-      rows = List.copyOf(rows);
+      rows = Collections.unmodifiableList(rows);
     }
   }
 

@@ -1,14 +1,10 @@
 package io.edgeproxy.replication.protocol;
 
-import io.edgeproxy.core.change.RowChange;
 import io.edgeproxy.replication.wire.ChangeSet;
 import io.edgeproxy.replication.wire.ClockPong;
 import io.edgeproxy.replication.wire.Envelope;
 import io.edgeproxy.replication.wire.Hello;
 import io.edgeproxy.replication.wire.PushAck;
-import io.edgeproxy.replication.wire.Row;
-import java.util.ArrayList;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -55,17 +51,13 @@ final class InboundStream extends StreamProtocol {
           + " copy before it sends changes", true);
       return;
     }
-    List<RowChange> rows = new ArrayList<>(set.getRowsCount());
-    try {
-      for (Row row : set.getRowsList()) {
-        rows.add(WireCodec.fromWire(row));
-      }
-    } catch (IllegalArgumentException e) {
-      refuse("malformed change set: " + e.getMessage(), false);
+    String problem = WireRowCheck.problemIn(set.getRowsList());
+    if (problem != null) {
+      refuse("malformed change set: " + problem, false);
       return;
     }
     long taken = ++setsTaken;
-    node.pushedIn(peer(), set.getPrevious(), set.getTxn(), rows,
+    node.pushedIn(peer(), set.getPrevious(), set.getTxn(), WireRowCheck.decodedWhenRead(set.getRowsList()),
         holds -> send(Envelope.newBuilder().setPushAck(PushAck.newBuilder().setSets(taken).setHolds(holds))));
   }
 

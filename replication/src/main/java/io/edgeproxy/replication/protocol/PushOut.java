@@ -63,7 +63,7 @@ final class PushOut extends StreamProtocol {
       var piece = io.edgeproxy.replication.wire.ChangeSet.newBuilder()
           .setPrevious(last ? set.previous() : set.txn()).setTxn(set.txn());
       for (RowChange row : rows.subList(from, Math.min(rows.size(), from + ROWS_PER_MESSAGE))) {
-        piece.addRows(WireCodec.toWire(row));
+        piece.addRows(WireRows.encode(row));
       }
       out.add(piece.build());
     }

@@ -1,8 +1,8 @@
 package io.edgeproxy.replication.protocol;
 
+import com.google.protobuf.ByteString;
 import io.edgeproxy.core.change.RowChange;
 import io.edgeproxy.replication.wire.Envelope;
-import io.edgeproxy.replication.wire.Row;
 import io.edgeproxy.replication.wire.RowBatch;
 import java.util.function.Consumer;
 
@@ -26,9 +26,9 @@ final class RowTransfer implements Consumer<RowChange> {
 
   @Override
   public void accept(RowChange change) {
-    Row row = WireCodec.toWire(change);
+    ByteString row = WireRows.encode(change);
     batch.addRows(row);
-    bytes += row.getSerializedSize();
+    bytes += row.size();
     if (batch.getRowsCount() >= ROWS || bytes >= BYTES) {
       flush();
     }

@@ -1,9 +1,8 @@
 package io.edgeproxy.replication.protocol;
 
-import io.edgeproxy.core.change.RowChange;
+import com.google.protobuf.ByteString;
 import io.edgeproxy.replication.wire.Envelope;
 import io.edgeproxy.replication.wire.Hello;
-import io.edgeproxy.replication.wire.Row;
 import io.edgeproxy.replication.wire.RowHash;
 import io.edgeproxy.replication.wire.RowRequest;
 import io.edgeproxy.replication.wire.SyncDone;
@@ -157,18 +156,14 @@ final class SyncInitiator extends StreamProtocol {
     finishIfDone();
   }
 
-  private void rows(List<Row> wire) {
-    List<RowChange> rows = new ArrayList<>(wire.size());
-    try {
-      for (Row row : wire) {
-        rows.add(WireCodec.fromWire(row));
-      }
-    } catch (IllegalArgumentException e) {
-      refuse("malformed row: " + e.getMessage(), false);
+  private void rows(List<ByteString> wire) {
+    String problem = WireRowCheck.problemIn(wire);
+    if (problem != null) {
+      refuse("malformed row: " + problem, false);
       return;
     }
-    rowsReceived += rows.size();
-    node.rowsIn(peer(), rows);
+    rowsReceived += wire.size();
+    node.rowsIn(peer(), WireRowCheck.decodedWhenRead(wire));
   }
 
   private void chunk(Envelope envelope) {

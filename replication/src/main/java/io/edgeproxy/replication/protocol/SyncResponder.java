@@ -1,9 +1,8 @@
 package io.edgeproxy.replication.protocol;
 
-import io.edgeproxy.core.change.RowChange;
+import com.google.protobuf.ByteString;
 import io.edgeproxy.replication.wire.Envelope;
 import io.edgeproxy.replication.wire.HashesEnd;
-import io.edgeproxy.replication.wire.Row;
 import io.edgeproxy.replication.wire.RowHash;
 import io.edgeproxy.replication.wire.RowHashList;
 import io.edgeproxy.replication.wire.SyncDone;
@@ -11,7 +10,6 @@ import io.edgeproxy.replication.wire.SyncReply;
 import io.edgeproxy.replication.wire.SyncRequest;
 import io.edgeproxy.sql.RowKey;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashSet;
 import java.util.Iterator;
@@ -95,16 +93,13 @@ final class SyncResponder {
   void handle(Envelope envelope) {
     switch (envelope.getBodyCase()) {
       case ROWS -> {
-        List<RowChange> rows = new ArrayList<>();
-        try {
-          for (Row row : envelope.getRows().getRowsList()) {
-            rows.add(WireCodec.fromWire(row));
-          }
-        } catch (IllegalArgumentException e) {
-          stream.refuse("malformed row: " + e.getMessage(), false);
+        List<ByteString> rows = envelope.getRows().getRowsList();
+        String problem = WireRowCheck.problemIn(rows);
+        if (problem != null) {
+          stream.refuse("malformed row: " + problem, false);
           return;
         }
-        node.rowsIn(stream.peer(), rows);
+        node.rowsIn(stream.peer(), WireRowCheck.decodedWhenRead(rows));
       }
       case ROW_REQUEST -> {
         envelope.getRowRequest().getKeysList().forEach(k -> requested.add(new RowKey(k.getTable(), k.getKey())));

@@ -3,14 +3,23 @@ package io.edgeproxy.replication.net;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.ByteString;
+import io.edgeproxy.core.change.Cell;
+import io.edgeproxy.core.change.HybridClock;
+import io.edgeproxy.core.change.RowChange;
+import io.edgeproxy.core.change.Version;
 import io.edgeproxy.core.config.ReplicationConfig;
 import io.edgeproxy.core.routing.LoadBoard;
 import io.edgeproxy.core.routing.RoutingState;
 import io.edgeproxy.replication.Replicator;
+import io.edgeproxy.replication.protocol.WireRows;
 import io.edgeproxy.replication.tls.ClusterPki;
+import io.edgeproxy.replication.wire.ChangeSet;
 import io.edgeproxy.replication.wire.Envelope;
 import io.edgeproxy.replication.wire.Hello;
+import io.edgeproxy.replication.wire.Row;
 import io.edgeproxy.replication.wire.SyncRequest;
+import io.edgeproxy.replication.wire.Value;
 import io.edgeproxy.sql.RoutingDb;
 import io.edgeproxy.sql.RoutingReloader;
 import java.net.InetSocketAddress;
@@ -123,6 +132,27 @@ class ChangeStreamIT {
       rude.send(Envelope.newBuilder().setProtocol(2).setSyncRequest(SyncRequest.getDefaultInstance()).build());
       assertThat(rude.next().getRefused().getReason()).isEqualTo("SYNC_REQUEST before Hello (expected: Hello first)");
     }
+  }
+
+  @Test
+  void aChangeSetWithOneMalformedRowIsRefusedWholeSayingWhatWasWrong() throws Exception {
+    ByteString good = WireRows.encode(new RowChange("backends", "pushed-good", 1, new Version(HybridClock.fromMillis(
+        System.currentTimeMillis()), "pop-x"), java.util.Map.of("app", new Cell("web", new Version(1, "pop-x")))));
+    Row bad = Row.newBuilder().setTable("backends").setKey("pushed-bad").setCl(1).setHlc(1).setNode("pop-x")
+        .addCells(io.edgeproxy.replication.wire.Cell.newBuilder().setColumn("port").setValue(Value.getDefaultInstance())).build();
+    try (RawPeer peer = new RawPeer(tls, "pop-x", "pop-a", streamOfA())) {
+      RawPeer.Stream stream = peer.open();
+      stream.send(Envelope.newBuilder().setProtocol(2).setHello(hello("pop-x")).build());
+      assertThat(stream.next().hasHello()).isTrue();
+      stream.send(Envelope.newBuilder().setProtocol(2).setChanges(ChangeSet.newBuilder().setPrevious(0).setTxn(1)
+          .addRows(good).addRows(bad.toByteString())).build());
+      assertThat(stream.next().getRefused().getReason())
+          .isEqualTo("malformed change set: column port has a value of no known kind");
+    }
+    dbA.write("INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('after-bad', 'web', 'sa', '10.0.0.1', 80)");
+    await().atMost(Duration.ofSeconds(10)).until(() -> dbB.load(io.edgeproxy.sql.LeaseRule.defaults(), 0).data().backends()
+        .stream().anyMatch(b -> b.id().equals("after-bad")));
+    assertThat(dbA.load(io.edgeproxy.sql.LeaseRule.defaults(), 0).data().backends()).noneMatch(b -> b.id().startsWith("pushed-"));
   }
 
   @Test
