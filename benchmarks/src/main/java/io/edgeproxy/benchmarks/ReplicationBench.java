@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.edgeproxy.benchmarks.ReplicationBench \
- *     --launcher ./edgeproxy [--nodes 5] [--latency-samples 300] [--rate 5000] [--seconds 10] [--bootstrap-rows 100000]
+ *     --launcher ./edgeproxy [--nodes 5] [--latency-warmup 0] [--latency-samples 300] [--rate 5000] [--seconds 10] [--bootstrap-rows 100000]
  * </pre>
  */
 public final class ReplicationBench {
@@ -45,6 +45,7 @@ public final class ReplicationBench {
     Path launcher = Path.of(BenchSupport.arg(args, "--launcher", "edgeproxy")).toAbsolutePath();
     int nodes = Integer.parseInt(BenchSupport.arg(args, "--nodes", "5"));
     int samples = Integer.parseInt(BenchSupport.arg(args, "--latency-samples", "300"));
+    int warmup = Integer.parseInt(BenchSupport.arg(args, "--latency-warmup", "0"));
     int rate = Integer.parseInt(BenchSupport.arg(args, "--rate", "5000"));
     int seconds = Integer.parseInt(BenchSupport.arg(args, "--seconds", "10"));
     int bootstrapRows = Integer.parseInt(BenchSupport.arg(args, "--bootstrap-rows", "100000"));
@@ -53,8 +54,11 @@ public final class ReplicationBench {
     ReplicationBench bench = new ReplicationBench(Files.createTempDirectory("replication-bench"), launcher);
     try {
       bench.startCluster(nodes);
+      if (warmup > 0) {
+        bench.latency(warmup, "first " + warmup + " writes after start, not counted below");
+      }
       if (samples > 0) {
-        bench.latency(samples);
+        bench.latency(samples, "");
       }
       if (seconds > 0) {
         bench.throughput(rate, seconds, 0, "sustained, fresh JVMs");
@@ -120,11 +124,11 @@ public final class ReplicationBench {
   }
 
   /** Time from a committed write on pop-0 to the row being in every other POP's routing.db. */
-  private void latency(int samples) throws Exception {
+  private void latency(int samples, String label) throws Exception {
     long[] micros = new long[samples];
     long[] commitMicros = new long[samples];
     for (int s = 0; s < samples; s++) {
-      String id = "lat-" + s;
+      String id = (label.isEmpty() ? "lat-" : "lat-warmup-") + s;
       long begin = System.nanoTime();
       write(0, "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('" + id + "', 'bench', 'sa', '10.0.0.1', 80)");
       long start = System.nanoTime(); // committed: the clock starts now
@@ -141,13 +145,21 @@ public final class ReplicationBench {
       micros[s] = (System.nanoTime() - start) / 1_000;
       Thread.sleep(20);
     }
+    Integer[] order = new Integer[samples];
+    Arrays.setAll(order, i -> i);
+    Arrays.sort(order, (x, y) -> Long.compare(micros[y], micros[x]));
+    StringBuilder slowest = new StringBuilder();
+    for (int i = 0; i < Math.min(5, samples); i++) {
+      slowest.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "#%d %.1f ms", order[i], micros[order[i]] / 1000.0));
+    }
     Arrays.sort(micros);
     Arrays.sort(commitMicros);
-    System.out.printf(Locale.ROOT, "commit on pop-0 -> visible in all %d other routing.db: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms,"
+    System.out.printf(Locale.ROOT, (label.isEmpty() ? "" : label + ": ") + "commit on pop-0 -> visible in all %d other routing.db: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms,"
             + " max %.1f ms (%d samples; the commit itself took p50 %.1f ms, p99 %.1f ms)%n", dbs.size() - 1,
         micros[samples / 2] / 1000.0, micros[samples * 9 / 10] / 1000.0, micros[Math.min(samples - 1, samples * 99 / 100)] / 1000.0,
         micros[samples - 1] / 1000.0, samples, commitMicros[samples / 2] / 1000.0,
         commitMicros[Math.min(samples - 1, samples * 99 / 100)] / 1000.0);
+    System.out.println("  slowest samples (by order written): " + slowest);
   }
 
   /**
