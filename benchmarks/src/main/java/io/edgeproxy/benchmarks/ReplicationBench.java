@@ -173,6 +173,8 @@ public final class ReplicationBench {
     AgentCpu cpuBefore = AgentCpu.read(agentPids());
     long start = System.nanoTime();
     int written = 0;
+    long maxPending = 0;
+    double maxPendingAt = 0;
     for (int tick = 0; tick < seconds * 100; tick++) {
       StringBuilder sql = new StringBuilder("INSERT OR REPLACE INTO backends (id, app, region, wg_ip, port) VALUES ");
       for (int k = 0; k < batch; k++) {
@@ -181,8 +183,16 @@ public final class ReplicationBench {
         written++;
       }
       write(0, sql.toString());
+      if (tick % 20 == 19) { // every 200 ms: how far pop-0's capture trails the writer
+        long pending = pending(0);
+        if (pending > maxPending) {
+          maxPending = pending;
+          maxPendingAt = (System.nanoTime() - start) / 1e9;
+        }
+      }
       BenchSupport.sleepUntil(start + TimeUnit.MILLISECONDS.toNanos((tick + 1) * 10L));
     }
+    long pendingAtStop = pending(0);
     long stopped = System.nanoTime();
     double achieved = written / ((stopped - start) / 1e9);
     String expected = fingerprint(0);
@@ -206,6 +216,8 @@ public final class ReplicationBench {
     System.out.printf(Locale.ROOT, "%s: %d row changes in %.1f s on pop-0 = %.0f changes/s; all %d POPs identical %s after the"
             + " load stopped%n", label, written, (stopped - start) / 1e9, achieved, dbs.size(),
         converged < 0 ? "NOT within 60 s" : String.format(Locale.ROOT, "%.0f ms", (converged - stopped) / 1e6));
+    System.out.printf(Locale.ROOT, "  pop-0's capture backlog (sampled every 200 ms): at most %d rows pending (%.1f s into the"
+        + " round), %d when the load stopped%n", maxPending, maxPendingAt, pendingAtStop);
     System.out.printf(Locale.ROOT, "  the %d agents in that round: %s; peak RSS %s%n", agents.size(),
         AgentCpu.read(agentPids()).since(cpuBefore, 14), AgentCpu.peakRss(agentPids()));
   }
@@ -283,6 +295,14 @@ public final class ReplicationBench {
       try (ResultSet rs = st.executeQuery()) {
         return rs.next() ? rs.getLong(1) : -1;
       }
+    }
+  }
+
+  /** Rows written on {@code node} that its replication has not versioned yet (its capture's backlog). */
+  private long pending(int node) throws SQLException {
+    try (Statement st = dbs.get(node).createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*) FROM (SELECT DISTINCT tbl, pk FROM __edge_pending)")) {
+      return rs.getLong(1);
     }
   }
 
