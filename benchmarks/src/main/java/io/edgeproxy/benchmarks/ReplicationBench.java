@@ -55,10 +55,10 @@ public final class ReplicationBench {
     try {
       bench.startCluster(nodes);
       if (warmup > 0) {
-        bench.latency(warmup, "first " + warmup + " writes after start, not counted below");
+        bench.latency(warmup, true);
       }
       if (samples > 0) {
-        bench.latency(samples, "");
+        bench.latency(samples, false);
       }
       if (seconds > 0) {
         bench.throughput(rate, seconds, 0, "sustained, fresh JVMs");
@@ -124,11 +124,12 @@ public final class ReplicationBench {
   }
 
   /** Time from a committed write on pop-0 to the row being in every other POP's routing.db. */
-  private void latency(int samples, String label) throws Exception {
+  /** {@code warmup}: the first writes after start, reported apart and not counted with the rest. */
+  private void latency(int samples, boolean warmup) throws Exception {
     long[] micros = new long[samples];
     long[] commitMicros = new long[samples];
     for (int s = 0; s < samples; s++) {
-      String id = (label.isEmpty() ? "lat-" : "lat-warmup-") + s;
+      String id = (warmup ? "lat-warmup-" : "lat-") + s;
       long begin = System.nanoTime();
       write(0, "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('" + id + "', 'bench', 'sa', '10.0.0.1', 80)");
       long start = System.nanoTime(); // committed: the clock starts now
@@ -154,7 +155,7 @@ public final class ReplicationBench {
     }
     Arrays.sort(micros);
     Arrays.sort(commitMicros);
-    System.out.printf(Locale.ROOT, (label.isEmpty() ? "" : label + ": ") + "commit on pop-0 -> visible in all %d other routing.db: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms,"
+    System.out.printf(Locale.ROOT, (warmup ? "first " + samples + " writes after start, not counted below: " : "") + "commit on pop-0 -> visible in all %d other routing.db: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms,"
             + " max %.1f ms (%d samples; the commit itself took p50 %.1f ms, p99 %.1f ms)%n", dbs.size() - 1,
         micros[samples / 2] / 1000.0, micros[samples * 9 / 10] / 1000.0, micros[Math.min(samples - 1, samples * 99 / 100)] / 1000.0,
         micros[samples - 1] / 1000.0, samples, commitMicros[samples / 2] / 1000.0,
