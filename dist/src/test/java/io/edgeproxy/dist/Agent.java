@@ -3,6 +3,7 @@ package io.edgeproxy.dist;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.edgeproxy.core.testing.LocalPorts;
 import io.edgeproxy.core.testing.NamedBackend;
 import java.io.File;
 import java.io.IOException;

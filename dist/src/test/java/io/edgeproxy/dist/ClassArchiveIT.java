@@ -2,6 +2,7 @@ package io.edgeproxy.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.edgeproxy.core.testing.LocalPorts;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,6 +2,7 @@ package io.edgeproxy.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.edgeproxy.core.testing.LocalPorts;
 import io.edgeproxy.core.testing.NamedBackend;
 import io.edgeproxy.dist.Commands.Run;
 import java.net.InetSocketAddress;

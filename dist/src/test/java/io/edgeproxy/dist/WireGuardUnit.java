@@ -3,6 +3,7 @@ package io.edgeproxy.dist;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.edgeproxy.core.testing.LocalPorts;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,6 +3,7 @@ package io.edgeproxy.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.edgeproxy.core.routing.Backend;
+import io.edgeproxy.core.testing.LocalPorts;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -17,9 +18,7 @@ import org.junit.jupiter.api.Timeout;
 class ProxyFailoverIT {
   /** A loopback port with nothing listening: connects to it are refused at once. */
   private static int refusingPort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return LocalPorts.tcp().getPort();
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.edgeproxy.core.config.AcmeConfig;
 import io.edgeproxy.core.config.EdgeTlsConfig;
+import io.edgeproxy.core.testing.LocalPorts;
 import io.edgeproxy.tools.tls.acme.AcmeManager;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -49,7 +50,7 @@ class AcmeIT extends HttpsEdgeTestBase {
 
   @BeforeEach
   void ca() throws Exception {
-    httpPort = Pebble.freePort();
+    httpPort = LocalPorts.tcp().getPort();
     pebble = Pebble.start(dir.resolve("pebble"), ca, httpPort);
     closers.add(pebble);
   }

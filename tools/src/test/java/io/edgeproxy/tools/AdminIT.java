@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeproxy.core.geo.SocketAddresses;
+import io.edgeproxy.core.testing.LocalPorts;
 import io.edgeproxy.tools.cli.Cli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -72,10 +73,7 @@ class AdminIT {
 
   @Test
   void theCliSaysClearlyWhenNoAgentIsRunning() throws Exception {
-    int port;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = LocalPorts.tcp().getPort();
     String[] result = cli("status", "--admin", "127.0.0.1:" + port);
     assertThat(result[0]).isEqualTo("1");
     assertThat(result[2]).startsWith("edgeproxy status: no agent is running with its admin endpoint at 127.0.0.1:" + port);

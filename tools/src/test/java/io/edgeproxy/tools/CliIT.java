@@ -9,12 +9,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeproxy.core.config.ApiConfig;
 import io.edgeproxy.core.config.EdgeConfig;
 import io.edgeproxy.core.geo.SocketAddresses;
+import io.edgeproxy.core.testing.LocalPorts;
 import io.edgeproxy.sql.ApiTokens;
 import io.edgeproxy.sql.RoutingDb;
 import io.edgeproxy.tools.cli.Cli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -70,12 +70,6 @@ class CliIT {
     return new Result(code, out.toString(), err.toString());
   }
 
-  private static String freeAddress() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return "127.0.0.1:" + s.getLocalPort();
-    }
-  }
-
   @Test
   void backendsListsRoutingDbWithTheAgentsLiveState() throws Exception {
     Result table = cli("backends", "--db", db.toString(), "--admin", admin);
@@ -97,7 +91,7 @@ class CliIT {
 
   @Test
   void backendsWorksWithoutAnAgent() throws Exception {
-    String nobody = freeAddress();
+    String nobody = LocalPorts.format(LocalPorts.tcp());
     Result r = cli("backends", "--db", db.toString(), "--admin", nobody, "--json");
     assertThat(r.code()).isZero();
     assertThat(r.json().path("live").asBoolean()).isFalse();
@@ -122,7 +116,7 @@ class CliIT {
     Result text = cli("route", "explain", "--app", "web", "--ip", "200.160.2.3", "--admin", admin);
     assertThat(text.out()).contains("picks web-gru: tier 0").contains("*  web-gru").contains("from the agent at " + admin);
 
-    Result offline = cli("route", "explain", "--app", "web", "--ip", "81.169.145.1", "--admin", freeAddress(),
+    Result offline = cli("route", "explain", "--app", "web", "--ip", "81.169.145.1", "--admin", LocalPorts.format(LocalPorts.tcp()),
         "--db", db.toString(), "--json");
     assertThat(offline.code()).as(offline.err()).isZero();
     assertThat(offline.json().path("source").asText()).isEqualTo("offline");
@@ -181,7 +175,7 @@ class CliIT {
     Result noToken = cli("deregister", "web-gru", "--api", api);
     assertThat(noToken.code()).isEqualTo(2);
     assertThat(noToken.err()).contains("no API token (expected: --token TOKEN or EDGEPROXY_API_TOKEN");
-    Result noApi = cli("deregister", "web-gru", "--api", "http://" + freeAddress(), "--token", token);
+    Result noApi = cli("deregister", "web-gru", "--api", "http://" + LocalPorts.format(LocalPorts.tcp()), "--token", token);
     assertThat(noApi.code()).isEqualTo(1);
     assertThat(noApi.err()).contains("nothing answers at http://127.0.0.1:");
   }
@@ -236,7 +230,7 @@ class CliIT {
     assertThat(cli("status", "--admin", admin, "--json").json().path("backends").asInt()).isEqualTo(4);
     assertThat(cli("members", "--admin", admin).out()).contains("replication is off");
     assertThat(cli("members", "--admin", admin, "--json").json().path("replication").asBoolean()).isFalse();
-    String nobody = freeAddress();
+    String nobody = LocalPorts.format(LocalPorts.tcp());
     for (String command : new String[] {"status", "members"}) {
       Result r = cli(command, "--admin", nobody);
       assertThat(r.code()).isEqualTo(1);

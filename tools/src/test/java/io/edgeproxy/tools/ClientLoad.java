@@ -27,6 +27,7 @@ final class ClientLoad implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
   private final List<Thread> threads = new ArrayList<>();
+  private final List<String> failed = java.util.Collections.synchronizedList(new ArrayList<>());
 
   ClientLoad(InetSocketAddress proxy, String backendName, int tcpClients, InetSocketAddress dns, int dnsClients) {
     this(proxy, backendName, tcpClients, dns, dnsClients, null, "", 0);
@@ -76,11 +77,16 @@ final class ClientLoad implements AutoCloseable {
     });
   }
 
-  /** Outcomes so far, by name. */
-  Map<String, Long> outcomes() {
+  /**
+   * Outcomes so far, by name, then when each attempt that was not answered ended (UTC, to match
+   * the agents' logs), what it was and the client's port.
+   */
+  String outcomes() {
     Map<String, Long> out = new TreeMap<>();
     outcomes.forEach((k, v) -> out.put(k, v.sum()));
-    return out;
+    synchronized (failed) {
+      return out + (failed.isEmpty() ? "" : failed.stream().limit(20).collect(java.util.stream.Collectors.joining("; ", "; ", "")));
+    }
   }
 
   long count(String outcome) {
@@ -90,7 +96,12 @@ final class ClientLoad implements AutoCloseable {
 
   /** Attempts whose outcome was not an answer. */
   long failures() {
-    return outcomes().entrySet().stream().filter(e -> !e.getKey().endsWith("answered")).mapToLong(Map.Entry::getValue).sum();
+    return outcomes.entrySet().stream().filter(e -> !e.getKey().endsWith("answered")).mapToLong(e -> e.getValue().sum()).sum();
+  }
+
+  private void failed(String outcome, String phase, int port) {
+    add(outcome);
+    failed.add(java.time.Instant.now() + " " + outcome + " (waiting for the " + phase + (port == 0 ? "" : ", client port " + port) + ")");
   }
 
   private void add(String outcome) {
@@ -113,18 +124,26 @@ final class ClientLoad implements AutoCloseable {
   /** Connections to {@code to} after another until closed, each counted by its outcome. */
   private void connections(String kind, InetSocketAddress to, Exchange exchange) {
     while (running.get()) {
+      String phase = "connect";
+      int port = 0;
       try (Socket s = new Socket()) {
         s.connect(to, 2_000);
+        phase = "answer";
+        port = s.getLocalPort();
         s.setSoTimeout(2_000);
-        add(exchange.run(s) ? kind + " answered" : kind + " closed empty");
+        if (exchange.run(s)) {
+          add(kind + " answered");
+        } else {
+          failed(kind + " closed empty", phase, port);
+        }
       } catch (ConnectException e) {
-        add(kind + " refused");
+        failed(kind + " refused", phase, port);
       } catch (SocketTimeoutException e) {
-        add(kind + " lost");
+        failed(kind + " lost", phase, port);
       } catch (SocketException e) {
-        add(kind + " reset");
+        failed(kind + " reset", phase, port);
       } catch (IOException e) {
-        add(kind + " failed: " + e.getClass().getSimpleName());
+        failed(kind + " failed: " + e.getClass().getSimpleName(), phase, port);
       }
     }
   }

@@ -3,6 +3,7 @@ package io.edgeproxy.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.edgeproxy.core.testing.LocalPorts;
 import io.edgeproxy.core.testing.NamedBackend;
 import io.edgeproxy.sql.RoutingDb;
 import io.edgeproxy.tools.handover.HandOverClient;
@@ -18,9 +19,7 @@ import io.netty.channel.unix.DomainDatagramPacket;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,10 +82,10 @@ class HandOverIT {
     try (RoutingDb routing = RoutingDb.open(db)) {
       routing.write("INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('web-1', 'web', 'sa', '127.0.0.1', ?)", backend.port());
     }
-    proxyPort = freePort();
-    dnsPort = freePort();
-    edgePort = freePort();
-    httpPort = freePort();
+    proxyPort = LocalPorts.tcp().getPort();
+    dnsPort = LocalPorts.tcp().getPort();
+    edgePort = LocalPorts.tcp().getPort();
+    httpPort = LocalPorts.tcp().getPort();
   }
 
   @AfterEach
@@ -267,12 +266,6 @@ class HandOverIT {
       return Files.readString(dir.resolve(log));
     } catch (java.io.IOException e) {
       return e.toString();
-    }
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 

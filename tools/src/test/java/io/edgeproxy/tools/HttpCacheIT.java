@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.edgeproxy.core.config.CacheConfig;
 import io.edgeproxy.core.config.EdgeTlsConfig;
+import io.edgeproxy.core.testing.LocalPorts;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -212,10 +212,7 @@ class HttpCacheIT extends HttpsEdgeTestBase {
     assertThat(failing.status()).isEqualTo(200);
     assertThat(failing.body()).isEqualTo("still here");
     assertThat(failing.header("cache-status")).matches("edgeproxy; hit; ttl=-\\d+; detail=stale-if-error");
-    int closed;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closed = s.getLocalPort();
-    }
+    int closed = LocalPorts.tcp().getPort();
     sql(node, "UPDATE backends SET port = " + closed + " WHERE id = 'web-1'");
     Got gone = get("web", "/s");
     assertThat(gone.status()).isEqualTo(200);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.edgeproxy.core.config.EdgeTlsConfig;
+import io.edgeproxy.core.testing.LocalPorts;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -163,10 +164,7 @@ class HttpModeIT extends HttpsEdgeTestBase {
 
   @Test
   void aRefusedConnectIsRetriedOnAnotherBackendAndNoneLeftIs502Or503() throws Exception {
-    int dead;
-    try (var s = new java.net.ServerSocket(0)) {
-      dead = s.getLocalPort();
-    }
+    int dead = LocalPorts.tcp().getPort();
     sql(node, "INSERT INTO backends (id, app, region, wg_ip, port) VALUES ('web-dead', 'web', 'sa', '127.0.0.1', " + dead + ")");
     for (int i = 0; i < 10; i++) {
       assertThat(https("web.apps.test", "/", "-o", "/dev/null", "-w", "%{http_code}")).isEqualTo("200");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.edgeproxy.core.config.EdgeTlsConfig;
+import io.edgeproxy.core.testing.LocalPorts;
 import io.edgeproxy.replication.tls.ClusterPki;
 import io.edgeproxy.sql.RoutingDb;
 import io.edgeproxy.tools.cli.Cli;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -144,10 +144,7 @@ class HttpsEdgeIT extends HttpsEdgeTestBase {
     ClusterPki.Identity backendId = ClusterPki.selfSigned(List.of("pt.example.test"), Duration.ofDays(1));
     Files.writeString(own.resolve("pt.crt"), ClusterPki.pem(backendId.certificate()));
     Files.writeString(own.resolve("pt.key"), ClusterPki.pem(backendId.key()));
-    int backendPort;
-    try (ServerSocket probe = new ServerSocket(0)) {
-      backendPort = probe.getLocalPort();
-    }
+    int backendPort = LocalPorts.tcp().getPort();
     Process server = new ProcessBuilder("openssl", "s_server", "-accept", "127.0.0.1:" + backendPort, "-cert",
         own.resolve("pt.crt").toString(), "-key", own.resolve("pt.key").toString(), "-www", "-quiet").redirectErrorStream(true)
         .redirectOutput(dir.resolve("s_server.log").toFile()).start();

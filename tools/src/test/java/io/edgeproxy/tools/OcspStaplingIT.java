@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.edgeproxy.core.config.EdgeTlsConfig;
+import io.edgeproxy.core.testing.LocalPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
@@ -27,7 +28,7 @@ class OcspStaplingIT extends HttpsEdgeTestBase {
   void aGoodResponseIsStapledAndARevokedOneIsNot() throws Exception {
     Path pki = dir.resolve("ocsp");
     Files.createDirectories(pki);
-    int responderPort = Pebble.freePort();
+    int responderPort = LocalPorts.tcp().getPort();
     openssl(pki, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out",
         "ca.crt", "-days", "30", "-subj", "/CN=ocsp-test-ca", "-addext", "basicConstraints=critical,CA:TRUE",
         "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature");

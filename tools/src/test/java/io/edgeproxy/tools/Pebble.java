@@ -1,9 +1,9 @@
 package io.edgeproxy.tools;
 
+import io.edgeproxy.core.testing.LocalPorts;
 import io.edgeproxy.replication.tls.ClusterPki;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -40,15 +40,15 @@ final class Pebble implements AutoCloseable {
     ClusterPki.Identity tls = ClusterPki.issue(ca, "localhost");
     Files.writeString(dir.resolve("cert.pem"), ClusterPki.pem(tls.certificate()));
     Files.writeString(dir.resolve("key.pem"), ClusterPki.pem(tls.key()));
-    int acme = freePort();
-    int management = freePort();
-    int dnsPort = freePort();
-    int dnsManagement = freePort();
+    int acme = LocalPorts.tcp().getPort();
+    int management = LocalPorts.tcp().getPort();
+    int dnsPort = LocalPorts.tcp().getPort();
+    int dnsManagement = LocalPorts.tcp().getPort();
     Files.writeString(dir.resolve("pebble.json"), """
         {"pebble": {"listenAddress": "127.0.0.1:%d", "managementListenAddress": "127.0.0.1:%d",
           "certificate": "%s", "privateKey": "%s", "httpPort": %d, "tlsPort": %d,
           "ocspResponderURL": "", "externalAccountBindingRequired": false}}
-        """.formatted(acme, management, dir.resolve("cert.pem"), dir.resolve("key.pem"), httpPort, freePort()));
+        """.formatted(acme, management, dir.resolve("cert.pem"), dir.resolve("key.pem"), httpPort, LocalPorts.tcp().getPort()));
     Process dns = new ProcessBuilder("pebble-challtestsrv", "-defaultIPv4", "127.0.0.1", "-defaultIPv6", "",
         "-dns01", "127.0.0.1:" + dnsPort, "-http01", "", "-https01", "", "-tlsalpn01", "", "-management",
         "127.0.0.1:" + dnsManagement).redirectErrorStream(true).redirectOutput(dir.resolve("challtestsrv.log").toFile()).start();
@@ -85,12 +85,6 @@ final class Pebble implements AutoCloseable {
   void resolve(String host, String address) throws Exception {
     Commands.run("curl", "-sS", "-X", "POST", "-d", "{\"host\":\"" + host + "\",\"addresses\":[\"" + address + "\"]}",
         "http://127.0.0.1:" + dnsManagementPort + "/add-a");
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   private static boolean listening(int port) {

@@ -11,13 +11,13 @@ import io.edgeproxy.core.config.EdgeTlsConfig;
 import io.edgeproxy.core.config.ListenerConfig;
 import io.edgeproxy.core.config.TlsFiles;
 import io.edgeproxy.core.geo.SocketAddresses;
+import io.edgeproxy.core.testing.LocalPorts;
 import io.edgeproxy.core.testing.net.TcpEchoServer;
 import io.edgeproxy.replication.tls.ClusterPki;
 import io.edgeproxy.sql.ApiTokens;
 import io.edgeproxy.tunnel.TunnelAgent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,10 +105,7 @@ class PrometheusIT {
     TcpEchoServer device = sockets.later(TcpEchoServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
     TunnelAgent agent = sockets.later(TunnelAgent.start(new TunnelAgent.Settings("dev", "laptop-7", token, device.address(),
         List.of("localhost:" + pop.tunnels().address().getPort()), List.of(edge.certificate()), 1, 3_000, 500, 16)));
-    int sick;
-    try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      sick = closed.getLocalPort();
-    }
+    int sick = LocalPorts.tcp().getPort();
     TestHttpBackend origin = sockets.later(new TestHttpBackend((request, out, in) -> {
       out.write("HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\nContent-Length: 5\r\n\r\nhello".getBytes(StandardCharsets.US_ASCII));
       out.flush();

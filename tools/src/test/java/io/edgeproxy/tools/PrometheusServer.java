@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeproxy.core.testing.LocalPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -45,10 +45,7 @@ final class PrometheusServer implements AutoCloseable {
   /** Starts it and waits until it is ready (at most 30 s). */
   static PrometheusServer start(Path dir, List<String> targets, List<Path> ruleFiles) throws Exception {
     Files.createDirectories(dir);
-    int port;
-    try (ServerSocket probe = new ServerSocket(0)) {
-      port = probe.getLocalPort();
-    }
+    int port = LocalPorts.tcp().getPort();
     String config = "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n"
         + "rule_files:\n" + ruleFiles.stream().map(f -> "  - " + f.toAbsolutePath() + "\n").collect(Collectors.joining())
         + "scrape_configs:\n  - job_name: edgeproxy\n    static_configs:\n      - targets: ["

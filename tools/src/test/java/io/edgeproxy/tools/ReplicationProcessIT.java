@@ -4,9 +4,8 @@ import static io.edgeproxy.core.testing.Sqlite3Cli.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.edgeproxy.core.testing.LocalPorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,12 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplicationProcessIT {
   private static final Path JAR = Path.of("target/edgeproxy.jar");
   @TempDir Path dir;
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 
   private Process agent(int node, int gossipPort, String seeds) throws IOException {
     return edgeproxy("agent", node, gossipPort, seeds);
@@ -88,7 +81,7 @@ class ReplicationProcessIT {
   @Test
   void aPopReloadedMidWritesKeepsReplicatingBothWays() throws Exception {
     certs("pop-0,pop-1");
-    int[] gossip = {freePort(), freePort()};
+    int[] gossip = {LocalPorts.tcp().getPort(), LocalPorts.tcp().getPort()};
     String seed = "127.0.0.1:" + gossip[0];
     Process[] agents = {agent(0, gossip[0], ""), agent(1, gossip[1], seed)};
     ProcessHandle next = null;
@@ -143,7 +136,7 @@ class ReplicationProcessIT {
   void aNodeKilledMidWritesCatchesUpAfterRestart() throws Exception {
     certs("pop-0,pop-1,pop-2");
 
-    int[] gossip = {freePort(), freePort(), freePort()};
+    int[] gossip = {LocalPorts.tcp().getPort(), LocalPorts.tcp().getPort(), LocalPorts.tcp().getPort()};
     String seed = "127.0.0.1:" + gossip[0];
     Process[] agents = {agent(0, gossip[0], ""), agent(1, gossip[1], seed), agent(2, gossip[2], seed)};
     try {

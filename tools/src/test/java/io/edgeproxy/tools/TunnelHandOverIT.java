@@ -3,6 +3,7 @@ package io.edgeproxy.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.edgeproxy.core.testing.LocalPorts;
 import io.edgeproxy.core.testing.NamedBackend;
 import io.edgeproxy.sql.ApiTokens;
 import io.edgeproxy.sql.RoutingDb;
@@ -62,10 +63,10 @@ class TunnelHandOverIT extends HttpsEdgeTestBase {
       token = new ApiTokens(routing).create("dev", "tunnel hand-over test", System.currentTimeMillis());
       tcpToken = new ApiTokens(routing).create("dl", "tunnel hand-over test, TCP fallback", System.currentTimeMillis());
     }
-    int proxyPort = freeTcpPort();
-    int edgePort = freeTcpPort();
-    int tunnelPort = freeUdpPort();
-    int holdPort = freeTcpPort();
+    int proxyPort = LocalPorts.tcp().getPort();
+    int edgePort = LocalPorts.tcp().getPort();
+    int tunnelPort = LocalPorts.udp().getPort();
+    int holdPort = LocalPorts.tcp().getPort();
     List<String> options = List.of("--listen", "127.0.0.1:" + proxyPort, "--app", "dev", "--admin", "", "--db", db.toString(),
         "--listeners", "hold=127.0.0.1:" + holdPort, "--drain-secs", "15", "--tls", "true", "--tls-listen",
         "127.0.0.1:" + edgePort, "--tls-cert", crt.toString(),
@@ -120,7 +121,8 @@ class TunnelHandOverIT extends HttpsEdgeTestBase {
       load.close();
       System.out.println("through a reload of a POP serving an app through a device tunnel: " + load.outcomes());
       assertThat(load.count("tcp answered")).isGreaterThan(50);
-      assertThat(load.failures()).as("through the reload: %s", load.outcomes()).isZero();
+      assertThat(load.failures()).as(() -> "through the reload: " + load.outcomes() + "\n--- old.log\n" + read("old.log")
+          + "\n--- reload.log\n" + read("reload.log")).isZero();
       assertThat(said).contains("device tunnels: 4 of the 4 agents asked to move have reconnected here");
       assertThat(read("old.log")).doesNotContain("cannot steer");
       assertThat(agents).allSatisfy(a -> assertThat(a.tunnelsUp()).isEqualTo(1));
@@ -164,15 +166,4 @@ class TunnelHandOverIT extends HttpsEdgeTestBase {
     }
   }
 
-  private static int freeTcpPort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static int freeUdpPort() throws Exception {
-    try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 }
