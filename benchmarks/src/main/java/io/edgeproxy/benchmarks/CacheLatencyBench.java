@@ -61,7 +61,7 @@ public final class CacheLatencyBench {
     Path launcher = Path.of(BenchSupport.arg(args, "--launcher", "edgeproxy")).toAbsolutePath();
     int samples = Integer.parseInt(BenchSupport.arg(args, "--samples", "25"));
     Path svg = Path.of(BenchSupport.arg(args, "--svg", "docs/cache-latency.svg"));
-    CacheLatencyBench bench = new CacheLatencyBench(Files.createTempDirectory("cache-latency"), launcher);
+    CacheLatencyBench bench = new CacheLatencyBench(BenchSupport.workDir("cache-latency", args), launcher);
     HttpServer origin = HttpServer.create(new InetSocketAddress(bench.lab.gateway(), 0), 100);
     origin.createContext("/", exchange -> {
       byte[] body = ("object " + exchange.getRequestURI().getPath() + "\n").repeat(20).getBytes(StandardCharsets.US_ASCII);

@@ -63,7 +63,7 @@ public final class FaultBench {
     double loss = Double.parseDouble(BenchSupport.arg(args, "--loss", "0.2"));
     List<Integer> lossyRates = BenchSupport.ints(BenchSupport.arg(args, "--lossy-rates", "1000,5000"));
     int seconds = Integer.parseInt(BenchSupport.arg(args, "--seconds", "10"));
-    FaultBench bench = new FaultBench(Files.createTempDirectory("fault-bench"), launcher);
+    FaultBench bench = new FaultBench(BenchSupport.workDir("fault-bench", args), launcher);
     try {
       bench.startCluster(3);
       for (int length : partitions) {

@@ -51,7 +51,7 @@ public final class ReplicationBench {
     int bootstrapRows = Integer.parseInt(BenchSupport.arg(args, "--bootstrap-rows", "100000"));
     int discoverySeconds = Integer.parseInt(BenchSupport.arg(args, "--discovery-seconds", "0"));
     int discoveryClients = Integer.parseInt(BenchSupport.arg(args, "--discovery-clients", "64"));
-    ReplicationBench bench = new ReplicationBench(Files.createTempDirectory("replication-bench"), launcher);
+    ReplicationBench bench = new ReplicationBench(BenchSupport.workDir("replication-bench", args), launcher);
     try {
       bench.startCluster(nodes);
       if (warmup > 0) {

@@ -60,7 +60,7 @@ public final class RestartBench {
     if (!mode.equals("reload") && !mode.equals("restart")) {
       throw new IllegalArgumentException("--mode " + mode + ": expected reload (edgeproxy reload) or restart (SIGTERM, wait, start)");
     }
-    new RestartBench(launcher, Files.createTempDirectory("restart-bench")).run(seconds, restartAt, tcpClients, dnsClients,
+    new RestartBench(launcher, BenchSupport.workDir("restart-bench", args)).run(seconds, restartAt, tcpClients, dnsClients,
         mode.equals("reload"));
   }
 

@@ -28,6 +28,7 @@ final class ClientLoad implements AutoCloseable {
   private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
   private final List<Thread> threads = new ArrayList<>();
   private final List<String> failed = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<Integer> failedPorts = java.util.Collections.synchronizedList(new ArrayList<>());
 
   ClientLoad(InetSocketAddress proxy, String backendName, int tcpClients, InetSocketAddress dns, int dnsClients) {
     this(proxy, backendName, tcpClients, dns, dnsClients, null, "", 0);
@@ -99,8 +100,18 @@ final class ClientLoad implements AutoCloseable {
     return outcomes.entrySet().stream().filter(e -> !e.getKey().endsWith("answered")).mapToLong(e -> e.getValue().sum()).sum();
   }
 
+  /** The local ports of the attempts that were not answered, once connected (to find them in an access log). */
+  List<Integer> failedPorts() {
+    synchronized (failedPorts) {
+      return List.copyOf(failedPorts);
+    }
+  }
+
   private void failed(String outcome, String phase, int port) {
     add(outcome);
+    if (port != 0) {
+      failedPorts.add(port);
+    }
     failed.add(java.time.Instant.now() + " " + outcome + " (waiting for the " + phase + (port == 0 ? "" : ", client port " + port) + ")");
   }
 

@@ -70,7 +70,8 @@ class TunnelHandOverIT extends HttpsEdgeTestBase {
     List<String> options = List.of("--listen", "127.0.0.1:" + proxyPort, "--app", "dev", "--admin", "", "--db", db.toString(),
         "--listeners", "hold=127.0.0.1:" + holdPort, "--drain-secs", "15", "--tls", "true", "--tls-listen",
         "127.0.0.1:" + edgePort, "--tls-cert", crt.toString(),
-        "--tls-key", certs.resolve("edge.key").toString(), "--tunnels", "true", "--tunnel-listen", "127.0.0.1:" + tunnelPort);
+        "--tls-key", certs.resolve("edge.key").toString(), "--tunnels", "true", "--tunnel-listen", "127.0.0.1:" + tunnelPort,
+        "--tcp-access-log", "true"); // a failure then names what the agents did with the client that was not answered
     try (NamedBackend app = new NamedBackend("dev-app");
         DatagramSocket noDns = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       Process old = start(options, "old.log", "agent");
@@ -121,8 +122,9 @@ class TunnelHandOverIT extends HttpsEdgeTestBase {
       load.close();
       System.out.println("through a reload of a POP serving an app through a device tunnel: " + load.outcomes());
       assertThat(load.count("tcp answered")).isGreaterThan(50);
-      assertThat(load.failures()).as(() -> "through the reload: " + load.outcomes() + "\n--- old.log\n" + read("old.log")
-          + "\n--- reload.log\n" + read("reload.log")).isZero();
+      assertThat(load.failures()).as(() -> "through the reload: " + load.outcomes() + "\n" + accessLogOf(load.failedPorts())
+          + "\n--- old.log, without its access log\n" + withoutAccessLog(read("old.log"))
+          + "\n--- reload.log, without its access log\n" + withoutAccessLog(read("reload.log"))).isZero();
       assertThat(said).contains("device tunnels: 4 of the 4 agents asked to move have reconnected here");
       assertThat(read("old.log")).doesNotContain("cannot steer");
       assertThat(agents).allSatisfy(a -> assertThat(a.tunnelsUp()).isEqualTo(1));
@@ -148,6 +150,17 @@ class TunnelHandOverIT extends HttpsEdgeTestBase {
     Process p = pb.start();
     started.add(p.toHandle());
     return p;
+  }
+
+  /** What both agents' access logs say of the clients on {@code ports}. */
+  private String accessLogOf(List<Integer> ports) {
+    String both = read("old.log") + "\n" + read("reload.log");
+    return ports.stream().map(port -> port + ": " + both.lines().filter(l -> l.contains("127.0.0.1:" + port + " "))
+        .collect(java.util.stream.Collectors.joining(" | "))).collect(java.util.stream.Collectors.joining("\n"));
+  }
+
+  private static String withoutAccessLog(String log) {
+    return log.lines().filter(l -> !l.contains(" access ")).collect(java.util.stream.Collectors.joining("\n"));
   }
 
   private String read(String log) {
