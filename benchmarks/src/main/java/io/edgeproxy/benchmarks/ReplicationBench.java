@@ -123,8 +123,10 @@ public final class ReplicationBench {
     return work.resolve("pop-" + i).resolve("routing.db");
   }
 
-  /** Time from a committed write on pop-0 to the row being in every other POP's routing.db. */
-  /** {@code warmup}: the first writes after start, reported apart and not counted with the rest. */
+  /**
+   * Time from a committed write on pop-0 to the row being in every other POP's routing.db.
+   * {@code warmup}: the first writes after start, reported apart and not counted with the rest.
+   */
   private void latency(int samples, boolean warmup) throws Exception {
     long[] micros = new long[samples];
     long[] commitMicros = new long[samples];
