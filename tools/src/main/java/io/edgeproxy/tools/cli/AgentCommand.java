@@ -26,7 +26,7 @@ public final class AgentCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   private final Map<String, String> env;
 
-  @Option(names = "--take-over", description = {"Take over from the agent running on the same routing.db without"
+  @Option(names = AgentArgs.TAKE_OVER, description = {"Take over from the agent running on the same routing.db without"
       + " losing a connection or a query: join its listeners, receive its DNS sockets, then it stops accepting,"
       + " leaves the cluster, drains (EDGEPROXY_DRAIN_SECS) and exits. Starts as usual when none runs."
       + " edgeproxy reload runs this."})
@@ -38,18 +38,24 @@ public final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    return run(env, new AgentArgs(ConfigOptions.given(spec.commandLine().getParseResult()), takeOver),
+        spec.commandLine().getOut(), spec.commandLine().getErr());
+  }
+
+  /** The command, from its options as picocli or {@link AgentArgs} read them. */
+  static int run(Map<String, String> env, AgentArgs args, PrintWriter out, PrintWriter err) {
     EdgeConfig config;
     try {
-      config = EdgeConfig.load(env, ConfigOptions.given(spec.commandLine().getParseResult()));
+      config = EdgeConfig.load(env, args.given());
     } catch (InvalidConfigException e) {
-      return reportInvalid(spec.commandLine().getErr(), e);
+      return reportInvalid(err, e);
     }
     Logging.configure(config.node().debug(), config.node().logFormat());
     // Asked for only now: a logger created while the preload thread is still initialising SLF4J
     // can be a stand-in that is never connected (SLF4J's substitute-logger race), and its lines vanish.
     Logger logger = LoggerFactory.getLogger(AgentCommand.class);
     logger.info("effective configuration:\n  {}", String.join("\n  ", config.effective()));
-    return runUntilStopped(config, takeOver, spec.commandLine().getOut(), spec.commandLine().getErr(), node -> "");
+    return runUntilStopped(config, args.takeOver(), out, err, node -> "");
   }
 
   /** Prints every configuration problem to stderr; the usage-error exit code. */

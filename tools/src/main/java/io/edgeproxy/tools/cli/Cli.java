@@ -104,16 +104,31 @@ public final class Cli implements Runnable {
       token.addSubcommand("revoke", new CommandLine(new TokenCommand.Revoke(env)));
       cli.addSubcommand("token", token);
     }
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      String name = commandLine.getCommandSpec().qualifiedName();
-      commandLine.getErr().println(name + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
-      commandLine.getErr().flush();
-      return 1;
-    });
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) ->
+        failed(commandLine.getCommandSpec().qualifiedName(), e, commandLine.getErr()));
     return cli;
   }
 
+  /** A command that threw: its name and what went wrong, and exit code 1. */
+  private static int failed(String command, Exception e, PrintWriter err) {
+    err.println(command + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+    err.flush();
+    return 1;
+  }
+
   public static int run(Map<String, String> env, String... args) {
+    if (args.length > 0 && args[0].equals("agent")) {
+      java.util.Optional<AgentArgs> plain = AgentArgs.read(java.util.Arrays.asList(args).subList(1, args.length));
+      if (plain.isPresent()) { // as picocli would read them, without its start-up cost
+        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, System.out.charset()), true);
+        PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, System.err.charset()), true);
+        try {
+          return AgentCommand.run(env, plain.get(), out, err);
+        } catch (RuntimeException e) {
+          return failed("edgeproxy agent", e, err);
+        }
+      }
+    }
     boolean runsOneCommand = args.length > 0 && SUBCOMMANDS.contains(args[0]);
     return commandLine(env, runsOneCommand ? args[0] : null, null).execute(args);
   }
