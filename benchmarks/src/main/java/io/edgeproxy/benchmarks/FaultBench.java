@@ -5,7 +5,6 @@ import io.edgeproxy.core.testing.net.NetworkLab;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
