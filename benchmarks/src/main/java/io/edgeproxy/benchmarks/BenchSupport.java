@@ -26,7 +26,8 @@ final class BenchSupport {
     return dir;
   }
 
-  private static void deleteTree(Path dir) {
+  /** Removes {@code dir} and everything in it, as far as it can (saying so when it cannot). */
+  static void deleteTree(Path dir) {
     try (var paths = Files.walk(dir)) {
       paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {

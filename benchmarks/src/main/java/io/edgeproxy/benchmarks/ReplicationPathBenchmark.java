@@ -7,10 +7,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -57,12 +55,10 @@ public class ReplicationPathBenchmark {
   }
 
   @TearDown
-  public void tearDown() throws IOException {
+  public void tearDown() {
     writerDb.close();
     readerDb.close();
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    BenchSupport.deleteTree(dir);
   }
 
   /** Writes, captures and merges one batch; returns the rows merged (so the work is not dead code). */

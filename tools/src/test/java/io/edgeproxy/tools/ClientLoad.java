@@ -27,8 +27,15 @@ final class ClientLoad implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
   private final List<Thread> threads = new ArrayList<>();
-  private final List<String> failed = java.util.Collections.synchronizedList(new ArrayList<>());
-  private final List<Integer> failedPorts = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<Failure> failed = java.util.Collections.synchronizedList(new ArrayList<>());
+
+  /** An attempt that was not answered: when it ended, how, in which phase, and its local port (0: not connected). */
+  private record Failure(java.time.Instant at, String outcome, String phase, int port) {
+    @Override
+    public String toString() {
+      return at + " " + outcome + " (waiting for the " + phase + (port == 0 ? "" : ", client port " + port) + ")";
+    }
+  }
 
   ClientLoad(InetSocketAddress proxy, String backendName, int tcpClients, InetSocketAddress dns, int dnsClients) {
     this(proxy, backendName, tcpClients, dns, dnsClients, null, "", 0);
@@ -86,7 +93,8 @@ final class ClientLoad implements AutoCloseable {
     Map<String, Long> out = new TreeMap<>();
     outcomes.forEach((k, v) -> out.put(k, v.sum()));
     synchronized (failed) {
-      return out + (failed.isEmpty() ? "" : failed.stream().limit(20).collect(java.util.stream.Collectors.joining("; ", "; ", "")));
+      return out + (failed.isEmpty() ? "" : failed.stream().limit(20).map(Failure::toString)
+          .collect(java.util.stream.Collectors.joining("; ", "; ", "")));
     }
   }
 
@@ -102,17 +110,14 @@ final class ClientLoad implements AutoCloseable {
 
   /** The local ports of the attempts that were not answered, once connected (to find them in an access log). */
   List<Integer> failedPorts() {
-    synchronized (failedPorts) {
-      return List.copyOf(failedPorts);
+    synchronized (failed) {
+      return failed.stream().map(Failure::port).filter(port -> port != 0).toList();
     }
   }
 
   private void failed(String outcome, String phase, int port) {
     add(outcome);
-    if (port != 0) {
-      failedPorts.add(port);
-    }
-    failed.add(java.time.Instant.now() + " " + outcome + " (waiting for the " + phase + (port == 0 ? "" : ", client port " + port) + ")");
+    failed.add(new Failure(java.time.Instant.now(), outcome, phase, port));
   }
 
   private void add(String outcome) {
