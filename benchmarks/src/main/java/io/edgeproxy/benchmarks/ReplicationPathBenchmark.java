@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -22,10 +23,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A row change's way through replication, in one process on real routing.db files: a batch of 50
- * {@code INSERT OR REPLACE} on one POP (as {@code benchmarks/replication.sh} writes), captured
- * there, merged into a second POP. The time per batch / 50 is what one change costs a POP that
- * writes it plus one that receives it, SQLite included.
+ * A row change's way through replication, in one process on real routing.db files: a batch of
+ * {@code batch} {@code INSERT OR REPLACE} on one POP (50, as {@code benchmarks/replication.sh}
+ * writes; 1, a single edit), captured there, merged into a second POP. The time per batch / batch
+ * is what one change costs a POP that writes it plus one that receives it, SQLite included; with
+ * {@code -p batch=1} it is mostly what a transaction costs.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -34,7 +36,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class ReplicationPathBenchmark {
-  private static final int BATCH = 50;
+  @Param({"50"})
+  public int batch;
   private static final int KEYS = 20_000;
 
   private Path dir;
@@ -65,7 +68,7 @@ public class ReplicationPathBenchmark {
   @Benchmark
   public int writeCaptureMerge() {
     StringBuilder sql = new StringBuilder("INSERT OR REPLACE INTO backends (id, app, region, wg_ip, port) VALUES ");
-    for (int k = 0; k < BATCH; k++) {
+    for (int k = 0; k < batch; k++) {
       sql.append(k == 0 ? "" : ",").append("('t-").append(written % KEYS).append("', 'bench', 'sa', '10.0.0.2', ")
           .append(1000 + written % 50_000).append(')');
       written++;

@@ -209,9 +209,9 @@ final class LocalCapture {
       changed = true;
     }
     if (putBack != null) {
-      ReplicaStore.setCapturePaused(st.connection(), true);
+      ReplicaStore.setCapturePaused(st, true);
       BaseRows.upsert(st, table, key, putBack);
-      ReplicaStore.setCapturePaused(st.connection(), false);
+      ReplicaStore.setCapturePaused(st, false);
       base.putAll(putBack);
     }
     if (!changed) {

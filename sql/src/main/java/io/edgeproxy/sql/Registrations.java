@@ -2,7 +2,6 @@ package io.edgeproxy.sql;
 
 import static java.util.Objects.requireNonNull;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -41,16 +40,11 @@ public final class Registrations {
    * batches concurrent registrations this way. All or none are written.
    */
   public void registerAll(java.util.List<Registration> all, long nowMs, Duration ttl, String acceptedBy) {
-    db.inTransaction(c -> {
-      try (PreparedStatement backend = c.prepareStatement(UPSERT_BACKEND);
-          PreparedStatement lease = c.prepareStatement(UPSERT_LEASE)) {
-        for (Registration r : all) {
-          bind(backend, r.id(), r.app(), r.region(), r.country(), r.ip().getHostAddress(), r.port(), r.weight(), r.softLimit(),
-              r.hardLimit());
-          backend.executeUpdate();
-          bind(lease, r.id(), r.app(), ttl.toMillis(), nowMs + ttl.toMillis(), acceptedBy, nowMs, r.metadataJson());
-          lease.executeUpdate();
-        }
+    db.transact(st -> {
+      for (Registration r : all) {
+        st.update(UPSERT_BACKEND, r.id(), r.app(), r.region(), r.country(), r.ip().getHostAddress(), r.port(), r.weight(),
+            r.softLimit(), r.hardLimit());
+        st.update(UPSERT_LEASE, r.id(), r.app(), ttl.toMillis(), nowMs + ttl.toMillis(), acceptedBy, nowMs, r.metadataJson());
       }
       return null;
     });
@@ -70,28 +64,21 @@ public final class Registrations {
           + " expires_ms = max(coalesce(expires_ms, 0), excluded.expires_ms), accepted_by = excluded.accepted_by,"
           + " registered_ms = excluded.registered_ms, metadata = excluded.metadata";
 
-  private static void bind(PreparedStatement st, Object... params) throws SQLException {
-    for (int i = 0; i < params.length; i++) {
-      st.setObject(i + 1, params[i]);
-    }
-  }
-
   /**
    * Whether a heartbeat for {@code id} would write: the lease's app, and true when it has less
    * than three quarters of {@code ttl} left or expired. Empty when there is no such lease. A short
    * read, no transaction: most heartbeats stop here.
    */
   public Optional<java.util.Map.Entry<String, Boolean>> renewalDue(String id, long nowMs, Duration ttl) {
-    return db.readLatest(c -> {
-      try (PreparedStatement st = c.prepareStatement("SELECT app, expires_ms FROM registrations WHERE id = ?")) {
-        st.setString(1, id);
-        try (ResultSet rs = st.executeQuery()) {
-          if (!rs.next()) {
-            return Optional.empty();
-          }
-          boolean due = rs.getLong(2) - nowMs <= ttl.toMillis() * 3 / 4;
-          return Optional.of(java.util.Map.entry(String.valueOf(rs.getString(1)), due));
+    return db.latest(st -> {
+      PreparedStatement lease = st.prepare("SELECT app, expires_ms FROM registrations WHERE id = ?");
+      lease.setString(1, id);
+      try (ResultSet rs = lease.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
         }
+        boolean due = rs.getLong(2) - nowMs <= ttl.toMillis() * 3 / 4;
+        return Optional.of(java.util.Map.entry(String.valueOf(rs.getString(1)), due));
       }
     });
   }
@@ -112,22 +99,21 @@ public final class Registrations {
    * or the backend deregistered).
    */
   public Renewal heartbeat(String id, long nowMs, Duration ttl, String acceptedBy) {
-    return db.inTransaction(c -> {
+    return db.transact(st -> {
       long expires;
-      try (PreparedStatement st = c.prepareStatement("SELECT expires_ms FROM registrations WHERE id = ?")) {
-        st.setString(1, id);
-        try (ResultSet rs = st.executeQuery()) {
-          if (!rs.next()) {
-            return Renewal.UNKNOWN;
-          }
-          expires = rs.getLong(1);
+      PreparedStatement lease = st.prepare("SELECT expires_ms FROM registrations WHERE id = ?");
+      lease.setString(1, id);
+      try (ResultSet rs = lease.executeQuery()) {
+        if (!rs.next()) {
+          return Renewal.UNKNOWN;
         }
+        expires = rs.getLong(1);
       }
       long ttlMs = ttl.toMillis();
       if (expires - nowMs > ttlMs * 3 / 4) {
         return Renewal.STILL_FRESH;
       }
-      update(c, "UPDATE registrations SET expires_ms = max(coalesce(expires_ms, 0), ?), ttl_ms = ?, accepted_by = ? WHERE id = ?",
+      st.update("UPDATE registrations SET expires_ms = max(coalesce(expires_ms, 0), ?), ttl_ms = ?, accepted_by = ? WHERE id = ?",
           nowMs + ttlMs, ttlMs, acceptedBy, id);
       return Renewal.WRITTEN;
     });
@@ -135,8 +121,8 @@ public final class Registrations {
 
   /** Deletes the backend and its lease (replicated as tombstones). False if neither existed. */
   public boolean deregister(String id) {
-    return db.inTransaction(c -> update(c, "DELETE FROM backends WHERE id = ?", id)
-        + update(c, "DELETE FROM registrations WHERE id = ?", id) > 0);
+    return db.transact(st -> st.update("DELETE FROM backends WHERE id = ?", id)
+        + st.update("DELETE FROM registrations WHERE id = ?", id) > 0);
   }
 
   /** The app of backend {@code id} in routing.db (registered or not), if there is such a row. */
@@ -192,12 +178,5 @@ public final class Registrations {
     String metadata = rs.getString(7);
     return new RegistrationLease(rs.getString(1), String.valueOf(rs.getString(2)), rs.getLong(3), rs.getLong(4),
         String.valueOf(rs.getString(5)), rs.getLong(6), metadata == null ? "{}" : metadata);
-  }
-
-  private static int update(Connection c, String sql, Object... params) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement(sql)) {
-      bind(st, params);
-      return st.executeUpdate();
-    }
   }
 }

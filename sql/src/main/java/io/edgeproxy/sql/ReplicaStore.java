@@ -140,15 +140,11 @@ public final class ReplicaStore {
     if (!db.hasPendingChanges()) {
       return null;
     }
-    return db.inTransaction(c -> {
-      try (Statements st = new Statements(c)) {
-        return capture(st, clock);
-      }
-    });
+    return db.transact(st -> capture(st, clock));
   }
 
   private @Nullable Capture capture(Statements st, HybridClock clock) throws SQLException {
-    return LocalCapture.capture(st, schema, nodeId, clock, holdsOf(st.connection(), nodeId));
+    return LocalCapture.capture(st, schema, nodeId, clock, holdsOf(st, nodeId));
   }
 
   /**
@@ -158,49 +154,44 @@ public final class ReplicaStore {
    * applies only when the batch was clean and what it starts from is held.
    */
   public ApplyResult apply(List<Batch> batches, HybridClock clock) {
-    return db.inTransaction(c -> {
-      try (Statements st = new Statements(c)) {
-        Capture captured = capture(st, clock);
-        ApplyRun run = new ApplyRun(st, schema, clock, horizons(c));
-        setCapturePaused(c, true);
-        List<Boolean> clean = new ArrayList<>();
-        for (Batch batch : batches) {
-          boolean ok = run.mergeAll(batch.rows());
-          if (ok && batch.advance() != null) {
-            advance(st, batch.advance());
-          }
-          clean.add(ok);
+    return db.transact(st -> {
+      Capture captured = capture(st, clock);
+      ApplyRun run = new ApplyRun(st, schema, clock, originMap(st, "__edge_horizons"));
+      setCapturePaused(st, true);
+      List<Boolean> clean = new ArrayList<>();
+      for (Batch batch : batches) {
+        boolean ok = run.mergeAll(batch.rows());
+        if (ok && batch.advance() != null) {
+          advance(st, batch.advance());
         }
-        setCapturePaused(c, false);
-        return run.result(clean, captured);
+        clean.add(ok);
       }
+      setCapturePaused(st, false);
+      return run.result(clean, captured);
     });
   }
 
   /** Merges held rows whose time has come ({@code clock} within the skew bound of them). */
   public ApplyResult releaseHeld(HybridClock clock) {
-    return db.inTransaction(c -> {
-      try (Statements st = new Statements(c)) {
-        List<RowChange> due = new ArrayList<>();
-        List<Long> seqs = new ArrayList<>();
-        try (PreparedStatement select = c.prepareStatement("SELECT seq, row FROM __edge_held WHERE release_ms <= ? ORDER BY seq")) {
-          select.setLong(1, clock.wallMillis());
-          try (ResultSet rs = select.executeQuery()) {
-            while (rs.next()) {
-              seqs.add(rs.getLong(1));
-              due.add(RowChangeCodec.decode(rs.getBytes(2)));
-            }
-          }
+    return db.transact(st -> {
+      List<RowChange> due = new ArrayList<>();
+      List<Long> seqs = new ArrayList<>();
+      PreparedStatement select = st.prepare("SELECT seq, row FROM __edge_held WHERE release_ms <= ? ORDER BY seq");
+      select.setLong(1, clock.wallMillis());
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          seqs.add(rs.getLong(1));
+          due.add(RowChangeCodec.decode(rs.getBytes(2)));
         }
-        for (long seq : seqs) {
-          st.update("DELETE FROM __edge_held WHERE seq = ?", seq);
-        }
-        ApplyRun run = new ApplyRun(st, schema, clock, horizons(c));
-        setCapturePaused(c, true);
-        boolean ok = run.mergeAll(due);
-        setCapturePaused(c, false);
-        return run.result(List.of(ok), null);
       }
+      for (long seq : seqs) {
+        st.update("DELETE FROM __edge_held WHERE seq = ?", seq);
+      }
+      ApplyRun run = new ApplyRun(st, schema, clock, originMap(st, "__edge_horizons"));
+      setCapturePaused(st, true);
+      boolean ok = run.mergeAll(due);
+      setCapturePaused(st, false);
+      return run.result(List.of(ok), null);
     });
   }
 
@@ -221,34 +212,28 @@ public final class ReplicaStore {
 
   /** Streams the hash of every row {@code wanted} accepts, in key order (see {@link RowHashes}). */
   public void rowHashes(Predicate<RowKey> wanted, BiConsumer<RowKey, Long> sink) {
-    db.inTransaction(c -> {
-      try (Statements st = new Statements(c)) {
-        RowReader.hashes(st, wanted, sink);
-      }
+    db.transact(st -> {
+      RowReader.hashes(st, wanted, sink);
       return null;
     });
   }
 
   /** Streams the whole state of every row {@code wanted} accepts. */
   public void rows(Predicate<RowKey> wanted, Consumer<RowChange> sink) {
-    db.inTransaction(c -> {
-      try (Statements st = new Statements(c)) {
-        RowReader.rows(st, schema, wanted, sink);
-      }
+    db.transact(st -> {
+      RowReader.rows(st, schema, wanted, sink);
       return null;
     });
   }
 
   /** The whole state of each of {@code keys} this replica has (rows it never saw are left out). */
   public List<RowChange> rows(Collection<RowKey> keys) {
-    return db.inTransaction(c -> {
+    return db.transact(st -> {
       List<RowChange> out = new ArrayList<>(keys.size());
-      try (Statements st = new Statements(c)) {
-        for (RowKey key : keys) {
-          RowChange row = RowReader.read(st, schema, key);
-          if (row != null) {
-            out.add(row);
-          }
+      for (RowKey key : keys) {
+        RowChange row = RowReader.read(st, schema, key);
+        if (row != null) {
+          out.add(row);
         }
       }
       return out;
@@ -390,21 +375,30 @@ public final class ReplicaStore {
   }
 
   private static Map<String, Long> originMap(Connection c, String table) throws SQLException {
-    Map<String, Long> out = new LinkedHashMap<>();
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT origin, hlc FROM " + table + " ORDER BY origin")) {
-      while (rs.next()) {
-        out.put(rs.getString(1), rs.getLong(2));
-      }
+      return originMap(rs);
+    }
+  }
+
+  private static Map<String, Long> originMap(Statements st, String table) throws SQLException {
+    try (ResultSet rs = st.prepare("SELECT origin, hlc FROM " + table + " ORDER BY origin").executeQuery()) {
+      return originMap(rs);
+    }
+  }
+
+  private static Map<String, Long> originMap(ResultSet rs) throws SQLException {
+    Map<String, Long> out = new LinkedHashMap<>();
+    while (rs.next()) {
+      out.put(rs.getString(1), rs.getLong(2));
     }
     return out;
   }
 
-  private static long holdsOf(Connection c, String origin) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement("SELECT hlc FROM __edge_holds WHERE origin = ?")) {
-      st.setString(1, origin);
-      try (ResultSet rs = st.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : 0;
-      }
+  private static long holdsOf(Statements st, String origin) throws SQLException {
+    PreparedStatement holds = st.prepare("SELECT hlc FROM __edge_holds WHERE origin = ?");
+    holds.setString(1, origin);
+    try (ResultSet rs = holds.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
     }
   }
 
@@ -477,6 +471,11 @@ public final class ReplicaStore {
     try (Statement st = c.createStatement()) {
       st.executeUpdate("UPDATE __edge_capture SET paused = " + (paused ? 1 : 0) + " WHERE id = 1");
     }
+  }
+
+  /** As {@link #setCapturePaused(Connection, boolean)}, with a statement compiled once. */
+  static void setCapturePaused(Statements st, boolean paused) throws SQLException {
+    st.update("UPDATE __edge_capture SET paused = ? WHERE id = 1", paused ? 1 : 0);
   }
 
   private static @Nullable String meta(Connection c, String key) throws SQLException {

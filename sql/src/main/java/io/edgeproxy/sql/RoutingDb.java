@@ -37,8 +37,10 @@ public final class RoutingDb implements Closeable {
   private final Object readLock = new Object();
   private Connection writer;
   private Connection reader;
-  /** The pending-changes query, prepared once on the writer connection (closed with it). */
-  private java.sql.@Nullable PreparedStatement pendingCheck;
+  /** How many statements the writer connection keeps compiled between transactions (see {@link Statements}). */
+  private static final int KEPT_STATEMENTS = 128;
+  /** The writer connection's kept statements (closed with it); null until first asked for. */
+  private @Nullable Statements kept;
   private @Nullable Object fileKey;
   private final List<String> migrations;
 
@@ -267,10 +269,8 @@ public final class RoutingDb implements Closeable {
   boolean hasPendingChanges() {
     synchronized (writeLock) {
       try {
-        if (pendingCheck == null || pendingCheck.isClosed()) {
-          pendingCheck = writer.prepareStatement("SELECT EXISTS (SELECT 1 FROM __edge_pending)"); // asked every few ms
-        }
-        try (ResultSet rs = pendingCheck.executeQuery()) {
+        // asked after every commit anyone makes
+        try (ResultSet rs = keptStatements().prepare("SELECT EXISTS (SELECT 1 FROM __edge_pending)").executeQuery()) {
           return rs.getInt(1) == 1;
         }
       } catch (SQLException e) {
@@ -402,6 +402,11 @@ public final class RoutingDb implements Closeable {
     T run(Connection connection) throws SQLException;
   }
 
+  /** Work on the writer connection's kept statements. */
+  interface StatementWork<T> {
+    T run(Statements statements) throws SQLException;
+  }
+
   /**
    * Runs {@code work} in one write transaction on the writer connection: all of it commits, or
    * none of it (the transaction rolls back on any failure, a full disk included).
@@ -412,6 +417,46 @@ public final class RoutingDb implements Closeable {
     synchronized (writeLock) {
       return inTransactionLocked(work);
     }
+  }
+
+  /**
+   * As {@link #inTransaction}, with the writer connection's kept statements: each SQL text is
+   * compiled once for the life of the connection, not once per transaction. Not to be nested.
+   */
+  <T> T transact(StatementWork<T> work) {
+    synchronized (writeLock) {
+      Statements statements = keptStatements();
+      try {
+        return inTransactionLocked(c -> work.run(statements));
+      } finally {
+        statements.close(); // trims the least recently used beyond the bound
+      }
+    }
+  }
+
+  /** As {@link #readLatest}, with the writer connection's kept statements (see {@link #transact}). */
+  <T> T latest(StatementWork<T> work) {
+    synchronized (writeLock) {
+      Statements statements = keptStatements();
+      try {
+        return work.run(statements);
+      } catch (SQLException e) {
+        throw new RoutingDbException("cannot read routing.db at " + path + ": " + e.getMessage(), e);
+      } finally {
+        statements.close();
+      }
+    }
+  }
+
+  /** The writer connection's kept statements. Under the write lock. */
+  private Statements keptStatements() {
+    if (kept == null || kept.connection() != writer) {
+      if (kept != null) {
+        kept.closeAll();
+      }
+      kept = Statements.kept(writer, KEPT_STATEMENTS);
+    }
+    return kept;
   }
 
   private <T> T inTransactionLocked(SqlWork<T> work) {
@@ -468,6 +513,10 @@ public final class RoutingDb implements Closeable {
   }
 
   private void closeBoth() throws SQLException {
+    if (kept != null) {
+      kept.closeAll();
+      kept = null;
+    }
     try {
       reader.close();
     } finally {
