@@ -1,6 +1,7 @@
 package io.edgeproxy.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,18 @@ class StatementsTest {
       assertThat(second).isSameAs(first);
       assertThat(second.isClosed()).isFalse();
       assertThat(db.<Integer>transact(StatementsTest::count)).isEqualTo(1); // and it reads the latest commit
+    }
+  }
+
+  @Test
+  void aStatementThatFailedInARolledBackTransactionWorksInTheNext() {
+    String insert = "INSERT INTO backends (id, app, region, wg_ip, port) VALUES (?, 'app', 'sa', '10.0.0.1', 80)";
+    try (RoutingDb db = RoutingDb.open(dir.resolve("routing.db"))) {
+      db.transact(st -> st.update(insert, "b-1"));
+      assertThatThrownBy(() -> db.transact(st -> st.update(insert, "b-2") + st.update(insert, "b-1")))
+          .isInstanceOf(RoutingDbException.class).hasMessageContaining("UNIQUE");
+      assertThat(db.<Integer>transact(st -> st.update(insert, "b-3"))).isEqualTo(1);
+      assertThat(db.<Integer>transact(StatementsTest::count)).as("b-2 rolled back with the failure").isEqualTo(2);
     }
   }
 
