@@ -84,6 +84,25 @@ class HttpForwardingTest {
   }
 
   @Test
+  void aLoneConnectionTokenInAnyCaseIsHopByHopAsInAList() {
+    for (String connection : new String[] {"Keep-Alive", "KEEP-ALIVE", "close", "Close", "keep-alive, Close"}) {
+      HttpResponse backend = backendResponse("HTTP/1.1 200 OK\r\n"
+          + "Connection: " + connection + "\r\n"
+          + "Keep-Alive: timeout=5\r\n"
+          + "close: named by Connection\r\n"
+          + "Content-Length: 0\r\n"
+          + "\r\n");
+
+      String out = encoded(HttpForwarding.toClient(backend, false, true, false, false));
+
+      assertThat(out).as(connection).isEqualTo("HTTP/1.1 200 OK\r\n"
+          + (connection.toLowerCase(java.util.Locale.ROOT).contains("close") ? "" : "close: named by Connection\r\n")
+          + "Content-Length: 0\r\n"
+          + "\r\n");
+    }
+  }
+
+  @Test
   void aResponseOfUnstatedLengthGoesChunkedToAnHttp1ClientAndSaysWhenTheConnectionCloses() {
     HttpResponse backend = backendResponse("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n");
 
