@@ -467,16 +467,20 @@ public final class ReplicaStore {
         + " WHERE CAST(value AS INTEGER) < CAST(excluded.value AS INTEGER)", LAST_SYNC_KEY, Long.toString(atMs));
   }
 
+  /** Pauses (or resumes) the capture triggers for the rest of the transaction: merged rows are not local changes. */
   static void setCapturePaused(Connection c, boolean paused) throws SQLException {
-    try (Statement st = c.createStatement()) {
-      st.executeUpdate("UPDATE __edge_capture SET paused = " + (paused ? 1 : 0) + " WHERE id = 1");
+    try (PreparedStatement st = c.prepareStatement(PAUSE_CAPTURE)) {
+      st.setInt(1, paused ? 1 : 0);
+      st.executeUpdate();
     }
   }
 
   /** As {@link #setCapturePaused(Connection, boolean)}, with a statement compiled once. */
   static void setCapturePaused(Statements st, boolean paused) throws SQLException {
-    st.update("UPDATE __edge_capture SET paused = ? WHERE id = 1", paused ? 1 : 0);
+    st.update(PAUSE_CAPTURE, paused ? 1 : 0);
   }
+
+  private static final String PAUSE_CAPTURE = "UPDATE __edge_capture SET paused = ? WHERE id = 1";
 
   private static @Nullable String meta(Connection c, String key) throws SQLException {
     try (PreparedStatement st = c.prepareStatement("SELECT value FROM __edge_meta WHERE key = ?")) {

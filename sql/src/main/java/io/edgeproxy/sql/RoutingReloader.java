@@ -180,13 +180,13 @@ public final class RoutingReloader implements AutoCloseable {
    * current snapshot without re-reading the rest: a write through the discovery API routes at once.
    */
   public synchronized RoutingSnapshot refreshBackends(java.util.Collection<String> ids) {
-    var rows = db.backendRows(ids);
+    var rows = LeasedRow.read(db, ids);
     rows.forEach((id, row) -> leases.put(id, row.expiresMs()));
     return replaceBackends(rows);
   }
 
   /** Replaces the given backends (a null row: gone) in the current data, validated as a load would. */
-  private RoutingSnapshot replaceBackends(java.util.Map<String, RoutingDb.LeasedRow> rows) {
+  private RoutingSnapshot replaceBackends(java.util.Map<String, LeasedRow> rows) {
     long now = clockMs.getAsLong();
     RoutingSnapshot current = state.current();
     var data = current.data();

@@ -52,7 +52,7 @@ final class Statements implements AutoCloseable {
   /** The statement for {@code sql}, parameters to be set by the caller. */
   PreparedStatement prepare(String sql) throws SQLException {
     PreparedStatement st = cache.get(sql);
-    if (st == null || st.isClosed()) {
+    if (st == null) {
       st = connection.prepareStatement(sql);
       cache.put(sql, st);
     }

@@ -164,7 +164,7 @@ class RoutingDbTest {
         ids.add("b" + i);
       }
       ids.add(70, "gone"); // in the second statement's range, and no such row
-      var rows = db.backendRows(ids);
+      var rows = LeasedRow.read(db, ids);
       assertThat(rows.keySet()).containsExactlyElementsOf(ids);
       assertThat(rows.get("b150").row().port()).isEqualTo(1150);
       assertThat(rows.get("b1").row().port()).isEqualTo(1001);
