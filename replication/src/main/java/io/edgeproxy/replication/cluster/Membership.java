@@ -51,7 +51,8 @@ public final class Membership implements AutoCloseable {
      * two sides find each other within seconds.
      */
     public static Timing fromGossipInterval(Duration gossip) {
-      return new Timing(gossip.multipliedBy(5), gossip.multipliedBy(5).dividedBy(2), gossip, gossip.multipliedBy(10), 3);
+      long ms = gossip.toMillis(); // not multipliedBy: BigDecimal, slow to load at start
+      return new Timing(Duration.ofMillis(5 * ms), Duration.ofMillis(5 * ms / 2), gossip, Duration.ofMillis(10 * ms), 3);
     }
   }
 

@@ -30,7 +30,7 @@ public record NodeSettings(String cluster, String region, Duration syncInterval,
 
   /** How often tombstones are compacted: no tombstone outlives the TTL by more than half of it (at most a minute). */
   public Duration compactEvery() {
-    Duration half = tombstoneTtl.dividedBy(2);
+    Duration half = Duration.ofMillis(tombstoneTtl.toMillis() / 2); // not dividedBy: BigDecimal, slow to load at start
     return half.compareTo(Duration.ofMinutes(1)) < 0 ? half : Duration.ofMinutes(1);
   }
 }
