@@ -62,6 +62,16 @@ class EdgeConfigTest {
   }
 
   @Test
+  void aTombstoneLifeShorterThanTenSyncIntervalsIsRefused() {
+    Map<String, String> base = Map.of("EDGEPROXY_REPLICATION_ENABLED", "true", "EDGEPROXY_REPLICATION_SYNC_INTERVAL_MS", "1500");
+    assertThatThrownBy(() -> EdgeConfig.load(with(base, "EDGEPROXY_REPLICATION_TOMBSTONE_TTL_SECS", "14"), Map.of()))
+        .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.problems()).singleElement().asString()
+            .startsWith("EDGEPROXY_REPLICATION_TOMBSTONE_TTL_SECS").contains("14 s is less than 10 sync intervals (15000 ms)"));
+    assertThat(EdgeConfig.load(with(base, "EDGEPROXY_REPLICATION_TOMBSTONE_TTL_SECS", "15"), Map.of()).replication().tombstoneTtl())
+        .isEqualTo(Duration.ofSeconds(15));
+  }
+
+  @Test
   void everyInvalidValueIsReportedWithKeyValueAndExpectation() {
     assertThatThrownBy(() -> EdgeConfig.load(Map.of(
             "EDGEPROXY_LISTEN_ADDR", "0.0.0.0:99999",
