@@ -5,6 +5,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import io.edgeproxy.core.config.NodeConfig;
+import java.util.concurrent.locks.LockSupport;
 import net.logstash.logback.encoder.LogstashEncoder;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.LoggerFactory;
@@ -50,15 +51,15 @@ final class Logging {
   }
 
   /**
-   * Logback's context. SLF4J may still be initialising on the preload thread, and until it is done
-   * it hands out stand-in loggers, so wait (briefly) for the real factory.
+   * Logback's context. SLF4J may still be initialising on a preload thread, and until it is done
+   * it hands out stand-in loggers, so wait (briefly) for the real factory. Parked, not spinning: on
+   * two cores a spinning main thread took CPU from the thread it waited for.
    */
   private static LoggerContext loggerContext() {
     long deadline = System.nanoTime() + 5_000_000_000L;
     ILoggerFactory factory = LoggerFactory.getILoggerFactory();
     while (!(factory instanceof LoggerContext) && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-      Thread.yield();
+      LockSupport.parkNanos(200_000);
       factory = LoggerFactory.getILoggerFactory();
     }
     if (!(factory instanceof LoggerContext context)) {
