@@ -11,7 +11,8 @@
 #   edgeproxy the client connects to a POP's TCP listener for app "dev"; the POP opens a stream
 #            through the agent's QUIC tunnel (edgeproxy tunnel run) and the agent connects to nginx
 #   edgeproxy-tcp  the same through the TCP fallback (--transport tcp: TLS + HTTP/2 to the HTTPS edge)
-# Tests: rps (wrk, 50 keep-alive connections, small page; p50/p99), serial (wrk, 1 connection:
+# Tests: rps (wrk, 50 keep-alive connections, small page; p50/p99; CPU per request of the path's
+# processes: the POP and the agent, or sshd and ssh), serial (wrk, 1 connection:
 # the latency a tunnel adds at low load), bulk (curl, the 256 MiB file, MB/s: the first download on
 # fresh processes, then the best of BULK_RUNS=3 more), mem (RSS of the
 # tunnel's processes with 1,000 idle connections open through it, minus idle).
@@ -120,12 +121,19 @@ stop() {
   for p in "${PIDS[@]}"; do stop_tree "$p"; done
 }
 rss_kb() { local p t=0; for p in "${PIDS[@]}"; do t=$((t + $(tree_rss_kb "$p"))); done; echo "$t"; }
+cpu_ticks() { local p t=0; for p in "${PIDS[@]}"; do t=$((t + $(tree_cpu_ticks "$p"))); done; echo "$t"; }
 
-t_wrk() { # name rep test conns
-  local f=$RUN/$3-$1-r$2.txt
+t_wrk() { # name rep test conns: wrk's figures, plus the CPU of the path's processes per request
+  local f=$RUN/$3-$1-r$2.txt c0 c1 n
   start "$1"
+  c0=$(cpu_ticks)
   wrk -t"$(( $4 < 2 ? 1 : 2 ))" -c"$4" -d"${DURATION}s" --latency "http://127.0.0.1:$PORT/" >"$f" 2>&1 || log "wrk through $1 failed (see $f)"
+  c1=$(cpu_ticks)
   python3 "$HERE/parse_wrk.py" "$f" | while read -r k v; do result "$1" "$3" "$2" "$k" "$v"; done
+  n=$(awk '/requests in/ {print $1}' "$f")
+  if [[ $1 != direct && -n $n && $n -gt 0 ]]; then
+    result "$1" "$3" "$2" cpu_us_per_req "$(awk -v t=$((c1 - c0)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.1f", t / hz * 1e6 / n}')"
+  fi
   stop
 }
 t_bulk() { # name rep: the first download on fresh processes (cold), then the best of BULK_RUNS more (warm)
