@@ -26,9 +26,7 @@ final class HardLimitShares implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(HardLimitShares.class);
   static final Duration TICK = Duration.ofSeconds(1);
   /** Three reports missed in a row: the POP counts as cut off. */
-  // Not TICK.multipliedBy(3): Duration's arithmetic goes through BigDecimal, whose class initialization
-  // costs a fresh JVM 15-20 ms on the start-up's path.
-  static final Duration SILENT_AFTER = Duration.ofMillis(3 * TICK.toMillis());
+  static final Duration SILENT_AFTER = Duration.ofMillis(3 * TICK.toMillis()); // not multipliedBy: BigDecimal, slow to load at start
   /** How long a POP with seeds but no peer known yet keeps its starting split before it counts as alone. */
   static final Duration SETTLE = Duration.ofSeconds(5);
 
