@@ -166,9 +166,13 @@ final class WgDevice implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new DeviceException("cannot start wireguard-go for " + name + ": " + e.getMessage());
     }
+    // Ready once its control socket is there too: wireguard-go makes the interface first, and a `wg`
+    // run in between finds no socket, falls back to the kernel's netlink and fails ("Unable to modify
+    // interface: Protocol not supported"; DebPackageIT once).
+    java.nio.file.Path socket = java.nio.file.Path.of("/var/run/wireguard", name + ".sock");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (System.nanoTime() < deadline) {
-      if (Shell.run("ip", "-o", "link", "show", "dev", name).ok()) {
+      if (java.nio.file.Files.exists(socket) && Shell.run("ip", "-o", "link", "show", "dev", name).ok()) {
         return p;
       }
       if (!p.isAlive()) {
