@@ -59,6 +59,11 @@ edgeproxy_exec() {
   if [[ -n $native && -f $native/libsqlitejdbc.so ]]; then
     opts+=(-Dorg.sqlite.lib.path="$native" -Dorg.sqlite.lib.name=libsqlitejdbc.so)
   fi
+  # The embedded GeoIP database, mapped from a file rather than read into the heap (5 MB less RSS;
+  # MaxMindGeoResolver.embedded checks the copy's size against the jar's and else reads the jar).
+  if [[ -n $native && -f $native/iptoasn-country.mmdb ]]; then
+    opts+=(-Dedgeproxy.geo.embedded-copy="$native/iptoasn-country.mmdb")
+  fi
   # Netty reads and writes its direct buffers through sun.misc.Unsafe; from JDK 25 it leaves Unsafe off
   # unless the JVM allows its memory access, and falls back to bounds-checked ByteBuffer calls per byte
   # (HTTP header encoding measured 13 % of the HTTPS edge's CPU that way). JDK 23+ take the option.

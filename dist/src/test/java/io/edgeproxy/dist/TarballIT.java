@@ -53,6 +53,8 @@ class TarballIT {
       assertThat(agent.command()).isEqualTo(dir.resolve("runtime/bin/java").toString());
       assertThat(status).contains("\"provider\" : \"OpenSSL (BoringSSL)\"");
       assertThat(agent.log()).contains("tunnel listener on /" + LocalPorts.format(tunnels) + " (QUIC");
+      assertThat(agent.log()).contains("GeoIP: embedded /geo/iptoasn-country.mmdb, mapped from "
+          + dir.resolve("lib/native/iptoasn-country.mmdb"));
 
       Sqlite3Cli.exec(db, Agent.backendRow("web-1", backend.port()));
       agent.awaitProxied(listen, "web-1");

@@ -31,8 +31,53 @@ public final class MaxMindGeoResolver implements GeoResolver, Closeable {
     this.source = source;
   }
 
-  /** The database embedded in the jar. */
+  /**
+   * The system property naming a copy of the embedded database that the launcher extracted next to
+   * the jar ({@code lib/native/} in the tarball and the package). Mapped from that file, the
+   * database's pages are the page cache's, shared and reclaimable, and only those that lookups
+   * touch are resident; read from the jar it is 5 MB of heap for the life of the process.
+   */
+  public static final String EMBEDDED_COPY_PROPERTY = "edgeproxy.geo.embedded-copy";
+
+  /**
+   * The database embedded in the jar: memory-mapped from the launcher's copy when {@link
+   * #EMBEDDED_COPY_PROPERTY} names one of the embedded entry's size, else read from the jar.
+   */
   public static MaxMindGeoResolver embedded() {
+    String copy = System.getProperty(EMBEDDED_COPY_PROPERTY);
+    if (copy != null && !copy.isEmpty()) {
+      MaxMindGeoResolver mapped = mappedCopy(Path.of(copy));
+      if (mapped != null) {
+        return mapped;
+      }
+    }
+    return fromJar();
+  }
+
+  /**
+   * The launcher's copy, or null when it is missing, of another size than the embedded entry (a
+   * copy left by another build), or unreadable. The launcher replaces a stale copy by renaming a
+   * new one over it, so a file this process has mapped is never truncated under it.
+   */
+  static @Nullable MaxMindGeoResolver mappedCopy(Path copy) {
+    try {
+      var url = MaxMindGeoResolver.class.getResource(EMBEDDED_RESOURCE);
+      if (url == null || !Files.isRegularFile(copy)) {
+        return null;
+      }
+      long embeddedSize = url.openConnection().getContentLengthLong();
+      if (embeddedSize < 0 || Files.size(copy) != embeddedSize) {
+        return null;
+      }
+      return new MaxMindGeoResolver(
+          new Reader(copy.toFile(), new CHMCache()), "embedded " + EMBEDDED_RESOURCE + ", mapped from " + copy);
+    } catch (IOException | RuntimeException e) {
+      return null; // read from the jar instead: slower to start, same answers
+    }
+  }
+
+  /** The database read from the jar into the heap. */
+  static MaxMindGeoResolver fromJar() {
     try (InputStream in = MaxMindGeoResolver.class.getResourceAsStream(EMBEDDED_RESOURCE)) {
       if (in == null) {
         throw new IllegalStateException("embedded GeoIP database missing: " + EMBEDDED_RESOURCE);

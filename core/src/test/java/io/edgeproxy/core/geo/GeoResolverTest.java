@@ -52,6 +52,44 @@ class GeoResolverTest {
   }
 
   @Test
+  void theLaunchersCopyIsMappedAndAnswersAsTheJarDoes(@TempDir Path dir) throws Exception {
+    Path copy = dir.resolve("iptoasn-country.mmdb");
+    try (var in = MaxMindGeoResolver.class.getResourceAsStream(MaxMindGeoResolver.EMBEDDED_RESOURCE)) {
+      Files.copy(in, copy);
+    }
+    try (MaxMindGeoResolver mapped = MaxMindGeoResolver.mappedCopy(copy)) {
+      assertThat(mapped).isNotNull();
+      assertThat(mapped.describe()).contains("mapped from " + copy);
+      for (String a : new String[] {"200.160.2.3", "81.2.69.142", "202.12.27.33", "2001:4860:4860::8888", "8.8.8.8", "1.1.1.1"}) {
+        assertThat(mapped.countryOf(ip(a))).as(a).isEqualTo(EMBEDDED.countryOf(ip(a)));
+      }
+    }
+  }
+
+  @Test
+  void aCopyOfAnotherSizeOrNoneIsPassedOverForTheJar(@TempDir Path dir) throws Exception {
+    assertThat(MaxMindGeoResolver.mappedCopy(dir.resolve("missing.mmdb"))).isNull();
+    Path stale = dir.resolve("stale.mmdb");
+    try (var in = MaxMindGeoResolver.class.getResourceAsStream(MaxMindGeoResolver.EMBEDDED_RESOURCE)) {
+      byte[] bytes = in.readAllBytes();
+      Files.write(stale, java.util.Arrays.copyOf(bytes, bytes.length - 1)); // a truncated or older copy
+    }
+    assertThat(MaxMindGeoResolver.mappedCopy(stale)).isNull();
+    String before = System.getProperty(MaxMindGeoResolver.EMBEDDED_COPY_PROPERTY);
+    System.setProperty(MaxMindGeoResolver.EMBEDDED_COPY_PROPERTY, stale.toString());
+    try (MaxMindGeoResolver fallback = MaxMindGeoResolver.embedded()) {
+      assertThat(fallback.describe()).doesNotContain("mapped from");
+      assertThat(fallback.countryOf(ip("200.160.2.3"))).isEqualTo("BR");
+    } finally {
+      if (before == null) {
+        System.clearProperty(MaxMindGeoResolver.EMBEDDED_COPY_PROPERTY);
+      } else {
+        System.setProperty(MaxMindGeoResolver.EMBEDDED_COPY_PROPERTY, before);
+      }
+    }
+  }
+
+  @Test
   void nonRoutableClientsGetNoGeoWithoutAskingTheResolver() {
     GeoResolver refuses = address -> {
       throw new AssertionError("resolver asked about " + address);
