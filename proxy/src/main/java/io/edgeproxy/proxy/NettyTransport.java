@@ -53,6 +53,13 @@ public final class NettyTransport implements AutoCloseable {
     }
   }
 
+  /**
+   * One receive-buffer sizer for every proxied socket. Netty makes one per channel by default (64
+   * bytes each, two channels per connection); it holds only its settings, and the per-channel
+   * state lives in the handle each channel makes from it.
+   */
+  static final io.netty.channel.RecvByteBufAllocator RECEIVE_SIZER = new io.netty.channel.AdaptiveRecvByteBufAllocator();
+
   private final Kind kind;
   private final int workerThreads;
   private final EventLoopGroup workers;

@@ -37,8 +37,10 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
   private final String app;
   private final boolean startWhenAdded;
   private final @Nullable SslHandler tls;
-  private final List<String> tried = new ArrayList<>(2);
-  private final List<Object> early = new ArrayList<>(1);
+  /** Backends whose connect failed, in order; allocated on the first failure. */
+  private List<String> tried = java.util.Collections.emptyList();
+  /** What the client sent before the backend was connected; allocated on the first such read. */
+  private @Nullable List<Object> early;
   private boolean clientInputShutEarly;
   private boolean relaying;
   private InetAddress clientAddress;
@@ -140,6 +142,9 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
       logger.debug("{} -> {} ({}) connect failed: {}{}", client.remoteAddress(), reserved.backend().id(),
           reserved.backend().isTunnel() ? "tunnel at " + reserved.backend().tunnel().pop() : reserved.backend().socketAddress(),
           String.valueOf(cause), ejected ? "; backend ejected" : "");
+      if (tried.isEmpty()) {
+        tried = new ArrayList<>(2);
+      }
       tried.add(reserved.backend().id());
       if (client.isActive() && tried.size() < listener.connectAttempts()) {
         attempt(client);
@@ -180,17 +185,19 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
       toBackend = toBackend.andThen(line::toBackend);
     }
     ClientLoop.addLast(backend, client.eventLoop(), "relay", new RelayHandler(client, tls, connection, fromBackend));
-    client.pipeline().addLast(new RelayHandler(backend, null, connection, toBackend));
     relaying = true;
     forwardEarly(client, backend);
+    // The relay takes this handler's place: one handler fewer for every read of the connection,
+    // and nothing of the routing (lists, addresses) kept for its life.
+    client.pipeline().replace(this, "relay", new RelayHandler(backend, null, connection, toBackend));
     client.config().setAutoRead(true);
     backend.config().setAutoRead(true);
   }
 
   private void forwardEarly(Channel client, Channel backend) {
-    if (!early.isEmpty()) {
+    if (early != null) {
       early.forEach(msg -> backend.write(msg, backend.voidPromise()));
-      early.clear();
+      early = null;
       backend.flush();
     }
     if (clientInputShutEarly) {
@@ -203,6 +210,9 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     if (relaying) {
       ctx.fireChannelRead(msg);
     } else {
+      if (early == null) {
+        early = new ArrayList<>(1);
+      }
       early.add(msg);
     }
   }
@@ -218,8 +228,10 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    early.forEach(ReferenceCountUtil::release);
-    early.clear();
+    if (early != null) {
+      early.forEach(ReferenceCountUtil::release);
+      early = null;
+    }
     ctx.fireChannelInactive();
   }
 

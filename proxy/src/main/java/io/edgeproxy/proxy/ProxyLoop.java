@@ -42,6 +42,7 @@ final class ProxyLoop {
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
         .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.RCVBUF_ALLOCATOR, NettyTransport.RECEIVE_SIZER)
         .handler(PausedAtStart.INSTANCE);
     loop.scheduleAtFixedRate(() -> httpPool.sweep(System.nanoTime()), 5, 5, TimeUnit.SECONDS);
     loop.scheduleAtFixedRate(() -> deadlines.sweep(System.nanoTime()), LoopDeadlines.SWEEP_MILLIS,

@@ -213,6 +213,7 @@ public final class ProxyServer implements AutoCloseable {
           .option(transport.reusePortOption(), true)
           .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
           .childOption(ChannelOption.TCP_NODELAY, true)
+          .childOption(ChannelOption.RCVBUF_ALLOCATOR, NettyTransport.RECEIVE_SIZER)
           .childHandler(childHandler)
           .bind(address).syncUninterruptibly().channel();
       listening.add(channel);
