@@ -189,7 +189,7 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
     forwardEarly(client, backend);
     // The relay takes this handler's place: one handler fewer for every read of the connection,
     // and nothing of the routing (lists, addresses) kept for its life.
-    client.pipeline().replace(this, "relay", new RelayHandler(backend, null, connection, toBackend));
+    client.pipeline().replace(this, null, new RelayHandler(backend, null, connection, toBackend));
     client.config().setAutoRead(true);
     backend.config().setAutoRead(true);
   }
