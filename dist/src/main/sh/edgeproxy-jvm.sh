@@ -73,6 +73,10 @@ edgeproxy_exec() {
   # glibc keeps what the JIT compilers and SQLite freed in its arenas; a trim every 5 s gives it back
   # (an idle agent: 5 MB of RSS). A product option from JDK 22.
   (( major >= 22 )) && opts+=(-XX:TrimNativeHeapInterval=5000)
+  # 8-byte object headers (JEP 519, a product option from JDK 25): about a tenth less heap per idle
+  # connection and fewer bytes allocated per request. Its base class-data archive (classes_coh.jsa)
+  # is in the JDK and made for the packages' runtime by dist's build.
+  (( major >= 25 )) && opts+=(-XX:+UseCompactObjectHeaders)
   # shellcheck disable=SC2086
   # edgeproxy reload starts the new agent through this same launcher (so with these options).
   EDGEPROXY_LAUNCHER=$(readlink -f "$0" 2>/dev/null || echo "$0")
