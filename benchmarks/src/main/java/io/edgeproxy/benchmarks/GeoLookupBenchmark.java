@@ -44,7 +44,7 @@ public class GeoLookupBenchmark {
   public void setUp() throws IOException {
     if (source.equals("mapped")) {
       copy = Files.createTempFile("geo-bench", ".mmdb");
-      try (InputStream in = MaxMindGeoResolver.class.getResourceAsStream("/geo/iptoasn-country.mmdb")) {
+      try (InputStream in = MaxMindGeoResolver.class.getResourceAsStream(MaxMindGeoResolver.EMBEDDED_RESOURCE)) {
         Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       }
       System.setProperty(MaxMindGeoResolver.EMBEDDED_COPY_PROPERTY, copy.toString());

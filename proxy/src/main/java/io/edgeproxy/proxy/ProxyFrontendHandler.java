@@ -42,7 +42,6 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
   /** What the client sent before the backend was connected; allocated on the first such read. */
   private @Nullable List<Object> early;
   private boolean clientInputShutEarly;
-  private boolean relaying;
   private InetAddress clientAddress;
   /** The connection's access log line, when EDGEPROXY_TCP_ACCESS_LOG is on; else null. */
   private @Nullable TcpAccessLog log;
@@ -185,11 +184,11 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
       toBackend = toBackend.andThen(line::toBackend);
     }
     ClientLoop.addLast(backend, client.eventLoop(), "relay", new RelayHandler(client, tls, connection, fromBackend));
-    relaying = true;
-    forwardEarly(client, backend);
-    // The relay takes this handler's place: one handler fewer for every read of the connection,
-    // and nothing of the routing (lists, addresses) kept for its life.
+    // The relay takes this handler's place, so whatever the client sends from now on is relayed:
+    // one handler fewer for every read of the connection, and nothing of the routing (lists,
+    // addresses) kept for its life. What came before is forwarded here.
     client.pipeline().replace(this, null, new RelayHandler(backend, null, connection, toBackend));
+    forwardEarly(client, backend);
     client.config().setAutoRead(true);
     backend.config().setAutoRead(true);
   }
@@ -207,19 +206,16 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (relaying) {
-      ctx.fireChannelRead(msg);
-    } else {
-      if (early == null) {
-        early = new ArrayList<>(1);
-      }
-      early.add(msg);
+    // Only before the backend is connected: then the relay replaces this handler.
+    if (early == null) {
+      early = new ArrayList<>(1);
     }
+    early.add(msg);
   }
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (!relaying && evt instanceof ChannelInputShutdownEvent) {
+    if (evt instanceof ChannelInputShutdownEvent) {
       clientInputShutEarly = true;
       return;
     }

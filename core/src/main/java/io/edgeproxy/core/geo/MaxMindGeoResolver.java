@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * cached; a country database has a few hundred distinct records).
  */
 public final class MaxMindGeoResolver implements GeoResolver, Closeable {
-  static final String EMBEDDED_RESOURCE = "/geo/iptoasn-country.mmdb";
+  public static final String EMBEDDED_RESOURCE = "/geo/iptoasn-country.mmdb";
 
   private final Reader reader;
   private final String source;
